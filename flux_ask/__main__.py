@@ -1,0 +1,3 @@
+from flux_ask.cli import main
+
+raise SystemExit(main())

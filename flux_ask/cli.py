@@ -1,0 +1,282 @@
+"""Composition root: parses arguments, builds Settings, opens the catalog, shows results.
+
+The only module (with the TUI) that prints or chooses an exit code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from flux_ask import __version__
+from flux_ask.config import DEFAULT_MODEL, DEFAULT_PRETRAINED, Settings, load_settings
+from flux_ask.errors import FluxAskError
+
+EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not hasattr(args, "run"):
+        parser.print_help()
+        return EXIT_OK
+    try:
+        return args.run(args)
+    except FluxAskError as exc:
+        print(f"flux-ask: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("flux-ask: interrupted; committed batches are kept, rerun to continue", file=sys.stderr)
+        return 130
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="flux-ask",
+        description="Search a photographer's archive by what the pictures show.",
+        epilog="The archive home is $FLUX_ASK_HOME, else your data directory; "
+        "settings come from config.toml there, then from flags.",
+    )
+    parser.add_argument("--version", action="version", version=f"flux-ask {__version__}")
+    sub = parser.add_subparsers(metavar="COMMAND")
+
+    def catalog_flags(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--home", type=Path, help="archive home (default: $FLUX_ASK_HOME or the user data dir)")
+        p.add_argument("--db", help="metadata database (default: HOME/catalog.db)")
+        p.add_argument("--vec", help="vector database (default: HOME/vectors.db)")
+
+    def model_flags(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--model", help=f"open_clip architecture (default: {DEFAULT_MODEL}); "
+                       "'tiny-test' is a tiny random model for tests")
+        weights = p.add_mutually_exclusive_group()
+        weights.add_argument("--pretrained", metavar="TAG",
+                             help=f"open_clip pretrained tag (default for {DEFAULT_MODEL}: {DEFAULT_PRETRAINED})")
+        weights.add_argument("--weights", type=Path, metavar="FILE", help="a local open_clip checkpoint")
+        p.add_argument("--runtime", choices=("onnx", "torch"), help="image encoder runtime (default: onnx)")
+        p.add_argument("--batch", type=int, dest="batch_size", metavar="N", help="images per model batch (default: 64)")
+        p.add_argument("--workers", type=int, metavar="N", help="decode processes (default: cores, at most 4)")
+
+    index = sub.add_parser(
+        "index", help="catalog every photograph under a folder",
+        description="Hash, read EXIF, thumbnail and embed every photograph under INPUT. "
+        "Resumable and incremental: unchanged files are skipped, moved files keep their "
+        "photo and vector, vanished files are marked missing.",
+    )
+    index.add_argument("input", type=Path, metavar="INPUT", help="a folder of photographs")
+    catalog_flags(index)
+    model_flags(index)
+    index.add_argument("--json", action="store_true", help="print the run report as JSON")
+    index.add_argument("--quiet", action="store_true", help="no progress bar")
+    index.set_defaults(run=cmd_index)
+
+    add = sub.add_parser("add", help="index a few files (no sweep)",
+                         description="Index the given files or folders without marking anything missing.")
+    add.add_argument("input", type=Path, nargs="+", metavar="FILE")
+    catalog_flags(add)
+    model_flags(add)
+    add.add_argument("--json", action="store_true", help="print the run report as JSON")
+    add.add_argument("--quiet", action="store_true", help="no progress bar")
+    add.set_defaults(run=cmd_add)
+
+    watch = sub.add_parser("watch", help="index a folder, then index new photos as they arrive",
+                           description="Keeps the model loaded, so a new photo is searchable within a second.")
+    watch.add_argument("input", type=Path, metavar="INPUT")
+    catalog_flags(watch)
+    model_flags(watch)
+    watch.add_argument("--quiet", action="store_true", help="no progress bar")
+    watch.set_defaults(run=cmd_watch)
+
+    status = sub.add_parser("status", help="what the catalog holds",
+                            description="Photos, embeddings, missing files, errors by reason, "
+                            "the model, the database paths and the last run.")
+    catalog_flags(status)
+    status.add_argument("--json", action="store_true", help="print as JSON")
+    status.add_argument("--errors", action="store_true", help="list every file that could not be catalogued")
+    status.set_defaults(run=cmd_status)
+
+    models = sub.add_parser("models", help="list open_clip architectures and their pretrained tags")
+    models.add_argument("name", nargs="?", help="an architecture, to list its tags")
+    models.set_defaults(run=cmd_models)
+    return parser
+
+
+def settings_from(args: argparse.Namespace) -> Settings:
+    names = ("db", "vec", "model", "pretrained", "weights", "runtime", "batch_size", "workers")
+    overrides = {n: getattr(args, n) for n in names if getattr(args, n, None) is not None}
+    return load_settings(getattr(args, "home", None), **overrides)
+
+
+# -- index ----------------------------------------------------------------------------
+
+class ProgressBars:
+    """tqdm bars with rate and ETA, one per stage, on stderr."""
+
+    def __init__(self, enabled: bool):
+        self.enabled = enabled
+        self.bar = None
+        self.stage = None
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if not self.enabled:
+            return
+        from tqdm import tqdm
+
+        if stage != self.stage:
+            self.close()
+            label = {"scan": "scanning", "index": "indexing", "embed-missing": "embedding"}.get(stage, stage)
+            self.bar = tqdm(total=total or None, desc=label, unit="file", dynamic_ncols=True, smoothing=0.1)
+            self.stage = stage
+        if total:
+            self.bar.total = total
+        self.bar.update(done - self.bar.n)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
+            self.stage = None
+
+
+def _run_index(args: argparse.Namespace, inputs: list[Path], sweep: bool) -> int:
+    from flux_ask.ingest.pipeline import Indexer
+
+    for path in inputs:
+        if not path.exists():
+            raise FluxAskError(f"no such file or folder: {path}")
+    settings = settings_from(args)
+    bars = ProgressBars(enabled=not args.quiet and sys.stderr.isatty())
+    try:
+        with Indexer(settings, progress=bars) as indexer:
+            report = indexer.index(inputs, sweep=sweep)
+    finally:
+        bars.close()
+    if args.json:
+        print(json.dumps(report.as_dict(), indent=2))
+    else:
+        print_report(report.as_dict())
+    return EXIT_OK
+
+
+def cmd_index(args: argparse.Namespace) -> int:
+    if not args.input.is_dir():
+        raise FluxAskError(f"not a folder: {args.input} (use `flux-ask add` for single files)")
+    return _run_index(args, [args.input], sweep=True)
+
+
+def cmd_add(args: argparse.Namespace) -> int:
+    return _run_index(args, list(args.input), sweep=False)
+
+
+def cmd_watch(args: argparse.Namespace) -> int:
+    from flux_ask.ingest.watch import watch
+
+    settings = settings_from(args)
+    bars = ProgressBars(enabled=not args.quiet and sys.stderr.isatty())
+
+    def announce(report) -> None:
+        bars.close()
+        print_report(report.as_dict())
+        sys.stdout.flush()
+
+    print(f"watching {args.input.resolve()} (Ctrl-C to stop)", file=sys.stderr)
+    watch(settings, args.input, on_report=announce, progress=bars)
+    return EXIT_OK
+
+
+def print_report(report: dict[str, Any]) -> None:
+    c = report["counts"]
+    lines = [
+        f"run {report['run_id']}: {c.get('files_seen', 0)} files seen, {c.get('unchanged', 0)} unchanged, "
+        f"{c.get('new_photos', 0)} new photos, {c.get('new_files', 0)} new or moved files, "
+        f"{c.get('embedded', 0)} embedded, {c.get('missing', 0)} newly missing, {c.get('errors', 0)} errors",
+        f"{report['seconds']:.1f} s, {report['embedded_per_second']:.1f} photos embedded/s"
+        + (f" with {report['model']}" if report["model"] else ""),
+    ]
+    if report["repaired"]:
+        lines.append("repaired after an interrupted run: "
+                     + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in report["repaired"].items()))
+    if report["errors_by_reason"]:
+        lines.append("not catalogued: " + ", ".join(
+            f"{reason} {n}" for reason, n in sorted(report["errors_by_reason"].items())
+        ) + " (see `flux-ask status --errors`)")
+    print("\n".join(lines))
+
+
+# -- status ---------------------------------------------------------------------------
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from flux_ask.db import catalog, connect
+
+    settings = settings_from(args)
+    conn = connect(settings.db_path, settings.vec_path, create=False)
+    from flux_ask.db.migrations import migrate
+
+    migrate(conn)
+    report = catalog.status(conn)
+    report["paths"] = {
+        "home": str(settings.home), "db": str(settings.db_path),
+        "vec": str(settings.vec_path), "thumbs": str(settings.thumbs_dir),
+    }
+    if args.errors:
+        report["error_files"] = [
+            {"path": p, "reason": r, "detail": d}
+            for p, r, d in conn.execute(
+                "SELECT path, error_reason, error_detail FROM files WHERE state = 'error' ORDER BY path"
+            )
+        ]
+    if args.json:
+        print(json.dumps(report, indent=2))
+    else:
+        print_status(report)
+    return EXIT_OK
+
+
+def print_status(s: dict[str, Any]) -> None:
+    model = s["model"]
+    rows = [
+        ("photos", f"{s['photos']:,} ({s['files']:,} files)"),
+        ("embedded", f"{s['embedded']:,}" + (f" with {model['name']} ({model['pretrained']}, {model['dim']}-d)"
+                                            if model else "")),
+        ("missing", f"{s['missing_photos']:,} photos, {s['missing_files']:,} files"),
+        ("dated by EXIF", f"{s['with_exif_date']:,}"),
+        ("with location", f"{s['with_location']:,}"),
+        ("errors", ", ".join(f"{r} {n}" for r, n in s["errors"].items()) or "none"),
+    ]
+    for m in s["models"]:
+        if not m["active"]:
+            rows.append(("other model", f"{m['name']} ({m['pretrained']}, {m['dim']}-d): {m['vectors']:,} vectors"))
+    run = s["last_run"]
+    if run:
+        rate = f", {run['rate']:.1f} photos/s" if run["rate"] else ""
+        rows.append(("last run", f"#{run['id']} {run['status']} {run['started_at']} "
+                     f"({run['seconds'] or 0:.1f} s, {run['embedded']} embedded{rate})"))
+    for key in ("db", "vec", "thumbs"):
+        rows.append((key, s["paths"][key]))
+    width = max(len(k) for k, _ in rows)
+    for key, value in rows:
+        print(f"{key:<{width}}  {value}")
+    for e in s.get("error_files", []):
+        print(f"{e['reason']:<20} {e['path']}  ({e['detail']})")
+
+
+# -- models ---------------------------------------------------------------------------
+
+def cmd_models(args: argparse.Namespace) -> int:
+    import open_clip
+
+    if args.name:
+        tags = open_clip.list_pretrained_tags_by_model(args.name)
+        if not tags and args.name not in open_clip.list_models():
+            raise FluxAskError(f"unknown model {args.name!r}")
+        print("\n".join(tags) if tags else f"{args.name}: no pretrained tags (use --weights FILE)")
+    else:
+        print("\n".join(open_clip.list_models()))
+    return EXIT_OK
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,138 @@
+"""Typed settings: built-in defaults < config.toml in the archive home < command-line flags.
+
+The archive home is FLUX_ASK_HOME when set, else the user's data directory
+(~/.local/share/flux-ask on Linux). It holds the catalog, the vectors, the
+thumbnail cache and config.toml.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+from flux_ask.errors import ConfigError
+
+CONFIG_NAME = "config.toml"
+
+# ViT-B-32 on DataComp-XL: 72.7% ImageNet zero-shot (OpenAI's ViT-B-32: 63.3%) at
+# the B-32 price, which a 2-core laptop can afford for 400,000 photos. ViT-L-14 with
+# the same tag (79.2%) costs ~10x more per image: worth it on a GPU.
+DEFAULT_MODEL = "ViT-B-32"
+DEFAULT_PRETRAINED = "datacomp_xl_s13b_b90k"
+
+
+@dataclass(frozen=True)
+class Settings:
+    home: Path
+    db_path: Path
+    vec_path: Path
+    thumbs_dir: Path
+    model: str = DEFAULT_MODEL
+    pretrained: str | None = DEFAULT_PRETRAINED
+    weights: Path | None = None
+    runtime: str = "onnx"  # image encoder runtime: "onnx" (faster on CPU) or "torch"
+    batch_size: int = 64
+    workers: int = max(1, min(4, (os.cpu_count() or 2)))
+    max_pixels: int = 200_000_000  # larger images are refused as decompression bombs
+    thumb_size: int = 256
+    detail_size: int = 1024
+
+    @property
+    def models_dir(self) -> Path:
+        return self.home / "models"
+
+
+def default_home() -> Path:
+    env = os.environ.get("FLUX_ASK_HOME")
+    if env:
+        return Path(env).expanduser()
+    from platformdirs import user_data_path
+
+    return user_data_path("flux-ask", appauthor=False)
+
+
+# Keys a config.toml may set, with the type each must have.
+_FILE_KEYS: dict[str, type | tuple[type, ...]] = {
+    "db": str,
+    "vec": str,
+    "thumbs": str,
+    "model": str,
+    "pretrained": str,
+    "weights": str,
+    "runtime": str,
+    "batch_size": int,
+    "workers": int,
+    "max_pixels": int,
+}
+
+
+def read_config_file(path: Path) -> dict[str, Any]:
+    if not path.exists():
+        return {}
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"cannot read {path}: {exc}") from exc
+    for key, value in data.items():
+        expected = _FILE_KEYS.get(key)
+        if expected is None:
+            known = ", ".join(sorted(_FILE_KEYS))
+            raise ConfigError(f"{path}: unknown setting {key!r} (known: {known})")
+        if not isinstance(value, expected) or isinstance(value, bool):
+            raise ConfigError(f"{path}: {key} must be a {getattr(expected, '__name__', expected)}")
+    return data
+
+
+def load_settings(home: Path | None = None, **overrides: Any) -> Settings:
+    """Build Settings; `overrides` are command-line values, None meaning "not given"."""
+    home = (home or default_home()).expanduser().resolve()
+    file = read_config_file(home / CONFIG_NAME)
+
+    def path_of(key: str, default: str) -> Path:
+        value = overrides.pop(key, None) or file.get(key) or default
+        path = Path(value).expanduser()
+        return path if path.is_absolute() else home / path
+
+    values: dict[str, Any] = {
+        "home": home,
+        "db_path": path_of("db", "catalog.db"),
+        "vec_path": path_of("vec", "vectors.db"),
+        "thumbs_dir": path_of("thumbs", "thumbs"),
+    }
+    names = {f.name for f in fields(Settings)}
+    for key in ("model", "pretrained", "weights", "runtime", "batch_size", "workers", "max_pixels"):
+        if key in file:
+            values[key] = file[key]
+    for key, value in overrides.items():
+        if key not in names:
+            raise ConfigError(f"unknown setting {key!r}")
+        if value is not None:
+            values[key] = value
+    if values.get("weights") is not None:
+        values["weights"] = Path(values["weights"]).expanduser()
+    values["pretrained"] = _pretrained_for(values)
+    return validate(Settings(**values))
+
+
+def _pretrained_for(values: dict[str, Any]) -> str | None:
+    """The default tag belongs to the default model only: another model names its own."""
+    if values.get("weights") is not None:
+        return values.get("pretrained") if "pretrained" in values else None
+    if "pretrained" in values:
+        return values["pretrained"]
+    return DEFAULT_PRETRAINED if values.get("model", DEFAULT_MODEL) == DEFAULT_MODEL else None
+
+
+def validate(settings: Settings) -> Settings:
+    if settings.runtime not in ("onnx", "torch"):
+        raise ConfigError(f"runtime must be 'onnx' or 'torch', not {settings.runtime!r}")
+    if settings.batch_size < 1:
+        raise ConfigError("batch size must be at least 1")
+    if settings.workers < 1:
+        raise ConfigError("workers must be at least 1")
+    if settings.pretrained and settings.weights:
+        raise ConfigError("give either a pretrained tag or a weights file, not both")
+    return settings

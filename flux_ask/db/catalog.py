@@ -1,0 +1,361 @@
+"""The catalog's reads and writes. Every value is bound; no text is ever spliced into SQL
+except table names this module makes itself from integer ids."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+import apsw
+import numpy as np
+
+from flux_ask.errors import CatalogError, ModelMismatch
+
+PHOTO_COLUMNS = (
+    "sha256", "bytes", "format", "width", "height", "orientation",
+    "taken_at", "taken_at_utc", "utc_offset_min", "taken_at_source", "utc_source",
+    "lat", "lon", "altitude", "camera_make", "camera_model", "lens",
+)
+
+
+def now_iso() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+@dataclass(frozen=True)
+class ModelRow:
+    id: int
+    name: str
+    pretrained: str
+    dim: int
+    vec_table: str
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} ({self.pretrained}, {self.dim}-d)"
+
+
+@dataclass(frozen=True)
+class KnownFile:
+    id: int
+    photo_id: int | None
+    size: int | None
+    mtime_ns: int | None
+    state: str
+
+
+# -- models ---------------------------------------------------------------------------
+
+def _model(row: tuple) -> ModelRow:
+    return ModelRow(*row)
+
+
+def find_model(conn: apsw.Connection, name: str, pretrained: str) -> ModelRow | None:
+    row = conn.execute(
+        "SELECT id, name, pretrained, dim, vec_table FROM models WHERE name = ? AND pretrained = ?",
+        (name, pretrained),
+    ).fetchone()
+    return _model(row) if row else None
+
+
+def register_model(conn: apsw.Connection, name: str, pretrained: str, dim: int) -> ModelRow:
+    """The model's row and its own vec0 table, created on first use."""
+    with conn:
+        model = find_model(conn, name, pretrained)
+        if model is None:
+            (model_id,) = conn.execute(
+                "INSERT INTO models (name, pretrained, dim, vec_table, created_at) "
+                "VALUES (?, ?, ?, '', ?) RETURNING id",
+                (name, pretrained, dim, now_iso()),
+            ).fetchone()
+            table = f"vec_m{int(model_id)}"
+            conn.execute("UPDATE models SET vec_table = ? WHERE id = ?", (table, model_id))
+            model = ModelRow(model_id, name, pretrained, dim, table)
+        elif model.dim != dim:
+            raise ModelMismatch(
+                f"{name} ({pretrained}) was recorded with {model.dim}-d vectors but now gives {dim}-d"
+            )
+        conn.execute(
+            f"CREATE VIRTUAL TABLE IF NOT EXISTS vec.{model.vec_table} "
+            f"USING vec0(embedding float[{int(model.dim)}] distance_metric=cosine)"
+        )
+    return model
+
+
+def active_model(conn: apsw.Connection) -> ModelRow | None:
+    row = conn.execute(
+        "SELECT m.id, m.name, m.pretrained, m.dim, m.vec_table FROM settings s "
+        "JOIN models m ON m.id = CAST(s.value AS INTEGER) WHERE s.key = 'active_model_id'"
+    ).fetchone()
+    return _model(row) if row else None
+
+
+def activate_model(conn: apsw.Connection, model: ModelRow) -> None:
+    """Point every photo at its embedding under `model` (NULL where it has none yet).
+    Switching back and forth re-embeds nothing and deletes nothing."""
+    current = active_model(conn)
+    if current is not None and current.id == model.id:
+        return
+    with conn:
+        conn.execute(
+            "INSERT INTO settings (key, value) VALUES ('active_model_id', ?) "
+            "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            (str(model.id),),
+        )
+        conn.execute(
+            "UPDATE photos SET (embedding_id, embedded_at) = "
+            "(SELECT e.id, e.embedded_at FROM embeddings e WHERE e.photo_id = photos.id AND e.model_id = ?)",
+            (model.id,),
+        )
+
+
+# -- files and photos -----------------------------------------------------------------
+
+def _under(root: str) -> tuple[str, str]:
+    """Bounds of the paths below `root`: every such path sorts between them."""
+    prefix = root.rstrip("/") + "/"
+    return prefix, prefix[:-1] + "0"  # '0' is the character after '/'
+
+
+def files_under(conn: apsw.Connection, root: str) -> dict[str, KnownFile]:
+    low, high = _under(root)
+    return {
+        path: KnownFile(*rest)
+        for path, *rest in conn.execute(
+            "SELECT path, id, photo_id, size, mtime_ns, state FROM files WHERE path >= ? AND path < ?",
+            (low, high),
+        )
+    }
+
+
+def known_file(conn: apsw.Connection, path: str) -> KnownFile | None:
+    row = conn.execute(
+        "SELECT id, photo_id, size, mtime_ns, state FROM files WHERE path = ?", (path,)
+    ).fetchone()
+    return KnownFile(*row) if row else None
+
+
+def photo_by_sha(conn: apsw.Connection, sha256: str) -> tuple[int, int | None] | None:
+    """(photo_id, embedding_id) of the photo with this content, if catalogued."""
+    return conn.execute(
+        "SELECT id, embedding_id FROM photos WHERE sha256 = ?", (sha256,)
+    ).fetchone()
+
+
+def insert_photo(conn: apsw.Connection, columns: dict[str, Any]) -> int:
+    unknown = set(columns) - set(PHOTO_COLUMNS)
+    if unknown:
+        raise CatalogError(f"not photo columns: {sorted(unknown)}")
+    names = list(columns)
+    sql = (
+        f"INSERT INTO photos ({', '.join(names)}, added_at) "
+        f"VALUES ({', '.join('?' * len(names))}, ?) RETURNING id"
+    )
+    (photo_id,) = conn.execute(sql, [columns[n] for n in names] + [now_iso()]).fetchone()
+    return photo_id
+
+
+def record_file(
+    conn: apsw.Connection,
+    path: str,
+    *,
+    photo_id: int | None,
+    size: int | None,
+    mtime_ns: int | None,
+    state: str,
+    reason: str | None = None,
+    detail: str | None = None,
+) -> None:
+    conn.execute(
+        "INSERT INTO files (path, photo_id, size, mtime_ns, state, error_reason, error_detail, updated_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(path) DO UPDATE SET "
+        "photo_id = excluded.photo_id, size = excluded.size, mtime_ns = excluded.mtime_ns, "
+        "state = excluded.state, error_reason = excluded.error_reason, "
+        "error_detail = excluded.error_detail, updated_at = excluded.updated_at",
+        (path, photo_id, size, mtime_ns, state, reason, detail, now_iso()),
+    )
+
+
+def mark_missing(conn: apsw.Connection, paths: Iterable[str]) -> int:
+    stamp = now_iso()
+    count = 0
+    with conn:
+        for path in paths:
+            conn.execute(
+                "UPDATE files SET state = 'missing', updated_at = ? WHERE path = ? AND state != 'missing'",
+                (stamp, path),
+            )
+            count += conn.changes()
+    return count
+
+
+# -- embeddings -----------------------------------------------------------------------
+
+def store_embedding(conn: apsw.Connection, model: ModelRow, photo_id: int, vector: np.ndarray) -> int:
+    """The vector in the model's vec0 table and the photo pointed at it, in the caller's transaction."""
+    if vector.shape != (model.dim,):
+        raise ModelMismatch(f"a {vector.shape} vector cannot go in {model.label}")
+    stamp = now_iso()
+    (embedding_id,) = conn.execute(
+        "INSERT INTO embeddings (photo_id, model_id, embedded_at) VALUES (?, ?, ?) "
+        "ON CONFLICT(photo_id, model_id) DO UPDATE SET embedded_at = excluded.embedded_at RETURNING id",
+        (photo_id, model.id, stamp),
+    ).fetchone()
+    blob = np.ascontiguousarray(vector, dtype=np.float32).tobytes()
+    conn.execute(f"DELETE FROM vec.{model.vec_table} WHERE rowid = ?", (embedding_id,))
+    conn.execute(
+        f"INSERT INTO vec.{model.vec_table} (rowid, embedding) VALUES (?, ?)", (embedding_id, blob)
+    )
+    conn.execute(
+        "UPDATE photos SET embedding_id = ?, embedded_at = ? WHERE id = ?",
+        (embedding_id, stamp, photo_id),
+    )
+    return embedding_id
+
+
+def photos_to_embed(conn: apsw.Connection, limit: int = -1) -> list[tuple[str, str]]:
+    """(path, sha256) of catalogued photos without a vector under the active model,
+    each with one readable file."""
+    return conn.execute(
+        "SELECT path, sha256 FROM (SELECT p.id, p.sha256, "
+        "  (SELECT f.path FROM files f WHERE f.photo_id = p.id AND f.state = 'ok' ORDER BY f.path LIMIT 1) AS path "
+        "  FROM photos p WHERE p.embedding_id IS NULL) WHERE path IS NOT NULL ORDER BY id LIMIT ?",
+        (limit,),
+    ).fetchall()
+
+
+def vectors(conn: apsw.Connection, model: ModelRow) -> Iterator[tuple[str, np.ndarray]]:
+    """(sha256, vector) of every photo embedded under `model`, by content."""
+    for sha, blob in conn.execute(
+        f"SELECT p.sha256, v.embedding FROM embeddings e JOIN photos p ON p.id = e.photo_id "
+        f"JOIN vec.{model.vec_table} v ON v.rowid = e.id WHERE e.model_id = ? ORDER BY p.sha256",
+        (model.id,),
+    ):
+        yield sha, np.frombuffer(blob, dtype=np.float32)
+
+
+def reconcile(conn: apsw.Connection) -> dict[str, int]:
+    """Repair what a killed run can leave between the two database files.
+
+    WAL commits each attached file on its own, so a kill can land one side of a
+    batch: vectors without their embedding row (deleted), or embedding rows
+    without their vector (dropped, so the photo is embedded again)."""
+    repaired = {"orphan_vectors": 0, "lost_vectors": 0}
+    models = [_model(r) for r in conn.execute("SELECT id, name, pretrained, dim, vec_table FROM models")]
+    with conn:
+        for model in models:
+            if not conn.execute(
+                "SELECT 1 FROM vec.sqlite_master WHERE name = ?", (model.vec_table,)
+            ).fetchone():
+                continue
+            conn.execute(
+                f"DELETE FROM vec.{model.vec_table} WHERE rowid NOT IN "
+                f"(SELECT id FROM embeddings WHERE model_id = ?)",
+                (model.id,),
+            )
+            repaired["orphan_vectors"] += conn.changes()
+            lost = [
+                eid for (eid,) in conn.execute(
+                    f"SELECT id FROM embeddings WHERE model_id = ? AND id NOT IN "
+                    f"(SELECT rowid FROM vec.{model.vec_table})",
+                    (model.id,),
+                )
+            ]
+            for eid in lost:
+                conn.execute(
+                    "UPDATE photos SET embedding_id = NULL, embedded_at = NULL WHERE embedding_id = ?", (eid,)
+                )
+                conn.execute("DELETE FROM embeddings WHERE id = ?", (eid,))
+            repaired["lost_vectors"] += len(lost)
+        conn.execute(
+            "UPDATE runs SET status = 'interrupted' WHERE status = 'running'"
+        )
+    return repaired
+
+
+# -- runs -----------------------------------------------------------------------------
+
+RUN_COUNTERS = ("files_seen", "unchanged", "new_photos", "new_files", "embedded", "missing", "errors")
+
+
+def start_run(conn: apsw.Connection, root: str, model: ModelRow | None) -> int:
+    with conn:
+        (run_id,) = conn.execute(
+            "INSERT INTO runs (root, model_id, started_at, status) VALUES (?, ?, ?, 'running') RETURNING id",
+            (root, model.id if model else None, now_iso()),
+        ).fetchone()
+    return run_id
+
+
+def finish_run(
+    conn: apsw.Connection, run_id: int, counts: dict[str, int], seconds: float, status: str = "done"
+) -> None:
+    embedded = counts.get("embedded", 0)
+    with conn:
+        conn.execute(
+            "UPDATE runs SET ended_at = ?, status = ?, seconds = ?, rate = ?, "
+            + ", ".join(f"{name} = ?" for name in RUN_COUNTERS)
+            + " WHERE id = ?",
+            (now_iso(), status, seconds, embedded / seconds if seconds > 0 else None,
+             *(counts.get(name, 0) for name in RUN_COUNTERS), run_id),
+        )
+
+
+def set_run_model(conn: apsw.Connection, run_id: int, model: ModelRow) -> None:
+    with conn:
+        conn.execute("UPDATE runs SET model_id = ? WHERE id = ?", (model.id, run_id))
+
+
+# -- status ---------------------------------------------------------------------------
+
+def status(conn: apsw.Connection) -> dict[str, Any]:
+    one = lambda sql, *args: conn.execute(sql, args).fetchone()[0]  # noqa: E731
+    model = active_model(conn)
+    report: dict[str, Any] = {
+        "photos": one("SELECT count(*) FROM photos"),
+        "embedded": one("SELECT count(*) FROM photos WHERE embedding_id IS NOT NULL"),
+        "missing_photos": one(
+            "SELECT count(*) FROM photos p WHERE NOT EXISTS "
+            "(SELECT 1 FROM files f WHERE f.photo_id = p.id AND f.state = 'ok')"
+        ),
+        "files": one("SELECT count(*) FROM files WHERE state = 'ok'"),
+        "missing_files": one("SELECT count(*) FROM files WHERE state = 'missing'"),
+        "with_location": one("SELECT count(*) FROM photos WHERE lat IS NOT NULL"),
+        "with_exif_date": one("SELECT count(*) FROM photos WHERE taken_at_source != 'file_mtime'"),
+        "errors": dict(
+            conn.execute(
+                "SELECT error_reason, count(*) FROM files WHERE state = 'error' "
+                "GROUP BY error_reason ORDER BY count(*) DESC, error_reason"
+            ).fetchall()
+        ),
+        "model": None,
+        "models": [],
+        "last_run": None,
+    }
+    if model:
+        report["model"] = {"name": model.name, "pretrained": model.pretrained, "dim": model.dim}
+    for m_id, name, pretrained, dim, count in conn.execute(
+        "SELECT m.id, m.name, m.pretrained, m.dim, count(e.id) FROM models m "
+        "LEFT JOIN embeddings e ON e.model_id = m.id GROUP BY m.id ORDER BY m.id"
+    ):
+        report["models"].append(
+            {"name": name, "pretrained": pretrained, "dim": dim, "vectors": count,
+             "active": bool(model and model.id == m_id)}
+        )
+    run = conn.execute(
+        "SELECT id, root, started_at, ended_at, status, seconds, rate, "
+        + ", ".join(RUN_COUNTERS)
+        + " FROM runs ORDER BY id DESC LIMIT 1"
+    ).fetchone()
+    if run:
+        keys = ("id", "root", "started_at", "ended_at", "status", "seconds", "rate", *RUN_COUNTERS)
+        report["last_run"] = dict(zip(keys, run))
+    return report
+
+
+def integrity_ok(conn: apsw.Connection) -> bool:
+    return all(
+        conn.execute(f"PRAGMA {schema}.integrity_check").fetchone()[0] == "ok" for schema in ("main", "vec")
+    )

@@ -1,0 +1,128 @@
+"""Named migrations, each run once in a transaction together with its record.
+
+Append new migrations at the end; never edit one that has shipped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timezone
+
+import apsw
+
+
+def m001_catalog(conn: apsw.Connection) -> None:
+    conn.execute(
+        """
+        CREATE TABLE photos (
+            id              INTEGER PRIMARY KEY,
+            sha256          TEXT NOT NULL UNIQUE,
+            bytes           INTEGER NOT NULL,
+            format          TEXT,
+            width           INTEGER,            -- upright pixel size
+            height          INTEGER,
+            orientation     INTEGER,            -- EXIF orientation 1..8 of the original
+            taken_at        TEXT,               -- local wall-clock time, ISO 8601
+            taken_at_utc    TEXT,               -- UTC instant where it can be derived
+            utc_offset_min  INTEGER,
+            taken_at_source TEXT NOT NULL,      -- DateTimeOriginal | DateTimeDigitized | DateTime | file_mtime
+            utc_source      TEXT,               -- OffsetTimeOriginal | gps_time | gps_timezone | file_mtime
+            lat             REAL,
+            lon             REAL,
+            altitude        REAL,
+            camera_make     TEXT,
+            camera_model    TEXT,
+            lens            TEXT,
+            embedding_id    INTEGER,            -- the embedding under the active model
+            embedded_at     TEXT,
+            added_at        TEXT NOT NULL
+        );
+        CREATE INDEX photos_taken_at ON photos(taken_at);
+        CREATE INDEX photos_lat_lon ON photos(lat, lon) WHERE lat IS NOT NULL;
+        CREATE INDEX photos_unembedded ON photos(id) WHERE embedding_id IS NULL;
+
+        -- Where photos live. One photo (one content) may have several files; a
+        -- moved file keeps its photo, a vanished one is marked missing, never deleted.
+        CREATE TABLE files (
+            id            INTEGER PRIMARY KEY,
+            path          TEXT NOT NULL UNIQUE,
+            photo_id      INTEGER REFERENCES photos(id),
+            size          INTEGER,
+            mtime_ns      INTEGER,
+            state         TEXT NOT NULL CHECK (state IN ('ok', 'missing', 'error')),
+            error_reason  TEXT,
+            error_detail  TEXT,
+            updated_at    TEXT NOT NULL
+        );
+        CREATE INDEX files_photo ON files(photo_id);
+        CREATE INDEX files_state ON files(state);
+
+        CREATE TABLE models (
+            id          INTEGER PRIMARY KEY,
+            name        TEXT NOT NULL,
+            pretrained  TEXT NOT NULL,          -- open_clip tag, file:NAME:SHA, or random-init
+            dim         INTEGER NOT NULL,
+            vec_table   TEXT NOT NULL UNIQUE,
+            created_at  TEXT NOT NULL,
+            UNIQUE (name, pretrained)
+        );
+
+        -- One row per (photo, model); its id is the rowid of the vector in
+        -- vec.<models.vec_table>. Vectors of different models never share a table.
+        CREATE TABLE embeddings (
+            id           INTEGER PRIMARY KEY,
+            photo_id     INTEGER NOT NULL REFERENCES photos(id),
+            model_id     INTEGER NOT NULL REFERENCES models(id),
+            embedded_at  TEXT NOT NULL,
+            UNIQUE (photo_id, model_id)
+        );
+
+        CREATE TABLE runs (
+            id          INTEGER PRIMARY KEY,
+            root        TEXT NOT NULL,
+            model_id    INTEGER REFERENCES models(id),
+            started_at  TEXT NOT NULL,
+            ended_at    TEXT,
+            status      TEXT NOT NULL CHECK (status IN ('running', 'done', 'interrupted', 'failed')),
+            files_seen  INTEGER NOT NULL DEFAULT 0,
+            unchanged   INTEGER NOT NULL DEFAULT 0,
+            new_photos  INTEGER NOT NULL DEFAULT 0,
+            new_files   INTEGER NOT NULL DEFAULT 0,
+            embedded    INTEGER NOT NULL DEFAULT 0,
+            missing     INTEGER NOT NULL DEFAULT 0,
+            errors      INTEGER NOT NULL DEFAULT 0,
+            seconds     REAL,
+            rate        REAL                    -- photos embedded per second
+        );
+
+        CREATE TABLE settings (
+            key    TEXT PRIMARY KEY,
+            value  TEXT NOT NULL
+        );
+        """
+    )
+
+
+MIGRATIONS: list[tuple[str, Callable[[apsw.Connection], None]]] = [
+    ("001_catalog", m001_catalog),
+]
+
+
+def migrate(conn: apsw.Connection) -> list[str]:
+    """Apply pending migrations in order; returns the names applied."""
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
+    )
+    done = {name for (name,) in conn.execute("SELECT name FROM migrations")}
+    applied = []
+    for name, step in MIGRATIONS:
+        if name in done:
+            continue
+        with conn:  # one transaction: the schema change and its record land together
+            step(conn)
+            conn.execute(
+                "INSERT INTO migrations (name, applied_at) VALUES (?, ?)",
+                (name, datetime.now(timezone.utc).isoformat(timespec="seconds")),
+            )
+        applied.append(name)
+    return applied

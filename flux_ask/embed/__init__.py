@@ -1,0 +1,91 @@
+"""Embedders turn pixels and text into L2-normalised CLIP vectors.
+
+Only this package imports torch and open_clip, and only when a model is loaded,
+so commands that need no model (status, a rerun with nothing new) start fast.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from flux_ask.errors import ModelUnavailable
+from flux_ask.hashing import sha256_file
+
+TINY_TEST = "tiny-test"
+TINY_TEST_TAG = "random-init-seed0"
+
+
+@dataclass(frozen=True)
+class Preprocess:
+    """How pixels must be prepared for the image encoder (open_clip's eval transform)."""
+
+    size: int = 224
+    resize_mode: str = "shortest"  # "shortest" (resize then centre crop) or "squash"
+    interpolation: str = "bicubic"
+    mean: tuple[float, float, float] = (0.48145466, 0.4578275, 0.40821073)
+    std: tuple[float, float, float] = (0.26862954, 0.26130258, 0.27577711)
+
+    def normalise(self, pixels: np.ndarray) -> np.ndarray:
+        """N x H x W x 3 uint8 -> N x 3 x H x W float32, as ToTensor + Normalize do."""
+        x = pixels.astype(np.float32) * np.float32(1 / 255)
+        x -= np.asarray(self.mean, dtype=np.float32)
+        x /= np.asarray(self.std, dtype=np.float32)
+        return np.ascontiguousarray(x.transpose(0, 3, 1, 2))
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """What the user asked for: an open_clip architecture and where its weights come from."""
+
+    name: str
+    pretrained: str | None = None  # an open_clip tag
+    weights: Path | None = None  # a local checkpoint
+
+    def identity(self) -> str:
+        """The `pretrained` recorded with the vectors: the tag, or the checkpoint's digest."""
+        if self.name == TINY_TEST:
+            return TINY_TEST_TAG
+        if self.weights is not None:
+            return f"file:{self.weights.name}:{file_digest(self.weights)[:16]}"
+        if self.pretrained:
+            return self.pretrained
+        raise ModelUnavailable(
+            f"{self.name} needs weights: give --pretrained TAG (see `flux-ask models {self.name}`) "
+            "or --weights FILE"
+        )
+
+
+class Embedder(Protocol):
+    name: str
+    pretrained: str
+    dim: int
+    preprocess: Preprocess
+
+    def encode_images(self, pixels: np.ndarray) -> np.ndarray:
+        """N x H x W x 3 uint8 (already resized and cropped) -> N x dim, unit length."""
+
+    def encode_text(self, texts: list[str]) -> np.ndarray:
+        """Texts -> len(texts) x dim, unit length."""
+
+
+def load_embedder(spec: ModelSpec, *, runtime: str = "onnx", cache_dir: Path | None = None) -> Embedder:
+    from flux_ask.embed.openclip import OpenClipEmbedder
+
+    return OpenClipEmbedder(spec, runtime=runtime, cache_dir=cache_dir)
+
+
+def l2_normalise(vectors: np.ndarray) -> np.ndarray:
+    vectors = np.asarray(vectors, dtype=np.float32)
+    norms = np.linalg.norm(vectors, axis=-1, keepdims=True)
+    return vectors / np.maximum(norms, np.float32(1e-12))
+
+
+def file_digest(path: Path) -> str:
+    try:
+        return sha256_file(str(path))
+    except OSError as exc:
+        raise ModelUnavailable(f"cannot read the weights file {path}: {exc.strerror}") from None

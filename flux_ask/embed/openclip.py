@@ -1,0 +1,218 @@
+"""open_clip models: loaded from a pretrained tag or a local checkpoint, never silently random.
+
+The image tower runs in ONNX Runtime by default (exported once per model and
+cached in the archive home), which is faster than eager torch on CPU; the text
+tower runs in torch, since queries come one at a time.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import tempfile
+import warnings
+from importlib import resources
+from pathlib import Path
+from urllib.parse import urlparse
+
+import numpy as np
+
+from flux_ask.embed import TINY_TEST, ModelSpec, Preprocess, l2_normalise
+from flux_ask.errors import ModelUnavailable
+
+TINY_TEST_SEED = 0
+
+
+class OpenClipEmbedder:
+    def __init__(self, spec: ModelSpec, *, runtime: str = "onnx", cache_dir: Path | None = None):
+        self.spec = spec
+        self.name = spec.name
+        self.pretrained = spec.identity()
+        self.runtime = runtime
+        self.model = _create(spec)
+        self.model.eval()
+        self.preprocess = _preprocess_of(self.model)
+        self.dim = self._probe_dim()
+        self._tokenizer = None
+        self._session = None
+        if runtime == "onnx":
+            self._session = _onnx_session(self, cache_dir)
+
+    # -- encoders ---------------------------------------------------------------------
+
+    def encode_images(self, pixels: np.ndarray) -> np.ndarray:
+        batch = self.preprocess.normalise(pixels)
+        if self._session is not None:
+            out = self._session.run(None, {"pixels": batch})[0]
+        else:
+            import torch
+
+            with torch.inference_mode():
+                out = self.model.encode_image(torch.from_numpy(batch)).numpy()
+        return l2_normalise(out)
+
+    def encode_text(self, texts: list[str]) -> np.ndarray:
+        import open_clip
+        import torch
+
+        if self._tokenizer is None:
+            self._tokenizer = open_clip.get_tokenizer(self.name)
+        with torch.inference_mode():
+            out = self.model.encode_text(self._tokenizer(list(texts))).numpy()
+        return l2_normalise(out)
+
+    def reference_transform(self):
+        """open_clip's own eval preprocess for this model (PIL image -> tensor)."""
+        import open_clip
+
+        return open_clip.image_transform_v2(open_clip.PreprocessCfg(**self.model.visual.preprocess_cfg), is_train=False)
+
+    def _probe_dim(self) -> int:
+        import torch
+
+        size = self.preprocess.size
+        with torch.inference_mode():
+            return int(self.model.encode_image(torch.zeros(1, 3, size, size)).shape[-1])
+
+
+def _create(spec: ModelSpec):
+    if spec.name != TINY_TEST and spec.pretrained and spec.weights is None:
+        _go_offline_unless_hub_reachable()
+    import open_clip
+    import torch
+
+    logging.getLogger("root").setLevel(logging.ERROR)  # open_clip logs on the root logger
+    if spec.name == TINY_TEST:
+        with resources.as_file(resources.files("flux_ask.embed") / "tiny-test.json") as config:
+            open_clip.add_model_config(config)
+        # Deterministic: the same seed gives the same weights, so the same image
+        # gives the same vector in every run and on every machine.
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(TINY_TEST_SEED)
+            return open_clip.create_model(TINY_TEST)
+
+    if spec.name not in open_clip.list_models():
+        raise ModelUnavailable(
+            f"unknown model {spec.name!r}; open_clip knows {', '.join(sorted(open_clip.list_models())[:12])} ... "
+            "(`flux-ask models` lists them all)"
+        )
+    if spec.weights is not None:
+        if not spec.weights.is_file():
+            raise ModelUnavailable(f"weights file not found: {spec.weights}")
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                return open_clip.create_model(spec.name, pretrained=str(spec.weights))
+        except Exception as exc:
+            raise ModelUnavailable(f"cannot load {spec.weights} as {spec.name}: {_first_line(exc)}") from None
+    if not spec.pretrained:
+        raise ModelUnavailable(f"{spec.name} needs weights: give --pretrained TAG or --weights FILE")
+    tags = open_clip.list_pretrained_tags_by_model(spec.name)
+    if spec.pretrained not in tags:
+        raise ModelUnavailable(
+            f"{spec.name} has no pretrained tag {spec.pretrained!r}; known tags: {', '.join(tags) or 'none'}"
+        )
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return open_clip.create_model(spec.name, pretrained=spec.pretrained, require_pretrained=True)
+    except Exception as exc:
+        raise ModelUnavailable(_weights_help(spec, exc)) from None
+
+
+def _weights_help(spec: ModelSpec, exc: Exception) -> str:
+    import open_clip
+
+    cfg = open_clip.get_pretrained_cfg(spec.name, spec.pretrained) or {}
+    where = f"https://huggingface.co/{cfg['hf_hub'].rstrip('/')}" if cfg.get("hf_hub") else cfg.get("url", "")
+    return (
+        f"the weights of {spec.name} ({spec.pretrained}) are not on this machine and could not be "
+        f"downloaded ({_first_line(exc)[:160]}). Run the same command once on a machine that is online "
+        f"(open_clip caches the weights), or download the checkpoint from {where} and pass "
+        "--weights FILE. Tests use --model tiny-test."
+    )
+
+
+def _go_offline_unless_hub_reachable() -> None:
+    """Offline, the hub client retries for about a minute before it gives up; a
+    three-second probe lets us go straight to the local cache instead."""
+    if os.environ.get("HF_HUB_OFFLINE"):
+        return
+    host = urlparse(os.environ.get("HF_ENDPOINT", "https://huggingface.co")).hostname or "huggingface.co"
+    try:
+        socket.create_connection((host, 443), timeout=3).close()
+    except OSError:
+        os.environ["HF_HUB_OFFLINE"] = "1"
+        try:  # the hub client reads the flag at import; tell it if it is loaded already
+            import huggingface_hub.constants as hub_constants
+
+            hub_constants.HF_HUB_OFFLINE = True
+        except ImportError:
+            pass
+
+
+def _preprocess_of(model) -> Preprocess:
+    cfg = dict(getattr(model.visual, "preprocess_cfg", {}) or {})
+    size = cfg.get("size", 224)
+    if isinstance(size, (tuple, list)):
+        if size[0] != size[1]:
+            raise ModelUnavailable(f"non-square input size {size} is not supported")
+        size = size[0]
+    preprocess = Preprocess(
+        size=int(size),
+        resize_mode=cfg.get("resize_mode", "shortest"),
+        interpolation=cfg.get("interpolation", "bicubic"),
+        mean=tuple(cfg.get("mean", Preprocess.mean)),
+        std=tuple(cfg.get("std", Preprocess.std)),
+    )
+    if preprocess.resize_mode not in ("shortest", "squash"):
+        raise ModelUnavailable(f"resize mode {preprocess.resize_mode!r} is not supported")
+    if preprocess.interpolation not in ("bicubic", "bilinear"):
+        raise ModelUnavailable(f"interpolation {preprocess.interpolation!r} is not supported")
+    return preprocess
+
+
+def _onnx_session(embedder: OpenClipEmbedder, cache_dir: Path | None):
+    import onnxruntime as ort
+
+    cache_dir = cache_dir or Path(tempfile.gettempdir()) / "flux-ask-models"
+    safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in f"{embedder.name}-{embedder.pretrained}")
+    path = cache_dir / f"{safe}.visual.onnx"
+    if not path.exists():
+        _export_visual(embedder, path)
+    options = ort.SessionOptions()
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    options.log_severity_level = 3
+    return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+
+
+def _export_visual(embedder: OpenClipEmbedder, path: Path) -> None:
+    import torch
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    size = embedder.preprocess.size
+    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".onnx.tmp")
+    os.close(fd)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            torch.onnx.export(
+                embedder.model.visual,
+                torch.zeros(1, 3, size, size),
+                tmp,
+                input_names=["pixels"],
+                output_names=["embedding"],
+                dynamic_axes={"pixels": {0: "batch"}, "embedding": {0: "batch"}},
+                opset_version=17,
+                dynamo=False,
+            )
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _first_line(exc: Exception) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    return text.splitlines()[0]

@@ -1,0 +1,1 @@
+"""Ingest: scan -> hash -> EXIF -> thumbnail -> batch embed -> commit per batch -> sweep."""

@@ -1,0 +1,150 @@
+"""Decode a photograph upright, cheaply: Pillow's JPEG draft mode lets libjpeg scale
+by 1/2, 1/4 or 1/8 inside the DCT, so a 24 MP file costs a fraction of a full decode."""
+
+from __future__ import annotations
+
+import io
+import time
+from dataclasses import dataclass
+
+import numpy as np
+from PIL import Image, UnidentifiedImageError
+
+from flux_ask.errors import RejectedFile
+from flux_ask.ingest.exif import PhotoMeta, read_meta
+
+# Transpositions that make EXIF orientations 2..8 upright.
+_UPRIGHT = {
+    2: (Image.Transpose.FLIP_LEFT_RIGHT,),
+    3: (Image.Transpose.ROTATE_180,),
+    4: (Image.Transpose.FLIP_TOP_BOTTOM,),
+    5: (Image.Transpose.TRANSPOSE,),
+    6: (Image.Transpose.ROTATE_270,),
+    7: (Image.Transpose.TRANSVERSE,),
+    8: (Image.Transpose.ROTATE_90,),
+}
+
+_registered = False
+
+
+def register_plugins() -> None:
+    """HEIC/HEIF through pillow-heif; AVIF is native to Pillow."""
+    global _registered
+    if not _registered:
+        from pillow_heif import register_heif_opener
+
+        register_heif_opener()
+        _registered = True
+
+
+@dataclass
+class Decoded:
+    image: Image.Image  # upright RGB, at least `min_side` px on its short side where the original is
+    format: str
+    width: int  # upright size of the original
+    height: int
+    meta: PhotoMeta
+    exif_seconds: float = 0.0
+
+
+def decode(path: str, kind: str, mtime_ns: int, *, min_side: int, max_pixels: int) -> Decoded:
+    """Open, check, read EXIF and decode `path`. Raises RejectedFile with a reason."""
+    register_plugins()
+    if kind == "unsupported":
+        raise RejectedFile("unsupported_format", "no decoder for this file type")
+    data_image, meta_image = _open(path, kind)
+    try:
+        width, height = data_image.size
+        if width * height > max_pixels:
+            raise RejectedFile(
+                "decompression_bomb", f"{width}x{height} is over the {max_pixels:,}-pixel limit"
+            )
+        started = time.perf_counter()
+        meta = read_meta(meta_image, mtime_ns)
+        exif_seconds = time.perf_counter() - started
+        fmt = (meta_image.format or data_image.format or kind).upper()
+        if data_image.format == "JPEG":
+            data_image.draft("RGB", (min_side, min_side))
+        try:
+            data_image.load()
+        except OSError as exc:
+            reason = "truncated" if "truncated" in str(exc).lower() else "undecodable"
+            raise RejectedFile(reason, str(exc)) from None
+        except (SyntaxError, ValueError, EOFError, Image.DecompressionBombError) as exc:
+            raise RejectedFile("undecodable", str(exc) or type(exc).__name__) from None
+        upright = data_image
+        for step in _UPRIGHT.get(meta.orientation, ()):
+            upright = upright.transpose(step)
+        if meta.orientation >= 5:
+            width, height = height, width
+        return Decoded(to_rgb(upright), fmt, width, height, meta, exif_seconds)
+    finally:
+        if meta_image is not data_image:
+            meta_image.close()
+
+
+def _open(path: str, kind: str) -> tuple[Image.Image, Image.Image]:
+    """(image to decode, image whose EXIF to read): one and the same except for RAW."""
+    if kind == "raw":
+        return _open_raw(path)
+    try:
+        image = Image.open(path)
+    except UnidentifiedImageError:
+        raise RejectedFile("undecodable", "not a picture any decoder recognises") from None
+    except Image.DecompressionBombError as exc:
+        raise RejectedFile("decompression_bomb", str(exc)) from None
+    except (OSError, SyntaxError, ValueError, EOFError) as exc:
+        raise RejectedFile("undecodable", str(exc) or type(exc).__name__) from None
+    return image, image
+
+
+def _open_raw(path: str) -> tuple[Image.Image, Image.Image]:
+    import rawpy
+
+    try:
+        with rawpy.imread(path) as raw:
+            thumb = raw.extract_thumb()
+    except (rawpy.LibRawNoThumbnailError, rawpy.LibRawUnsupportedThumbnailError):
+        raise RejectedFile("raw_without_preview", "the RAW file embeds no usable preview") from None
+    except rawpy.LibRawError as exc:
+        raise RejectedFile("unsupported_format", f"RAW not readable: {exc}") from None
+    if thumb.format == rawpy.ThumbFormat.JPEG:
+        preview = Image.open(io.BytesIO(thumb.data))
+    else:
+        preview = Image.fromarray(thumb.data)
+    # Most RAW formats are TIFF inside: Pillow reads their EXIF even where it cannot
+    # decode the sensor data. Otherwise the preview's own EXIF is all there is.
+    try:
+        meta_image = Image.open(path)
+    except Exception:
+        meta_image = preview
+    return preview, meta_image
+
+
+def to_rgb(image: Image.Image) -> Image.Image:
+    if image.mode == "RGB":
+        return image
+    if image.mode in ("I;16", "I;16B", "I;16L", "I", "F"):
+        # 16-bit and float greys: scale to 8 bits rather than clip
+        array = np.asarray(image, dtype=np.float32)
+        top = float(array.max()) or 1.0
+        image = Image.fromarray(np.clip(array * (255.0 / top), 0, 255).astype(np.uint8))
+    return image.convert("RGB")
+
+
+def center_crop_square(image: Image.Image, size: int, *, resample: int = Image.Resampling.BICUBIC) -> np.ndarray:
+    """What open_clip's eval preprocess does before normalising: resize the short side
+    to `size` (torchvision's rounding), then crop the centre. HxWx3 uint8."""
+    width, height = image.size
+    if width <= height:
+        new_w, new_h = size, int(size * height / width)
+    else:
+        new_w, new_h = int(size * width / height), size
+    resized = image.resize((new_w, new_h), resample)
+    top = int(round((new_h - size) / 2.0))
+    left = int(round((new_w - size) / 2.0))
+    return np.asarray(resized.crop((left, top, left + size, top + size)), dtype=np.uint8)
+
+
+def squash(image: Image.Image, size: int, *, resample: int = Image.Resampling.BICUBIC) -> np.ndarray:
+    return np.asarray(image.resize((size, size), resample), dtype=np.uint8)

@@ -1,0 +1,316 @@
+"""The ingest pipeline: scan, then decode in worker processes a few batches ahead
+of the model, embed a batch, and commit it in one transaction.
+
+A killed run loses at most the batch in flight; the next run reconciles the two
+database files and carries on where the last one stopped.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import time
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import apsw
+
+from flux_ask.config import Settings
+from flux_ask.db import catalog
+from flux_ask.db.migrations import migrate
+from flux_ask.embed import Embedder, ModelSpec, load_embedder
+from flux_ask.ingest.prepare import Prepared, Task, WorkerConfig, init_worker, prepare
+from flux_ask.ingest.scan import Candidate, kind_of, scan
+
+# Progress callback: (stage, done, total) with stage "scan" | "index" | "embed-missing".
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass
+class IndexReport:
+    run_id: int
+    roots: list[str]
+    model: str | None
+    counts: Counter = field(default_factory=Counter)
+    errors: list[tuple[str, str, str]] = field(default_factory=list)  # (path, reason, detail)
+    repaired: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+    stage_seconds: Counter = field(default_factory=Counter)
+
+    @property
+    def rate(self) -> float:
+        return self.counts["embedded"] / self.seconds if self.seconds else 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "run_id": self.run_id,
+            "roots": self.roots,
+            "model": self.model,
+            "counts": dict(self.counts),
+            "errors": [{"path": p, "reason": r, "detail": d} for p, r, d in self.errors],
+            "errors_by_reason": dict(Counter(r for _, r, _ in self.errors)),
+            "repaired": self.repaired,
+            "seconds": round(self.seconds, 3),
+            "embedded_per_second": round(self.rate, 2),
+            "stage_seconds": {k: round(v, 3) for k, v in self.stage_seconds.items()},
+        }
+
+
+def open_catalog(settings: Settings) -> apsw.Connection:
+    from flux_ask.db import connect
+
+    conn = connect(settings.db_path, settings.vec_path)
+    migrate(conn)
+    return conn
+
+
+class Indexer:
+    """Holds what is expensive to set up (the model, the worker pool) so that a
+    watch loop can index new files in well under a second."""
+
+    def __init__(self, settings: Settings, conn: apsw.Connection | None = None,
+                 embedder: Embedder | None = None, progress: Progress | None = None):
+        self.settings = settings
+        self.conn = conn or open_catalog(settings)
+        self._embedder = embedder
+        self._model: catalog.ModelRow | None = None
+        self._pool: ProcessPoolExecutor | None = None
+        self.progress = progress or (lambda stage, done, total: None)
+        self.spec = ModelSpec(settings.model, settings.pretrained, settings.weights)
+
+    # -- set-up -----------------------------------------------------------------------
+
+    @property
+    def embedder(self) -> Embedder:
+        if self._embedder is None:
+            self._embedder = load_embedder(self.spec, runtime=self.settings.runtime,
+                                           cache_dir=self.settings.models_dir)
+        return self._embedder
+
+    @property
+    def model(self) -> catalog.ModelRow:
+        if self._model is None:
+            e = self.embedder
+            self._model = catalog.register_model(self.conn, e.name, e.pretrained, e.dim)
+            catalog.activate_model(self.conn, self._model)
+        return self._model
+
+    def _ensure_model_if_known(self) -> None:
+        """Without loading weights: switch the catalog to the requested model when its
+        vectors exist, so that photos it lacks show up as needing work."""
+        known = catalog.find_model(self.conn, self.spec.name, self.spec.identity())
+        if known is not None:
+            self._model = known
+            catalog.activate_model(self.conn, known)
+
+    def pool(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            pre = self.embedder.preprocess
+            config = WorkerConfig(
+                db_path=self.settings.db_path,
+                thumbs_dir=self.settings.thumbs_dir,
+                thumb_size=self.settings.thumb_size,
+                input_size=pre.size,
+                resize_mode=pre.resize_mode,
+                interpolation=pre.interpolation,
+                max_pixels=self.settings.max_pixels,
+            )
+            # spawn, not fork: the parent holds torch's thread pools, which do not survive a fork
+            self._pool = ProcessPoolExecutor(
+                max_workers=self.settings.workers,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=init_worker,
+                initargs=(config,),
+            )
+        return self._pool
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
+            self._pool = None
+
+    def __enter__(self) -> Indexer:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # -- runs -------------------------------------------------------------------------
+
+    def index(self, inputs: Iterable[Path], *, sweep: bool = True) -> IndexReport:
+        """Catalog every photograph under `inputs` (folders or files)."""
+        started = time.perf_counter()
+        roots = [str(Path(p).expanduser().resolve()) for p in inputs]
+        repaired = catalog.reconcile(self.conn)
+        self._ensure_model_if_known()
+        run_id = catalog.start_run(self.conn, ";".join(roots), self._model)
+        report = IndexReport(run_id, roots, None, repaired={k: v for k, v in repaired.items() if v})
+        try:
+            seen: set[str] = set()
+            tasks = self._changed(roots, seen, report)
+            self._process(tasks, report, "index")
+            self._embed_missing(report)
+            if sweep:
+                for root in roots:
+                    if Path(root).is_dir():
+                        report.counts["missing"] += self._sweep(root, seen)
+        except BaseException:
+            report.seconds = time.perf_counter() - started
+            catalog.finish_run(self.conn, run_id, report.counts, report.seconds, status="interrupted")
+            raise
+        report.seconds = time.perf_counter() - started
+        report.model = self._model.label if self._model else None
+        if self._model:
+            catalog.set_run_model(self.conn, run_id, self._model)
+        catalog.finish_run(self.conn, run_id, report.counts, report.seconds)
+        return report
+
+    def _changed(self, roots: list[str], seen: set[str], report: IndexReport) -> list[Task]:
+        """New and changed files; unchanged ones (same size and mtime) cost one stat."""
+        tasks: list[Task] = []
+        for root in roots:
+            if Path(root).is_dir():
+                lookup = catalog.files_under(self.conn, root).get
+            else:
+                lookup = lambda path: catalog.known_file(self.conn, path)  # noqa: E731
+            for cand in scan(Path(root)):
+                seen.add(cand.path)
+                report.counts["files_seen"] += 1
+                prior = lookup(cand.path)
+                if prior and prior.state in ("ok", "error") and (prior.size, prior.mtime_ns) == (
+                    cand.size, cand.mtime_ns
+                ):
+                    report.counts["unchanged"] += 1
+                    continue
+                tasks.append(Task(cand.path, cand.kind, cand.size, cand.mtime_ns))
+                if report.counts["files_seen"] % 1000 == 0:
+                    self.progress("scan", report.counts["files_seen"], 0)
+        return tasks
+
+    def _embed_missing(self, report: IndexReport) -> None:
+        """Photos catalogued without a vector under this model: after a model switch,
+        or an embedding lost to a kill between the two database files."""
+        has_photos = self.conn.execute("SELECT 1 FROM photos LIMIT 1").fetchone()
+        if not has_photos or (self._model is not None and not catalog.photos_to_embed(self.conn, limit=1)):
+            return
+        self.model  # noqa: B018 - a model new to the catalog leaves every photo to embed
+        tasks = []
+        for path, sha in catalog.photos_to_embed(self.conn):
+            try:
+                st = Path(path).stat()
+            except OSError:
+                continue  # gone since the last scan: the sweep will say so
+            tasks.append(Task(path, kind_of(path) or "image", st.st_size, st.st_mtime_ns, sha256=sha))
+        self._process(tasks, report, "embed-missing")
+
+    def _process(self, tasks: list[Task], report: IndexReport, stage: str) -> None:
+        if not tasks:
+            return
+        self.model  # noqa: B018 - the model's preprocessing configures the workers
+        total = len(tasks)
+        batch: list[Prepared] = []
+        pending = 0  # results in `batch` that carry pixels
+        done = 0
+        self.progress(stage, 0, total)
+        flush_at = self.settings.batch_size
+        for result in self._prepared(tasks):
+            batch.append(result)
+            pending += result.pixels is not None
+            if pending >= flush_at or len(batch) >= 4 * flush_at:
+                self._commit(batch, report)
+                done += len(batch)
+                self.progress(stage, done, total)
+                batch, pending = [], 0
+        if batch:
+            self._commit(batch, report)
+            done += len(batch)
+            self.progress(stage, done, total)
+
+    def _prepared(self, tasks: list[Task]) -> Iterator[Prepared]:
+        """Results in task order, with a bounded number in flight: workers stay a few
+        batches ahead of the model without filling memory with decoded pixels."""
+        if len(tasks) == 1:  # one new photo (watch mode, `add`): no round trip to a worker
+            init_worker(self._worker_config())
+            yield prepare(tasks[0])
+            return
+        pool = self.pool()
+        ahead = max(2 * self.settings.batch_size, 4 * self.settings.workers)
+        queue: deque[Future] = deque()
+        for task in tasks:
+            queue.append(pool.submit(prepare, task))
+            if len(queue) >= ahead:
+                yield queue.popleft().result()
+        while queue:
+            yield queue.popleft().result()
+
+    def _worker_config(self) -> WorkerConfig:
+        pre = self.embedder.preprocess
+        return WorkerConfig(self.settings.db_path, self.settings.thumbs_dir, self.settings.thumb_size,
+                            pre.size, pre.resize_mode, pre.interpolation, self.settings.max_pixels)
+
+    def _commit(self, batch: list[Prepared], report: IndexReport) -> None:
+        """Embed the batch's new pictures and write everything in one transaction."""
+        for result in batch:
+            for stage, secs in result.seconds.items():
+                report.stage_seconds[stage] += secs
+        with_pixels = [r for r in batch if r.pixels is not None]
+        vectors = {}
+        if with_pixels:
+            import numpy as np
+
+            t0 = time.perf_counter()
+            embedded = self.embedder.encode_images(np.stack([r.pixels for r in with_pixels]))
+            report.stage_seconds["embed"] += time.perf_counter() - t0
+            vectors = {id(r): v for r, v in zip(with_pixels, embedded)}
+        t0 = time.perf_counter()
+        model = self.model
+        with self.conn:
+            for r in batch:
+                self._write(r, vectors.get(id(r)), model, report)
+        report.stage_seconds["write"] += time.perf_counter() - t0
+
+    def _write(self, r: Prepared, vector, model: catalog.ModelRow, report: IndexReport) -> None:
+        conn = self.conn
+        if r.rejected:
+            catalog.record_file(conn, r.path, photo_id=None, size=r.size, mtime_ns=r.mtime_ns,
+                                state="error", reason=r.reason, detail=r.detail)
+            report.counts["errors"] += 1
+            report.errors.append((r.path, r.reason, r.detail or ""))
+            return
+        found = catalog.photo_by_sha(conn, r.sha256)
+        if found is None:
+            if r.photo is None:  # embedded when the worker looked, gone since: decode next run
+                return
+            photo_id, embedding_id = catalog.insert_photo(conn, r.photo), None
+            report.counts["new_photos"] += 1
+        else:
+            photo_id, embedding_id = found
+        prior = catalog.known_file(conn, r.path)
+        if prior is None or prior.photo_id != photo_id or prior.state != "ok":
+            report.counts["new_files"] += 1
+        catalog.record_file(conn, r.path, photo_id=photo_id, size=r.size, mtime_ns=r.mtime_ns, state="ok")
+        if embedding_id is None and vector is not None:
+            catalog.store_embedding(conn, model, photo_id, vector)
+            report.counts["embedded"] += 1
+
+    def _sweep(self, root: str, seen: set[str]) -> int:
+        """Files catalogued under `root` that the scan did not meet are marked missing."""
+        gone = [p for p, f in catalog.files_under(self.conn, root).items()
+                if f.state != "missing" and p not in seen]
+        return catalog.mark_missing(self.conn, gone)
+
+
+def index_paths(settings: Settings, inputs: Iterable[Path], *, progress: Progress | None = None,
+                embedder: Embedder | None = None, sweep: bool = True) -> IndexReport:
+    with Indexer(settings, embedder=embedder, progress=progress) as indexer:
+        return indexer.index(inputs, sweep=sweep)
+
+
+def is_candidate(path: str) -> bool:
+    return kind_of(path) is not None
+
+
+__all__ = ["Candidate", "IndexReport", "Indexer", "index_paths", "open_catalog", "is_candidate"]

@@ -1,0 +1,126 @@
+"""The per-file work of an ingest, run in worker processes: hash, EXIF, decode,
+thumbnail and the model's input crop. Pure of the catalog but for one read-only
+look-up that spares decoding files whose content is already embedded."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import apsw
+import numpy as np
+from PIL import Image
+
+from flux_ask.errors import RejectedFile
+from flux_ask.hashing import sha256_file
+from flux_ask.ingest.decode import center_crop_square, decode, squash
+from flux_ask.ingest.thumbs import thumb_path, write_thumbnail
+
+
+@dataclass(frozen=True)
+class Task:
+    path: str
+    kind: str
+    size: int
+    mtime_ns: int
+    sha256: str | None = None  # known already (re-embedding a catalogued photo)
+
+
+@dataclass(frozen=True)
+class WorkerConfig:
+    db_path: Path
+    thumbs_dir: Path
+    thumb_size: int
+    input_size: int
+    resize_mode: str
+    interpolation: str
+    max_pixels: int
+
+
+@dataclass
+class Prepared:
+    path: str
+    size: int
+    mtime_ns: int
+    sha256: str | None = None
+    reason: str | None = None  # set when the file is rejected
+    detail: str | None = None
+    pixels: np.ndarray | None = None  # the model's input crop; None when already embedded
+    photo: dict[str, Any] | None = None  # photo columns, with pixels
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def rejected(self) -> bool:
+        return self.reason is not None
+
+
+_config: WorkerConfig | None = None
+_catalog: apsw.Connection | None = None
+
+
+def init_worker(config: WorkerConfig) -> None:
+    global _config, _catalog
+    _config = config
+    Image.MAX_IMAGE_PIXELS = config.max_pixels
+    _catalog = None
+    if config.db_path.exists():
+        _catalog = apsw.Connection(str(config.db_path), flags=apsw.SQLITE_OPEN_READONLY)
+        _catalog.setbusytimeout(10_000)
+
+
+def _already_embedded(sha256: str) -> bool:
+    if _catalog is None:
+        return False
+    row = _catalog.execute(
+        "SELECT 1 FROM photos WHERE sha256 = ? AND embedding_id IS NOT NULL", (sha256,)
+    ).fetchone()
+    return row is not None
+
+
+def prepare(task: Task) -> Prepared:
+    """Never raises for a bad file: the reason comes back in the result."""
+    assert _config is not None, "init_worker first"
+    cfg = _config
+    out = Prepared(task.path, task.size, task.mtime_ns, sha256=task.sha256)
+    clock = time.perf_counter
+    try:
+        if task.size == 0:
+            raise RejectedFile("empty_file", "the file is empty")
+        t0 = clock()
+        if out.sha256 is None:
+            try:
+                out.sha256 = sha256_file(task.path)
+            except OSError as exc:
+                raise RejectedFile("unreadable", exc.strerror or str(exc)) from None
+            out.seconds["hash"] = clock() - t0
+            if _already_embedded(out.sha256):
+                return out  # a move, a copy or a touched file: nothing to decode
+        t1 = clock()
+        decoded = decode(
+            task.path, task.kind, task.mtime_ns,
+            min_side=max(cfg.input_size, cfg.thumb_size), max_pixels=cfg.max_pixels,
+        )
+        t2 = clock()
+        write_thumbnail(decoded.image, thumb_path(cfg.thumbs_dir, out.sha256, cfg.thumb_size), cfg.thumb_size)
+        t3 = clock()
+        resample = Image.Resampling.BICUBIC if cfg.interpolation == "bicubic" else Image.Resampling.BILINEAR
+        crop = squash if cfg.resize_mode == "squash" else center_crop_square
+        out.pixels = crop(decoded.image, cfg.input_size, resample=resample)
+        out.seconds.update(decode=t2 - t1 - decoded.exif_seconds, exif=decoded.exif_seconds, thumbnail=t3 - t2, preprocess=clock() - t3)
+        out.photo = {
+            "sha256": out.sha256,
+            "bytes": task.size,
+            "format": decoded.format,
+            "width": decoded.width,
+            "height": decoded.height,
+            **decoded.meta.columns(),
+        }
+    except RejectedFile as exc:
+        out.reason, out.detail, out.pixels, out.photo = exc.reason, exc.detail[:500], None, None
+    except MemoryError:
+        out.reason, out.detail = "too_large", "not enough memory to decode"
+    except Exception as exc:  # a decoder bug on one file must not stop the archive
+        out.reason, out.detail = "undecodable", f"{type(exc).__name__}: {exc}"[:500]
+    return out

@@ -1,0 +1,48 @@
+"""A content-addressed thumbnail cache: thumbs/<size>/<sha[:2]>/<sha>.jpg.
+
+Thumbnails are upright (EXIF orientation applied). Grid thumbnails are made at
+ingest from the already decoded image; detail views are made on first use.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from PIL import Image
+
+QUALITY = 82
+
+
+def thumb_path(thumbs_dir: Path, sha256: str, size: int) -> Path:
+    return thumbs_dir / str(size) / sha256[:2] / f"{sha256}.jpg"
+
+
+def write_thumbnail(image: Image.Image, path: Path, size: int) -> Path:
+    """Write atomically, so a killed ingest never leaves half a JPEG in the cache."""
+    if path.exists():
+        return path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    small = image.copy()
+    small.thumbnail((size, size), Image.Resampling.LANCZOS)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".jpg")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            small.convert("RGB").save(out, "JPEG", quality=QUALITY, optimize=True)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def detail_thumbnail(thumbs_dir: Path, sha256: str, source: str, kind: str, size: int, max_pixels: int) -> Path:
+    """The large preview for a detail view, decoded from the original on first use."""
+    from flux_ask.ingest.decode import decode
+
+    path = thumb_path(thumbs_dir, sha256, size)
+    if path.exists():
+        return path
+    decoded = decode(source, kind, os.stat(source).st_mtime_ns, min_side=size, max_pixels=max_pixels)
+    return write_thumbnail(decoded.image, path, size)

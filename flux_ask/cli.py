@@ -210,11 +210,10 @@ def print_report(report: dict[str, Any]) -> None:
 
 def cmd_status(args: argparse.Namespace) -> int:
     from flux_ask.db import catalog, connect
+    from flux_ask.db.migrations import migrate
 
     settings = settings_from(args)
     conn = connect(settings.db_path, settings.vec_path, create=False)
-    from flux_ask.db.migrations import migrate
-
     migrate(conn)
     report = catalog.status(conn)
     report["paths"] = {
@@ -222,12 +221,7 @@ def cmd_status(args: argparse.Namespace) -> int:
         "vec": str(settings.vec_path), "thumbs": str(settings.thumbs_dir),
     }
     if args.errors:
-        report["error_files"] = [
-            {"path": p, "reason": r, "detail": d}
-            for p, r, d in conn.execute(
-                "SELECT path, error_reason, error_detail FROM files WHERE state = 'error' ORDER BY path"
-            )
-        ]
+        report["error_files"] = catalog.error_files(conn)
     if args.json:
         print(json.dumps(report, indent=2))
     else:

@@ -144,6 +144,26 @@ def photo_by_sha(conn: apsw.Connection, sha256: str) -> tuple[int, int | None] |
     ).fetchone()
 
 
+def is_embedded(conn: apsw.Connection, sha256: str) -> bool:
+    """Whether this content already has a vector under the active model."""
+    return conn.execute(
+        "SELECT 1 FROM photos WHERE sha256 = ? AND embedding_id IS NOT NULL", (sha256,)
+    ).fetchone() is not None
+
+
+def has_photos(conn: apsw.Connection) -> bool:
+    return conn.execute("SELECT 1 FROM photos LIMIT 1").fetchone() is not None
+
+
+def error_files(conn: apsw.Connection) -> list[dict[str, str]]:
+    return [
+        {"path": path, "reason": reason, "detail": detail}
+        for path, reason, detail in conn.execute(
+            "SELECT path, error_reason, error_detail FROM files WHERE state = 'error' ORDER BY path"
+        )
+    ]
+
+
 def insert_photo(conn: apsw.Connection, columns: dict[str, Any]) -> int:
     unknown = set(columns) - set(PHOTO_COLUMNS)
     if unknown:
@@ -353,6 +373,13 @@ def status(conn: apsw.Connection) -> dict[str, Any]:
         keys = ("id", "root", "started_at", "ended_at", "status", "seconds", "rate", *RUN_COUNTERS)
         report["last_run"] = dict(zip(keys, run))
     return report
+
+
+def open_readonly(db_path: str) -> apsw.Connection:
+    """A reader for worker processes: no extension, no writes."""
+    conn = apsw.Connection(db_path, flags=apsw.SQLITE_OPEN_READONLY)
+    conn.setbusytimeout(10_000)
+    return conn
 
 
 def integrity_ok(conn: apsw.Connection) -> bool:

@@ -47,10 +47,10 @@ class ModelSpec:
 
     def identity(self) -> str:
         """The `pretrained` recorded with the vectors: the tag, or the checkpoint's digest."""
-        if self.name == TINY_TEST:
-            return TINY_TEST_TAG
         if self.weights is not None:
             return f"file:{self.weights.name}:{file_digest(self.weights)[:16]}"
+        if self.name == TINY_TEST:
+            return TINY_TEST_TAG
         if self.pretrained:
             return self.pretrained
         raise ModelUnavailable(

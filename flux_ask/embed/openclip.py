@@ -77,22 +77,31 @@ class OpenClipEmbedder:
 
 
 def _create(spec: ModelSpec):
+    root = logging.getLogger()  # open_clip logs through the root logger
+    level = root.level
+    root.setLevel(logging.ERROR)
+    try:
+        return _create_quietly(spec)
+    finally:
+        root.setLevel(level)
+
+
+def _create_quietly(spec: ModelSpec):
     if spec.name != TINY_TEST and spec.pretrained and spec.weights is None:
         _go_offline_unless_hub_reachable()
     import open_clip
     import torch
 
-    logging.getLogger("root").setLevel(logging.ERROR)  # open_clip logs on the root logger
     if spec.name == TINY_TEST:
         with resources.as_file(resources.files("flux_ask.embed") / "tiny-test.json") as config:
             open_clip.add_model_config(config)
-        # Deterministic: the same seed gives the same weights, so the same image
-        # gives the same vector in every run and on every machine.
-        with torch.random.fork_rng(devices=[]):
-            torch.manual_seed(TINY_TEST_SEED)
-            return open_clip.create_model(TINY_TEST)
-
-    if spec.name not in open_clip.list_models():
+        if spec.weights is None:
+            # Deterministic: the same seed gives the same weights, so the same image
+            # gives the same vector in every run and on every machine.
+            with torch.random.fork_rng(devices=[]):
+                torch.manual_seed(TINY_TEST_SEED)
+                return open_clip.create_model(TINY_TEST)
+    elif spec.name not in open_clip.list_models():
         raise ModelUnavailable(
             f"unknown model {spec.name!r}; open_clip knows {', '.join(sorted(open_clip.list_models())[:12])} ... "
             "(`flux-ask models` lists them all)"

@@ -125,10 +125,13 @@ def to_rgb(image: Image.Image) -> Image.Image:
     if image.mode == "RGB":
         return image
     if image.mode in ("I;16", "I;16B", "I;16L", "I", "F"):
-        # 16-bit and float greys: scale to 8 bits rather than clip
+        # 16-bit greys: scale to 8 bits rather than clip (wider ranges by their maximum)
         array = np.asarray(image, dtype=np.float32)
-        top = float(array.max()) or 1.0
-        image = Image.fromarray(np.clip(array * (255.0 / top), 0, 255).astype(np.uint8))
+        top = max(float(array.max()), 1.0)
+        full_scale = 65535.0 if top <= 65535 else top
+        image = Image.fromarray(np.clip(array * (255.0 / full_scale), 0, 255).round().astype(np.uint8))
+    if image.mode == "P" and "transparency" in image.info:
+        image = image.convert("RGBA")  # Pillow's own advice for palette transparency
     return image.convert("RGB")
 
 

@@ -193,8 +193,7 @@ class Indexer:
     def _embed_missing(self, report: IndexReport) -> None:
         """Photos catalogued without a vector under this model: after a model switch,
         or an embedding lost to a kill between the two database files."""
-        has_photos = self.conn.execute("SELECT 1 FROM photos LIMIT 1").fetchone()
-        if not has_photos or (self._model is not None and not catalog.photos_to_embed(self.conn, limit=1)):
+        if not catalog.has_photos(self.conn) or (self._model is not None and not catalog.photos_to_embed(self.conn, limit=1)):
             return
         self.model  # noqa: B018 - a model new to the catalog leaves every photo to embed
         tasks = []

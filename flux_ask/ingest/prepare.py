@@ -13,6 +13,7 @@ import apsw
 import numpy as np
 from PIL import Image
 
+from flux_ask.db import catalog
 from flux_ask.errors import RejectedFile
 from flux_ask.hashing import sha256_file
 from flux_ask.ingest.decode import center_crop_square, decode, squash
@@ -66,17 +67,11 @@ def init_worker(config: WorkerConfig) -> None:
     Image.MAX_IMAGE_PIXELS = config.max_pixels
     _catalog = None
     if config.db_path.exists():
-        _catalog = apsw.Connection(str(config.db_path), flags=apsw.SQLITE_OPEN_READONLY)
-        _catalog.setbusytimeout(10_000)
+        _catalog = catalog.open_readonly(str(config.db_path))
 
 
 def _already_embedded(sha256: str) -> bool:
-    if _catalog is None:
-        return False
-    row = _catalog.execute(
-        "SELECT 1 FROM photos WHERE sha256 = ? AND embedding_id IS NOT NULL", (sha256,)
-    ).fetchone()
-    return row is not None
+    return _catalog is not None and catalog.is_embedded(_catalog, sha256)
 
 
 def prepare(task: Task) -> Prepared:

@@ -22,6 +22,12 @@ CONFIG_NAME = "config.toml"
 # the same tag (79.2%) costs ~10x more per image: worth it on a GPU.
 DEFAULT_MODEL = "ViT-B-32"
 DEFAULT_PRETRAINED = "datacomp_xl_s13b_b90k"
+# The tag used when a model is named without one: the strongest open checkpoint of each.
+DEFAULT_TAGS = {
+    "ViT-B-32": DEFAULT_PRETRAINED,
+    "ViT-B-16": "datacomp_xl_s13b_b90k",
+    "ViT-L-14": "datacomp_xl_s13b_b90k",
+}
 
 
 @dataclass(frozen=True)
@@ -118,12 +124,12 @@ def load_settings(home: Path | None = None, **overrides: Any) -> Settings:
 
 
 def _pretrained_for(values: dict[str, Any]) -> str | None:
-    """The default tag belongs to the default model only: another model names its own."""
+    """A model named without a tag gets its default one, where it has one."""
     if values.get("weights") is not None:
         return values.get("pretrained") if "pretrained" in values else None
     if "pretrained" in values:
         return values["pretrained"]
-    return DEFAULT_PRETRAINED if values.get("model", DEFAULT_MODEL) == DEFAULT_MODEL else None
+    return DEFAULT_TAGS.get(values.get("model", DEFAULT_MODEL))
 
 
 def validate(settings: Settings) -> Settings:

@@ -215,3 +215,38 @@ def test_the_same_image_gives_the_same_vector_in_every_run(tmp_path, home, tiny,
     assert np.allclose(tiny.encode_images(pixels), again.encode_images(pixels), atol=1e-5)
     text = tiny.encode_text(["umbrellas in fog", "wet pavement"])
     assert text.shape == (2, 64) and np.allclose(np.linalg.norm(text, axis=1), 1, atol=1e-5)
+
+
+def test_a_batch_half_landed_across_the_two_files_is_repaired(tmp_path, settings, tiny):
+    """What a kill between the two WAL commits leaves: a vector without its row, a row without its vector."""
+    archive = tmp_path / "archive"
+    make_archive(archive, 4)
+    _, conn = run(settings, tiny, archive)
+    model = catalog.active_model(conn)
+    reference = dict(catalog.vectors(conn, model))
+    lost = conn.execute("SELECT embedding_id FROM photos ORDER BY id LIMIT 1").fetchone()[0]
+    with conn:
+        conn.execute(f"DELETE FROM vec.{model.vec_table} WHERE rowid = ?", (lost,))
+        conn.execute(f"INSERT INTO vec.{model.vec_table} (rowid, embedding) VALUES (999, ?)",
+                     (np.ones(64, np.float32).tobytes(),))
+        conn.execute("UPDATE runs SET status = 'running'")
+
+    report, conn = run(settings, tiny, archive)
+
+    assert report.repaired == {"orphan_vectors": 1, "lost_vectors": 1}
+    assert report.counts["embedded"] == 1
+    again = dict(catalog.vectors(conn, model))
+    assert again.keys() == reference.keys()
+    assert all(np.allclose(again[k], reference[k], atol=1e-5) for k in reference)
+    assert conn.execute(f"SELECT count(*) FROM vec.{model.vec_table}").fetchone()[0] == 4
+    assert conn.execute("SELECT status FROM runs ORDER BY id LIMIT 1").fetchone()[0] == "interrupted"
+
+
+def test_one_writer_at_a_time(settings, tiny):
+    from flux_ask.errors import CatalogError
+
+    with Indexer(settings, embedder=tiny):
+        with pytest.raises(CatalogError, match="another ingest"):
+            Indexer(settings, embedder=tiny)
+    with Indexer(settings, embedder=tiny):  # released on close
+        pass

@@ -263,6 +263,8 @@ def reconcile(conn: apsw.Connection) -> dict[str, int]:
     batch: vectors without their embedding row (deleted), or embedding rows
     without their vector (dropped, so the photo is embedded again)."""
     repaired = {"orphan_vectors": 0, "lost_vectors": 0}
+    if not conn.execute("SELECT 1 FROM runs WHERE status = 'running'").fetchone():
+        return repaired  # the last run ended cleanly: nothing to repair
     models = [_model(r) for r in conn.execute("SELECT id, name, pretrained, dim, vec_table FROM models")]
     with conn:
         for model in models:

@@ -42,6 +42,8 @@ def connect(db_path: Path, vec_path: Path, *, create: bool = True) -> apsw.Conne
 def _configure(conn: apsw.Connection, schema: str) -> None:
     # WAL survives a killed process with every committed batch intact; NORMAL sync
     # only risks the last batch on power loss, which a rerun re-indexes.
-    conn.execute(f"PRAGMA {schema}.journal_mode=WAL")
+    # Switching to WAL takes a write lock, so a reader must not ask while an ingest writes.
+    if conn.execute(f"PRAGMA {schema}.journal_mode").fetchone()[0].lower() != "wal":
+        conn.execute(f"PRAGMA {schema}.journal_mode=WAL")
     conn.execute(f"PRAGMA {schema}.synchronous=NORMAL")
     conn.execute("PRAGMA foreign_keys=ON")

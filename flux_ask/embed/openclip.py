@@ -79,7 +79,7 @@ class OpenClipEmbedder:
 def _create(spec: ModelSpec):
     root = logging.getLogger()  # open_clip logs through the root logger
     level = root.level
-    root.setLevel(logging.ERROR)
+    root.setLevel(logging.CRITICAL)
     try:
         return _create_quietly(spec)
     finally:
@@ -135,11 +135,12 @@ def _weights_help(spec: ModelSpec, exc: Exception) -> str:
 
     cfg = open_clip.get_pretrained_cfg(spec.name, spec.pretrained) or {}
     where = f"https://huggingface.co/{cfg['hf_hub'].rstrip('/')}" if cfg.get("hf_hub") else cfg.get("url", "")
+    why = ("this machine is offline and they are not in the local cache" if os.environ.get("HF_HUB_OFFLINE")
+           else f"the download failed: {_first_line(exc)[:200]}")
     return (
-        f"the weights of {spec.name} ({spec.pretrained}) are not on this machine and could not be "
-        f"downloaded ({_first_line(exc)[:160]}). Run the same command once on a machine that is online "
-        f"(open_clip caches the weights), or download the checkpoint from {where} and pass "
-        "--weights FILE. Tests use --model tiny-test."
+        f"the weights of {spec.name} ({spec.pretrained}) are not on this machine: {why}. "
+        "Run the same command once on a machine that is online (open_clip caches the weights), "
+        f"or download the checkpoint from {where} and pass --weights FILE. Tests use --model tiny-test."
     )
 
 

@@ -22,6 +22,7 @@ from flux_ask.config import Settings
 from flux_ask.db import catalog
 from flux_ask.db.migrations import migrate
 from flux_ask.embed import Embedder, ModelSpec, load_embedder
+from flux_ask.ingest.lock import WriterLock
 from flux_ask.ingest.prepare import Prepared, Task, WorkerConfig, init_worker, prepare
 from flux_ask.ingest.scan import Candidate, kind_of, scan
 
@@ -74,6 +75,7 @@ class Indexer:
     def __init__(self, settings: Settings, conn: apsw.Connection | None = None,
                  embedder: Embedder | None = None, progress: Progress | None = None):
         self.settings = settings
+        self._lock = WriterLock(settings.db_path).__enter__()
         self.conn = conn or open_catalog(settings)
         self._embedder = embedder
         self._model: catalog.ModelRow | None = None
@@ -131,6 +133,7 @@ class Indexer:
         if self._pool is not None:
             self._pool.shutdown(cancel_futures=True)
             self._pool = None
+        self._lock.__exit__()
 
     def __enter__(self) -> Indexer:
         return self

@@ -1,0 +1,86 @@
+import json
+import subprocess
+import sys
+
+import pytest
+
+from flux_ask.cli import main
+from tests.conftest import subprocess_env
+from tests.photos import make_archive
+
+
+def flux(home, *args):
+    return subprocess.run([sys.executable, "-m", "flux_ask", *args], env=subprocess_env(home),
+                          capture_output=True, text=True, timeout=300)
+
+
+def test_index_then_status_json(tmp_path, home):
+    archive = tmp_path / "archive"
+    make_archive(archive, 5)
+    (archive / "empty.jpg").write_bytes(b"")
+    out = flux(home, "index", str(archive), "--model", "tiny-test", "--json")
+    assert out.returncode == 0, out.stderr
+    report = json.loads(out.stdout)
+    assert report["counts"]["embedded"] == 5 and report["errors_by_reason"] == {"empty_file": 1}
+
+    out = flux(home, "status", "--json", "--errors")
+    assert out.returncode == 0, out.stderr
+    status = json.loads(out.stdout)
+    assert status["photos"] == status["embedded"] == 5
+    assert status["model"] == {"name": "tiny-test", "pretrained": "random-init-seed0", "dim": 64}
+    assert status["errors"] == {"empty_file": 1}
+    assert status["error_files"][0]["path"].endswith("empty.jpg")
+    assert status["paths"]["db"] == str(home / "catalog.db")
+    assert status["last_run"]["status"] == "done" and status["last_run"]["embedded"] == 5
+
+    out = flux(home, "status")
+    assert "tiny-test (random-init-seed0, 64-d)" in out.stdout and "empty_file 1" in out.stdout
+
+
+def test_flags_and_config_file_choose_the_databases(tmp_path, home):
+    archive = tmp_path / "archive"
+    make_archive(archive, 2)
+    home.mkdir(parents=True)
+    (home / "config.toml").write_text('model = "tiny-test"\ndb = "elsewhere/meta.db"\n')
+    out = flux(home, "index", str(archive), "--vec", str(tmp_path / "v.db"), "--json")
+    assert out.returncode == 0, out.stderr
+    assert (home / "elsewhere" / "meta.db").exists() and (tmp_path / "v.db").exists()
+    status = json.loads(flux(home, "status", "--json", "--vec", str(tmp_path / "v.db")).stdout)
+    assert status["embedded"] == 2
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--model", "ViT-B-32", "--pretrained", "laion2b_s34b_b79k"], "are not on this machine"),
+    (["--model", "ViT-B-32", "--weights", "/nonexistent/ckpt.pt"], "cannot read the weights file"),
+    (["--model", "RN50"], "needs weights"),
+    (["--model", "ViT-Q-99", "--pretrained", "x"], "unknown model"),
+    (["--model", "ViT-B-32", "--pretrained", "no-such-tag"], "no pretrained tag"),
+])
+def test_missing_weights_stop_with_a_clear_message_and_no_traceback(tmp_path, home, args, message):
+    archive = tmp_path / "archive"
+    make_archive(archive, 1)
+    out = flux(home, "index", str(archive), *args)
+    assert out.returncode == 1
+    assert message in out.stderr and "Traceback" not in out.stderr
+    assert out.stderr.startswith("flux-ask: ")
+
+
+def test_a_bad_checkpoint_is_refused(tmp_path, home):
+    archive = tmp_path / "archive"
+    make_archive(archive, 1)
+    bad = tmp_path / "bad.pt"
+    bad.write_bytes(b"not a checkpoint")
+    out = flux(home, "index", str(archive), "--model", "tiny-test", "--weights", str(bad))
+    assert out.returncode == 1 and "cannot load" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_usage_errors(tmp_path, home, capsys):
+    assert main(["status"]) == 1
+    assert "no catalog" in capsys.readouterr().err
+    assert main(["index", str(tmp_path / "nope"), "--model", "tiny-test"]) == 1
+    assert "not a folder" in capsys.readouterr().err
+    home.mkdir(parents=True, exist_ok=True)
+    (home / "config.toml").write_text("batch_size = 'big'\n")
+    assert main(["status"]) == 1
+    assert "batch_size must be a int" in capsys.readouterr().err
+    assert main([]) == 0

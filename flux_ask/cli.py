@@ -29,6 +29,11 @@ def main(argv: list[str] | None = None) -> int:
     except FluxAskError as exc:
         print(f"flux-ask: {exc}", file=sys.stderr)
         return EXIT_ERROR
+    except BrokenPipeError:  # `flux-ask ... | head` closed the pipe: not an error
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
     except KeyboardInterrupt:
         print("flux-ask: interrupted; committed batches are kept, rerun to continue", file=sys.stderr)
         return 130
@@ -260,15 +265,16 @@ def print_status(s: dict[str, Any]) -> None:
 # -- models ---------------------------------------------------------------------------
 
 def cmd_models(args: argparse.Namespace) -> int:
-    import open_clip
+    from flux_ask.embed import available_models
 
+    models = available_models()
     if args.name:
-        tags = open_clip.list_pretrained_tags_by_model(args.name)
-        if not tags and args.name not in open_clip.list_models():
-            raise FluxAskError(f"unknown model {args.name!r}")
-        print("\n".join(tags) if tags else f"{args.name}: no pretrained tags (use --weights FILE)")
+        if args.name not in models:
+            raise FluxAskError(f"unknown model {args.name!r} (`flux-ask models` lists them)")
+        print("\n".join(models[args.name]) or f"{args.name}: no pretrained tags (use --weights FILE)")
     else:
-        print("\n".join(open_clip.list_models()))
+        for name, tags in models.items():
+            print(f"{name:<32} {', '.join(tags)}".rstrip())
     return EXIT_OK
 
 

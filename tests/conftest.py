@@ -34,7 +34,7 @@ def settings(home):
     return load_settings(home, model="tiny-test", batch_size=8, workers=2)
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def shared_photos() -> Path:
     if not SHARED_PHOTOS.is_dir():
         pytest.skip("../shared/photos is not present")

@@ -78,6 +78,13 @@ def load_embedder(spec: ModelSpec, *, runtime: str = "onnx", cache_dir: Path | N
     return OpenClipEmbedder(spec, runtime=runtime, cache_dir=cache_dir)
 
 
+def available_models() -> dict[str, list[str]]:
+    """open_clip architectures with their pretrained tags."""
+    from flux_ask.embed.openclip import available_models as listing
+
+    return listing()
+
+
 def l2_normalise(vectors: np.ndarray) -> np.ndarray:
     vectors = np.asarray(vectors, dtype=np.float32)
     norms = np.linalg.norm(vectors, axis=-1, keepdims=True)

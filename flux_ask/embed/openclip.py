@@ -76,6 +76,12 @@ class OpenClipEmbedder:
             return int(self.model.encode_image(torch.zeros(1, 3, size, size)).shape[-1])
 
 
+def available_models() -> dict[str, list[str]]:
+    import open_clip
+
+    return {name: open_clip.list_pretrained_tags_by_model(name) for name in open_clip.list_models()}
+
+
 def _create(spec: ModelSpec):
     root = logging.getLogger()  # open_clip logs through the root logger
     level = root.level

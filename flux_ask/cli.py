@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from flux_ask import __version__
-from flux_ask.config import DEFAULT_MODEL, DEFAULT_PRETRAINED, Settings, load_settings
+from flux_ask.config import DEFAULT_MODEL, DEFAULT_PRETRAINED, RUNTIMES, Settings, load_settings
 from flux_ask.errors import FluxAskError
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
@@ -61,7 +61,8 @@ def build_parser() -> argparse.ArgumentParser:
         weights.add_argument("--pretrained", metavar="TAG",
                              help=f"open_clip pretrained tag (default for {DEFAULT_MODEL}: {DEFAULT_PRETRAINED})")
         weights.add_argument("--weights", type=Path, metavar="FILE", help="a local open_clip checkpoint")
-        p.add_argument("--runtime", choices=("onnx", "torch"), help="image encoder runtime (default: onnx)")
+        p.add_argument("--runtime", choices=RUNTIMES,
+                       help="image encoder: onnx (float, default), onnx-int8 (about 2x faster on CPU), torch")
         p.add_argument("--batch", type=int, dest="batch_size", metavar="N", help="images per model batch (default: 64)")
         p.add_argument("--workers", type=int, metavar="N", help="decode processes (default: cores, at most 4)")
 

@@ -36,8 +36,8 @@ class OpenClipEmbedder:
         self.dim = self._probe_dim()
         self._tokenizer = None
         self._session = None
-        if runtime == "onnx":
-            self._session = _onnx_session(self, cache_dir)
+        if runtime in ("onnx", "onnx-int8"):
+            self._session = _onnx_session(self, cache_dir, quantized=runtime == "onnx-int8")
 
     # -- encoders ---------------------------------------------------------------------
 
@@ -64,9 +64,9 @@ class OpenClipEmbedder:
 
     def reference_transform(self):
         """open_clip's own eval preprocess for this model (PIL image -> tensor)."""
-        import open_clip
+        from open_clip.transform import PreprocessCfg, image_transform_v2
 
-        return open_clip.image_transform_v2(open_clip.PreprocessCfg(**self.model.visual.preprocess_cfg), is_train=False)
+        return image_transform_v2(PreprocessCfg(**self.model.visual.preprocess_cfg), is_train=False)
 
     def _probe_dim(self) -> int:
         import torch
@@ -189,7 +189,7 @@ def _preprocess_of(model) -> Preprocess:
     return preprocess
 
 
-def _onnx_session(embedder: OpenClipEmbedder, cache_dir: Path | None):
+def _onnx_session(embedder: OpenClipEmbedder, cache_dir: Path | None, *, quantized: bool):
     import onnxruntime as ort
 
     cache_dir = cache_dir or Path(tempfile.gettempdir()) / "flux-ask-models"
@@ -197,10 +197,32 @@ def _onnx_session(embedder: OpenClipEmbedder, cache_dir: Path | None):
     path = cache_dir / f"{safe}.visual.onnx"
     if not path.exists():
         _export_visual(embedder, path)
+    if quantized:
+        path = _quantized(path)
     options = ort.SessionOptions()
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
     options.log_severity_level = 3
+    # Spinning threads would burn the cores the decode workers need between batches.
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
     return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+
+
+def _quantized(path: Path) -> Path:
+    """Int8 weights, activations quantized on the fly: ~2x faster on CPUs with VNNI,
+    at a cosine of about 0.9998 to the float vectors (benchmarks/ingest.py)."""
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    target = path.with_suffix(".int8.onnx")
+    if not target.exists():
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".onnx.tmp")
+        os.close(fd)
+        try:
+            quantize_dynamic(str(path), tmp, weight_type=QuantType.QInt8)
+            os.replace(tmp, target)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    return target
 
 
 def _export_visual(embedder: OpenClipEmbedder, path: Path) -> None:

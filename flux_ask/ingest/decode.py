@@ -72,7 +72,7 @@ def decode(path: str, kind: str, mtime_ns: int, *, min_side: int, max_pixels: in
             raise RejectedFile(reason, str(exc)) from None
         except (SyntaxError, ValueError, EOFError, Image.DecompressionBombError) as exc:
             raise RejectedFile("undecodable", str(exc) or type(exc).__name__) from None
-        upright = data_image
+        upright = _reduce(data_image, min_side)
         for step in _UPRIGHT.get(meta.orientation, ()):
             upright = upright.transpose(step)
         if meta.orientation >= 5:
@@ -81,6 +81,14 @@ def decode(path: str, kind: str, mtime_ns: int, *, min_side: int, max_pixels: in
     finally:
         if meta_image is not data_image:
             meta_image.close()
+
+
+def _reduce(image: Image.Image, min_side: int) -> Image.Image:
+    """Box-reduce by an integer factor while both sides stay >= 2 x min_side: what
+    draft mode does for JPEG, for every other format. The final resize then works
+    on a small image and still sees every source pixel."""
+    factor = min(image.size) // (2 * min_side)
+    return image.reduce(factor) if factor >= 2 else image
 
 
 def _open(path: str, kind: str) -> tuple[Image.Image, Image.Image]:

@@ -4,6 +4,7 @@ look-up that spares decoding files whose content is already embedded."""
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -65,6 +66,10 @@ def init_worker(config: WorkerConfig) -> None:
     global _config, _catalog
     _config = config
     Image.MAX_IMAGE_PIXELS = config.max_pixels
+    try:  # the model sets the pace: decoding fills the gaps it leaves, never the reverse
+        os.nice(5)
+    except (AttributeError, OSError):
+        pass
     _catalog = None
     if config.db_path.exists():
         _catalog = catalog.open_readonly(str(config.db_path))

@@ -25,11 +25,11 @@ def write_thumbnail(image: Image.Image, path: Path, size: int) -> Path:
         return path
     path.parent.mkdir(parents=True, exist_ok=True)
     small = image.copy()
-    small.thumbnail((size, size), Image.Resampling.LANCZOS)
+    small.thumbnail((size, size), Image.Resampling.BICUBIC, reducing_gap=2.0)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".jpg")
     try:
         with os.fdopen(fd, "wb") as out:
-            small.convert("RGB").save(out, "JPEG", quality=QUALITY, optimize=True)
+            small.convert("RGB").save(out, "JPEG", quality=QUALITY)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -127,7 +127,7 @@ def main() -> int:
         settings = load_settings(work / runtime, model=args.model, weights=weights,
                                  batch_size=args.batch, runtime=runtime)
         embedder = load_embedder(spec, runtime=runtime, cache_dir=work / "models")
-        rate_model = model_only(embedder, args.batch, 4 * args.batch)
+        rate_model = model_only(embedder, args.batch, 8 * args.batch)
         with Indexer(settings, embedder=embedder) as indexer:
             report = indexer.index([args.photos])
             vectors = dict(catalog.vectors(indexer.conn, catalog.active_model(indexer.conn)))

@@ -250,3 +250,18 @@ def test_one_writer_at_a_time(settings, tiny):
             Indexer(settings, embedder=tiny)
     with Indexer(settings, embedder=tiny):  # released on close
         pass
+
+
+def test_detail_thumbnails_are_made_on_first_use(tmp_path, settings, tiny):
+    from PIL import Image
+
+    from flux_ask.ingest.thumbs import detail_thumbnail
+
+    archive = tmp_path / "archive"
+    path = write_photo(archive / "big.jpg", 5, size=(3000, 2000), exif=exif_for(orientation=6))
+    _, conn = run(settings, tiny, archive)
+    (sha,) = conn.execute("SELECT sha256 FROM photos").fetchone()
+    detail = detail_thumbnail(settings.thumbs_dir, sha, str(path), "image", 1024, settings.max_pixels)
+    with Image.open(detail) as image:
+        assert image.size == (683, 1024)  # upright: orientation 6 turns 3000x2000 portrait
+    assert detail_thumbnail(settings.thumbs_dir, sha, str(path), "image", 1024, settings.max_pixels) == detail

@@ -110,3 +110,14 @@ def test_fast_preprocessing_agrees_with_open_clip(shared_photos):
         b = model.encode_image(torch.stack(theirs), normalize=True)
     cosine = (a * b).sum(-1)
     assert cosine.mean().item() >= 0.99, cosine.min().item()
+
+
+def test_raw_files_are_read_through_their_embedded_preview(indexed):
+    settings, report, conn = indexed
+    rows = conn.execute(
+        "SELECT p.format, p.width, p.height, p.camera_model, p.taken_at_source, p.embedding_id FROM photos p "
+        "JOIN files f ON f.photo_id = p.id WHERE f.path LIKE '%.dng'").fetchall()
+    assert len(rows) == 2
+    for fmt, width, height, camera, source, embedding_id in rows:
+        assert fmt == "DNG" and camera and source == "DateTimeOriginal" and embedding_id
+    assert max(w for _, w, *_ in rows) == 5392  # the Z 9's sensor width, not its preview's

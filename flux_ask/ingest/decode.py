@@ -4,6 +4,7 @@ by 1/2, 1/4 or 1/8 inside the DCT, so a 24 MP file costs a fraction of a full de
 from __future__ import annotations
 
 import io
+import os
 import time
 from dataclasses import dataclass
 
@@ -52,7 +53,7 @@ def decode(path: str, kind: str, mtime_ns: int, *, min_side: int, max_pixels: in
     register_plugins()
     if kind == "unsupported":
         raise RejectedFile("unsupported_format", "no decoder for this file type")
-    data_image, meta_image = _open(path, kind)
+    data_image, meta_image, sensor_size = _open(path, kind)
     try:
         width, height = data_image.size
         if width * height > max_pixels:
@@ -62,7 +63,11 @@ def decode(path: str, kind: str, mtime_ns: int, *, min_side: int, max_pixels: in
         started = time.perf_counter()
         meta = read_meta(meta_image, mtime_ns)
         exif_seconds = time.perf_counter() - started
-        fmt = (meta_image.format or data_image.format or kind).upper()
+        if sensor_size is not None:  # RAW: the picture is the sensor's, not the preview's
+            width, height = sensor_size
+            fmt = os.path.splitext(path)[1].lstrip(".").upper()
+        else:
+            fmt = (data_image.format or kind).upper()
         if data_image.format == "JPEG":
             data_image.draft("RGB", (min_side, min_side))
         try:
@@ -91,8 +96,9 @@ def _reduce(image: Image.Image, min_side: int) -> Image.Image:
     return image.reduce(factor) if factor >= 2 else image
 
 
-def _open(path: str, kind: str) -> tuple[Image.Image, Image.Image]:
-    """(image to decode, image whose EXIF to read): one and the same except for RAW."""
+def _open(path: str, kind: str) -> tuple[Image.Image, Image.Image, tuple[int, int] | None]:
+    """(image to decode, image whose EXIF to read, RAW sensor size): the first two
+    are one and the same except for RAW."""
     if kind == "raw":
         return _open_raw(path)
     try:
@@ -103,15 +109,16 @@ def _open(path: str, kind: str) -> tuple[Image.Image, Image.Image]:
         raise RejectedFile("decompression_bomb", str(exc)) from None
     except (OSError, SyntaxError, ValueError, EOFError) as exc:
         raise RejectedFile("undecodable", str(exc) or type(exc).__name__) from None
-    return image, image
+    return image, image, None
 
 
-def _open_raw(path: str) -> tuple[Image.Image, Image.Image]:
+def _open_raw(path: str) -> tuple[Image.Image, Image.Image, tuple[int, int]]:
     import rawpy
 
     try:
         with rawpy.imread(path) as raw:
             thumb = raw.extract_thumb()
+            sensor_size = (raw.sizes.width, raw.sizes.height)
     except (rawpy.LibRawNoThumbnailError, rawpy.LibRawUnsupportedThumbnailError):
         raise RejectedFile("raw_without_preview", "the RAW file embeds no usable preview") from None
     except rawpy.LibRawError as exc:
@@ -126,7 +133,7 @@ def _open_raw(path: str) -> tuple[Image.Image, Image.Image]:
         meta_image = Image.open(path)
     except Exception:
         meta_image = preview
-    return preview, meta_image
+    return preview, meta_image, sensor_size
 
 
 def to_rgb(image: Image.Image) -> Image.Image:

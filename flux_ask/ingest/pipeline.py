@@ -26,6 +26,8 @@ from flux_ask.ingest.lock import WriterLock
 from flux_ask.ingest.prepare import Prepared, Task, WorkerConfig, init_worker, prepare
 from flux_ask.ingest.scan import Candidate, kind_of, scan
 
+MIN_BATCH = 8  # the smallest batch worth sending to the model early
+
 # Progress callback: (stage, done, total) with stage "scan" | "index" | "embed-missing".
 Progress = Callable[[str, int, int], None]
 
@@ -110,22 +112,12 @@ class Indexer:
 
     def pool(self) -> ProcessPoolExecutor:
         if self._pool is None:
-            pre = self.embedder.preprocess
-            config = WorkerConfig(
-                db_path=self.settings.db_path,
-                thumbs_dir=self.settings.thumbs_dir,
-                thumb_size=self.settings.thumb_size,
-                input_size=pre.size,
-                resize_mode=pre.resize_mode,
-                interpolation=pre.interpolation,
-                max_pixels=self.settings.max_pixels,
-            )
             # spawn, not fork: the parent holds torch's thread pools, which do not survive a fork
             self._pool = ProcessPoolExecutor(
                 max_workers=self.settings.workers,
                 mp_context=multiprocessing.get_context("spawn"),
                 initializer=init_worker,
-                initargs=(config,),
+                initargs=(self._worker_config(),),
             )
         return self._pool
 
@@ -218,10 +210,13 @@ class Indexer:
         done = 0
         self.progress(stage, 0, total)
         flush_at = self.settings.batch_size
-        for result in self._prepared(tasks):
+        for result, next_ready in self._prepared(tasks):
             batch.append(result)
             pending += result.pixels is not None
-            if pending >= flush_at or len(batch) >= 4 * flush_at:
+            # Full batches are most efficient, but an idle model is worse: when the
+            # decoders fall behind, embed what is ready rather than wait.
+            starved = pending >= MIN_BATCH and not next_ready
+            if pending >= flush_at or starved or len(batch) >= 4 * flush_at:
                 self._commit(batch, report)
                 done += len(batch)
                 self.progress(stage, done, total)
@@ -231,12 +226,13 @@ class Indexer:
             done += len(batch)
             self.progress(stage, done, total)
 
-    def _prepared(self, tasks: list[Task]) -> Iterator[Prepared]:
-        """Results in task order, with a bounded number in flight: workers stay a few
-        batches ahead of the model without filling memory with decoded pixels."""
+    def _prepared(self, tasks: list[Task]) -> Iterator[tuple[Prepared, bool]]:
+        """Results in task order, each with whether the next one is ready, and a bounded
+        number in flight: workers stay a few batches ahead of the model without
+        filling memory with decoded pixels."""
         if len(tasks) == 1:  # one new photo (watch mode, `add`): no round trip to a worker
             init_worker(self._worker_config())
-            yield prepare(tasks[0])
+            yield prepare(tasks[0]), False
             return
         pool = self.pool()
         ahead = max(2 * self.settings.batch_size, 4 * self.settings.workers)
@@ -244,9 +240,11 @@ class Indexer:
         for task in tasks:
             queue.append(pool.submit(prepare, task))
             if len(queue) >= ahead:
-                yield queue.popleft().result()
+                result = queue.popleft().result()
+                yield result, queue[0].done()
         while queue:
-            yield queue.popleft().result()
+            result = queue.popleft().result()
+            yield result, not queue or queue[0].done()
 
     def _worker_config(self) -> WorkerConfig:
         pre = self.embedder.preprocess

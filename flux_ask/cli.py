@@ -12,7 +12,13 @@ from pathlib import Path
 from typing import Any
 
 from flux_ask import __version__
-from flux_ask.config import DEFAULT_MODEL, DEFAULT_PRETRAINED, RUNTIMES, Settings, load_settings
+from flux_ask.config import (
+    DEFAULT_MODEL,
+    DEFAULT_PRETRAINED,
+    RUNTIMES,
+    Settings,
+    load_settings,
+)
 from flux_ask.errors import FluxAskError
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2

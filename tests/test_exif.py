@@ -3,7 +3,12 @@ from datetime import datetime, timezone
 import pytest
 from PIL import Image
 
-from flux_ask.ingest.exif import gps_position, parse_exif_datetime, parse_offset, read_meta
+from flux_ask.ingest.exif import (
+    gps_position,
+    parse_exif_datetime,
+    parse_offset,
+    read_meta,
+)
 from tests.photos import exif_for, write_photo
 
 NOW = datetime(2026, 6, 1, tzinfo=timezone.utc)

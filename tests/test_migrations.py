@@ -1,8 +1,7 @@
 import apsw
 import pytest
 
-from flux_ask.db import connect
-from flux_ask.db import migrations
+from flux_ask.db import connect, migrations
 from flux_ask.db.migrations import MIGRATIONS, migrate
 
 

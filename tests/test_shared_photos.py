@@ -87,8 +87,8 @@ def test_fast_preprocessing_agrees_with_open_clip(shared_photos):
     import open_clip
     import torch
 
-    from flux_ask.ingest.decode import center_crop_square, decode
     from flux_ask.embed import Preprocess
+    from flux_ask.ingest.decode import center_crop_square, decode
 
     torch.manual_seed(0)
     model, _, reference = open_clip.create_model_and_transforms("ViT-B-32")
@@ -118,6 +118,6 @@ def test_raw_files_are_read_through_their_embedded_preview(indexed):
         "SELECT p.format, p.width, p.height, p.camera_model, p.taken_at_source, p.embedding_id FROM photos p "
         "JOIN files f ON f.photo_id = p.id WHERE f.path LIKE '%.dng'").fetchall()
     assert len(rows) == 2
-    for fmt, width, height, camera, source, embedding_id in rows:
+    for fmt, _, _, camera, source, embedding_id in rows:
         assert fmt == "DNG" and camera and source == "DateTimeOriginal" and embedding_id
     assert max(w for _, w, *_ in rows) == 5392  # the Z 9's sensor width, not its preview's

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import apsw
+import numpy as np
 
 from flux_ask.config import Settings
 from flux_ask.db import catalog
@@ -24,7 +25,7 @@ from flux_ask.db.migrations import migrate
 from flux_ask.embed import Embedder, ModelSpec, load_embedder
 from flux_ask.ingest.lock import WriterLock
 from flux_ask.ingest.prepare import Prepared, Task, WorkerConfig, init_worker, prepare
-from flux_ask.ingest.scan import Candidate, kind_of, scan
+from flux_ask.ingest.scan import kind_of, scan
 
 MIN_BATCH = 8  # the smallest batch worth sending to the model early
 
@@ -105,6 +106,8 @@ class Indexer:
     def _ensure_model_if_known(self) -> None:
         """Without loading weights: switch the catalog to the requested model when its
         vectors exist, so that photos it lacks show up as needing work."""
+        if self._model is not None:
+            return
         known = catalog.find_model(self.conn, self.spec.name, self.spec.identity())
         if known is not None:
             self._model = known
@@ -188,7 +191,9 @@ class Indexer:
     def _embed_missing(self, report: IndexReport) -> None:
         """Photos catalogued without a vector under this model: after a model switch,
         or an embedding lost to a kill between the two database files."""
-        if not catalog.has_photos(self.conn) or (self._model is not None and not catalog.photos_to_embed(self.conn, limit=1)):
+        if not catalog.has_photos(self.conn):
+            return
+        if self._model is not None and not catalog.photos_to_embed(self.conn, limit=1):
             return
         self.model  # noqa: B018 - a model new to the catalog leaves every photo to embed
         tasks = []
@@ -259,12 +264,10 @@ class Indexer:
         with_pixels = [r for r in batch if r.pixels is not None]
         vectors = {}
         if with_pixels:
-            import numpy as np
-
             t0 = time.perf_counter()
             embedded = self.embedder.encode_images(np.stack([r.pixels for r in with_pixels]))
             report.stage_seconds["embed"] += time.perf_counter() - t0
-            vectors = {id(r): v for r, v in zip(with_pixels, embedded)}
+            vectors = {id(r): v for r, v in zip(with_pixels, embedded, strict=True)}
         t0 = time.perf_counter()
         model = self.model
         with self.conn:
@@ -301,16 +304,3 @@ class Indexer:
         gone = [p for p, f in catalog.files_under(self.conn, root).items()
                 if f.state != "missing" and p not in seen]
         return catalog.mark_missing(self.conn, gone)
-
-
-def index_paths(settings: Settings, inputs: Iterable[Path], *, progress: Progress | None = None,
-                embedder: Embedder | None = None, sweep: bool = True) -> IndexReport:
-    with Indexer(settings, embedder=embedder, progress=progress) as indexer:
-        return indexer.index(inputs, sweep=sweep)
-
-
-def is_candidate(path: str) -> bool:
-    return kind_of(path) is not None
-
-
-__all__ = ["Candidate", "IndexReport", "Indexer", "index_paths", "open_catalog", "is_candidate"]

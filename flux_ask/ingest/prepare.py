@@ -108,7 +108,8 @@ def prepare(task: Task) -> Prepared:
         resample = Image.Resampling.BICUBIC if cfg.interpolation == "bicubic" else Image.Resampling.BILINEAR
         crop = squash if cfg.resize_mode == "squash" else center_crop_square
         out.pixels = crop(decoded.image, cfg.input_size, resample=resample)
-        out.seconds.update(decode=t2 - t1 - decoded.exif_seconds, exif=decoded.exif_seconds, thumbnail=t3 - t2, preprocess=clock() - t3)
+        out.seconds.update(decode=t2 - t1 - decoded.exif_seconds, exif=decoded.exif_seconds,
+                           thumbnail=t3 - t2, preprocess=clock() - t3)
         out.photo = {
             "sha256": out.sha256,
             "bytes": task.size,

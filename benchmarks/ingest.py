@@ -109,6 +109,7 @@ def main() -> int:
     parser.add_argument("--model", default="ViT-B-32")
     parser.add_argument("--batch", type=int, default=64)
     parser.add_argument("--catalog-size", type=int, default=100_000)
+    parser.add_argument("--workers", type=int, default=None, help="decode processes (default: as configured)")
     parser.add_argument("--runtimes", default="onnx,onnx-int8", help="comma-separated image encoder runtimes")
     args = parser.parse_args()
     if not args.photos.is_dir():
@@ -125,7 +126,7 @@ def main() -> int:
     results = {}
     for runtime in args.runtimes.split(","):
         settings = load_settings(work / runtime, model=args.model, weights=weights,
-                                 batch_size=args.batch, runtime=runtime)
+                                 batch_size=args.batch, runtime=runtime, workers=args.workers)
         embedder = load_embedder(spec, runtime=runtime, cache_dir=work / "models")
         rate_model = model_only(embedder, args.batch, 8 * args.batch)
         with Indexer(settings, embedder=embedder) as indexer:

@@ -1,0 +1,128 @@
+"""Date phrases to inclusive date ranges.
+
+Seasons are meteorological: three whole months. A winter is named by the year of
+its January, so in the northern hemisphere "winter 2022" runs from 1 December
+2021 to 28 February 2022. In the southern hemisphere the seasons swap (winter is
+June to August, and "summer 2022" is December 2021 to February 2022).
+"""
+
+from __future__ import annotations
+
+import calendar
+from datetime import date, timedelta
+
+MONTHS = {name: i for i, name in enumerate(
+    ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], start=1)}
+NUMBER_WORDS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "fifty": 50, "hundred": 100,
+}
+# First month of each season, northern hemisphere.
+NORTHERN = {"winter": 12, "spring": 3, "summer": 6, "autumn": 9, "fall": 9}
+SOUTHERN = {"summer": 12, "autumn": 3, "fall": 3, "winter": 6, "spring": 9}
+
+Range = tuple[date, date]
+
+
+def month_number(word: str) -> int:
+    return MONTHS[word[:3]]
+
+
+def count_of(word: str) -> int:
+    return int(word) if word.isdigit() else NUMBER_WORDS[word]
+
+
+def month_range(year: int, first: int, last: int | None = None) -> Range:
+    """First day of `first` to the last day of `last` (same year, or the next if last < first)."""
+    last = first if last is None else last
+    end_year = year if last >= first else year + 1
+    return date(year, first, 1), date(end_year, last, calendar.monthrange(end_year, last)[1])
+
+
+def season_range(season: str, year: int, hemisphere: str = "north") -> Range:
+    season = season[:-1] if season.endswith("s") else season  # "winters"
+    start = (SOUTHERN if hemisphere == "south" else NORTHERN)[season]
+    if start == 12:  # the December-to-February season is named by its January
+        return month_range(year - 1, 12, 2)
+    return month_range(year, start, start + 2)
+
+
+def season_containing(day: date, season: str, hemisphere: str) -> Range:
+    """The range of `season` in the year whose instance is current or next at `day`."""
+    for year in (day.year, day.year + 1):
+        start, end = season_range(season, year, hemisphere)
+        if end >= day:
+            return start, end
+    raise AssertionError("unreachable")
+
+
+def last_season(season: str, now: date, hemisphere: str) -> Range:
+    """The most recent such season that has ended."""
+    start, end = season_containing(now, season, hemisphere)
+    while end >= now:
+        start, end = season_range(season, _name_year(start) - 1, hemisphere)
+    return start, end
+
+
+def this_season(season: str, now: date, hemisphere: str) -> Range:
+    """This year's: the one in progress, else the one named by this year."""
+    start, end = season_containing(now, season, hemisphere)
+    if start <= now:
+        return start, end
+    return season_range(season, now.year, hemisphere)
+
+
+def _name_year(start: date) -> int:
+    """The year a season is named by: that of its January for the one starting in December."""
+    return start.year + 1 if start.month == 12 else start.year
+
+
+def past_span(count: int, unit: str, now: date) -> Range:
+    unit = unit.rstrip("s")
+    if unit == "day":
+        start = now - timedelta(days=count)
+    elif unit == "week":
+        start = now - timedelta(weeks=count)
+    elif unit == "month":
+        month = now.month - count
+        year = now.year + (month - 1) // 12
+        month = (month - 1) % 12 + 1
+        start = date(year, month, min(now.day, calendar.monthrange(year, month)[1]))
+    else:
+        start = _safe_date(now.year - count, now.month, now.day)
+    return start, now
+
+
+def relative_period(which: str, period: str, now: date) -> Range:
+    if period == "year":
+        year = now.year - (which == "last")
+        return date(year, 1, 1), date(year, 12, 31)
+    if period == "month":
+        first = now.replace(day=1)
+        if which == "last":
+            first = (first - timedelta(days=1)).replace(day=1)
+        return month_range(first.year, first.month)
+    monday = now - timedelta(days=now.weekday())
+    if which == "last":
+        monday -= timedelta(weeks=1)
+    return monday, monday + timedelta(days=6)
+
+
+def most_recent_month(month: int, now: date) -> Range:
+    year = now.year if month <= now.month else now.year - 1
+    return month_range(year, month)
+
+
+def _safe_date(year: int, month: int, day: int) -> date:
+    return date(year, month, min(day, calendar.monthrange(year, month)[1]))
+
+
+def describe(r: Range) -> str:
+    start, end = r
+    if start.day == 1 and end.day == calendar.monthrange(end.year, end.month)[1]:
+        if (start.year, start.month) == (end.year, end.month):
+            return start.strftime("%b %Y")
+        if start.month == 1 and end.month == 12:
+            return str(start.year) if start.year == end.year else f"{start.year}-{end.year}"
+        return f"{start:%b %Y}-{end:%b %Y}"
+    return f"{start.isoformat()} to {end.isoformat()}"

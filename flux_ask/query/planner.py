@@ -1,0 +1,423 @@
+"""plan(text, now=..., places=..., previous=...) -> QueryPlan. Pure: the place
+resolver is a parameter and nothing here touches a database, a model or the network.
+
+The question is read left to right. At each word the longest phrase of the grammar
+(grammars/query.lark) that parses *and makes sense* is taken: a place phrase must
+name a place the resolver knows. Words that start no phrase are the visual text.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field, replace
+from datetime import date
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+from lark import Lark, Tree
+from lark.exceptions import LarkError
+
+from flux_ask.errors import FluxAskError
+from flux_ask.query import dates
+from flux_ask.query.plan import DEFAULT_LIMIT, Place, QueryPlan
+from flux_ask.query.places import Resolver
+
+MAX_PHRASE_WORDS = 9
+METERS = {"m": 1, "meter": 1, "meters": 1, "metre": 1, "metres": 1, "km": 1000, "kilometer": 1000,
+          "kilometers": 1000, "kilometre": 1000, "kilometres": 1000, "mi": 1609.344, "mile": 1609.344,
+          "miles": 1609.344, "ft": 0.3048, "feet": 0.3048, "yard": 0.9144, "yards": 0.9144}
+ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
+            "eighth": 8, "ninth": 9, "tenth": 10, "last": -1}
+# Words that ask rather than describe, dropped from the front of a question.
+ASKING = {"show", "me", "find", "all", "every", "the", "some", "please", "give", "get", "search", "for",
+          "display", "list", "can", "you", "i", "want", "to", "see", "any", "my", "our"}
+PICTURE_NOUNS = {"photographs", "photograph", "photos", "photo", "pictures", "picture", "images", "image",
+                 "pics", "pic", "pix", "fotos", "foto", "shots", "frames", "ones"}
+# Words that steer a follow-up ("only 2023", "near Walnut instead"), never visual content.
+STEERING = {"only", "just", "instead", "also", "now", "but", "then", "again", "please"}
+CONNECTORS = {"of", "with", "where", "that", "which", "showing", "featuring", "containing", "having", "from"}
+AUXILIARIES = {"is", "are", "was", "were"}
+MAKING_VERBS = {"made", "taken", "shot", "photographed", "captured"}
+# Prepositions after which the words are surely meant as a place.
+SURE_PLACE_PREPS = {"near", "taken in", "shot in", "made in", "close to"}
+
+
+class UnknownPlace(FluxAskError):
+    def __init__(self, name: str):
+        super().__init__(
+            f"unknown place {name!r}: add it to places.toml in the archive home "
+            "(a [name] table with lat, lon and optional radius_m and aliases)"
+        )
+        self.name = name
+
+
+@dataclass
+class Draft:
+    """A plan being assembled."""
+
+    text: list[str] = field(default_factory=list)
+    negative: list[str] = field(default_factory=list)
+    date_ranges: list[tuple[date, date]] = field(default_factory=list)
+    date_notes: list[str] = field(default_factory=list)
+    near: Place | None = None
+    exclude_near: Place | None = None
+    similar_to: dict[str, Any] | None = None
+    echoes_of: Place | None = None
+    mode: str | None = None
+    limit: int | None = None
+    group_by: str | None = None
+    span_years: int | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+@lru_cache(maxsize=1)
+def _parser() -> Lark:
+    grammar = resources.files("flux_ask.grammars").joinpath("query.lark").read_text(encoding="utf-8")
+    return Lark(grammar, start="phrase", parser="earley", lexer="dynamic", ambiguity="resolve")
+
+
+@lru_cache(maxsize=4096)
+def _parse(phrase: str) -> Tree | None:
+    try:
+        return _parser().parse(phrase)
+    except LarkError:
+        return None
+
+
+def _no_places(name: str, sure: bool = True) -> Place | None:
+    return None
+
+
+def plan(
+    text: str,
+    *,
+    now: date,
+    places: Resolver | None = None,
+    previous: QueryPlan | None = None,
+    hemisphere: str = "north",
+    block_m: float = 100.0,
+) -> QueryPlan:
+    places = places or _no_places
+    originals, words = _words(text)
+    draft = Draft()
+    start = _drop_asking(words, draft)
+    # Capitals mark names only where most words have none ("Show All Umbrellas In Fog").
+    case_speaks = sum(w[:1].isupper() for w in originals) <= len(originals) / 2
+    i = start
+    while i < len(words):
+        taken = _longest_phrase(words, originals, i, draft, now=now, places=places,
+                                hemisphere=hemisphere, block_m=block_m, case_speaks=case_speaks)
+        if taken:
+            if draft.text and draft.text[-1] in MAKING_VERBS:  # "made within one block of ..."
+                draft.text.pop()
+            i += taken
+        else:
+            draft.text.append(words[i])
+            i += 1
+    return _finish(draft, previous, hemisphere)
+
+
+# -- words ----------------------------------------------------------------------------
+
+def _words(text: str) -> tuple[list[str], list[str]]:
+    """(original words, normalised words): lower case, '&' as 'and', year ranges split,
+    punctuation trimmed; file paths kept as typed."""
+    text = re.sub(r"(\d)\s*[-–]\s*(\d)", r"\1 - \2", text.replace("&", " and "))
+    originals, words = [], []
+    for word in text.split():
+        if word[:1] in "~/." and len(word) > 1 and ("/" in word or "." in word[1:]):
+            originals.append(word)
+            words.append(word)
+            continue
+        clean = word.strip(".,;:!?\"'()[]{}")
+        if clean.endswith("'s"):
+            clean = clean[:-2]
+        if clean:
+            originals.append(clean)
+            words.append(clean.lower())
+    return originals, words
+
+
+def _is_asking(word: str, position: int) -> bool:
+    if word in ASKING or word in PICTURE_NOUNS or word in CONNECTORS:
+        return True
+    # typos in the asking words ("shwo", "fnid", "photgraphs"), at the front only
+    pool = ASKING | PICTURE_NOUNS if position == 0 else PICTURE_NOUNS
+    return any(_typo_of(word, known) for known in pool if len(known) >= 4)
+
+
+def _typo_of(word: str, known: str) -> bool:
+    """Two letters swapped, or one letter missing or extra. A different letter is a
+    different word ("last" is not "list")."""
+    if len(word) == len(known):
+        diff = [i for i, (a, b) in enumerate(zip(word, known, strict=True)) if a != b]
+        return len(diff) == 2 and diff[1] == diff[0] + 1 and word[diff[0]] == known[diff[1]] \
+            and word[diff[1]] == known[diff[0]]
+    if abs(len(word) - len(known)) != 1 or min(len(word), len(known)) < 4:
+        return False
+    short, long_ = sorted((word, known), key=len)
+    return any(long_[:i] + long_[i + 1:] == short for i in range(len(long_)))
+
+
+def _drop_asking(words: list[str], draft: Draft) -> int:
+    i = 0
+    while i < len(words):
+        word = words[i]
+        if word in ("all", "every", "any"):
+            draft.mode = "all"
+        elif word.isdigit() and i + 1 < len(words) and words[i + 1] in PICTURE_NOUNS:
+            draft.limit = int(word)  # "show 50 photos of ..."
+        elif not _is_asking(word, i):
+            break
+        i += 1
+    while i < len(words) and words[i] in AUXILIARIES:  # "where a person is ..." keeps "a person"
+        i += 1
+    return i
+
+
+# -- phrases --------------------------------------------------------------------------
+
+def _longest_phrase(words, originals, i, draft: Draft, **ctx) -> int:
+    """Words consumed by the longest sensible phrase at `i` (0 if none). A phrase that
+    surely names a place ("near X", "within 1 block of X") and names none we know is
+    an error, reported with the longest plausible name."""
+    unknown: list[str] = []
+    for j in range(min(len(words), i + MAX_PHRASE_WORDS), i, -1):
+        tree = _parse(" ".join(words[i:j]))
+        if tree is None:
+            continue
+        try:
+            if _apply(tree, originals[i:j], draft, **ctx):
+                return j - i
+        except UnknownPlace as exc:
+            unknown.append(exc.name)
+    plausible = [n for n in unknown if not set(n.split()) & NOT_IN_NAMES and not re.search(r"\b(19|20)\d\d\b", n)]
+    if plausible or unknown:
+        raise UnknownPlace((plausible or unknown)[0] if plausible else unknown[-1])
+    return 0
+
+
+# Words that end a place name rather than belong to it.
+NOT_IN_NAMES = {"with", "without", "from", "during", "in", "on", "at", "near", "not", "taken", "between", "since",
+                "before", "after", "over", "across", "by", "top", "all", "like", "similar", "only", "instead"}
+
+
+def _apply(tree: Tree, originals: list[str], draft: Draft, *, now, places, hemisphere, block_m,
+           case_speaks) -> bool:
+    kind = tree.data
+    if kind == "when":
+        rng, note = _date_range(tree.children[-1], now, hemisphere)
+        draft.date_ranges.append(rng)
+        draft.date_notes.append(note)
+        return True
+    if kind in ("place_in", "place_within", "place_blocks"):
+        place = _place(tree, originals, places, block_m, case_speaks)
+        if place is None:
+            return False
+        draft.near = place
+        return True
+    if kind == "exclude_place":
+        place = _resolve(_name(tree), places, sure=True)
+        draft.exclude_near = place
+        return True
+    if kind == "without":
+        draft.negative.append(" ".join(str(t) for t in tree.children))
+        return True
+    if kind == "similar":
+        draft.similar_to = _target(tree.children[0], originals)
+        return True
+    if kind == "echoes":
+        draft.echoes_of = _resolve(_name(tree), places, sure=True)
+        return True
+    if kind == "all":
+        draft.mode = "all"
+        return True
+    if kind == "top":
+        draft.limit = dates.count_of(str(tree.children[0].children[0]))
+        draft.mode = draft.mode or "top_k"
+        return True
+    if kind in ("over_time", "evolution", "across_all_years"):
+        draft.group_by = draft.group_by or "year"
+        return True
+    if kind == "by_unit":
+        draft.group_by = str(tree.children[0]).rstrip("s")
+        return True
+    if kind == "across_years":
+        draft.group_by = "motif"
+        draft.span_years = dates.count_of(str(tree.children[0].children[0]))
+        return True
+    if kind == "recurring":
+        draft.group_by = "motif"
+        return True
+    return False
+
+
+def _name(tree: Tree) -> str:
+    (name,) = [c for c in tree.children if isinstance(c, Tree) and c.data == "name"]
+    return " ".join(str(t) for t in name.children)
+
+
+def _resolve(name: str, places: Resolver, *, sure: bool) -> Place | None:
+    place = places(name, sure=sure)
+    if place is None and sure:
+        raise UnknownPlace(name)
+    return place
+
+
+def _place(tree: Tree, originals: list[str], places: Resolver, block_m: float, case_speaks: bool) -> Place | None:
+    name = _name(tree)
+    if tree.data == "place_in":
+        prep = str(tree.children[0])
+        # "in Lund" is surely a place; "in fog", "IN FOG" and "In Fog" need not be
+        first = originals[-len(name.split())]
+        capitalised = case_speaks and first[:1].isupper() and not first.isupper()
+        return _resolve(name, places, sure=prep in SURE_PLACE_PREPS or capitalised)
+    place = _resolve(name, places, sure=True)
+    if tree.data == "place_blocks":
+        count_tree = tree.children[0]
+        counts = [c for c in count_tree.children if isinstance(c, Tree)]
+        n = dates.count_of(str(counts[0].children[0])) if counts else 1
+        return place.within(n * block_m)
+    distance = tree.children[0]
+    number, unit = distance.children
+    value = float(number.children[0]) if isinstance(number, Tree) else float(number)
+    if isinstance(number, Tree):
+        value = dates.count_of(str(number.children[0]))
+    return place.within(value * METERS[str(unit)])
+
+
+def _target(tree: Tree, originals: list[str]) -> dict[str, Any]:
+    if tree.data == "this_one":
+        return {"selected": True}
+    if tree.data == "nth_one":
+        return {"result": ORDINALS[str(tree.children[-1])]}
+    if tree.data == "photo_id":
+        return {"photo_id": int(tree.children[-1])}
+    return {"file": os.path.expanduser(originals[-1])}
+
+
+def _date_range(tree: Tree, now: date, hemisphere: str) -> tuple[tuple[date, date], str]:
+    kind = tree.data
+    t = [str(c) for c in tree.children if not isinstance(c, Tree)]
+    season_note = ""
+    if kind in ("season_year", "season_of_year"):
+        rng = dates.season_range(t[0], int(t[1]), hemisphere)
+        season_note = f" (meteorological {t[0].rstrip('s')}, {hemisphere}ern hemisphere)"
+    elif kind == "month_year":
+        rng = dates.month_range(int(t[1]), dates.month_number(t[0]))
+    elif kind == "month_only":
+        rng = dates.most_recent_month(dates.month_number(t[0]), now)
+    elif kind == "year":
+        rng = dates.month_range(int(t[0]), 1, 12)
+    elif kind == "year_range":
+        first, last = sorted((int(t[0]), int(t[1])))
+        rng = (date(first, 1, 1), date(last, 12, 31))
+    elif kind == "month_range":
+        rng = dates.month_range(int(t[2]), dates.month_number(t[0]), dates.month_number(t[1]))
+    elif kind == "relative_season":
+        pick = dates.this_season if t[0] == "this" else dates.last_season
+        rng = pick(t[1], now, hemisphere)
+        season_note = f" (meteorological {t[1].rstrip('s')}, {hemisphere}ern hemisphere)"
+    elif kind == "relative_period":
+        rng = dates.relative_period(t[0], t[1], now)
+    elif kind == "past_span":
+        count = dates.count_of(str(tree.children[1].children[0]))
+        rng = dates.past_span(count, t[-1], now)
+    elif kind == "since":
+        rng = (date(int(t[0]), 1, 1), now)
+    elif kind == "before":
+        rng = (date(1900, 1, 1), date(int(t[0]) - 1, 12, 31))
+    elif kind == "after":
+        rng = (date(int(t[0]) + 1, 1, 1), now)
+    else:
+        raise AssertionError(kind)
+    return rng, f"{dates.describe(rng)}{season_note}"
+
+
+# -- the plan -------------------------------------------------------------------------
+
+def _clean_text(words: list[str]) -> str:
+    words = [w for w in words if w not in PICTURE_NOUNS and w not in STEERING]
+    while words and (words[0] in CONNECTORS or words[0] in AUXILIARIES):
+        words = words[1:]
+    while words and words[-1] in CONNECTORS | MAKING_VERBS | {"and", "or", "in", "at", "on"}:
+        words = words[:-1]
+    return " ".join(words)
+
+
+def _finish(draft: Draft, previous: QueryPlan | None, hemisphere: str) -> QueryPlan:
+    text = _clean_text(draft.text)
+    result = QueryPlan(
+        text=text,
+        negative_text=" ".join(draft.negative),
+        date_ranges=tuple((a.isoformat(), b.isoformat()) for a, b in draft.date_ranges),
+        near=draft.near,
+        exclude_near=draft.exclude_near,
+        similar_to=draft.similar_to,
+        echoes_of=draft.echoes_of,
+        mode=draft.mode or ("all" if not (text or draft.similar_to or draft.echoes_of) else "top_k"),
+        limit=draft.limit or DEFAULT_LIMIT,
+        group_by=draft.group_by,
+        span_years=draft.span_years,
+    )
+    if previous is not None and text == "more":  # "show more": the next page
+        result = replace(previous, limit=previous.limit + DEFAULT_LIMIT)
+    elif previous is not None and not result.needs_vector:
+        result = _follow_up(result, previous)
+    return replace(result, notes=tuple(_notes(result, draft)))
+
+
+def _follow_up(new: QueryPlan, previous: QueryPlan) -> QueryPlan:
+    """A question without a subject refines the previous one: "only 2023", "not in Rome"."""
+    return replace(
+        previous,
+        negative_text=new.negative_text or previous.negative_text,
+        date_ranges=new.date_ranges or previous.date_ranges,
+        near=new.near or previous.near,
+        exclude_near=new.exclude_near or previous.exclude_near,
+        group_by=new.group_by or previous.group_by,
+        span_years=new.span_years or previous.span_years,
+        limit=new.limit if new.limit != DEFAULT_LIMIT else previous.limit,
+        mode=previous.mode,
+    )
+
+
+def _notes(p: QueryPlan, draft: Draft) -> list[str]:
+    notes = []
+    if p.text:
+        notes.append(f"looking for: {p.text}")
+    if p.negative_text:
+        notes.append(f"leaving out pictures of: {p.negative_text}")
+    if p.similar_to:
+        target = p.similar_to
+        notes.append("similar to " + (
+            "the selected photo" if target.get("selected") else
+            f"result {target['result']}" if "result" in target else
+            f"photo {target['photo_id']}" if "photo_id" in target else f"the file {target['file']}"))
+    if p.echoes_of:
+        notes.append(f"echoes of {p.echoes_of.label}: photos elsewhere that look like those taken within "
+                     f"{_distance(p.echoes_of.radius_m)} of it")
+    for note in draft.date_notes or ([] if p.date_ranges else []):
+        notes.append(f"taken {note}")
+    if not draft.date_notes and p.date_ranges:
+        notes.append("taken " + ", ".join(f"{a} to {b}" for a, b in p.date_ranges))
+    if p.near:
+        notes.append(f"within {_distance(p.near.radius_m)} of {p.near.label} ({p.near.lat:.5f}, {p.near.lon:.5f})")
+    if p.exclude_near:
+        notes.append(f"not within {_distance(p.exclude_near.radius_m)} of {p.exclude_near.label}")
+    if p.group_by == "motif":
+        span = f" spanning at least {p.span_years} distinct years" if p.span_years else ""
+        notes.append(f"grouped into recurring motifs{span}")
+    elif p.group_by:
+        notes.append(f"grouped by {p.group_by}, in time order")
+    if p.mode == "all":
+        notes.append("every match" + (" above the score threshold, in pages" if p.needs_vector else ", in time order"))
+    else:
+        notes.append(f"the best {p.limit}")
+    return notes
+
+
+def _distance(meters: float) -> str:
+    return f"{meters / 1000:g} km" if meters >= 1000 else f"{meters:g} m"

@@ -1,0 +1,1 @@
+"""Query grammars, loaded with importlib.resources as flux_ask.grammars."""

@@ -1,0 +1,193 @@
+"""A table of phrasings and the plans they must give: pure, no database, no model."""
+
+from datetime import date
+
+import pytest
+
+from flux_ask.query import Place, QueryPlan, plan
+from flux_ask.query.places import normalise_name
+from flux_ask.query.planner import UnknownPlace
+
+NOW = date(2026, 11, 24)
+ROME = Place("Rome", 41.89193, 12.51133, 26000)
+LUND = Place("Lund", 55.70584, 13.19321, 10000)
+PARIS = Place("Paris", 48.85341, 2.3488, 25000)
+CORNER = Place("40th and Walnut", 39.9522, -75.2026, 250)
+BOOK = {"rome": ROME, "lund": LUND, "paris": PARIS, "40th and walnut": CORNER, "walnut": CORNER}
+SMALL_TOWNS = {"sunset"}  # known to the gazetteer, but not well enough to take "in sunset" for a place
+
+
+def places(name, sure=True):
+    """A fake resolver: a fixed book, and one small town."""
+    name = normalise_name(name)
+    if name in SMALL_TOWNS:
+        return Place(name.title(), 49.2, -123.1, 6000) if sure else None
+    return BOOK.get(name)
+
+
+def near(place, radius=None):
+    p = place if radius is None else place.within(radius)
+    return {"label": p.label, "lat": p.lat, "lon": p.lon, "radius_m": p.radius_m}
+
+
+WINTER_2022 = [["2021-12-01", "2022-02-28"]]
+Y2019 = [["2019-01-01", "2019-12-31"]]
+
+TABLE = [
+    # the nine canonical queries
+    ("show all umbrellas in fog", dict(text="umbrellas in fog", mode="all")),
+    ("show visual echoes of Rome", dict(echoes_of=near(ROME))),
+    ("show all silhouettes from winter 2022", dict(text="silhouettes", date_ranges=WINTER_2022, mode="all")),
+    ("show images visually similar to this one", dict(similar_to={"selected": True})),
+    ("show recurring gestures across six years", dict(text="gestures", group_by="motif", span_years=6)),
+    ("show evolution of layering over time", dict(text="layering", group_by="year")),
+    ("find all photographs where a person is waiting", dict(text="a person is waiting", mode="all")),
+    ("find all photographs with wet pavement reflections", dict(text="wet pavement reflections", mode="all")),
+    ("find all photographs made within one block of 40th and Walnut", dict(near=near(CORNER, 100.0), mode="all")),
+    # capitals, typos in the asking words, other ways to ask
+    ("SHOW ALL UMBRELLAS IN FOG", dict(text="umbrellas in fog", mode="all")),
+    ("Show All Umbrellas In Fog", dict(text="umbrellas in fog", mode="all")),
+    ("shwo all umbrellas in fog", dict(text="umbrellas in fog", mode="all")),
+    ("fnid all photgraphs with wet pavement reflections", dict(text="wet pavement reflections", mode="all")),
+    ("show me pictrues of umbrellas", dict(text="umbrellas")),
+    ("umbrellas in fog", dict(text="umbrellas in fog")),
+    ("umbrellas in fog.", dict(text="umbrellas in fog")),
+    ("pics of dogs", dict(text="dogs")),
+    ("fotos of trees", dict(text="trees")),
+    ("images of a person waiting", dict(text="a person waiting")),
+    ("show me pictures where a man is reading", dict(text="a man is reading")),
+    ("a person waiting in the rain", dict(text="a person waiting in the rain")),
+    ("every photo with a red door", dict(text="a red door", mode="all")),
+    ("show 50 photos of bicycles", dict(text="bicycles", limit=50)),
+    ("top 50 umbrellas", dict(text="umbrellas", limit=50)),
+    ("best 5 sunsets in Lund", dict(text="sunsets", near=near(LUND), limit=5)),
+    ("top twenty portraits", dict(text="portraits", limit=20)),
+    # dates
+    ("photos from 2019", dict(date_ranges=Y2019, mode="all")),
+    ("during 2019", dict(date_ranges=Y2019, mode="all")),
+    ("dogs in 2019", dict(text="dogs", date_ranges=Y2019)),
+    ("dogs during summer 2020", dict(text="dogs", date_ranges=[["2020-06-01", "2020-08-31"]])),
+    ("umbrellas in winter 2022", dict(text="umbrellas", date_ranges=WINTER_2022)),
+    ("silhouettes winter of 2022", dict(text="silhouettes", date_ranges=WINTER_2022)),
+    ("kites spring 2021", dict(text="kites", date_ranges=[["2021-03-01", "2021-05-31"]])),
+    ("leaves in autumn 2018", dict(text="leaves", date_ranges=[["2018-09-01", "2018-11-30"]])),
+    ("leaves in fall 2018", dict(text="leaves", date_ranges=[["2018-09-01", "2018-11-30"]])),
+    ("snow between March and May 2020", dict(text="snow", date_ranges=[["2020-03-01", "2020-05-31"]])),
+    ("street scenes 2019-2021", dict(text="street scenes", date_ranges=[["2019-01-01", "2021-12-31"]])),
+    ("street scenes 2019–2021", dict(text="street scenes", date_ranges=[["2019-01-01", "2021-12-31"]])),
+    ("street scenes from 2019 to 2021", dict(text="street scenes", date_ranges=[["2019-01-01", "2021-12-31"]])),
+    ("markets between 2016 and 2018", dict(text="markets", date_ranges=[["2016-01-01", "2018-12-31"]])),
+    ("portraits from last summer", dict(text="portraits", date_ranges=[["2026-06-01", "2026-08-31"]])),
+    ("portraits from this summer", dict(text="portraits", date_ranges=[["2026-06-01", "2026-08-31"]])),
+    ("ice from last winter", dict(text="ice", date_ranges=[["2025-12-01", "2026-02-28"]])),
+    ("portraits from the past six years", dict(text="portraits", date_ranges=[["2020-11-24", "2026-11-24"]])),
+    ("crowds in the last 3 months", dict(text="crowds", date_ranges=[["2026-08-24", "2026-11-24"]])),
+    ("this year", dict(date_ranges=[["2026-01-01", "2026-12-31"]], mode="all")),
+    ("fog last year", dict(text="fog", date_ranges=[["2025-01-01", "2025-12-31"]])),
+    ("fog last month", dict(text="fog", date_ranges=[["2026-10-01", "2026-10-31"]])),
+    ("trains before 2018", dict(text="trains", date_ranges=[["1900-01-01", "2017-12-31"]])),
+    ("trains since 2020", dict(text="trains", date_ranges=[["2020-01-01", "2026-11-24"]])),
+    ("trains after 2019", dict(text="trains", date_ranges=[["2020-01-01", "2026-11-24"]])),
+    ("December 2021", dict(date_ranges=[["2021-12-01", "2021-12-31"]], mode="all")),
+    ("rain in march", dict(text="rain", date_ranges=[["2026-03-01", "2026-03-31"]])),
+    ("rain in december", dict(text="rain", date_ranges=[["2025-12-01", "2025-12-31"]])),
+    # places
+    ("pics of dogs in Rome", dict(text="dogs", near=near(ROME))),
+    ("dogs in rome", dict(text="dogs", near=near(ROME))),
+    ("photos taken in Rome", dict(near=near(ROME), mode="all")),
+    ("umbrellas around Paris", dict(text="umbrellas", near=near(PARIS))),
+    ("umbrellas near paris", dict(text="umbrellas", near=near(PARIS))),
+    ("reflections within 200 m of 40th and Walnut", dict(text="reflections", near=near(CORNER, 200.0))),
+    ("reflections within 0.5 km of 40th & Walnut", dict(text="reflections", near=near(CORNER, 500.0))),
+    ("reflections within 2 blocks of 40th & Walnut", dict(text="reflections", near=near(CORNER, 200.0))),
+    ("reflections within a block of 40th and Walnut St.", dict(text="reflections", near=near(CORNER, 100.0))),
+    ("light in sunset", dict(text="light in sunset")),
+    ("light in Sunset", dict(text="light", near=near(Place("Sunset", 49.2, -123.1, 6000)))),
+    ("night markets in Rome during 2019", dict(text="night markets", near=near(ROME), date_ranges=Y2019)),
+    ("umbrellas not in Rome", dict(text="umbrellas", exclude_near=near(ROME))),
+    ("umbrellas outside Rome", dict(text="umbrellas", exclude_near=near(ROME))),
+    # what must not be there, similarity
+    ("crowds without people", dict(text="crowds", negative_text="people")),
+    ("beach with no people", dict(text="beach", negative_text="people")),
+    ("more like the third one", dict(similar_to={"result": 3})),
+    ("more like this", dict(similar_to={"selected": True})),
+    ("similar to 12345", dict(similar_to={"photo_id": 12345})),
+    ("photos similar to photo 42", dict(similar_to={"photo_id": 42})),
+    ("similar to ./ref.jpg", dict(similar_to={"file": "./ref.jpg"})),
+    # grouping
+    ("silhouettes by season", dict(text="silhouettes", group_by="season")),
+    ("layering by month", dict(text="layering", group_by="month")),
+    ("doorways over the years", dict(text="doorways", group_by="year")),
+    ("recurring hands", dict(text="hands", group_by="motif")),
+]
+
+DEFAULTS = QueryPlan().as_dict()
+
+
+@pytest.mark.parametrize("question, expected", TABLE, ids=[q for q, _ in TABLE])
+def test_phrasings(question, expected):
+    got = plan(question, now=NOW, places=places).as_dict()
+    want = {**DEFAULTS, **expected}
+    if "mode" not in expected:
+        has_subject = want["text"] or want["similar_to"] or want["echoes_of"]
+        want["mode"] = "top_k" if has_subject else "all"
+    del got["notes"], want["notes"]
+    assert got == want
+
+
+def test_the_table_is_large():
+    assert len(TABLE) >= 60
+
+
+def test_a_file_path_keeps_its_case_and_home_expands(monkeypatch):
+    monkeypatch.setenv("HOME", "/home/ana")
+    p = plan("similar to ~/Pictures/IMG_0042.JPG", now=NOW)
+    assert p.similar_to == {"file": "/home/ana/Pictures/IMG_0042.JPG"}
+
+
+@pytest.mark.parametrize("question, name", [
+    ("dogs near Atlantis", "atlantis"),
+    ("within one block of 41st and Zzyzx", "41st and zzyzx"),
+    ("visual echoes of Gondor", "gondor"),
+    ("umbrellas not in Narnia", "narnia"),
+])
+def test_unknown_places_are_named(question, name):
+    with pytest.raises(UnknownPlace) as caught:
+        plan(question, now=NOW, places=places)
+    assert caught.value.name == name and "places.toml" in str(caught.value)
+
+
+def test_southern_hemisphere_swaps_the_seasons():
+    p = plan("winter 2022", now=NOW, hemisphere="south")
+    assert p.date_ranges == (("2022-06-01", "2022-08-31"),)
+    p = plan("summer 2022", now=NOW, hemisphere="south")
+    assert p.date_ranges == (("2021-12-01", "2022-02-28"),)
+
+
+def test_the_season_convention_is_shown():
+    notes = plan("silhouettes from winter 2022", now=NOW).notes
+    assert "taken Dec 2021-Feb 2022 (meteorological winter, northern hemisphere)" in notes
+
+
+def test_follow_ups_refine_the_previous_plan():
+    first = plan("umbrellas in fog in Rome", now=NOW, places=places)
+    only = plan("only 2023", now=NOW, places=places, previous=first)
+    assert only.text == "umbrellas in fog" and only.near == ROME
+    assert only.date_ranges == (("2023-01-01", "2023-12-31"),)
+    moved = plan("near Walnut instead", now=NOW, places=places, previous=only)
+    assert moved.near == CORNER and moved.date_ranges == only.date_ranges
+    more = plan("show more", now=NOW, places=places, previous=moved)
+    assert more.limit == 24 and more.text == "umbrellas in fog"
+    fresh = plan("dogs", now=NOW, places=places, previous=moved)
+    assert fresh.near is None and fresh.text == "dogs"
+
+
+def test_plans_print_as_json():
+    import json
+
+    p = plan("show all silhouettes from winter 2022 near 40th and Walnut", now=NOW, places=places)
+    data = json.loads(p.to_json())
+    assert set(data) == {"text", "negative_text", "date_ranges", "near", "exclude_near", "similar_to",
+                         "echoes_of", "mode", "limit", "group_by", "span_years", "notes"}
+    assert data["near"]["label"] == "40th and Walnut" and data["date_ranges"] == WINTER_2022
+    assert any("40th and Walnut" in line for line in data["notes"])

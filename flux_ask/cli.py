@@ -110,6 +110,30 @@ def build_parser() -> argparse.ArgumentParser:
     status.add_argument("--errors", action="store_true", help="list every file that could not be catalogued")
     status.set_defaults(run=cmd_status)
 
+    ask = sub.add_parser(
+        "ask", help="search the archive with a question in plain English",
+        description='Examples: "show all umbrellas in fog", "silhouettes from winter 2022", '
+        '"find all photographs made within one block of 40th and Walnut", "visual echoes of Rome".',
+    )
+    ask.add_argument("query", metavar="QUERY")
+    catalog_flags(ask)
+    ask.add_argument("--weights", type=Path, metavar="FILE",
+                     help="the checkpoint the catalog was embedded with, if it came from a file")
+    ask.add_argument("--limit", type=int, metavar="N", help="how many results (a page, in 'all' mode)")
+    ask.add_argument("--page", type=int, default=1, metavar="K", help="which page of results (default: 1)")
+    ask.add_argument("--plan", action="store_true", help="print the query plan as JSON and stop")
+    ask.add_argument("--json", action="store_true", help='print {"plan": ..., "results": [...]}')
+    ask.set_defaults(run=cmd_ask)
+
+    similar = sub.add_parser("similar", help="photos that look like a catalogued photo or an image file")
+    similar.add_argument("target", metavar="PHOTO_ID|FILE")
+    catalog_flags(similar)
+    similar.add_argument("--weights", type=Path, metavar="FILE",
+                         help="the checkpoint the catalog was embedded with, if it came from a file")
+    similar.add_argument("--limit", type=int, metavar="N", help="how many results (default: 12)")
+    similar.add_argument("--json", action="store_true", help="print as JSON")
+    similar.set_defaults(run=cmd_similar, page=1)
+
     models = sub.add_parser("models", help="list open_clip architectures and their pretrained tags")
     models.add_argument("name", nargs="?", help="an architecture, to list its tags")
     models.set_defaults(run=cmd_models)
@@ -118,6 +142,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def settings_from(args: argparse.Namespace) -> Settings:
     names = ("db", "vec", "model", "pretrained", "weights", "runtime", "batch_size", "workers")
+    # a catalog's own model is what `ask` uses, whatever the config says
+
     overrides = {n: getattr(args, n) for n in names if getattr(args, n, None) is not None}
     return load_settings(getattr(args, "home", None), **overrides)
 
@@ -267,6 +293,88 @@ def print_status(s: dict[str, Any]) -> None:
         print(f"{key:<{width}}  {value}")
     for e in s.get("error_files", []):
         print(f"{e['reason']:<20} {e['path']}  ({e['detail']})")
+
+
+# -- ask ------------------------------------------------------------------------------
+
+def place_resolver(settings: Settings):
+    from flux_ask.query.places import PlaceBook, chain, gazetteer
+
+    return chain(PlaceBook.load(settings.places_path), gazetteer)
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    from dataclasses import replace
+    from datetime import date
+
+    from flux_ask.query import plan
+
+    settings = settings_from(args)
+    query_plan = plan(args.query, now=date.today(), places=place_resolver(settings),
+                      hemisphere=settings.hemisphere, block_m=settings.block_m)
+    if args.limit:
+        query_plan = replace(query_plan, limit=args.limit)
+    if args.plan:
+        print(query_plan.to_json(indent=2))
+        return EXIT_OK
+    return _answer(args, settings, query_plan)
+
+
+def cmd_similar(args: argparse.Namespace) -> int:
+    from flux_ask.query import QueryPlan
+
+    settings = settings_from(args)
+    target = args.target
+    if target.isdigit():
+        similar_to, note = {"photo_id": int(target)}, f"similar to photo {target}"
+    else:
+        path = Path(target).expanduser().resolve()
+        similar_to, note = {"file": str(path)}, f"similar to the file {path}"
+    query_plan = QueryPlan(similar_to=similar_to, limit=args.limit or 12, notes=(note,))
+    return _answer(args, settings, query_plan)
+
+
+def _answer(args: argparse.Namespace, settings: Settings, query_plan) -> int:
+    from flux_ask.db import connect
+    from flux_ask.db.migrations import migrate
+    from flux_ask.search.engine import Searcher
+
+    if args.page < 1:
+        raise FluxAskError("pages count from 1")
+    conn = connect(settings.db_path, settings.vec_path, create=False)
+    migrate(conn)
+    answer = Searcher(settings, conn).run(query_plan, page=args.page - 1)
+    if args.json:
+        print(json.dumps(answer.as_dict(), indent=2))
+    else:
+        print_answer(answer.as_dict(), args.page)
+    return EXIT_OK
+
+
+def print_answer(a: dict[str, Any], page: int) -> None:
+    for note in a["plan"]["notes"]:
+        print(f"· {note}")
+    lacking = {"no_date": "without an EXIF date", "no_location": "without a GPS position"}
+    for key, n in a["left_out"].items():
+        if n:
+            print(f"· {n:,} photos {lacking[key]} could not be considered")
+
+    def table(results: list[dict[str, Any]], first: int) -> None:
+        for i, r in enumerate(results, start=first):
+            score = f"{r['score']:.3f}" if r["score"] is not None else "     "
+            when = (r["taken_at"] or "undated")[:10]
+            print(f"{i:>4}  {score}  {when:<10}  {r['photo_id']:>7}  {r['path']}")
+
+    if a.get("groups") is not None:
+        for g in a["groups"]:
+            print(f"\n{g['label']}  (mean of best: {g['score']:.3f}, share above threshold: "
+                  f"{g['share_above_threshold']:.1%})")
+            table(g["members"], 1)
+        return
+    shown = len(a["results"])
+    first = (page - 1) * (shown or 1) + 1
+    print(f"{a['total']:,} matches" + (f", page {page}" if a["total"] > shown else "") + f" ({a['seconds'] * 1000:.0f} ms)")
+    table(a["results"], first)
 
 
 # -- models ---------------------------------------------------------------------------

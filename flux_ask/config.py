@@ -46,6 +46,12 @@ class Settings:
     max_pixels: int = 200_000_000  # larger images are refused as decompression bombs
     thumb_size: int = 256
     detail_size: int = 1024
+    hemisphere: str = "north"  # which way the seasons turn: "north" or "south"
+    block_m: float = 100.0  # "one block", in metres
+
+    @property
+    def places_path(self) -> Path:
+        return self.home / "places.toml"
 
     @property
     def models_dir(self) -> Path:
@@ -73,6 +79,8 @@ _FILE_KEYS: dict[str, type | tuple[type, ...]] = {
     "batch_size": int,
     "workers": int,
     "max_pixels": int,
+    "hemisphere": str,
+    "block_m": (int, float),
 }
 
 
@@ -110,7 +118,8 @@ def load_settings(home: Path | None = None, **overrides: Any) -> Settings:
         "thumbs_dir": path_of("thumbs", "thumbs"),
     }
     names = {f.name for f in fields(Settings)}
-    for key in ("model", "pretrained", "weights", "runtime", "batch_size", "workers", "max_pixels"):
+    for key in ("model", "pretrained", "weights", "runtime", "batch_size", "workers", "max_pixels",
+                "hemisphere", "block_m"):
         if key in file:
             values[key] = file[key]
     for key, value in overrides.items():
@@ -136,6 +145,10 @@ def _pretrained_for(values: dict[str, Any]) -> str | None:
 def validate(settings: Settings) -> Settings:
     if settings.runtime not in RUNTIMES:
         raise ConfigError(f"runtime must be one of {', '.join(RUNTIMES)}, not {settings.runtime!r}")
+    if settings.hemisphere not in ("north", "south"):
+        raise ConfigError(f"hemisphere must be 'north' or 'south', not {settings.hemisphere!r}")
+    if settings.block_m <= 0:
+        raise ConfigError("block_m must be positive")
     if settings.batch_size < 1:
         raise ConfigError("batch size must be at least 1")
     if settings.workers < 1:

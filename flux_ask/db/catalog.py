@@ -388,3 +388,80 @@ def integrity_ok(conn: apsw.Connection) -> bool:
     return all(
         conn.execute(f"PRAGMA {schema}.integrity_check").fetchone()[0] == "ok" for schema in ("main", "vec")
     )
+
+
+# -- search ---------------------------------------------------------------------------
+
+def embedded_rows(conn: apsw.Connection, model: ModelRow) -> Iterator[tuple]:
+    """(photo_id, taken_at or None when only the file time is known, lat, lon, vector blob)
+    of every photo with a vector under `model` and a readable file."""
+    return conn.execute(
+        f"SELECT p.id, CASE WHEN p.taken_at_source = 'file_mtime' THEN NULL ELSE p.taken_at END, "
+        f"p.lat, p.lon, v.embedding FROM photos p JOIN embeddings e ON e.id = p.embedding_id "
+        f"JOIN vec.{model.vec_table} v ON v.rowid = e.id WHERE e.model_id = ? AND EXISTS "
+        f"(SELECT 1 FROM files f WHERE f.photo_id = p.id AND f.state = 'ok')",
+        (model.id,),
+    )
+
+
+def embedding_signature(conn: apsw.Connection, model: ModelRow) -> tuple:
+    """Changes whenever a vector of `model` is added, replaced or removed."""
+    return conn.execute(
+        "SELECT count(*), max(id), total(id), max(embedded_at) FROM embeddings WHERE model_id = ?", (model.id,)
+    ).fetchone()
+
+
+def photo_details(conn: apsw.Connection, photo_ids: list[int]) -> dict[int, dict[str, Any]]:
+    out: dict[int, dict[str, Any]] = {}
+    for chunk in range(0, len(photo_ids), 500):
+        ids = photo_ids[chunk:chunk + 500]
+        marks = ", ".join("?" * len(ids))
+        for row in conn.execute(
+            f"SELECT p.id, p.sha256, p.taken_at, p.taken_at_source, p.lat, p.lon, p.width, p.height, "
+            f"(SELECT f.path FROM files f WHERE f.photo_id = p.id AND f.state = 'ok' ORDER BY f.path LIMIT 1) "
+            f"FROM photos p WHERE p.id IN ({marks})",
+            ids,
+        ):
+            keys = ("photo_id", "sha256", "taken_at", "taken_at_source", "lat", "lon", "width", "height", "path")
+            out[row[0]] = dict(zip(keys, row, strict=True))
+    return out
+
+
+def filtered_photos(
+    conn: apsw.Connection,
+    date_ranges: list[tuple[str, str]],
+    box: tuple[float, float, float, float] | None,
+) -> list[tuple[int, str | None, float | None, float | None]]:
+    """(photo_id, taken_at, lat, lon) of photos with a readable file inside every given
+    date range union and bounding box (lat_min, lat_max, lon_min, lon_max; lon_min >
+    lon_max means the box crosses the antimeridian), in time order."""
+    where, args = ["EXISTS (SELECT 1 FROM files f WHERE f.photo_id = p.id AND f.state = 'ok')"], []
+    if date_ranges:
+        where.append("p.taken_at_source != 'file_mtime'")
+        where.append("(" + " OR ".join("(p.taken_at >= ? AND p.taken_at < ?)" for _ in date_ranges) + ")")
+        for start, end_exclusive in date_ranges:
+            args += [start, end_exclusive]
+    if box is not None:
+        lat_min, lat_max, lon_min, lon_max = box
+        where.append("p.lat BETWEEN ? AND ?")
+        args += [lat_min, lat_max]
+        if lon_min <= lon_max:
+            where.append("p.lon BETWEEN ? AND ?")
+            args += [lon_min, lon_max]
+        else:
+            where.append("(p.lon >= ? OR p.lon <= ?)")
+            args += [lon_min, lon_max]
+    return conn.execute(
+        f"SELECT p.id, p.taken_at, p.lat, p.lon FROM photos p WHERE {' AND '.join(where)} "
+        f"ORDER BY p.taken_at, p.id",
+        args,
+    ).fetchall()
+
+
+def count_lacking(conn: apsw.Connection) -> dict[str, int]:
+    """Photos that date or place filters cannot see: no EXIF date, no GPS position."""
+    no_date, no_place = conn.execute(
+        "SELECT total(taken_at_source = 'file_mtime'), total(lat IS NULL) FROM photos p "
+        "WHERE EXISTS (SELECT 1 FROM files f WHERE f.photo_id = p.id AND f.state = 'ok')"
+    ).fetchone()
+    return {"no_date": int(no_date), "no_location": int(no_place)}

@@ -420,4 +420,4 @@ def _notes(p: QueryPlan, draft: Draft) -> list[str]:
 
 
 def _distance(meters: float) -> str:
-    return f"{meters / 1000:g} km" if meters >= 1000 else f"{meters:g} m"
+    return f"{meters / 1000:.3g} km" if meters >= 1000 else f"{meters:.0f} m"

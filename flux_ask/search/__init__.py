@@ -1,0 +1,1 @@
+"""Execute QueryPlans: SQL filters, in-memory exact vector search, grouping by time."""

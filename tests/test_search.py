@@ -1,0 +1,174 @@
+"""Execution on a generated archive: the filters at their edges, exact k, similarity, echoes."""
+
+import json
+import subprocess
+import sys
+from datetime import date
+
+import numpy as np
+import pytest
+
+from flux_ask.errors import FluxAskError, ModelMismatch
+from flux_ask.ingest.pipeline import Indexer
+from flux_ask.query import Place, plan
+from flux_ask.search.engine import NothingToSearch, Searcher
+from tests.conftest import subprocess_env
+from tests.photos import exif_for, write_photo
+
+NOW = date(2026, 11, 24)
+METERS_PER_DEGREE = 111_195.08  # along a meridian, on the haversine sphere
+CORNER = Place("40th and Walnut", 39.9522, -75.2026, 250)
+DATELINE = Place("Taveuni", -16.8, 179.9995, 150)
+
+
+def at(lat, lon, when="2020:06:01 12:00:00"):
+    return exif_for(taken=when, lat=lat, lon=lon)
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory, tiny):
+    from flux_ask.config import load_settings
+
+    root = tmp_path_factory.mktemp("archive")
+    photos = {
+        # the edges of winter 2022 (1 Dec 2021 - 28 Feb 2022)
+        "nov30": exif_for(taken="2021:11:30 23:59:59"),
+        "dec01": exif_for(taken="2021:12:01 00:00:00"),
+        "feb28": exif_for(taken="2022:02:28 23:59:59"),
+        "mar01": exif_for(taken="2022:03:01 00:00:00"),
+        "undated": exif_for(),
+        # 99 m and 101 m north of the corner
+        "m99": at(CORNER.lat + 99 / METERS_PER_DEGREE, CORNER.lon),
+        "m101": at(CORNER.lat + 101 / METERS_PER_DEGREE, CORNER.lon),
+        # either side of the antimeridian, 111 m apart
+        "east": at(DATELINE.lat, 179.9995 + 0.0004),
+        "west": at(DATELINE.lat, -179.9995),
+    }
+    for i, (name, exif) in enumerate(photos.items()):
+        write_photo(root / f"{name}.jpg", seed=i, exif=exif)
+    for i in range(20):  # a crowd of 2019 photos for exact-k checks
+        write_photo(root / "2019" / f"p{i:02d}.jpg", seed=100 + i, exif=exif_for(taken=f"2019:05:{i + 1:02d} 10:00:00"))
+    settings = load_settings(tmp_path_factory.mktemp("home"), model="tiny-test")
+    with Indexer(settings, embedder=tiny) as indexer:
+        indexer.index([root])
+        yield settings, indexer.conn, root
+
+
+def names(answer):
+    return sorted(r.path.rsplit("/", 1)[-1][:-4] for r in answer.results)
+
+
+@pytest.fixture
+def searcher(archive, tiny):
+    settings, conn, _ = archive
+    return Searcher(settings, conn, embedder=tiny)
+
+
+def test_winter_includes_its_first_and_last_day_only(searcher):
+    answer = searcher.run(plan("photos from winter 2022", now=NOW))
+    assert names(answer) == ["dec01", "feb28"]
+    assert answer.left_out == {"no_date": 1}
+    vector = searcher.run(plan("top 30 things from winter 2022", now=NOW))
+    assert names(vector) == ["dec01", "feb28"]
+
+
+def test_one_block_holds_99_metres_not_101(searcher):
+    corner = lambda name, sure=True: CORNER if "walnut" in name else None  # noqa: E731
+    answer = searcher.run(plan("find all photographs made within one block of 40th and Walnut",
+                               now=NOW, places=corner, block_m=100))
+    assert names(answer) == ["m99"]
+    assert answer.strategy == "sql" and answer.results[0].score is None
+    vector = searcher.run(plan("top 30 reflections within one block of 40th and Walnut", now=NOW, places=corner))
+    assert names(vector) == ["m99"]
+
+
+def test_a_place_across_the_antimeridian(searcher):
+    dateline = lambda name, sure=True: DATELINE if name == "taveuni" else None  # noqa: E731
+    answer = searcher.run(plan("photos taken near Taveuni", now=NOW, places=dateline))
+    assert names(answer) == ["east", "west"]
+    vector = searcher.run(plan("top 30 beaches near Taveuni", now=NOW, places=dateline))
+    assert names(vector) == ["east", "west"]
+
+
+def test_exactly_k_results_whenever_k_qualify(searcher):
+    answer = searcher.run(plan("top 7 portraits from 2019", now=NOW))
+    assert len(answer.results) == 7 and answer.total == 20
+    scores = [r.score for r in answer.results]
+    assert scores == sorted(scores, reverse=True)
+    everything = searcher.run(plan("top 200 portraits", now=NOW))
+    assert len(everything.results) == 29
+
+
+def test_similar_to_a_photo_finds_itself_first_and_by_file(searcher, archive):
+    settings, conn, root = archive
+    first = searcher.run(plan("top 3 portraits from 2019", now=NOW)).results[0]
+    again = searcher.run(plan(f"similar to {first.photo_id}", now=NOW))
+    assert again.results[0].photo_id == first.photo_id and again.results[0].score == pytest.approx(1, abs=1e-5)
+    by_file = searcher.run(plan(f"similar to {first.path}", now=NOW))
+    assert by_file.results[0].photo_id == first.photo_id
+    selected = searcher.run(plan("more like this", now=NOW), selected=first.photo_id)
+    assert first.photo_id not in [r.photo_id for r in selected.results]
+    third = searcher.run(plan("more like the third one", now=NOW), previous=[r.photo_id for r in again.results])
+    assert third.results[0].photo_id == again.results[2].photo_id
+
+
+def test_echoes_leave_the_place_itself_out(searcher):
+    corner = lambda name, sure=True: CORNER.within(150) if "walnut" in name else None  # noqa: E731
+    answer = searcher.run(plan("top 40 visual echoes of 40th and Walnut", now=NOW, places=corner))
+    got = names(answer)
+    assert "m99" not in got and "m101" not in got and len(got) == 27
+
+
+def test_grouping_by_year_is_in_time_order(searcher):
+    answer = searcher.run(plan("portraits over time", now=NOW))
+    periods = [g.label for g in answer.groups]
+    assert periods == sorted(periods) and "2019" in periods and len(answer.groups[periods.index("2019")].members) == 6
+
+
+def test_clear_errors(searcher, archive, tmp_path):
+    with pytest.raises(FluxAskError, match="no photo is selected"):
+        searcher.run(plan("similar to this one", now=NOW))
+    with pytest.raises(FluxAskError, match="not in the catalog"):
+        searcher.run(plan("similar to 999999", now=NOW))
+
+    class OtherModel:
+        name, pretrained, dim = "ViT-B-32", "laion2b_s34b_b79k", 512
+
+    settings, conn, _ = archive
+    with pytest.raises(ModelMismatch):
+        Searcher(settings, conn, embedder=OtherModel()).run(plan("dogs", now=NOW))
+
+    from flux_ask.config import load_settings
+    from flux_ask.ingest.pipeline import open_catalog
+
+    empty = load_settings(tmp_path / "empty")
+    with pytest.raises(NothingToSearch):
+        Searcher(empty, open_catalog(empty)).run(plan("dogs", now=NOW))
+
+
+def test_cli_ask_and_exit_codes(archive, tmp_path):
+    settings, _, _ = archive
+    env = subprocess_env(settings.home)
+
+    def flux(*args):
+        return subprocess.run([sys.executable, "-m", "flux_ask", *args], env=env, capture_output=True,
+                              text=True, timeout=300)
+
+    out = flux("ask", "top 5 portraits from 2019", "--json")
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    assert len(data["results"]) == 5 and data["plan"]["date_ranges"] == [["2019-01-01", "2019-12-31"]]
+    assert set(data["results"][0]) >= {"photo_id", "path", "score", "distance", "taken_at", "place", "thumbnail"}
+
+    out = flux("ask", "show all silhouettes from winter 2022", "--plan")
+    assert out.returncode == 0 and json.loads(out.stdout)["mode"] == "all"
+
+    out = flux("ask", "dogs near Zzyzxqq")
+    assert out.returncode == 1 and "unknown place 'zzyzxqq'" in out.stderr and "Traceback" not in out.stderr
+
+    out = flux("similar", str(data["results"][0]["photo_id"]), "--json")
+    assert out.returncode == 0 and json.loads(out.stdout)["results"][0]["photo_id"] == data["results"][0]["photo_id"]
+
+    empty = subprocess.run([sys.executable, "-m", "flux_ask", "ask", "dogs"], capture_output=True, text=True,
+                           env=subprocess_env(tmp_path / "nothing"), timeout=120)
+    assert empty.returncode == 1 and "no catalog" in empty.stderr

@@ -373,7 +373,8 @@ def print_answer(a: dict[str, Any], page: int) -> None:
         return
     shown = len(a["results"])
     first = (page - 1) * (shown or 1) + 1
-    print(f"{a['total']:,} matches" + (f", page {page}" if a["total"] > shown else "") + f" ({a['seconds'] * 1000:.0f} ms)")
+    paging = f", page {page}" if a["total"] > shown else ""
+    print(f"{a['total']:,} matches{paging} ({a['seconds'] * 1000:.0f} ms)")
     table(a["results"], first)
 
 

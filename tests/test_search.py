@@ -5,7 +5,6 @@ import subprocess
 import sys
 from datetime import date
 
-import numpy as np
 import pytest
 
 from flux_ask.errors import FluxAskError, ModelMismatch

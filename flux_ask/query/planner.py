@@ -21,8 +21,8 @@ from lark.exceptions import LarkError
 
 from flux_ask.errors import FluxAskError
 from flux_ask.query import dates
-from flux_ask.query.plan import DEFAULT_LIMIT, Place, QueryPlan
 from flux_ask.query.places import Resolver
+from flux_ask.query.plan import DEFAULT_LIMIT, Place, QueryPlan
 
 MAX_PHRASE_WORDS = 9
 METERS = {"m": 1, "meter": 1, "meters": 1, "metre": 1, "metres": 1, "km": 1000, "kilometer": 1000,

@@ -191,3 +191,10 @@ def test_plans_print_as_json():
                          "echoes_of", "mode", "limit", "group_by", "span_years", "notes"}
     assert data["near"]["label"] == "40th and Walnut" and data["date_ranges"] == WINTER_2022
     assert any("40th and Walnut" in line for line in data["notes"])
+
+
+def test_distances_in_words_and_units():
+    p = plan("bridges within two miles of Paris", now=NOW, places=places)
+    assert p.near.radius_m == pytest.approx(3218.688)
+    p = plan("bridges within 300 feet of Paris", now=NOW, places=places)
+    assert p.near.radius_m == pytest.approx(91.44)

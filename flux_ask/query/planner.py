@@ -116,7 +116,7 @@ def plan(
         else:
             draft.text.append(words[i])
             i += 1
-    return _finish(draft, previous, hemisphere)
+    return _finish(draft, previous)
 
 
 # -- words ----------------------------------------------------------------------------
@@ -282,9 +282,7 @@ def _place(tree: Tree, originals: list[str], places: Resolver, block_m: float, c
         return place.within(n * block_m)
     distance = tree.children[0]
     number, unit = distance.children
-    value = float(number.children[0]) if isinstance(number, Tree) else float(number)
-    if isinstance(number, Tree):
-        value = dates.count_of(str(number.children[0]))
+    value = dates.count_of(str(number.children[0])) if isinstance(number, Tree) else float(number)
     return place.within(value * METERS[str(unit)])
 
 
@@ -347,7 +345,7 @@ def _clean_text(words: list[str]) -> str:
     return " ".join(words)
 
 
-def _finish(draft: Draft, previous: QueryPlan | None, hemisphere: str) -> QueryPlan:
+def _finish(draft: Draft, previous: QueryPlan | None) -> QueryPlan:
     text = _clean_text(draft.text)
     result = QueryPlan(
         text=text,
@@ -399,9 +397,9 @@ def _notes(p: QueryPlan, draft: Draft) -> list[str]:
     if p.echoes_of:
         notes.append(f"echoes of {p.echoes_of.label}: photos elsewhere that look like those taken within "
                      f"{_distance(p.echoes_of.radius_m)} of it")
-    for note in draft.date_notes or ([] if p.date_ranges else []):
-        notes.append(f"taken {note}")
-    if not draft.date_notes and p.date_ranges:
+    if draft.date_notes:
+        notes.extend(f"taken {note}" for note in draft.date_notes)
+    elif p.date_ranges:  # inherited by a follow-up
         notes.append("taken " + ", ".join(f"{a} to {b}" for a, b in p.date_ranges))
     if p.near:
         notes.append(f"within {_distance(p.near.radius_m)} of {p.near.label} ({p.near.lat:.5f}, {p.near.lon:.5f})")

@@ -343,7 +343,7 @@ def _answer(args: argparse.Namespace, settings: Settings, query_plan) -> int:
         raise FluxAskError("pages count from 1")
     conn = connect(settings.db_path, settings.vec_path, create=False)
     migrate(conn)
-    answer = Searcher(settings, conn).run(query_plan, page=args.page - 1)
+    answer = Searcher(settings, conn).run(query_plan, page=args.page - 1, page_size=args.limit)
     if args.json:
         print(json.dumps(answer.as_dict(), indent=2))
     else:

@@ -96,3 +96,12 @@ def test_crop_matches_open_clip_reference_transform(size):
     image = Image.fromarray(np.random.default_rng(1).integers(0, 256, (size[1], size[0], 3), dtype=np.uint8))
     reference = np.asarray(CenterCrop(224)(Resize(224, interpolation=InterpolationMode.BICUBIC)(image)))
     assert np.array_equal(center_crop_square(image, 224), reference)
+
+
+@pytest.mark.parametrize("mode", ["1", "P", "I;16", "LA", "CMYK"])
+def test_large_pictures_of_every_mode_are_reduced(tmp_path, mode):
+    image = Image.new(mode, (2400, 1800))
+    path = tmp_path / "large.tif"
+    image.save(path)
+    decoded = decode(str(path), "image", 0, min_side=256, max_pixels=BIG)
+    assert decoded.image.mode == "RGB" and decoded.image.size == (800, 600)

@@ -171,3 +171,12 @@ def test_cli_ask_and_exit_codes(archive, tmp_path):
     empty = subprocess.run([sys.executable, "-m", "flux_ask", "ask", "dogs"], capture_output=True, text=True,
                            env=subprocess_env(tmp_path / "nothing"), timeout=120)
     assert empty.returncode == 1 and "no catalog" in empty.stderr
+
+
+def test_all_answers_come_in_pages(searcher):
+    first = searcher.run(plan("all photos from 2019", now=NOW), page_size=8)
+    second = searcher.run(plan("all photos from 2019", now=NOW), page=1, page_size=8)
+    assert first.total == second.total == 20 and len(first.results) == len(second.results) == 8
+    assert not {r.photo_id for r in first.results} & {r.photo_id for r in second.results}
+    days = [r.taken_at for r in first.results + second.results]
+    assert days == sorted(days)

@@ -77,12 +77,12 @@ def decode(path: str, kind: str, mtime_ns: int, *, min_side: int, max_pixels: in
             raise RejectedFile(reason, str(exc)) from None
         except (SyntaxError, ValueError, EOFError, Image.DecompressionBombError) as exc:
             raise RejectedFile("undecodable", str(exc) or type(exc).__name__) from None
-        upright = _reduce(data_image, min_side)
+        upright = _reduce(to_rgb(data_image), min_side)  # reduce() takes few modes: RGB first
         for step in _UPRIGHT.get(meta.orientation, ()):
             upright = upright.transpose(step)
         if meta.orientation >= 5:
             width, height = height, width
-        return Decoded(to_rgb(upright), fmt, width, height, meta, exif_seconds)
+        return Decoded(upright, fmt, width, height, meta, exif_seconds)
     finally:
         if meta_image is not data_image:
             meta_image.close()

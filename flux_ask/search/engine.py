@@ -23,12 +23,13 @@ from flux_ask.db import catalog
 from flux_ask.embed import TINY_TEST, TINY_TEST_TAG, Embedder, ModelSpec, load_embedder
 from flux_ask.errors import FluxAskError, ModelMismatch
 from flux_ask.ingest.thumbs import thumb_path
-from flux_ask.query.plan import Place, QueryPlan
+from flux_ask.query.plan import DEFAULT_LIMIT, Place, QueryPlan
 from flux_ask.search.geo import bounding_box, haversine_m
 from flux_ask.search.matrix import VectorMatrix
 
 Z_ALL = 3.0  # "all": scores this many standard deviations above the query's archive mean
 ALL_PAGE = 100  # results per page in "all" mode
+GROUP_MEMBERS = 6  # best photos shown per period, unless the question asks for a number
 NEGATIVE_WEIGHT = 0.5  # how much "without X" weighs against the text
 MOTIF_HINT = "recurring motifs are not searchable yet; ask for the concept alone or 'over time'"
 
@@ -128,18 +129,20 @@ class Searcher:
     # -- running ----------------------------------------------------------------------
 
     def run(self, plan: QueryPlan, *, selected: int | None = None, previous: list[int] | None = None,
-            page: int = 0) -> Answer:
+            page: int = 0, page_size: int | None = None) -> Answer:
+        """`page_size` pages "all" answers (default ALL_PAGE); top-k answers have plan.limit."""
         started = time.perf_counter()
         if plan.group_by == "motif":
             raise FluxAskError(MOTIF_HINT)
+        size = (page_size or ALL_PAGE) if plan.mode == "all" else plan.limit
         if plan.needs_vector:
-            answer = self._vector_search(plan, selected, previous or [], page)
+            answer = self._vector_search(plan, selected, previous or [], page, size)
         else:
-            answer = self._filter_only(plan, page)
+            answer = self._filter_only(plan, page, size)
         answer.seconds = time.perf_counter() - started
         return answer
 
-    def _filter_only(self, plan: QueryPlan, page: int) -> Answer:
+    def _filter_only(self, plan: QueryPlan, page: int, size: int) -> Answer:
         self.model()
         box = bounding_box(plan.near.lat, plan.near.lon, plan.near.radius_m) if plan.near else None
         rows = catalog.filtered_photos(self.conn, _sql_ranges(plan), box)
@@ -148,12 +151,11 @@ class Searcher:
         if plan.exclude_near:
             ex = plan.exclude_near
             rows = [r for r in rows if r[2] is None or haversine_m(ex.lat, ex.lon, r[2], r[3]) > ex.radius_m]
-        size = ALL_PAGE if plan.mode == "all" else plan.limit
         chosen = rows[page * size:(page + 1) * size]
         results = self._results([r[0] for r in chosen], None)
         return Answer(plan, results, len(rows), self._left_out(plan), strategy="sql")
 
-    def _vector_search(self, plan: QueryPlan, selected, previous, page) -> Answer:
+    def _vector_search(self, plan: QueryPlan, selected, previous, page: int, size: int) -> Answer:
         m = self.matrix()
         if len(m) == 0:
             raise NothingToSearch("no photo has a vector yet: run `flux-ask index FOLDER`")
@@ -179,9 +181,6 @@ class Searcher:
         if plan.mode == "all":
             hit = scores >= threshold
             row_ids, scores = row_ids[hit], scores[hit]
-            size = ALL_PAGE if plan.limit == 12 else plan.limit
-        else:
-            size = plan.limit
         order = _top(scores, (page + 1) * size)[page * size:]
         chosen = row_ids[order]
         results = self._results([int(i) for i in m.photo_ids[chosen]], scores[order])
@@ -258,7 +257,7 @@ class Searcher:
         rows, scores, days = rows[dated], scores[dated], days[dated]
         labels = np.array([_period(d, plan.group_by, self.settings) for d in days])
         groups = []
-        per_group = plan.limit if plan.limit != 12 else 6
+        per_group = plan.limit if plan.limit != DEFAULT_LIMIT else GROUP_MEMBERS
         for label in sorted(set(labels), key=lambda lab: days[labels == lab].min()):
             here = np.flatnonzero(labels == label)
             order = _top(scores[here], per_group)

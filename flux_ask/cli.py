@@ -371,11 +371,9 @@ def print_answer(a: dict[str, Any], page: int) -> None:
                   f"{g['share_above_threshold']:.1%})")
             table(g["members"], 1)
         return
-    shown = len(a["results"])
-    first = (page - 1) * (shown or 1) + 1
-    paging = f", page {page}" if a["total"] > shown else ""
+    paging = f", page {page}" if a["total"] > len(a["results"]) else ""
     print(f"{a['total']:,} matches{paging} ({a['seconds'] * 1000:.0f} ms)")
-    table(a["results"], first)
+    table(a["results"], a["offset"] + 1)
 
 
 # -- models ---------------------------------------------------------------------------

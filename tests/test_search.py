@@ -177,6 +177,7 @@ def test_all_answers_come_in_pages(searcher):
     first = searcher.run(plan("all photos from 2019", now=NOW), page_size=8)
     second = searcher.run(plan("all photos from 2019", now=NOW), page=1, page_size=8)
     assert first.total == second.total == 20 and len(first.results) == len(second.results) == 8
+    assert (first.offset, second.offset) == (0, 8)
     assert not {r.photo_id for r in first.results} & {r.photo_id for r in second.results}
     days = [r.taken_at for r in first.results + second.results]
     assert days == sorted(days)

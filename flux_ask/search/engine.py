@@ -65,12 +65,14 @@ class Answer:
     groups: list[Group] | None = None
     strategy: str = ""
     seconds: float = 0.0
+    offset: int = 0  # rank of the first result, from 0
 
     def as_dict(self) -> dict[str, Any]:
         out = {
             "plan": self.plan.as_dict(),
             "results": [asdict(r) for r in self.results],
             "total": self.total,
+            "offset": self.offset,
             "left_out": self.left_out,
             "strategy": self.strategy,
             "seconds": round(self.seconds, 4),
@@ -140,6 +142,7 @@ class Searcher:
         else:
             answer = self._filter_only(plan, page, size)
         answer.seconds = time.perf_counter() - started
+        answer.offset = 0 if plan.group_by else page * size
         return answer
 
     def _filter_only(self, plan: QueryPlan, page: int, size: int) -> Answer:

@@ -265,3 +265,12 @@ def test_detail_thumbnails_are_made_on_first_use(tmp_path, settings, tiny):
     with Image.open(detail) as image:
         assert image.size == (683, 1024)  # upright: orientation 6 turns 3000x2000 portrait
     assert detail_thumbnail(settings.thumbs_dir, sha, str(path), "image", 1024, settings.max_pixels) == detail
+
+
+def test_indexing_one_photo_in_process_keeps_the_indexer_at_full_priority(tmp_path, settings, tiny):
+    before = os.nice(0)
+    with Indexer(settings, embedder=tiny) as indexer:
+        for seed in (1, 2):
+            report = indexer.index([write_photo(tmp_path / f"one-{seed}.jpg", seed)], sweep=False)
+            assert report.counts["embedded"] == 1
+    assert os.nice(0) == before

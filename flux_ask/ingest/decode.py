@@ -166,3 +166,10 @@ def center_crop_square(image: Image.Image, size: int, *, resample: int = Image.R
 
 def squash(image: Image.Image, size: int, *, resample: int = Image.Resampling.BICUBIC) -> np.ndarray:
     return np.asarray(image.resize((size, size), resample), dtype=np.uint8)
+
+
+def model_input(image: Image.Image, size: int, resize_mode: str, interpolation: str) -> np.ndarray:
+    """The image encoder's HxWx3 uint8 input, prepared as the model's preprocess says."""
+    resample = Image.Resampling.BICUBIC if interpolation == "bicubic" else Image.Resampling.BILINEAR
+    crop = squash if resize_mode == "squash" else center_crop_square
+    return crop(image, size, resample=resample)

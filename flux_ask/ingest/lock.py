@@ -19,7 +19,7 @@ class WriterLock:
         self.path = db_path.with_name(db_path.name + ".lock")
         self._fd: int | None = None
 
-    def __enter__(self) -> WriterLock:
+    def acquire(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
         if fcntl is not None:
@@ -32,9 +32,8 @@ class WriterLock:
         os.ftruncate(fd, 0)
         os.write(fd, str(os.getpid()).encode())
         self._fd = fd
-        return self
 
-    def __exit__(self, *exc) -> None:
+    def release(self) -> None:
         if self._fd is not None:
             os.close(self._fd)  # closing releases the lock
             self._fd = None

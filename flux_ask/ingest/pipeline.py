@@ -24,7 +24,14 @@ from flux_ask.db import catalog
 from flux_ask.db.migrations import migrate
 from flux_ask.embed import Embedder, ModelSpec, load_embedder
 from flux_ask.ingest.lock import WriterLock
-from flux_ask.ingest.prepare import Prepared, Task, WorkerConfig, init_worker, prepare
+from flux_ask.ingest.prepare import (
+    Prepared,
+    Task,
+    WorkerConfig,
+    init_pool_worker,
+    init_worker,
+    prepare,
+)
 from flux_ask.ingest.scan import kind_of, scan
 
 MIN_BATCH = 8  # the smallest batch worth sending to the model early
@@ -78,11 +85,13 @@ class Indexer:
     def __init__(self, settings: Settings, conn: apsw.Connection | None = None,
                  embedder: Embedder | None = None, progress: Progress | None = None):
         self.settings = settings
-        self._lock = WriterLock(settings.db_path).__enter__()
+        self._lock = WriterLock(settings.db_path)
+        self._lock.acquire()
         self.conn = conn or open_catalog(settings)
         self._embedder = embedder
         self._model: catalog.ModelRow | None = None
         self._pool: ProcessPoolExecutor | None = None
+        self._inline_ready = False  # `prepare` configured in this process
         self.progress = progress or (lambda stage, done, total: None)
         self.spec = ModelSpec(settings.model, settings.pretrained, settings.weights)
 
@@ -119,7 +128,7 @@ class Indexer:
             self._pool = ProcessPoolExecutor(
                 max_workers=self.settings.workers,
                 mp_context=multiprocessing.get_context("spawn"),
-                initializer=init_worker,
+                initializer=init_pool_worker,
                 initargs=(self._worker_config(),),
             )
         return self._pool
@@ -128,7 +137,7 @@ class Indexer:
         if self._pool is not None:
             self._pool.shutdown(cancel_futures=True)
             self._pool = None
-        self._lock.__exit__()
+        self._lock.release()
 
     def __enter__(self) -> Indexer:
         return self
@@ -236,7 +245,9 @@ class Indexer:
         number in flight: workers stay a few batches ahead of the model without
         filling memory with decoded pixels."""
         if len(tasks) == 1:  # one new photo (watch mode, `add`): no round trip to a worker
-            init_worker(self._worker_config())
+            if not self._inline_ready:
+                init_worker(self._worker_config())
+                self._inline_ready = True
             yield prepare(tasks[0]), False
             return
         pool = self.pool()

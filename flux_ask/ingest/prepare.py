@@ -17,7 +17,7 @@ from PIL import Image
 from flux_ask.db import catalog
 from flux_ask.errors import RejectedFile
 from flux_ask.hashing import sha256_file
-from flux_ask.ingest.decode import center_crop_square, decode, squash
+from flux_ask.ingest.decode import decode, model_input
 from flux_ask.ingest.thumbs import thumb_path, write_thumbnail
 
 
@@ -62,14 +62,22 @@ _config: WorkerConfig | None = None
 _catalog: apsw.Connection | None = None
 
 
-def init_worker(config: WorkerConfig) -> None:
-    global _config, _catalog
-    _config = config
-    Image.MAX_IMAGE_PIXELS = config.max_pixels
-    try:  # the model sets the pace: decoding fills the gaps it leaves, never the reverse
+def init_pool_worker(config: WorkerConfig) -> None:
+    """A decode process: lower priority, so the model sets the pace and decoding fills
+    the gaps it leaves, never the reverse."""
+    try:
         os.nice(5)
     except (AttributeError, OSError):
         pass
+    init_worker(config)
+
+
+def init_worker(config: WorkerConfig) -> None:
+    """Configure `prepare` in this process (a pool worker, or the indexer itself for a
+    single photo)."""
+    global _config, _catalog
+    _config = config
+    Image.MAX_IMAGE_PIXELS = config.max_pixels
     _catalog = None
     if config.db_path.exists():
         _catalog = catalog.open_readonly(str(config.db_path))
@@ -105,9 +113,7 @@ def prepare(task: Task) -> Prepared:
         t2 = clock()
         write_thumbnail(decoded.image, thumb_path(cfg.thumbs_dir, out.sha256, cfg.thumb_size), cfg.thumb_size)
         t3 = clock()
-        resample = Image.Resampling.BICUBIC if cfg.interpolation == "bicubic" else Image.Resampling.BILINEAR
-        crop = squash if cfg.resize_mode == "squash" else center_crop_square
-        out.pixels = crop(decoded.image, cfg.input_size, resample=resample)
+        out.pixels = model_input(decoded.image, cfg.input_size, cfg.resize_mode, cfg.interpolation)
         out.seconds.update(decode=t2 - t1 - decoded.exif_seconds, exif=decoded.exif_seconds,
                            thumbnail=t3 - t2, preprocess=clock() - t3)
         out.photo = {

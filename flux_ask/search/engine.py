@@ -168,7 +168,12 @@ class Searcher:
             rows = np.setdiff1d(rows, home_rows, assume_unique=False) if isinstance(rows, np.ndarray) \
                 else np.setdiff1d(np.arange(rows.start, rows.stop), home_rows)
         vectors = m.vectors[rows]
-        scores = vectors @ query
+        # "all" and grouped answers measure scores against the whole archive's: score
+        # every row once, then read the candidates' scores from it
+        needs_threshold = plan.mode == "all" or bool(plan.group_by)
+        everything = isinstance(rows, slice) and (rows.start, rows.stop) == (0, len(m))
+        archive_scores = m.vectors @ query if needs_threshold or everything else None
+        scores = np.array(archive_scores[rows]) if archive_scores is not None else vectors @ query
         if plan.negative_text:
             negative = self.embedder().encode_text([plan.negative_text])[0]
             scores -= NEGATIVE_WEIGHT * (vectors @ negative)
@@ -176,7 +181,7 @@ class Searcher:
         if selected is not None and plan.similar_to and plan.similar_to.get("selected"):
             keep = m.photo_ids[row_ids] != selected
             row_ids, scores = row_ids[keep], scores[keep]
-        threshold = _threshold(m.vectors @ query)
+        threshold = _threshold(archive_scores) if needs_threshold else None
         if plan.group_by:
             groups = self._groups(plan, m, row_ids, scores, threshold)
             flat = [r for g in groups for r in g.members]
@@ -222,7 +227,7 @@ class Searcher:
         return (query / max(np.linalg.norm(query), 1e-12)).astype(np.float32), home_rows
 
     def _embed_file(self, path: Path) -> np.ndarray:
-        from flux_ask.ingest.decode import center_crop_square, decode, squash
+        from flux_ask.ingest.decode import decode, model_input
         from flux_ask.ingest.scan import kind_of
 
         if not path.is_file():
@@ -231,8 +236,8 @@ class Searcher:
         pre = embedder.preprocess
         decoded = decode(str(path), kind_of(path.name) or "image", path.stat().st_mtime_ns,
                          min_side=pre.size, max_pixels=self.settings.max_pixels)
-        crop = squash if pre.resize_mode == "squash" else center_crop_square
-        return embedder.encode_images(crop(decoded.image, pre.size)[None])[0]
+        pixels = model_input(decoded.image, pre.size, pre.resize_mode, pre.interpolation)
+        return embedder.encode_images(pixels[None])[0]
 
     def _candidates(self, plan: QueryPlan, m: VectorMatrix) -> tuple[slice | np.ndarray, str]:
         """Rows the filters allow: a slice for one date range (no copy), else indices."""

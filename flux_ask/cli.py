@@ -142,8 +142,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 def settings_from(args: argparse.Namespace) -> Settings:
     names = ("db", "vec", "model", "pretrained", "weights", "runtime", "batch_size", "workers")
-    # a catalog's own model is what `ask` uses, whatever the config says
-
     overrides = {n: getattr(args, n) for n in names if getattr(args, n, None) is not None}
     return load_settings(getattr(args, "home", None), **overrides)
 

@@ -20,6 +20,7 @@ import numpy as np
 
 from flux_ask.embed import TINY_TEST, ModelSpec, Preprocess, l2_normalise
 from flux_ask.errors import ModelUnavailable
+from flux_ask.files import atomic_output
 
 TINY_TEST_SEED = 0
 
@@ -214,41 +215,27 @@ def _quantized(path: Path) -> Path:
 
     target = path.with_suffix(".int8.onnx")
     if not target.exists():
-        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".onnx.tmp")
-        os.close(fd)
-        try:
+        with atomic_output(target, ".onnx") as tmp:
             quantize_dynamic(str(path), tmp, weight_type=QuantType.QInt8)
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
     return target
 
 
 def _export_visual(embedder: OpenClipEmbedder, path: Path) -> None:
     import torch
 
-    path.parent.mkdir(parents=True, exist_ok=True)
     size = embedder.preprocess.size
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".onnx.tmp")
-    os.close(fd)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            torch.onnx.export(
-                embedder.model.visual,
-                torch.zeros(1, 3, size, size),
-                tmp,
-                input_names=["pixels"],
-                output_names=["embedding"],
-                dynamic_axes={"pixels": {0: "batch"}, "embedding": {0: "batch"}},
-                opset_version=17,
-                dynamo=False,
-            )
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_output(path, ".onnx") as tmp, warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(
+            embedder.model.visual,
+            torch.zeros(1, 3, size, size),
+            tmp,
+            input_names=["pixels"],
+            output_names=["embedding"],
+            dynamic_axes={"pixels": {0: "batch"}, "embedding": {0: "batch"}},
+            opset_version=17,
+            dynamo=False,
+        )
 
 
 def _first_line(exc: Exception) -> str:

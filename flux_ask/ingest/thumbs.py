@@ -7,10 +7,11 @@ ingest from the already decoded image; detail views are made on first use.
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
 from PIL import Image
+
+from flux_ask.files import atomic_output
 
 QUALITY = 82
 
@@ -23,17 +24,10 @@ def write_thumbnail(image: Image.Image, path: Path, size: int) -> Path:
     """Write atomically, so a killed ingest never leaves half a JPEG in the cache."""
     if path.exists():
         return path
-    path.parent.mkdir(parents=True, exist_ok=True)
     small = image.copy()
     small.thumbnail((size, size), Image.Resampling.BICUBIC, reducing_gap=2.0)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".jpg")
-    try:
-        with os.fdopen(fd, "wb") as out:
-            small.convert("RGB").save(out, "JPEG", quality=QUALITY)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_output(path, ".jpg") as tmp:
+        small.convert("RGB").save(tmp, "JPEG", quality=QUALITY)
     return path
 
 

@@ -295,10 +295,34 @@ def print_status(s: dict[str, Any]) -> None:
 
 # -- ask ------------------------------------------------------------------------------
 
-def place_resolver(settings: Settings):
+def place_resolver(settings: Settings, conn=None):
+    """places.toml, then the offline gazetteer, then (unless `geocoder = "off"`) Nominatim,
+    whose answers are kept in the catalog when there is one."""
     from flux_ask.query.places import PlaceBook, chain, gazetteer
 
-    return chain(PlaceBook.load(settings.places_path), gazetteer)
+    resolvers = [PlaceBook.load(settings.places_path), gazetteer]
+    if settings.geocoder != "off":
+        from flux_ask.db import catalog
+        from flux_ask.query.geocode import OnlineGeocoder, misses_since
+
+        lookup = store = None
+        if conn is not None:
+            lookup = lambda key: catalog.cached_place(conn, key, misses_since())  # noqa: E731
+            store = lambda key, found: catalog.cache_place(conn, key, found)  # noqa: E731
+        resolvers.append(OnlineGeocoder(settings.geocoder, lookup, store))
+    return chain(*resolvers)
+
+
+def open_existing(settings: Settings):
+    """The catalog, migrated, or None when there is none yet."""
+    from flux_ask.db import connect
+    from flux_ask.db.migrations import migrate
+
+    if not settings.db_path.exists():
+        return None
+    conn = connect(settings.db_path, settings.vec_path, create=False)
+    migrate(conn)
+    return conn
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
@@ -308,14 +332,15 @@ def cmd_ask(args: argparse.Namespace) -> int:
     from flux_ask.query import plan
 
     settings = settings_from(args)
-    query_plan = plan(args.query, now=date.today(), places=place_resolver(settings),
+    conn = open_existing(settings)
+    query_plan = plan(args.query, now=date.today(), places=place_resolver(settings, conn),
                       hemisphere=settings.hemisphere, block_m=settings.block_m)
     if args.limit:
         query_plan = replace(query_plan, limit=args.limit)
     if args.plan:
         print(query_plan.to_json(indent=2))
         return EXIT_OK
-    return _answer(args, settings, query_plan)
+    return _answer(args, settings, query_plan, conn)
 
 
 def cmd_similar(args: argparse.Namespace) -> int:
@@ -329,18 +354,17 @@ def cmd_similar(args: argparse.Namespace) -> int:
         path = Path(target).expanduser().resolve()
         similar_to, note = {"file": str(path)}, f"similar to the file {path}"
     query_plan = QueryPlan(similar_to=similar_to, limit=args.limit or 12, notes=(note,))
-    return _answer(args, settings, query_plan)
+    return _answer(args, settings, query_plan, open_existing(settings))
 
 
-def _answer(args: argparse.Namespace, settings: Settings, query_plan) -> int:
+def _answer(args: argparse.Namespace, settings: Settings, query_plan, conn) -> int:
     from flux_ask.db import connect
-    from flux_ask.db.migrations import migrate
     from flux_ask.search.engine import Searcher
 
     if args.page < 1:
         raise FluxAskError("pages count from 1")
-    conn = connect(settings.db_path, settings.vec_path, create=False)
-    migrate(conn)
+    if conn is None:
+        connect(settings.db_path, settings.vec_path, create=False)  # raises: no catalog, and what to do
     answer = Searcher(settings, conn).run(query_plan, page=args.page - 1, page_size=args.limit)
     if args.json:
         print(json.dumps(answer.as_dict(), indent=2))
@@ -364,9 +388,15 @@ def print_answer(a: dict[str, Any], page: int) -> None:
             print(f"{i:>4}  {score}  {when:<10}  {r['photo_id']:>7}  {r['path']}")
 
     if a.get("groups") is not None:
+        if not a["groups"]:
+            print("nothing recurs enough to show: try fewer years, or a broader concept"
+                  if a["plan"]["group_by"] == "motif" else "no dated photo matches")
         for g in a["groups"]:
-            print(f"\n{g['label']}  (mean of best: {g['score']:.3f}, share above threshold: "
-                  f"{g['share_above_threshold']:.1%})")
+            if "years" in g:
+                print(f"\n{g['label']}  (coherence x spread: {g['score']:.3f})")
+            else:
+                print(f"\n{g['label']}  (mean of best: {g['score']:.3f}, share above threshold: "
+                      f"{g['share_above_threshold']:.1%})")
             table(g["members"], 1)
         return
     paging = f", page {page}" if a["total"] > len(a["results"]) else ""

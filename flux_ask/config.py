@@ -48,10 +48,16 @@ class Settings:
     detail_size: int = 1024
     hemisphere: str = "north"  # which way the seasons turn: "north" or "south"
     block_m: float = 100.0  # "one block", in metres
+    geocoder: str = "https://nominatim.openstreetmap.org"  # Nominatim for unknown place names; "off" for none
 
     @property
     def places_path(self) -> Path:
         return self.home / "places.toml"
+
+    @property
+    def cache_dir(self) -> Path:
+        """Things that can be rebuilt from the catalog: the search matrix."""
+        return self.home / "cache"
 
     @property
     def models_dir(self) -> Path:
@@ -81,6 +87,7 @@ _FILE_KEYS: dict[str, type | tuple[type, ...]] = {
     "max_pixels": int,
     "hemisphere": str,
     "block_m": (int, float),
+    "geocoder": str,
 }
 
 
@@ -119,7 +126,7 @@ def load_settings(home: Path | None = None, **overrides: Any) -> Settings:
     }
     names = {f.name for f in fields(Settings)}
     for key in ("model", "pretrained", "weights", "runtime", "batch_size", "workers", "max_pixels",
-                "hemisphere", "block_m"):
+                "hemisphere", "block_m", "geocoder"):
         if key in file:
             values[key] = file[key]
     for key, value in overrides.items():
@@ -147,6 +154,8 @@ def validate(settings: Settings) -> Settings:
         raise ConfigError(f"runtime must be one of {', '.join(RUNTIMES)}, not {settings.runtime!r}")
     if settings.hemisphere not in ("north", "south"):
         raise ConfigError(f"hemisphere must be 'north' or 'south', not {settings.hemisphere!r}")
+    if settings.geocoder != "off" and not settings.geocoder.startswith(("http://", "https://")):
+        raise ConfigError(f"geocoder must be a Nominatim URL or 'off', not {settings.geocoder!r}")
     if settings.block_m <= 0:
         raise ConfigError("block_m must be positive")
     if settings.batch_size < 1:

@@ -43,3 +43,12 @@ def shared_photos() -> Path:
 
 def subprocess_env(home: Path) -> dict[str, str]:
     return dict(os.environ, FLUX_ASK_HOME=str(home), HF_HUB_OFFLINE="1", PYTHONWARNINGS="ignore")
+
+
+def dead_url() -> str:
+    """A local URL nobody listens on: an online service, unreachable, at once."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return f"http://127.0.0.1:{s.getsockname()[1]}"

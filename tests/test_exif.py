@@ -44,7 +44,8 @@ def test_offset_time_original_makes_the_time_exact(tmp_path):
     meta = meta_of(tmp_path, taken="2022:01:15 10:00:00", offset="-05:00")
     assert meta.taken_at == "2022-01-15T10:00:00"
     assert meta.taken_at_utc == "2022-01-15T15:00:00+00:00"
-    assert (meta.taken_at_source, meta.utc_source, meta.utc_offset_min) == ("DateTimeOriginal", "OffsetTimeOriginal", -300)
+    assert (meta.taken_at_source, meta.utc_source, meta.utc_offset_min) == \
+        ("DateTimeOriginal", "OffsetTimeOriginal", -300)
 
 
 def test_gps_clock_gives_the_offset(tmp_path):

@@ -5,13 +5,15 @@ import subprocess
 import sys
 from datetime import date
 
+import numpy as np
 import pytest
 
 from flux_ask.errors import FluxAskError, ModelMismatch
 from flux_ask.ingest.pipeline import Indexer
 from flux_ask.query import Place, plan
+from flux_ask.search import engine
 from flux_ask.search.engine import NothingToSearch, Searcher
-from tests.conftest import subprocess_env
+from tests.conftest import dead_url, subprocess_env
 from tests.photos import exif_for, write_photo
 
 NOW = date(2026, 11, 24)
@@ -148,6 +150,7 @@ def test_clear_errors(searcher, archive, tmp_path):
 def test_cli_ask_and_exit_codes(archive, tmp_path):
     settings, _, _ = archive
     env = subprocess_env(settings.home)
+    (settings.home / "config.toml").write_text(f'geocoder = "{dead_url()}"\n')  # offline, as tests are
 
     def flux(*args):
         return subprocess.run([sys.executable, "-m", "flux_ask", *args], env=env, capture_output=True,
@@ -164,6 +167,7 @@ def test_cli_ask_and_exit_codes(archive, tmp_path):
 
     out = flux("ask", "dogs near Zzyzxqq")
     assert out.returncode == 1 and "unknown place 'zzyzxqq'" in out.stderr and "Traceback" not in out.stderr
+    assert "could not be reached" in out.stderr
 
     out = flux("similar", str(data["results"][0]["photo_id"]), "--json")
     assert out.returncode == 0 and json.loads(out.stdout)["results"][0]["photo_id"] == data["results"][0]["photo_id"]
@@ -181,3 +185,49 @@ def test_all_answers_come_in_pages(searcher):
     assert not {r.photo_id for r in first.results} & {r.photo_id for r in second.results}
     days = [r.taken_at for r in first.results + second.results]
     assert days == sorted(days)
+
+
+@pytest.mark.parametrize("question", ["top 7 portraits from 2019", "top 12 portraits", "top 5 dogs without cats",
+                                      "top 4 beaches near Taveuni"])
+def test_the_sketch_path_finds_what_exact_search_finds(searcher, monkeypatch, question):
+    dateline = lambda name, sure=True: DATELINE if name == "taveuni" else None  # noqa: E731
+    query = plan(question, now=NOW, places=dateline)
+    exact = searcher.run(query)
+    monkeypatch.setattr(engine, "EXACT_ROWS", 0)  # every candidate set now goes through the sketch
+    sketched = searcher.run(query)
+    assert exact.strategy.endswith("+exact") and sketched.strategy.endswith("+sketch")
+    assert [r.photo_id for r in sketched.results] == [r.photo_id for r in exact.results]
+    assert sketched.total == exact.total
+
+
+def test_the_matrix_is_cached_by_catalog_version(archive, tiny, tmp_path):
+    settings, conn, root = archive
+    cached = sorted(settings.cache_dir.iterdir())
+    assert len(cached) == 1  # written by the searches above; one copy per model
+    reader = Searcher(settings, conn, embedder=tiny)
+    m = reader.matrix()
+    assert isinstance(m.vectors, np.memmap)  # mapped from the cache, not read from SQLite
+    before = searcher_ids(reader)
+
+    # a file that goes missing moves the version: the copy is rebuilt without its photo
+    gone = root / "2019" / "p00.jpg"
+    from flux_ask.db import catalog
+
+    catalog.mark_missing(conn, [str(gone)])
+    try:
+        after = searcher_ids(reader)
+        assert len(after) == len(before) - 1
+        assert [p.name for p in settings.cache_dir.iterdir()] != [p.name for p in cached]
+        assert len(list(settings.cache_dir.iterdir())) == 1
+
+        # a damaged copy is rebuilt, never trusted
+        folder = next(settings.cache_dir.iterdir())
+        (folder / "rows.npz").write_bytes(b"not a zip")
+        assert searcher_ids(Searcher(settings, conn, embedder=tiny)) == after
+    finally:
+        with conn:
+            conn.execute("UPDATE files SET state = 'ok' WHERE path = ?", (str(gone),))
+
+
+def searcher_ids(s):
+    return sorted(s.matrix().photo_ids.tolist())

@@ -392,23 +392,58 @@ def integrity_ok(conn: apsw.Connection) -> bool:
 
 # -- search ---------------------------------------------------------------------------
 
-def embedded_rows(conn: apsw.Connection, model: ModelRow) -> Iterator[tuple]:
-    """(photo_id, taken_at or None when only the file time is known, lat, lon, vector blob)
+def searchable_photos(conn: apsw.Connection, model: ModelRow) -> list[tuple]:
+    """(photo_id, embedding_id, taken_at or None when only the file time is known, lat, lon)
     of every photo with a vector under `model` and a readable file."""
     return conn.execute(
-        f"SELECT p.id, CASE WHEN p.taken_at_source = 'file_mtime' THEN NULL ELSE p.taken_at END, "
-        f"p.lat, p.lon, v.embedding FROM photos p JOIN embeddings e ON e.id = p.embedding_id "
-        f"JOIN vec.{model.vec_table} v ON v.rowid = e.id WHERE e.model_id = ? AND EXISTS "
-        f"(SELECT 1 FROM files f WHERE f.photo_id = p.id AND f.state = 'ok')",
+        "SELECT p.id, e.id, CASE WHEN p.taken_at_source = 'file_mtime' THEN NULL ELSE p.taken_at END, "
+        "p.lat, p.lon FROM photos p JOIN embeddings e ON e.id = p.embedding_id WHERE e.model_id = ? AND EXISTS "
+        "(SELECT 1 FROM files f WHERE f.photo_id = p.id AND f.state = 'ok')",
         (model.id,),
-    )
+    ).fetchall()
 
 
-def embedding_signature(conn: apsw.Connection, model: ModelRow) -> tuple:
-    """Changes whenever a vector of `model` is added, replaced or removed."""
-    return conn.execute(
-        "SELECT count(*), max(id), total(id), max(embedded_at) FROM embeddings WHERE model_id = ?", (model.id,)
-    ).fetchone()
+def model_vectors(conn: apsw.Connection, model: ModelRow) -> tuple[np.ndarray, np.ndarray]:
+    """(embedding ids, N x dim float32) of every vector in the model's vec0 table.
+
+    vec0 hands out one vector per call, ~200 us each (80 s for 400,000), so this reads
+    its storage whole: chunks of vectors with their rowids and a validity bitmap
+    (sqlite-vec's documented shadow tables, pinned in pyproject). A spot check against
+    vec0 itself guards the reading; should it ever disagree, vec0 is read row by row."""
+    ids, blocks = [], []
+    for chunk_id, size, validity, rowids in conn.execute(
+        f"SELECT chunk_id, size, validity, rowids FROM vec.{model.vec_table}_chunks ORDER BY chunk_id"
+    ):
+        (blob,) = conn.execute(
+            f"SELECT vectors FROM vec.{model.vec_table}_vector_chunks00 WHERE rowid = ?", (chunk_id,)
+        ).fetchone()
+        valid = np.unpackbits(np.frombuffer(validity, np.uint8), bitorder="little")[:size].astype(bool)
+        ids.append(np.frombuffer(rowids, np.int64)[:size][valid])
+        blocks.append(np.frombuffer(blob, np.float32).reshape(size, model.dim)[valid])
+    embedding_ids = np.concatenate(ids) if ids else np.zeros(0, np.int64)
+    matrix = np.concatenate(blocks) if blocks else np.zeros((0, model.dim), np.float32)
+    if _agrees_with_vec0(conn, model, embedding_ids, matrix):
+        return embedding_ids, matrix
+    pairs = conn.execute(f"SELECT rowid, embedding FROM vec.{model.vec_table}").fetchall()
+    return (np.array([r for r, _ in pairs], np.int64),
+            np.frombuffer(b"".join(b for _, b in pairs), np.float32).reshape(len(pairs), model.dim))
+
+
+def _agrees_with_vec0(conn: apsw.Connection, model: ModelRow, ids: np.ndarray, matrix: np.ndarray) -> bool:
+    (count,) = conn.execute(f"SELECT count(*) FROM vec.{model.vec_table}_rowids").fetchone()
+    if count != len(ids) or len(np.unique(ids)) != len(ids):
+        return False
+    for i in {0, len(ids) // 2, len(ids) - 1} if len(ids) else ():
+        row = conn.execute(f"SELECT embedding FROM vec.{model.vec_table} WHERE rowid = ?", (int(ids[i]),)).fetchone()
+        if row is None or not np.array_equal(np.frombuffer(row[0], np.float32), matrix[i]):
+            return False
+    return True
+
+
+def catalog_version(conn: apsw.Connection) -> tuple[str, int]:
+    """(the catalog's uuid, a counter that moves whenever a photo, a file or an
+    embedding changes: triggers count them)."""
+    return conn.execute("SELECT uuid, version FROM catalog_version WHERE id = 1").fetchone()
 
 
 def photo_details(conn: apsw.Connection, photo_ids: list[int]) -> dict[int, dict[str, Any]]:
@@ -465,3 +500,27 @@ def count_lacking(conn: apsw.Connection) -> dict[str, int]:
         "WHERE EXISTS (SELECT 1 FROM files f WHERE f.photo_id = p.id AND f.state = 'ok')"
     ).fetchone()
     return {"no_date": int(no_date), "no_location": int(no_place)}
+
+
+# -- places ---------------------------------------------------------------------------
+
+def cached_place(conn: apsw.Connection, name: str, misses_since: str) -> tuple | None:
+    """(label, lat, lon, radius_m) for a name the geocoder found, (None,) * 4 for one it
+    did not know after `misses_since`, or None if it was never asked (or asked too long ago)."""
+    row = conn.execute(
+        "SELECT label, lat, lon, radius_m, fetched_at FROM geocode_cache WHERE name = ?", (name,)
+    ).fetchone()
+    if row is None or (row[0] is None and row[4] < misses_since):
+        return None
+    return row[:4]
+
+
+def cache_place(conn: apsw.Connection, name: str, found: tuple | None) -> None:
+    label, lat, lon, radius_m = found or (None, None, None, None)
+    with conn:
+        conn.execute(
+            "INSERT INTO geocode_cache (name, label, lat, lon, radius_m, fetched_at) VALUES (?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT(name) DO UPDATE SET label = excluded.label, lat = excluded.lat, lon = excluded.lon, "
+            "radius_m = excluded.radius_m, fetched_at = excluded.fetched_at",
+            (name, label, lat, lon, radius_m, now_iso()),
+        )

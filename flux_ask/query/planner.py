@@ -21,8 +21,8 @@ from lark.exceptions import LarkError
 
 from flux_ask.errors import FluxAskError
 from flux_ask.query import dates
-from flux_ask.query.places import Resolver
-from flux_ask.query.plan import DEFAULT_LIMIT, Place, QueryPlan
+from flux_ask.query.places import LookupUnavailable, Resolver
+from flux_ask.query.plan import DEFAULT_LIMIT, DEFAULT_MOTIF_YEARS, Place, QueryPlan
 
 MAX_PHRASE_WORDS = 9
 METERS = {"m": 1, "meter": 1, "meters": 1, "metre": 1, "metres": 1, "km": 1000, "kilometer": 1000,
@@ -45,9 +45,9 @@ SURE_PLACE_PREPS = {"near", "taken in", "shot in", "made in", "close to"}
 
 
 class UnknownPlace(FluxAskError):
-    def __init__(self, name: str):
+    def __init__(self, name: str, why: str = ""):
         super().__init__(
-            f"unknown place {name!r}: add it to places.toml in the archive home "
+            f"unknown place {name!r}{f' ({why})' if why else ''}: add it to places.toml in the archive home "
             "(a [name] table with lat, lon and optional radius_m and aliases)"
         )
         self.name = name
@@ -183,7 +183,7 @@ def _longest_phrase(words, originals, i, draft: Draft, **ctx) -> int:
     """Words consumed by the longest sensible phrase at `i` (0 if none). A phrase that
     surely names a place ("near X", "within 1 block of X") and names none we know is
     an error, reported with the longest plausible name."""
-    unknown: list[str] = []
+    unknown: list[UnknownPlace] = []
     for j in range(min(len(words), i + MAX_PHRASE_WORDS), i, -1):
         tree = _parse(" ".join(words[i:j]))
         if tree is None:
@@ -192,11 +192,16 @@ def _longest_phrase(words, originals, i, draft: Draft, **ctx) -> int:
             if _apply(tree, originals[i:j], draft, **ctx):
                 return j - i
         except UnknownPlace as exc:
-            unknown.append(exc.name)
-    plausible = [n for n in unknown if not set(n.split()) & NOT_IN_NAMES and not re.search(r"\b(19|20)\d\d\b", n)]
-    if plausible or unknown:
-        raise UnknownPlace((plausible or unknown)[0] if plausible else unknown[-1])
+            unknown.append(exc)
+    plausible = [e for e in unknown if plausible_name(e.name)]
+    if unknown:
+        raise plausible[0] if plausible else unknown[-1]
     return 0
+
+
+def plausible_name(name: str) -> bool:
+    """Whether words could name a place: no year, no word that ends a place name."""
+    return not set(name.split()) & NOT_IN_NAMES and not re.search(r"\b(19|20)\d\d\b", name)
 
 
 # Words that end a place name rather than belong to it.
@@ -260,7 +265,10 @@ def _name(tree: Tree) -> str:
 
 
 def _resolve(name: str, places: Resolver, *, sure: bool) -> Place | None:
-    place = places(name, sure=sure)
+    try:
+        place = places(name, sure=sure)
+    except LookupUnavailable as exc:
+        raise UnknownPlace(name, why=str(exc)) from None
     if place is None and sure:
         raise UnknownPlace(name)
     return place
@@ -345,8 +353,15 @@ def _clean_text(words: list[str]) -> str:
     return " ".join(words)
 
 
+# "recurring motifs" names no concept: any motif at all
+GENERIC_MOTIF_WORDS = {"motif", "motifs", "theme", "themes", "subject", "subjects", "things", "patterns", "images"}
+
+
 def _finish(draft: Draft, previous: QueryPlan | None) -> QueryPlan:
     text = _clean_text(draft.text)
+    motifs = draft.group_by == "motif"
+    if motifs and text in GENERIC_MOTIF_WORDS:
+        text = ""
     result = QueryPlan(
         text=text,
         negative_text=" ".join(draft.negative),
@@ -355,7 +370,7 @@ def _finish(draft: Draft, previous: QueryPlan | None) -> QueryPlan:
         exclude_near=draft.exclude_near,
         similar_to=draft.similar_to,
         echoes_of=draft.echoes_of,
-        mode=draft.mode or ("all" if not (text or draft.similar_to or draft.echoes_of) else "top_k"),
+        mode=draft.mode or ("all" if not (text or draft.similar_to or draft.echoes_of or motifs) else "top_k"),
         limit=draft.limit or DEFAULT_LIMIT,
         group_by=draft.group_by,
         span_years=draft.span_years,
@@ -406,11 +421,14 @@ def _notes(p: QueryPlan, draft: Draft) -> list[str]:
     if p.exclude_near:
         notes.append(f"not within {_distance(p.exclude_near.radius_m)} of {p.exclude_near.label}")
     if p.group_by == "motif":
-        span = f" spanning at least {p.span_years} distinct years" if p.span_years else ""
-        notes.append(f"grouped into recurring motifs{span}")
+        years = p.span_years or DEFAULT_MOTIF_YEARS
+        notes.append(f"{'any motif' if not p.text else 'motifs'} that recur in at least {years} distinct years"
+                     f"{' of those dates' if p.date_ranges else ' of the archive'}, each in time order")
     elif p.group_by:
         notes.append(f"grouped by {p.group_by}, in time order")
-    if p.mode == "all":
+    if p.group_by == "motif":
+        notes.append(f"the best {p.limit} motifs")
+    elif p.mode == "all":
         notes.append("every match" + (" above the score threshold, in pages" if p.needs_vector else ", in time order"))
     else:
         notes.append(f"the best {p.limit}")

@@ -23,15 +23,20 @@ from flux_ask.db import catalog
 from flux_ask.embed import TINY_TEST, TINY_TEST_TAG, Embedder, ModelSpec, load_embedder
 from flux_ask.errors import FluxAskError, ModelMismatch
 from flux_ask.ingest.thumbs import thumb_path
-from flux_ask.query.plan import DEFAULT_LIMIT, Place, QueryPlan
+from flux_ask.query.plan import DEFAULT_LIMIT, DEFAULT_MOTIF_YEARS, Place, QueryPlan
+from flux_ask.search import motifs
 from flux_ask.search.geo import bounding_box, haversine_m
 from flux_ask.search.matrix import VectorMatrix
+from flux_ask.search.periods import period_keys, period_label
 
 Z_ALL = 3.0  # "all": scores this many standard deviations above the query's archive mean
 ALL_PAGE = 100  # results per page in "all" mode
 GROUP_MEMBERS = 6  # best photos shown per period, unless the question asks for a number
+CURVE_TOP = 5  # a period's score is the mean of its best this many
 NEGATIVE_WEIGHT = 0.5  # how much "without X" weighs against the text
-MOTIF_HINT = "recurring motifs are not searchable yet; ask for the concept alone or 'over time'"
+EXACT_ROWS = 60_000  # up to this many candidates every score is computed (~15 ms at 768-d)
+SHORTLIST = 4_000  # else the sketch shortlists this many (or SHORTLIST_PER_RESULT per result) ...
+SHORTLIST_PER_RESULT = 100  # ... to be scored exactly: recall@12 ~1.0 on the benchmark's archive
 
 
 @dataclass(frozen=True)
@@ -50,10 +55,11 @@ class Result:
 @dataclass(frozen=True)
 class Group:
     label: str
-    period: str
+    period: str  # "year", "season", "month", or "motif"
     score: float
-    share_above_threshold: float
+    share_above_threshold: float | None  # periods: the share of their photos above the threshold
     members: tuple[Result, ...]
+    years: tuple[int, ...] | None = None  # motifs: the years they appear in
 
 
 @dataclass
@@ -78,13 +84,18 @@ class Answer:
             "seconds": round(self.seconds, 4),
         }
         if self.groups is not None:
-            out["groups"] = [
-                {"label": g.label, "period": g.period, "score": round(g.score, 4),
-                 "share_above_threshold": round(g.share_above_threshold, 4),
-                 "members": [asdict(m) for m in g.members]}
-                for g in self.groups
-            ]
+            out["groups"] = [_group_dict(g) for g in self.groups]
         return out
+
+
+def _group_dict(g: Group) -> dict[str, Any]:
+    out: dict[str, Any] = {"label": g.label, "period": g.period, "score": round(g.score, 4)}
+    if g.years is not None:
+        out["years"] = list(g.years)
+    else:
+        out["share_above_threshold"] = round(g.share_above_threshold, 4)
+    out["members"] = [asdict(m) for m in g.members]
+    return out
 
 
 class NothingToSearch(FluxAskError):
@@ -99,6 +110,7 @@ class Searcher:
         self.conn = conn
         self._embedder = embedder
         self._matrix: VectorMatrix | None = None
+        self._lacking: tuple[tuple[str, int], dict[str, int]] | None = None
 
     # -- set-up -----------------------------------------------------------------------
 
@@ -111,8 +123,9 @@ class Searcher:
     def matrix(self) -> VectorMatrix:
         model = self.model()
         if self._matrix is None or self._matrix.model != model or \
-                self._matrix.signature != catalog.embedding_signature(self.conn, model):
-            self._matrix = VectorMatrix.load(self.conn, model)
+                self._matrix.version != catalog.catalog_version(self.conn):
+            self._matrix = None  # let the old one go before the new one loads
+            self._matrix = VectorMatrix.load(self.conn, model, self.settings.cache_dir)
         return self._matrix
 
     def embedder(self) -> Embedder:
@@ -134,10 +147,10 @@ class Searcher:
             page: int = 0, page_size: int | None = None) -> Answer:
         """`page_size` pages "all" answers (default ALL_PAGE); top-k answers have plan.limit."""
         started = time.perf_counter()
-        if plan.group_by == "motif":
-            raise FluxAskError(MOTIF_HINT)
         size = (page_size or ALL_PAGE) if plan.mode == "all" else plan.limit
-        if plan.needs_vector:
+        if plan.group_by == "motif":
+            answer = self._motif_search(plan, selected, previous or [])
+        elif plan.needs_vector:
             answer = self._vector_search(plan, selected, previous or [], page, size)
         else:
             answer = self._filter_only(plan, page, size)
@@ -163,36 +176,66 @@ class Searcher:
         if len(m) == 0:
             raise NothingToSearch("no photo has a vector yet: run `flux-ask index FOLDER`")
         query, home_rows = self._query_vector(plan, m, selected, previous)
+        if plan.negative_text:  # scores are linear in the query, so "without X" folds into it
+            query = query - NEGATIVE_WEIGHT * self.embedder().encode_text([plan.negative_text])[0]
         rows, strategy = self._candidates(plan, m)
         if home_rows is not None:  # echoes: the place's own photos define the query, and are left out
-            rows = np.setdiff1d(rows, home_rows, assume_unique=False) if isinstance(rows, np.ndarray) \
-                else np.setdiff1d(np.arange(rows.start, rows.stop), home_rows)
-        vectors = m.vectors[rows]
-        # "all" and grouped answers measure scores against the whole archive's: score
-        # every row once, then read the candidates' scores from it
-        needs_threshold = plan.mode == "all" or bool(plan.group_by)
-        everything = isinstance(rows, slice) and (rows.start, rows.stop) == (0, len(m))
-        archive_scores = m.vectors @ query if needs_threshold or everything else None
-        scores = np.array(archive_scores[rows]) if archive_scores is not None else vectors @ query
-        if plan.negative_text:
-            negative = self.embedder().encode_text([plan.negative_text])[0]
-            scores -= NEGATIVE_WEIGHT * (vectors @ negative)
-        row_ids = np.arange(rows.start, rows.stop) if isinstance(rows, slice) else rows
+            rows = np.setdiff1d(_row_ids(rows), home_rows)
+        skip = set()
         if selected is not None and plan.similar_to and plan.similar_to.get("selected"):
-            keep = m.photo_ids[row_ids] != selected
-            row_ids, scores = row_ids[keep], scores[keep]
-        threshold = _threshold(archive_scores) if needs_threshold else None
-        if plan.group_by:
-            groups = self._groups(plan, m, row_ids, scores, threshold)
-            flat = [r for g in groups for r in g.members]
-            return Answer(plan, flat, len(flat), self._left_out(plan), groups, strategy=strategy)
-        if plan.mode == "all":
+            skip = {m.row_of(selected)}  # the photo the question is about is not its own answer
+        if plan.mode == "all" or plan.group_by:
+            # thresholds are set against the whole archive's scores for this query
+            archive = m.vectors @ query
+            row_ids = _row_ids(rows)
+            row_ids = row_ids[~np.isin(row_ids, list(skip))] if skip else row_ids
+            scores, threshold = archive[row_ids], _threshold(archive)
+            if plan.group_by:
+                groups = self._groups(plan, m, row_ids, scores, threshold)
+                flat = [r for g in groups for r in g.members]
+                return Answer(plan, flat, len(flat), self._left_out(plan, m), groups, strategy=strategy)
             hit = scores >= threshold
             row_ids, scores = row_ids[hit], scores[hit]
-        order = _top(scores, (page + 1) * size)[page * size:]
-        chosen = row_ids[order]
-        results = self._results([int(i) for i in m.photo_ids[chosen]], scores[order])
-        return Answer(plan, results, int(len(scores)), self._left_out(plan), strategy=strategy)
+            order = _top(scores, (page + 1) * size)[page * size:]
+            chosen, chosen_scores, total = row_ids[order], scores[order], len(scores)
+        else:
+            wanted = (page + 1) * size + len(skip)
+            chosen, chosen_scores, how = _best(m, query, rows, wanted)
+            keep = np.array([r not in skip for r in chosen], dtype=bool)
+            chosen, chosen_scores = chosen[keep][page * size:], chosen_scores[keep][page * size:]
+            chosen, chosen_scores = chosen[:size], chosen_scores[:size]
+            total = _count(rows) - len(skip)
+            strategy = f"{strategy}+{how}"
+        results = self._results([int(i) for i in m.photo_ids[chosen]], chosen_scores)
+        return Answer(plan, results, int(total), self._left_out(plan, m), strategy=strategy)
+
+    def _motif_search(self, plan: QueryPlan, selected, previous) -> Answer:
+        m = self.matrix()
+        rows, strategy = self._candidates(plan, m)
+        rows = _row_ids(rows)
+        rows = rows[np.isfinite(m.days[rows])]  # a motif recurs in time: undated photos cannot tell
+        query = None
+        if plan.needs_vector:
+            query, _ = self._query_vector(plan, m, selected, previous)
+            if plan.negative_text:
+                query = query - NEGATIVE_WEIGHT * self.embedder().encode_text([plan.negative_text])[0]
+        pool = motifs.candidates(None if query is None else m.vectors[rows] @ query, rows, m.days)
+        years = period_keys(m.days[pool], "year")
+        found = motifs.find_motifs(m.vectors[pool], pool, years, plan.span_years or DEFAULT_MOTIF_YEARS,
+                                   _window_years(plan, m))[:plan.limit]
+        shown = np.concatenate([f.rows for f in found]) if found else np.zeros(0, np.int64)
+        if query is not None:
+            scores = m.vectors[shown] @ query
+        else:  # how typical of its motif each photo is
+            scores = np.concatenate([m.vectors[f.rows] @ _unit(m.vectors[f.rows].mean(axis=0)) for f in found]) \
+                if found else np.zeros(0)
+        results = iter(self._results([int(i) for i in m.photo_ids[shown]], scores))
+        groups = [Group(f"motif {n}: {f.size} photos in {len(f.years)} years ({f.years[0]}-{f.years[-1]})",
+                        "motif", f.score, None, tuple(next(results) for _ in f.rows), f.years)
+                  for n, f in enumerate(found, start=1)]
+        flat = [r for g in groups for r in g.members]
+        return Answer(plan, flat, len(flat), self._left_out(plan, m), groups,
+                      strategy=f"{strategy}+motifs:{len(pool)} candidates")
 
     def _query_vector(self, plan: QueryPlan, m: VectorMatrix, selected, previous):
         parts, home_rows = [], None
@@ -244,9 +287,9 @@ class Searcher:
         ranges = [(date.fromisoformat(a), date.fromisoformat(b)) for a, b in plan.date_ranges]
         if not plan.near and not plan.exclude_near:
             if not ranges:
-                return slice(0, len(m)), "exact:all"
+                return slice(0, len(m)), "all"
             if len(ranges) == 1:
-                return m.date_slice(*ranges[0]), "exact:date-slice"
+                return m.date_slice(*ranges[0]), "date-slice"
         mask = np.zeros(len(m), dtype=bool)
         if ranges:
             for first, last in ranges:
@@ -257,23 +300,26 @@ class Searcher:
             mask &= _within(m, plan.near)
         if plan.exclude_near:
             mask &= ~_within(m, plan.exclude_near)
-        return np.flatnonzero(mask), "exact:filtered"
+        return np.flatnonzero(mask), "filtered"
 
     def _groups(self, plan, m: VectorMatrix, rows, scores, threshold) -> list[Group]:
-        days = m.days[rows]
-        dated = np.isfinite(days)
-        rows, scores, days = rows[dated], scores[dated], days[dated]
-        labels = np.array([_period(d, plan.group_by, self.settings) for d in days])
-        groups = []
+        """The best photos of each period, in time order, with the period's score: the mean
+        of its best few, and the share of its photos above the archive threshold."""
+        dated = np.isfinite(m.days[rows])
+        rows, scores = rows[dated], scores[dated]
+        keys = period_keys(m.days[rows], plan.group_by)
         per_group = plan.limit if plan.limit != DEFAULT_LIMIT else GROUP_MEMBERS
-        for label in sorted(set(labels), key=lambda lab: days[labels == lab].min()):
-            here = np.flatnonzero(labels == label)
-            order = _top(scores[here], per_group)
-            top = here[order]
-            members = self._results([int(i) for i in m.photo_ids[rows[top]]], scores[top])
-            groups.append(Group(label, plan.group_by, float(np.mean(scores[here][order[:5]])),
-                                float(np.mean(scores[here] >= threshold)), tuple(members)))
-        return groups
+        order = np.argsort(keys, kind="stable")
+        bounds = np.flatnonzero(np.diff(keys[order])) + 1
+        periods = []
+        for here in np.split(order, bounds) if len(order) else []:
+            best = here[_top(scores[here], max(per_group, CURVE_TOP))]
+            periods.append((int(keys[here[0]]), float(np.mean(scores[best[:CURVE_TOP]])),
+                            float(np.mean(scores[here] >= threshold)), best[:per_group]))
+        shown = np.concatenate([p[3] for p in periods]) if periods else np.zeros(0, np.int64)
+        results = iter(self._results([int(i) for i in m.photo_ids[rows[shown]]], scores[shown]))  # one query
+        return [Group(period_label(key, plan.group_by, self.settings.hemisphere), plan.group_by, score, share,
+                      tuple(next(results) for _ in best)) for key, score, share, best in periods]
 
     def _results(self, photo_ids: list[int], scores) -> list[Result]:
         details = catalog.photo_details(self.conn, photo_ids)
@@ -294,8 +340,16 @@ class Searcher:
             ))
         return out
 
-    def _left_out(self, plan: QueryPlan) -> dict[str, int]:
-        lacking = catalog.count_lacking(self.conn)
+    def _left_out(self, plan: QueryPlan, m: VectorMatrix | None = None) -> dict[str, int]:
+        """Photos the plan's filters could not see, among those searched: the matrix's own
+        when there is one, else the catalog's (a full scan, once per catalog state)."""
+        if m is not None:
+            lacking = {"no_date": int(np.isinf(m.days).sum()), "no_location": int(np.isnan(m.lat).sum())}
+        else:
+            version = catalog.catalog_version(self.conn)
+            if self._lacking is None or self._lacking[0] != version:
+                self._lacking = (version, catalog.count_lacking(self.conn))
+            lacking = self._lacking[1]
         out = {}
         if plan.date_ranges:
             out["no_date"] = lacking["no_date"]
@@ -333,6 +387,49 @@ def _within(m: VectorMatrix, place: Place) -> np.ndarray:
     return inside
 
 
+def _unit(v: np.ndarray) -> np.ndarray:
+    return v / max(float(np.linalg.norm(v)), 1e-12)
+
+
+def _window_years(plan: QueryPlan, m: VectorMatrix) -> int:
+    """How many calendar years the question looks across: its dates', else the archive's."""
+    if plan.date_ranges:
+        years = set()
+        for a, b in plan.date_ranges:
+            years.update(range(int(a[:4]), int(b[:4]) + 1))
+        return len(years)
+    dated = m.days[np.isfinite(m.days)]
+    if not len(dated):
+        return 1
+    first, last = period_keys(dated[[0, -1]], "year")
+    return int(last - first + 1)
+
+
+def _row_ids(rows: slice | np.ndarray) -> np.ndarray:
+    return np.arange(rows.start, rows.stop) if isinstance(rows, slice) else rows
+
+
+def _count(rows: slice | np.ndarray) -> int:
+    return rows.stop - rows.start if isinstance(rows, slice) else len(rows)
+
+
+def _best(m: VectorMatrix, query: np.ndarray, rows: slice | np.ndarray, k: int):
+    """The k best rows among `rows` with their exact scores, best first, and how they were
+    found: every score computed when the rows are few, else a sketch shortlist rescored."""
+    if _count(rows) <= EXACT_ROWS:
+        ids = _row_ids(rows)
+        scores = m.vectors[rows] @ query
+        how = "exact"
+    else:
+        near = m.sketch.shortlist(query, rows, max(SHORTLIST, SHORTLIST_PER_RESULT * k))
+        ids = _row_ids(rows)[near] if isinstance(rows, np.ndarray) else near + rows.start
+        ids.sort()  # reading rows in order is kinder to memory (and to a mapped file)
+        scores = m.vectors[ids] @ query
+        how = "sketch"
+    order = _top(scores, k)
+    return ids[order], scores[order], how
+
+
 def _threshold(all_scores: np.ndarray) -> float:
     """Scores stand out when they are Z_ALL deviations above the archive's mean for this query."""
     if len(all_scores) < 2:
@@ -346,23 +443,3 @@ def _top(scores: np.ndarray, k: int) -> np.ndarray:
         return np.zeros(0, dtype=np.int64)
     part = np.argpartition(-scores, k - 1)[:k] if k < len(scores) else np.arange(len(scores))
     return part[np.argsort(-scores[part], kind="stable")]
-
-
-def _period(day: float, unit: str, settings: Settings) -> str:
-    from flux_ask.query.dates import NORTHERN, SOUTHERN
-
-    d = date.fromordinal(int(day) + date(1970, 1, 1).toordinal())
-    if unit == "year":
-        return str(d.year)
-    if unit == "month":
-        return f"{d.year}-{d.month:02d}"
-    starts = SOUTHERN if settings.hemisphere == "south" else NORTHERN
-    for name in ("winter", "spring", "summer", "autumn"):
-        first = starts[name]
-        months = {(first + i - 1) % 12 + 1 for i in range(3)}
-        if d.month in months:
-            year = d.year + 1 if first == 12 and d.month == 12 else d.year
-            return f"{year} {name}"
-    raise AssertionError(d)
-
-

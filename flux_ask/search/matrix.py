@@ -1,52 +1,117 @@
-"""The active model's vectors in memory, sorted by capture time, with their dates and
-positions: a date range is a contiguous slice, so exact search over it needs no copy."""
+"""The active model's vectors in memory, sorted by capture time, with their dates,
+positions and sign sketches: a date range is a contiguous slice, so search over it
+needs no copy.
+
+Reading 400,000 vectors out of SQLite takes seconds, so the loaded matrix is kept
+on disk under the archive's cache folder, named by the catalog's version: the next
+process maps it in a fraction of a second, and any change to the catalog moves the
+version and retires the copy.
+"""
 
 from __future__ import annotations
 
+import json
+import os
+import shutil
+import tempfile
 from dataclasses import dataclass
 from datetime import date, datetime
+from pathlib import Path
 
 import apsw
 import numpy as np
 
 from flux_ask.db import catalog
+from flux_ask.search.sketch import SignSketch, rotation
 
 EPOCH = date(1970, 1, 1).toordinal()
 UNDATED = np.inf  # sorts after every date
+FORMAT = 1  # bump when the cached layout changes
+COLUMNS = ("photo_ids", "days", "lat", "lon")
 
 
 @dataclass
 class VectorMatrix:
     model: catalog.ModelRow
-    signature: tuple
+    version: tuple[str, int]
     photo_ids: np.ndarray  # int64, N
-    vectors: np.ndarray  # float32, N x dim, unit rows
+    vectors: np.ndarray  # float32, N x dim, unit rows (possibly memory-mapped)
     days: np.ndarray  # float64 days since 1970 (local capture time); inf when undated
     lat: np.ndarray  # float64, NaN when unknown
     lon: np.ndarray
+    sketch: SignSketch
 
     @classmethod
-    def load(cls, conn: apsw.Connection, model: catalog.ModelRow) -> VectorMatrix:
-        signature = catalog.embedding_signature(conn, model)
-        ids, days, lats, lons, blobs = [], [], [], [], []
-        for photo_id, taken_at, lat, lon, blob in catalog.embedded_rows(conn, model):
-            ids.append(photo_id)
-            days.append(day_number(taken_at) if taken_at else UNDATED)
-            lats.append(np.nan if lat is None else lat)
-            lons.append(np.nan if lon is None else lon)
-            blobs.append(blob)
-        vectors = np.frombuffer(b"".join(blobs), dtype=np.float32).reshape(len(ids), model.dim) \
-            if ids else np.zeros((0, model.dim), np.float32)
-        order = np.argsort(np.asarray(days, dtype=np.float64), kind="stable")
+    def load(cls, conn: apsw.Connection, model: catalog.ModelRow, cache: Path | None = None) -> VectorMatrix:
+        version = catalog.catalog_version(conn)
+        folder = cache / _name(model, version) if cache else None
+        if folder is not None and folder.is_dir():
+            try:
+                return cls._read(folder, model, version)
+            except (OSError, ValueError, KeyError):
+                shutil.rmtree(folder, ignore_errors=True)  # damaged: rebuild below
+        matrix = cls._from_catalog(conn, model, version)
+        if cache is not None:
+            matrix._write(cache)
+        return matrix
+
+    @classmethod
+    def _from_catalog(cls, conn: apsw.Connection, model: catalog.ModelRow, version) -> VectorMatrix:
+        photos = catalog.searchable_photos(conn, model)
+        embedding_ids, vectors = catalog.model_vectors(conn, model)
+        days = np.array([day_number(p[2]) if p[2] else UNDATED for p in photos], dtype=np.float64)
+        order = np.argsort(days, kind="stable")
+        photos = [photos[i] for i in order]
+        # each photo's vector, found by its embedding id among the table's sorted ids
+        by_id = np.argsort(embedding_ids)
+        wanted = np.array([p[1] for p in photos], dtype=np.int64)
+        at = by_id[np.minimum(np.searchsorted(embedding_ids, wanted, sorter=by_id), len(by_id) - 1)] \
+            if len(by_id) else np.zeros(0, np.int64)
+        found = embedding_ids[at] == wanted if len(by_id) else np.zeros(len(wanted), bool)
+        if not found.all():  # a photo pointing at a vector that is not there: leave it out
+            photos, at, order = [p for p, ok in zip(photos, found, strict=True) if ok], at[found], order[found]
+        vectors = np.ascontiguousarray(vectors[at])
         return cls(
             model=model,
-            signature=signature,
-            photo_ids=np.asarray(ids, dtype=np.int64)[order],
-            vectors=np.ascontiguousarray(vectors[order]),
-            days=np.asarray(days, dtype=np.float64)[order],
-            lat=np.asarray(lats, dtype=np.float64)[order],
-            lon=np.asarray(lons, dtype=np.float64)[order],
+            version=version,
+            photo_ids=np.array([p[0] for p in photos], dtype=np.int64),
+            vectors=vectors,
+            days=days[order],
+            lat=np.array([np.nan if p[3] is None else p[3] for p in photos], dtype=np.float64),
+            lon=np.array([np.nan if p[4] is None else p[4] for p in photos], dtype=np.float64),
+            sketch=SignSketch.build(vectors),
         )
+
+    @classmethod
+    def _read(cls, folder: Path, model: catalog.ModelRow, version) -> VectorMatrix:
+        meta = json.loads((folder / "meta.json").read_text())
+        if meta != _meta(model, version):
+            raise ValueError("cache written for another catalog state")
+        vectors = np.load(folder / "vectors.npy", mmap_mode="r")
+        with np.load(folder / "rows.npz") as rows:
+            columns = {name: rows[name] for name in COLUMNS}
+            mean, words = rows["mean"], rows["words"]
+        if vectors.shape != (len(columns["photo_ids"]), model.dim):
+            raise ValueError("cache shape does not match")
+        return cls(model, version, vectors=vectors, sketch=SignSketch(mean, rotation(model.dim), words), **columns)
+
+    def _write(self, cache: Path) -> None:
+        """Into a temporary folder renamed whole, then older copies of this model go."""
+        cache.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(dir=cache, prefix=".tmp-"))
+        try:
+            np.save(tmp / "vectors.npy", self.vectors)
+            np.savez(tmp / "rows.npz", mean=self.sketch.mean, words=self.sketch.words,
+                     **{name: getattr(self, name) for name in COLUMNS})
+            (tmp / "meta.json").write_text(json.dumps(_meta(self.model, self.version)))
+            os.rename(tmp, cache / _name(self.model, self.version))
+        except OSError:
+            shutil.rmtree(tmp, ignore_errors=True)  # a cache is a convenience: search goes on
+            return
+        stem = _name(self.model, self.version).rsplit("-v", 1)[0]
+        for old in cache.glob(f"{stem}-v*"):
+            if old.name != _name(self.model, self.version):
+                shutil.rmtree(old, ignore_errors=True)
 
     def __len__(self) -> int:
         return len(self.photo_ids)
@@ -60,6 +125,15 @@ class VectorMatrix:
         lo = np.searchsorted(self.days, first.toordinal() - EPOCH, side="left")
         hi = np.searchsorted(self.days, last.toordinal() + 1 - EPOCH, side="left")
         return slice(int(lo), int(hi))
+
+
+def _name(model: catalog.ModelRow, version: tuple[str, int]) -> str:
+    return f"{version[0]}-m{model.id}-v{version[1]}"
+
+
+def _meta(model: catalog.ModelRow, version: tuple[str, int]) -> dict:
+    return {"format": FORMAT, "model": [model.id, model.name, model.pretrained, model.dim],
+            "catalog": version[0], "version": version[1]}
 
 
 def day_number(iso: str) -> float:

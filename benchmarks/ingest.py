@@ -26,6 +26,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from synthetic import make_archive, write_catalog  # noqa: E402
+
 from flux_ask.config import load_settings  # noqa: E402
 from flux_ask.db import catalog  # noqa: E402
 from flux_ask.embed import ModelSpec, load_embedder  # noqa: E402
@@ -83,26 +85,6 @@ def model_only(embedder, batch: int, images: int) -> float:
     return done / (time.perf_counter() - started)
 
 
-def synthetic_catalog(settings, model_row_args, count: int) -> None:
-    """`count` photos with files and vectors, written straight into the catalog."""
-    from flux_ask.ingest.pipeline import open_catalog
-
-    conn = open_catalog(settings)
-    model = catalog.register_model(conn, *model_row_args)
-    catalog.activate_model(conn, model)
-    rng = np.random.default_rng(1)
-    with conn:
-        for i in range(count):
-            photo_id = catalog.insert_photo(conn, {"sha256": f"{i:064x}", "bytes": 5_000_000,
-                                                   "taken_at_source": "DateTimeOriginal",
-                                                   "taken_at": f"20{15 + i % 10}-06-01T12:00:00"})
-            catalog.record_file(conn, f"/archive/{i // 1000:03d}/{i:06d}.jpg", photo_id=photo_id,
-                                size=5_000_000, mtime_ns=i, state="ok")
-            v = rng.standard_normal(model.dim).astype(np.float32)
-            catalog.store_embedding(conn, model, photo_id, v / np.linalg.norm(v))
-    conn.close()
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--photos", type=Path, default=ROOT.parent / "shared" / "photos")
@@ -155,7 +137,8 @@ def main() -> int:
     big = load_settings(work / "big", model=args.model, weights=weights, batch_size=args.batch,
                         runtime=embedder.runtime)
     started = time.perf_counter()
-    synthetic_catalog(big, (embedder.name, embedder.pretrained, embedder.dim), args.catalog_size)
+    archive = make_archive(args.catalog_size, embedder.dim)
+    write_catalog(big, (embedder.name, embedder.pretrained, embedder.dim), archive)
     print(f"synthetic catalog of {args.catalog_size:,} photos built in {time.perf_counter() - started:.0f} s")
     timings = []
     with Indexer(big, embedder=embedder) as indexer:

@@ -222,7 +222,8 @@ class Searcher:
         pool = motifs.candidates(None if query is None else m.vectors[rows] @ query, rows, m.days)
         years = period_keys(m.days[pool], "year")
         found = motifs.find_motifs(m.vectors[pool], pool, years, plan.span_years or DEFAULT_MOTIF_YEARS,
-                                   _window_years(plan, m))[:plan.limit]
+                                   _window_years(plan, m), None if query is None else m.vectors[pool] @ query)
+        found = found[:plan.limit]
         shown = np.concatenate([f.rows for f in found]) if found else np.zeros(0, np.int64)
         if query is not None:
             scores = m.vectors[shown] @ query

@@ -8,7 +8,9 @@
    no number of clusters, and a group is exactly as coherent as its average pair.)
 3. A motif recurs when its members fall in at least `min_years` distinct calendar years.
 4. Motifs rank by coherence (the mean similarity of their pairs) times their spread
-   (the share of the window's years they appear in).
+   (the share of the window's years they appear in), and, with a concept, times
+   their relevance (their members' mean score over the best candidate's), so that
+   a tight motif of something else does not outrank the concept's own.
 """
 
 from __future__ import annotations
@@ -31,10 +33,11 @@ class Motif:
     years: tuple[int, ...]  # the distinct years it appears in
     coherence: float
     spread: float
+    relevance: float = 1.0
 
     @property
     def score(self) -> float:
-        return self.coherence * self.spread
+        return self.coherence * self.spread * self.relevance
 
 
 def candidates(scores: np.ndarray | None, rows: np.ndarray, days: np.ndarray, limit: int = CANDIDATES) -> np.ndarray:
@@ -43,7 +46,8 @@ def candidates(scores: np.ndarray | None, rows: np.ndarray, days: np.ndarray, li
     if scores is None:
         pick = rows[np.linspace(0, len(rows) - 1, min(len(rows), limit * 2)).astype(np.int64)] if len(rows) else rows
     else:
-        pick = rows[np.argsort(-scores, kind="stable")[:limit * 4]]
+        best = np.argpartition(-scores, limit * 4)[:limit * 4] if len(scores) > limit * 4 else np.arange(len(scores))
+        pick = rows[best[np.argsort(-scores[best], kind="stable")]]
     day = np.floor(days[pick]).astype(np.int64)
     order = np.argsort(day, kind="stable")  # keeps the score order within a day
     sorted_days = day[order]
@@ -56,16 +60,19 @@ def candidates(scores: np.ndarray | None, rows: np.ndarray, days: np.ndarray, li
 
 
 def find_motifs(vectors: np.ndarray, rows: np.ndarray, years: np.ndarray, min_years: int, window_years: int,
-                similarity: float = MOTIF_SIMILARITY) -> list[Motif]:
-    """Motifs among `rows` (their vectors and calendar years given in the same order),
-    best first."""
+                scores: np.ndarray | None = None, similarity: float = MOTIF_SIMILARITY) -> list[Motif]:
+    """Motifs among `rows` (their vectors, calendar years and concept scores given in
+    the same order), best first."""
     from scipy.cluster.hierarchy import fcluster, linkage
+    from scipy.spatial.distance import squareform
 
     if len(rows) < MIN_MEMBERS:
         return []
     x = np.asarray(vectors, dtype=np.float64)
     x /= np.linalg.norm(x, axis=1, keepdims=True)
-    tree = linkage(x, method="average", metric="cosine")
+    distances = np.clip(1.0 - x @ x.T, 0.0, 2.0)  # one matrix product, not two million pair loops
+    np.fill_diagonal(distances, 0.0)
+    tree = linkage(squareform(distances, checks=False), method="average")
     labels = fcluster(tree, t=1.0 - similarity, criterion="distance")
     motifs = []
     for label in np.unique(labels):
@@ -76,8 +83,9 @@ def find_motifs(vectors: np.ndarray, rows: np.ndarray, years: np.ndarray, min_ye
         sims = x[members] @ x[members].T
         coherence = float((sims.sum() - len(members)) / (len(members) * (len(members) - 1)))
         shown = _spread_over_years(members, years, sims)
+        relevance = 1.0 if scores is None else max(0.0, float(scores[members].mean() / max(scores.max(), 1e-9)))
         motifs.append(Motif(np.sort(rows[shown]), len(members), tuple(int(y) for y in seen), coherence,
-                            min(1.0, len(seen) / max(1, window_years))))
+                            min(1.0, len(seen) / max(1, window_years)), relevance))
     motifs.sort(key=lambda m: (-m.score, -m.size))
     return motifs
 

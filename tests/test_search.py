@@ -231,3 +231,11 @@ def test_the_matrix_is_cached_by_catalog_version(archive, tiny, tmp_path):
 
 def searcher_ids(s):
     return sorted(s.matrix().photo_ids.tolist())
+
+
+def test_filter_only_exclusion_keeps_photos_without_a_position(searcher):
+    corner = lambda name, sure=True: CORNER if "walnut" in name else None  # noqa: E731
+    answer = searcher.run(plan("photos not near 40th and Walnut", now=NOW, places=corner), page_size=100)
+    assert answer.strategy == "sql" and answer.total == 27
+    got = names(answer)
+    assert "m99" not in got and "m101" not in got and "undated" in got and "east" in got

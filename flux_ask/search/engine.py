@@ -163,11 +163,17 @@ class Searcher:
         self.model()
         box = bounding_box(plan.near.lat, plan.near.lon, plan.near.radius_m) if plan.near else None
         rows = catalog.filtered_photos(self.conn, _sql_ranges(plan), box)
-        if plan.near:
-            rows = [r for r in rows if haversine_m(plan.near.lat, plan.near.lon, r[2], r[3]) <= plan.near.radius_m]
-        if plan.exclude_near:
-            ex = plan.exclude_near
-            rows = [r for r in rows if r[2] is None or haversine_m(ex.lat, ex.lon, r[2], r[3]) > ex.radius_m]
+        if plan.near or plan.exclude_near:  # the exact distances, for all rows at once
+            lat = np.array([np.nan if r[2] is None else r[2] for r in rows], dtype=np.float64)
+            lon = np.array([np.nan if r[3] is None else r[3] for r in rows], dtype=np.float64)
+            keep = np.ones(len(rows), dtype=bool)
+            with np.errstate(invalid="ignore"):
+                if plan.near:
+                    keep &= haversine_m(plan.near.lat, plan.near.lon, lat, lon) <= plan.near.radius_m
+                if plan.exclude_near:
+                    ex = plan.exclude_near
+                    keep &= ~(haversine_m(ex.lat, ex.lon, lat, lon) <= ex.radius_m)  # no position: kept
+            rows = [r for r, k in zip(rows, keep, strict=True) if k]
         chosen = rows[page * size:(page + 1) * size]
         results = self._results([r[0] for r in chosen], None)
         return Answer(plan, results, len(rows), self._left_out(plan), strategy="sql")

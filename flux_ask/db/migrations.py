@@ -140,10 +140,66 @@ def m003_geocode_cache(conn: apsw.Connection) -> None:
     )
 
 
+def m004_keeper(conn: apsw.Connection) -> None:
+    """Perceptual hashes, the keeper archive's matches, the labels they give, keeper
+    models and their scores. None of these move catalog_version: a search's matrix
+    does not depend on them."""
+    conn.execute(
+        """
+        CREATE TABLE photo_hashes (
+            photo_id  INTEGER PRIMARY KEY REFERENCES photos(id),
+            phash     INTEGER NOT NULL          -- 64-bit DCT hash of the grid thumbnail, signed
+        );
+
+        -- Every file of a keeper folder and what it matched; none is ever dropped
+        -- unless it leaves its folder.
+        CREATE TABLE keeper_files (
+            path            TEXT PRIMARY KEY,
+            sha256          TEXT,
+            status          TEXT NOT NULL CHECK (status IN ('matched', 'ambiguous', 'unmatched', 'error')),
+            photo_id        INTEGER REFERENCES photos(id),
+            method          TEXT,               -- sha256 | near-duplicate
+            confidence      REAL,
+            phash_distance  INTEGER,
+            cosine          REAL,
+            candidates      TEXT,               -- JSON [photo_id, ...] when ambiguous
+            reason          TEXT,
+            matched_at      TEXT NOT NULL
+        );
+
+        -- 1: went into an issue; 0: never did; NULL: unknown (an ambiguous match).
+        -- A snapshot of the last match: photos catalogued since have no row.
+        CREATE TABLE keeper_labels (
+            photo_id    INTEGER PRIMARY KEY REFERENCES photos(id),
+            label       INTEGER CHECK (label IN (0, 1)),
+            labelled_at TEXT NOT NULL
+        );
+
+        CREATE TABLE keeper_models (
+            id          INTEGER PRIMARY KEY,
+            model_id    INTEGER NOT NULL REFERENCES models(id),   -- the embeddings it reads
+            kind        TEXT NOT NULL,
+            path        TEXT NOT NULL,
+            labels      INTEGER NOT NULL,
+            positives   INTEGER NOT NULL,
+            metrics     TEXT NOT NULL,          -- JSON: cross-validation and time split
+            trained_at  TEXT NOT NULL
+        );
+
+        CREATE TABLE keeper_scores (
+            photo_id         INTEGER PRIMARY KEY REFERENCES photos(id),
+            score            REAL NOT NULL,
+            keeper_model_id  INTEGER NOT NULL REFERENCES keeper_models(id)
+        );
+        """
+    )
+
+
 MIGRATIONS: list[tuple[str, Callable[[apsw.Connection], None]]] = [
     ("001_catalog", m001_catalog),
     ("002_catalog_version", m002_catalog_version),
     ("003_geocode_cache", m003_geocode_cache),
+    ("004_keeper", m004_keeper),
 ]
 
 

@@ -21,6 +21,7 @@ import numpy as np
 
 from flux_ask.config import Settings
 from flux_ask.db import catalog
+from flux_ask.db import keeper as keeper_store
 from flux_ask.db.migrations import migrate
 from flux_ask.embed import Embedder, ModelSpec, load_embedder
 from flux_ask.ingest.lock import WriterLock
@@ -92,6 +93,7 @@ class Indexer:
         self._model: catalog.ModelRow | None = None
         self._pool: ProcessPoolExecutor | None = None
         self._inline_ready = False  # `prepare` configured in this process
+        self._keeper = None  # (id, KeeperModel) scoring new photos, once looked up
         self.progress = progress or (lambda stage, done, total: None)
         self.spec = ModelSpec(settings.model, settings.pretrained, settings.weights)
 
@@ -111,6 +113,19 @@ class Indexer:
             self._model = catalog.register_model(self.conn, e.name, e.pretrained, e.dim)
             catalog.activate_model(self.conn, self._model)
         return self._model
+
+    def keeper(self):
+        """The keeper model for this model's vectors, if one was trained: new photos
+        are scored as they are embedded."""
+        if self._keeper is None:
+            from flux_ask.keeper.model import KeeperError
+            from flux_ask.keeper.scoring import current
+
+            try:
+                self._keeper = current(self.conn, self.model) or False
+            except KeeperError:
+                self._keeper = False  # unreadable: `keeper train` says so; ingest goes on
+        return self._keeper or None
 
     def _ensure_model_if_known(self) -> None:
         """Without loading weights: switch the catalog to the requested model when its
@@ -281,23 +296,29 @@ class Indexer:
             vectors = {id(r): v for r, v in zip(with_pixels, embedded, strict=True)}
         t0 = time.perf_counter()
         model = self.model
+        keeper = self.keeper() if vectors else None
         with self.conn:
-            for r in batch:
-                self._write(r, vectors.get(id(r)), model, report)
+            embedded = [(photo_id, vectors[id(r)]) for r in batch
+                        if (photo_id := self._write(r, vectors.get(id(r)), model, report)) is not None]
+            if keeper and embedded:
+                keeper_id, scorer = keeper
+                scores = scorer.score(np.stack([v for _, v in embedded]))
+                keeper_store.store_scores(self.conn, keeper_id, [p for p, _ in embedded], scores)
         report.stage_seconds["write"] += time.perf_counter() - t0
 
-    def _write(self, r: Prepared, vector, model: catalog.ModelRow, report: IndexReport) -> None:
+    def _write(self, r: Prepared, vector, model: catalog.ModelRow, report: IndexReport) -> int | None:
+        """Record one result; returns the photo's id when its vector was stored."""
         conn = self.conn
         if r.rejected:
             catalog.record_file(conn, r.path, photo_id=None, size=r.size, mtime_ns=r.mtime_ns,
                                 state="error", reason=r.reason, detail=r.detail)
             report.counts["errors"] += 1
             report.errors.append((r.path, r.reason, r.detail or ""))
-            return
+            return None
         found = catalog.photo_by_sha(conn, r.sha256)
         if found is None:
             if r.photo is None:  # embedded when the worker looked, gone since: decode next run
-                return
+                return None
             photo_id, embedding_id = catalog.insert_photo(conn, r.photo), None
             report.counts["new_photos"] += 1
         else:
@@ -306,9 +327,13 @@ class Indexer:
         if prior is None or prior.photo_id != photo_id or prior.state != "ok":
             report.counts["new_files"] += 1
         catalog.record_file(conn, r.path, photo_id=photo_id, size=r.size, mtime_ns=r.mtime_ns, state="ok")
+        if r.phash is not None:
+            keeper_store.store_hash(conn, photo_id, r.phash)
         if embedding_id is None and vector is not None:
             catalog.store_embedding(conn, model, photo_id, vector)
             report.counts["embedded"] += 1
+            return photo_id
+        return None
 
     def _sweep(self, root: str, seen: set[str]) -> int:
         """Files catalogued under `root` that the scan did not meet are marked missing."""

@@ -16,9 +16,10 @@ from PIL import Image
 
 from flux_ask.db import catalog
 from flux_ask.errors import RejectedFile
+from flux_ask.fingerprint import phash
 from flux_ask.hashing import sha256_file
 from flux_ask.ingest.decode import decode, model_input
-from flux_ask.ingest.thumbs import thumb_path, write_thumbnail
+from flux_ask.ingest.thumbs import save_thumbnail, shrink, thumb_path
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,7 @@ class Prepared:
     detail: str | None = None
     pixels: np.ndarray | None = None  # the model's input crop; None when already embedded
     photo: dict[str, Any] | None = None  # photo columns, with pixels
+    phash: int | None = None  # the thumbnail's perceptual hash, with pixels
     seconds: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -111,7 +113,9 @@ def prepare(task: Task) -> Prepared:
             min_side=max(cfg.input_size, cfg.thumb_size), max_pixels=cfg.max_pixels,
         )
         t2 = clock()
-        write_thumbnail(decoded.image, thumb_path(cfg.thumbs_dir, out.sha256, cfg.thumb_size), cfg.thumb_size)
+        small = shrink(decoded.image, cfg.thumb_size)
+        save_thumbnail(small, thumb_path(cfg.thumbs_dir, out.sha256, cfg.thumb_size))
+        out.phash = phash(small)
         t3 = clock()
         out.pixels = model_input(decoded.image, cfg.input_size, cfg.resize_mode, cfg.interpolation)
         out.seconds.update(decode=t2 - t1 - decoded.exif_seconds, exif=decoded.exif_seconds,

@@ -20,15 +20,24 @@ def thumb_path(thumbs_dir: Path, sha256: str, size: int) -> Path:
     return thumbs_dir / str(size) / sha256[:2] / f"{sha256}.jpg"
 
 
-def write_thumbnail(image: Image.Image, path: Path, size: int) -> Path:
+def shrink(image: Image.Image, size: int) -> Image.Image:
+    """Long side `size`, aspect kept, RGB."""
+    small = image.copy()
+    small.thumbnail((size, size), Image.Resampling.BICUBIC, reducing_gap=2.0)
+    return small.convert("RGB")
+
+
+def save_thumbnail(small: Image.Image, path: Path) -> Path:
     """Write atomically, so a killed ingest never leaves half a JPEG in the cache."""
     if path.exists():
         return path
-    small = image.copy()
-    small.thumbnail((size, size), Image.Resampling.BICUBIC, reducing_gap=2.0)
     with atomic_output(path, ".jpg") as tmp:
-        small.convert("RGB").save(tmp, "JPEG", quality=QUALITY)
+        small.save(tmp, "JPEG", quality=QUALITY)
     return path
+
+
+def write_thumbnail(image: Image.Image, path: Path, size: int) -> Path:
+    return path if path.exists() else save_thumbnail(shrink(image, size), path)
 
 
 def detail_thumbnail(thumbs_dir: Path, sha256: str, source: str, kind: str, size: int, max_pixels: int) -> Path:

@@ -1,0 +1,146 @@
+"""The keeper tables' reads and writes: perceptual hashes, keeper matches, labels,
+keeper models and scores. Every value is bound."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Any
+
+import apsw
+import numpy as np
+
+from flux_ask.db.catalog import _under, now_iso
+
+KEEPER_FILE_COLUMNS = ("path", "sha256", "status", "photo_id", "method", "confidence", "phash_distance",
+                       "cosine", "candidates", "reason")
+
+
+# -- perceptual hashes ----------------------------------------------------------------
+
+def store_hash(conn: apsw.Connection, photo_id: int, phash: int) -> None:
+    conn.execute("INSERT OR REPLACE INTO photo_hashes (photo_id, phash) VALUES (?, ?)", (photo_id, phash))
+
+
+def store_hashes(conn: apsw.Connection, pairs: Iterable[tuple[int, int]]) -> None:
+    with conn:
+        conn.executemany("INSERT OR REPLACE INTO photo_hashes (photo_id, phash) VALUES (?, ?)", pairs)
+
+
+def photos_without_hash(conn: apsw.Connection) -> list[tuple[int, str, str]]:
+    """(photo_id, sha256, a readable path) of photos catalogued before hashes were kept."""
+    return conn.execute(
+        "SELECT id, sha256, path FROM (SELECT p.id, p.sha256, "
+        "  (SELECT f.path FROM files f WHERE f.photo_id = p.id AND f.state = 'ok' ORDER BY f.path LIMIT 1) AS path "
+        "  FROM photos p WHERE NOT EXISTS (SELECT 1 FROM photo_hashes h WHERE h.photo_id = p.id)) "
+        "WHERE path IS NOT NULL ORDER BY id"
+    ).fetchall()
+
+
+def all_hashes(conn: apsw.Connection) -> tuple[np.ndarray, np.ndarray]:
+    """(photo ids, hashes) of every hashed photo with a readable file."""
+    rows = conn.execute(
+        "SELECT h.photo_id, h.phash FROM photo_hashes h WHERE EXISTS "
+        "(SELECT 1 FROM files f WHERE f.photo_id = h.photo_id AND f.state = 'ok')"
+    ).fetchall()
+    ids = np.array([r[0] for r in rows], dtype=np.int64)
+    return ids, np.array([r[1] for r in rows], dtype=np.int64)
+
+
+# -- keeper matches and labels --------------------------------------------------------
+
+def replace_keeper_files(conn: apsw.Connection, root: str, rows: list[dict[str, Any]]) -> None:
+    """This folder's matches replace its last ones (a keeper that left it leaves too)."""
+    low, high = _under(root)
+    stamp = now_iso()
+    with conn:
+        conn.execute("DELETE FROM keeper_files WHERE path >= ? AND path < ?", (low, high))
+        conn.executemany(
+            f"INSERT OR REPLACE INTO keeper_files ({', '.join(KEEPER_FILE_COLUMNS)}, matched_at) "
+            f"VALUES ({', '.join('?' * len(KEEPER_FILE_COLUMNS))}, ?)",
+            [[json.dumps(r[c]) if c == "candidates" and r.get(c) is not None else r.get(c)
+              for c in KEEPER_FILE_COLUMNS] + [stamp] for r in rows],
+        )
+
+
+def rebuild_labels(conn: apsw.Connection) -> dict[str, int]:
+    """Labels from every keeper match on record: 1 matched, NULL an ambiguous
+    candidate, 0 every other photo catalogued now."""
+    stamp = now_iso()
+    with conn:
+        conn.execute("DELETE FROM keeper_labels")
+        conn.execute("INSERT INTO keeper_labels (photo_id, label, labelled_at) SELECT id, 0, ? FROM photos", (stamp,))
+        conn.execute(
+            "UPDATE keeper_labels SET label = NULL WHERE photo_id IN (SELECT CAST(j.value AS INTEGER) "
+            "FROM keeper_files k, json_each(k.candidates) j WHERE k.status = 'ambiguous')"
+        )
+        conn.execute(
+            "UPDATE keeper_labels SET label = 1 WHERE photo_id IN "
+            "(SELECT photo_id FROM keeper_files WHERE status = 'matched')"
+        )
+    return label_counts(conn)
+
+
+def label_counts(conn: apsw.Connection) -> dict[str, int]:
+    kept, never, unknown = conn.execute(
+        "SELECT total(label = 1), total(label = 0), total(label IS NULL) FROM keeper_labels"
+    ).fetchone()
+    return {"kept": int(kept), "not_kept": int(never), "unknown": int(unknown)}
+
+
+def labels(conn: apsw.Connection) -> dict[int, int]:
+    """photo_id -> 0 or 1, for every photo whose label is known."""
+    return dict(conn.execute("SELECT photo_id, label FROM keeper_labels WHERE label IS NOT NULL").fetchall())
+
+
+# -- keeper models and scores ---------------------------------------------------------
+
+def add_keeper_model(conn: apsw.Connection, model_id: int, kind: str, path: str, labels: int, positives: int,
+                     metrics: dict[str, Any]) -> int:
+    with conn:
+        (keeper_id,) = conn.execute(
+            "INSERT INTO keeper_models (model_id, kind, path, labels, positives, metrics, trained_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            (model_id, kind, path, labels, positives, json.dumps(metrics), now_iso()),
+        ).fetchone()
+    return keeper_id
+
+
+def latest_keeper_model(conn: apsw.Connection) -> dict[str, Any] | None:
+    row = conn.execute(
+        "SELECT k.id, k.model_id, m.name, m.pretrained, m.dim, k.kind, k.path, k.labels, k.positives, k.metrics, "
+        "k.trained_at FROM keeper_models k JOIN models m ON m.id = k.model_id ORDER BY k.id DESC LIMIT 1"
+    ).fetchone()
+    if row is None:
+        return None
+    keys = ("id", "model_id", "model_name", "model_pretrained", "model_dim", "kind", "path", "labels",
+            "positives", "metrics", "trained_at")
+    out = dict(zip(keys, row, strict=True))
+    out["metrics"] = json.loads(out["metrics"])
+    return out
+
+
+def scored_count(conn: apsw.Connection, keeper_model_id: int) -> int:
+    sql = "SELECT count(*) FROM keeper_scores WHERE keeper_model_id = ?"
+    return conn.execute(sql, (keeper_model_id,)).fetchone()[0]
+
+
+def store_scores(conn: apsw.Connection, keeper_model_id: int, photo_ids: Iterable[int],
+                 scores: Iterable[float]) -> None:
+    """In the caller's transaction."""
+    conn.executemany(
+        "INSERT OR REPLACE INTO keeper_scores (photo_id, score, keeper_model_id) VALUES (?, ?, ?)",
+        [(int(p), float(s), keeper_model_id) for p, s in zip(photo_ids, scores, strict=True)],
+    )
+
+
+def scores_for(conn: apsw.Connection, keeper_model_id: int, photo_ids: list[int]) -> dict[int, float]:
+    out: dict[int, float] = {}
+    for start in range(0, len(photo_ids), 500):
+        ids = photo_ids[start:start + 500]
+        out.update(conn.execute(
+            f"SELECT photo_id, score FROM keeper_scores WHERE keeper_model_id = ? "
+            f"AND photo_id IN ({', '.join('?' * len(ids))})",
+            [keeper_model_id, *ids],
+        ).fetchall())
+    return out

@@ -121,6 +121,8 @@ def build_parser() -> argparse.ArgumentParser:
                      help="the checkpoint the catalog was embedded with, if it came from a file")
     ask.add_argument("--limit", type=int, metavar="N", help="how many results (a page, in 'all' mode)")
     ask.add_argument("--page", type=int, default=1, metavar="K", help="which page of results (default: 1)")
+    ask.add_argument("--rank", choices=("similarity", "keeper"),
+                     help="order by similarity (default), or blend it with the keeper score (as 'best ...' does)")
     ask.add_argument("--plan", action="store_true", help="print the query plan as JSON and stop")
     ask.add_argument("--json", action="store_true", help='print {"plan": ..., "results": [...]}')
     ask.set_defaults(run=cmd_ask)
@@ -133,6 +135,42 @@ def build_parser() -> argparse.ArgumentParser:
     similar.add_argument("--limit", type=int, metavar="N", help="how many results (default: 12)")
     similar.add_argument("--json", action="store_true", help="print as JSON")
     similar.set_defaults(run=cmd_similar, page=1)
+
+    keeper = sub.add_parser(
+        "keeper", help="learn the photographer's taste from past issues and score every photo",
+        description="In order: `match` the folder of photos that went into issues to the catalog (labels), "
+        "`train` a classifier on the labelled embeddings (it also scores every photo), `score` again "
+        "whenever you like. New photos are scored at ingest once a keeper model exists.",
+    )
+    keeper.set_defaults(run=lambda args: keeper.print_help() or EXIT_OK)
+    steps = keeper.add_subparsers(metavar="STEP")
+    match = steps.add_parser(
+        "match", help="match a keeper folder to the catalog, which labels every photo",
+        description="Exact copies by SHA-256, then edited, re-exported, resized or cropped copies by CLIP "
+        "embedding and perceptual hash, each with a confidence. Labels: 1 kept, 0 never kept, unknown where "
+        "a match is ambiguous. Keepers that are not in the catalog are listed.",
+    )
+    match.add_argument("keeper_dir", type=Path, metavar="KEEPER_DIR")
+    catalog_flags(match)
+    match.add_argument("--weights", type=Path, metavar="FILE",
+                       help="the checkpoint the catalog was embedded with, if it came from a file")
+    match.add_argument("--json", action="store_true", help="print every file's match as JSON")
+    match.add_argument("--quiet", action="store_true", help="no progress bar")
+    match.set_defaults(run=cmd_keeper_match)
+    train = steps.add_parser(
+        "train", help="fit the keeper model on the labels, report its cross-validation, score every photo",
+        description="A balanced logistic regression, replaced by a small MLP only if it wins the stratified "
+        "cross-validation; calibrated probabilities; a split by year shows leakage across bursts.",
+    )
+    catalog_flags(train)
+    train.add_argument("--folds", type=int, metavar="K", help="cross-validation folds (default: 5)")
+    train.add_argument("--baseline-only", action="store_true", help="logistic regression only, no MLP")
+    train.add_argument("--json", action="store_true", help="print the training report as JSON")
+    train.set_defaults(run=cmd_keeper_train)
+    score = steps.add_parser("score", help="score every photo with the newest keeper model")
+    catalog_flags(score)
+    score.add_argument("--json", action="store_true", help="print as JSON")
+    score.set_defaults(run=cmd_keeper_score)
 
     models = sub.add_parser("models", help="list open_clip architectures and their pretrained tags")
     models.add_argument("name", nargs="?", help="an architecture, to list its tags")
@@ -252,6 +290,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     conn = connect(settings.db_path, settings.vec_path, create=False)
     migrate(conn)
     report = catalog.status(conn)
+    report["keeper"] = keeper_status(conn)
     report["paths"] = {
         "home": str(settings.home), "db": str(settings.db_path),
         "vec": str(settings.vec_path), "thumbs": str(settings.thumbs_dir),
@@ -276,6 +315,18 @@ def print_status(s: dict[str, Any]) -> None:
         ("with location", f"{s['with_location']:,}"),
         ("errors", ", ".join(f"{r} {n}" for r, n in s["errors"].items()) or "none"),
     ]
+    keeper = s["keeper"]
+    if keeper["model"]:
+        k, cv = keeper["model"], keeper["model"]["cross_validation"]
+        rows.append(("keeper model", f"{k['kind']} trained {k['trained_at']} on {k['labels']:,} labels "
+                     f"({k['positives']:,} kept), {k['scored']:,} photos scored"))
+        rows.append(("keeper cv", f"ROC-AUC {cv['roc_auc']:.3f}, PR-AUC {cv['pr_auc']:.3f}, "
+                     + ", ".join(f"precision@{n} {v:.2f}" for n, v in cv["precision_at"].items())))
+    elif keeper["labels"]["kept"]:
+        rows.append(("keeper model", "none yet: run `flux-ask keeper train`"))
+    if keeper["labels"]["kept"] or keeper["labels"]["unknown"]:
+        lab = keeper["labels"]
+        rows.append(("keeper labels", f"{lab['kept']:,} kept, {lab['not_kept']:,} not, {lab['unknown']:,} unknown"))
     for m in s["models"]:
         if not m["active"]:
             rows.append(("other model", f"{m['name']} ({m['pretrained']}, {m['dim']}-d): {m['vectors']:,} vectors"))
@@ -291,6 +342,24 @@ def print_status(s: dict[str, Any]) -> None:
         print(f"{key:<{width}}  {value}")
     for e in s.get("error_files", []):
         print(f"{e['reason']:<20} {e['path']}  ({e['detail']})")
+
+
+def keeper_status(conn) -> dict[str, Any]:
+    from flux_ask.db import keeper as store
+
+    out: dict[str, Any] = {"labels": store.label_counts(conn), "model": None}
+    row = store.latest_keeper_model(conn)
+    if row:
+        m = row["metrics"]
+        chosen = m["cross_validation"][m["chosen"]]
+        out["model"] = {
+            "id": row["id"], "kind": row["kind"], "trained_at": row["trained_at"], "labels": row["labels"],
+            "positives": row["positives"], "path": row["path"],
+            "embedding_model": f"{row['model_name']} ({row['model_pretrained']}, {row['model_dim']}-d)",
+            "cross_validation": {k: chosen[k] for k in ("roc_auc", "pr_auc", "precision_at")},
+            "time_split": m.get("time_split"), "scored": store.scored_count(conn, row["id"]),
+        }
+    return out
 
 
 # -- ask ------------------------------------------------------------------------------
@@ -337,6 +406,12 @@ def cmd_ask(args: argparse.Namespace) -> int:
                       hemisphere=settings.hemisphere, block_m=settings.block_m)
     if args.limit:
         query_plan = replace(query_plan, limit=args.limit)
+    if args.rank:
+        query_plan = replace(query_plan, rank=args.rank)
+        if args.rank == "keeper" and conn is not None:
+            from flux_ask.keeper.scoring import active_model, required
+
+            required(conn, active_model(conn))  # no keeper model (or one for other vectors): say so now
     if args.plan:
         print(query_plan.to_json(indent=2))
         return EXIT_OK
@@ -381,11 +456,24 @@ def print_answer(a: dict[str, Any], page: int) -> None:
         if n:
             print(f"· {n:,} photos {lacking[key]} could not be considered")
 
+    ranking = a.get("ranking")
+    if ranking and "weight" in ranking:
+        print(f"· blend: {ranking['formula']}; weight {ranking['weight']}, "
+              f"over the best {ranking['pool']} by similarity")
+    elif ranking:
+        print(f"· ordered by {ranking.get('formula') or ranking.get('note')}")
+    keeper = any(r["keeper_score"] is not None for r in a["results"])
+
     def table(results: list[dict[str, Any]], first: int) -> None:
         for i, r in enumerate(results, start=first):
             score = f"{r['score']:.3f}" if r["score"] is not None else "     "
+            if keeper:
+                score += "  " + (f"{r['keeper_score']:.2f}" if r["keeper_score"] is not None else "    ")
             when = (r["taken_at"] or "undated")[:10]
             print(f"{i:>4}  {score}  {when:<10}  {r['photo_id']:>7}  {r['path']}")
+
+    if keeper:
+        print("rank  score  keeper")
 
     if a.get("groups") is not None:
         if not a["groups"]:
@@ -402,6 +490,91 @@ def print_answer(a: dict[str, Any], page: int) -> None:
     paging = f", page {page}" if a["total"] > len(a["results"]) else ""
     print(f"{a['total']:,} matches{paging} ({a['seconds'] * 1000:.0f} ms)")
     table(a["results"], a["offset"] + 1)
+
+
+# -- keeper ---------------------------------------------------------------------------
+
+def _catalog_for_keeper(args: argparse.Namespace):
+    settings = settings_from(args)
+    conn = open_existing(settings)
+    if conn is None:
+        from flux_ask.db import connect
+
+        connect(settings.db_path, settings.vec_path, create=False)  # raises: no catalog, and what to do
+    return settings, conn
+
+
+def cmd_keeper_match(args: argparse.Namespace) -> int:
+    from flux_ask.keeper.match import KeeperMatcher
+
+    settings, conn = _catalog_for_keeper(args)
+    bars = ProgressBars(enabled=not args.quiet and sys.stderr.isatty())
+    try:
+        report = KeeperMatcher(settings, conn, progress=bars).match(args.keeper_dir).as_dict()
+    finally:
+        bars.close()
+    if args.json:
+        print(json.dumps(report, indent=2))
+        return EXIT_OK
+    c, lab = report["counts"], report["labels"]
+    print(f"{sum(c.values())} keeper files in {report['root']}: {c['matched']} matched, {c['ambiguous']} ambiguous, "
+          f"{c['unmatched']} not in the catalog, {c['error']} unreadable ({report['seconds']:.1f} s)")
+    print(f"labels: {lab['kept']:,} kept, {lab['not_kept']:,} never kept, {lab['unknown']:,} unknown")
+    for warning in report["warnings"]:
+        print(f"warning: {warning}")
+    for f in report["files"]:
+        if f["status"] == "matched" and f["method"] == "sha256":
+            continue
+        if f["status"] == "matched":
+            what = (f"photo {f['photo_id']}, near-duplicate, confidence {f['confidence']:.2f} "
+                    f"({f['phash_distance']} bits apart" + (f", cosine {f['cosine']:.3f})" if f["cosine"] else ")"))
+        else:
+            what = f["reason"]
+        print(f"{f['status']:<10} {f['path']}  {what}")
+    return EXIT_OK
+
+
+def cmd_keeper_train(args: argparse.Namespace) -> int:
+    from flux_ask.keeper.scoring import train_from_catalog
+
+    settings, conn = _catalog_for_keeper(args)
+    say = (lambda message: print(f"… {message}", file=sys.stderr)) if not args.json else None
+    report = train_from_catalog(settings, conn, kinds=("logistic",) if args.baseline_only else None,
+                                folds=args.folds, progress=say)
+    if args.json:
+        print(json.dumps(report, indent=2))
+        return EXIT_OK
+    print(f"{report['labels']:,} labelled photos, {report['kept']:,} kept; {report['folds']}-fold stratified "
+          "cross-validation:")
+    for kind, m in report["cross_validation"].items():
+        mark = "*" if kind == report["chosen"] else " "
+        print(f" {mark} {kind:<9} ROC-AUC {m['roc_auc']:.3f}  PR-AUC {m['pr_auc']:.3f}  "
+              + "  ".join(f"p@{k} {v:.2f}" for k, v in m["precision_at"].items()) + f"  ({m['seconds']:.1f} s)")
+    split = report["time_split"]
+    if split:
+        print(f"   by time: trained on {split['train_years']}, tested on {split['test_years']}: ROC-AUC "
+              f"{split['roc_auc']:.3f}, PR-AUC {split['pr_auc']:.3f} (base rate {split['base_rate']:.3f})")
+    else:
+        print("   by time: the labels do not span two years with keepers on both sides")
+    cal = report["calibration"]
+    print(f"calibrated ({cal['method']}): Brier {cal['brier']:.4f}, mean score {cal['mean_score']:.3f} "
+          f"for a base rate of {cal['base_rate']:.3f}")
+    print(f"saved {report['chosen']} as keeper model {report['id']} for {report['embedding_model']}: {report['path']}")
+    print(f"scored {report['scoring']['scored']:,} photos in {report['scoring']['seconds']:.1f} s")
+    return EXIT_OK
+
+
+def cmd_keeper_score(args: argparse.Namespace) -> int:
+    from flux_ask.keeper.scoring import score_catalog
+
+    settings, conn = _catalog_for_keeper(args)
+    report = score_catalog(settings, conn)
+    if args.json:
+        print(json.dumps(report, indent=2))
+    else:
+        print(f"scored {report['scored']:,} photos with keeper model {report['keeper_model']} "
+              f"in {report['seconds']:.1f} s")
+    return EXIT_OK
 
 
 # -- models ---------------------------------------------------------------------------

@@ -49,6 +49,7 @@ class Settings:
     hemisphere: str = "north"  # which way the seasons turn: "north" or "south"
     block_m: float = 100.0  # "one block", in metres
     geocoder: str = "https://nominatim.openstreetmap.org"  # Nominatim for unknown place names; "off" for none
+    keeper_weight: float = 0.4  # "best ...": how much the keeper score weighs against similarity, 0..1
 
     @property
     def places_path(self) -> Path:
@@ -88,6 +89,7 @@ _FILE_KEYS: dict[str, type | tuple[type, ...]] = {
     "hemisphere": str,
     "block_m": (int, float),
     "geocoder": str,
+    "keeper_weight": (int, float),
 }
 
 
@@ -126,7 +128,7 @@ def load_settings(home: Path | None = None, **overrides: Any) -> Settings:
     }
     names = {f.name for f in fields(Settings)}
     for key in ("model", "pretrained", "weights", "runtime", "batch_size", "workers", "max_pixels",
-                "hemisphere", "block_m", "geocoder"):
+                "hemisphere", "block_m", "geocoder", "keeper_weight"):
         if key in file:
             values[key] = file[key]
     for key, value in overrides.items():
@@ -156,6 +158,8 @@ def validate(settings: Settings) -> Settings:
         raise ConfigError(f"hemisphere must be 'north' or 'south', not {settings.hemisphere!r}")
     if settings.geocoder != "off" and not settings.geocoder.startswith(("http://", "https://")):
         raise ConfigError(f"geocoder must be a Nominatim URL or 'off', not {settings.geocoder!r}")
+    if not 0 <= settings.keeper_weight <= 1:
+        raise ConfigError("keeper_weight must be between 0 and 1")
     if settings.block_m <= 0:
         raise ConfigError("block_m must be positive")
     if settings.batch_size < 1:

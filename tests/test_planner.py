@@ -60,7 +60,9 @@ TABLE = [
     ("every photo with a red door", dict(text="a red door", mode="all")),
     ("show 50 photos of bicycles", dict(text="bicycles", limit=50)),
     ("top 50 umbrellas", dict(text="umbrellas", limit=50)),
-    ("best 5 sunsets in Lund", dict(text="sunsets", near=near(LUND), limit=5)),
+    ("best 5 sunsets in Lund", dict(text="sunsets", near=near(LUND), limit=5, rank="keeper")),
+    ("best umbrellas in fog", dict(text="umbrellas in fog", rank="keeper")),
+    ("show me the best of winter 2022", dict(date_ranges=WINTER_2022, mode="all", rank="keeper")),
     ("top twenty portraits", dict(text="portraits", limit=20)),
     # dates
     ("photos from 2019", dict(date_ranges=Y2019, mode="all")),
@@ -188,7 +190,7 @@ def test_plans_print_as_json():
     p = plan("show all silhouettes from winter 2022 near 40th and Walnut", now=NOW, places=places)
     data = json.loads(p.to_json())
     assert set(data) == {"text", "negative_text", "date_ranges", "near", "exclude_near", "similar_to",
-                         "echoes_of", "mode", "limit", "group_by", "span_years", "notes"}
+                         "echoes_of", "mode", "limit", "group_by", "span_years", "rank", "notes"}
     assert data["near"]["label"] == "40th and Walnut" and data["date_ranges"] == WINTER_2022
     assert any("40th and Walnut" in line for line in data["notes"])
 

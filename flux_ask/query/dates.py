@@ -32,6 +32,10 @@ def count_of(word: str) -> int:
     return int(word) if word.isdigit() else NUMBER_WORDS[word]
 
 
+def is_count(word: str) -> bool:
+    return word.isdigit() or word in NUMBER_WORDS
+
+
 def month_range(year: int, first: int, last: int | None = None) -> Range:
     """First day of `first` to the last day of `last` (same year, or the next if last < first)."""
     last = first if last is None else last

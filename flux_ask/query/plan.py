@@ -35,6 +35,7 @@ class QueryPlan:
     limit: int = DEFAULT_LIMIT
     group_by: str | None = None  # None, "year", "season", "month", "motif"
     span_years: int | None = None  # "across six years": motifs must span this many years
+    rank: str = "similarity"  # or "keeper": similarity blended with the keeper score ("best ...")
     notes: tuple[str, ...] = field(default=())
 
     @property

@@ -69,6 +69,7 @@ class Draft:
     limit: int | None = None
     group_by: str | None = None
     span_years: int | None = None
+    rank: str | None = None
     notes: list[str] = field(default_factory=list)
 
 
@@ -167,6 +168,8 @@ def _drop_asking(words: list[str], draft: Draft) -> int:
         word = words[i]
         if word in ("all", "every", "any"):
             draft.mode = "all"
+        elif word == "best" and not (i + 1 < len(words) and dates.is_count(words[i + 1])):
+            draft.rank = "keeper"  # "best umbrellas in fog"; "best 10 ..." is a phrase
         elif word.isdigit() and i + 1 < len(words) and words[i + 1] in PICTURE_NOUNS:
             draft.limit = int(word)  # "show 50 photos of ..."
         elif not _is_asking(word, i):
@@ -239,9 +242,11 @@ def _apply(tree: Tree, originals: list[str], draft: Draft, *, now, places, hemis
     if kind == "all":
         draft.mode = "all"
         return True
-    if kind == "top":
+    if kind in ("top", "best"):
         draft.limit = dates.count_of(str(tree.children[0].children[0]))
         draft.mode = draft.mode or "top_k"
+        if kind == "best":
+            draft.rank = "keeper"
         return True
     if kind in ("over_time", "evolution", "across_all_years"):
         draft.group_by = draft.group_by or "year"
@@ -374,6 +379,7 @@ def _finish(draft: Draft, previous: QueryPlan | None) -> QueryPlan:
         limit=draft.limit or DEFAULT_LIMIT,
         group_by=draft.group_by,
         span_years=draft.span_years,
+        rank=draft.rank or "similarity",
     )
     if previous is not None and text == "more":  # "show more": the next page
         result = replace(previous, limit=previous.limit + DEFAULT_LIMIT)
@@ -394,6 +400,7 @@ def _follow_up(new: QueryPlan, previous: QueryPlan) -> QueryPlan:
         span_years=new.span_years or previous.span_years,
         limit=new.limit if new.limit != DEFAULT_LIMIT else previous.limit,
         mode=previous.mode,
+        rank=new.rank if new.rank != "similarity" else previous.rank,
     )
 
 
@@ -434,6 +441,8 @@ def _notes(p: QueryPlan, draft: Draft) -> list[str]:
         notes.append("every match" + (" above the score threshold, in pages" if p.needs_vector else ", in time order"))
     else:
         notes.append(f"the best {p.limit}")
+    if p.rank == "keeper":
+        notes.append("ranked by similarity blended with the keeper score")
     return notes
 
 

@@ -22,6 +22,7 @@ import numpy as np
 
 from flux_ask.config import Settings
 from flux_ask.db import catalog
+from flux_ask.db import keeper as keeper_store
 from flux_ask.embed import TINY_TEST, TINY_TEST_TAG, Embedder, ModelSpec, load_embedder
 from flux_ask.errors import FluxAskError, ModelMismatch
 from flux_ask.ingest.thumbs import thumb_path
@@ -38,6 +39,9 @@ NEGATIVE_WEIGHT = 0.5  # how much "without X" weighs against the text
 EXACT_ROWS = 60_000  # up to this many candidates every score is computed (~15 ms at 768-d)
 SHORTLIST = 4_000  # else the sketch shortlists this many (or SHORTLIST_PER_RESULT per result) ...
 SHORTLIST_PER_RESULT = 100  # ... to be scored exactly: recall@12 ~1.0 on the benchmark's archive
+KEEPER_POOL = 100  # "best ...": the best this many by similarity (or KEEPER_POOL_PER_RESULT per
+KEEPER_POOL_PER_RESULT = 8  # result) are reordered by their blend with the keeper score
+BLEND = "(1 - weight) * relevance + weight * keeper_score; relevance = similarity rescaled to 0..1 across the pool"
 
 
 @dataclass(frozen=True)
@@ -51,6 +55,8 @@ class Result:
     lon: float | None
     place: str | None
     thumbnail: str
+    keeper_score: float | None = None  # when a keeper model has scored the photo
+    rank_score: float | None = None  # "best ...": the blend the results are ordered by
 
 
 @dataclass(frozen=True)
@@ -73,6 +79,7 @@ class Answer:
     strategy: str = ""
     seconds: float = 0.0
     offset: int = 0  # rank of the first result, from 0
+    ranking: dict[str, Any] | None = None  # how "best ..." ordered the results
 
     def as_dict(self) -> dict[str, Any]:
         out = {
@@ -84,6 +91,8 @@ class Answer:
             "strategy": self.strategy,
             "seconds": round(self.seconds, 4),
         }
+        if self.ranking is not None:
+            out["ranking"] = self.ranking
         if self.groups is not None:
             out["groups"] = [_group_dict(g) for g in self.groups]
         return out
@@ -157,12 +166,36 @@ class Searcher:
             answer = self._filter_only(plan, page, size)
         answer.seconds = time.perf_counter() - started
         answer.offset = 0 if plan.group_by else page * size
+        if plan.rank == "keeper" and answer.ranking is None:
+            answer.ranking = {"by": "similarity", "note": "grouped answers are ordered by similarity"
+                              if plan.group_by else "no keeper model for these vectors yet: ranked by similarity"}
         return answer
+
+    def keeper_model_id(self) -> int | None:
+        """The newest keeper model, when it reads the active model's vectors."""
+        row = keeper_store.latest_keeper_model(self.conn)
+        return row["id"] if row and row["model_id"] == self.model().id else None
+
+    def _blend(self, keeper_id: int, photo_ids: np.ndarray, similarity: np.ndarray | None):
+        """Order by the blend of similarity and keeper score (by keeper score alone when
+        there is no similarity); returns (order, rank scores, the ranking's description)."""
+        known = keeper_store.scores_for(self.conn, keeper_id, [int(p) for p in photo_ids])
+        keeper = np.array([known.get(int(p), np.nan) for p in photo_ids], dtype=np.float64)
+        weight = self.settings.keeper_weight
+        if similarity is None:
+            rank = np.nan_to_num(keeper, nan=-1.0)  # unscored photos last
+            info = {"by": "keeper", "formula": "keeper_score", "pool": len(photo_ids)}
+        else:
+            rank = keeper_blend(similarity, keeper, weight)
+            info = {"by": "keeper", "formula": BLEND, "weight": weight, "pool": len(photo_ids)}
+        order = np.argsort(-rank, kind="stable")
+        return order, rank[order], info
 
     def _filter_only(self, plan: QueryPlan, page: int, size: int) -> Answer:
         self.model()
         box = bounding_box(plan.near.lat, plan.near.lon, plan.near.radius_m) if plan.near else None
         rows = catalog.filtered_photos(self.conn, _sql_ranges(plan), box)
+        ranking = rank_scores = None
         if plan.near or plan.exclude_near:  # the exact distances, for all rows at once
             lat = np.array([np.nan if r[2] is None else r[2] for r in rows], dtype=np.float64)
             lon = np.array([np.nan if r[3] is None else r[3] for r in rows], dtype=np.float64)
@@ -174,9 +207,14 @@ class Searcher:
                     ex = plan.exclude_near
                     keep &= ~(haversine_m(ex.lat, ex.lon, lat, lon) <= ex.radius_m)  # no position: kept
             rows = [r for r, k in zip(rows, keep, strict=True) if k]
+        keeper_id = self.keeper_model_id() if plan.rank == "keeper" else None
+        if keeper_id is not None and rows:  # "the best of winter 2022": by keeper score
+            order, rank_scores, ranking = self._blend(keeper_id, np.array([r[0] for r in rows]), None)
+            rows = [rows[i] for i in order]
+            rank_scores = rank_scores[page * size:(page + 1) * size]
         chosen = rows[page * size:(page + 1) * size]
-        results = self._results([r[0] for r in chosen], None)
-        return Answer(plan, results, len(rows), self._left_out(plan), strategy="sql")
+        results = self._results([r[0] for r in chosen], None, rank_scores)
+        return Answer(plan, results, len(rows), self._left_out(plan), strategy="sql", ranking=ranking)
 
     def _vector_search(self, plan: QueryPlan, selected, previous, page: int, size: int) -> Answer:
         m = self.matrix()
@@ -201,18 +239,27 @@ class Searcher:
                 return Answer(plan, flat, len(flat), self._left_out(plan, m), groups, strategy=strategy)
             hit = scores >= threshold
             row_ids, scores = row_ids[hit], scores[hit]
-            order = _top(scores, (page + 1) * size)[page * size:]
+            keeper_id = self.keeper_model_id() if plan.rank == "keeper" else None
+            order = _top(scores, len(scores) if keeper_id else (page + 1) * size)
             chosen, chosen_scores, total = row_ids[order], scores[order], len(scores)
         else:
+            keeper_id = self.keeper_model_id() if plan.rank == "keeper" else None
             wanted = (page + 1) * size + len(skip)
-            chosen, chosen_scores, how = _best(m, query, rows, wanted)
+            pool = max(KEEPER_POOL, KEEPER_POOL_PER_RESULT * wanted) if keeper_id else wanted
+            chosen, chosen_scores, how = _best(m, query, rows, pool)
             keep = np.array([r not in skip for r in chosen], dtype=bool)
-            chosen, chosen_scores = chosen[keep][page * size:], chosen_scores[keep][page * size:]
-            chosen, chosen_scores = chosen[:size], chosen_scores[:size]
+            chosen, chosen_scores = chosen[keep], chosen_scores[keep]
             total = _count(rows) - len(skip)
             strategy = f"{strategy}+{how}"
-        results = self._results([int(i) for i in m.photo_ids[chosen]], chosen_scores)
-        return Answer(plan, results, int(total), self._left_out(plan, m), strategy=strategy)
+        ranking = rank_scores = None
+        if keeper_id is not None and len(chosen):
+            order, rank_scores, ranking = self._blend(keeper_id, m.photo_ids[chosen], chosen_scores)
+            chosen, chosen_scores = chosen[order], chosen_scores[order]
+        window = slice(page * size, (page + 1) * size)
+        chosen, chosen_scores = chosen[window], chosen_scores[window]
+        rank_scores = None if rank_scores is None else rank_scores[window]
+        results = self._results([int(i) for i in m.photo_ids[chosen]], chosen_scores, rank_scores)
+        return Answer(plan, results, int(total), self._left_out(plan, m), strategy=strategy, ranking=ranking)
 
     def _motif_search(self, plan: QueryPlan, selected, previous) -> Answer:
         m = self.matrix()
@@ -327,8 +374,10 @@ class Searcher:
         return [Group(period_label(key, plan.group_by, self.settings.hemisphere), plan.group_by, score, share,
                       tuple(next(results) for _ in best)) for key, score, share, best in periods]
 
-    def _results(self, photo_ids: list[int], scores) -> list[Result]:
+    def _results(self, photo_ids: list[int], scores, rank_scores=None) -> list[Result]:
         details = catalog.photo_details(self.conn, photo_ids)
+        keeper_id = self.keeper_model_id()
+        keeper = keeper_store.scores_for(self.conn, keeper_id, photo_ids) if keeper_id is not None else {}
         out = []
         for i, photo_id in enumerate(photo_ids):
             d = details[photo_id]
@@ -343,6 +392,8 @@ class Searcher:
                 lon=d["lon"],
                 place=None if d["lat"] is None else f"{d['lat']:.5f}, {d['lon']:.5f}",
                 thumbnail=str(thumb_path(self.settings.thumbs_dir, d["sha256"], self.settings.thumb_size)),
+                keeper_score=_rounded(keeper.get(photo_id)),
+                rank_score=None if rank_scores is None else _rounded(rank_scores[i]),
             ))
         return out
 
@@ -391,6 +442,21 @@ def _within(m: VectorMatrix, place: Place) -> np.ndarray:
     idx = np.flatnonzero(box)
     inside[idx] = haversine_m(place.lat, place.lon, m.lat[idx], m.lon[idx]) <= place.radius_m
     return inside
+
+
+def keeper_blend(similarity: np.ndarray, keeper: np.ndarray, weight: float) -> np.ndarray:
+    """(1 - weight) * relevance + weight * keeper score, relevance being similarity
+    rescaled to 0..1 across the pool (so the weight means the same for any query);
+    a photo without a keeper score (NaN) counts as the pool's average."""
+    lo, hi = float(similarity.min()), float(similarity.max())
+    relevance = (similarity - lo) / (hi - lo) if hi > lo else np.ones(len(similarity))
+    known = ~np.isnan(keeper)
+    keeper = np.where(known, keeper, keeper[known].mean() if known.any() else 0.5)
+    return (1 - weight) * relevance + weight * keeper
+
+
+def _rounded(value) -> float | None:
+    return None if value is None else round(float(value), 4)
 
 
 def _unit(v: np.ndarray) -> np.ndarray:

@@ -172,6 +172,71 @@ def build_parser() -> argparse.ArgumentParser:
     score.add_argument("--json", action="store_true", help="print as JSON")
     score.set_defaults(run=cmd_keeper_score)
 
+    recipe = sub.add_parser("recipe", help="save a question under a name and run it again later",
+                            description="A recipe keeps the question, the plan it was understood as and its "
+                            "parameters; running it searches the archive as it is then, so new photos appear.")
+    recipe.set_defaults(run=lambda args: recipe.print_help() or EXIT_OK)
+    recipe_steps = recipe.add_subparsers(metavar="ACTION")
+    save = recipe_steps.add_parser("save", help="save QUESTION as NAME (replacing a recipe of that name)")
+    save.add_argument("name", metavar="NAME")
+    save.add_argument("question", metavar="QUESTION")
+    save.add_argument("--limit", type=int, metavar="N", help="how many results it gives")
+    save.add_argument("--rank", choices=("similarity", "keeper"), help="how it orders them")
+    run = recipe_steps.add_parser("run", help="run a saved recipe on the archive as it is now")
+    run.add_argument("name", metavar="NAME")
+    run.add_argument("--limit", type=int, metavar="N", help="how many results (default: the recipe's)")
+    run.add_argument("--page", type=int, default=1, metavar="K", help="which page of results (default: 1)")
+    run.add_argument("--json", action="store_true", help="print as JSON")
+    listing = recipe_steps.add_parser("list", help="the saved recipes")
+    listing.add_argument("--json", action="store_true", help="print as JSON")
+    remove = recipe_steps.add_parser("rm", help="delete a recipe")
+    remove.add_argument("name", metavar="NAME")
+    for p, fn in ((save, cmd_recipe_save), (run, cmd_recipe_run), (listing, cmd_recipe_list),
+                  (remove, cmd_recipe_rm)):
+        catalog_flags(p)
+        p.add_argument("--weights", type=Path, metavar="FILE", help=argparse.SUPPRESS)
+        p.set_defaults(run=fn)
+
+    basket = sub.add_parser("select", help="the selection basket: photos marked for the next issue",
+                            description="The basket persists across questions and restarts (the chat's space bar "
+                            "fills it too). `issue draft --from-selection` drafts from it, in the order selected.")
+    basket.set_defaults(run=lambda args: basket.print_help() or EXIT_OK)
+    basket_steps = basket.add_subparsers(metavar="ACTION")
+    for action, text in (("add", "put photos in the basket"), ("rm", "take photos out of it")):
+        p = basket_steps.add_parser(action, help=text)
+        p.add_argument("photo_ids", type=int, nargs="+", metavar="PHOTO_ID")
+        p.set_defaults(run=cmd_select, action=action)
+    for action, text in (("list", "what the basket holds, in the order selected"), ("clear", "empty it")):
+        p = basket_steps.add_parser(action, help=text)
+        p.set_defaults(run=cmd_select, action=action, photo_ids=None)
+    for p in basket_steps.choices.values():
+        catalog_flags(p)
+        p.add_argument("--json", action="store_true", help="print as JSON")
+
+    issue = sub.add_parser("issue", help="draft the next issue (FLUX_###)")
+    issue.set_defaults(run=lambda args: issue.print_help() or EXIT_OK)
+    issue_steps = issue.add_subparsers(metavar="ACTION")
+    draft = issue_steps.add_parser(
+        "draft", help="write FLUX_### from a recipe, a question or the selection",
+        description="Writes the folder after the highest FLUX_### in the issues folder: links to (or copies of) "
+        "the originals, manifest.json and manifest.csv (photo_id, path, sha256, taken_at, place, the question), "
+        "and contact_sheet.jpg. Nothing is written outside the issues folder; originals are only read.",
+    )
+    source = draft.add_mutually_exclusive_group(required=True)
+    source.add_argument("--from-recipe", metavar="NAME", help="the top results of a saved recipe")
+    source.add_argument("--question", metavar="QUESTION", help="the top results of a question")
+    source.add_argument("--from-selection", action="store_true", help="the selection basket")
+    draft.add_argument("--count", type=int, default=12, metavar="N", help="how many photos (default: 12)")
+    draft.add_argument("--order", choices=("time", "score", "keeper", "hand"), default="time",
+                       help="time (default), score, keeper score, or hand (as selected / as answered)")
+    draft.add_argument("--copy", action="store_true", help="copy the originals instead of linking to them")
+    draft.add_argument("--issues-dir", type=Path, metavar="DIR",
+                       help="where FLUX_### folders live (default: HOME/issues, or `issues` in config.toml)")
+    draft.add_argument("--json", action="store_true", help="print what was written as JSON")
+    catalog_flags(draft)
+    draft.add_argument("--weights", type=Path, metavar="FILE", help=argparse.SUPPRESS)
+    draft.set_defaults(run=cmd_issue_draft)
+
     models = sub.add_parser("models", help="list open_clip architectures and their pretrained tags")
     models.add_argument("name", nargs="?", help="an architecture, to list its tags")
     models.set_defaults(run=cmd_models)
@@ -574,6 +639,136 @@ def cmd_keeper_score(args: argparse.Namespace) -> int:
     else:
         print(f"scored {report['scored']:,} photos with keeper model {report['keeper_model']} "
               f"in {report['seconds']:.1f} s")
+    return EXIT_OK
+
+
+# -- curation -------------------------------------------------------------------------
+
+def _plan_question(settings: Settings, conn, question: str, limit: int | None = None, rank: str | None = None):
+    from dataclasses import replace
+    from datetime import date
+
+    from flux_ask.query import plan
+
+    query_plan = plan(question, now=date.today(), places=place_resolver(settings, conn),
+                      hemisphere=settings.hemisphere, block_m=settings.block_m)
+    if limit:
+        query_plan = replace(query_plan, limit=limit)
+    if rank:
+        query_plan = replace(query_plan, rank=rank)
+    return query_plan
+
+
+def cmd_recipe_save(args: argparse.Namespace) -> int:
+    from flux_ask.curation import recipes
+
+    settings, conn = _catalog_for_keeper(args)
+    query_plan = _plan_question(settings, conn, args.question, args.limit, args.rank)
+    params = {k: v for k, v in (("limit", args.limit), ("rank", args.rank)) if v}
+    name = recipes.save(conn, args.name, args.question, query_plan, params)
+    print(f"saved recipe {name!r}: {args.question}")
+    for note in query_plan.notes:
+        print(f"· {note}")
+    return EXIT_OK
+
+
+def cmd_recipe_run(args: argparse.Namespace) -> int:
+    from dataclasses import replace
+
+    from flux_ask.curation import recipes
+
+    settings, conn = _catalog_for_keeper(args)
+    question, query_plan, _ = recipes.load(conn, args.name)
+    if args.limit:
+        query_plan = replace(query_plan, limit=args.limit)
+    if not args.json:
+        print(f"recipe {args.name!r}: {question}")
+    return _answer(args, settings, query_plan, conn)
+
+
+def cmd_recipe_list(args: argparse.Namespace) -> int:
+    from flux_ask.db import curation
+
+    _, conn = _catalog_for_keeper(args)
+    saved = curation.recipes(conn)
+    if args.json:
+        print(json.dumps(saved, indent=2))
+    elif not saved:
+        print("no recipes yet: `flux-ask recipe save NAME \"QUESTION\"`")
+    for r in saved if not args.json else ():
+        print(f"{r['name']:<24} {r['question']}  (saved {r['saved_at'][:10]})")
+    return EXIT_OK
+
+
+def cmd_recipe_rm(args: argparse.Namespace) -> int:
+    from flux_ask.curation import CurationError
+    from flux_ask.db import curation
+
+    _, conn = _catalog_for_keeper(args)
+    if not curation.delete_recipe(conn, args.name):
+        raise CurationError(f"no recipe named {args.name!r}")
+    print(f"deleted recipe {args.name!r}")
+    return EXIT_OK
+
+
+def cmd_select(args: argparse.Namespace) -> int:
+    from flux_ask.db import curation
+
+    _, conn = _catalog_for_keeper(args)
+    if args.action == "add":
+        changed = curation.select(conn, args.photo_ids)
+    elif args.action in ("rm", "clear"):
+        changed = curation.unselect(conn, args.photo_ids)
+    basket = [{"photo_id": p, "question": q} for p, q in curation.selection(conn)]
+    if args.json:
+        print(json.dumps({"selection": basket}, indent=2))
+        return EXIT_OK
+    if args.action != "list":
+        print(f"{changed} {'added' if args.action == 'add' else 'removed'}; the basket holds {len(basket)}")
+    else:
+        for item in basket:
+            print(f"{item['photo_id']:>7}  {item['question'] or ''}".rstrip())
+        if not basket:
+            print("the basket is empty")
+    return EXIT_OK
+
+
+def cmd_issue_draft(args: argparse.Namespace) -> int:
+    from flux_ask.curation import issue, recipes
+    from flux_ask.db import curation
+    from flux_ask.search.engine import Searcher
+
+    settings, conn = _catalog_for_keeper(args)
+    if args.count < 1:
+        raise FluxAskError("--count must be at least 1")
+    if args.from_selection:
+        chosen = curation.selection(conn)
+        picks = issue.collect(conn, settings, [p for p, _ in chosen], questions=[q for _, q in chosen])
+        source = {"kind": "selection"}
+    else:
+        if args.from_recipe:
+            question, query_plan, _ = recipes.load(conn, args.from_recipe)
+            source = {"kind": "recipe", "recipe": args.from_recipe, "question": question}
+        else:
+            question = args.question
+            query_plan = _plan_question(settings, conn, question)
+            source = {"kind": "question", "question": question}
+        from dataclasses import replace
+
+        answer = Searcher(settings, conn).run(replace(query_plan, limit=args.count), page_size=args.count)
+        results = answer.results[:args.count]
+        ranked = [r.rank_score if r.rank_score is not None else r.score for r in results]
+        picks = issue.collect(conn, settings, [r.photo_id for r in results], scores=ranked,
+                              questions=[question] * len(results))
+    picks = issue.ordered(picks[:args.count], args.order)
+    report = issue.write_draft(args.issues_dir or settings.issues_dir, picks, order=args.order, source=source,
+                               copy=args.copy)
+    if args.json:
+        print(json.dumps(report, indent=2))
+    else:
+        how = "copies" if args.copy else "links"
+        print(f"drafted {report['issue']}: {report['photos']} photos ({how}, by {args.order}) in {report['folder']}")
+        print(f"manifest: {', '.join(report['manifest'])}; contact sheet: {report['contact_sheet']}")
     return EXIT_OK
 
 

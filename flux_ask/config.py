@@ -37,6 +37,7 @@ class Settings:
     db_path: Path
     vec_path: Path
     thumbs_dir: Path
+    issues_dir: Path  # where issue drafts (FLUX_###) are written
     model: str = DEFAULT_MODEL
     pretrained: str | None = DEFAULT_PRETRAINED
     weights: Path | None = None
@@ -79,6 +80,7 @@ _FILE_KEYS: dict[str, type | tuple[type, ...]] = {
     "db": str,
     "vec": str,
     "thumbs": str,
+    "issues": str,
     "model": str,
     "pretrained": str,
     "weights": str,
@@ -125,6 +127,7 @@ def load_settings(home: Path | None = None, **overrides: Any) -> Settings:
         "db_path": path_of("db", "catalog.db"),
         "vec_path": path_of("vec", "vectors.db"),
         "thumbs_dir": path_of("thumbs", "thumbs"),
+        "issues_dir": path_of("issues", "issues"),
     }
     names = {f.name for f in fields(Settings)}
     for key in ("model", "pretrained", "weights", "runtime", "batch_size", "workers", "max_pixels",

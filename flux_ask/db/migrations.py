@@ -195,11 +195,33 @@ def m004_keeper(conn: apsw.Connection) -> None:
     )
 
 
+def m005_curation(conn: apsw.Connection) -> None:
+    """Saved questions and the selection basket, which outlive any one session."""
+    conn.execute(
+        """
+        CREATE TABLE recipes (
+            name      TEXT PRIMARY KEY,
+            question  TEXT NOT NULL,
+            plan      TEXT NOT NULL,            -- the QueryPlan as JSON, as it was understood
+            params    TEXT NOT NULL,            -- JSON: limit, rank ...
+            saved_at  TEXT NOT NULL
+        );
+        CREATE TABLE selection (
+            photo_id  INTEGER PRIMARY KEY REFERENCES photos(id),
+            position  INTEGER NOT NULL,         -- the order of selecting: "by hand"
+            question  TEXT,                     -- the question it was picked from
+            added_at  TEXT NOT NULL
+        );
+        """
+    )
+
+
 MIGRATIONS: list[tuple[str, Callable[[apsw.Connection], None]]] = [
     ("001_catalog", m001_catalog),
     ("002_catalog_version", m002_catalog_version),
     ("003_geocode_cache", m003_geocode_cache),
     ("004_keeper", m004_keeper),
+    ("005_curation", m005_curation),
 ]
 
 

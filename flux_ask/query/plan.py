@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 DEFAULT_LIMIT = 12
@@ -50,3 +50,17 @@ class QueryPlan:
 
     def to_json(self, **kwargs) -> str:
         return json.dumps(self.as_dict(), **kwargs)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> QueryPlan:
+        """The inverse of as_dict (a saved recipe's plan); unknown keys are refused."""
+        known = {f.name for f in fields(cls)}
+        if set(data) - known:
+            raise ValueError(f"not plan keys: {sorted(set(data) - known)}")
+        values = dict(data)
+        for key in ("near", "exclude_near", "echoes_of"):
+            if values.get(key) is not None:
+                values[key] = Place(**values[key])
+        values["date_ranges"] = tuple(tuple(r) for r in values.get("date_ranges", ()))
+        values["notes"] = tuple(values.get("notes", ()))
+        return cls(**values)

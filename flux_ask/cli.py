@@ -559,7 +559,7 @@ def print_answer(a: dict[str, Any], page: int) -> None:
 
 # -- keeper ---------------------------------------------------------------------------
 
-def _catalog_for_keeper(args: argparse.Namespace):
+def _existing_catalog(args: argparse.Namespace):
     settings = settings_from(args)
     conn = open_existing(settings)
     if conn is None:
@@ -572,7 +572,7 @@ def _catalog_for_keeper(args: argparse.Namespace):
 def cmd_keeper_match(args: argparse.Namespace) -> int:
     from flux_ask.keeper.match import KeeperMatcher
 
-    settings, conn = _catalog_for_keeper(args)
+    settings, conn = _existing_catalog(args)
     bars = ProgressBars(enabled=not args.quiet and sys.stderr.isatty())
     try:
         report = KeeperMatcher(settings, conn, progress=bars).match(args.keeper_dir).as_dict()
@@ -602,7 +602,7 @@ def cmd_keeper_match(args: argparse.Namespace) -> int:
 def cmd_keeper_train(args: argparse.Namespace) -> int:
     from flux_ask.keeper.scoring import train_from_catalog
 
-    settings, conn = _catalog_for_keeper(args)
+    settings, conn = _existing_catalog(args)
     say = (lambda message: print(f"… {message}", file=sys.stderr)) if not args.json else None
     report = train_from_catalog(settings, conn, kinds=("logistic",) if args.baseline_only else None,
                                 folds=args.folds, progress=say)
@@ -632,7 +632,7 @@ def cmd_keeper_train(args: argparse.Namespace) -> int:
 def cmd_keeper_score(args: argparse.Namespace) -> int:
     from flux_ask.keeper.scoring import score_catalog
 
-    settings, conn = _catalog_for_keeper(args)
+    settings, conn = _existing_catalog(args)
     report = score_catalog(settings, conn)
     if args.json:
         print(json.dumps(report, indent=2))
@@ -662,7 +662,7 @@ def _plan_question(settings: Settings, conn, question: str, limit: int | None = 
 def cmd_recipe_save(args: argparse.Namespace) -> int:
     from flux_ask.curation import recipes
 
-    settings, conn = _catalog_for_keeper(args)
+    settings, conn = _existing_catalog(args)
     query_plan = _plan_question(settings, conn, args.question, args.limit, args.rank)
     params = {k: v for k, v in (("limit", args.limit), ("rank", args.rank)) if v}
     name = recipes.save(conn, args.name, args.question, query_plan, params)
@@ -677,7 +677,7 @@ def cmd_recipe_run(args: argparse.Namespace) -> int:
 
     from flux_ask.curation import recipes
 
-    settings, conn = _catalog_for_keeper(args)
+    settings, conn = _existing_catalog(args)
     question, query_plan, _ = recipes.load(conn, args.name)
     if args.limit:
         query_plan = replace(query_plan, limit=args.limit)
@@ -689,7 +689,7 @@ def cmd_recipe_run(args: argparse.Namespace) -> int:
 def cmd_recipe_list(args: argparse.Namespace) -> int:
     from flux_ask.db import curation
 
-    _, conn = _catalog_for_keeper(args)
+    _, conn = _existing_catalog(args)
     saved = curation.recipes(conn)
     if args.json:
         print(json.dumps(saved, indent=2))
@@ -704,7 +704,7 @@ def cmd_recipe_rm(args: argparse.Namespace) -> int:
     from flux_ask.curation import CurationError
     from flux_ask.db import curation
 
-    _, conn = _catalog_for_keeper(args)
+    _, conn = _existing_catalog(args)
     if not curation.delete_recipe(conn, args.name):
         raise CurationError(f"no recipe named {args.name!r}")
     print(f"deleted recipe {args.name!r}")
@@ -714,7 +714,7 @@ def cmd_recipe_rm(args: argparse.Namespace) -> int:
 def cmd_select(args: argparse.Namespace) -> int:
     from flux_ask.db import curation
 
-    _, conn = _catalog_for_keeper(args)
+    _, conn = _existing_catalog(args)
     if args.action == "add":
         changed = curation.select(conn, args.photo_ids)
     elif args.action in ("rm", "clear"):
@@ -738,7 +738,7 @@ def cmd_issue_draft(args: argparse.Namespace) -> int:
     from flux_ask.db import curation
     from flux_ask.search.engine import Searcher
 
-    settings, conn = _catalog_for_keeper(args)
+    settings, conn = _existing_catalog(args)
     if args.count < 1:
         raise FluxAskError("--count must be at least 1")
     if args.from_selection:

@@ -470,7 +470,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     query_plan = plan(args.query, now=date.today(), places=place_resolver(settings, conn),
                       hemisphere=settings.hemisphere, block_m=settings.block_m)
     if args.limit:
-        query_plan = replace(query_plan, limit=args.limit)
+        query_plan = query_plan.with_limit(args.limit)
     if args.rank:
         query_plan = replace(query_plan, rank=args.rank)
         if args.rank == "keeper" and conn is not None:
@@ -653,7 +653,7 @@ def _plan_question(settings: Settings, conn, question: str, limit: int | None = 
     query_plan = plan(question, now=date.today(), places=place_resolver(settings, conn),
                       hemisphere=settings.hemisphere, block_m=settings.block_m)
     if limit:
-        query_plan = replace(query_plan, limit=limit)
+        query_plan = query_plan.with_limit(limit)
     if rank:
         query_plan = replace(query_plan, rank=rank)
     return query_plan
@@ -673,14 +673,13 @@ def cmd_recipe_save(args: argparse.Namespace) -> int:
 
 
 def cmd_recipe_run(args: argparse.Namespace) -> int:
-    from dataclasses import replace
 
     from flux_ask.curation import recipes
 
     settings, conn = _existing_catalog(args)
     question, query_plan, _ = recipes.load(conn, args.name)
     if args.limit:
-        query_plan = replace(query_plan, limit=args.limit)
+        query_plan = query_plan.with_limit(args.limit)
     if not args.json:
         print(f"recipe {args.name!r}: {question}")
     return _answer(args, settings, query_plan, conn)

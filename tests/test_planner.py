@@ -200,3 +200,10 @@ def test_distances_in_words_and_units():
     assert p.near.radius_m == pytest.approx(3218.688)
     p = plan("bridges within 300 feet of Paris", now=NOW, places=places)
     assert p.near.radius_m == pytest.approx(91.44)
+
+
+def test_a_limit_given_later_is_told_in_the_notes():
+    p = plan("umbrellas in fog", now=NOW, places=places).with_limit(5)
+    assert p.limit == 5 and "the best 5" in p.notes and "the best 12" not in p.notes
+    grouped = plan("umbrellas over time", now=NOW, places=places)
+    assert any(n.startswith("the best 3 of each") for n in grouped.with_limit(3).notes)

@@ -165,6 +165,11 @@ def collect(conn, settings, photo_ids: list[int], *, scores: list[float | None] 
         dated = d["taken_at_source"] != "file_mtime"
         out.append(Pick(photo_id, d["path"], d["sha256"], d["taken_at"] if dated else None,
                         None if d["lat"] is None else f"{d['lat']:.5f}, {d['lon']:.5f}",
-                        scores[i] if scores else None, keeper.get(photo_id), questions[i] if questions else None,
+                        _rounded(scores[i] if scores else None), _rounded(keeper.get(photo_id)),
+                        questions[i] if questions else None,
                         str(thumb_path(settings.thumbs_dir, d["sha256"], settings.thumb_size))))
     return out
+
+
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(float(value), 4)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field, fields
+import re
+from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 
 DEFAULT_LIMIT = 12
@@ -50,6 +51,11 @@ class QueryPlan:
 
     def to_json(self, **kwargs) -> str:
         return json.dumps(self.as_dict(), **kwargs)
+
+    def with_limit(self, limit: int) -> QueryPlan:
+        """The plan asking for `limit` results (per period, for grouped plans), its note told."""
+        notes = tuple(re.sub(r"^the best \d+\b", f"the best {limit}", n) for n in self.notes)
+        return replace(self, limit=limit, notes=notes)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> QueryPlan:

@@ -171,7 +171,7 @@ class KeeperMatcher:
         if not root.is_dir():
             raise FluxAskError(f"not a folder: {root}")
         searcher = Searcher(self.settings, self.conn, self._embedder)
-        model = searcher.model()  # raises when the corpus is empty
+        searcher.model()  # raises when the corpus is empty
         files = list(scan(root))
         if not files:
             raise KeeperError(f"no photographs in {root}: nothing to match")
@@ -200,7 +200,7 @@ class KeeperMatcher:
                 else:
                     pending.append((look.path, kinds[look.path], look.sha256))
             if pending:
-                for match in self._near_duplicates(pending, searcher, model):
+                for match in self._near_duplicates(pending, searcher):
                     results[match.path] = match
         finally:
             if self._pool is not None:
@@ -239,7 +239,7 @@ class KeeperMatcher:
         store.store_hashes(self.conn, done)
         return len(done)
 
-    def _near_duplicates(self, pending: list[tuple[str, str, str]], searcher, model) -> list[KeeperMatch]:
+    def _near_duplicates(self, pending: list[tuple[str, str, str]], searcher) -> list[KeeperMatch]:
         embedder = searcher.embedder()
         pre = embedder.preprocess
         setup = Setup(self.settings.thumb_size, self.settings.max_pixels, pre.size, pre.resize_mode, pre.interpolation)

@@ -752,9 +752,7 @@ def cmd_issue_draft(args: argparse.Namespace) -> int:
             question = args.question
             query_plan = _plan_question(settings, conn, question)
             source = {"kind": "question", "question": question}
-        from dataclasses import replace
-
-        answer = Searcher(settings, conn).run(replace(query_plan, limit=args.count), page_size=args.count)
+        answer = Searcher(settings, conn).run(query_plan.with_limit(args.count), page_size=args.count)
         results = answer.results[:args.count]
         ranked = [r.rank_score if r.rank_score is not None else r.score for r in results]
         picks = issue.collect(conn, settings, [r.photo_id for r in results], scores=ranked,

@@ -29,6 +29,10 @@ def distances(query: int, hashes: np.ndarray) -> np.ndarray:
     return np.bitwise_count(np.bitwise_xor(hashes.view(np.uint64), np.uint64(query & (1 << 64) - 1)))
 
 
+def distance(a: int, b: int) -> int:
+    return ((a ^ b) & (1 << 64) - 1).bit_count()
+
+
 def aligned_distance(keeper: Image.Image, candidate: Image.Image) -> int:
     """The least distance between the keeper's hash and the hashes of the candidate's
     crops with the keeper's shape, at a few scales and places."""
@@ -46,7 +50,7 @@ def aligned_distance(keeper: Image.Image, candidate: Image.Image) -> int:
                     boxes.append(box)
     best = 64
     for box in boxes:
-        best = min(best, int(distances(target, np.array([phash(candidate.crop(box))]))[0]))
+        best = min(best, distance(target, phash(candidate.crop(box))))
         if best == 0:
             break
     return best

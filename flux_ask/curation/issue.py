@@ -154,9 +154,8 @@ def collect(conn, settings, photo_ids: list[int], *, scores: list[float | None] 
 
     details = catalog.photo_details(conn, photo_ids)
     model = catalog.active_model(conn)
-    keeper_row = keeper_store.latest_keeper_model(conn)
-    keeper = keeper_store.scores_for(conn, keeper_row["id"], photo_ids) \
-        if keeper_row and model and keeper_row["model_id"] == model.id else {}
+    keeper_row = keeper_store.keeper_model_for(conn, model.id) if model else None
+    keeper = keeper_store.scores_for(conn, keeper_row["id"], photo_ids) if keeper_row else {}
     out = []
     for i, photo_id in enumerate(photo_ids):
         d = details.get(photo_id)

@@ -120,6 +120,12 @@ def latest_keeper_model(conn: apsw.Connection) -> dict[str, Any] | None:
     return out
 
 
+def keeper_model_for(conn: apsw.Connection, model_id: int) -> dict[str, Any] | None:
+    """The newest keeper model, if it reads the vectors of embedding model `model_id`."""
+    row = latest_keeper_model(conn)
+    return row if row and row["model_id"] == model_id else None
+
+
 def scored_count(conn: apsw.Connection, keeper_model_id: int) -> int:
     sql = "SELECT count(*) FROM keeper_scores WHERE keeper_model_id = ?"
     return conn.execute(sql, (keeper_model_id,)).fetchone()[0]

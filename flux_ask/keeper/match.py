@@ -31,6 +31,7 @@ from flux_ask.fingerprint import aligned_distance, distances, phash
 from flux_ask.hashing import sha256_file
 from flux_ask.ingest.scan import scan
 from flux_ask.keeper.model import KeeperError
+from flux_ask.search.engine import Searcher, best_first
 
 MATCH_DISTANCE = 10  # aligned hash bits at or under which two pictures are one photograph
 AMBIGUITY_GAP = 3  # a runner-up within this many bits of the best leaves the match unknown
@@ -164,7 +165,6 @@ class KeeperMatcher:
         self._pool: ProcessPoolExecutor | None = None
 
     def match(self, root: Path) -> MatchReport:
-        from flux_ask.search.engine import Searcher
 
         started = time.perf_counter()
         root = root.expanduser().resolve()
@@ -266,7 +266,7 @@ class KeeperMatcher:
 
     def _decide(self, look: Look, vector: np.ndarray, matrix, hash_ids: np.ndarray, hashes: np.ndarray) -> KeeperMatch:
         cosines = matrix.vectors @ vector
-        nearest = _best(cosines, EMBEDDING_CANDIDATES)
+        nearest = best_first(cosines, EMBEDDING_CANDIDATES)
         close = hash_ids[distances(look.phash, hashes) <= CANDIDATE_DISTANCE] if len(hashes) else []
         candidates = list(dict.fromkeys([*map(int, close), *map(int, matrix.photo_ids[nearest])]))
         scored = sorted((self._distance(look.small, pid), pid) for pid in candidates)
@@ -321,11 +321,3 @@ class KeeperMatcher:
         except (OSError, RejectedFile):
             return None
 
-
-def _best(scores: np.ndarray, k: int) -> np.ndarray:
-    """Indices of the k highest scores, best first."""
-    k = min(k, len(scores))
-    if k == 0:
-        return np.zeros(0, np.int64)
-    part = np.argpartition(-scores, k - 1)[:k]
-    return part[np.argsort(-scores[part])]

@@ -22,10 +22,8 @@ SCORE_CHUNK = 50_000  # rows scored (and written) at a time
 
 def current(conn: apsw.Connection, model: catalog.ModelRow) -> tuple[int, KeeperModel] | None:
     """(id, model) of the newest keeper model if it reads `model`'s vectors, else None."""
-    row = store.latest_keeper_model(conn)
-    if row is None or row["model_id"] != model.id:
-        return None
-    return row["id"], KeeperModel.load(row["path"])
+    row = store.keeper_model_for(conn, model.id)
+    return None if row is None else (row["id"], KeeperModel.load(row["path"]))
 
 
 def required(conn: apsw.Connection, model: catalog.ModelRow) -> tuple[int, KeeperModel]:

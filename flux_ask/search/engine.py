@@ -173,8 +173,8 @@ class Searcher:
 
     def keeper_model_id(self) -> int | None:
         """The newest keeper model, when it reads the active model's vectors."""
-        row = keeper_store.latest_keeper_model(self.conn)
-        return row["id"] if row and row["model_id"] == self.model().id else None
+        row = keeper_store.keeper_model_for(self.conn, self.model().id)
+        return row["id"] if row else None
 
     def _blend(self, keeper_id: int, photo_ids: np.ndarray, similarity: np.ndarray | None):
         """Order by the blend of similarity and keeper score (by keeper score alone when
@@ -240,7 +240,7 @@ class Searcher:
             hit = scores >= threshold
             row_ids, scores = row_ids[hit], scores[hit]
             keeper_id = self.keeper_model_id() if plan.rank == "keeper" else None
-            order = _top(scores, len(scores) if keeper_id else (page + 1) * size)
+            order = best_first(scores, len(scores) if keeper_id else (page + 1) * size)
             chosen, chosen_scores, total = row_ids[order], scores[order], len(scores)
         else:
             keeper_id = self.keeper_model_id() if plan.rank == "keeper" else None
@@ -366,7 +366,7 @@ class Searcher:
         bounds = np.flatnonzero(np.diff(keys[order])) + 1
         periods = []
         for here in np.split(order, bounds) if len(order) else []:
-            best = here[_top(scores[here], max(per_group, CURVE_TOP))]
+            best = here[best_first(scores[here], max(per_group, CURVE_TOP))]
             periods.append((int(keys[here[0]]), float(np.mean(scores[best[:CURVE_TOP]])),
                             float(np.mean(scores[here] >= threshold)), best[:per_group]))
         shown = np.concatenate([p[3] for p in periods]) if periods else np.zeros(0, np.int64)
@@ -498,7 +498,7 @@ def _best(m: VectorMatrix, query: np.ndarray, rows: slice | np.ndarray, k: int):
         ids.sort()  # reading rows in order is kinder to memory (and to a mapped file)
         scores = m.vectors[ids] @ query
         how = "sketch"
-    order = _top(scores, k)
+    order = best_first(scores, k)
     return ids[order], scores[order], how
 
 
@@ -509,7 +509,8 @@ def _threshold(all_scores: np.ndarray) -> float:
     return float(all_scores.mean() + Z_ALL * all_scores.std())
 
 
-def _top(scores: np.ndarray, k: int) -> np.ndarray:
+def best_first(scores: np.ndarray, k: int) -> np.ndarray:
+    """Indices of the k highest scores, best first."""
     k = min(k, len(scores))
     if k <= 0:
         return np.zeros(0, dtype=np.int64)

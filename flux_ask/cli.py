@@ -348,20 +348,10 @@ def print_report(report: dict[str, Any]) -> None:
 # -- status ---------------------------------------------------------------------------
 
 def cmd_status(args: argparse.Namespace) -> int:
-    from flux_ask.db import catalog, connect
-    from flux_ask.db.migrations import migrate
+    from flux_ask.archive import require_catalog, status
 
     settings = settings_from(args)
-    conn = connect(settings.db_path, settings.vec_path, create=False)
-    migrate(conn)
-    report = catalog.status(conn)
-    report["keeper"] = keeper_status(conn)
-    report["paths"] = {
-        "home": str(settings.home), "db": str(settings.db_path),
-        "vec": str(settings.vec_path), "thumbs": str(settings.thumbs_dir),
-    }
-    if args.errors:
-        report["error_files"] = catalog.error_files(conn)
+    report = status(settings, require_catalog(settings), errors=args.errors)
     if args.json:
         print(json.dumps(report, indent=2))
     else:
@@ -409,74 +399,18 @@ def print_status(s: dict[str, Any]) -> None:
         print(f"{e['reason']:<20} {e['path']}  ({e['detail']})")
 
 
-def keeper_status(conn) -> dict[str, Any]:
-    from flux_ask.db import keeper as store
-
-    out: dict[str, Any] = {"labels": store.label_counts(conn), "model": None}
-    row = store.latest_keeper_model(conn)
-    if row:
-        m = row["metrics"]
-        chosen = m["cross_validation"][m["chosen"]]
-        out["model"] = {
-            "id": row["id"], "kind": row["kind"], "trained_at": row["trained_at"], "labels": row["labels"],
-            "positives": row["positives"], "path": row["path"],
-            "embedding_model": f"{row['model_name']} ({row['model_pretrained']}, {row['model_dim']}-d)",
-            "cross_validation": {k: chosen[k] for k in ("roc_auc", "pr_auc", "precision_at")},
-            "time_split": m.get("time_split"), "scored": store.scored_count(conn, row["id"]),
-        }
-    return out
-
-
 # -- ask ------------------------------------------------------------------------------
 
-def place_resolver(settings: Settings, conn=None):
-    """places.toml, then the offline gazetteer, then (unless `geocoder = "off"`) Nominatim,
-    whose answers are kept in the catalog when there is one."""
-    from flux_ask.query.places import PlaceBook, chain, gazetteer
-
-    resolvers = [PlaceBook.load(settings.places_path), gazetteer]
-    if settings.geocoder != "off":
-        from flux_ask.db import catalog
-        from flux_ask.query.geocode import OnlineGeocoder, misses_since
-
-        lookup = store = None
-        if conn is not None:
-            lookup = lambda key: catalog.cached_place(conn, key, misses_since())  # noqa: E731
-            store = lambda key, found: catalog.cache_place(conn, key, found)  # noqa: E731
-        resolvers.append(OnlineGeocoder(settings.geocoder, lookup, store))
-    return chain(*resolvers)
-
-
-def open_existing(settings: Settings):
-    """The catalog, migrated, or None when there is none yet."""
-    from flux_ask.db import connect
-    from flux_ask.db.migrations import migrate
-
-    if not settings.db_path.exists():
-        return None
-    conn = connect(settings.db_path, settings.vec_path, create=False)
-    migrate(conn)
-    return conn
-
-
 def cmd_ask(args: argparse.Namespace) -> int:
-    from dataclasses import replace
-    from datetime import date
-
-    from flux_ask.query import plan
+    from flux_ask.archive import open_existing, plan_question
 
     settings = settings_from(args)
     conn = open_existing(settings)
-    query_plan = plan(args.query, now=date.today(), places=place_resolver(settings, conn),
-                      hemisphere=settings.hemisphere, block_m=settings.block_m)
-    if args.limit:
-        query_plan = query_plan.with_limit(args.limit)
-    if args.rank:
-        query_plan = replace(query_plan, rank=args.rank)
-        if args.rank == "keeper" and conn is not None:
-            from flux_ask.keeper.scoring import active_model, required
+    query_plan = plan_question(settings, conn, args.query, limit=args.limit, rank=args.rank)
+    if args.rank == "keeper" and conn is not None:
+        from flux_ask.keeper.scoring import active_model, required
 
-            required(conn, active_model(conn))  # no keeper model (or one for other vectors): say so now
+        required(conn, active_model(conn))  # no keeper model (or one for other vectors): say so now
     if args.plan:
         print(query_plan.to_json(indent=2))
         return EXIT_OK
@@ -484,6 +418,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 
 def cmd_similar(args: argparse.Namespace) -> int:
+    from flux_ask.archive import open_existing
     from flux_ask.query import QueryPlan
 
     settings = settings_from(args)
@@ -498,13 +433,12 @@ def cmd_similar(args: argparse.Namespace) -> int:
 
 
 def _answer(args: argparse.Namespace, settings: Settings, query_plan, conn) -> int:
-    from flux_ask.db import connect
+    from flux_ask.archive import require_catalog
     from flux_ask.search.engine import Searcher
 
     if args.page < 1:
         raise FluxAskError("pages count from 1")
-    if conn is None:
-        connect(settings.db_path, settings.vec_path, create=False)  # raises: no catalog, and what to do
+    conn = conn or require_catalog(settings)  # raises: no catalog, and what to do
     answer = Searcher(settings, conn).run(query_plan, page=args.page - 1, page_size=args.limit)
     if args.json:
         print(json.dumps(answer.as_dict(), indent=2))
@@ -560,13 +494,10 @@ def print_answer(a: dict[str, Any], page: int) -> None:
 # -- keeper ---------------------------------------------------------------------------
 
 def _existing_catalog(args: argparse.Namespace):
-    settings = settings_from(args)
-    conn = open_existing(settings)
-    if conn is None:
-        from flux_ask.db import connect
+    from flux_ask.archive import require_catalog
 
-        connect(settings.db_path, settings.vec_path, create=False)  # raises: no catalog, and what to do
-    return settings, conn
+    settings = settings_from(args)
+    return settings, require_catalog(settings)
 
 
 def cmd_keeper_match(args: argparse.Namespace) -> int:
@@ -644,26 +575,12 @@ def cmd_keeper_score(args: argparse.Namespace) -> int:
 
 # -- curation -------------------------------------------------------------------------
 
-def _plan_question(settings: Settings, conn, question: str, limit: int | None = None, rank: str | None = None):
-    from dataclasses import replace
-    from datetime import date
-
-    from flux_ask.query import plan
-
-    query_plan = plan(question, now=date.today(), places=place_resolver(settings, conn),
-                      hemisphere=settings.hemisphere, block_m=settings.block_m)
-    if limit:
-        query_plan = query_plan.with_limit(limit)
-    if rank:
-        query_plan = replace(query_plan, rank=rank)
-    return query_plan
-
-
 def cmd_recipe_save(args: argparse.Namespace) -> int:
+    from flux_ask.archive import plan_question
     from flux_ask.curation import recipes
 
     settings, conn = _existing_catalog(args)
-    query_plan = _plan_question(settings, conn, args.question, args.limit, args.rank)
+    query_plan = plan_question(settings, conn, args.question, limit=args.limit, rank=args.rank)
     params = {k: v for k, v in (("limit", args.limit), ("rank", args.rank)) if v}
     name = recipes.save(conn, args.name, args.question, query_plan, params)
     print(f"saved recipe {name!r}: {args.question}")
@@ -673,7 +590,6 @@ def cmd_recipe_save(args: argparse.Namespace) -> int:
 
 
 def cmd_recipe_run(args: argparse.Namespace) -> int:
-
     from flux_ask.curation import recipes
 
     settings, conn = _existing_catalog(args)
@@ -733,16 +649,15 @@ def cmd_select(args: argparse.Namespace) -> int:
 
 
 def cmd_issue_draft(args: argparse.Namespace) -> int:
+    from flux_ask.archive import plan_question
     from flux_ask.curation import issue, recipes
-    from flux_ask.db import curation
     from flux_ask.search.engine import Searcher
 
     settings, conn = _existing_catalog(args)
     if args.count < 1:
         raise FluxAskError("--count must be at least 1")
     if args.from_selection:
-        chosen = curation.selection(conn)
-        picks = issue.collect(conn, settings, [p for p, _ in chosen], questions=[q for _, q in chosen])
+        picks = issue.selection_picks(conn, settings)
         source = {"kind": "selection"}
     else:
         if args.from_recipe:
@@ -750,13 +665,10 @@ def cmd_issue_draft(args: argparse.Namespace) -> int:
             source = {"kind": "recipe", "recipe": args.from_recipe, "question": question}
         else:
             question = args.question
-            query_plan = _plan_question(settings, conn, question)
+            query_plan = plan_question(settings, conn, question)
             source = {"kind": "question", "question": question}
         answer = Searcher(settings, conn).run(query_plan.with_limit(args.count), page_size=args.count)
-        results = answer.results[:args.count]
-        ranked = [r.rank_score if r.rank_score is not None else r.score for r in results]
-        picks = issue.collect(conn, settings, [r.photo_id for r in results], scores=ranked,
-                              questions=[question] * len(results))
+        picks = issue.answer_picks(conn, settings, answer, question, args.count)
     picks = issue.ordered(picks[:args.count], args.order)
     report = issue.write_draft(args.issues_dir or settings.issues_dir, picks, order=args.order, source=source,
                                copy=args.copy)

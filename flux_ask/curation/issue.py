@@ -170,5 +170,20 @@ def collect(conn, settings, photo_ids: list[int], *, scores: list[float | None] 
     return out
 
 
+def selection_picks(conn, settings) -> list[Pick]:
+    """The basket, in the order it was filled."""
+    from flux_ask.db import curation
+
+    chosen = curation.selection(conn)
+    return collect(conn, settings, [p for p, _ in chosen], questions=[q for _, q in chosen])
+
+
+def answer_picks(conn, settings, answer, question: str, count: int) -> list[Pick]:
+    """The top `count` results of an answer, scored by what ordered them."""
+    results = answer.results[:count]
+    ranked = [r.rank_score if r.rank_score is not None else r.score for r in results]
+    return collect(conn, settings, [r.photo_id for r in results], scores=ranked, questions=[question] * len(results))
+
+
 def _rounded(value: float | None) -> float | None:
     return None if value is None else round(float(value), 4)

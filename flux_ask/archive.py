@@ -75,6 +75,43 @@ def status(settings: Settings, conn, *, errors: bool = False) -> dict[str, Any]:
     return report
 
 
+def status_rows(s: dict[str, Any]) -> list[tuple[str, str]]:
+    """The status report as labelled lines, the way people read it."""
+    model = s["model"]
+    rows = [
+        ("photos", f"{s['photos']:,} ({s['files']:,} files)"),
+        ("embedded", f"{s['embedded']:,}" + (f" with {model['name']} ({model['pretrained']}, {model['dim']}-d)"
+                                            if model else "")),
+        ("missing", f"{s['missing_photos']:,} photos, {s['missing_files']:,} files"),
+        ("dated by EXIF", f"{s['with_exif_date']:,}"),
+        ("with location", f"{s['with_location']:,}"),
+        ("errors", ", ".join(f"{r} {n}" for r, n in s["errors"].items()) or "none"),
+    ]
+    keeper = s["keeper"]
+    if keeper["model"]:
+        k, cv = keeper["model"], keeper["model"]["cross_validation"]
+        rows.append(("keeper model", f"{k['kind']} trained {k['trained_at']} on {k['labels']:,} labels "
+                     f"({k['positives']:,} kept), {k['scored']:,} photos scored"))
+        rows.append(("keeper cv", f"ROC-AUC {cv['roc_auc']:.3f}, PR-AUC {cv['pr_auc']:.3f}, "
+                     + ", ".join(f"precision@{n} {v:.2f}" for n, v in cv["precision_at"].items())))
+    elif keeper["labels"]["kept"]:
+        rows.append(("keeper model", "none yet: run `flux-ask keeper train`"))
+    if keeper["labels"]["kept"] or keeper["labels"]["unknown"]:
+        lab = keeper["labels"]
+        rows.append(("keeper labels", f"{lab['kept']:,} kept, {lab['not_kept']:,} not, {lab['unknown']:,} unknown"))
+    for m in s["models"]:
+        if not m["active"]:
+            rows.append(("other model", f"{m['name']} ({m['pretrained']}, {m['dim']}-d): {m['vectors']:,} vectors"))
+    run = s["last_run"]
+    if run:
+        rate = f", {run['rate']:.1f} photos/s" if run["rate"] else ""
+        rows.append(("last run", f"#{run['id']} {run['status']} {run['started_at']} "
+                     f"({run['seconds'] or 0:.1f} s, {run['embedded']} embedded{rate})"))
+    for key in ("db", "vec", "thumbs"):
+        rows.append((key, s["paths"][key]))
+    return rows
+
+
 def keeper_status(conn) -> dict[str, Any]:
     from flux_ask.db import keeper as store
 

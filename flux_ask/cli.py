@@ -26,7 +26,8 @@ EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    args = parser.parse_args(argv or ["chat"])  # no command: the chat
     if not hasattr(args, "run"):
         parser.print_help()
         return EXIT_OK
@@ -109,6 +110,20 @@ def build_parser() -> argparse.ArgumentParser:
     status.add_argument("--json", action="store_true", help="print as JSON")
     status.add_argument("--errors", action="store_true", help="list every file that could not be catalogued")
     status.set_defaults(run=cmd_status)
+
+    chat = sub.add_parser(
+        "chat", help="the chat: ask, look, follow up, mark, save recipes, draft issues (the default command)",
+        description="A terminal chat over the archive, with the pictures inline. Type a question; follow it up "
+        "(\"only 2023\", \"not in Rome\", \"more like the third one\", \"show more\"); Tab moves to the results "
+        "(arrows or hjkl, Enter opens, space marks); /help lists the commands.",
+    )
+    catalog_flags(chat)
+    chat.add_argument("--weights", type=Path, metavar="FILE",
+                      help="the checkpoint the catalog was embedded with, if it came from a file")
+    chat.add_argument("--images", choices=("auto", "halfcell", "unicode"), default="auto",
+                      help="how pictures are drawn: auto picks Kitty graphics or Sixel when the terminal has them, "
+                      "else colour half-blocks (default: auto)")
+    chat.set_defaults(run=cmd_chat)
 
     ask = sub.add_parser(
         "ask", help="search the archive with a question in plain English",
@@ -360,43 +375,27 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def print_status(s: dict[str, Any]) -> None:
-    model = s["model"]
-    rows = [
-        ("photos", f"{s['photos']:,} ({s['files']:,} files)"),
-        ("embedded", f"{s['embedded']:,}" + (f" with {model['name']} ({model['pretrained']}, {model['dim']}-d)"
-                                            if model else "")),
-        ("missing", f"{s['missing_photos']:,} photos, {s['missing_files']:,} files"),
-        ("dated by EXIF", f"{s['with_exif_date']:,}"),
-        ("with location", f"{s['with_location']:,}"),
-        ("errors", ", ".join(f"{r} {n}" for r, n in s["errors"].items()) or "none"),
-    ]
-    keeper = s["keeper"]
-    if keeper["model"]:
-        k, cv = keeper["model"], keeper["model"]["cross_validation"]
-        rows.append(("keeper model", f"{k['kind']} trained {k['trained_at']} on {k['labels']:,} labels "
-                     f"({k['positives']:,} kept), {k['scored']:,} photos scored"))
-        rows.append(("keeper cv", f"ROC-AUC {cv['roc_auc']:.3f}, PR-AUC {cv['pr_auc']:.3f}, "
-                     + ", ".join(f"precision@{n} {v:.2f}" for n, v in cv["precision_at"].items())))
-    elif keeper["labels"]["kept"]:
-        rows.append(("keeper model", "none yet: run `flux-ask keeper train`"))
-    if keeper["labels"]["kept"] or keeper["labels"]["unknown"]:
-        lab = keeper["labels"]
-        rows.append(("keeper labels", f"{lab['kept']:,} kept, {lab['not_kept']:,} not, {lab['unknown']:,} unknown"))
-    for m in s["models"]:
-        if not m["active"]:
-            rows.append(("other model", f"{m['name']} ({m['pretrained']}, {m['dim']}-d): {m['vectors']:,} vectors"))
-    run = s["last_run"]
-    if run:
-        rate = f", {run['rate']:.1f} photos/s" if run["rate"] else ""
-        rows.append(("last run", f"#{run['id']} {run['status']} {run['started_at']} "
-                     f"({run['seconds'] or 0:.1f} s, {run['embedded']} embedded{rate})"))
-    for key in ("db", "vec", "thumbs"):
-        rows.append((key, s["paths"][key]))
+    from flux_ask.archive import status_rows
+
+    rows = status_rows(s)
     width = max(len(k) for k, _ in rows)
     for key, value in rows:
         print(f"{key:<{width}}  {value}")
     for e in s.get("error_files", []):
         print(f"{e['reason']:<20} {e['path']}  ({e['detail']})")
+
+
+# -- chat -----------------------------------------------------------------------------
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise FluxAskError("the chat needs a terminal; from scripts use `flux-ask ask QUESTION --json`")
+    import flux_ask.tui  # noqa: F401  (before Textual starts: it asks the terminal what it can draw)
+    from flux_ask.chat.session import Conversation
+    from flux_ask.tui.app import FluxAskApp
+
+    FluxAskApp(Conversation(settings_from(args)), images=args.images).run()
+    return EXIT_OK
 
 
 # -- ask ------------------------------------------------------------------------------

@@ -524,3 +524,18 @@ def cache_place(conn: apsw.Connection, name: str, found: tuple | None) -> None:
             "radius_m = excluded.radius_m, fetched_at = excluded.fetched_at",
             (name, label, lat, lon, radius_m, now_iso()),
         )
+
+
+PHOTO_RECORD = ("photo_id", "sha256", "bytes", "format", "width", "height", "orientation", "taken_at", "taken_at_utc",
+                "taken_at_source", "lat", "lon", "altitude", "camera_make", "camera_model", "lens", "added_at")
+
+
+def photo_record(conn: apsw.Connection, photo_id: int) -> dict[str, Any] | None:
+    """Everything known of one photo, with all its files (readable ones first)."""
+    row = conn.execute(f"SELECT id, {', '.join(PHOTO_RECORD[1:])} FROM photos WHERE id = ?", (photo_id,)).fetchone()
+    if row is None:
+        return None
+    out = dict(zip(PHOTO_RECORD, row, strict=True))
+    out["files"] = [{"path": p, "state": s} for p, s in conn.execute(
+        "SELECT path, state FROM files WHERE photo_id = ? ORDER BY state != 'ok', path", (photo_id,))]
+    return out

@@ -418,15 +418,15 @@ def _notes(p: QueryPlan, draft: Draft) -> list[str]:
             f"photo {target['photo_id']}" if "photo_id" in target else f"the file {target['file']}"))
     if p.echoes_of:
         notes.append(f"echoes of {p.echoes_of.label}: photos elsewhere that look like those taken within "
-                     f"{_distance(p.echoes_of.radius_m)} of it")
+                     f"{distance_words(p.echoes_of.radius_m)} of it")
     if draft.date_notes:
         notes.extend(f"taken {note}" for note in draft.date_notes)
     elif p.date_ranges:  # inherited by a follow-up
         notes.append("taken " + ", ".join(f"{a} to {b}" for a, b in p.date_ranges))
     if p.near:
-        notes.append(f"within {_distance(p.near.radius_m)} of {p.near.label} ({p.near.lat:.5f}, {p.near.lon:.5f})")
+        notes.append(f"within {distance_words(p.near.radius_m)} of {p.near.label} ({p.near.lat:.5f}, {p.near.lon:.5f})")
     if p.exclude_near:
-        notes.append(f"not within {_distance(p.exclude_near.radius_m)} of {p.exclude_near.label}")
+        notes.append(f"not within {distance_words(p.exclude_near.radius_m)} of {p.exclude_near.label}")
     if p.group_by == "motif":
         years = p.span_years or DEFAULT_MOTIF_YEARS
         notes.append(f"motifs{' of any subject' if not p.text else ''} that recur in at least {years} distinct years"
@@ -446,5 +446,5 @@ def _notes(p: QueryPlan, draft: Draft) -> list[str]:
     return notes
 
 
-def _distance(meters: float) -> str:
+def distance_words(meters: float) -> str:
     return f"{meters / 1000:.3g} km" if meters >= 1000 else f"{meters:.0f} m"

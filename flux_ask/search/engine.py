@@ -171,6 +171,10 @@ class Searcher:
                               if plan.group_by else "no keeper model for these vectors yet: ranked by similarity"}
         return answer
 
+    def results_for(self, photo_ids: list[int]) -> list[Result]:
+        """Photos as results (details, thumbnail, keeper score), unscored: the basket."""
+        return self._results(photo_ids, None)
+
     def keeper_model_id(self) -> int | None:
         """The newest keeper model, when it reads the active model's vectors."""
         row = keeper_store.keeper_model_for(self.conn, self.model().id)

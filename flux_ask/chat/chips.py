@@ -1,0 +1,77 @@
+"""A plan's interpretation as short chips ("umbrellas in fog", "Dec 2021-Feb 2022",
+"within 100 m of 40th & Walnut"), and what a follow-up changed in them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from flux_ask.query.plan import DEFAULT_LIMIT, DEFAULT_MOTIF_YEARS, PER_PERIOD, QueryPlan
+from flux_ask.query.planner import distance_words
+
+
+@dataclass(frozen=True)
+class Chip:
+    kind: str  # what the chip is about: "subject", "dates", "near", ...; one chip per kind
+    label: str
+    change: str = ""  # against the question before: "", "new", "changed" or "removed"
+
+
+def chips(plan: QueryPlan, before: QueryPlan | None = None) -> list[Chip]:
+    """The plan's chips; with `before` (the plan a follow-up refines), each marked with
+    how it differs, and the chips the follow-up dropped kept as "removed"."""
+    now = _labels(plan)
+    if before is None:
+        return [Chip(kind, label) for kind, label in now.items()]
+    old = _labels(before)
+    out = [Chip(kind, label, "" if old.get(kind) == label else "changed" if kind in old else "new")
+           for kind, label in now.items()]
+    out += [Chip(kind, label, "removed") for kind, label in old.items() if kind not in now]
+    return out
+
+
+def _labels(p: QueryPlan) -> dict[str, str]:
+    out = {}
+    if p.text:
+        out["subject"] = p.text
+    if p.similar_to:
+        t = p.similar_to
+        out["like"] = ("like the highlighted photo" if t.get("selected") else f"like result {t['result']}"
+                       if "result" in t else f"like photo {t['photo_id']}" if "photo_id" in t
+                       else f"like {t['file'].rsplit('/', 1)[-1]}")
+    if p.echoes_of:
+        out["echoes"] = f"echoes of {p.echoes_of.label}"
+    if p.negative_text:
+        out["without"] = f"without {p.negative_text}"
+    if p.date_ranges:
+        out["dates"] = ", ".join(date_span(a, b) for a, b in p.date_ranges)
+    if p.near:
+        out["near"] = f"within {distance_words(p.near.radius_m)} of {p.near.label}"
+    if p.exclude_near:
+        out["not near"] = f"not within {distance_words(p.exclude_near.radius_m)} of {p.exclude_near.label}"
+    if p.group_by == "motif":
+        out["grouping"] = f"motifs in {p.span_years or DEFAULT_MOTIF_YEARS}+ years"
+    elif p.group_by:
+        out["grouping"] = f"by {p.group_by}"
+    if p.group_by == "motif":
+        out["count"] = f"best {p.limit} motifs"
+    elif p.group_by:
+        out["count"] = f"{p.limit if p.limit != DEFAULT_LIMIT else PER_PERIOD} per {p.group_by}"
+    else:
+        out["count"] = "every match" if p.mode == "all" else f"best {p.limit}"
+    if p.rank == "keeper":
+        out["rank"] = "keeper blend"
+    return out
+
+
+def date_span(first_iso: str, last_iso: str) -> str:
+    """"2023", "Mar 2023", "Dec 2021-Feb 2022", "2019-2021", else the days."""
+    first, last = date.fromisoformat(first_iso), date.fromisoformat(last_iso)
+    whole_months = first.day == 1 and (last + timedelta(days=1)).day == 1
+    if whole_months and first.month == 1 and last.month == 12:
+        return str(first.year) if first.year == last.year else f"{first.year}-{last.year}"
+    if whole_months:
+        start, end = first.strftime("%b %Y"), last.strftime("%b %Y")
+        return start if start == end else f"{start}-{end}"
+    start, end = f"{first.day} {first:%b %Y}", f"{last.day} {last:%b %Y}"
+    return start if first == last else f"{start}-{end}"

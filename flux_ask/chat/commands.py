@@ -1,0 +1,135 @@
+"""Slash commands: their table (for /help and completion) and their parsing."""
+
+from __future__ import annotations
+
+import difflib
+import os
+import shlex
+from dataclasses import dataclass
+from pathlib import Path
+
+from flux_ask.curation.issue import ORDERS
+from flux_ask.errors import FluxAskError
+
+# name -> (arguments, what it does); the order /help shows
+COMMANDS: dict[str, tuple[str, str]] = {
+    "/help": ("", "this list, and the keys"),
+    "/similar": ("[#N | PHOTO_ID | FILE]", "photos like the highlighted one, result N, a photo id or an image file"),
+    "/recipe save": ("NAME", "save the last question as a recipe"),
+    "/recipe run": ("NAME", "ask a saved recipe again, on the archive as it is now"),
+    "/recipe rm": ("NAME", "delete a recipe"),
+    "/recipes": ("", "the saved recipes"),
+    "/select": ("[clear]", "show the basket (space marks a photo), or empty it"),
+    "/issue draft": ("[selection | answer | recipe NAME] [N] [time|score|keeper|hand] [copy]",
+                     "draft FLUX_### from the basket (default when it holds any) or the last answer's top N"),
+    "/index": ("PATH", "add a folder or file to the archive, in the background"),
+    "/status": ("", "what the archive holds"),
+    "/quit": ("", "leave"),
+}
+
+
+class CommandError(FluxAskError):
+    pass
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str  # a key of COMMANDS
+    args: tuple[str, ...]
+
+
+def parse(text: str) -> Command:
+    try:
+        words = shlex.split(text.strip())
+    except ValueError as exc:
+        raise CommandError(f"cannot read that command: {exc}") from None
+    if not words:
+        raise CommandError("an empty command: /help lists them")
+    for taken in (2, 1):
+        name = " ".join(words[:taken])
+        if name in COMMANDS:
+            return Command(name, tuple(words[taken:]))
+    close = difflib.get_close_matches(" ".join(words[:2]), COMMANDS, n=1) or \
+        difflib.get_close_matches(words[0], COMMANDS, n=1)
+    hint = f": did you mean {close[0]}?" if close else ""
+    raise CommandError(f"no command {words[0]!r}{hint} (/help lists them)")
+
+
+@dataclass(frozen=True)
+class DraftRequest:
+    source: str  # "selection", "answer", "recipe" or "" (the basket when it holds any, else the answer)
+    recipe: str | None = None
+    count: int = 12
+    order: str | None = None  # None: by hand for the basket, by score for an answer
+    copy: bool = False
+
+
+def draft_request(args: tuple[str, ...]) -> DraftRequest:
+    """`/issue draft recipe rain 12 keeper copy`: words in any order."""
+    source, recipe, count, order, copy = "", None, 12, None, False
+    words = list(args)
+    while words:
+        word = words.pop(0)
+        if word in ("selection", "basket", "answer"):
+            source = "answer" if word == "answer" else "selection"
+        elif word == "recipe":
+            if not words:
+                raise CommandError("/issue draft recipe NAME: which recipe?")
+            source, recipe = "recipe", words.pop(0)
+        elif word.isdigit():
+            count = int(word)
+        elif word in ORDERS:
+            order = word
+        elif word == "by":  # "by time"
+            continue
+        elif word == "copy":
+            copy = True
+        else:
+            raise CommandError(f"/issue draft does not know {word!r}: "
+                               f"{COMMANDS['/issue draft'][0]}")
+    if count < 1:
+        raise CommandError("an issue needs at least one photo")
+    return DraftRequest(source, recipe, count, order, copy)
+
+
+def complete(text: str, recipes: list[str]) -> str | None:
+    """The whole line completed, for a line being typed; None when nothing fits."""
+    if not text.startswith("/"):
+        return None
+    for prefix in ("/recipe run ", "/recipe rm "):
+        if text.startswith(prefix):
+            return _first(prefix, text[len(prefix):], recipes)
+    if text.startswith("/index "):
+        return _path(text)
+    names = [n for n in COMMANDS if n.startswith(text) and n != text]
+    if names:
+        return names[0] + (" " if COMMANDS[names[0]][0] else "")
+    return None
+
+
+def _first(prefix: str, typed: str, choices: list[str]) -> str | None:
+    found = [c for c in choices if c.startswith(typed) and c != typed]
+    return prefix + found[0] if found else None
+
+
+def _path(text: str) -> str | None:
+    typed = text[len("/index "):]
+    folder, stem = os.path.split(os.path.expanduser(typed))
+    try:
+        names = sorted(e.name for e in os.scandir(folder or ".") if e.name.startswith(stem)
+                       and not e.name.startswith(".") and e.is_dir())
+    except OSError:
+        return None
+    if not names or names == [stem]:
+        return None
+    head = typed[:len(typed) - len(stem)]
+    return "/index " + head + names[0] + "/"
+
+
+def index_target(args: tuple[str, ...]) -> Path:
+    if not args:
+        raise CommandError("/index PATH: which folder or file?")
+    path = Path(" ".join(args)).expanduser().resolve()
+    if not path.exists():
+        raise CommandError(f"no such file or folder: {path}")
+    return path

@@ -1,0 +1,424 @@
+"""The chat app: a transcript of questions and answers above a prompt.
+
+Every catalog or model call runs in a thread worker that only hands its result back
+(`call_from_thread`); widgets are touched on the UI thread alone. A new question
+cancels the one before: its answer, when it comes, is dropped.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from rich.table import Table
+from rich.text import Text
+from textual import work
+from textual.app import App
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.suggester import Suggester
+from textual.widgets import Footer, Input, Static
+from textual.worker import get_current_worker
+
+from flux_ask.archive import status_rows
+from flux_ask.chat import commands
+from flux_ask.chat.commands import COMMANDS, CommandError
+from flux_ask.chat.session import Conversation, Turn
+from flux_ask.errors import FluxAskError
+from flux_ask.search.engine import NothingToSearch, Result
+from flux_ask.tui.detail import DetailScreen
+from flux_ask.tui.images import image_class
+from flux_ask.tui.widgets import AnswerView, Note, Progress, Question, ResultGrid
+
+WELCOME = ("Ask the archive what the pictures show: “umbrellas in fog”, “silhouettes from winter 2022 near "
+           "40th and Walnut”, “evolution of layering over time”. Follow up with “only 2023”, “not in Rome”, "
+           "“more like the third one”, “show more”. Tab moves to the results; /help lists the commands.")
+KEYS = [("arrows, hjkl", "move through the results"), ("enter, click", "open a photo"),
+        ("space", "mark it for the basket"), ("esc", "back (to the prompt, from a photo)"),
+        ("tab", "complete a command, or go to the results"), ("up, down", "earlier questions, in the prompt"),
+        ("o, c", "in a photo: open in the system viewer, copy its path"), ("ctrl+q", "quit")]
+
+
+class CommandSuggester(Suggester):
+    def __init__(self, recipe_names: Callable[[], list[str]]):
+        super().__init__(use_cache=False, case_sensitive=True)
+        self.recipe_names = recipe_names
+
+    async def get_suggestion(self, value: str) -> str | None:
+        return commands.complete(value, self.recipe_names())
+
+
+class Prompt(Input):
+    BINDINGS = [
+        Binding("tab", "complete", "complete / results", show=False),
+        Binding("up", "history(-1)", show=False),
+        Binding("down", "history(1)", show=False),
+    ]
+
+    def __init__(self, suggester: Suggester):
+        super().__init__(placeholder="Ask about the pictures, or /help", suggester=suggester, id="prompt")
+        self.history: list[str] = []
+        self.position = 0
+
+    def remember(self, text: str) -> None:
+        if not self.history or self.history[-1] != text:
+            self.history.append(text)
+        self.position = len(self.history)
+
+    def action_complete(self) -> None:
+        if self._suggestion and self.cursor_at_end:
+            self.value = self._suggestion
+            self.cursor_position = len(self.value)
+        else:
+            self.app.action_results()
+
+    def action_history(self, step: int) -> None:
+        if step > 0 and self.position >= len(self.history):
+            self.app.action_results()  # down from the newest line: into the results
+            return
+        self.position = max(0, min(self.position + step, len(self.history)))
+        self.value = self.history[self.position] if self.position < len(self.history) else ""
+        self.cursor_position = len(self.value)
+
+
+class FluxAskApp(App):
+    CSS_PATH = "app.tcss"
+    TITLE = "flux-ask"
+    BINDINGS = [
+        Binding("ctrl+q", "quit", "quit"),
+        Binding("f1", "help", "help"),
+        Binding("ctrl+r", "results", "results"),
+    ]
+
+    def __init__(self, conversation: Conversation, *, images: str = "auto", timings: bool = True,
+                 warm: bool = True):
+        super().__init__()
+        self.conversation = conversation
+        self.image_class = image_class(images)
+        self.timings, self.warm = timings, warm
+        self.marked: set[int] = set()
+        self.recipe_names: list[str] = []
+        self.highlighted: Result | None = None
+        self.pending: Static | None = None
+        self.indexing: Progress | None = None
+        self.render_seconds: list[float] = []  # search returned -> answer painted, per answer (benchmarks)
+
+    def compose(self):
+        yield VerticalScroll(Note(WELCOME, classes="welcome"), id="transcript")
+        yield Prompt(CommandSuggester(lambda: self.recipe_names))
+        yield Footer()
+
+    @property
+    def transcript(self) -> VerticalScroll:
+        return self.query_one("#transcript", VerticalScroll)
+
+    @property
+    def prompt(self) -> Prompt:
+        return self.query_one(Prompt)
+
+    def on_mount(self) -> None:
+        self.prompt.focus()
+        self._start()
+
+    # -- background work --------------------------------------------------------------
+
+    @work(thread=True, group="start", exit_on_error=False)
+    def _start(self) -> None:
+        """The basket, the recipes, then (unless told not to) the vectors and the text encoder."""
+        c = self.conversation
+        try:
+            marked, names = {p for p, _ in c.basket()}, [r["name"] for r in c.recipes()]
+            self.call_from_thread(self._started, marked, names)
+            if self.warm:
+                c.warm()
+        except NothingToSearch as exc:
+            self.call_from_thread(self.say, str(exc).replace("`flux-ask index FOLDER`", "/index FOLDER"))
+        except FluxAskError as exc:
+            text = str(exc)
+            if "flux-ask index" in text:
+                text = "no archive here yet: /index FOLDER adds one, and you can ask while it runs"
+            self.call_from_thread(self.say, text, "error" if "flux-ask index" not in str(exc) else "")
+
+    def _started(self, marked: set[int], names: list[str]) -> None:
+        self.marked |= marked
+        self.recipe_names = names
+
+    def _background(self, job: Callable[[], Any], then: Callable[[Any], None]) -> None:
+        """Run `job` in a thread; hand its result to `then` on the UI thread, its error to the transcript."""
+        def run() -> None:
+            try:
+                result = job()
+            except FluxAskError as exc:
+                self.call_from_thread(self.say, str(exc), "error")
+                return
+            except Exception as exc:  # never a crash: the conversation goes on
+                self.call_from_thread(self.say, f"something went wrong: {type(exc).__name__}: {exc}", "error")
+                return
+            self.call_from_thread(then, result)
+
+        self.run_worker(run, thread=True, group="db", exit_on_error=False)
+
+    # -- the conversation -------------------------------------------------------------
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        text = event.value.strip()
+        event.input.value = ""
+        if not text:
+            return
+        self.prompt.remember(text)
+        self.add(Question(text))
+        if text.startswith("/"):
+            self.command(text)
+        else:
+            selected = self.highlighted.photo_id if self.highlighted else None
+            self.search(lambda: self.conversation.ask(text, selected=selected))
+
+    def search(self, job: Callable[[], Turn]) -> None:
+        if self.pending is not None:
+            self.pending.update(Text("set aside for the next question", "dim"))
+            self.pending.remove_class("pending")
+        self.pending = self.add(Static(Text("searching…", "dim italic"), classes="pending"))
+        self._search(job)
+
+    @work(thread=True, exclusive=True, group="search", exit_on_error=False)
+    def _search(self, job: Callable[[], Turn]) -> None:
+        worker = get_current_worker()
+        try:
+            turn = job()
+        except FluxAskError as exc:
+            if not worker.is_cancelled:
+                self.call_from_thread(self._failed, str(exc))
+            return
+        except Exception as exc:  # never a crash: the conversation goes on
+            if not worker.is_cancelled:
+                self.call_from_thread(self._failed, f"something went wrong: {type(exc).__name__}: {exc}")
+            return
+        if not worker.is_cancelled:
+            self.call_from_thread(self.show_turn, turn, time.perf_counter())
+
+    def show_turn(self, turn: Turn, returned: float) -> None:
+        self.conversation.accept(turn)
+        self._settle()
+        self.add(AnswerView(turn, self.marked, self.image_class, timings=self.timings))
+        self.call_after_refresh(lambda: self.render_seconds.append(time.perf_counter() - returned))
+
+    def _failed(self, message: str) -> None:
+        self._settle()
+        self.say(message, "error")
+
+    def _settle(self) -> None:
+        if self.pending is not None:
+            self.pending.remove()
+            self.pending = None
+
+    def add(self, widget):
+        self.transcript.mount(widget)
+        self.transcript.scroll_end(animate=False)
+        return widget
+
+    def say(self, message: str | Text | Table, kind: str = "") -> Note:
+        return self.add(Note(message, classes=kind))
+
+    # -- results ----------------------------------------------------------------------
+
+    def action_results(self) -> None:
+        grids = list(self.query(ResultGrid))
+        if grids:
+            grids[-1].focus()
+        else:
+            self.notify("no results yet: ask a question first")
+
+    def on_result_grid_highlighted(self, message: ResultGrid.Highlighted) -> None:
+        self.highlighted = message.result
+        self.sub_title = f"result {message.number}: photo {message.result.photo_id} highlighted"
+
+    def on_result_grid_edge(self, message: ResultGrid.Edge) -> None:
+        grids = list(self.query(ResultGrid))
+        at = grids.index(message.grid) + message.step
+        if 0 <= at < len(grids):
+            grids[at].enter_at(message.column, from_below=message.step < 0)
+        elif message.step > 0:
+            self.prompt.focus()
+
+    def on_result_grid_leave(self, message: ResultGrid.Leave) -> None:
+        self.prompt.focus()
+
+    def on_result_grid_opened(self, message: ResultGrid.Opened) -> None:
+        grid = message.grid
+        self.push_screen(DetailScreen(grid.results, grid.cursor, self.conversation, self.image_class, self.marked))
+
+    def on_result_grid_marked(self, message: ResultGrid.Marked) -> None:
+        self.toggle_mark(message.result)
+
+    def toggle_mark(self, result: Result) -> None:
+        """Into the basket or out of it: shown at once, kept in the catalog in the background."""
+        marked = result.photo_id not in self.marked
+        (self.marked.add if marked else self.marked.discard)(result.photo_id)
+        for grid in self.query(ResultGrid):
+            grid.show_marked(result.photo_id, marked)
+        self._background(lambda: self.conversation.mark(result.photo_id, marked), lambda _: None)
+        self.notify(f"{'marked' if marked else 'unmarked'} photo {result.photo_id}; the basket holds "
+                    f"{len(self.marked)}", timeout=2)
+
+    # -- slash commands ---------------------------------------------------------------
+
+    def command(self, text: str) -> None:
+        try:
+            cmd = commands.parse(text)
+            handler = getattr(self, "cmd_" + cmd.name[1:].replace(" ", "_"))
+            handler(cmd.args)
+        except CommandError as exc:
+            self.say(str(exc), "error")
+
+    def cmd_help(self, args) -> None:
+        self.action_help()
+
+    def action_help(self) -> None:
+        table = Table.grid(padding=(0, 2))
+        table.add_column(style="bold", no_wrap=True)
+        table.add_column()
+        for name, (usage, what) in COMMANDS.items():
+            table.add_row(f"{name} {usage}".strip(), what)
+        table.add_row("", "")
+        for keys, what in KEYS:
+            table.add_row(keys, what)
+        self.say(table, "help")
+
+    def cmd_quit(self, args) -> None:
+        self.exit()
+
+    def cmd_similar(self, args) -> None:
+        target = " ".join(args) or None
+        selected = self.highlighted.photo_id if self.highlighted else None
+        self.search(lambda: self.conversation.similar(target, selected=selected))
+
+    def cmd_recipe_save(self, args) -> None:
+        name = " ".join(args)
+        if not name:
+            raise CommandError("/recipe save NAME: what shall it be called?")
+        self._background(lambda: self.conversation.save_recipe(name), self._recipe_saved)
+
+    def _recipe_saved(self, name: str) -> None:
+        self.recipe_names = sorted({*self.recipe_names, name})
+        self.say(f"saved the recipe {name!r}: {self.conversation.last.asked}")
+
+    def cmd_recipe_run(self, args) -> None:
+        name = " ".join(args)
+        if not name:
+            raise CommandError("/recipe run NAME: which recipe? (/recipes lists them)")
+        self.search(lambda: self.conversation.recipe(name))
+
+    def cmd_recipe_rm(self, args) -> None:
+        name = " ".join(args)
+        self._background(lambda: self.conversation.delete_recipe(name), lambda _: self._recipe_deleted(name))
+
+    def _recipe_deleted(self, name: str) -> None:
+        self.recipe_names = [n for n in self.recipe_names if n != name]
+        self.say(f"deleted the recipe {name!r}")
+
+    def cmd_recipes(self, args) -> None:
+        self._background(self.conversation.recipes, self._show_recipes)
+
+    def _show_recipes(self, saved: list[dict[str, Any]]) -> None:
+        self.recipe_names = [r["name"] for r in saved]
+        if not saved:
+            self.say("no recipes yet: ask a question, then /recipe save NAME")
+            return
+        table = Table.grid(padding=(0, 2))
+        for r in saved:
+            table.add_row(Text(r["name"], "bold"), r["question"], Text(f"saved {r['saved_at'][:10]}", "dim"))
+        self.say(table)
+
+    def cmd_select(self, args) -> None:
+        if args == ("clear",):
+            self._background(self.conversation.clear_basket, self._basket_cleared)
+        elif args:
+            raise CommandError("/select shows the basket; /select clear empties it")
+        else:
+            self.search(self.conversation.basket_turn)
+
+    def _basket_cleared(self, removed: int) -> None:
+        for photo_id in list(self.marked):
+            for grid in self.query(ResultGrid):
+                grid.show_marked(photo_id, False)
+        self.marked.clear()
+        self.say(f"emptied the basket ({removed} photos)")
+
+    def cmd_issue_draft(self, args) -> None:
+        request = commands.draft_request(args)
+        self.say(Text("drafting an issue…", "dim italic"))
+        self._background(lambda: self.conversation.draft(request), self._drafted)
+
+    def _drafted(self, report: dict[str, Any]) -> None:
+        how = "links" if report["links"] else "copies"
+        self.say(Text.assemble(("drafted ", ""), (report["issue"], "bold"),
+                               f": {report['photos']} photos ({how}, by {report['order']}) in {report['folder']}"))
+
+    def cmd_status(self, args) -> None:
+        self._background(self.conversation.status, self._show_status)
+
+    def _show_status(self, report: dict[str, Any]) -> None:
+        table = Table.grid(padding=(0, 2))
+        table.add_column(style="dim", no_wrap=True)
+        for key, value in status_rows(report):
+            table.add_row(key, value)
+        self.say(table)
+
+    def cmd_index(self, args) -> None:
+        path = commands.index_target(args)
+        if self.indexing is not None:
+            raise CommandError("an index is already running; this one can start when it ends")
+        self.indexing = self.add(Progress(Text(f"indexing {path}…", "dim")))
+        self._index(path)
+
+    @work(thread=True, group="index", exit_on_error=False)
+    def _index(self, path: Path) -> None:
+        meter = ProgressMeter()
+
+        def progress(stage: str, done: int, total: int) -> None:
+            line = meter(stage, done, total)
+            if line:
+                self.call_from_thread(self.indexing.update, Text(line))
+
+        try:
+            report = self.conversation.index(path, progress)
+        except Exception as exc:  # noqa: BLE001 - never a crash: say it and go on
+            kind = "" if isinstance(exc, FluxAskError) else f"{type(exc).__name__}: "
+            self.call_from_thread(self._indexed, None, f"indexing {path} stopped: {kind}{exc}")
+            return
+        self.call_from_thread(self._indexed, report, None)
+
+    def _indexed(self, report: dict[str, Any] | None, error: str | None) -> None:
+        if error:
+            self.indexing.update(Text(error, "red"))
+        else:
+            c, errors = report["counts"], report["errors_by_reason"]
+            self.indexing.update(Text(
+                f"indexed {', '.join(report['roots'])}: {c.get('files_seen', 0):,} files, "
+                f"{c.get('new_photos', 0):,} new photos, {c.get('embedded', 0):,} embedded"
+                + (", not catalogued: " + ", ".join(f"{r} {n}" for r, n in sorted(errors.items())) if errors else "")
+                + f" ({report['seconds']:.1f} s, {report['embedded_per_second']:.1f} photos/s)"))
+        self.indexing = None
+
+
+class ProgressMeter:
+    """A progress line with rate and ETA (tqdm's own format), at most four a second."""
+
+    LABELS = {"scan": "scanning", "index": "indexing", "embed-missing": "embedding"}
+
+    def __init__(self, every: float = 0.25):
+        self.every, self.stage, self.started, self.shown = every, None, 0.0, 0.0
+
+    def __call__(self, stage: str, done: int, total: int) -> str | None:
+        from tqdm import tqdm
+
+        now = time.monotonic()
+        if stage != self.stage:
+            self.stage, self.started = stage, now
+        if now - self.shown < self.every and done != total:
+            return None
+        self.shown = now
+        return tqdm.format_meter(done, total or None, now - self.started, ncols=90, unit="file",
+                                 prefix=self.LABELS.get(stage, stage))

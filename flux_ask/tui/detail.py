@@ -1,0 +1,161 @@
+"""One photo, large, with everything the catalog knows of it."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from typing import Any
+
+from PIL import Image as PILImage
+from rich.table import Table
+from textual import work
+from textual.binding import Binding
+from textual.containers import Container, Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from flux_ask.errors import FluxAskError
+from flux_ask.search.engine import Result
+from flux_ask.tui.images import cell_pixels
+
+
+class DetailScreen(Screen):
+    BINDINGS = [
+        Binding("escape,q", "app.pop_screen", "back"),
+        Binding("o", "open", "open in viewer"),
+        Binding("c", "copy", "copy path"),
+        Binding("space", "mark", "mark"),
+        Binding("left,h", "step(-1)", "previous"),
+        Binding("right,l", "step(1)", "next"),
+    ]
+
+    def __init__(self, results: list[Result], index: int, conversation, image_class, marked: set[int]):
+        super().__init__()
+        self.results, self.index = results, index
+        self.conversation, self.image_class, self.marked = conversation, image_class, marked
+        self.record: dict[str, Any] | None = None
+
+    @property
+    def result(self) -> Result:
+        return self.results[self.index]
+
+    def compose(self):
+        with Horizontal():
+            with Container(id="stage"):
+                yield self.image_class(None, id="preview")
+            with VerticalScroll(id="facts"):
+                yield Static(id="metadata")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._show()
+
+    def _show(self) -> None:
+        self.record = None
+        self._picture(self.result.thumbnail)
+        self.query_one("#metadata", Static).update(self._table())
+        self._load(self.result.photo_id)
+
+    def _picture(self, path: str) -> None:
+        """Show `path` as large as the stage allows, in its own proportions."""
+        preview = self.query_one("#preview")
+        if not os.path.isfile(path):
+            preview.image = None
+            return
+        with PILImage.open(path) as im:
+            self.pixels = im.size
+        preview.image = path
+        self._fit()
+
+    def on_resize(self) -> None:
+        self._fit()
+
+    def _fit(self) -> None:
+        stage, preview = self.query_one("#stage"), self.query_one("#preview")
+        if not getattr(self, "pixels", None) or not stage.size.width:
+            return
+        cell_width, cell_height = cell_pixels()
+        width, height = self.pixels[0] / cell_width, self.pixels[1] / cell_height  # in cells
+        scale = min(stage.size.width / width, stage.size.height / height)
+        preview.styles.width, preview.styles.height = max(1, int(width * scale)), max(1, int(height * scale))
+
+    @work(thread=True, exclusive=True, exit_on_error=False)
+    def _load(self, photo_id: int) -> None:
+        """The catalog record and the large preview (decoded from the original on first view)."""
+        try:
+            record = self.conversation.photo(photo_id)
+        except FluxAskError as exc:
+            self.app.call_from_thread(self.notify, str(exc), severity="error")
+            return
+        self.app.call_from_thread(self._loaded, record)
+
+    def _loaded(self, record: dict[str, Any]) -> None:
+        if record["photo_id"] != self.result.photo_id:
+            return  # the user moved on
+        self.record = record
+        if os.path.isfile(record["preview"]):
+            self._picture(record["preview"])
+        self.query_one("#metadata", Static).update(self._table())
+
+    def _table(self) -> Table:
+        r, rec = self.result, self.record or {}
+        table = Table.grid(padding=(0, 2))
+        table.add_column(style="dim", no_wrap=True)
+        table.add_column(overflow="fold")
+        rows = [
+            ("result", f"{self.index + 1} of {len(self.results)}"),
+            ("photo", str(r.photo_id) + ("  ✓ in the basket" if r.photo_id in self.marked else "")),
+            ("score", f"{r.score:.4f}" if r.score is not None else "—"),
+            ("keeper score", f"{r.keeper_score:.3f}" if r.keeper_score is not None else "no keeper model yet"),
+            ("taken", (r.taken_at or "undated") + (f"  ({rec['taken_at_source']})" if rec else "")),
+            ("place", f"{r.lat:.5f}, {r.lon:.5f}" if r.lat is not None else "no GPS position"),
+        ]
+        if rec:
+            if rec.get("altitude") is not None:
+                rows.append(("altitude", f"{rec['altitude']:.0f} m"))
+            camera = " ".join(x for x in (rec.get("camera_make"), rec.get("camera_model")) if x)
+            rows += [("camera", camera or "—"), ("lens", rec.get("lens") or "—"),
+                     ("size", f"{rec['width']} × {rec['height']} px, {_size(rec['bytes'])}, "
+                              f"{rec['format'] or 'unknown format'}"),
+                     ("sha256", rec["sha256"])]
+            for i, f in enumerate(rec["files"]):
+                rows.append(("path" if i == 0 else "", f["path"] + ("" if f["state"] == "ok" else f"  ({f['state']})")))
+        else:
+            rows.append(("path", r.path or "—"))
+        for key, value in rows:
+            table.add_row(key, value)
+        return table
+
+    def action_open(self) -> None:
+        if not self.result.path:
+            self.notify("this photo has no readable file", severity="error")
+            return
+        command = {"darwin": ["open"], "win32": None}.get(sys.platform, ["xdg-open"])
+        try:
+            if command is None:
+                os.startfile(self.result.path)  # type: ignore[attr-defined]
+            else:
+                subprocess.Popen([*command, self.result.path], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                 start_new_session=True)
+        except OSError as exc:
+            self.notify(f"cannot open a viewer: {exc}", severity="error")
+            return
+        self.notify(f"opened {os.path.basename(self.result.path)}")
+
+    def action_copy(self) -> None:
+        if self.result.path:
+            self.app.copy_to_clipboard(self.result.path)
+            self.notify(f"copied {self.result.path}")
+
+    def action_mark(self) -> None:
+        self.app.toggle_mark(self.result)
+        self.query_one("#metadata", Static).update(self._table())
+
+    def action_step(self, step: int) -> None:
+        self.index = (self.index + step) % len(self.results)
+        self._show()
+
+
+def _size(n: int) -> str:
+    return f"{n / 1e6:.1f} MB" if n >= 1e6 else f"{n / 1e3:.0f} kB"

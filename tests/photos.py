@@ -88,3 +88,25 @@ def make_archive(root: Path, count: int, *, start_seed: int = 0) -> list[Path]:
         paths.append(write_photo(root / f"{2015 + i % 9}" / f"img_{i:04d}.jpg", start_seed + i,
                                  exif=exif_for(taken=taken)))
     return paths
+
+
+ROME = (41.9028, 12.4964)
+WALNUT = (39.9522, -75.2020)
+
+
+def make_chat_archive(root: Path, home: Path, embedder):
+    """Twenty photos over five years; some in Rome, some at 40th and Walnut, some nowhere."""
+    for i in range(20):
+        lat, lon = (ROME if i % 3 == 0 else WALNUT if i % 3 == 1 else (None, None))
+        write_photo(root / f"{2019 + i % 5}" / f"p{i:02d}.jpg", seed=100 + i,
+                    exif=exif_for(taken=f"{2019 + i % 5}:{1 + i % 12:02d}:{1 + i:02d} 10:00:00", lat=lat, lon=lon))
+    home.mkdir(parents=True, exist_ok=True)
+    (home / "places.toml").write_text('["40th and Walnut"]\nlat = 39.9522\nlon = -75.2020\nradius_m = 150\n'
+                                      'aliases = ["walnut"]\n', encoding="utf-8")
+    from flux_ask.config import load_settings
+    from flux_ask.ingest.pipeline import Indexer
+
+    settings = load_settings(home, model="tiny-test", geocoder="off")
+    with Indexer(settings, embedder=embedder) as indexer:
+        indexer.index([root])
+    return settings

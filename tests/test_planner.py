@@ -112,6 +112,7 @@ TABLE = [
     ("crowds without people", dict(text="crowds", negative_text="people")),
     ("beach with no people", dict(text="beach", negative_text="people")),
     ("more like the third one", dict(similar_to={"result": 3})),
+    ("more like the 23rd one", dict(similar_to={"result": 23})),
     ("more like this", dict(similar_to={"selected": True})),
     ("similar to 12345", dict(similar_to={"photo_id": 12345})),
     ("photos similar to photo 42", dict(similar_to={"photo_id": 42})),

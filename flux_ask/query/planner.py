@@ -303,7 +303,8 @@ def _target(tree: Tree, originals: list[str]) -> dict[str, Any]:
     if tree.data == "this_one":
         return {"selected": True}
     if tree.data == "nth_one":
-        return {"result": ORDINALS[str(tree.children[-1])]}
+        word = str(tree.children[-1])
+        return {"result": ORDINALS.get(word) or int(word[:-2])}  # "third", "23rd"
     if tree.data == "photo_id":
         return {"photo_id": int(tree.children[-1])}
     return {"file": os.path.expanduser(originals[-1])}

@@ -228,9 +228,8 @@ class Searcher:
         rows, strategy = self._candidates(plan, m)
         if home_rows is not None:  # echoes: the place's own photos define the query, and are left out
             rows = np.setdiff1d(_row_ids(rows), home_rows)
-        skip = set()
-        if selected is not None and plan.similar_to and plan.similar_to.get("selected"):
-            skip = {m.row_of(selected)}  # the photo the question is about is not its own answer
+        about = _photo_in_conversation(plan.similar_to or {}, selected, previous)
+        skip = {m.row_of(about)} if about is not None else set()  # "more like this" is not its own answer
         if plan.mode == "all" or plan.group_by:
             # thresholds are set against the whole archive's scores for this query
             archive = m.vectors @ query
@@ -298,16 +297,7 @@ class Searcher:
             parts.append(self.embedder().encode_text([plan.text])[0])
         target = plan.similar_to or {}
         if target:
-            photo_id = target.get("photo_id")
-            if target.get("selected"):
-                if selected is None:
-                    raise FluxAskError("no photo is selected: pick one, or say 'similar to PHOTO_ID'")
-                photo_id = selected
-            elif "result" in target:
-                index = target["result"]
-                if not previous or abs(index) > len(previous) or index == 0:
-                    raise FluxAskError(f"there is no result {index} in the previous answer")
-                photo_id = previous[index - 1 if index > 0 else index]
+            photo_id = _photo_in_conversation(target, selected, previous) or target.get("photo_id")
             if "file" in target:
                 parts.append(self._embed_file(Path(target["file"])))
             else:
@@ -429,6 +419,20 @@ def _spec_for(model: catalog.ModelRow, settings: Settings) -> ModelSpec:
                                 "pass the same file with --weights")
         return ModelSpec(model.name, weights=settings.weights)
     return ModelSpec(model.name, pretrained=model.pretrained)
+
+
+def _photo_in_conversation(target: dict[str, Any], selected: int | None, previous: list[int]) -> int | None:
+    """The photo "this one" (the selected photo) or "the third one" (of the previous answer) means."""
+    if target.get("selected"):
+        if selected is None:
+            raise FluxAskError("no photo is selected: pick one, or say 'similar to PHOTO_ID'")
+        return selected
+    if "result" in target:
+        index = target["result"]
+        if not previous or abs(index) > len(previous) or index == 0:
+            raise FluxAskError(f"there is no result {index} in the previous answer")
+        return previous[index - 1 if index > 0 else index]
+    return None
 
 
 def _sql_ranges(plan: QueryPlan) -> list[tuple[str, str]]:

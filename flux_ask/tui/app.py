@@ -58,7 +58,8 @@ class Prompt(Input):
     ]
 
     def __init__(self, suggester: Suggester):
-        super().__init__(placeholder="Ask about the pictures, or /help", suggester=suggester, id="prompt")
+        super().__init__(placeholder="Ask about the pictures, or /help", suggester=suggester, id="prompt",
+                         select_on_focus=False)
         self.history: list[str] = []
         self.position = 0
 
@@ -93,11 +94,12 @@ class FluxAskApp(App):
     ]
 
     def __init__(self, conversation: Conversation, *, images: str = "auto", timings: bool = True,
-                 warm: bool = True):
+                 warm: bool = True, blink: bool = True):
+        """`images="halfcell"`, `timings=False` and `blink=False` make the screen the same on every run."""
         super().__init__()
         self.conversation = conversation
         self.image_class = image_class(images)
-        self.timings, self.warm = timings, warm
+        self.timings, self.warm, self.blink = timings, warm, blink
         self.marked: set[int] = set()
         self.recipe_names: list[str] = []
         self.highlighted: Result | None = None
@@ -119,8 +121,17 @@ class FluxAskApp(App):
         return self.query_one(Prompt)
 
     def on_mount(self) -> None:
+        self.prompt.cursor_blink = self.blink
         self.prompt.focus()
+        self.watch(self.transcript, "scroll_y", self._scrolled, init=False)
         self._start()
+
+    def _scrolled(self, y: float) -> None:
+        """Near the end of the transcript: the last long answer mounts its next tiles."""
+        if y >= self.transcript.max_scroll_y - self.transcript.size.height:
+            growing = [g for g in self.query(ResultGrid) if not g.complete]
+            if growing:
+                growing[-1].grow()
 
     # -- background work --------------------------------------------------------------
 
@@ -178,7 +189,7 @@ class FluxAskApp(App):
     def search(self, job: Callable[[], Turn]) -> None:
         if self.pending is not None:
             self.pending.update(Text("set aside for the next question", "dim"))
-            self.pending.remove_class("pending")
+            self.pending.set_classes("set-aside")
         self.pending = self.add(Static(Text("searching…", "dim italic"), classes="pending"))
         self._search(job)
 
@@ -219,7 +230,8 @@ class FluxAskApp(App):
         return widget
 
     def say(self, message: str | Text | Table, kind: str = "") -> Note:
-        return self.add(Note(message, classes=kind))
+        """A note in the transcript; text is shown as it is, never read as markup."""
+        return self.add(Note(Text(message) if isinstance(message, str) else message, classes=kind))
 
     # -- results ----------------------------------------------------------------------
 
@@ -244,6 +256,8 @@ class FluxAskApp(App):
 
     def on_result_grid_leave(self, message: ResultGrid.Leave) -> None:
         self.prompt.focus()
+        if message.typed:
+            self.prompt.insert_text_at_cursor(message.typed)
 
     def on_result_grid_opened(self, message: ResultGrid.Opened) -> None:
         grid = message.grid
@@ -280,10 +294,10 @@ class FluxAskApp(App):
         table.add_column(style="bold", no_wrap=True)
         table.add_column()
         for name, (usage, what) in COMMANDS.items():
-            table.add_row(f"{name} {usage}".strip(), what)
+            table.add_row(Text(f"{name} {usage}".strip()), Text(what))
         table.add_row("", "")
         for keys, what in KEYS:
-            table.add_row(keys, what)
+            table.add_row(Text(keys), Text(what))
         self.say(table, "help")
 
     def cmd_quit(self, args) -> None:
@@ -328,7 +342,7 @@ class FluxAskApp(App):
             return
         table = Table.grid(padding=(0, 2))
         for r in saved:
-            table.add_row(Text(r["name"], "bold"), r["question"], Text(f"saved {r['saved_at'][:10]}", "dim"))
+            table.add_row(Text(r["name"], "bold"), Text(r["question"]), Text(f"saved {r['saved_at'][:10]}", "dim"))
         self.say(table)
 
     def cmd_select(self, args) -> None:
@@ -363,7 +377,7 @@ class FluxAskApp(App):
         table = Table.grid(padding=(0, 2))
         table.add_column(style="dim", no_wrap=True)
         for key, value in status_rows(report):
-            table.add_row(key, value)
+            table.add_row(Text(key), Text(value))
         self.say(table)
 
     def cmd_index(self, args) -> None:

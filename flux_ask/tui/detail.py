@@ -9,6 +9,7 @@ from typing import Any
 
 from PIL import Image as PILImage
 from rich.table import Table
+from rich.text import Text
 from textual import work
 from textual.binding import Binding
 from textual.containers import Container, Horizontal, VerticalScroll
@@ -86,7 +87,7 @@ class DetailScreen(Screen):
         try:
             record = self.conversation.photo(photo_id)
         except FluxAskError as exc:
-            self.app.call_from_thread(self.notify, str(exc), severity="error")
+            self.app.call_from_thread(self.notify, str(exc), severity="error", markup=False)
             return
         self.app.call_from_thread(self._loaded, record)
 
@@ -124,7 +125,7 @@ class DetailScreen(Screen):
         else:
             rows.append(("path", r.path or "—"))
         for key, value in rows:
-            table.add_row(key, value)
+            table.add_row(Text(key), Text(value))  # paths and names are shown as they are, never as markup
         return table
 
     def action_open(self) -> None:
@@ -139,14 +140,14 @@ class DetailScreen(Screen):
                 subprocess.Popen([*command, self.result.path], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                  start_new_session=True)
         except OSError as exc:
-            self.notify(f"cannot open a viewer: {exc}", severity="error")
+            self.notify(f"cannot open a viewer: {exc}", severity="error", markup=False)
             return
-        self.notify(f"opened {os.path.basename(self.result.path)}")
+        self.notify(f"opened {os.path.basename(self.result.path)}", markup=False)
 
     def action_copy(self) -> None:
         if self.result.path:
             self.app.copy_to_clipboard(self.result.path)
-            self.notify(f"copied {self.result.path}")
+            self.notify(f"copied {self.result.path}", markup=False)
 
     def action_mark(self) -> None:
         self.app.toggle_mark(self.result)

@@ -54,8 +54,8 @@ def caption(result: Result, number: int) -> Text:
     if result.keeper_score is not None:
         text.append(f" ★{result.keeper_score:.2f}", "yellow")
     text.append("\n" + (result.taken_at or "undated")[:10], "dim")
-    if result.place:
-        text.append(" ⌖", "dim")
+    if result.lat is not None:
+        text.append(f" {result.lat:.1f},{result.lon:.1f}", "dim")
     return text
 
 
@@ -95,7 +95,7 @@ class ResultGrid(Widget, can_focus=True):
         Binding("end,G", "jump(-1)", "last", show=False),
         Binding("enter", "open", "details"),
         Binding("space", "mark", "mark"),
-        Binding("escape,slash", "leave", "prompt"),
+        Binding("escape", "leave", "prompt"),
     ]
     cursor = reactive(0, init=False)
 
@@ -122,7 +122,11 @@ class ResultGrid(Widget, can_focus=True):
             self.grid, self.step, self.column = grid, step, column
 
     class Leave(Message):
-        pass
+        """Back to the prompt, with what was typed here (a follow-up started in the grid)."""
+
+        def __init__(self, typed: str = ""):
+            super().__init__()
+            self.typed = typed
 
     def __init__(self, results: list[Result], marked: set[int], image_class, first_number: int = 1):
         super().__init__(classes="grid")
@@ -134,12 +138,18 @@ class ResultGrid(Widget, can_focus=True):
     def on_mount(self) -> None:
         self.grow()
 
-    def grow(self) -> None:
-        """Mount the next batch of tiles (all at once would cost a 500-result answer ~1 s)."""
-        if self.mounted >= len(self.results):
+    @property
+    def complete(self) -> bool:
+        return self.mounted >= len(self.results)
+
+    def grow(self, upto: int = 0) -> None:
+        """Mount the next batch of tiles, or up to tile `upto` (all at once would cost a
+        500-result answer about a second)."""
+        if self.complete:
             return
+        end = min(len(self.results), max(self.mounted + BATCH, upto + 1))
         batch = [Tile(r, self.first_number + i, self.image_class)
-                 for i, r in enumerate(self.results[self.mounted:self.mounted + BATCH], start=self.mounted)]
+                 for i, r in enumerate(self.results[self.mounted:end], start=self.mounted)]
         for tile in batch:
             tile.set_class(tile.result.photo_id in self.marked, "-marked")
         self.mounted += len(batch)
@@ -164,7 +174,7 @@ class ResultGrid(Widget, can_focus=True):
 
     def watch_cursor(self, old: int, new: int) -> None:
         if new >= self.mounted - self.columns:
-            self.grow()
+            self.grow(new + self.columns)
         self._paint_cursor(old, new)
 
     def _paint_cursor(self, old: int, new: int) -> None:
@@ -224,6 +234,13 @@ class ResultGrid(Widget, can_focus=True):
 
     def action_leave(self) -> None:
         self.post_message(self.Leave())
+
+    def on_key(self, event: events.Key) -> None:
+        """Typing a follow-up ("more like this", "/similar") goes to the prompt; the keys
+        that move stay here."""
+        if event.is_printable and event.character and event.key not in self._bindings.key_to_bindings:
+            event.stop()
+            self.post_message(self.Leave(event.character))
 
     def on_tile_clicked(self, message: Tile.Clicked) -> None:
         index = self.tiles.index(message.tile)

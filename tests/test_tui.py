@@ -1,0 +1,345 @@
+"""The chat as a person uses it, through Textual's Pilot: ask, move, open, follow up, mark,
+save and run recipes, draft issues, index in the background, and errors as messages.
+Snapshots use the deterministic half-block renderer, no timings and a still cursor."""
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+
+import pytest
+
+pytest.importorskip("textual")
+
+import flux_ask.tui  # noqa: F401, E402  (textual-image asks the terminal first)
+from flux_ask.chat.session import Conversation  # noqa: E402
+from flux_ask.config import load_settings  # noqa: E402
+from flux_ask.search.engine import Result  # noqa: E402
+from flux_ask.tui.app import FluxAskApp, ProgressMeter  # noqa: E402
+from flux_ask.tui.detail import DetailScreen  # noqa: E402
+from flux_ask.tui.widgets import BATCH, AnswerView, Note, Progress, ResultGrid, ScoreChart, Tile  # noqa: E402
+from tests.conftest import subprocess_env  # noqa: E402
+from tests.photos import make_archive, make_chat_archive  # noqa: E402
+
+SIZE = (110, 40)
+
+
+@pytest.fixture(scope="module")
+def chat_settings(tmp_path_factory, tiny):
+    return make_chat_archive(tmp_path_factory.mktemp("archive"), tmp_path_factory.mktemp("home") / "h", tiny)
+
+
+@pytest.fixture
+def app(chat_settings, tiny):
+    conversation = Conversation(chat_settings, embedder=tiny)
+    conversation.clear_basket()
+    return FluxAskApp(conversation, images="halfcell", timings=False, blink=False)
+
+
+async def submit(pilot, text: str) -> None:
+    pilot.app.prompt.value = text
+    await pilot.press("enter")
+    await settle(pilot)
+
+
+async def settle(pilot) -> None:
+    for _ in range(3):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+def text_of(widget) -> str:
+    """What a widget shows, as plain text (tables and charts included)."""
+    from rich.console import Console
+
+    content = widget.render() if isinstance(widget, ScoreChart) else widget.content
+    console = Console(width=200, record=True, file=open(os.devnull, "w"))
+    console.print(content)
+    return console.export_text()
+
+
+def notes(app) -> list[str]:
+    return [text_of(n).strip() for n in app.query(Note)]
+
+
+async def test_a_question_gets_chips_and_a_grid_of_pictures(app):
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press(*"red squares", "enter")
+        await settle(pilot)
+        answer = app.query_one(AnswerView)
+        assert "red squares" in text_of(answer.query_one(".chips")) and "best 12" in text_of(answer.query_one(".chips"))
+        assert "1-12 of 20 matches" in text_of(answer.query_one(".summary"))
+        tiles = list(answer.query(Tile))
+        assert len(tiles) == 12 and all(t.query(".thumb") for t in tiles)
+        assert tiles[0].result.taken_at[:10] in text_of(tiles[0].query_one(".caption"))
+        assert app.render_seconds and app.render_seconds[0] < 1.0
+
+
+async def test_keys_move_through_the_results_and_open_a_photo(app):
+    async with app.run_test(size=SIZE) as pilot:
+        await submit(pilot, "blue")
+        await pilot.press("tab")
+        grid = app.query_one(ResultGrid)
+        assert app.focused is grid and grid.columns == 4
+        await pilot.press("l", "l", "j", "right", "h", "down", "up")
+        assert grid.cursor == 6 and "-cursor" in grid.tiles[6].classes
+        assert app.highlighted.photo_id == grid.results[6].photo_id
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, DetailScreen)
+        facts = text_of(app.screen.query_one("#metadata"))
+        assert grid.results[6].path[:20] in facts.replace("\n", "") and "sha256" in facts
+        await pilot.press("c")
+        assert app.clipboard == grid.results[6].path
+        await pilot.press("right")
+        await settle(pilot)
+        assert app.screen.result == grid.results[7] and "8 of 12" in text_of(app.screen.query_one("#metadata"))
+        await pilot.press("escape")
+        assert not isinstance(app.screen, DetailScreen) and app.focused is grid
+        await pilot.press("escape")
+        assert app.focused is app.prompt
+
+
+async def test_the_mouse_highlights_then_opens(app):
+    async with app.run_test(size=SIZE) as pilot:
+        await submit(pilot, "green")
+        grid = app.query_one(ResultGrid)
+        app.transcript.scroll_to_widget(grid.tiles[2], animate=False, top=True)
+        await pilot.pause()
+        await pilot.click(grid.tiles[2])
+        await pilot.pause()
+        assert app.focused is grid and grid.cursor == 2
+        await pilot.click(grid.tiles[2])
+        await settle(pilot)
+        assert isinstance(app.screen, DetailScreen) and app.screen.result == grid.results[2]
+
+
+async def test_follow_ups_show_what_changed(app):
+    async with app.run_test(size=SIZE) as pilot:
+        await submit(pilot, "red squares")
+        await submit(pilot, "only 2021")
+        await submit(pilot, "near Walnut instead")
+        answers = list(app.query(AnswerView))
+        assert len(answers) == 3
+        chips = text_of(answers[1].query_one(".chips"))
+        assert "+2021" in chips and "red squares" in chips
+        assert "+within 150 m of 40th and Walnut" in text_of(answers[2].query_one(".chips"))
+        await pilot.press("tab", "l", "l", *"more like this")  # typed in the grid: it goes to the prompt
+        assert app.focused is app.prompt and app.prompt.value == "more like this"
+        await submit(pilot, "more like this")
+        last = list(app.query(AnswerView))[-1]
+        assert "like the highlighted photo" in text_of(last.query_one(".chips"))
+        await submit(pilot, "more like the second one")
+        assert "like result 2" in text_of(list(app.query(AnswerView))[-1].query_one(".chips"))
+
+
+async def test_grouped_answers_have_a_row_per_period_and_a_chart(app):
+    async with app.run_test(size=SIZE) as pilot:
+        await submit(pilot, "evolution of red over time")
+        answer = app.query_one(AnswerView)
+        labels = [text_of(w) for w in answer.query(".group-label")]
+        assert [label.split()[0] for label in labels] == ["2019", "2020", "2021", "2022", "2023"]
+        assert answer.query_one(ScoreChart) and "score by year" in text_of(answer.query_one(ScoreChart))
+        grids = list(answer.query(ResultGrid))
+        await pilot.press("ctrl+r")  # the results: the last grid
+        assert app.focused is grids[-1]
+        await pilot.press("k")  # up, past its top row: the row above
+        assert app.focused is grids[-2]
+
+
+async def test_space_marks_and_the_basket_outlives_the_app(app, chat_settings, tiny):
+    async with app.run_test(size=SIZE) as pilot:
+        await submit(pilot, "yellow")
+        await pilot.press("tab", "space", "l", "space", "l", "space", "space")
+        await settle(pilot)
+        grid = app.query_one(ResultGrid)
+        marked = [grid.results[0].photo_id, grid.results[1].photo_id]
+        assert app.marked == set(marked) and "-marked" in grid.tiles[0].classes
+        assert "-marked" not in grid.tiles[2].classes
+    again = FluxAskApp(Conversation(chat_settings, embedder=tiny), images="halfcell", timings=False, blink=False)
+    async with again.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert again.marked == set(marked)
+        await submit(pilot, "/select")
+        shown = again.query_one(ResultGrid)
+        assert [r.photo_id for r in shown.results] == marked and all("-marked" in t.classes for t in shown.tiles)
+        await submit(pilot, "/select clear")
+        assert not again.marked and "emptied the basket (2 photos)" in notes(again)[-1]
+
+
+async def test_recipes_save_complete_and_run(app):
+    async with app.run_test(size=SIZE) as pilot:
+        await submit(pilot, "purple from 2022")
+        first = app.query_one(ResultGrid).results
+        await submit(pilot, "/recipe save purple 22")
+        assert "saved the recipe 'purple 22': purple from 2022" in notes(app)[-1]
+        await pilot.press(*"/recipe run pu")
+        await pilot.pause()
+        await pilot.press("tab")
+        assert app.prompt.value == "/recipe run purple 22"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert [r.photo_id for r in list(app.query(ResultGrid))[-1].results] == [r.photo_id for r in first]
+        await submit(pilot, "/recipes")
+        assert "purple 22" in notes(app)[-1] and "purple from 2022" in notes(app)[-1]
+        await submit(pilot, "/recipe rm purple 22")
+        assert "deleted the recipe 'purple 22'" in notes(app)[-1]
+
+
+async def test_an_issue_is_drafted_from_the_app(app, chat_settings):
+    async with app.run_test(size=SIZE) as pilot:
+        await submit(pilot, "orange")
+        await submit(pilot, "/issue draft 4 by time")
+        drafted = notes(app)[-1]
+        assert drafted.startswith("drafted FLUX_") and "4 photos (links, by time)" in drafted
+        folder = chat_settings.issues_dir / drafted.split()[1].rstrip(":")
+        assert (folder / "manifest.json").is_file() and (folder / "contact_sheet.jpg").is_file()
+
+
+async def test_help_status_and_errors_are_messages(app):
+    async with app.run_test(size=SIZE) as pilot:
+        await submit(pilot, "/help")
+        shown = notes(app)[-1]
+        help_note = list(app.query(Note))[-1]
+        assert help_note.has_class("help") and shown
+        await submit(pilot, "/status")
+        await submit(pilot, "dogs near Gondor")
+        assert "unknown place 'gondor'" in notes(app)[-1] and list(app.query(Note))[-1].has_class("error")
+        await submit(pilot, "/recipies")
+        assert "did you mean /recipes" in notes(app)[-1]
+        await submit(pilot, "more like the 30th one")
+        assert "no result 30" in notes(app)[-1]
+        await submit(pilot, "/similar")
+        assert "no photo is highlighted" in notes(app)[-1]
+        await submit(pilot, "/recipe run [red]")  # shown as typed, never read as markup
+        assert "no recipe named '[red]'" in notes(app)[-1]
+        await submit(pilot, "/issue draft sideways")
+        assert "does not know 'sideways'" in notes(app)[-1]
+        assert app.is_running
+
+
+async def test_a_new_question_sets_the_old_one_aside(app):
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        with app.conversation.lock:  # the first search cannot finish before the second question
+            app.prompt.value = "red"
+            await pilot.press("enter")
+            app.prompt.value = "blue"
+            await pilot.press("enter")
+        await settle(pilot)
+        answers = list(app.query(AnswerView))
+        assert len(answers) == 1 and "blue" in text_of(answers[0].query_one(".chips"))
+        assert app.conversation.last.question == "blue"
+        aside = app.query(".set-aside")
+        assert len(aside) == 1 and "set aside for the next question" in text_of(aside.first())
+
+
+async def test_an_empty_home_says_what_to_do_and_indexes_in_the_background(tmp_path, tiny):
+    root = tmp_path / "photos"
+    make_archive(root, 6)
+    settings = load_settings(tmp_path / "home", model="tiny-test", geocoder="off")
+    app = FluxAskApp(Conversation(settings, embedder=tiny), images="halfcell", timings=False, blink=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert "no archive here yet: /index FOLDER" in notes(app)[-1]
+        await submit(pilot, "dogs")
+        assert "flux-ask index" in notes(app)[-1]
+        await submit(pilot, f"/index {root}")
+        for _ in range(600):
+            if app.indexing is None:
+                break
+            await pilot.pause(0.1)
+        done = text_of(app.query_one(Progress))
+        assert "6 new photos, 6 embedded" in done and "photos/s" in done
+        await submit(pilot, "red")
+        assert len(app.query_one(ResultGrid).results) == 6
+
+
+def test_progress_lines_have_a_rate_and_an_eta():
+    meter = ProgressMeter(every=0)
+    meter("index", 0, 100)
+    time.sleep(0.05)
+    line = meter("index", 10, 100)
+    assert line.startswith("indexing") and "10/100" in line and "file/s" in line and "<" in line
+
+
+async def test_a_long_answer_mounts_its_tiles_as_they_are_reached(app, chat_settings):
+    thumb = next(chat_settings.thumbs_dir.rglob("*.jpg"))
+    results = [Result(i, f"/p/{i}.jpg", 0.5, 0.5, "2020-01-01T00:00:00", None, None, None, str(thumb))
+               for i in range(500)]
+    async with app.run_test(size=SIZE) as pilot:
+        grid = ResultGrid(results, set(), app.image_class)
+        await app.transcript.mount(grid)
+        await pilot.pause()
+        assert len(grid.tiles) == BATCH
+        grid.focus()
+        for _ in range(BATCH // grid.columns):
+            await pilot.press("j")
+        assert len(grid.tiles) > BATCH
+        await pilot.press("g")
+        await pilot.pause()
+        app.transcript.scroll_end(animate=False)  # the wheel, as far as it goes: the next batch
+        await pilot.pause()
+        assert len(grid.tiles) > 2 * BATCH
+        await pilot.press("G")
+        await pilot.pause()
+        assert grid.cursor == 499 and len(grid.tiles) == 500 and "-cursor" in grid.tiles[499].classes
+
+
+# -- snapshots ------------------------------------------------------------------------
+
+def test_snapshot_an_answer(app, snap_compare):
+    async def ask(pilot):
+        await submit(pilot, "red squares from 2021")
+        await pilot.press("tab", "l")
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=ask)
+
+
+def test_snapshot_a_grouped_answer(app, snap_compare):
+    async def ask(pilot):
+        await submit(pilot, "evolution of red over time")
+        app.transcript.scroll_home(animate=False)
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=ask)
+
+
+def test_snapshot_help(app, snap_compare):
+    async def ask(pilot):
+        await submit(pilot, "/help")
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=ask)
+
+
+# -- a real terminal ------------------------------------------------------------------
+
+@pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
+def test_the_chat_in_a_real_terminal(chat_settings):
+    """flux-ask in tmux: a question typed, and the captured screen shows the answer."""
+    session = f"flux-ask-test-{os.getpid()}"
+    flux = [sys.executable, "-m", "flux_ask", "chat", "--images", "halfcell"]
+    env = subprocess_env(chat_settings.home)
+    subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", "120", "-y", "40",
+                    " ".join(f"'{part}'" for part in flux)], check=True, env=env)
+    try:
+        assert _screen_shows(session, "Ask the archive", 60)
+        subprocess.run(["tmux", "send-keys", "-t", session, "red squares", "Enter"], check=True)
+        screen = _screen_shows(session, "matches", 90)
+        assert screen and "› red squares" in screen and "of 20 matches" in screen
+        subprocess.run(["tmux", "send-keys", "-t", session, "C-q"], check=True)
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+
+
+def _screen_shows(session: str, text: str, seconds: float) -> str | None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        screen = subprocess.run(["tmux", "capture-pane", "-p", "-t", session], capture_output=True, text=True).stdout
+        if text in screen:
+            return screen
+        time.sleep(0.3)
+    return None

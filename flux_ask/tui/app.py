@@ -124,7 +124,7 @@ class FluxAskApp(App):
         self.prompt.cursor_blink = self.blink
         self.prompt.focus()
         self.watch(self.transcript, "scroll_y", self._scrolled, init=False)
-        self._start()
+        self.call_after_refresh(self._start)  # after the first frame: torch's import holds the GIL for seconds
 
     def _scrolled(self, y: float) -> None:
         """Near the end of the transcript: the last long answer mounts its next tiles."""

@@ -83,4 +83,5 @@ def test_usage_errors(tmp_path, home, capsys):
     (home / "config.toml").write_text("batch_size = 'big'\n")
     assert main(["status"]) == 1
     assert "batch_size must be a int" in capsys.readouterr().err
-    assert main([]) == 0
+    assert main([]) == 1  # no command: the chat, which needs a terminal
+    assert "the chat needs a terminal" in capsys.readouterr().err

@@ -20,7 +20,7 @@ from flux_ask.search.engine import Result
 from flux_ask.tui.chart import score_chart
 
 TILE_WIDTH = 24  # cells, gutter included
-BATCH = 16  # tiles mounted at a time (a screenful and more): a long answer mounts more as the cursor or the scroll nears them
+BATCH = 16  # tiles mounted at a time (more than a screenful); more mount as the cursor or the scroll nears them
 
 
 class Note(Static):

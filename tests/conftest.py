@@ -34,6 +34,14 @@ def settings(home):
     return load_settings(home, model="tiny-test", batch_size=8, workers=2)
 
 
+@pytest.fixture(scope="module")
+def chat_settings(tmp_path_factory, tiny):
+    """A small dated, placed archive (tests/photos.py), indexed once per module."""
+    from tests.photos import make_chat_archive
+
+    return make_chat_archive(tmp_path_factory.mktemp("archive"), tmp_path_factory.mktemp("home") / "h", tiny)
+
+
 @pytest.fixture(scope="session")
 def shared_photos() -> Path:
     if not SHARED_PHOTOS.is_dir():

@@ -10,12 +10,7 @@ from flux_ask.chat.session import Conversation
 from flux_ask.config import load_settings
 from flux_ask.errors import FluxAskError
 from flux_ask.query.plan import Place, QueryPlan
-from tests.photos import ROME, WALNUT, make_chat_archive
-
-
-@pytest.fixture(scope="module")
-def chat_settings(tmp_path_factory, tiny):
-    return make_chat_archive(tmp_path_factory.mktemp("archive"), tmp_path_factory.mktemp("home") / "h", tiny)
+from tests.photos import ROME, WALNUT
 
 
 @pytest.fixture

@@ -20,14 +20,9 @@ from flux_ask.tui.app import FluxAskApp, ProgressMeter  # noqa: E402
 from flux_ask.tui.detail import DetailScreen  # noqa: E402
 from flux_ask.tui.widgets import BATCH, AnswerView, Note, Progress, ResultGrid, ScoreChart, Tile  # noqa: E402
 from tests.conftest import subprocess_env  # noqa: E402
-from tests.photos import make_archive, make_chat_archive  # noqa: E402
+from tests.photos import make_archive  # noqa: E402
 
 SIZE = (110, 40)
-
-
-@pytest.fixture(scope="module")
-def chat_settings(tmp_path_factory, tiny):
-    return make_chat_archive(tmp_path_factory.mktemp("archive"), tmp_path_factory.mktemp("home") / "h", tiny)
 
 
 @pytest.fixture

@@ -104,19 +104,18 @@ async def answers(settings) -> None:
             for q in questions:
                 app.conversation.last = None  # each question on its own, not a follow-up of the one before
                 app.prompt.value = q
+                painted = len(app.render_seconds) + 1
                 await pilot.press("enter")
                 await app.workers.wait_for_complete()
-                await pilot.pause()
-                while len(app.render_seconds) < len(paint.get("_all", [])) + 1:
+                while len(app.render_seconds) < painted:
                     await pilot.pause()
-                paint.setdefault("_all", []).append(app.render_seconds[-1])
                 paint.setdefault(q, []).append(app.render_seconds[-1])
                 search.setdefault(q, []).append(app.conversation.last.answer.seconds)
         for q in questions:
             n = len(app.conversation.last.answer.results) if q == questions[-1] else None
             print(f"  {q!r}: search {ms(search[q])}; painted after the search returned {ms(paint[q])}"
                   + (f" ({n} results)" if n else ""))
-        print(f"answer on screen after the search returned, all questions: {ms(paint['_all'])}")
+        print(f"answer on screen after the search returned, all questions: {ms(app.render_seconds)}")
         grid = list(app.query(ResultGrid))[-1]
         return await scrolling(app, pilot, grid)
 

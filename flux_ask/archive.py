@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from flux_ask.config import Settings
@@ -59,6 +60,16 @@ def plan_question(settings: Settings, conn, question: str, *, previous: QueryPla
     if rank:
         query_plan = replace(query_plan, rank=rank)
     return query_plan
+
+
+def similar_plan(target: str, limit: int) -> QueryPlan:
+    """Photos like a catalogued photo (its id) or an image file (its path)."""
+    if target.isdigit():
+        similar_to, note = {"photo_id": int(target)}, f"similar to photo {target}"
+    else:
+        path = Path(target).expanduser().resolve()
+        similar_to, note = {"file": str(path)}, f"similar to the file {path}"
+    return QueryPlan(similar_to=similar_to, limit=limit, notes=(note,))
 
 
 def status(settings: Settings, conn, *, errors: bool = False) -> dict[str, Any]:

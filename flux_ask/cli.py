@@ -61,6 +61,11 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--db", help="metadata database (default: HOME/catalog.db)")
         p.add_argument("--vec", help="vector database (default: HOME/vectors.db)")
 
+    def catalog_weights_flag(p: argparse.ArgumentParser) -> None:
+        """The checkpoint a catalog embedded from a file needs to encode questions."""
+        p.add_argument("--weights", type=Path, metavar="FILE",
+                       help="the checkpoint the catalog was embedded with, if it came from a file")
+
     def model_flags(p: argparse.ArgumentParser) -> None:
         p.add_argument("--model", help=f"open_clip architecture (default: {DEFAULT_MODEL}); "
                        "'tiny-test' is a tiny random model for tests")
@@ -118,8 +123,7 @@ def build_parser() -> argparse.ArgumentParser:
         "(arrows or hjkl, Enter opens, space marks); /help lists the commands.",
     )
     catalog_flags(chat)
-    chat.add_argument("--weights", type=Path, metavar="FILE",
-                      help="the checkpoint the catalog was embedded with, if it came from a file")
+    catalog_weights_flag(chat)
     chat.add_argument("--images", choices=("auto", "halfcell", "unicode"), default="auto",
                       help="how pictures are drawn: auto picks Kitty graphics or Sixel when the terminal has them, "
                       "else colour half-blocks (default: auto)")
@@ -132,8 +136,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ask.add_argument("query", metavar="QUERY")
     catalog_flags(ask)
-    ask.add_argument("--weights", type=Path, metavar="FILE",
-                     help="the checkpoint the catalog was embedded with, if it came from a file")
+    catalog_weights_flag(ask)
     ask.add_argument("--limit", type=int, metavar="N", help="how many results (a page, in 'all' mode)")
     ask.add_argument("--page", type=int, default=1, metavar="K", help="which page of results (default: 1)")
     ask.add_argument("--rank", choices=("similarity", "keeper"),
@@ -145,8 +148,7 @@ def build_parser() -> argparse.ArgumentParser:
     similar = sub.add_parser("similar", help="photos that look like a catalogued photo or an image file")
     similar.add_argument("target", metavar="PHOTO_ID|FILE")
     catalog_flags(similar)
-    similar.add_argument("--weights", type=Path, metavar="FILE",
-                         help="the checkpoint the catalog was embedded with, if it came from a file")
+    catalog_weights_flag(similar)
     similar.add_argument("--limit", type=int, metavar="N", help="how many results (default: 12)")
     similar.add_argument("--json", action="store_true", help="print as JSON")
     similar.set_defaults(run=cmd_similar, page=1)
@@ -167,8 +169,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     match.add_argument("keeper_dir", type=Path, metavar="KEEPER_DIR")
     catalog_flags(match)
-    match.add_argument("--weights", type=Path, metavar="FILE",
-                       help="the checkpoint the catalog was embedded with, if it came from a file")
+    catalog_weights_flag(match)
     match.add_argument("--json", action="store_true", help="print every file's match as JSON")
     match.add_argument("--quiet", action="store_true", help="no progress bar")
     match.set_defaults(run=cmd_keeper_match)
@@ -279,9 +280,11 @@ class ProgressBars:
             return
         from tqdm import tqdm
 
+        from flux_ask.ingest.pipeline import STAGE_LABELS
+
         if stage != self.stage:
             self.close()
-            label = {"scan": "scanning", "index": "indexing", "embed-missing": "embedding"}.get(stage, stage)
+            label = STAGE_LABELS.get(stage, stage)
             self.bar = tqdm(total=total or None, desc=label, unit="file", dynamic_ncols=True, smoothing=0.1)
             self.stage = stage
         if total:
@@ -417,17 +420,11 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 
 def cmd_similar(args: argparse.Namespace) -> int:
-    from flux_ask.archive import open_existing
-    from flux_ask.query import QueryPlan
+    from flux_ask.archive import open_existing, similar_plan
+    from flux_ask.query.plan import DEFAULT_LIMIT
 
     settings = settings_from(args)
-    target = args.target
-    if target.isdigit():
-        similar_to, note = {"photo_id": int(target)}, f"similar to photo {target}"
-    else:
-        path = Path(target).expanduser().resolve()
-        similar_to, note = {"file": str(path)}, f"similar to the file {path}"
-    query_plan = QueryPlan(similar_to=similar_to, limit=args.limit or 12, notes=(note,))
+    query_plan = similar_plan(args.target, limit=args.limit or DEFAULT_LIMIT)
     return _answer(args, settings, query_plan, open_existing(settings))
 
 

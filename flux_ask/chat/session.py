@@ -20,7 +20,7 @@ from flux_ask.chat.chips import Chip, chips
 from flux_ask.chat.commands import CommandError, DraftRequest
 from flux_ask.config import Settings
 from flux_ask.errors import FluxAskError
-from flux_ask.query.plan import QueryPlan
+from flux_ask.query.plan import DEFAULT_LIMIT, QueryPlan
 from flux_ask.search.engine import Answer, Searcher
 
 PAGE = 500  # results per page of an "every match" answer: the grid loads its thumbnails as they come into view
@@ -71,6 +71,9 @@ class Conversation:
             searcher.matrix()
             searcher.embedder()
 
+    def has_catalog(self) -> bool:
+        return self.settings.db_path.exists()
+
     def status(self) -> dict[str, Any]:
         with self.lock:
             return archive.status(self.settings, self.conn())
@@ -92,15 +95,11 @@ class Conversation:
         if not target:
             if selected is None:
                 raise CommandError("no photo is highlighted: move to one, or say /similar PHOTO_ID")
-            similar_to, label = {"photo_id": selected}, f"photo {selected}"
+            plan = archive.similar_plan(str(selected), DEFAULT_LIMIT)
         elif target.startswith("#") and target[1:].isdigit():
-            similar_to, label = {"result": int(target[1:])}, f"result {target[1:]}"
-        elif target.isdigit():
-            similar_to, label = {"photo_id": int(target)}, f"photo {target}"
+            plan = QueryPlan(similar_to={"result": int(target[1:])}, notes=(f"similar to result {target[1:]}",))
         else:
-            path = Path(target).expanduser().resolve()
-            similar_to, label = {"file": str(path)}, f"the file {path}"
-        plan = QueryPlan(similar_to=similar_to, notes=(f"similar to {label}", "the best 12"))
+            plan = archive.similar_plan(target, DEFAULT_LIMIT)
         return self._turn(f"/similar {target or ''}".strip(), plan, selected=selected)
 
     def recipe(self, name: str) -> Turn:

@@ -41,6 +41,9 @@ MIN_BATCH = 8  # the smallest batch worth sending to the model early
 Progress = Callable[[str, int, int], None]
 
 
+STAGE_LABELS = {"scan": "scanning", "index": "indexing", "embed-missing": "embedding"}  # for progress lines
+
+
 @dataclass
 class IndexReport:
     run_id: int

@@ -35,6 +35,7 @@ from flux_ask.tui.widgets import AnswerView, Note, Progress, Question, ResultGri
 WELCOME = ("Ask the archive what the pictures show: “umbrellas in fog”, “silhouettes from winter 2022 near "
            "40th and Walnut”, “evolution of layering over time”. Follow up with “only 2023”, “not in Rome”, "
            "“more like the third one”, “show more”. Tab moves to the results; /help lists the commands.")
+NO_ARCHIVE = "no archive here yet: /index FOLDER adds one, and you can ask while it runs"
 KEYS = [("arrows, hjkl", "move through the results"), ("enter, click", "open a photo"),
         ("space", "mark it for the basket"), ("esc", "back (to the prompt, from a photo)"),
         ("tab", "complete a command, or go to the results"), ("up, down", "earlier questions, in the prompt"),
@@ -139,6 +140,9 @@ class FluxAskApp(App):
     def _start(self) -> None:
         """The basket, the recipes, then (unless told not to) the vectors and the text encoder."""
         c = self.conversation
+        if not c.has_catalog():
+            self.call_from_thread(self.say, NO_ARCHIVE)
+            return
         try:
             marked, names = {p for p, _ in c.basket()}, [r["name"] for r in c.recipes()]
             self.call_from_thread(self._started, marked, names)
@@ -147,10 +151,7 @@ class FluxAskApp(App):
         except NothingToSearch as exc:
             self.call_from_thread(self.say, str(exc).replace("`flux-ask index FOLDER`", "/index FOLDER"))
         except FluxAskError as exc:
-            text = str(exc)
-            if "flux-ask index" in text:
-                text = "no archive here yet: /index FOLDER adds one, and you can ask while it runs"
-            self.call_from_thread(self.say, text, "error" if "flux-ask index" not in str(exc) else "")
+            self.call_from_thread(self.say, str(exc), "error")
 
     def _started(self, marked: set[int], names: list[str]) -> None:
         self.marked |= marked
@@ -420,13 +421,13 @@ class FluxAskApp(App):
 class ProgressMeter:
     """A progress line with rate and ETA (tqdm's own format), at most four a second."""
 
-    LABELS = {"scan": "scanning", "index": "indexing", "embed-missing": "embedding"}
-
     def __init__(self, every: float = 0.25):
         self.every, self.stage, self.started, self.shown = every, None, 0.0, 0.0
 
     def __call__(self, stage: str, done: int, total: int) -> str | None:
         from tqdm import tqdm
+
+        from flux_ask.ingest.pipeline import STAGE_LABELS
 
         now = time.monotonic()
         if stage != self.stage:
@@ -435,4 +436,4 @@ class ProgressMeter:
             return None
         self.shown = now
         return tqdm.format_meter(done, total or None, now - self.started, ncols=90, unit="file",
-                                 prefix=self.LABELS.get(stage, stage))
+                                 prefix=STAGE_LABELS.get(stage, stage))

@@ -36,6 +36,7 @@ class DetailScreen(Screen):
         self.results, self.index = results, index
         self.conversation, self.image_class, self.marked = conversation, image_class, marked
         self.record: dict[str, Any] | None = None
+        self.pixels: tuple[int, int] | None = None  # the shown picture's size, to fit it
 
     @property
     def result(self) -> Result:
@@ -74,7 +75,7 @@ class DetailScreen(Screen):
 
     def _fit(self) -> None:
         stage, preview = self.query_one("#stage"), self.query_one("#preview")
-        if not getattr(self, "pixels", None) or not stage.size.width:
+        if self.pixels is None or not stage.size.width:
             return
         cell_width, cell_height = cell_pixels()
         width, height = self.pixels[0] / cell_width, self.pixels[1] / cell_height  # in cells

@@ -85,3 +85,5 @@ def test_usage_errors(tmp_path, home, capsys):
     assert "batch_size must be a int" in capsys.readouterr().err
     assert main([]) == 1  # no command: the chat, which needs a terminal
     assert "the chat needs a terminal" in capsys.readouterr().err
+    assert main(["--images", "halfcell"]) == 1  # the chat's options without its name
+    assert "the chat needs a terminal" in capsys.readouterr().err

@@ -2,6 +2,7 @@
 save and run recipes, draft issues, index in the background, and errors as messages.
 Snapshots use the deterministic half-block renderer, no timings and a still cursor."""
 
+import gc
 import os
 import shutil
 import subprocess
@@ -17,8 +18,9 @@ from flux_ask.chat.session import Conversation  # noqa: E402
 from flux_ask.config import load_settings  # noqa: E402
 from flux_ask.search.engine import Result  # noqa: E402
 from flux_ask.tui.app import FluxAskApp, ProgressMeter  # noqa: E402
+from flux_ask.tui.collector import HELD_BACK, IdleCollector  # noqa: E402
 from flux_ask.tui.detail import DetailScreen  # noqa: E402
-from flux_ask.tui.widgets import BATCH, AnswerView, Note, Progress, ResultGrid, ScoreChart, Tile  # noqa: E402
+from flux_ask.tui.widgets import TILE_HEIGHT, AnswerView, Note, Progress, ResultGrid, ScoreChart, Tile, TileRow  # noqa: E402
 from tests.conftest import subprocess_env  # noqa: E402
 from tests.photos import make_archive  # noqa: E402
 
@@ -260,27 +262,68 @@ def test_progress_lines_have_a_rate_and_an_eta():
     assert line.startswith("indexing") and "10/100" in line and "file/s" in line and "<" in line
 
 
-async def test_a_long_answer_mounts_its_tiles_as_they_are_reached(app, chat_settings):
+async def test_a_long_answer_keeps_only_the_rows_near_the_screen(app, chat_settings):
     thumb = next(chat_settings.thumbs_dir.rglob("*.jpg"))
     results = [Result(i, f"/p/{i}.jpg", 0.5, 0.5, "2020-01-01T00:00:00", None, None, None, str(thumb))
                for i in range(500)]
+
+    def on_screen(grid, index) -> bool:
+        region = grid.tile_at(index).region
+        return region.height and 0 <= region.y and region.bottom <= SIZE[1]
+
+    def consistent(grid) -> bool:
+        shown = [t.index for t in grid.tiles]
+        cursors = [t.index for t in grid.tiles if "-cursor" in t.classes]
+        return (shown == list(range(shown[0], shown[0] + len(shown))) and cursors in ([], [grid.cursor])
+                and all(t.result is results[t.index] for t in grid.tiles)
+                and all(("-marked" in t.classes) == (t.result.photo_id in grid.marked) for t in grid.tiles))
+
     async with app.run_test(size=SIZE) as pilot:
         grid = ResultGrid(results, set(), app.image_class)
         await app.transcript.mount(grid)
         await pilot.pause()
-        assert len(grid.tiles) == BATCH
+        assert len(grid.query(TileRow)) <= 8 and grid.tiles[0].index == 0 and consistent(grid)
+        assert grid.outer_size.height >= 125 * TILE_HEIGHT  # the scrollbar tells the answer's true length
         grid.focus()
-        for _ in range(BATCH // grid.columns):
+        await pilot.press("space")
+        grid.marked.add(results[0].photo_id)  # what the app does with the Marked message
+        grid.show_marked(results[0].photo_id, True)
+        for _ in range(30):
             await pilot.press("j")
-        assert len(grid.tiles) > BATCH
-        await pilot.press("g")
         await pilot.pause()
-        app.transcript.scroll_end(animate=False)  # the wheel, as far as it goes: the next batch
-        await pilot.pause()
-        assert len(grid.tiles) > 2 * BATCH
+        assert grid.cursor == 120 and on_screen(grid, 120) and consistent(grid)
+        rows = set(grid.query(TileRow))
+        assert len(rows) <= 8
+        for _ in range(10):
+            await pilot.press("j")
+        assert grid.cursor == 160 and consistent(grid)
+        assert set(grid.query(TileRow)) == rows  # rows leaving the screen are filled again, none added
         await pilot.press("G")
         await pilot.pause()
-        assert grid.cursor == 499 and len(grid.tiles) == 500 and "-cursor" in grid.tiles[499].classes
+        assert grid.cursor == 499 and on_screen(grid, 499) and consistent(grid)
+        app.transcript.scroll_home(animate=False)  # the scrollbar, all the way up
+        await pilot.pause()
+        await pilot.pause()
+        assert grid.tiles[0].index == 0 and "-marked" in grid.tiles[0].classes and consistent(grid)
+        assert len(grid.query(TileRow)) <= 8
+
+
+def test_full_collections_wait_for_a_pause_in_the_typing():
+    collector = IdleCollector(idle=0.2)
+    before = gc.get_threshold()
+    collector.start()
+    try:
+        assert gc.get_threshold()[2] == HELD_BACK
+        for _ in range(before[2] + 1):  # as many young collections as Python waits for before a full one
+            gc.collect(1)
+        collector.touched()
+        assert not collector.tick()  # due, but a key was just pressed
+        time.sleep(0.25)
+        assert collector.tick() and gc.get_count()[2] == 0
+        assert not collector.tick()  # nothing due any more
+    finally:
+        collector.stop()
+    assert gc.get_threshold() == before
 
 
 # -- snapshots ------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from typing import Any
 
 from rich.table import Table
 from rich.text import Text
-from textual import work
+from textual import events, work
 from textual.app import App
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -28,6 +28,7 @@ from flux_ask.chat.commands import COMMANDS, CommandError
 from flux_ask.chat.session import Conversation, Turn
 from flux_ask.errors import FluxAskError
 from flux_ask.search.engine import NothingToSearch, Result
+from flux_ask.tui.collector import IdleCollector
 from flux_ask.tui.detail import DetailScreen
 from flux_ask.tui.images import image_class
 from flux_ask.tui.widgets import AnswerView, Note, Progress, Question, ResultGrid
@@ -107,6 +108,7 @@ class FluxAskApp(App):
         self.pending: Static | None = None
         self.indexing: Progress | None = None
         self.render_seconds: list[float] = []  # search returned -> answer painted, per answer (benchmarks)
+        self.collector = IdleCollector()
 
     def compose(self):
         yield VerticalScroll(Note(WELCOME, classes="welcome"), id="transcript")
@@ -125,14 +127,22 @@ class FluxAskApp(App):
         self.prompt.cursor_blink = self.blink
         self.prompt.focus()
         self.watch(self.transcript, "scroll_y", self._scrolled, init=False)
+        self.collector.start()
+        self.set_interval(0.5, self.collector.tick)
         self.call_after_refresh(self._start)  # after the first frame: torch's import holds the GIL for seconds
 
+    def on_unmount(self) -> None:
+        self.collector.stop()
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.InputEvent):
+            self.collector.touched()
+        await super().on_event(event)
+
     def _scrolled(self, y: float) -> None:
-        """Near the end of the transcript: the last long answer mounts its next tiles."""
-        if y >= self.transcript.max_scroll_y - self.transcript.size.height:
-            growing = [g for g in self.query(ResultGrid) if not g.complete]
-            if growing:
-                growing[-1].grow()
+        """Grids fill the rows that came into view and give back those that left it."""
+        for grid in self.query(ResultGrid):
+            grid.follow_view()
 
     # -- background work --------------------------------------------------------------
 
@@ -148,6 +158,7 @@ class FluxAskApp(App):
             self.call_from_thread(self._started, marked, names)
             if self.warm:
                 c.warm()
+            self.collector.freeze()
         except NothingToSearch as exc:
             self.call_from_thread(self.say, str(exc).replace("`flux-ask index FOLDER`", "/index FOLDER"))
         except FluxAskError as exc:
@@ -213,8 +224,16 @@ class FluxAskApp(App):
     def show_turn(self, turn: Turn, returned: float) -> None:
         self.conversation.accept(turn)
         self._settle()
-        self.add(AnswerView(turn, self.marked, self.image_class, timings=self.timings))
+        view = AnswerView(turn, self.marked, self.image_class, timings=self.timings)
+        self.transcript.mount(view)
+        self.call_after_refresh(self._bring_into_view, view)
         self.call_after_refresh(lambda: self.render_seconds.append(time.perf_counter() - returned))
+
+    def _bring_into_view(self, view: AnswerView) -> None:
+        """An answer taller than the screen shows its beginning, below its question; a short one, whole."""
+        transcript = self.transcript
+        top = view.virtual_region.y - 2  # the question's line and the margin above the answer
+        transcript.scroll_to(y=min(top, transcript.max_scroll_y), animate=False, immediate=True)
 
     def _failed(self, message: str) -> None:
         self._settle()

@@ -7,8 +7,9 @@ from pathlib import Path
 
 from rich.text import Text
 from textual import events
+from textual._styles_cache import StylesCache
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Horizontal, ScrollableContainer, Vertical
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widget import Widget
@@ -20,7 +21,9 @@ from flux_ask.search.engine import Result
 from flux_ask.tui.chart import score_chart
 
 TILE_WIDTH = 24  # cells, gutter included
-BATCH = 16  # tiles mounted at a time (more than a screenful); more mount as the cursor or the scroll nears them
+TILE_HEIGHT = 12  # lines, border included
+MARGIN = 2  # rows mounted beyond those on screen, above and below, so a step down finds its row ready
+ROWS_AT_FIRST = 4  # rows mounted before the grid knows where it is on screen
 
 
 class Note(Static):
@@ -60,31 +63,75 @@ def caption(result: Result, number: int) -> Text:
 
 
 class Tile(Vertical):
-    """One result: its thumbnail and caption. The picture is decoded only when drawn,
-    so tiles out of view cost a file header read."""
+    """One result: its thumbnail and caption. A tile is shown again with another result
+    as the grid scrolls, so it is built once and filled by `show`."""
 
     class Clicked(Message):
         def __init__(self, tile: Tile):
             super().__init__()
             self.tile = tile
 
-    def __init__(self, result: Result, number: int, image_class):
+    def __init__(self, image_class):
         super().__init__(classes="tile")
-        self.result, self.number, self.image_class = result, number, image_class
+        self.result: Result | None = None
+        self.index = self.number = -1
+        self.picture = image_class(None, classes="thumb")
+        self.missing = Static("no preview", classes="thumb missing")
+        self.caption = Static(classes="caption")
 
     def compose(self):
-        if Path(self.result.thumbnail).is_file():
-            yield self.image_class(self.result.thumbnail, classes="thumb")
-        else:
-            yield Static("no preview", classes="thumb missing")
-        yield Static(caption(self.result, self.number), classes="caption")
+        yield self.picture
+        yield self.missing
+        yield self.caption
+
+    def show(self, result: Result, index: int, number: int, *, cursor: bool, marked: bool) -> None:
+        self.result, self.index, self.number = result, index, number
+        has_picture = Path(result.thumbnail).is_file()
+        self.picture.image = result.thumbnail if has_picture else None  # decoded when drawn
+        self.picture.display, self.missing.display = has_picture, not has_picture
+        self.caption.update(caption(result, number))
+        self.set_class(cursor, "-cursor")
+        self.set_class(marked, "-marked")
 
     def on_click(self, event: events.Click) -> None:
         self.post_message(self.Clicked(self))
 
 
-class ResultGrid(Widget, can_focus=True):
-    """Results as a grid of tiles with a cursor: arrows or hjkl move, Enter opens, space marks."""
+def forget_released_renders() -> None:
+    """Textual's `StylesCache.get_inner_outer` is an lru_cache on a method: it keeps the
+    last 1024 widgets' rendered lines alive after they are removed (Textualize/textual#6665).
+    Emptied when rows are removed, so they are freed with them."""
+    clear = getattr(getattr(StylesCache, "get_inner_outer", None), "cache_clear", None)
+    if clear is not None:
+        clear()
+
+
+class TileRow(Horizontal):
+    """One row of the grid. Rows leaving the screen are moved to where rows enter it and
+    filled again: nothing is mounted or removed while moving through an answer."""
+
+    def __init__(self, columns: int, image_class):
+        self.tiles = [Tile(image_class) for _ in range(columns)]
+        super().__init__(*self.tiles, classes="tile-row")
+        self.row = -1
+
+    def show(self, grid: ResultGrid, row: int) -> None:
+        self.row = row
+        for column, tile in enumerate(self.tiles):
+            index = row * len(self.tiles) + column
+            tile.display = index < len(grid.results)  # a short last row
+            if tile.display:
+                result = grid.results[index]
+                tile.show(result, index, grid.first_number + index, cursor=index == grid.cursor,
+                          marked=result.photo_id in grid.marked)
+
+
+class ResultGrid(Vertical, can_focus=True):
+    """Results as a grid of tiles with a cursor: arrows or hjkl move, Enter opens, space marks.
+
+    Only the rows on screen and a few around them are mounted: spacers above and below
+    stand in for the rest, so a 500-result answer costs what a screenful costs, and
+    moving or scrolling through it mounts a row as the last one is released."""
 
     BINDINGS = [
         Binding("left,h", "move(0, -1)", "left", show=False),
@@ -132,66 +179,127 @@ class ResultGrid(Widget, can_focus=True):
         super().__init__(classes="grid")
         self.results, self.marked, self.image_class = results, marked, image_class
         self.first_number = first_number
-        self.columns = 1
-        self.mounted = 0
+        self.columns = 0  # known at the first resize
+        self.rows: dict[int, TileRow] = {}  # row number -> its mounted widget
+        self.window = range(0)  # the rows mounted
+        self.above, self.below = Widget(classes="spacer"), Widget(classes="spacer")
 
-    def on_mount(self) -> None:
-        self.grow()
+    def compose(self):
+        yield self.above
+        yield self.below
 
     @property
-    def complete(self) -> bool:
-        return self.mounted >= len(self.results)
-
-    def grow(self, upto: int = 0) -> None:
-        """Mount the next batch of tiles, or up to tile `upto` (all at once would cost a
-        500-result answer about a second)."""
-        if self.complete:
-            return
-        end = min(len(self.results), max(self.mounted + BATCH, upto + 1))
-        batch = [Tile(r, self.first_number + i, self.image_class)
-                 for i, r in enumerate(self.results[self.mounted:end], start=self.mounted)]
-        for tile in batch:
-            tile.set_class(tile.result.photo_id in self.marked, "-marked")
-        self.mounted += len(batch)
-        self.mount_all(batch)
-        if self.mounted - len(batch) <= self.cursor < self.mounted:
-            self.call_after_refresh(self._paint_cursor, self.cursor, self.cursor)
+    def row_count(self) -> int:
+        return -(-len(self.results) // self.columns) if self.columns else 0
 
     @property
     def tiles(self) -> list[Tile]:
-        return list(self.query_children(Tile))
+        """The tiles showing results now, in order."""
+        return [tile for r in self.window for tile in self.rows[r].tiles if tile.display]
+
+    def tile_at(self, index: int) -> Tile | None:
+        row = self.rows.get(index // self.columns) if self.columns else None
+        return row.tiles[index % self.columns] if row is not None else None
 
     def on_resize(self, event: events.Resize) -> None:
-        self.columns = max(1, event.size.width // TILE_WIDTH)
-        self.styles.grid_size_columns = self.columns
+        columns = max(1, event.size.width // TILE_WIDTH)
+        if columns != self.columns:  # rows of another length: start again around the cursor
+            self.columns = columns
+            self._mount_rows(range(0))
+            row = self.cursor // columns
+            self._mount_rows(range(max(0, row - MARGIN), min(self.row_count, row + ROWS_AT_FIRST)))
+        self.call_after_refresh(self.follow_view)
+
+    def follow_view(self) -> None:
+        """Mount the rows on screen and MARGIN rows either side; release the others.
+        A grid out of view keeps no tiles at all."""
+        if not self.columns or not self.is_mounted:
+            return
+        top, height = self._top_on_screen(), self.screen.size.height
+        first = max(0, -top // TILE_HEIGHT - MARGIN)
+        last = min(self.row_count, -(-(height - top) // TILE_HEIGHT) + MARGIN)
+        cursor_row = self.cursor // self.columns
+        if first >= last and self.has_focus:  # off screen but focused: keep the cursor's row
+            first, last = cursor_row, cursor_row + 1
+        self._mount_rows(range(first, max(first, last)))
+
+    def _top_on_screen(self) -> int:
+        """The screen line of the first row, from the grid's place in the scrolled transcript
+        and its scroll offset now: regions on screen are only brought up to date by the next
+        refresh, and waiting for it would cost every step a frame."""
+        y, node = 0, self
+        while node.parent is not None and not isinstance(node.parent, ScrollableContainer):
+            y += node.virtual_region.y
+            node = node.parent
+        container = node.parent
+        if container is None:
+            return self.content_region.y
+        return container.content_region.y + node.virtual_region.y + y - round(container.scroll_y)
+
+    def _mount_rows(self, wanted: range) -> None:
+        """Show rows `wanted`: rows that left it are filled again where rows entered it."""
+        if wanted == self.window:
+            return
+        kept = range(max(wanted.start, self.window.start), min(wanted.stop, self.window.stop))
+        if not kept:
+            kept = range(wanted.start, wanted.start)
+        spare = [self.rows.pop(r) for r in list(self.rows) if r not in kept]
+        for r in reversed(range(wanted.start, kept.start)):
+            self._place(spare, r, after=self.above)
+        for r in range(kept.stop, wanted.stop):
+            self._place(spare, r, before=self.below)
+        for row in spare:  # the window shrank
+            row.remove()
+        if spare:
+            forget_released_renders()
+        self.window = wanted
+        self.above.styles.height = wanted.start * TILE_HEIGHT
+        self.below.styles.height = (self.row_count - wanted.stop) * TILE_HEIGHT
+
+    def _place(self, spare: list[TileRow], r: int, **where) -> None:
+        row = spare.pop() if spare else None
+        if row is None:
+            row = TileRow(self.columns, self.image_class)
+            self.mount(row, **where)
+        else:
+            self.move_child(row, **where)
+        row.show(self, r)
+        self.rows[r] = row
 
     def on_focus(self) -> None:
         self.add_class("-focused")
-        self._paint_cursor(self.cursor, self.cursor)
+        self._show_cursor()
 
     def on_blur(self) -> None:
         self.remove_class("-focused")
 
     def watch_cursor(self, old: int, new: int) -> None:
-        if new >= self.mounted - self.columns:
-            self.grow(new + self.columns)
-        self._paint_cursor(old, new)
+        if (tile := self.tile_at(old)) is not None:
+            tile.remove_class("-cursor")
+        self._show_cursor()
 
-    def _paint_cursor(self, old: int, new: int) -> None:
-        tiles = self.tiles
-        if old < len(tiles):
-            tiles[old].remove_class("-cursor")
-        if new < len(tiles):
-            tiles[new].add_class("-cursor")
-            self.screen.scroll_to_widget(tiles[new], animate=False)
-            self.post_message(self.Highlighted(self.results[new], self.first_number + new))
+    def _show_cursor(self) -> None:
+        """Highlight the cursor's tile, mounting its row first if it is not, and bring it into view."""
+        if not self.results or not self.columns:
+            return
+        row = self.cursor // self.columns
+        placed = row not in self.window
+        if placed:  # a jump: its rows are laid out by the next refresh, then scrolled to
+            self._mount_rows(range(max(0, row - MARGIN), min(self.row_count, row + 1 + MARGIN)))
+        tile = self.tile_at(self.cursor)
+        tile.add_class("-cursor")
+        if placed:
+            self.call_after_refresh(lambda: self.screen.scroll_to_widget(tile, animate=False))
+        else:
+            self.screen.scroll_to_widget(tile, animate=False)
+        self.post_message(self.Highlighted(self.results[self.cursor], self.first_number + self.cursor))
 
     @property
     def current(self) -> Result | None:
         return self.results[self.cursor] if self.results else None
 
     def action_move(self, rows: int, cols: int) -> None:
-        if not self.results:
+        if not self.results or not self.columns:
             return
         column = self.cursor % self.columns
         target = self.cursor + rows * self.columns + cols
@@ -211,9 +319,10 @@ class ResultGrid(Widget, can_focus=True):
             self.cursor = where % len(self.results)
 
     def enter_at(self, column: int, from_below: bool) -> None:
-        last_row = (len(self.results) - 1) // self.columns
+        columns = self.columns or 1
+        last_row = (len(self.results) - 1) // columns
         row = last_row if from_below else 0
-        self.cursor = min(row * self.columns + min(column, self.columns - 1), len(self.results) - 1)
+        self.cursor = min(row * columns + min(column, columns - 1), len(self.results) - 1)
         self.focus()
 
     def action_open(self) -> None:
@@ -228,6 +337,7 @@ class ResultGrid(Widget, can_focus=True):
         self.post_message(self.Marked(result, marked))
 
     def show_marked(self, photo_id: int, marked: bool) -> None:
+        """Tiles mounted later read `self.marked`, the app's basket."""
         for tile in self.tiles:
             if tile.result.photo_id == photo_id:
                 tile.set_class(marked, "-marked")
@@ -243,10 +353,9 @@ class ResultGrid(Widget, can_focus=True):
             self.post_message(self.Leave(event.character))
 
     def on_tile_clicked(self, message: Tile.Clicked) -> None:
-        index = self.tiles.index(message.tile)
-        again = index == self.cursor and self.has_focus
+        again = message.tile.index == self.cursor and self.has_focus
         self.focus()
-        self.cursor = index
+        self.cursor = message.tile.index
         if again:  # a click on the highlighted photo opens it
             self.action_open()
 

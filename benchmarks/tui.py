@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -29,7 +31,7 @@ from synthetic import make_archive, write_catalog  # noqa: E402
 from flux_ask.config import load_settings  # noqa: E402
 from flux_ask.embed import TINY_TEST, TINY_TEST_TAG  # noqa: E402
 
-FIRST_SCREEN = """
+FIRST_FRAME = """
 import time; t0 = time.time()
 import asyncio, sys
 from pathlib import Path
@@ -38,11 +40,17 @@ from flux_ask.chat.session import Conversation
 from flux_ask.config import load_settings
 from flux_ask.tui.app import FluxAskApp
 
+class Timed(FluxAskApp):
+    CSS_PATH = str(Path(flux_ask.tui.__file__).parent / "app.tcss")
+
+    def on_mount(self):
+        super().on_mount()
+        self.call_after_refresh(lambda: print(time.time(), flush=True))
+
 async def main():
-    app = FluxAskApp(Conversation(load_settings(Path(sys.argv[1]))), images="halfcell")
+    app = Timed(Conversation(load_settings(Path(sys.argv[1]))), images="halfcell")
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
-        print(time.time(), time.time() - t0)
 
 asyncio.run(main())
 """
@@ -71,16 +79,45 @@ def thumbnails_for(settings, photo_ids) -> None:
 
 
 def first_screen(home: Path, runs: int = 5) -> None:
-    seconds = []
-    for _ in range(runs):
-        started = time.time()
-        run = subprocess.run([sys.executable, "-c", FIRST_SCREEN, str(home)], capture_output=True, text=True,
-                             cwd=ROOT)
-        if run.returncode:
-            raise SystemExit(run.stderr)
-        out = run.stdout.split()
-        seconds.append(float(out[0]) - started)
-    print(f"first screen, from launching python to the first frame (model loading in the background): {ms(seconds)}")
+    """In a real terminal (tmux) when there is one: from launching `flux-ask` to the
+    welcome on screen, then a key typed at once and its echo (the model is loading in
+    the background by then). Without tmux: the app's own first frame, headless."""
+    if shutil.which("tmux") is None:
+        seconds = []
+        for _ in range(runs):
+            started = time.time()
+            run = subprocess.run([sys.executable, "-c", FIRST_FRAME, str(home)], capture_output=True, text=True,
+                                 cwd=ROOT)
+            if run.returncode:
+                raise SystemExit(run.stderr)
+            seconds.append(float(run.stdout.split()[0]) - started)
+        print(f"first frame, headless (no tmux here), from launching python: {ms(seconds)}")
+        return
+    screen, echo = [], []
+    for i in range(runs):
+        session = f"flux-bench-{os.getpid()}-{i}"
+        command = f"FLUX_ASK_HOME={home} {sys.executable} -m flux_ask --images halfcell"
+        started = time.perf_counter()
+        subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", "120", "-y", "40", command], check=True)
+        try:
+            screen.append(wait_for_pane(session, "Ask the archive") - started)
+            typed = time.perf_counter()
+            subprocess.run(["tmux", "send-keys", "-t", session, "x"], check=True)
+            echo.append(wait_for_pane(session, "▊  x ") - typed)
+        finally:
+            subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+    print(f"first screen in a terminal (tmux 120x40), from launching flux-ask: {ms(screen)}")
+    print(f"  a key typed as soon as it is up, echoed in the prompt after: {ms(echo)}")
+
+
+def wait_for_pane(session: str, text: str, timeout: float = 30) -> float:
+    deadline = time.perf_counter() + timeout
+    while time.perf_counter() < deadline:
+        pane = subprocess.run(["tmux", "capture-pane", "-p", "-t", session], capture_output=True, text=True).stdout
+        if text in pane:
+            return time.perf_counter()
+        time.sleep(0.005)
+    raise SystemExit(f"{text!r} never showed in tmux:\n{pane}")
 
 
 async def answers(settings) -> None:
@@ -116,43 +153,106 @@ async def answers(settings) -> None:
             print(f"  {q!r}: search {ms(search[q])}; painted after the search returned {ms(paint[q])}"
                   + (f" ({n} results)" if n else ""))
         print(f"answer on screen after the search returned, all questions: {ms(app.render_seconds)}")
-        grid = list(app.query(ResultGrid))[-1]
-        return await scrolling(app, pilot, grid)
+        await scrolling(app, pilot, list(app.query(ResultGrid))[-1])
 
 
-async def scrolling(app, pilot, grid) -> tuple[list[float], float]:
-    """Move down a 500-result grid row by row; each step timed to the frame that shows it."""
+class Frames:
+    """When the app draws each frame (App._display), to time a key press to the last frame it caused."""
+
+    def __init__(self):
+        from textual.app import App
+
+        self.times: list[float] = []
+        draw = App._display
+
+        def display(app, screen, update):
+            draw(app, screen, update)
+            if update is not None:
+                self.times.append(time.perf_counter())
+
+        App._display = display
+
+    async def steps(self, pilot, key: str, count: int) -> list[float]:
+        seconds = []
+        for _ in range(count):
+            pressed = time.perf_counter()
+            await pilot.press(key)
+            await pilot.pause()
+            drawn = [t for t in self.times if t > pressed]
+            seconds.append((drawn[-1] if drawn else time.perf_counter()) - pressed)
+        return seconds
+
+
+class FullCollections:
+    """Python's full garbage collections and how long each took."""
+
+    def __init__(self):
+        import gc
+
+        self.seconds: list[float] = []
+        self.started = 0.0
+
+        def timed(phase, info):
+            if info["generation"] == 2:
+                if phase == "start":
+                    self.started = time.perf_counter()
+                else:
+                    self.seconds.append(time.perf_counter() - self.started)
+
+        gc.callbacks.append(timed)
+
+
+async def scrolling(app, pilot, grid) -> None:
+    """Down a 500-result grid row by row, and along a row; each step timed to its last frame."""
+    frames, collections = Frames(), FullCollections()
     grid.focus()
     await pilot.pause()
-    steps = []
     rows = (len(grid.results) + grid.columns - 1) // grid.columns
-    for _ in range(rows - 1):
-        t = time.perf_counter()
-        await pilot.press("j")
-        await pilot.pause()
-        steps.append(time.perf_counter() - t)
-    return steps, len(grid.results)
+    down = await frames.steps(pilot, "j", rows - 1)
+    during = len(collections.seconds)
+    along = await frames.steps(pilot, "h", grid.columns - 1)
+    await pilot.pause(1.5)  # a pause in the typing: the held-back collection runs now
+    print(f"moving down a {len(grid.results)}-result answer row by row ({rows - 1} steps), key to last frame: "
+          f"{ms(down)}")
+    print(f"  along a row: {ms(along)}")
+    held, idle = collections.seconds[:during], collections.seconds[during:]
+    print(f"  full garbage collections while the keys kept coming (long overdue): {len(held)}"
+          + (f", {ms(held)}" if held else "") + "; then, in the pause: "
+          + (", ".join(f"{s * 1000:.0f} ms" for s in idle) or "none"))
+    app.collector.stop()  # the baseline: Python's own collector, nothing frozen
+    await pilot.press("g")
+    await pilot.pause(1.5)
+    before = len(collections.seconds)
+    down = await frames.steps(pilot, "j", rows - 1)
+    default = collections.seconds[before:]
+    print(f"  the same steps with Python's own collector (baseline): key to last frame {ms(down)}; "
+          f"{len(default)} full collections" + (f", {ms(default)}" if default else ""))
 
 
-async def mount_all_at_once(settings, results) -> float:
-    """The baseline: every tile of the answer mounted at once."""
+async def every_row_mounted(settings, results) -> None:
+    """The baseline, in the same run: the grid with every row of the answer mounted."""
     import flux_ask.tui  # noqa: F401
     from flux_ask.chat.session import Conversation
     from flux_ask.tui import widgets
     from flux_ask.tui.app import FluxAskApp
 
+    frames = Frames()
     app = FluxAskApp(Conversation(settings), images="halfcell", warm=False)
     async with app.run_test(size=(120, 40)) as pilot:
-        for batch in (widgets.BATCH, 10 ** 6):
-            widgets.BATCH = batch
+        for margin, label in ((widgets.MARGIN, "rows near the screen"), (10 ** 6, "every row (baseline)")):
+            widgets.MARGIN = margin
             t = time.perf_counter()
             grid = widgets.ResultGrid(results, set(), app.image_class)
             await app.transcript.mount(grid)
             await pilot.pause()
-            label = "lazily (one batch)" if batch < 10 ** 6 else "all at once (baseline)"
-            print(f"  mounting a {len(results)}-result grid {label}: {(time.perf_counter() - t) * 1000:.0f} ms")
+            shown = time.perf_counter() - t
+            grid.focus()
+            await pilot.pause()
+            steps = await frames.steps(pilot, "j", 20)
+            print(f"  a {len(results)}-result grid with {label} mounted ({len(grid.tiles)} tiles): on screen in "
+                  f"{shown * 1000:.0f} ms; first 20 steps down {ms(steps)}")
             await grid.remove()
-        widgets.BATCH = 48
+            widgets.MARGIN = 2
 
 
 def main() -> int:
@@ -167,12 +267,11 @@ def main() -> int:
         write_catalog(settings, (TINY_TEST, TINY_TEST_TAG, 64), archive)
         print(f"catalog of {args.photos:,} photos written in {time.perf_counter() - t:.0f} s")
         first_screen(home)
-        steps, n = asyncio.run(answers(settings))
-        print(f"scrolling a {n}-result answer row by row (tiles mounted as they are reached): {ms(steps)}")
+        asyncio.run(answers(settings))
         from flux_ask.chat.session import Conversation
 
         results = Conversation(settings).ask("photos from 2021").answer.results
-        asyncio.run(mount_all_at_once(settings, results))
+        asyncio.run(every_row_mounted(settings, results))
     return 0
 
 

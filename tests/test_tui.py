@@ -18,7 +18,7 @@ from flux_ask.chat.session import Conversation  # noqa: E402
 from flux_ask.config import load_settings  # noqa: E402
 from flux_ask.search.engine import Result  # noqa: E402
 from flux_ask.tui.app import FluxAskApp, ProgressMeter  # noqa: E402
-from flux_ask.tui.collector import HELD_BACK, IdleCollector  # noqa: E402
+from flux_ask.tui.collector import HELD_BACK, OVERDUE, IdleCollector  # noqa: E402
 from flux_ask.tui.detail import DetailScreen  # noqa: E402
 from flux_ask.tui.widgets import TILE_HEIGHT, AnswerView, Note, Progress, ResultGrid, ScoreChart, Tile, TileRow  # noqa: E402
 from tests.conftest import subprocess_env  # noqa: E402
@@ -308,6 +308,21 @@ async def test_a_long_answer_keeps_only_the_rows_near_the_screen(app, chat_setti
         assert len(grid.query(TileRow)) <= 8
 
 
+async def test_answers_scrolled_away_give_their_tiles_back(app):
+    async with app.run_test(size=SIZE) as pilot:
+        for question in ["red squares", "evolution of red over time", "red squares from 2021"]:
+            await submit(pilot, question)
+        await pilot.pause()
+        grids = list(app.query(ResultGrid))
+        newest, oldest = grids[-1], grids[0]
+        assert newest.tiles and 0 <= newest.tiles[0].region.y < SIZE[1]  # the newest answer is on screen
+        assert not oldest.tiles and oldest.outer_size.height == oldest.row_count * TILE_HEIGHT  # kept its place
+        app.transcript.scroll_home(animate=False)
+        await pilot.pause()
+        await pilot.pause()
+        assert [t.index for t in oldest.tiles][:1] == [0] and oldest.tiles[0].region.y < SIZE[1]
+
+
 def test_full_collections_wait_for_a_pause_in_the_typing():
     collector = IdleCollector(idle=0.2)
     before = gc.get_threshold()
@@ -321,6 +336,10 @@ def test_full_collections_wait_for_a_pause_in_the_typing():
         time.sleep(0.25)
         assert collector.tick() and gc.get_count()[2] == 0
         assert not collector.tick()  # nothing due any more
+        for _ in range(OVERDUE * before[2]):
+            gc.collect(1)
+        collector.touched()
+        assert collector.tick()  # long overdue: collected even while keys are pressed
     finally:
         collector.stop()
     assert gc.get_threshold() == before

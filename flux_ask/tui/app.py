@@ -106,6 +106,7 @@ class FluxAskApp(App):
         self.recipe_names: list[str] = []
         self.highlighted: Result | None = None
         self.pending: Static | None = None
+        self.question: Question | None = None  # the last one asked: where its answer is shown from
         self.indexing: Progress | None = None
         self.render_seconds: list[float] = []  # search returned -> answer painted, per answer (benchmarks)
         self.collector = IdleCollector()
@@ -191,7 +192,7 @@ class FluxAskApp(App):
         if not text:
             return
         self.prompt.remember(text)
-        self.add(Question(text))
+        self.question = self.add(Question(text))
         if text.startswith("/"):
             self.command(text)
         else:
@@ -203,10 +204,10 @@ class FluxAskApp(App):
             self.pending.update(Text("set aside for the next question", "dim"))
             self.pending.set_classes("set-aside")
         self.pending = self.add(Static(Text("searching…", "dim italic"), classes="pending"))
-        self._search(job)
+        self._search(job, self.question)
 
     @work(thread=True, exclusive=True, group="search", exit_on_error=False)
-    def _search(self, job: Callable[[], Turn]) -> None:
+    def _search(self, job: Callable[[], Turn], question: Question | None) -> None:
         worker = get_current_worker()
         try:
             turn = job()
@@ -219,21 +220,24 @@ class FluxAskApp(App):
                 self.call_from_thread(self._failed, f"something went wrong: {type(exc).__name__}: {exc}")
             return
         if not worker.is_cancelled:
-            self.call_from_thread(self.show_turn, turn, time.perf_counter())
+            self.call_from_thread(self.show_turn, turn, question, time.perf_counter())
 
-    def show_turn(self, turn: Turn, returned: float) -> None:
+    def show_turn(self, turn: Turn, question: Question | None, returned: float) -> None:
         self.conversation.accept(turn)
         self._settle()
         view = AnswerView(turn, self.marked, self.image_class, timings=self.timings)
         self.transcript.mount(view)
-        self.call_after_refresh(self._bring_into_view, view)
+        self.call_after_refresh(self._bring_into_view, view, question)
         self.call_after_refresh(lambda: self.render_seconds.append(time.perf_counter() - returned))
 
-    def _bring_into_view(self, view: AnswerView) -> None:
-        """An answer taller than the screen shows its beginning, below its question; a short one, whole."""
-        transcript = self.transcript
-        top = view.virtual_region.y - 2  # the question's line and the margin above the answer
-        transcript.scroll_to(y=min(top, transcript.max_scroll_y), animate=False, immediate=True)
+    def _bring_into_view(self, view: AnswerView, question: Question | None, tries: int = 10) -> None:
+        """The answer from its question down, as far as the screen goes: a tall answer shows its
+        beginning, a short one all of it. Its grids' heights are known once they know their widths."""
+        if tries and not all(grid.columns for grid in view.query(ResultGrid)):
+            self.call_after_refresh(self._bring_into_view, view, question, tries - 1)
+            return
+        target = question if question is not None and question.is_attached else view
+        self.call_after_refresh(lambda: self.transcript.scroll_to_widget(target, animate=False, top=True))
 
     def _failed(self, message: str) -> None:
         self._settle()

@@ -4,8 +4,10 @@ A full collection walks every tracked object. With torch, the catalog and Textua
 render caches alive, that takes 0.1-0.3 s: long enough to feel a key stick while moving
 through the results. So the objects that live for the whole session are frozen out of
 its reach once the warm-up is done, and the full collections Python would start on its
-own wait until nobody has touched a key or the mouse for a moment. The young
-generations are still collected as usual (about a millisecond each).
+own wait until nobody has touched a key or the mouse for half a second, or until
+twenty of them are due (some forty rows of holding a key down), which bounds the
+memory the garbage takes and the pause that collects it. The young generations are still
+collected as usual (about a millisecond each).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import gc
 import time
 
 HELD_BACK = 1 << 30  # a generation-2 threshold Python never reaches
+OVERDUE = 20  # full collections due before one runs even while keys are pressed
 
 
 class IdleCollector:
@@ -34,9 +37,13 @@ class IdleCollector:
         self.last_input = time.monotonic()
 
     def tick(self) -> bool:
-        """Run the full collection Python would have run by now, if the user is idle."""
-        due = self.saved is not None and gc.get_count()[2] >= self.saved[2]
-        if due and time.monotonic() - self.last_input >= self.idle:
+        """Run the full collection Python would have run by now, if the user is idle
+        (or if it is long overdue)."""
+        if self.saved is None:
+            return False
+        pending = gc.get_count()[2] / max(1, self.saved[2])
+        idle = time.monotonic() - self.last_input >= self.idle
+        if (pending >= 1 and idle) or pending >= OVERDUE:
             gc.collect()
             return True
         return False

@@ -216,7 +216,7 @@ class ResultGrid(Vertical, can_focus=True):
         if not self.columns or not self.is_mounted:
             return
         top, height = self._top_on_screen(), self.screen.size.height
-        first = max(0, -top // TILE_HEIGHT - MARGIN)
+        first = min(self.row_count, max(0, -top // TILE_HEIGHT - MARGIN))
         last = min(self.row_count, -(-(height - top) // TILE_HEIGHT) + MARGIN)
         cursor_row = self.cursor // self.columns
         if first >= last and self.has_focus:  # off screen but focused: keep the cursor's row

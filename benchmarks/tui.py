@@ -95,26 +95,28 @@ def first_screen(home: Path, runs: int = 5) -> None:
         print(f"first frame, headless (no tmux here), from launching python: {ms(seconds)}")
         return
     screen, echo = [], []
-    for i in range(runs):
-        session = f"flux-bench-{os.getpid()}-{i}"
-        command = f"FLUX_ASK_HOME={home} {sys.executable} -m flux_ask --images halfcell"
+    tmux = ["tmux", "-L", f"flux-bench-{os.getpid()}"]  # a server of its own: this process's environment
+    command = f"{sys.executable} -m flux_ask --images halfcell"
+    env = {**os.environ, "FLUX_ASK_HOME": str(home)}
+    for _ in range(runs):
         started = time.perf_counter()
-        subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", "120", "-y", "40", command], check=True)
+        subprocess.run([*tmux, "new-session", "-d", "-s", "chat", "-x", "120", "-y", "40", command], check=True,
+                       env=env)
         try:
-            screen.append(wait_for_pane(session, "Ask the archive") - started)
+            screen.append(wait_for_pane(tmux, "Ask the archive") - started)
             typed = time.perf_counter()
-            subprocess.run(["tmux", "send-keys", "-t", session, "x"], check=True)
-            echo.append(wait_for_pane(session, "▊  x ") - typed)
+            subprocess.run([*tmux, "send-keys", "-t", "chat", "x"], check=True)
+            echo.append(wait_for_pane(tmux, "▊  x ") - typed)
         finally:
-            subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+            subprocess.run([*tmux, "kill-server"], capture_output=True)
     print(f"first screen in a terminal (tmux 120x40), from launching flux-ask: {ms(screen)}")
     print(f"  a key typed as soon as it is up, echoed in the prompt after: {ms(echo)}")
 
 
-def wait_for_pane(session: str, text: str, timeout: float = 30) -> float:
+def wait_for_pane(tmux: list[str], text: str, timeout: float = 30) -> float:
     deadline = time.perf_counter() + timeout
     while time.perf_counter() < deadline:
-        pane = subprocess.run(["tmux", "capture-pane", "-p", "-t", session], capture_output=True, text=True).stdout
+        pane = subprocess.run([*tmux, "capture-pane", "-p", "-t", "chat"], capture_output=True, text=True).stdout
         if text in pane:
             return time.perf_counter()
         time.sleep(0.005)

@@ -376,26 +376,27 @@ def test_snapshot_help(app, snap_compare):
 
 @pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
 def test_the_chat_in_a_real_terminal(chat_settings):
-    """flux-ask in tmux: a question typed, and the captured screen shows the answer."""
-    session = f"flux-ask-test-{os.getpid()}"
+    """flux-ask in tmux: a question typed, and the captured screen shows the answer. A tmux
+    server of its own, so that the app gets this test's environment, not a running server's."""
+    tmux = ["tmux", "-L", f"flux-ask-test-{os.getpid()}"]
     flux = [sys.executable, "-m", "flux_ask", "chat", "--images", "halfcell"]
     env = subprocess_env(chat_settings.home)
-    subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", "120", "-y", "40",
+    subprocess.run([*tmux, "new-session", "-d", "-s", "chat", "-x", "120", "-y", "40",
                     " ".join(f"'{part}'" for part in flux)], check=True, env=env)
     try:
-        assert _screen_shows(session, "Ask the archive", 60)
-        subprocess.run(["tmux", "send-keys", "-t", session, "red squares", "Enter"], check=True)
-        screen = _screen_shows(session, "matches", 90)
+        assert _screen_shows(tmux, "Ask the archive", 60)
+        subprocess.run([*tmux, "send-keys", "-t", "chat", "red squares", "Enter"], check=True)
+        screen = _screen_shows(tmux, "matches", 90)
         assert screen and "› red squares" in screen and "of 20 matches" in screen
-        subprocess.run(["tmux", "send-keys", "-t", session, "C-q"], check=True)
+        subprocess.run([*tmux, "send-keys", "-t", "chat", "C-q"], check=True)
     finally:
-        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+        subprocess.run([*tmux, "kill-server"], capture_output=True)
 
 
-def _screen_shows(session: str, text: str, seconds: float) -> str | None:
+def _screen_shows(tmux: list[str], text: str, seconds: float) -> str | None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        screen = subprocess.run(["tmux", "capture-pane", "-p", "-t", session], capture_output=True, text=True).stdout
+        screen = subprocess.run([*tmux, "capture-pane", "-p", "-t", "chat"], capture_output=True, text=True).stdout
         if text in screen:
             return screen
         time.sleep(0.3)

@@ -10,6 +10,7 @@ from textual import events
 from textual._styles_cache import StylesCache
 from textual.binding import Binding
 from textual.containers import Horizontal, ScrollableContainer, Vertical
+from textual.geometry import Region
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widget import Widget
@@ -113,10 +114,8 @@ class TileRow(Horizontal):
     def __init__(self, columns: int, image_class):
         self.tiles = [Tile(image_class) for _ in range(columns)]
         super().__init__(*self.tiles, classes="tile-row")
-        self.row = -1
 
     def show(self, grid: ResultGrid, row: int) -> None:
-        self.row = row
         for column, tile in enumerate(self.tiles):
             index = row * len(self.tiles) + column
             tile.display = index < len(grid.results)  # a short last row
@@ -129,9 +128,10 @@ class TileRow(Horizontal):
 class ResultGrid(Vertical, can_focus=True):
     """Results as a grid of tiles with a cursor: arrows or hjkl move, Enter opens, space marks.
 
-    Only the rows on screen and a few around them are mounted: spacers above and below
-    stand in for the rest, so a 500-result answer costs what a screenful costs, and
-    moving or scrolling through it mounts a row as the last one is released."""
+    Only the rows on screen and MARGIN either side are mounted, with spacers above and
+    below standing in for the rest, so a 500-result answer costs what a screenful costs.
+    Moving or scrolling through it fills the rows that leave the screen again with the
+    results that come into it."""
 
     BINDINGS = [
         Binding("left,h", "move(0, -1)", "left", show=False),
@@ -180,8 +180,8 @@ class ResultGrid(Vertical, can_focus=True):
         self.results, self.marked, self.image_class = results, marked, image_class
         self.first_number = first_number
         self.columns = 0  # known at the first resize
-        self.rows: dict[int, TileRow] = {}  # row number -> its mounted widget
-        self.window = range(0)  # the rows mounted
+        self.rows: dict[int, TileRow] = {}  # row number -> the widget showing it
+        self.window = range(0)  # the row numbers shown
         self.above, self.below = Widget(classes="spacer"), Widget(classes="spacer")
 
     def compose(self):
@@ -211,8 +211,8 @@ class ResultGrid(Vertical, can_focus=True):
         self.call_after_refresh(self.follow_view)
 
     def follow_view(self) -> None:
-        """Mount the rows on screen and MARGIN rows either side; release the others.
-        A grid out of view keeps no tiles at all."""
+        """Show the rows on screen and MARGIN rows either side. A grid out of view
+        gives its rows back."""
         if not self.columns or not self.is_mounted:
             return
         top, height = self._top_on_screen(), self.screen.size.height
@@ -223,18 +223,28 @@ class ResultGrid(Vertical, can_focus=True):
             first, last = cursor_row, cursor_row + 1
         self._mount_rows(range(first, max(first, last)))
 
-    def _top_on_screen(self) -> int:
-        """The screen line of the first row, from the grid's place in the scrolled transcript
-        and its scroll offset now: regions on screen are only brought up to date by the next
-        refresh, and waiting for it would cost every step a frame."""
+    def _place_in_scroller(self) -> tuple[ScrollableContainer | None, int]:
+        """The container that scrolls the grid, and the line of its first row in that
+        container's content. Worked out from the layout, which moving through the grid
+        leaves alone, rather than from regions on screen, which only the next refresh
+        brings up to date: keys come faster than frames."""
         y, node = 0, self
         while node.parent is not None and not isinstance(node.parent, ScrollableContainer):
             y += node.virtual_region.y
             node = node.parent
-        container = node.parent
-        if container is None:
-            return self.content_region.y
-        return container.content_region.y + node.virtual_region.y + y - round(container.scroll_y)
+        if node.parent is None:
+            return None, self.content_region.y
+        return node.parent, node.virtual_region.y + y
+
+    def _top_on_screen(self) -> int:
+        scroller, top = self._place_in_scroller()
+        return top if scroller is None else scroller.content_region.y + top - round(scroller.scroll_y)
+
+    def _scroll_to_row(self, row: int) -> None:
+        scroller, top = self._place_in_scroller()
+        if scroller is not None:
+            region = Region(0, top + row * TILE_HEIGHT, self.size.width, TILE_HEIGHT)
+            scroller.scroll_to_region(region, animate=False, immediate=True)
 
     def _mount_rows(self, wanted: range) -> None:
         """Show rows `wanted`: rows that left it are filled again where rows entered it."""
@@ -279,19 +289,14 @@ class ResultGrid(Vertical, can_focus=True):
         self._show_cursor()
 
     def _show_cursor(self) -> None:
-        """Highlight the cursor's tile, mounting its row first if it is not, and bring it into view."""
+        """Highlight the cursor's tile, showing its row first if it is not, and bring it into view."""
         if not self.results or not self.columns:
             return
         row = self.cursor // self.columns
-        placed = row not in self.window
-        if placed:  # a jump: its rows are laid out by the next refresh, then scrolled to
+        if row not in self.window:  # a jump
             self._mount_rows(range(max(0, row - MARGIN), min(self.row_count, row + 1 + MARGIN)))
-        tile = self.tile_at(self.cursor)
-        tile.add_class("-cursor")
-        if placed:
-            self.call_after_refresh(lambda: self.screen.scroll_to_widget(tile, animate=False))
-        else:
-            self.screen.scroll_to_widget(tile, animate=False)
+        self.tile_at(self.cursor).add_class("-cursor")
+        self._scroll_to_row(row)
         self.post_message(self.Highlighted(self.results[self.cursor], self.first_number + self.cursor))
 
     @property
@@ -337,7 +342,7 @@ class ResultGrid(Vertical, can_focus=True):
         self.post_message(self.Marked(result, marked))
 
     def show_marked(self, photo_id: int, marked: bool) -> None:
-        """Tiles mounted later read `self.marked`, the app's basket."""
+        """Rows shown later read `self.marked`, the app's basket."""
         for tile in self.tiles:
             if tile.result.photo_id == photo_id:
                 tile.set_class(marked, "-marked")

@@ -95,10 +95,10 @@ def first_screen(home: Path, runs: int = 5) -> None:
         print(f"first frame, headless (no tmux here), from launching python: {ms(seconds)}")
         return
     screen, echo = [], []
-    tmux = ["tmux", "-L", f"flux-bench-{os.getpid()}"]  # a server of its own: this process's environment
     command = f"{sys.executable} -m flux_ask --images halfcell"
     env = {**os.environ, "FLUX_ASK_HOME": str(home)}
-    for _ in range(runs):
+    for i in range(runs):
+        tmux = ["tmux", "-L", f"flux-bench-{os.getpid()}-{i}"]  # a server of its own: this process's environment
         started = time.perf_counter()
         subprocess.run([*tmux, "new-session", "-d", "-s", "chat", "-x", "120", "-y", "40", command], check=True,
                        env=env)

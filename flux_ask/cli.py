@@ -58,6 +58,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"flux-ask {__version__}")
     sub = parser.add_subparsers(metavar="COMMAND")
 
+    def steps_of(group: argparse.ArgumentParser, metavar: str = "ACTION"):
+        """The sub-commands of a command group; the group alone prints its help."""
+        group.set_defaults(run=lambda args: group.print_help() or EXIT_OK)
+        return group.add_subparsers(metavar=metavar)
+
     def catalog_flags(p: argparse.ArgumentParser) -> None:
         p.add_argument("--home", type=Path, help="archive home (default: $FLUX_ASK_HOME or the user data dir)")
         p.add_argument("--db", help="metadata database (default: HOME/catalog.db)")
@@ -161,8 +166,7 @@ def build_parser() -> argparse.ArgumentParser:
         "`train` a classifier on the labelled embeddings (it also scores every photo), `score` again "
         "whenever you like. New photos are scored at ingest once a keeper model exists.",
     )
-    keeper.set_defaults(run=lambda args: keeper.print_help() or EXIT_OK)
-    steps = keeper.add_subparsers(metavar="STEP")
+    steps = steps_of(keeper, "STEP")
     match = steps.add_parser(
         "match", help="match a keeper folder to the catalog, which labels every photo",
         description="Exact copies by SHA-256, then edited, re-exported, resized or cropped copies by CLIP "
@@ -193,8 +197,7 @@ def build_parser() -> argparse.ArgumentParser:
     recipe = sub.add_parser("recipe", help="save a question under a name and run it again later",
                             description="A recipe keeps the question, the plan it was understood as and its "
                             "parameters; running it searches the archive as it is then, so new photos appear.")
-    recipe.set_defaults(run=lambda args: recipe.print_help() or EXIT_OK)
-    recipe_steps = recipe.add_subparsers(metavar="ACTION")
+    recipe_steps = steps_of(recipe)
     save = recipe_steps.add_parser("save", help="save QUESTION as NAME (replacing a recipe of that name)")
     save.add_argument("name", metavar="NAME")
     save.add_argument("question", metavar="QUESTION")
@@ -218,8 +221,7 @@ def build_parser() -> argparse.ArgumentParser:
     basket = sub.add_parser("select", help="the selection basket: photos marked for the next issue",
                             description="The basket persists across questions and restarts (the chat's space bar "
                             "fills it too). `issue draft --from-selection` drafts from it, in the order selected.")
-    basket.set_defaults(run=lambda args: basket.print_help() or EXIT_OK)
-    basket_steps = basket.add_subparsers(metavar="ACTION")
+    basket_steps = steps_of(basket)
     for action, text in (("add", "put photos in the basket"), ("rm", "take photos out of it")):
         p = basket_steps.add_parser(action, help=text)
         p.add_argument("photo_ids", type=int, nargs="+", metavar="PHOTO_ID")
@@ -232,8 +234,7 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--json", action="store_true", help="print as JSON")
 
     issue = sub.add_parser("issue", help="draft the next issue (FLUX_###)")
-    issue.set_defaults(run=lambda args: issue.print_help() or EXIT_OK)
-    issue_steps = issue.add_subparsers(metavar="ACTION")
+    issue_steps = steps_of(issue)
     draft = issue_steps.add_parser(
         "draft", help="write FLUX_### from a recipe, a question or the selection",
         description="Writes the folder after the highest FLUX_### in the issues folder: links to (or copies of) "

@@ -75,7 +75,7 @@ class Tile(Vertical):
     def __init__(self, image_class):
         super().__init__(classes="tile")
         self.result: Result | None = None
-        self.index = self.number = -1
+        self.index = -1
         self.picture = image_class(None, classes="thumb")
         self.missing = Static("no preview", classes="thumb missing")
         self.caption = Static(classes="caption")
@@ -86,7 +86,7 @@ class Tile(Vertical):
         yield self.caption
 
     def show(self, result: Result, index: int, number: int, *, cursor: bool, marked: bool) -> None:
-        self.result, self.index, self.number = result, index, number
+        self.result, self.index = result, index
         has_picture = Path(result.thumbnail).is_file()
         self.picture.image = result.thumbnail if has_picture else None  # decoded when drawn
         self.picture.display, self.missing.display = has_picture, not has_picture

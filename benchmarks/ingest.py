@@ -32,7 +32,7 @@ from flux_ask.config import load_settings  # noqa: E402
 from flux_ask.db import catalog  # noqa: E402
 from flux_ask.embed import ModelSpec, load_embedder  # noqa: E402
 from flux_ask.ingest.pipeline import Indexer  # noqa: E402
-from flux_ask.ingest.scan import scan  # noqa: E402
+from flux_ask.picture.scan import scan  # noqa: E402
 
 
 def random_checkpoint(model_name: str, folder: Path) -> Path:

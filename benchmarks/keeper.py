@@ -122,12 +122,12 @@ def main() -> None:
 
 
 def score_in_catalog(archive, model) -> None:
+    from flux_ask.archive.matrix import VectorMatrix
     from flux_ask.config import load_settings
     from flux_ask.db import catalog
     from flux_ask.db import keeper as store
     from flux_ask.ingest.pipeline import open_catalog
     from flux_ask.keeper.scoring import score_catalog
-    from flux_ask.search.matrix import VectorMatrix
 
     with tempfile.TemporaryDirectory() as home:
         settings = load_settings(Path(home), model="synthetic", pretrained="benchmark")

@@ -38,10 +38,10 @@ from synthetic import HOME, TRIPS, make_archive, write_catalog  # noqa: E402
 
 from flux_ask.config import load_settings  # noqa: E402
 from flux_ask.db import catalog  # noqa: E402
+from flux_ask.geo import haversine_m  # noqa: E402
 from flux_ask.ingest.pipeline import open_catalog  # noqa: E402
 from flux_ask.query import Place, plan  # noqa: E402
 from flux_ask.search.engine import Searcher  # noqa: E402
-from flux_ask.search.geo import haversine_m  # noqa: E402
 
 NOW = date(2026, 11, 24)
 K = 12

@@ -37,7 +37,7 @@ import time; t0 = time.time()
 import asyncio, sys
 from pathlib import Path
 import flux_ask.tui
-from flux_ask.chat.session import Conversation
+from flux_ask.chat.conversation import Conversation
 from flux_ask.config import load_settings
 from flux_ask.tui.app import FluxAskApp
 
@@ -67,7 +67,7 @@ def thumbnails_for(settings, photo_ids) -> None:
     """A real thumbnail file for every photo shown (the synthetic catalog has none)."""
     from flux_ask.db import catalog
     from flux_ask.ingest.pipeline import open_catalog
-    from flux_ask.ingest.thumbs import thumb_path
+    from flux_ask.picture.thumbs import thumb_path
     from tests.photos import picture
 
     conn = open_catalog(settings)
@@ -125,9 +125,9 @@ def wait_for_pane(tmux: list[str], text: str, timeout: float = 30) -> float:
 
 async def answers(settings) -> None:
     import flux_ask.tui  # noqa: F401
-    from flux_ask.chat.session import Conversation
+    from flux_ask.chat.conversation import Conversation
     from flux_ask.tui.app import FluxAskApp
-    from flux_ask.tui.widgets import ResultGrid
+    from flux_ask.tui.grid import ResultGrid
 
     conversation = Conversation(settings)
     conversation.warm()
@@ -235,8 +235,8 @@ async def scrolling(app, pilot, grid) -> None:
 async def every_row_mounted(settings, results) -> None:
     """The baseline, in the same run: the grid with every row of the answer mounted."""
     import flux_ask.tui  # noqa: F401
-    from flux_ask.chat.session import Conversation
-    from flux_ask.tui import widgets
+    from flux_ask.chat.conversation import Conversation
+    from flux_ask.tui import grid as widgets
     from flux_ask.tui.app import FluxAskApp
 
     frames = Frames()
@@ -273,7 +273,7 @@ def main() -> int:
         print(f"catalog of {args.photos:,} photos written in {time.perf_counter() - t:.0f} s")
         first_screen(home)
         asyncio.run(answers(settings))
-        from flux_ask.chat.session import Conversation
+        from flux_ask.chat.conversation import Conversation
 
         results = Conversation(settings).ask("photos from 2021").answer.results
         asyncio.run(every_row_mounted(settings, results))

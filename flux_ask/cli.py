@@ -369,7 +369,7 @@ def print_report(report: dict[str, Any]) -> None:
 # -- status ---------------------------------------------------------------------------
 
 def cmd_status(args: argparse.Namespace) -> int:
-    from flux_ask.archive import require_catalog, status
+    from flux_ask.archive.summary import require_catalog, status
 
     settings = settings_from(args)
     report = status(settings, require_catalog(settings), errors=args.errors)
@@ -381,7 +381,7 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def print_status(s: dict[str, Any]) -> None:
-    from flux_ask.archive import status_rows
+    from flux_ask.archive.summary import status_rows
 
     rows = status_rows(s)
     width = max(len(k) for k, _ in rows)
@@ -397,7 +397,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         raise FluxAskError("the chat needs a terminal; from scripts use `flux-ask ask QUESTION --json`")
     import flux_ask.tui  # noqa: F401  (before Textual starts: it asks the terminal what it can draw)
-    from flux_ask.chat.session import Conversation
+    from flux_ask.chat.conversation import Conversation
     from flux_ask.tui.app import FluxAskApp
 
     FluxAskApp(Conversation(settings_from(args)), images=args.images).run()
@@ -407,7 +407,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
 # -- ask ------------------------------------------------------------------------------
 
 def cmd_ask(args: argparse.Namespace) -> int:
-    from flux_ask.archive import open_existing, plan_question
+    from flux_ask.archive.summary import open_existing, plan_question
 
     settings = settings_from(args)
     conn = open_existing(settings)
@@ -423,7 +423,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 
 def cmd_similar(args: argparse.Namespace) -> int:
-    from flux_ask.archive import open_existing, similar_plan
+    from flux_ask.archive.summary import open_existing, similar_plan
     from flux_ask.query.plan import DEFAULT_LIMIT
 
     settings = settings_from(args)
@@ -432,7 +432,7 @@ def cmd_similar(args: argparse.Namespace) -> int:
 
 
 def _answer(args: argparse.Namespace, settings: Settings, query_plan, conn) -> int:
-    from flux_ask.archive import require_catalog
+    from flux_ask.archive.summary import require_catalog
     from flux_ask.search.engine import Searcher
 
     if args.page < 1:
@@ -493,7 +493,7 @@ def print_answer(a: dict[str, Any], page: int) -> None:
 # -- keeper ---------------------------------------------------------------------------
 
 def _existing_catalog(args: argparse.Namespace):
-    from flux_ask.archive import require_catalog
+    from flux_ask.archive.summary import require_catalog
 
     settings = settings_from(args)
     return settings, require_catalog(settings)
@@ -575,7 +575,7 @@ def cmd_keeper_score(args: argparse.Namespace) -> int:
 # -- curation -------------------------------------------------------------------------
 
 def cmd_recipe_save(args: argparse.Namespace) -> int:
-    from flux_ask.archive import plan_question
+    from flux_ask.archive.summary import plan_question
     from flux_ask.curation import recipes
 
     settings, conn = _existing_catalog(args)
@@ -648,7 +648,7 @@ def cmd_select(args: argparse.Namespace) -> int:
 
 
 def cmd_issue_draft(args: argparse.Namespace) -> int:
-    from flux_ask.archive import plan_question
+    from flux_ask.archive.summary import plan_question
     from flux_ask.curation import issue, recipes
     from flux_ask.search.engine import Searcher
 

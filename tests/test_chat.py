@@ -6,7 +6,7 @@ import pytest
 from flux_ask.chat import commands
 from flux_ask.chat.chips import Chip, chips, date_span
 from flux_ask.chat.commands import CommandError, DraftRequest
-from flux_ask.chat.session import Conversation
+from flux_ask.chat.conversation import Conversation
 from flux_ask.config import load_settings
 from flux_ask.errors import FluxAskError
 from flux_ask.query.plan import Place, QueryPlan

@@ -11,7 +11,14 @@ from PIL import Image
 
 from flux_ask.config import load_settings
 from flux_ask.curation import CurationError, recipes
-from flux_ask.curation.issue import Pick, collect, next_number, ordered, safe_name, write_draft
+from flux_ask.curation.issue import (
+    Pick,
+    collect,
+    next_number,
+    ordered,
+    safe_name,
+    write_draft,
+)
 from flux_ask.db import curation
 from flux_ask.ingest.pipeline import Indexer, open_catalog
 from flux_ask.query import QueryPlan

@@ -3,7 +3,7 @@ import pytest
 from PIL import Image
 
 from flux_ask.errors import RejectedFile
-from flux_ask.ingest.decode import _UPRIGHT, center_crop_square, decode
+from flux_ask.picture.decode import _UPRIGHT, center_crop_square, decode
 from tests.photos import exif_for, write_photo
 
 BIG = 10**9

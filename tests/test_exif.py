@@ -3,7 +3,7 @@ from datetime import datetime, timezone
 import pytest
 from PIL import Image
 
-from flux_ask.ingest.exif import (
+from flux_ask.picture.exif import (
     gps_position,
     parse_exif_datetime,
     parse_offset,

@@ -12,7 +12,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from flux_ask.archive import place_resolver
+from flux_ask.archive.summary import place_resolver
 from flux_ask.config import load_settings
 from flux_ask.ingest.pipeline import open_catalog
 from flux_ask.query import plan

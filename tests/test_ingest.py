@@ -255,7 +255,7 @@ def test_one_writer_at_a_time(settings, tiny):
 def test_detail_thumbnails_are_made_on_first_use(tmp_path, settings, tiny):
     from PIL import Image
 
-    from flux_ask.ingest.thumbs import detail_thumbnail
+    from flux_ask.picture.thumbs import detail_thumbnail
 
     archive = tmp_path / "archive"
     path = write_photo(archive / "big.jpg", 5, size=(3000, 2000), exif=exif_for(orientation=6))

@@ -9,13 +9,13 @@ import numpy as np
 import pytest
 from PIL import Image, ImageOps
 
+from flux_ask.archive.keeper_model import KeeperError
 from flux_ask.config import load_settings
 from flux_ask.db import catalog
 from flux_ask.db import keeper as store
 from flux_ask.errors import ModelMismatch
 from flux_ask.ingest.pipeline import Indexer
 from flux_ask.keeper.match import KeeperMatcher
-from flux_ask.keeper.model import KeeperError
 from flux_ask.keeper.scoring import required, score_catalog, train_from_catalog
 from flux_ask.query import QueryPlan
 from flux_ask.search.engine import BLEND, Searcher, keeper_blend

@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
+from flux_ask.archive.keeper_model import KeeperError, KeeperModel
 from flux_ask.errors import ModelMismatch
 from flux_ask.keeper import train as training
-from flux_ask.keeper.model import KeeperError, KeeperModel
 
 EMBEDDING = ("tiny-test", "random-init-seed0", 64)
 

@@ -5,8 +5,8 @@ from datetime import date
 import numpy as np
 import pytest
 
+from flux_ask.periods import period_keys, period_label
 from flux_ask.query.dates import season_range
-from flux_ask.search.periods import period_keys, period_label
 
 EPOCH = date(1970, 1, 1).toordinal()
 

@@ -1,4 +1,4 @@
-from flux_ask.ingest.scan import scan
+from flux_ask.picture.scan import scan
 
 
 def touch(path, data=b"x"):

@@ -9,7 +9,7 @@ from PIL import Image
 
 from flux_ask.db import catalog
 from flux_ask.ingest.pipeline import Indexer
-from flux_ask.ingest.scan import kind_of
+from flux_ask.picture.scan import kind_of
 
 pytestmark = pytest.mark.shared
 
@@ -88,7 +88,7 @@ def test_fast_preprocessing_agrees_with_open_clip(shared_photos):
     import torch
 
     from flux_ask.embed import Preprocess
-    from flux_ask.ingest.decode import center_crop_square, decode
+    from flux_ask.picture.decode import center_crop_square, decode
 
     torch.manual_seed(0)
     model, _, reference = open_clip.create_model_and_transforms("ViT-B-32")

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from flux_ask.search.sketch import SignSketch, rotation
+from flux_ask.archive.sketch import SignSketch, rotation
 
 
 def clustered(n=6000, dim=96, seed=0):

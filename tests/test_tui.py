@@ -14,13 +14,16 @@ import pytest
 pytest.importorskip("textual")
 
 import flux_ask.tui  # noqa: F401, E402  (textual-image asks the terminal first)
-from flux_ask.chat.session import Conversation  # noqa: E402
+from flux_ask.chat.conversation import Conversation  # noqa: E402
 from flux_ask.config import load_settings  # noqa: E402
 from flux_ask.search.engine import Result  # noqa: E402
+from flux_ask.tui.answer import AnswerView  # noqa: E402
 from flux_ask.tui.app import FluxAskApp, ProgressMeter  # noqa: E402
-from flux_ask.tui.collector import HELD_BACK, OVERDUE, IdleCollector  # noqa: E402
+from flux_ask.tui.chart import ScoreChart  # noqa: E402
 from flux_ask.tui.detail import DetailScreen  # noqa: E402
-from flux_ask.tui.widgets import TILE_HEIGHT, AnswerView, Note, Progress, ResultGrid, ScoreChart, Tile, TileRow  # noqa: E402
+from flux_ask.tui.grid import TILE_HEIGHT, ResultGrid, Tile, TileRow  # noqa: E402
+from flux_ask.tui.idle_gc import HELD_BACK, OVERDUE, IdleCollector  # noqa: E402
+from flux_ask.tui.transcript import Note, Progress  # noqa: E402
 from tests.conftest import subprocess_env  # noqa: E402
 from tests.photos import make_archive  # noqa: E402
 

@@ -6,7 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from flux_ask.query.plan import DEFAULT_LIMIT, DEFAULT_MOTIF_YEARS, PER_PERIOD, QueryPlan
+from flux_ask.query.plan import (
+    DEFAULT_LIMIT,
+    DEFAULT_MOTIF_YEARS,
+    PER_PERIOD,
+    QueryPlan,
+)
 from flux_ask.query.planner import distance_words
 
 

@@ -150,7 +150,7 @@ def collect(conn, settings, photo_ids: list[int], *, scores: list[float | None] 
     without a readable file are left out (their originals are gone)."""
     from flux_ask.db import catalog
     from flux_ask.db import keeper as keeper_store
-    from flux_ask.ingest.thumbs import thumb_path
+    from flux_ask.picture.thumbs import thumb_path
 
     details = catalog.photo_details(conn, photo_ids)
     model = catalog.active_model(conn)

@@ -13,7 +13,7 @@ from typing import Protocol
 import numpy as np
 
 from flux_ask.errors import ModelUnavailable
-from flux_ask.hashing import sha256_file
+from flux_ask.picture.sha256 import sha256_file
 
 TINY_TEST = "tiny-test"
 TINY_TEST_TAG = "random-init-seed0"

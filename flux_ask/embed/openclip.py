@@ -18,9 +18,9 @@ from urllib.parse import urlparse
 
 import numpy as np
 
+from flux_ask.atomic import atomic_output
 from flux_ask.embed import TINY_TEST, ModelSpec, Preprocess, l2_normalise
 from flux_ask.errors import ModelUnavailable
-from flux_ask.files import atomic_output
 
 TINY_TEST_SEED = 0
 

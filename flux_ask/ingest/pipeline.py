@@ -25,7 +25,7 @@ from flux_ask.db import keeper as keeper_store
 from flux_ask.db.migrations import migrate
 from flux_ask.embed import Embedder, ModelSpec, load_embedder
 from flux_ask.ingest.lock import WriterLock
-from flux_ask.ingest.prepare import (
+from flux_ask.ingest.worker import (
     Prepared,
     Task,
     WorkerConfig,
@@ -33,7 +33,7 @@ from flux_ask.ingest.prepare import (
     init_worker,
     prepare,
 )
-from flux_ask.ingest.scan import kind_of, scan
+from flux_ask.picture.scan import kind_of, scan
 
 MIN_BATCH = 8  # the smallest batch worth sending to the model early
 
@@ -121,7 +121,7 @@ class Indexer:
         """The keeper model for this model's vectors, if one was trained: new photos
         are scored as they are embedded."""
         if self._keeper is None:
-            from flux_ask.keeper.model import KeeperError
+            from flux_ask.archive.keeper_model import KeeperError
             from flux_ask.keeper.scoring import current
 
             try:

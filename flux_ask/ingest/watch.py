@@ -12,7 +12,7 @@ from pathlib import Path
 from flux_ask.config import Settings
 from flux_ask.db import catalog
 from flux_ask.ingest.pipeline import Indexer, IndexReport, Progress
-from flux_ask.ingest.scan import kind_of
+from flux_ask.picture.scan import kind_of
 
 SETTLE_SECONDS = 0.25  # a file still being copied keeps firing events; wait for quiet
 

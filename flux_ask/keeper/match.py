@@ -23,14 +23,14 @@ import apsw
 import numpy as np
 from PIL import Image
 
+from flux_ask.archive.keeper_model import KeeperError
 from flux_ask.config import Settings
 from flux_ask.db import catalog
 from flux_ask.db import keeper as store
 from flux_ask.errors import FluxAskError, RejectedFile
-from flux_ask.fingerprint import aligned_distance, distances, phash
-from flux_ask.hashing import sha256_file
-from flux_ask.ingest.scan import scan
-from flux_ask.keeper.model import KeeperError
+from flux_ask.picture.phash import aligned_distance, distances, phash
+from flux_ask.picture.scan import scan
+from flux_ask.picture.sha256 import sha256_file
 from flux_ask.search.engine import Searcher, best_first
 
 MATCH_DISTANCE = 10  # aligned hash bits at or under which two pictures are one photograph
@@ -117,8 +117,8 @@ def _hash(path: str) -> Look:
 
 
 def _look(job: tuple[str, str, str, Setup]) -> Look:
-    from flux_ask.ingest.decode import decode, model_input
-    from flux_ask.ingest.thumbs import shrink
+    from flux_ask.picture.decode import decode, model_input
+    from flux_ask.picture.thumbs import shrink
 
     path, kind, sha, setup = job
     try:
@@ -136,9 +136,9 @@ def _look(job: tuple[str, str, str, Setup]) -> Look:
 
 
 def _backfill_hash(job: tuple[int, str, str, Setup]) -> tuple[int, int | None]:
-    from flux_ask.ingest.decode import decode
-    from flux_ask.ingest.scan import kind_of
-    from flux_ask.ingest.thumbs import shrink
+    from flux_ask.picture.decode import decode
+    from flux_ask.picture.scan import kind_of
+    from flux_ask.picture.thumbs import shrink
 
     photo_id, thumb, original, setup = job
     try:
@@ -225,7 +225,7 @@ class KeeperMatcher:
 
     def _backfill_hashes(self) -> int:
         """Photos catalogued before perceptual hashes were kept get one, from their thumbnail."""
-        from flux_ask.ingest.thumbs import thumb_path
+        from flux_ask.picture.thumbs import thumb_path
 
         todo = store.photos_without_hash(self.conn)
         setup = Setup(self.settings.thumb_size, self.settings.max_pixels)
@@ -306,8 +306,8 @@ class KeeperMatcher:
         return base
 
     def _distance(self, keeper_small: Image.Image, photo_id: int) -> int | None:
-        from flux_ask.ingest.scan import kind_of
-        from flux_ask.ingest.thumbs import detail_thumbnail
+        from flux_ask.picture.scan import kind_of
+        from flux_ask.picture.thumbs import detail_thumbnail
 
         details = catalog.photo_details(self.conn, [photo_id]).get(photo_id)
         if not details or not details["path"]:

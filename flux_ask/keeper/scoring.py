@@ -10,12 +10,12 @@ from typing import Any
 import apsw
 import numpy as np
 
+from flux_ask.archive.keeper_model import KeeperError, KeeperModel
+from flux_ask.archive.matrix import VectorMatrix
 from flux_ask.config import Settings
 from flux_ask.db import catalog
 from flux_ask.db import keeper as store
-from flux_ask.keeper.model import KeeperError, KeeperModel
-from flux_ask.search.matrix import VectorMatrix
-from flux_ask.search.periods import period_keys
+from flux_ask.periods import period_keys
 
 SCORE_CHUNK = 50_000  # rows scored (and written) at a time
 

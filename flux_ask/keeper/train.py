@@ -28,7 +28,7 @@ from sklearn.neural_network import MLPClassifier
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.class_weight import compute_sample_weight
 
-from flux_ask.keeper.model import KeeperError, KeeperModel, calibrate
+from flux_ask.archive.keeper_model import KeeperError, KeeperModel, calibrate
 
 KINDS = ("logistic", "mlp")
 FOLDS = 5

@@ -10,7 +10,11 @@ from datetime import datetime, timedelta, timezone
 from urllib.parse import urlsplit
 
 from flux_ask import __version__
-from flux_ask.query.places import DEFAULT_PLACE_RADIUS_M, LookupUnavailable, normalise_name
+from flux_ask.query.places import (
+    DEFAULT_PLACE_RADIUS_M,
+    LookupUnavailable,
+    normalise_name,
+)
 from flux_ask.query.plan import Place
 
 TIMEOUT_S = 4.0
@@ -72,7 +76,7 @@ class OnlineGeocoder:
 def radius_of(box: list[str] | None) -> float:
     """Half the diagonal of Nominatim's bounding box [south, north, west, east]: a corner
     gets the default reach, a town its extent, a country no more than MAX_RADIUS_M."""
-    from flux_ask.search.geo import haversine_m
+    from flux_ask.geo import haversine_m
 
     if not box:
         return DEFAULT_PLACE_RADIUS_M

@@ -106,7 +106,7 @@ def _countries() -> dict[str, Place]:
     """Country names -> a circle around the centre of its cities' population, reaching
     the cities that hold 97% of it. A circle is a rough country, and the plan says so;
     it needs no shapes, and it is right near people."""
-    from flux_ask.search.geo import haversine_m
+    from flux_ask.geo import haversine_m
 
     cities, countries = _geonames()
     by_country: dict[str, list[tuple[float, float, int]]] = {}

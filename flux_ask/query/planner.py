@@ -2,7 +2,7 @@
 resolver is a parameter and nothing here touches a database, a model or the network.
 
 The question is read left to right. At each word the longest phrase of the grammar
-(grammars/query.lark) that parses *and makes sense* is taken: a place phrase must
+(query/query.lark) that parses *and makes sense* is taken: a place phrase must
 name a place the resolver knows. Words that start no phrase are the visual text.
 """
 
@@ -22,7 +22,13 @@ from lark.exceptions import LarkError
 from flux_ask.errors import FluxAskError
 from flux_ask.query import dates
 from flux_ask.query.places import LookupUnavailable, Resolver
-from flux_ask.query.plan import DEFAULT_LIMIT, DEFAULT_MOTIF_YEARS, PER_PERIOD, Place, QueryPlan
+from flux_ask.query.plan import (
+    DEFAULT_LIMIT,
+    DEFAULT_MOTIF_YEARS,
+    PER_PERIOD,
+    Place,
+    QueryPlan,
+)
 
 MAX_PHRASE_WORDS = 9
 METERS = {"m": 1, "meter": 1, "meters": 1, "metre": 1, "metres": 1, "km": 1000, "kilometer": 1000,
@@ -75,7 +81,7 @@ class Draft:
 
 @lru_cache(maxsize=1)
 def _parser() -> Lark:
-    grammar = resources.files("flux_ask.grammars").joinpath("query.lark").read_text(encoding="utf-8")
+    grammar = resources.files("flux_ask.query").joinpath("query.lark").read_text(encoding="utf-8")
     return Lark(grammar, start="phrase", parser="earley", lexer="dynamic", ambiguity="resolve")
 
 

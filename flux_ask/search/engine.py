@@ -20,17 +20,23 @@ from typing import Any
 import apsw
 import numpy as np
 
+from flux_ask.archive.matrix import VectorMatrix
 from flux_ask.config import Settings
 from flux_ask.db import catalog
 from flux_ask.db import keeper as keeper_store
 from flux_ask.embed import TINY_TEST, TINY_TEST_TAG, Embedder, ModelSpec, load_embedder
 from flux_ask.errors import FluxAskError, ModelMismatch
-from flux_ask.ingest.thumbs import thumb_path
-from flux_ask.query.plan import DEFAULT_LIMIT, DEFAULT_MOTIF_YEARS, PER_PERIOD, Place, QueryPlan
+from flux_ask.geo import bounding_box, haversine_m
+from flux_ask.periods import period_keys, period_label
+from flux_ask.picture.thumbs import thumb_path
+from flux_ask.query.plan import (
+    DEFAULT_LIMIT,
+    DEFAULT_MOTIF_YEARS,
+    PER_PERIOD,
+    Place,
+    QueryPlan,
+)
 from flux_ask.search import motifs
-from flux_ask.search.geo import bounding_box, haversine_m
-from flux_ask.search.matrix import VectorMatrix
-from flux_ask.search.periods import period_keys, period_label
 
 Z_ALL = 3.0  # "all": scores this many standard deviations above the query's archive mean
 ALL_PAGE = 100  # results per page in "all" mode
@@ -317,8 +323,8 @@ class Searcher:
         return query, home_rows
 
     def _embed_file(self, path: Path) -> np.ndarray:
-        from flux_ask.ingest.decode import decode, model_input
-        from flux_ask.ingest.scan import kind_of
+        from flux_ask.picture.decode import decode, model_input
+        from flux_ask.picture.scan import kind_of
 
         if not path.is_file():
             raise FluxAskError(f"no such file: {path}")

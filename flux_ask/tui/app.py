@@ -22,16 +22,18 @@ from textual.suggester import Suggester
 from textual.widgets import Footer, Input, Static
 from textual.worker import get_current_worker
 
-from flux_ask.archive import status_rows
+from flux_ask.archive.summary import status_rows
 from flux_ask.chat import commands
 from flux_ask.chat.commands import COMMANDS, CommandError
-from flux_ask.chat.session import Conversation, Turn
+from flux_ask.chat.conversation import Conversation, Turn
 from flux_ask.errors import FluxAskError
 from flux_ask.search.engine import NothingToSearch, Result
-from flux_ask.tui.collector import IdleCollector
+from flux_ask.tui.answer import AnswerView
 from flux_ask.tui.detail import DetailScreen
+from flux_ask.tui.grid import ResultGrid
+from flux_ask.tui.idle_gc import IdleCollector
 from flux_ask.tui.images import image_class
-from flux_ask.tui.widgets import AnswerView, Note, Progress, Question, ResultGrid
+from flux_ask.tui.transcript import Note, Progress, Question
 
 WELCOME = ("Ask the archive what the pictures show: “umbrellas in fog”, “silhouettes from winter 2022 near "
            "40th and Walnut”, “evolution of layering over time”. Follow up with “only 2023”, “not in Rome”, "

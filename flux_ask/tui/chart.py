@@ -1,11 +1,13 @@
-"""A small score-over-time chart for grouped answers, drawn by plotext in braille."""
+"""The score-over-time chart of a grouped answer, drawn by plotext in braille."""
 
 from __future__ import annotations
 
 from datetime import date
 
 from rich.text import Text
+from textual.widgets import Static
 
+from flux_ask.chat.conversation import Turn
 from flux_ask.search.engine import Group
 
 
@@ -35,3 +37,12 @@ def score_chart(groups: list[Group], width: int, height: int = 9) -> Text:
 def _year_fraction(iso: str) -> float:
     day = date.fromisoformat(iso[:10])
     return day.year + (day.timetuple().tm_yday - 1) / 366
+
+
+class ScoreChart(Static):
+    def __init__(self, turn: Turn):
+        super().__init__(classes="chart")
+        self.groups = turn.answer.groups or []
+
+    def render(self) -> Text:
+        return score_chart(self.groups, min(self.size.width, 100) or 60)

@@ -16,10 +16,10 @@ from PIL import Image
 
 from flux_ask.db import catalog
 from flux_ask.errors import RejectedFile
-from flux_ask.fingerprint import phash
-from flux_ask.hashing import sha256_file
-from flux_ask.ingest.decode import decode, model_input
-from flux_ask.ingest.thumbs import save_thumbnail, shrink, thumb_path
+from flux_ask.picture.decode import decode, model_input
+from flux_ask.picture.phash import phash
+from flux_ask.picture.sha256 import sha256_file
+from flux_ask.picture.thumbs import save_thumbnail, shrink, thumb_path
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import numpy as np
 
+from flux_ask.atomic import atomic_output
 from flux_ask.errors import FluxAskError, ModelMismatch
-from flux_ask.files import atomic_output
 
 FORMAT = 1
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from flux_ask import archive
+from flux_ask.archive import summary as archive
 from flux_ask.chat.chips import Chip, chips
 from flux_ask.chat.commands import CommandError, DraftRequest
 from flux_ask.config import Settings
@@ -207,8 +207,8 @@ class Conversation:
         """Everything the detail screen shows of one photo, its large preview made on first use."""
         from flux_ask.db import catalog
         from flux_ask.db import keeper as keeper_store
-        from flux_ask.ingest.scan import kind_of
-        from flux_ask.ingest.thumbs import detail_thumbnail, thumb_path
+        from flux_ask.picture.scan import kind_of
+        from flux_ask.picture.thumbs import detail_thumbnail, thumb_path
 
         with self.lock:
             conn = self.conn()

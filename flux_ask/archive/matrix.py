@@ -21,8 +21,8 @@ from pathlib import Path
 import apsw
 import numpy as np
 
+from flux_ask.archive.sketch import SignSketch, rotation
 from flux_ask.db import catalog
-from flux_ask.search.sketch import SignSketch, rotation
 
 EPOCH = date(1970, 1, 1).toordinal()
 UNDATED = np.inf  # sorts after every date

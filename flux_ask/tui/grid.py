@@ -1,5 +1,5 @@
-"""The transcript's pieces: a question, an answer (chips, notes, grid or grouped rows),
-a note, and the result grid with its keyboard cursor."""
+"""The result grid: tiles of thumbnails with captions, a keyboard cursor, and only the
+rows near the screen mounted."""
 
 from __future__ import annotations
 
@@ -16,39 +16,12 @@ from textual.reactive import reactive
 from textual.widget import Widget
 from textual.widgets import Static
 
-from flux_ask.chat.chips import Chip
-from flux_ask.chat.session import Turn
 from flux_ask.search.engine import Result
-from flux_ask.tui.chart import score_chart
 
 TILE_WIDTH = 24  # cells, gutter included
 TILE_HEIGHT = 12  # lines, border included
 MARGIN = 2  # rows mounted beyond those on screen, above and below, so a step down finds its row ready
 ROWS_AT_FIRST = 4  # rows mounted before the grid knows where it is on screen
-
-
-class Note(Static):
-    """A line from the app: help, a confirmation, an error (class "error")."""
-
-
-class Question(Static):
-    def __init__(self, question: str):
-        super().__init__(Text.assemble(("› ", "bold"), question))
-
-
-class Progress(Static):
-    """A background job's progress, updated in place."""
-
-
-def chip_text(chips: list[Chip]) -> Text:
-    styles = {"": "reverse", "new": "bold reverse green", "changed": "bold reverse yellow", "removed": "strike dim"}
-    marks = {"": "", "new": "+", "changed": "→", "removed": "−"}
-    text = Text()
-    for i, chip in enumerate(chips):
-        if i:
-            text.append(" · ", "dim")
-        text.append(f" {marks[chip.change]}{chip.label} ", styles[chip.change])
-    return text
 
 
 def caption(result: Result, number: int) -> Text:
@@ -363,58 +336,3 @@ class ResultGrid(Vertical, can_focus=True):
         self.cursor = message.tile.index
         if again:  # a click on the highlighted photo opens it
             self.action_open()
-
-
-class ScoreChart(Static):
-    def __init__(self, turn: Turn):
-        super().__init__(classes="chart")
-        self.groups = turn.answer.groups or []
-
-    def render(self) -> Text:
-        return score_chart(self.groups, min(self.size.width, 100) or 60)
-
-
-class AnswerView(Vertical):
-    """Chips, notes, then a grid (or one row per period or motif, with the chart)."""
-
-    def __init__(self, turn: Turn, marked: set[int], image_class, *, timings: bool = True):
-        super().__init__(classes="answer")
-        self.turn, self.marked, self.image_class, self.timings = turn, marked, image_class, timings
-
-    def compose(self):
-        turn, answer = self.turn, self.turn.answer
-        yield Static(chip_text(turn.chips), classes="chips")
-        yield Static(self._summary(), classes="summary")
-        if answer.groups is not None:
-            if not answer.groups:
-                yield Note("nothing recurs enough to show: try fewer years, or a broader concept"
-                           if turn.plan.group_by == "motif" else "no dated photo matches")
-                return
-            if len(answer.groups) > 1:
-                yield ScoreChart(turn)
-            for group in answer.groups:
-                yield Static(Text(f"{group.label}  ", "bold") + Text(f"score {group.score:.3f}", "dim"),
-                             classes="group-label")
-                yield ResultGrid(list(group.members), self.marked, self.image_class)
-        elif answer.results:
-            yield ResultGrid(answer.results, self.marked, self.image_class, first_number=answer.offset + 1)
-        else:
-            yield Note("nothing matches: loosen a filter (a longer period, a wider place) or ask more broadly")
-
-    def _summary(self) -> Text:
-        a = self.turn.answer
-        lacking = {"no_date": "without an EXIF date", "no_location": "without a GPS position"}
-        parts = []
-        if a.groups is None:
-            shown = f"{a.offset + 1:,}-{a.offset + len(a.results):,} of " if a.total > len(a.results) else ""
-            parts.append(f"{shown}{a.total:,} match{'es' if a.total != 1 else ''}")
-        else:
-            parts.append(f"{len(a.groups)} group{'s' if len(a.groups) != 1 else ''}")
-        if self.timings:
-            parts.append(f"{a.seconds * 1000:.0f} ms")
-        parts += [f"{n:,} photos {lacking[k]} left out" for k, n in a.left_out.items() if n]
-        if a.ranking and "weight" in a.ranking:
-            parts.append(f"blended with the keeper score (weight {a.ranking['weight']})")
-        elif a.ranking and a.ranking.get("note"):
-            parts.append(a.ranking["note"])
-        return Text(" · ".join(parts), "dim")

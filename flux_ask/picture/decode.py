@@ -12,7 +12,7 @@ import numpy as np
 from PIL import Image, UnidentifiedImageError
 
 from flux_ask.errors import RejectedFile
-from flux_ask.ingest.exif import PhotoMeta, read_meta
+from flux_ask.picture.exif import PhotoMeta, read_meta
 
 # Transpositions that make EXIF orientations 2..8 upright.
 _UPRIGHT = {

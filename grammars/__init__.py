@@ -1,1 +1,0 @@
-"""Query grammars, loaded with importlib.resources as flux_ask.grammars."""

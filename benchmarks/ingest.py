@@ -29,7 +29,8 @@ sys.path.insert(0, str(ROOT))
 from synthetic import make_archive, write_catalog  # noqa: E402
 
 from flux_ask.config import load_settings  # noqa: E402
-from flux_ask.db import catalog  # noqa: E402
+from flux_ask.db.models import active_model  # noqa: E402
+from flux_ask.db.vectors import vectors_by_content  # noqa: E402
 from flux_ask.embed import ModelSpec, load_embedder  # noqa: E402
 from flux_ask.ingest.pipeline import Indexer  # noqa: E402
 from flux_ask.picture.scan import scan  # noqa: E402
@@ -113,7 +114,7 @@ def main() -> int:
         rate_model = model_only(embedder, args.batch, 8 * args.batch)
         with Indexer(settings, embedder=embedder) as indexer:
             report = indexer.index([args.photos])
-            vectors = dict(catalog.vectors(indexer.conn, catalog.active_model(indexer.conn)))
+            vectors = dict(vectors_by_content(indexer.conn, active_model(indexer.conn)))
         n = report.counts["embedded"]
         rate = n / report.seconds
         results[runtime] = (rate, vectors)

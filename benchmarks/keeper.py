@@ -124,8 +124,8 @@ def main() -> None:
 def score_in_catalog(archive, model) -> None:
     from flux_ask.archive.matrix import VectorMatrix
     from flux_ask.config import load_settings
-    from flux_ask.db import catalog
     from flux_ask.db import keeper as store
+    from flux_ask.db.models import active_model
     from flux_ask.ingest.pipeline import open_catalog
     from flux_ask.keeper.scoring import score_catalog
 
@@ -134,7 +134,7 @@ def score_in_catalog(archive, model) -> None:
         started = time.perf_counter()
         write_catalog(settings, ("synthetic", "benchmark", archive.vectors.shape[1]), archive)
         conn = open_catalog(settings)
-        active = catalog.active_model(conn)
+        active = active_model(conn)
         VectorMatrix.load(conn, active, settings.cache_dir)  # built once, as any search would
         print(f"    catalog of {len(archive.vectors):,} written and its matrix cached in "
               f"{time.perf_counter() - started:.1f} s")

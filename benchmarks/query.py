@@ -37,7 +37,8 @@ sys.path.insert(0, str(ROOT))
 from synthetic import HOME, TRIPS, make_archive, write_catalog  # noqa: E402
 
 from flux_ask.config import load_settings  # noqa: E402
-from flux_ask.db import catalog  # noqa: E402
+from flux_ask.db.models import active_model  # noqa: E402
+from flux_ask.db.rows import ModelRow  # noqa: E402
 from flux_ask.geo import haversine_m  # noqa: E402
 from flux_ask.ingest.pipeline import open_catalog  # noqa: E402
 from flux_ask.query import Place, plan  # noqa: E402
@@ -53,7 +54,7 @@ class PrecomputedText:
     """Stands in for the text tower so that (c) times search alone: each query's text is
     the key of a vector made beforehand."""
 
-    def __init__(self, model: catalog.ModelRow, vectors: dict[str, np.ndarray]):
+    def __init__(self, model: ModelRow, vectors: dict[str, np.ndarray]):
         self.name, self.pretrained, self.dim = model.name, model.pretrained, model.dim
         self.vectors = vectors
 
@@ -110,7 +111,7 @@ def main() -> int:
     del archive.vectors  # from here on, every process-held vector comes from the catalog
 
     conn = open_catalog(settings)
-    model = catalog.active_model(conn)
+    model = active_model(conn)
     texts = {f"query {i}": q for i, q in enumerate(queries)}
     texts.update({f"motif {i}": q for i, q in enumerate(motif_queries)})
     searcher = Searcher(settings, conn, embedder=PrecomputedText(model, texts))
@@ -255,7 +256,7 @@ def fresh_process(home: Path) -> None:
     settings = load_settings(home)
     conn = open_catalog(settings)
     queries = np.load(home.parent / "queries.npy")
-    model = catalog.active_model(conn)
+    model = active_model(conn)
     texts = {f"query {i}": q for i, q in enumerate(queries)}
     searcher = Searcher(settings, conn, embedder=PrecomputedText(model, texts))
     searcher.matrix()
@@ -287,7 +288,7 @@ def end_to_end(settings, conn, work: Path, queries) -> None:
     embedder = load_embedder(ModelSpec("ViT-L-14", weights=weights), runtime="torch")
     with conn:  # the catalog's vectors claim to come from this checkpoint, as they would
         conn.execute("UPDATE models SET pretrained = ? WHERE id = ?",
-                     (embedder.pretrained, catalog.active_model(conn).id))
+                     (embedder.pretrained, active_model(conn).id))
     searcher = Searcher(replace(settings, weights=weights), conn, embedder=embedder)
     lookup = lambda name, sure=True: {"city hall": CITY_HALL}.get(name)  # noqa: E731
     questions = ["umbrellas in fog", "silhouettes from winter 2022 near City Hall", "a person waiting",

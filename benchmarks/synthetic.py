@@ -124,23 +124,26 @@ def make_archive(n: int = 400_000, dim: int = 768, seed: int = 0) -> Archive:
 def write_catalog(settings, model_args: tuple[str, str, int], archive: Archive) -> None:
     """The archive's photos, files and vectors, written into a real catalog through the
     catalog's own functions, in one transaction."""
-    from flux_ask.db import catalog
+    from flux_ask.db.files import record_file
+    from flux_ask.db.models import activate_model, register_model
+    from flux_ask.db.photos import insert_photo
+    from flux_ask.db.vectors import store_embedding
     from flux_ask.ingest.pipeline import open_catalog
 
     conn = open_catalog(settings)
-    model = catalog.register_model(conn, *model_args)
-    catalog.activate_model(conn, model)
+    model = register_model(conn, *model_args)
+    activate_model(conn, model)
     with conn:
         for i, vector in enumerate(archive.vectors):
             known = archive.taken_at[i] is not None
-            photo_id = catalog.insert_photo(conn, {
+            photo_id = insert_photo(conn, {
                 "sha256": f"{i:064x}", "bytes": 5_000_000,
                 "taken_at": archive.taken_at[i] if known else "2026-01-01T00:00:00",
                 "taken_at_source": "DateTimeOriginal" if known else "file_mtime",
                 "lat": None if np.isnan(archive.lat[i]) else float(archive.lat[i]),
                 "lon": None if np.isnan(archive.lon[i]) else float(archive.lon[i]),
             })
-            catalog.record_file(conn, f"/archive/{i // 1000:03d}/{i:06d}.jpg", photo_id=photo_id,
+            record_file(conn, f"/archive/{i // 1000:03d}/{i:06d}.jpg", photo_id=photo_id,
                                 size=5_000_000, mtime_ns=i, state="ok")
-            catalog.store_embedding(conn, model, photo_id, vector)
+            store_embedding(conn, model, photo_id, vector)
     conn.close()

@@ -65,13 +65,13 @@ def ms(values: list[float]) -> str:
 
 def thumbnails_for(settings, photo_ids) -> None:
     """A real thumbnail file for every photo shown (the synthetic catalog has none)."""
-    from flux_ask.db import catalog
+    from flux_ask.db.photos import photo_details
     from flux_ask.ingest.pipeline import open_catalog
     from flux_ask.picture.thumbs import thumb_path
     from tests.photos import picture
 
     conn = open_catalog(settings)
-    for pid, d in catalog.photo_details(conn, list(photo_ids)).items():
+    for pid, d in photo_details(conn, list(photo_ids)).items():
         path = thumb_path(settings.thumbs_dir, d["sha256"], settings.thumb_size)
         if not path.exists():
             path.parent.mkdir(parents=True, exist_ok=True)

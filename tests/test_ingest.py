@@ -6,7 +6,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from flux_ask.db import catalog
+from flux_ask.db.models import active_model
+from flux_ask.db.status import catalog_counts, integrity_ok
+from flux_ask.db.vectors import vectors_by_content
 from flux_ask.ingest.pipeline import Indexer
 from tests.photos import exif_for, make_archive, write_photo
 
@@ -42,9 +44,9 @@ def test_index_catalogs_photos_with_vectors_thumbnails_and_exif(tmp_path, settin
 
     assert report.counts["new_photos"] == 13 and report.counts["embedded"] == 13
     assert report.counts["errors"] == 0
-    model = catalog.active_model(conn)
+    model = active_model(conn)
     assert (model.name, model.pretrained, model.dim) == ("tiny-test", "random-init-seed0", 64)
-    vecs = dict(catalog.vectors(conn, model))
+    vecs = dict(vectors_by_content(conn, model))
     assert len(vecs) == 13
     for v in vecs.values():
         assert v.shape == (64,) and abs(np.linalg.norm(v) - 1) < 1e-5
@@ -55,7 +57,7 @@ def test_index_catalogs_photos_with_vectors_thumbnails_and_exif(tmp_path, settin
     assert embedding_id is not None and embedded_at is not None
     thumb = settings.thumbs_dir / "256" / sha[:2] / f"{sha}.jpg"
     assert thumb.exists() and max(__import__("PIL.Image").Image.open(thumb).size) == 256
-    assert catalog.integrity_ok(conn)
+    assert integrity_ok(conn)
 
 
 def test_rerun_over_an_unchanged_tree_embeds_nothing(tmp_path, settings, tiny):
@@ -118,7 +120,7 @@ def test_a_vanished_file_is_marked_missing_never_deleted(tmp_path, settings, tin
     report, conn = run(settings, tiny, archive)
     assert report.counts["missing"] == 1
     assert conn.execute("SELECT count(*) FROM photos").fetchone()[0] == 3
-    status = catalog.status(conn)
+    status = catalog_counts(conn)
     assert status["missing_photos"] == 1 and status["missing_files"] == 1
     # and it comes back when the file does
     write_photo(paths[2], seed=2, exif=exif_for(taken="2017:03:03 12:00:00"))
@@ -133,7 +135,7 @@ def test_indexing_one_folder_does_not_mark_another_missing(tmp_path, settings, t
     run(settings, tiny, tmp_path / "ab")
     report, conn = run(settings, tiny, tmp_path / "a")
     assert report.counts["missing"] == 0
-    assert catalog.status(conn)["missing_files"] == 0
+    assert catalog_counts(conn)["missing_files"] == 0
 
 
 def test_bad_files_are_recorded_and_skipped_and_the_originals_are_untouched(tmp_path, settings, tiny):
@@ -154,7 +156,7 @@ def test_bad_files_are_recorded_and_skipped_and_the_originals_are_untouched(tmp_
     assert reasons == {"empty.jpg": "empty_file", "junk.jpg": "undecodable", "truncated.jpg": "truncated",
                        "photo.jxl": "unsupported_format"}
     assert report.counts["new_photos"] == 4
-    assert catalog.status(conn)["errors"] == {"empty_file": 1, "truncated": 1, "undecodable": 1,
+    assert catalog_counts(conn)["errors"] == {"empty_file": 1, "truncated": 1, "undecodable": 1,
                                               "unsupported_format": 1}
     # errors are remembered: an unchanged broken file is not retried
     report, _ = run(settings, tiny, archive)
@@ -168,7 +170,7 @@ def test_add_indexes_single_files_without_sweeping(tmp_path, settings, tiny):
     extra = write_photo(tmp_path / "elsewhere" / "new.jpg", 50)
     report, conn = run(settings, tiny, extra, sweep=False)
     assert report.counts["embedded"] == 1 and report.counts["missing"] == 0
-    assert catalog.status(conn)["photos"] == 3
+    assert catalog_counts(conn)["photos"] == 3
 
 
 def test_a_new_model_embeds_side_by_side_and_switching_back_embeds_nothing(tmp_path, settings, tiny, models_dir):
@@ -180,8 +182,8 @@ def test_a_new_model_embeds_side_by_side_and_switching_back_embeds_nothing(tmp_p
     archive = tmp_path / "archive"
     make_archive(archive, 4)
     _, conn = run(settings, tiny, archive)
-    first = catalog.active_model(conn)
-    first_vectors = dict(catalog.vectors(conn, first))
+    first = active_model(conn)
+    first_vectors = dict(vectors_by_content(conn, first))
 
     # a real local checkpoint of the tiny architecture with other weights
     checkpoint = tmp_path / "other.pt"
@@ -195,16 +197,16 @@ def test_a_new_model_embeds_side_by_side_and_switching_back_embeds_nothing(tmp_p
 
     report, conn = run(other_settings, other, archive)
     assert report.counts["embedded"] == 4
-    second = catalog.active_model(conn)
+    second = active_model(conn)
     assert second.id != first.id and second.pretrained.startswith("file:other.pt:")
-    assert dict(catalog.vectors(conn, first)).keys() == first_vectors.keys()  # never wiped
+    assert dict(vectors_by_content(conn, first)).keys() == first_vectors.keys()  # never wiped
     some = next(iter(first_vectors))
-    assert not np.allclose(dict(catalog.vectors(conn, second))[some], first_vectors[some])
+    assert not np.allclose(dict(vectors_by_content(conn, second))[some], first_vectors[some])
 
     report, conn = run(settings, tiny, archive)
     assert report.counts["embedded"] == 0
-    assert catalog.active_model(conn).id == first.id
-    assert catalog.status(conn)["embedded"] == 4
+    assert active_model(conn).id == first.id
+    assert catalog_counts(conn)["embedded"] == 4
 
 
 def test_the_same_image_gives_the_same_vector_in_every_run(tmp_path, home, tiny, models_dir):
@@ -222,8 +224,8 @@ def test_a_batch_half_landed_across_the_two_files_is_repaired(tmp_path, settings
     archive = tmp_path / "archive"
     make_archive(archive, 4)
     _, conn = run(settings, tiny, archive)
-    model = catalog.active_model(conn)
-    reference = dict(catalog.vectors(conn, model))
+    model = active_model(conn)
+    reference = dict(vectors_by_content(conn, model))
     lost = conn.execute("SELECT embedding_id FROM photos ORDER BY id LIMIT 1").fetchone()[0]
     with conn:
         conn.execute(f"DELETE FROM vec.{model.vec_table} WHERE rowid = ?", (lost,))
@@ -235,7 +237,7 @@ def test_a_batch_half_landed_across_the_two_files_is_repaired(tmp_path, settings
 
     assert report.repaired == {"orphan_vectors": 1, "lost_vectors": 1}
     assert report.counts["embedded"] == 1
-    again = dict(catalog.vectors(conn, model))
+    again = dict(vectors_by_content(conn, model))
     assert again.keys() == reference.keys()
     assert all(np.allclose(again[k], reference[k], atol=1e-5) for k in reference)
     assert conn.execute(f"SELECT count(*) FROM vec.{model.vec_table}").fetchone()[0] == 4

@@ -11,8 +11,10 @@ from PIL import Image, ImageOps
 
 from flux_ask.archive.keeper_model import KeeperError
 from flux_ask.config import load_settings
-from flux_ask.db import catalog
 from flux_ask.db import keeper as store
+from flux_ask.db.files import error_files
+from flux_ask.db.models import activate_model, active_model, register_model
+from flux_ask.db.photos import photo_details
 from flux_ask.errors import ModelMismatch
 from flux_ask.ingest.pipeline import Indexer
 from flux_ask.keeper.match import KeeperMatcher
@@ -91,7 +93,7 @@ def test_keepers_are_matched_by_content_and_label_the_catalog(corpus, tiny, tmp_
     report = KeeperMatcher(settings, conn, embedder=tiny).match(keepers)
     by_name = {f.path.rsplit("/", 1)[-1]: f for f in report.files}
     path_of = {pid: path for pid, path in
-               ((r["photo_id"], r["path"]) for r in catalog.photo_details(conn, list(range(1, 100))).values())}
+               ((r["photo_id"], r["path"]) for r in photo_details(conn, list(range(1, 100))).values())}
     for name, (kind, source) in kinds.items():
         f = by_name[name]
         if kind == "elsewhere":
@@ -113,7 +115,7 @@ def test_keepers_are_matched_by_content_and_label_the_catalog(corpus, tiny, tmp_
     counts = store.label_counts(conn)
     # frame a is kept (its exact copy says so); b might be the edit's original: unknown, not "never kept"
     assert counts == {"kept": 17, "not_kept": 42 - 18, "unknown": 1}
-    assert {r["path"] for r in catalog.error_files(conn)} == set()  # keeper files never enter the catalog
+    assert {r["path"] for r in error_files(conn)} == set()  # keeper files never enter the catalog
 
 
 def test_an_ambiguous_match_leaves_both_frames_unknown(corpus, tiny, tmp_path):
@@ -210,14 +212,14 @@ def test_new_photos_are_scored_at_ingest(trained, tiny, tmp_path):
 
 def test_a_keeper_model_for_other_vectors_is_refused(trained, tmp_path):
     settings, conn, _ = trained
-    other = catalog.register_model(conn, "tiny-test", "another-seed", 64)
-    active = catalog.active_model(conn)
+    other = register_model(conn, "tiny-test", "another-seed", 64)
+    active = active_model(conn)
     try:
-        catalog.activate_model(conn, other)
+        activate_model(conn, other)
         with pytest.raises(ModelMismatch, match="keeper train"):
             score_catalog(settings, conn)
     finally:
-        catalog.activate_model(conn, active)
+        activate_model(conn, active)
     required(conn, active)
 
 
@@ -274,7 +276,7 @@ def test_keepers_made_from_the_shared_photos(shared_photos, tiny, tmp_path):
     kinds = build_keepers(tmp_path / "keepers", originals, outsiders)
     conn = catalog_conn(settings)
     report = KeeperMatcher(settings, conn, embedder=tiny).match(tmp_path / "keepers")
-    paths = {pid: d["path"] for pid, d in catalog.photo_details(conn, list(range(1, 200))).items()}
+    paths = {pid: d["path"] for pid, d in photo_details(conn, list(range(1, 200))).items()}
     wrong = []
     for f in report.files:
         kind, source = kinds[f.path.rsplit("/", 1)[-1]]

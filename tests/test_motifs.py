@@ -6,7 +6,10 @@ from datetime import date
 import numpy as np
 import pytest
 
-from flux_ask.db import catalog
+from flux_ask.db.files import record_file
+from flux_ask.db.models import activate_model, register_model
+from flux_ask.db.photos import insert_photo
+from flux_ask.db.vectors import store_embedding
 from flux_ask.embed import TINY_TEST, TINY_TEST_TAG
 from flux_ask.ingest.pipeline import open_catalog
 from flux_ask.query import plan
@@ -23,14 +26,14 @@ def unit(v):
 def write_catalog(settings, dim, photos):
     """photos: (vector, 'YYYY-MM-DD') pairs, written with files and vectors like an ingest's."""
     conn = open_catalog(settings)
-    model = catalog.register_model(conn, TINY_TEST, TINY_TEST_TAG, dim)
-    catalog.activate_model(conn, model)
+    model = register_model(conn, TINY_TEST, TINY_TEST_TAG, dim)
+    activate_model(conn, model)
     with conn:
         for i, (vector, day) in enumerate(photos):
-            photo = catalog.insert_photo(conn, {"sha256": f"{i:064x}", "bytes": 1, "taken_at": f"{day}T12:00:00",
+            photo = insert_photo(conn, {"sha256": f"{i:064x}", "bytes": 1, "taken_at": f"{day}T12:00:00",
                                                 "taken_at_source": "DateTimeOriginal"})
-            catalog.record_file(conn, f"/archive/{i:05d}.jpg", photo_id=photo, size=1, mtime_ns=i, state="ok")
-            catalog.store_embedding(conn, model, photo, vector)
+            record_file(conn, f"/archive/{i:05d}.jpg", photo_id=photo, size=1, mtime_ns=i, state="ok")
+            store_embedding(conn, model, photo, vector)
     return conn
 
 

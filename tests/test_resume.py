@@ -9,7 +9,11 @@ import time
 import numpy as np
 import pytest
 
-from flux_ask.db import catalog, connect
+from flux_ask.db import connect
+from flux_ask.db.connect import open_readonly
+from flux_ask.db.models import active_model
+from flux_ask.db.status import integrity_ok
+from flux_ask.db.vectors import vectors_by_content
 from tests.conftest import subprocess_env
 from tests.photos import make_archive
 
@@ -23,22 +27,22 @@ def index_command(archive):
 
 def snapshot(home):
     conn = connect(home / "catalog.db", home / "vectors.db", create=False)
-    model = catalog.active_model(conn)
+    model = active_model(conn)
     return {
         "photos": sorted(r[0] for r in conn.execute("SELECT sha256 FROM photos")),
         "files": sorted(conn.execute(
             "SELECT f.path, p.sha256, f.state FROM files f LEFT JOIN photos p ON p.id = f.photo_id").fetchall()),
-        "vectors": dict(catalog.vectors(conn, model)),
+        "vectors": dict(vectors_by_content(conn, model)),
         "embeddings": conn.execute("SELECT count(*) FROM embeddings").fetchone()[0],
         "vec_rows": conn.execute(f"SELECT count(*) FROM vec.{model.vec_table}").fetchone()[0],
         "unembedded": conn.execute("SELECT count(*) FROM photos WHERE embedding_id IS NULL").fetchone()[0],
-        "integrity": catalog.integrity_ok(conn),
+        "integrity": integrity_ok(conn),
     }
 
 
 def photo_count(home):
     try:
-        conn = catalog.open_readonly(str(home / "catalog.db"))
+        conn = open_readonly(str(home / "catalog.db"))
         return conn.execute("SELECT count(*) FROM photos").fetchone()[0]
     except Exception:  # not created yet
         return 0

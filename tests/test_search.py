@@ -212,9 +212,9 @@ def test_the_matrix_is_cached_by_catalog_version(archive, tiny, tmp_path):
 
     # a file that goes missing moves the version: the copy is rebuilt without its photo
     gone = root / "2019" / "p00.jpg"
-    from flux_ask.db import catalog
+    from flux_ask.db.files import mark_missing
 
-    catalog.mark_missing(conn, [str(gone)])
+    mark_missing(conn, [str(gone)])
     try:
         after = searcher_ids(reader)
         assert len(after) == len(before) - 1

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from flux_ask.db import catalog
+from flux_ask.db.status import catalog_counts
 from flux_ask.ingest.pipeline import Indexer
 from flux_ask.picture.scan import kind_of
 
@@ -43,7 +43,7 @@ def test_every_file_is_catalogued_or_recorded_with_a_reason(indexed, shared_phot
     by_name = {Path(p).name: r for p, r in reasons.items()}
     assert by_name["empty.jpg"] == "empty_file"
     assert by_name["8bit-sRGB.jxl"] == "unsupported_format"
-    status = catalog.status(conn)
+    status = catalog_counts(conn)
     assert status["embedded"] == status["photos"] > 500
 
 

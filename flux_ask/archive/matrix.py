@@ -22,7 +22,10 @@ import apsw
 import numpy as np
 
 from flux_ask.archive.sketch import SignSketch, rotation
-from flux_ask.db import catalog
+from flux_ask.db.photos import searchable_photos
+from flux_ask.db.rows import ModelRow
+from flux_ask.db.status import catalog_version
+from flux_ask.db.vectors import model_vectors
 
 EPOCH = date(1970, 1, 1).toordinal()
 UNDATED = np.inf  # sorts after every date
@@ -32,7 +35,7 @@ COLUMNS = ("photo_ids", "days", "lat", "lon")
 
 @dataclass
 class VectorMatrix:
-    model: catalog.ModelRow
+    model: ModelRow
     version: tuple[str, int]
     photo_ids: np.ndarray  # int64, N
     vectors: np.ndarray  # float32, N x dim, unit rows (possibly memory-mapped)
@@ -42,8 +45,8 @@ class VectorMatrix:
     sketch: SignSketch
 
     @classmethod
-    def load(cls, conn: apsw.Connection, model: catalog.ModelRow, cache: Path | None = None) -> VectorMatrix:
-        version = catalog.catalog_version(conn)
+    def load(cls, conn: apsw.Connection, model: ModelRow, cache: Path | None = None) -> VectorMatrix:
+        version = catalog_version(conn)
         folder = cache / _name(model, version) if cache else None
         if folder is not None and folder.is_dir():
             try:
@@ -56,9 +59,9 @@ class VectorMatrix:
         return matrix
 
     @classmethod
-    def _from_catalog(cls, conn: apsw.Connection, model: catalog.ModelRow, version) -> VectorMatrix:
-        photos = catalog.searchable_photos(conn, model)
-        embedding_ids, vectors = catalog.model_vectors(conn, model)
+    def _from_catalog(cls, conn: apsw.Connection, model: ModelRow, version) -> VectorMatrix:
+        photos = searchable_photos(conn, model)
+        embedding_ids, vectors = model_vectors(conn, model)
         days = np.array([day_number(p[2]) if p[2] else UNDATED for p in photos], dtype=np.float64)
         order = np.argsort(days, kind="stable")
         photos = [photos[i] for i in order]
@@ -83,7 +86,7 @@ class VectorMatrix:
         )
 
     @classmethod
-    def _read(cls, folder: Path, model: catalog.ModelRow, version) -> VectorMatrix:
+    def _read(cls, folder: Path, model: ModelRow, version) -> VectorMatrix:
         meta = json.loads((folder / "meta.json").read_text())
         if meta != _meta(model, version):
             raise ValueError("cache written for another catalog state")
@@ -127,11 +130,11 @@ class VectorMatrix:
         return slice(int(lo), int(hi))
 
 
-def _name(model: catalog.ModelRow, version: tuple[str, int]) -> str:
+def _name(model: ModelRow, version: tuple[str, int]) -> str:
     return f"{version[0]}-m{model.id}-v{version[1]}"
 
 
-def _meta(model: catalog.ModelRow, version: tuple[str, int]) -> dict:
+def _meta(model: ModelRow, version: tuple[str, int]) -> dict:
     return {"format": FORMAT, "model": [model.id, model.name, model.pretrained, model.dim],
             "catalog": version[0], "version": version[1]}
 

@@ -38,13 +38,13 @@ def place_resolver(settings: Settings, conn=None):
 
     resolvers = [PlaceBook.load(settings.places_path), gazetteer]
     if settings.geocoder != "off":
-        from flux_ask.db import catalog
+        from flux_ask.db.geocode_cache import cache_place, cached_place
         from flux_ask.query.geocode import OnlineGeocoder, misses_since
 
         lookup = store = None
         if conn is not None:
-            lookup = lambda key: catalog.cached_place(conn, key, misses_since())  # noqa: E731
-            store = lambda key, found: catalog.cache_place(conn, key, found)  # noqa: E731
+            lookup = lambda key: cached_place(conn, key, misses_since())  # noqa: E731
+            store = lambda key, found: cache_place(conn, key, found)  # noqa: E731
         resolvers.append(OnlineGeocoder(settings.geocoder, lookup, store))
     return chain(*resolvers)
 
@@ -73,16 +73,17 @@ def similar_plan(target: str, limit: int) -> QueryPlan:
 
 
 def status(settings: Settings, conn, *, errors: bool = False) -> dict[str, Any]:
-    from flux_ask.db import catalog
+    from flux_ask.db.files import error_files
+    from flux_ask.db.status import catalog_counts
 
-    report = catalog.status(conn)
+    report = catalog_counts(conn)
     report["keeper"] = keeper_status(conn)
     report["paths"] = {
         "home": str(settings.home), "db": str(settings.db_path),
         "vec": str(settings.vec_path), "thumbs": str(settings.thumbs_dir),
     }
     if errors:
-        report["error_files"] = catalog.error_files(conn)
+        report["error_files"] = error_files(conn)
     return report
 
 

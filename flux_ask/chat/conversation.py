@@ -205,14 +205,14 @@ class Conversation:
 
     def photo(self, photo_id: int) -> dict[str, Any]:
         """Everything the detail screen shows of one photo, its large preview made on first use."""
-        from flux_ask.db import catalog
         from flux_ask.db import keeper as keeper_store
+        from flux_ask.db.photos import photo_record
         from flux_ask.picture.scan import kind_of
         from flux_ask.picture.thumbs import detail_thumbnail, thumb_path
 
         with self.lock:
             conn = self.conn()
-            record = catalog.photo_record(conn, photo_id)
+            record = photo_record(conn, photo_id)
             if record is None:
                 raise FluxAskError(f"photo {photo_id} is not in the catalog")
             keeper = self.searcher().keeper_model_id()

@@ -148,12 +148,13 @@ def collect(conn, settings, photo_ids: list[int], *, scores: list[float | None] 
             questions: list[str | None] | None = None) -> list[Pick]:
     """Picks for catalogued photos, in the given order, with their keeper scores; photos
     without a readable file are left out (their originals are gone)."""
-    from flux_ask.db import catalog
     from flux_ask.db import keeper as keeper_store
+    from flux_ask.db.models import active_model
+    from flux_ask.db.photos import photo_details
     from flux_ask.picture.thumbs import thumb_path
 
-    details = catalog.photo_details(conn, photo_ids)
-    model = catalog.active_model(conn)
+    details = photo_details(conn, photo_ids)
+    model = active_model(conn)
     keeper_row = keeper_store.keeper_model_for(conn, model.id) if model else None
     keeper = keeper_store.scores_for(conn, keeper_row["id"], photo_ids) if keeper_row else {}
     out = []

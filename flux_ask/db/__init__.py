@@ -1,4 +1,4 @@
-"""The only place with SQL: connections, migrations and the catalog's queries."""
+"""The only place with SQL: connections, migrations, and one module per table family."""
 
 from flux_ask.db.connect import connect
 

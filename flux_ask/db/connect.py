@@ -47,3 +47,10 @@ def _configure(conn: apsw.Connection, schema: str) -> None:
         conn.execute(f"PRAGMA {schema}.journal_mode=WAL")
     conn.execute(f"PRAGMA {schema}.synchronous=NORMAL")
     conn.execute("PRAGMA foreign_keys=ON")
+
+
+def open_readonly(db_path: str) -> apsw.Connection:
+    """A reader for worker processes: no extension, no writes."""
+    conn = apsw.Connection(db_path, flags=apsw.SQLITE_OPEN_READONLY)
+    conn.setbusytimeout(10_000)
+    return conn

@@ -7,7 +7,7 @@ from typing import Any
 
 import apsw
 
-from flux_ask.db.catalog import now_iso
+from flux_ask.db.sql import now_iso
 
 
 def save_recipe(conn: apsw.Connection, name: str, question: str, plan: dict[str, Any],

@@ -1,5 +1,5 @@
-"""The keeper tables' reads and writes: perceptual hashes, keeper matches, labels,
-keeper models and scores. Every value is bound."""
+"""The keeper tables' reads and writes: keeper matches, labels, keeper models and
+scores. Every value is bound."""
 
 from __future__ import annotations
 
@@ -8,50 +8,18 @@ from collections.abc import Iterable
 from typing import Any
 
 import apsw
-import numpy as np
 
-from flux_ask.db.catalog import _under, now_iso
+from flux_ask.db.sql import now_iso, under
 
 KEEPER_FILE_COLUMNS = ("path", "sha256", "status", "photo_id", "method", "confidence", "phash_distance",
                        "cosine", "candidates", "reason")
-
-
-# -- perceptual hashes ----------------------------------------------------------------
-
-def store_hash(conn: apsw.Connection, photo_id: int, phash: int) -> None:
-    conn.execute("INSERT OR REPLACE INTO photo_hashes (photo_id, phash) VALUES (?, ?)", (photo_id, phash))
-
-
-def store_hashes(conn: apsw.Connection, pairs: Iterable[tuple[int, int]]) -> None:
-    with conn:
-        conn.executemany("INSERT OR REPLACE INTO photo_hashes (photo_id, phash) VALUES (?, ?)", pairs)
-
-
-def photos_without_hash(conn: apsw.Connection) -> list[tuple[int, str, str]]:
-    """(photo_id, sha256, a readable path) of photos catalogued before hashes were kept."""
-    return conn.execute(
-        "SELECT id, sha256, path FROM (SELECT p.id, p.sha256, "
-        "  (SELECT f.path FROM files f WHERE f.photo_id = p.id AND f.state = 'ok' ORDER BY f.path LIMIT 1) AS path "
-        "  FROM photos p WHERE NOT EXISTS (SELECT 1 FROM photo_hashes h WHERE h.photo_id = p.id)) "
-        "WHERE path IS NOT NULL ORDER BY id"
-    ).fetchall()
-
-
-def all_hashes(conn: apsw.Connection) -> tuple[np.ndarray, np.ndarray]:
-    """(photo ids, hashes) of every hashed photo with a readable file."""
-    rows = conn.execute(
-        "SELECT h.photo_id, h.phash FROM photo_hashes h WHERE EXISTS "
-        "(SELECT 1 FROM files f WHERE f.photo_id = h.photo_id AND f.state = 'ok')"
-    ).fetchall()
-    ids = np.array([r[0] for r in rows], dtype=np.int64)
-    return ids, np.array([r[1] for r in rows], dtype=np.int64)
 
 
 # -- keeper matches and labels --------------------------------------------------------
 
 def replace_keeper_files(conn: apsw.Connection, root: str, rows: list[dict[str, Any]]) -> None:
     """This folder's matches replace its last ones (a keeper that left it leaves too)."""
-    low, high = _under(root)
+    low, high = under(root)
     stamp = now_iso()
     with conn:
         conn.execute("DELETE FROM keeper_files WHERE path >= ? AND path < ?", (low, high))

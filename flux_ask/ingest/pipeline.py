@@ -20,9 +20,15 @@ import apsw
 import numpy as np
 
 from flux_ask.config import Settings
-from flux_ask.db import catalog
 from flux_ask.db import keeper as keeper_store
+from flux_ask.db.files import files_under, known_file, mark_missing, record_file
+from flux_ask.db.hashes import store_hash
 from flux_ask.db.migrations import migrate
+from flux_ask.db.models import activate_model, find_model, register_model
+from flux_ask.db.photos import has_photos, insert_photo, photo_by_sha
+from flux_ask.db.rows import ModelRow
+from flux_ask.db.runs import finish_run, set_run_model, start_run
+from flux_ask.db.vectors import photos_to_embed, reconcile, store_embedding
 from flux_ask.embed import Embedder, ModelSpec, load_embedder
 from flux_ask.ingest.lock import WriterLock
 from flux_ask.ingest.worker import (
@@ -93,7 +99,7 @@ class Indexer:
         self._lock.acquire()
         self.conn = conn or open_catalog(settings)
         self._embedder = embedder
-        self._model: catalog.ModelRow | None = None
+        self._model: ModelRow | None = None
         self._pool: ProcessPoolExecutor | None = None
         self._inline_ready = False  # `prepare` configured in this process
         self._keeper = None  # (id, KeeperModel) scoring new photos, once looked up
@@ -110,11 +116,11 @@ class Indexer:
         return self._embedder
 
     @property
-    def model(self) -> catalog.ModelRow:
+    def model(self) -> ModelRow:
         if self._model is None:
             e = self.embedder
-            self._model = catalog.register_model(self.conn, e.name, e.pretrained, e.dim)
-            catalog.activate_model(self.conn, self._model)
+            self._model = register_model(self.conn, e.name, e.pretrained, e.dim)
+            activate_model(self.conn, self._model)
         return self._model
 
     def keeper(self):
@@ -135,10 +141,10 @@ class Indexer:
         vectors exist, so that photos it lacks show up as needing work."""
         if self._model is not None:
             return
-        known = catalog.find_model(self.conn, self.spec.name, self.spec.identity())
+        known = find_model(self.conn, self.spec.name, self.spec.identity())
         if known is not None:
             self._model = known
-            catalog.activate_model(self.conn, known)
+            activate_model(self.conn, known)
 
     def pool(self) -> ProcessPoolExecutor:
         if self._pool is None:
@@ -169,9 +175,9 @@ class Indexer:
         """Catalog every photograph under `inputs` (folders or files)."""
         started = time.perf_counter()
         roots = [str(Path(p).expanduser().resolve()) for p in inputs]
-        repaired = catalog.reconcile(self.conn)
+        repaired = reconcile(self.conn)
         self._ensure_model_if_known()
-        run_id = catalog.start_run(self.conn, ";".join(roots), self._model)
+        run_id = start_run(self.conn, ";".join(roots), self._model)
         report = IndexReport(run_id, roots, None, repaired={k: v for k, v in repaired.items() if v})
         try:
             seen: set[str] = set()
@@ -184,13 +190,13 @@ class Indexer:
                         report.counts["missing"] += self._sweep(root, seen)
         except BaseException:
             report.seconds = time.perf_counter() - started
-            catalog.finish_run(self.conn, run_id, report.counts, report.seconds, status="interrupted")
+            finish_run(self.conn, run_id, report.counts, report.seconds, status="interrupted")
             raise
         report.seconds = time.perf_counter() - started
         report.model = self._model.label if self._model else None
         if self._model:
-            catalog.set_run_model(self.conn, run_id, self._model)
-        catalog.finish_run(self.conn, run_id, report.counts, report.seconds)
+            set_run_model(self.conn, run_id, self._model)
+        finish_run(self.conn, run_id, report.counts, report.seconds)
         return report
 
     def _changed(self, roots: list[str], seen: set[str], report: IndexReport) -> list[Task]:
@@ -198,9 +204,9 @@ class Indexer:
         tasks: list[Task] = []
         for root in roots:
             if Path(root).is_dir():
-                lookup = catalog.files_under(self.conn, root).get
+                lookup = files_under(self.conn, root).get
             else:
-                lookup = lambda path: catalog.known_file(self.conn, path)  # noqa: E731
+                lookup = lambda path: known_file(self.conn, path)  # noqa: E731
             for cand in scan(Path(root)):
                 seen.add(cand.path)
                 report.counts["files_seen"] += 1
@@ -218,13 +224,13 @@ class Indexer:
     def _embed_missing(self, report: IndexReport) -> None:
         """Photos catalogued without a vector under this model: after a model switch,
         or an embedding lost to a kill between the two database files."""
-        if not catalog.has_photos(self.conn):
+        if not has_photos(self.conn):
             return
-        if self._model is not None and not catalog.photos_to_embed(self.conn, limit=1):
+        if self._model is not None and not photos_to_embed(self.conn, limit=1):
             return
         self.model  # noqa: B018 - a model new to the catalog leaves every photo to embed
         tasks = []
-        for path, sha in catalog.photos_to_embed(self.conn):
+        for path, sha in photos_to_embed(self.conn):
             try:
                 st = Path(path).stat()
             except OSError:
@@ -309,37 +315,37 @@ class Indexer:
                 keeper_store.store_scores(self.conn, keeper_id, [p for p, _ in embedded], scores)
         report.stage_seconds["write"] += time.perf_counter() - t0
 
-    def _write(self, r: Prepared, vector, model: catalog.ModelRow, report: IndexReport) -> int | None:
+    def _write(self, r: Prepared, vector, model: ModelRow, report: IndexReport) -> int | None:
         """Record one result; returns the photo's id when its vector was stored."""
         conn = self.conn
         if r.rejected:
-            catalog.record_file(conn, r.path, photo_id=None, size=r.size, mtime_ns=r.mtime_ns,
+            record_file(conn, r.path, photo_id=None, size=r.size, mtime_ns=r.mtime_ns,
                                 state="error", reason=r.reason, detail=r.detail)
             report.counts["errors"] += 1
             report.errors.append((r.path, r.reason, r.detail or ""))
             return None
-        found = catalog.photo_by_sha(conn, r.sha256)
+        found = photo_by_sha(conn, r.sha256)
         if found is None:
             if r.photo is None:  # embedded when the worker looked, gone since: decode next run
                 return None
-            photo_id, embedding_id = catalog.insert_photo(conn, r.photo), None
+            photo_id, embedding_id = insert_photo(conn, r.photo), None
             report.counts["new_photos"] += 1
         else:
             photo_id, embedding_id = found
-        prior = catalog.known_file(conn, r.path)
+        prior = known_file(conn, r.path)
         if prior is None or prior.photo_id != photo_id or prior.state != "ok":
             report.counts["new_files"] += 1
-        catalog.record_file(conn, r.path, photo_id=photo_id, size=r.size, mtime_ns=r.mtime_ns, state="ok")
+        record_file(conn, r.path, photo_id=photo_id, size=r.size, mtime_ns=r.mtime_ns, state="ok")
         if r.phash is not None:
-            keeper_store.store_hash(conn, photo_id, r.phash)
+            store_hash(conn, photo_id, r.phash)
         if embedding_id is None and vector is not None:
-            catalog.store_embedding(conn, model, photo_id, vector)
+            store_embedding(conn, model, photo_id, vector)
             report.counts["embedded"] += 1
             return photo_id
         return None
 
     def _sweep(self, root: str, seen: set[str]) -> int:
         """Files catalogued under `root` that the scan did not meet are marked missing."""
-        gone = [p for p, f in catalog.files_under(self.conn, root).items()
+        gone = [p for p, f in files_under(self.conn, root).items()
                 if f.state != "missing" and p not in seen]
-        return catalog.mark_missing(self.conn, gone)
+        return mark_missing(self.conn, gone)

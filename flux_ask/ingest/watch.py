@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from flux_ask.config import Settings
-from flux_ask.db import catalog
+from flux_ask.db.files import mark_missing
 from flux_ask.ingest.pipeline import Indexer, IndexReport, Progress
 from flux_ask.picture.scan import kind_of
 
@@ -51,7 +51,7 @@ def watch(settings: Settings, root: Path, *, on_report: Callable[[IndexReport], 
             while not stop.is_set():
                 changed, gone = _drain(events, stop)
                 if gone:
-                    catalog.mark_missing(indexer.conn, sorted(p for p in gone if not Path(p).exists()))
+                    mark_missing(indexer.conn, sorted(p for p in gone if not Path(p).exists()))
                 fresh = sorted(p for p in changed if _wanted(p, root))
                 if fresh:
                     on_report(indexer.index([Path(p) for p in fresh], sweep=False))

@@ -14,7 +14,8 @@ import apsw
 import numpy as np
 from PIL import Image
 
-from flux_ask.db import catalog
+from flux_ask.db.connect import open_readonly
+from flux_ask.db.photos import is_embedded
 from flux_ask.errors import RejectedFile
 from flux_ask.picture.decode import decode, model_input
 from flux_ask.picture.phash import phash
@@ -82,11 +83,11 @@ def init_worker(config: WorkerConfig) -> None:
     Image.MAX_IMAGE_PIXELS = config.max_pixels
     _catalog = None
     if config.db_path.exists():
-        _catalog = catalog.open_readonly(str(config.db_path))
+        _catalog = open_readonly(str(config.db_path))
 
 
 def _already_embedded(sha256: str) -> bool:
-    return _catalog is not None and catalog.is_embedded(_catalog, sha256)
+    return _catalog is not None and is_embedded(_catalog, sha256)
 
 
 def prepare(task: Task) -> Prepared:

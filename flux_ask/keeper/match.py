@@ -25,8 +25,10 @@ from PIL import Image
 
 from flux_ask.archive.keeper_model import KeeperError
 from flux_ask.config import Settings
-from flux_ask.db import catalog
 from flux_ask.db import keeper as store
+from flux_ask.db.files import files_under
+from flux_ask.db.hashes import all_hashes, photos_without_hash, store_hashes
+from flux_ask.db.photos import photo_by_sha, photo_details
 from flux_ask.errors import FluxAskError, RejectedFile
 from flux_ask.picture.phash import aligned_distance, distances, phash
 from flux_ask.picture.scan import scan
@@ -176,7 +178,7 @@ class KeeperMatcher:
         if not files:
             raise KeeperError(f"no photographs in {root}: nothing to match")
         report = MatchReport(str(root), [])
-        inside = len(catalog.files_under(self.conn, str(root)))
+        inside = len(files_under(self.conn, str(root)))
         if inside:
             report.warnings.append(
                 f"{inside} files of {root} are catalogued themselves (it is inside an indexed folder): "
@@ -192,7 +194,7 @@ class KeeperMatcher:
                 self.progress("hash", n, len(files))
                 if look.reason:
                     results[look.path] = KeeperMatch(look.path, "error", reason=f"{look.reason}: {look.detail}")
-                elif (found := catalog.photo_by_sha(self.conn, look.sha256)) is not None:
+                elif (found := photo_by_sha(self.conn, look.sha256)) is not None:
                     results[look.path] = KeeperMatch(look.path, "matched", look.sha256, found[0], "sha256", 1.0, 0)
                 elif look.path in unsupported:
                     results[look.path] = KeeperMatch(look.path, "error", look.sha256,
@@ -227,7 +229,7 @@ class KeeperMatcher:
         """Photos catalogued before perceptual hashes were kept get one, from their thumbnail."""
         from flux_ask.picture.thumbs import thumb_path
 
-        todo = store.photos_without_hash(self.conn)
+        todo = photos_without_hash(self.conn)
         setup = Setup(self.settings.thumb_size, self.settings.max_pixels)
         jobs = [(pid, str(thumb_path(self.settings.thumbs_dir, sha, self.settings.thumb_size)), path, setup)
                 for pid, sha, path in todo]
@@ -236,7 +238,7 @@ class KeeperMatcher:
             self.progress("hash corpus", n, len(jobs))
             if value is not None:
                 done.append((photo_id, value))
-        store.store_hashes(self.conn, done)
+        store_hashes(self.conn, done)
         return len(done)
 
     def _near_duplicates(self, pending: list[tuple[str, str, str]], searcher) -> list[KeeperMatch]:
@@ -244,7 +246,7 @@ class KeeperMatcher:
         pre = embedder.preprocess
         setup = Setup(self.settings.thumb_size, self.settings.max_pixels, pre.size, pre.resize_mode, pre.interpolation)
         matrix = searcher.matrix()
-        hash_ids, hashes = store.all_hashes(self.conn)
+        hash_ids, hashes = all_hashes(self.conn)
         out, batch = [], []
 
         def decide(looks: list[Look]) -> None:
@@ -309,7 +311,7 @@ class KeeperMatcher:
         from flux_ask.picture.scan import kind_of
         from flux_ask.picture.thumbs import detail_thumbnail
 
-        details = catalog.photo_details(self.conn, [photo_id]).get(photo_id)
+        details = photo_details(self.conn, [photo_id]).get(photo_id)
         if not details or not details["path"]:
             return None
         try:

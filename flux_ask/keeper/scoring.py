@@ -13,20 +13,21 @@ import numpy as np
 from flux_ask.archive.keeper_model import KeeperError, KeeperModel
 from flux_ask.archive.matrix import VectorMatrix
 from flux_ask.config import Settings
-from flux_ask.db import catalog
 from flux_ask.db import keeper as store
+from flux_ask.db import models as model_store
+from flux_ask.db.rows import ModelRow
 from flux_ask.periods import period_keys
 
 SCORE_CHUNK = 50_000  # rows scored (and written) at a time
 
 
-def current(conn: apsw.Connection, model: catalog.ModelRow) -> tuple[int, KeeperModel] | None:
+def current(conn: apsw.Connection, model: ModelRow) -> tuple[int, KeeperModel] | None:
     """(id, model) of the newest keeper model if it reads `model`'s vectors, else None."""
     row = store.keeper_model_for(conn, model.id)
     return None if row is None else (row["id"], KeeperModel.load(row["path"]))
 
 
-def required(conn: apsw.Connection, model: catalog.ModelRow) -> tuple[int, KeeperModel]:
+def required(conn: apsw.Connection, model: ModelRow) -> tuple[int, KeeperModel]:
     """The keeper model for `model`'s vectors, or a clear error saying what to do."""
     row = store.latest_keeper_model(conn)
     if row is None:
@@ -37,8 +38,8 @@ def required(conn: apsw.Connection, model: catalog.ModelRow) -> tuple[int, Keepe
     return row["id"], keeper
 
 
-def active_model(conn: apsw.Connection) -> catalog.ModelRow:
-    model = catalog.active_model(conn)
+def active_model(conn: apsw.Connection) -> ModelRow:
+    model = model_store.active_model(conn)
     if model is None:
         raise KeeperError("the archive is empty: run `flux-ask index FOLDER` first")
     return model
@@ -48,7 +49,7 @@ def train_from_catalog(settings: Settings, conn: apsw.Connection, *, kinds=None,
                        progress=None) -> dict[str, Any]:
     from flux_ask.keeper import train
 
-    model = active_model(conn)
+    model = model_store.active_model(conn)
     matrix = VectorMatrix.load(conn, model, settings.cache_dir)
     labels = store.labels(conn)
     if not labels:
@@ -74,7 +75,7 @@ def train_from_catalog(settings: Settings, conn: apsw.Connection, *, kinds=None,
 def score_catalog(settings: Settings, conn: apsw.Connection, matrix: VectorMatrix | None = None) -> dict[str, Any]:
     """Every searchable photo's keeper_score under the newest keeper model."""
     started = time.perf_counter()
-    model = active_model(conn)
+    model = model_store.active_model(conn)
     keeper_id, keeper = required(conn, model)
     matrix = matrix or VectorMatrix.load(conn, model, settings.cache_dir)
     with conn:

@@ -22,8 +22,11 @@ import numpy as np
 
 from flux_ask.archive.matrix import VectorMatrix
 from flux_ask.config import Settings
-from flux_ask.db import catalog
 from flux_ask.db import keeper as keeper_store
+from flux_ask.db.models import active_model
+from flux_ask.db.photos import count_lacking, filtered_photos, has_photos, photo_details
+from flux_ask.db.rows import ModelRow
+from flux_ask.db.status import catalog_version
 from flux_ask.embed import TINY_TEST, TINY_TEST_TAG, Embedder, ModelSpec, load_embedder
 from flux_ask.errors import FluxAskError, ModelMismatch
 from flux_ask.geo import bounding_box, haversine_m
@@ -130,16 +133,16 @@ class Searcher:
 
     # -- set-up -----------------------------------------------------------------------
 
-    def model(self) -> catalog.ModelRow:
-        model = catalog.active_model(self.conn)
-        if model is None or not catalog.has_photos(self.conn):
+    def model(self) -> ModelRow:
+        model = active_model(self.conn)
+        if model is None or not has_photos(self.conn):
             raise NothingToSearch("the archive is empty: run `flux-ask index FOLDER` first")
         return model
 
     def matrix(self) -> VectorMatrix:
         model = self.model()
         if self._matrix is None or self._matrix.model != model or \
-                self._matrix.version != catalog.catalog_version(self.conn):
+                self._matrix.version != catalog_version(self.conn):
             self._matrix = None  # let the old one go before the new one loads
             self._matrix = VectorMatrix.load(self.conn, model, self.settings.cache_dir)
         return self._matrix
@@ -204,7 +207,7 @@ class Searcher:
     def _filter_only(self, plan: QueryPlan, page: int, size: int) -> Answer:
         self.model()
         box = bounding_box(plan.near.lat, plan.near.lon, plan.near.radius_m) if plan.near else None
-        rows = catalog.filtered_photos(self.conn, _sql_ranges(plan), box)
+        rows = filtered_photos(self.conn, _sql_ranges(plan), box)
         ranking = rank_scores = None
         if plan.near or plan.exclude_near:  # the exact distances, for all rows at once
             lat = np.array([np.nan if r[2] is None else r[2] for r in rows], dtype=np.float64)
@@ -375,7 +378,7 @@ class Searcher:
                       tuple(next(results) for _ in best)) for key, score, share, best in periods]
 
     def _results(self, photo_ids: list[int], scores, rank_scores=None) -> list[Result]:
-        details = catalog.photo_details(self.conn, photo_ids)
+        details = photo_details(self.conn, photo_ids)
         keeper_id = self.keeper_model_id()
         keeper = keeper_store.scores_for(self.conn, keeper_id, photo_ids) if keeper_id is not None else {}
         out = []
@@ -403,9 +406,9 @@ class Searcher:
         if m is not None:
             lacking = {"no_date": int(np.isinf(m.days).sum()), "no_location": int(np.isnan(m.lat).sum())}
         else:
-            version = catalog.catalog_version(self.conn)
+            version = catalog_version(self.conn)
             if self._lacking is None or self._lacking[0] != version:
-                self._lacking = (version, catalog.count_lacking(self.conn))
+                self._lacking = (version, count_lacking(self.conn))
             lacking = self._lacking[1]
         out = {}
         if plan.date_ranges:
@@ -415,7 +418,7 @@ class Searcher:
         return out
 
 
-def _spec_for(model: catalog.ModelRow, settings: Settings) -> ModelSpec:
+def _spec_for(model: ModelRow, settings: Settings) -> ModelSpec:
     """The encoder for the catalog's own vectors: the query must speak their language."""
     if model.name == TINY_TEST and model.pretrained == TINY_TEST_TAG:
         return ModelSpec(TINY_TEST)

@@ -1,0 +1,71 @@
+"""Files: one row per path, pointing at its photo, with its size, mtime and state."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import apsw
+
+from flux_ask.db.rows import KnownFile
+from flux_ask.db.sql import now_iso, under
+
+
+def files_under(conn: apsw.Connection, root: str) -> dict[str, KnownFile]:
+    low, high = under(root)
+    return {
+        path: KnownFile(*rest)
+        for path, *rest in conn.execute(
+            "SELECT path, id, photo_id, size, mtime_ns, state FROM files WHERE path >= ? AND path < ?",
+            (low, high),
+        )
+    }
+
+
+def known_file(conn: apsw.Connection, path: str) -> KnownFile | None:
+    row = conn.execute(
+        "SELECT id, photo_id, size, mtime_ns, state FROM files WHERE path = ?", (path,)
+    ).fetchone()
+    return KnownFile(*row) if row else None
+
+
+def error_files(conn: apsw.Connection) -> list[dict[str, str]]:
+    return [
+        {"path": path, "reason": reason, "detail": detail}
+        for path, reason, detail in conn.execute(
+            "SELECT path, error_reason, error_detail FROM files WHERE state = 'error' ORDER BY path"
+        )
+    ]
+
+
+def record_file(
+    conn: apsw.Connection,
+    path: str,
+    *,
+    photo_id: int | None,
+    size: int | None,
+    mtime_ns: int | None,
+    state: str,
+    reason: str | None = None,
+    detail: str | None = None,
+) -> None:
+    conn.execute(
+        "INSERT INTO files (path, photo_id, size, mtime_ns, state, error_reason, error_detail, updated_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(path) DO UPDATE SET "
+        "photo_id = excluded.photo_id, size = excluded.size, mtime_ns = excluded.mtime_ns, "
+        "state = excluded.state, error_reason = excluded.error_reason, "
+        "error_detail = excluded.error_detail, updated_at = excluded.updated_at",
+        (path, photo_id, size, mtime_ns, state, reason, detail, now_iso()),
+    )
+
+
+def mark_missing(conn: apsw.Connection, paths: Iterable[str]) -> int:
+    stamp = now_iso()
+    count = 0
+    with conn:
+        for path in paths:
+            conn.execute(
+                "UPDATE files SET state = 'missing', updated_at = ? WHERE path = ? AND state != 'missing'",
+                (stamp, path),
+            )
+            count += conn.changes()
+    return count

@@ -1,0 +1,37 @@
+"""Each photo's 64-bit perceptual hash, of its grid thumbnail."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import apsw
+import numpy as np
+
+
+def store_hash(conn: apsw.Connection, photo_id: int, phash: int) -> None:
+    conn.execute("INSERT OR REPLACE INTO photo_hashes (photo_id, phash) VALUES (?, ?)", (photo_id, phash))
+
+
+def store_hashes(conn: apsw.Connection, pairs: Iterable[tuple[int, int]]) -> None:
+    with conn:
+        conn.executemany("INSERT OR REPLACE INTO photo_hashes (photo_id, phash) VALUES (?, ?)", pairs)
+
+
+def photos_without_hash(conn: apsw.Connection) -> list[tuple[int, str, str]]:
+    """(photo_id, sha256, a readable path) of photos catalogued before hashes were kept."""
+    return conn.execute(
+        "SELECT id, sha256, path FROM (SELECT p.id, p.sha256, "
+        "  (SELECT f.path FROM files f WHERE f.photo_id = p.id AND f.state = 'ok' ORDER BY f.path LIMIT 1) AS path "
+        "  FROM photos p WHERE NOT EXISTS (SELECT 1 FROM photo_hashes h WHERE h.photo_id = p.id)) "
+        "WHERE path IS NOT NULL ORDER BY id"
+    ).fetchall()
+
+
+def all_hashes(conn: apsw.Connection) -> tuple[np.ndarray, np.ndarray]:
+    """(photo ids, hashes) of every hashed photo with a readable file."""
+    rows = conn.execute(
+        "SELECT h.photo_id, h.phash FROM photo_hashes h WHERE EXISTS "
+        "(SELECT 1 FROM files f WHERE f.photo_id = h.photo_id AND f.state = 'ok')"
+    ).fetchall()
+    ids = np.array([r[0] for r in rows], dtype=np.int64)
+    return ids, np.array([r[1] for r in rows], dtype=np.int64)

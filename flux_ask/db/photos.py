@@ -1,0 +1,131 @@
+"""Photos: one row per distinct content, with what its metadata says, and the reads that
+search and the chat make of them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import apsw
+
+from flux_ask.db.rows import ModelRow
+from flux_ask.db.sql import now_iso
+from flux_ask.errors import CatalogError
+
+PHOTO_COLUMNS = (
+    "sha256", "bytes", "format", "width", "height", "orientation",
+    "taken_at", "taken_at_utc", "utc_offset_min", "taken_at_source", "utc_source",
+    "lat", "lon", "altitude", "camera_make", "camera_model", "lens",
+)
+
+
+PHOTO_RECORD = ("photo_id", "sha256", "bytes", "format", "width", "height", "orientation", "taken_at", "taken_at_utc",
+                "taken_at_source", "lat", "lon", "altitude", "camera_make", "camera_model", "lens", "added_at")
+
+
+def photo_by_sha(conn: apsw.Connection, sha256: str) -> tuple[int, int | None] | None:
+    """(photo_id, embedding_id) of the photo with this content, if catalogued."""
+    return conn.execute(
+        "SELECT id, embedding_id FROM photos WHERE sha256 = ?", (sha256,)
+    ).fetchone()
+
+
+def is_embedded(conn: apsw.Connection, sha256: str) -> bool:
+    """Whether this content already has a vector under the active model."""
+    return conn.execute(
+        "SELECT 1 FROM photos WHERE sha256 = ? AND embedding_id IS NOT NULL", (sha256,)
+    ).fetchone() is not None
+
+
+def has_photos(conn: apsw.Connection) -> bool:
+    return conn.execute("SELECT 1 FROM photos LIMIT 1").fetchone() is not None
+
+
+def insert_photo(conn: apsw.Connection, columns: dict[str, Any]) -> int:
+    unknown = set(columns) - set(PHOTO_COLUMNS)
+    if unknown:
+        raise CatalogError(f"not photo columns: {sorted(unknown)}")
+    names = list(columns)
+    sql = (
+        f"INSERT INTO photos ({', '.join(names)}, added_at) "
+        f"VALUES ({', '.join('?' * len(names))}, ?) RETURNING id"
+    )
+    (photo_id,) = conn.execute(sql, [columns[n] for n in names] + [now_iso()]).fetchone()
+    return photo_id
+
+
+def searchable_photos(conn: apsw.Connection, model: ModelRow) -> list[tuple]:
+    """(photo_id, embedding_id, taken_at or None when only the file time is known, lat, lon)
+    of every photo with a vector under `model` and a readable file."""
+    return conn.execute(
+        "SELECT p.id, e.id, CASE WHEN p.taken_at_source = 'file_mtime' THEN NULL ELSE p.taken_at END, "
+        "p.lat, p.lon FROM photos p JOIN embeddings e ON e.id = p.embedding_id WHERE e.model_id = ? AND EXISTS "
+        "(SELECT 1 FROM files f WHERE f.photo_id = p.id AND f.state = 'ok')",
+        (model.id,),
+    ).fetchall()
+
+
+def photo_details(conn: apsw.Connection, photo_ids: list[int]) -> dict[int, dict[str, Any]]:
+    out: dict[int, dict[str, Any]] = {}
+    for chunk in range(0, len(photo_ids), 500):
+        ids = photo_ids[chunk:chunk + 500]
+        marks = ", ".join("?" * len(ids))
+        for row in conn.execute(
+            f"SELECT p.id, p.sha256, p.taken_at, p.taken_at_source, p.lat, p.lon, p.width, p.height, "
+            f"(SELECT f.path FROM files f WHERE f.photo_id = p.id AND f.state = 'ok' ORDER BY f.path LIMIT 1) "
+            f"FROM photos p WHERE p.id IN ({marks})",
+            ids,
+        ):
+            keys = ("photo_id", "sha256", "taken_at", "taken_at_source", "lat", "lon", "width", "height", "path")
+            out[row[0]] = dict(zip(keys, row, strict=True))
+    return out
+
+
+def filtered_photos(
+    conn: apsw.Connection,
+    date_ranges: list[tuple[str, str]],
+    box: tuple[float, float, float, float] | None,
+) -> list[tuple[int, str | None, float | None, float | None]]:
+    """(photo_id, taken_at, lat, lon) of photos with a readable file inside every given
+    date range union and bounding box (lat_min, lat_max, lon_min, lon_max; lon_min >
+    lon_max means the box crosses the antimeridian), in time order."""
+    where, args = ["EXISTS (SELECT 1 FROM files f WHERE f.photo_id = p.id AND f.state = 'ok')"], []
+    if date_ranges:
+        where.append("p.taken_at_source != 'file_mtime'")
+        where.append("(" + " OR ".join("(p.taken_at >= ? AND p.taken_at < ?)" for _ in date_ranges) + ")")
+        for start, end_exclusive in date_ranges:
+            args += [start, end_exclusive]
+    if box is not None:
+        lat_min, lat_max, lon_min, lon_max = box
+        where.append("p.lat BETWEEN ? AND ?")
+        args += [lat_min, lat_max]
+        if lon_min <= lon_max:
+            where.append("p.lon BETWEEN ? AND ?")
+            args += [lon_min, lon_max]
+        else:
+            where.append("(p.lon >= ? OR p.lon <= ?)")
+            args += [lon_min, lon_max]
+    return conn.execute(
+        f"SELECT p.id, p.taken_at, p.lat, p.lon FROM photos p WHERE {' AND '.join(where)} "
+        f"ORDER BY p.taken_at, p.id",
+        args,
+    ).fetchall()
+
+
+def count_lacking(conn: apsw.Connection) -> dict[str, int]:
+    """Photos that date or place filters cannot see: no EXIF date, no GPS position."""
+    no_date, no_place = conn.execute(
+        "SELECT total(taken_at_source = 'file_mtime'), total(lat IS NULL) FROM photos p "
+        "WHERE EXISTS (SELECT 1 FROM files f WHERE f.photo_id = p.id AND f.state = 'ok')"
+    ).fetchone()
+    return {"no_date": int(no_date), "no_location": int(no_place)}
+
+
+def photo_record(conn: apsw.Connection, photo_id: int) -> dict[str, Any] | None:
+    """Everything known of one photo, with all its files (readable ones first)."""
+    row = conn.execute(f"SELECT id, {', '.join(PHOTO_RECORD[1:])} FROM photos WHERE id = ?", (photo_id,)).fetchone()
+    if row is None:
+        return None
+    out = dict(zip(PHOTO_RECORD, row, strict=True))
+    out["files"] = [{"path": p, "state": s} for p, s in conn.execute(
+        "SELECT path, state FROM files WHERE photo_id = ? ORDER BY state != 'ok', path", (photo_id,))]
+    return out

@@ -1,0 +1,27 @@
+"""Named rows that leave the database: what a caller gets instead of a tuple."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ModelRow:
+    id: int
+    name: str
+    pretrained: str
+    dim: int
+    vec_table: str
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} ({self.pretrained}, {self.dim}-d)"
+
+
+@dataclass(frozen=True)
+class KnownFile:
+    id: int
+    photo_id: int | None
+    size: int | None
+    mtime_ns: int | None
+    state: str

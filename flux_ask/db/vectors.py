@@ -1,0 +1,135 @@
+"""Embeddings and their vectors in the vec0 tables, and the repair of the two files after a kill.
+
+No text is ever spliced into SQL except table names made here from integer ids."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import apsw
+import numpy as np
+
+from flux_ask.db.rows import ModelRow
+from flux_ask.db.sql import now_iso
+from flux_ask.errors import ModelMismatch
+
+
+def store_embedding(conn: apsw.Connection, model: ModelRow, photo_id: int, vector: np.ndarray) -> int:
+    """The vector in the model's vec0 table and the photo pointed at it, in the caller's transaction."""
+    if vector.shape != (model.dim,):
+        raise ModelMismatch(f"a {vector.shape} vector cannot go in {model.label}")
+    stamp = now_iso()
+    (embedding_id,) = conn.execute(
+        "INSERT INTO embeddings (photo_id, model_id, embedded_at) VALUES (?, ?, ?) "
+        "ON CONFLICT(photo_id, model_id) DO UPDATE SET embedded_at = excluded.embedded_at RETURNING id",
+        (photo_id, model.id, stamp),
+    ).fetchone()
+    blob = np.ascontiguousarray(vector, dtype=np.float32).tobytes()
+    conn.execute(f"DELETE FROM vec.{model.vec_table} WHERE rowid = ?", (embedding_id,))
+    conn.execute(
+        f"INSERT INTO vec.{model.vec_table} (rowid, embedding) VALUES (?, ?)", (embedding_id, blob)
+    )
+    conn.execute(
+        "UPDATE photos SET embedding_id = ?, embedded_at = ? WHERE id = ?",
+        (embedding_id, stamp, photo_id),
+    )
+    return embedding_id
+
+
+def photos_to_embed(conn: apsw.Connection, limit: int = -1) -> list[tuple[str, str]]:
+    """(path, sha256) of catalogued photos without a vector under the active model,
+    each with one readable file."""
+    return conn.execute(
+        "SELECT path, sha256 FROM (SELECT p.id, p.sha256, "
+        "  (SELECT f.path FROM files f WHERE f.photo_id = p.id AND f.state = 'ok' ORDER BY f.path LIMIT 1) AS path "
+        "  FROM photos p WHERE p.embedding_id IS NULL) WHERE path IS NOT NULL ORDER BY id LIMIT ?",
+        (limit,),
+    ).fetchall()
+
+
+def vectors_by_content(conn: apsw.Connection, model: ModelRow) -> Iterator[tuple[str, np.ndarray]]:
+    """(sha256, vector) of every photo embedded under `model`, by content."""
+    for sha, blob in conn.execute(
+        f"SELECT p.sha256, v.embedding FROM embeddings e JOIN photos p ON p.id = e.photo_id "
+        f"JOIN vec.{model.vec_table} v ON v.rowid = e.id WHERE e.model_id = ? ORDER BY p.sha256",
+        (model.id,),
+    ):
+        yield sha, np.frombuffer(blob, dtype=np.float32)
+
+
+def model_vectors(conn: apsw.Connection, model: ModelRow) -> tuple[np.ndarray, np.ndarray]:
+    """(embedding ids, N x dim float32) of every vector in the model's vec0 table.
+
+    vec0 hands out one vector per call, ~200 us each (80 s for 400,000), so this reads
+    its storage whole: chunks of vectors with their rowids and a validity bitmap
+    (sqlite-vec's documented shadow tables, pinned in pyproject). A spot check against
+    vec0 itself guards the reading; should it ever disagree, vec0 is read row by row."""
+    ids, blocks = [], []
+    for chunk_id, size, validity, rowids in conn.execute(
+        f"SELECT chunk_id, size, validity, rowids FROM vec.{model.vec_table}_chunks ORDER BY chunk_id"
+    ):
+        (blob,) = conn.execute(
+            f"SELECT vectors FROM vec.{model.vec_table}_vector_chunks00 WHERE rowid = ?", (chunk_id,)
+        ).fetchone()
+        valid = np.unpackbits(np.frombuffer(validity, np.uint8), bitorder="little")[:size].astype(bool)
+        ids.append(np.frombuffer(rowids, np.int64)[:size][valid])
+        blocks.append(np.frombuffer(blob, np.float32).reshape(size, model.dim)[valid])
+    embedding_ids = np.concatenate(ids) if ids else np.zeros(0, np.int64)
+    matrix = np.concatenate(blocks) if blocks else np.zeros((0, model.dim), np.float32)
+    if _agrees_with_vec0(conn, model, embedding_ids, matrix):
+        return embedding_ids, matrix
+    pairs = conn.execute(f"SELECT rowid, embedding FROM vec.{model.vec_table}").fetchall()
+    return (np.array([r for r, _ in pairs], np.int64),
+            np.frombuffer(b"".join(b for _, b in pairs), np.float32).reshape(len(pairs), model.dim))
+
+
+def _agrees_with_vec0(conn: apsw.Connection, model: ModelRow, ids: np.ndarray, matrix: np.ndarray) -> bool:
+    (count,) = conn.execute(f"SELECT count(*) FROM vec.{model.vec_table}_rowids").fetchone()
+    if count != len(ids) or len(np.unique(ids)) != len(ids):
+        return False
+    for i in {0, len(ids) // 2, len(ids) - 1} if len(ids) else ():
+        row = conn.execute(f"SELECT embedding FROM vec.{model.vec_table} WHERE rowid = ?", (int(ids[i]),)).fetchone()
+        if row is None or not np.array_equal(np.frombuffer(row[0], np.float32), matrix[i]):
+            return False
+    return True
+
+
+def reconcile(conn: apsw.Connection) -> dict[str, int]:
+    """Repair what a killed run can leave between the two database files.
+
+    WAL commits each attached file on its own, so a kill can land one side of a
+    batch: vectors without their embedding row (deleted), or embedding rows
+    without their vector (dropped, so the photo is embedded again)."""
+    repaired = {"orphan_vectors": 0, "lost_vectors": 0}
+    if not conn.execute("SELECT 1 FROM runs WHERE status = 'running'").fetchone():
+        return repaired  # the last run ended cleanly: nothing to repair
+    models = [ModelRow(*r) for r in conn.execute("SELECT id, name, pretrained, dim, vec_table FROM models")]
+    with conn:
+        for model in models:
+            if not conn.execute(
+                "SELECT 1 FROM vec.sqlite_master WHERE name = ?", (model.vec_table,)
+            ).fetchone():
+                continue
+            conn.execute(
+                f"DELETE FROM vec.{model.vec_table} WHERE rowid NOT IN "
+                f"(SELECT id FROM embeddings WHERE model_id = ?)",
+                (model.id,),
+            )
+            repaired["orphan_vectors"] += conn.changes()
+            lost = [
+                eid for (eid,) in conn.execute(
+                    f"SELECT id FROM embeddings WHERE model_id = ? AND id NOT IN "
+                    f"(SELECT rowid FROM vec.{model.vec_table})",
+                    (model.id,),
+                )
+            ]
+            for eid in lost:
+                conn.execute(
+                    "UPDATE photos SET embedding_id = NULL, embedded_at = NULL WHERE embedding_id = ?", (eid,)
+                )
+                conn.execute("DELETE FROM embeddings WHERE id = ?", (eid,))
+            repaired["lost_vectors"] += len(lost)
+        conn.execute(
+            "UPDATE runs SET status = 'interrupted' WHERE status = 'running'"
+        )
+    return repaired

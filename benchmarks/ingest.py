@@ -28,6 +28,7 @@ sys.path.insert(0, str(ROOT))
 
 from synthetic import make_archive, write_catalog  # noqa: E402
 
+from flux_ask.archive.home import Archive  # noqa: E402
 from flux_ask.config import load_settings  # noqa: E402
 from flux_ask.db.models import active_model  # noqa: E402
 from flux_ask.db.vectors import vectors_by_content  # noqa: E402
@@ -112,7 +113,7 @@ def main() -> int:
                                  batch_size=args.batch, runtime=runtime, workers=args.workers)
         embedder = load_embedder(spec, runtime=runtime, cache_dir=work / "models")
         rate_model = model_only(embedder, args.batch, 8 * args.batch)
-        with Indexer(settings, embedder=embedder) as indexer:
+        with Indexer(Archive(settings, create=True), embedder=embedder) as indexer:
             report = indexer.index([args.photos])
             vectors = dict(vectors_by_content(indexer.conn, active_model(indexer.conn)))
         n = report.counts["embedded"]
@@ -142,7 +143,7 @@ def main() -> int:
     write_catalog(big, (embedder.name, embedder.pretrained, embedder.dim), archive)
     print(f"synthetic catalog of {args.catalog_size:,} photos built in {time.perf_counter() - started:.0f} s")
     timings = []
-    with Indexer(big, embedder=embedder) as indexer:
+    with Indexer(Archive(big, create=True), embedder=embedder) as indexer:
         indexer.index([Path(paths[0])], sweep=False)  # warm the worker-side caches
         for path in paths[1:6]:
             started = time.perf_counter()

@@ -30,6 +30,7 @@ sys.path.insert(0, str(ROOT))
 
 from synthetic import make_archive, write_catalog  # noqa: E402
 
+from flux_ask.archive.home import Archive  # noqa: E402
 from flux_ask.keeper import train as training  # noqa: E402
 
 KEEP_RATE = 1 / 27
@@ -126,14 +127,13 @@ def score_in_catalog(archive, model) -> None:
     from flux_ask.config import load_settings
     from flux_ask.db import keeper as store
     from flux_ask.db.models import active_model
-    from flux_ask.ingest.pipeline import open_catalog
     from flux_ask.keeper.scoring import score_catalog
 
     with tempfile.TemporaryDirectory() as home:
         settings = load_settings(Path(home), model="synthetic", pretrained="benchmark")
         started = time.perf_counter()
         write_catalog(settings, ("synthetic", "benchmark", archive.vectors.shape[1]), archive)
-        conn = open_catalog(settings)
+        conn = Archive(settings, create=True).conn
         active = active_model(conn)
         VectorMatrix.load(conn, active, settings.cache_dir)  # built once, as any search would
         print(f"    catalog of {len(archive.vectors):,} written and its matrix cached in "
@@ -143,7 +143,7 @@ def score_in_catalog(archive, model) -> None:
                             model.calibration, model.calibration_x, model.calibration_y)
         model.save(path)
         store.add_keeper_model(conn, active.id, model.kind, str(path), 0, 0, {})
-        report = score_catalog(settings, conn)
+        report = score_catalog(Archive(settings))
         print(f"    score_catalog (matrix from cache, score, write {report['scored']:,} rows): "
               f"{report['seconds']:.1f} s")
 

@@ -36,11 +36,11 @@ sys.path.insert(0, str(ROOT))
 
 from synthetic import HOME, TRIPS, make_archive, write_catalog  # noqa: E402
 
+from flux_ask.archive.home import Archive  # noqa: E402
 from flux_ask.config import load_settings  # noqa: E402
 from flux_ask.db.models import active_model  # noqa: E402
 from flux_ask.db.rows import ModelRow  # noqa: E402
 from flux_ask.geo import haversine_m  # noqa: E402
-from flux_ask.ingest.pipeline import open_catalog  # noqa: E402
 from flux_ask.query import Place, plan  # noqa: E402
 from flux_ask.search.engine import Searcher  # noqa: E402
 
@@ -110,7 +110,7 @@ def main() -> int:
     print(f"catalog written in {time.perf_counter() - started:.0f} s ({size:.2f} GiB)")
     del archive.vectors  # from here on, every process-held vector comes from the catalog
 
-    conn = open_catalog(settings)
+    conn = Archive(settings, create=True).conn
     model = active_model(conn)
     texts = {f"query {i}": q for i, q in enumerate(queries)}
     texts.update({f"motif {i}": q for i, q in enumerate(motif_queries)})
@@ -120,7 +120,7 @@ def main() -> int:
     m = searcher.matrix()
     cold = time.perf_counter() - started
     started = time.perf_counter()
-    Searcher(settings, conn, embedder=searcher._embedder).matrix()
+    Searcher(Archive(settings, encoder=searcher._embedder).matrix())
     warm_load = time.perf_counter() - started
     print(f"search matrix: {cold:.1f} s from SQLite (then cached), {warm_load:.2f} s from the disk cache")
 
@@ -254,7 +254,7 @@ def fresh_process(home: Path) -> None:
     queries of every class, and the memory that costs."""
     started = time.perf_counter()
     settings = load_settings(home)
-    conn = open_catalog(settings)
+    conn = Archive(settings, create=True).conn
     queries = np.load(home.parent / "queries.npy")
     model = active_model(conn)
     texts = {f"query {i}": q for i, q in enumerate(queries)}
@@ -289,7 +289,7 @@ def end_to_end(settings, conn, work: Path, queries) -> None:
     with conn:  # the catalog's vectors claim to come from this checkpoint, as they would
         conn.execute("UPDATE models SET pretrained = ? WHERE id = ?",
                      (embedder.pretrained, active_model(conn).id))
-    searcher = Searcher(replace(settings, weights=weights), conn, embedder=embedder)
+    searcher = Searcher(Archive(replace(settings, weights=weights), encoder=embedder))
     lookup = lambda name, sure=True: {"city hall": CITY_HALL}.get(name)  # noqa: E731
     questions = ["umbrellas in fog", "silhouettes from winter 2022 near City Hall", "a person waiting",
                  "top 50 reflections in puddles from 2019 to 2021", "people crossing the street at night"]

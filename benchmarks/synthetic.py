@@ -124,13 +124,13 @@ def make_archive(n: int = 400_000, dim: int = 768, seed: int = 0) -> Archive:
 def write_catalog(settings, model_args: tuple[str, str, int], archive: Archive) -> None:
     """The archive's photos, files and vectors, written into a real catalog through the
     catalog's own functions, in one transaction."""
+    from flux_ask.archive.home import Archive as Home
     from flux_ask.db.files import record_file
     from flux_ask.db.models import activate_model, register_model
     from flux_ask.db.photos import insert_photo
     from flux_ask.db.vectors import store_embedding
-    from flux_ask.ingest.pipeline import open_catalog
 
-    conn = open_catalog(settings)
+    conn = Home(settings, create=True).conn
     model = register_model(conn, *model_args)
     activate_model(conn, model)
     with conn:

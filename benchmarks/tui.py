@@ -29,6 +29,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from synthetic import make_archive, write_catalog  # noqa: E402
 
+from flux_ask.archive.home import Archive  # noqa: E402
 from flux_ask.config import load_settings  # noqa: E402
 from flux_ask.embed import TINY_TEST, TINY_TEST_TAG  # noqa: E402
 
@@ -49,7 +50,7 @@ class Timed(FluxAskApp):
         self.call_after_refresh(lambda: print(time.time(), flush=True))
 
 async def main():
-    app = Timed(Conversation(load_settings(Path(sys.argv[1]))), images="halfcell")
+    app = Timed(Conversation(Archive(load_settings(Path(sys.argv[1])))), images="halfcell")
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
 
@@ -66,11 +67,10 @@ def ms(values: list[float]) -> str:
 def thumbnails_for(settings, photo_ids) -> None:
     """A real thumbnail file for every photo shown (the synthetic catalog has none)."""
     from flux_ask.db.photos import photo_details
-    from flux_ask.ingest.pipeline import open_catalog
     from flux_ask.picture.thumbs import thumb_path
     from tests.photos import picture
 
-    conn = open_catalog(settings)
+    conn = Archive(settings, create=True).conn
     for pid, d in photo_details(conn, list(photo_ids)).items():
         path = thumb_path(settings.thumbs_dir, d["sha256"], settings.thumb_size)
         if not path.exists():
@@ -129,14 +129,14 @@ async def answers(settings) -> None:
     from flux_ask.tui.app import FluxAskApp
     from flux_ask.tui.grid import ResultGrid
 
-    conversation = Conversation(settings)
+    conversation = Conversation(Archive(settings))
     conversation.warm()
     questions = ["umbrellas in fog", "top 50 reflections in puddles", "a person waiting from 2019",
                  "evolution of layering over time", "photos from 2021"]
     for q in questions:  # thumbnails exist for what will be shown, as they would after ingest
         turn = conversation.ask(q)
         thumbnails_for(settings, turn.photo_ids)
-    app = FluxAskApp(Conversation(settings), images="halfcell")
+    app = FluxAskApp(Conversation(Archive(settings)), images="halfcell")
     search, paint = {}, {}
     async with app.run_test(size=(120, 40)) as pilot:
         await app.workers.wait_for_complete()
@@ -240,7 +240,7 @@ async def every_row_mounted(settings, results) -> None:
     from flux_ask.tui.app import FluxAskApp
 
     frames = Frames()
-    app = FluxAskApp(Conversation(settings), images="halfcell", warm=False)
+    app = FluxAskApp(Conversation(Archive(settings)), images="halfcell", warm=False)
     async with app.run_test(size=(120, 40)) as pilot:
         for margin, label in ((widgets.MARGIN, "rows near the screen"), (10 ** 6, "every row (baseline)")):
             widgets.MARGIN = margin
@@ -275,7 +275,7 @@ def main() -> int:
         asyncio.run(answers(settings))
         from flux_ask.chat.conversation import Conversation
 
-        results = Conversation(settings).ask("photos from 2021").answer.results
+        results = Conversation(Archive(settings)).ask("photos from 2021").answer.results
         asyncio.run(every_row_mounted(settings, results))
     return 0
 

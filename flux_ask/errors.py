@@ -21,6 +21,10 @@ class CatalogError(FluxAskError):
     """The catalog database is missing, unreadable or inconsistent."""
 
 
+class NothingToSearch(FluxAskError):
+    """The archive has no photo with a vector yet."""
+
+
 class RejectedFile(FluxAskError):
     """A file that cannot be catalogued; `reason` is a short stable code for reports."""
 

@@ -8,6 +8,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, TiffImagePlugin
 
+from flux_ask.archive.home import Archive
+
 EXIF_IFD, GPS_IFD = 0x8769, 0x8825
 
 
@@ -107,6 +109,6 @@ def make_chat_archive(root: Path, home: Path, embedder):
     from flux_ask.ingest.pipeline import Indexer
 
     settings = load_settings(home, model="tiny-test", geocoder="off")
-    with Indexer(settings, embedder=embedder) as indexer:
+    with Indexer(Archive(settings, create=True), embedder=embedder) as indexer:
         indexer.index([root])
     return settings

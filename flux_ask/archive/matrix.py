@@ -142,3 +142,12 @@ def _meta(model: ModelRow, version: tuple[str, int]) -> dict:
 def day_number(iso: str) -> float:
     moment = datetime.fromisoformat(iso)
     return moment.toordinal() - EPOCH + (moment.hour * 3600 + moment.minute * 60 + moment.second) / 86400
+
+
+def best_first(scores: np.ndarray, k: int) -> np.ndarray:
+    """Indices of the k highest scores, best first."""
+    k = min(k, len(scores))
+    if k <= 0:
+        return np.zeros(0, dtype=np.int64)
+    part = np.argpartition(-scores, k - 1)[:k] if k < len(scores) else np.arange(len(scores))
+    return part[np.argsort(-scores[part], kind="stable")]

@@ -10,7 +10,10 @@ from flux_ask.query.plan import (
     DEFAULT_LIMIT,
     DEFAULT_MOTIF_YEARS,
     PER_PERIOD,
+    FileRef,
     QueryPlan,
+    SelectedRef,
+    describe_target,
 )
 from flux_ask.query.planner import distance_words
 
@@ -41,9 +44,9 @@ def _labels(p: QueryPlan) -> dict[str, str]:
         out["subject"] = p.text
     if p.similar_to:
         t = p.similar_to
-        out["like"] = ("like the highlighted photo" if t.get("selected") else f"like result {t['result']}"
-                       if "result" in t else f"like photo {t['photo_id']}" if "photo_id" in t
-                       else f"like {t['file'].rsplit('/', 1)[-1]}")
+        out["like"] = ("like the highlighted photo" if isinstance(t, SelectedRef) else
+                       f"like {t.path.rsplit('/', 1)[-1]}" if isinstance(t, FileRef) else
+                       f"like {describe_target(t)}")
     if p.echoes_of:
         out["echoes"] = f"echoes of {p.echoes_of.label}"
     if p.negative_text:

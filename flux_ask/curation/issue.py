@@ -22,7 +22,12 @@ from typing import Any
 
 from PIL import Image, ImageDraw
 
-from flux_ask.curation import CurationError
+from flux_ask.archive.home import Archive
+from flux_ask.curation import CurationError, recipes
+from flux_ask.db.curation import selection
+from flux_ask.query.plan import QueryPlan
+from flux_ask.search.answer import Answer, Result, results_for, rounded
+from flux_ask.search.engine import Searcher
 
 ISSUE = re.compile(r"FLUX_(\d{3,})")
 ORDERS = ("time", "score", "keeper", "hand")
@@ -144,47 +149,49 @@ def contact_sheet(picks: list[Pick], title: str) -> Image.Image:
     return sheet
 
 
-def collect(conn, settings, photo_ids: list[int], *, scores: list[float | None] | None = None,
-            questions: list[str | None] | None = None) -> list[Pick]:
-    """Picks for catalogued photos, in the given order, with their keeper scores; photos
-    without a readable file are left out (their originals are gone)."""
-    from flux_ask.db import keeper as keeper_store
-    from flux_ask.db.models import active_model
-    from flux_ask.db.photos import photo_details
-    from flux_ask.picture.thumbs import thumb_path
-
-    details = photo_details(conn, photo_ids)
-    model = active_model(conn)
-    keeper_row = keeper_store.keeper_model_for(conn, model.id) if model else None
-    keeper = keeper_store.scores_for(conn, keeper_row["id"], photo_ids) if keeper_row else {}
-    out = []
-    for i, photo_id in enumerate(photo_ids):
-        d = details.get(photo_id)
-        if not d or not d["path"]:
-            continue
-        dated = d["taken_at_source"] != "file_mtime"
-        out.append(Pick(photo_id, d["path"], d["sha256"], d["taken_at"] if dated else None,
-                        None if d["lat"] is None else f"{d['lat']:.5f}, {d['lon']:.5f}",
-                        _rounded(scores[i] if scores else None), _rounded(keeper.get(photo_id)),
-                        questions[i] if questions else None,
-                        str(thumb_path(settings.thumbs_dir, d["sha256"], settings.thumb_size))))
-    return out
+def picks_of(results: list[Result], *, scores: list[float | None] | None = None,
+             questions: list[str | None] | None = None) -> list[Pick]:
+    """Picks for results, in their order; photos without a readable file are left out
+    (their originals are gone)."""
+    return [Pick(r.photo_id, r.path, r.sha256, r.taken_at, r.place, rounded(scores[i] if scores else None),
+                 r.keeper_score, questions[i] if questions else None, r.thumbnail)
+            for i, r in enumerate(results) if r.path]
 
 
-def selection_picks(conn, settings) -> list[Pick]:
+def selection_picks(archive: Archive) -> list[Pick]:
     """The basket, in the order it was filled."""
-    from flux_ask.db import curation
-
-    chosen = curation.selection(conn)
-    return collect(conn, settings, [p for p, _ in chosen], questions=[q for _, q in chosen])
+    chosen = selection(archive.conn)
+    return picks_of(results_for(archive, [p for p, _ in chosen]), questions=[q for _, q in chosen])
 
 
-def answer_picks(conn, settings, answer, question: str, count: int) -> list[Pick]:
+def answer_picks(answer: Answer, question: str, count: int) -> list[Pick]:
     """The top `count` results of an answer, scored by what ordered them."""
     results = answer.results[:count]
     ranked = [r.rank_score if r.rank_score is not None else r.score for r in results]
-    return collect(conn, settings, [r.photo_id for r in results], scores=ranked, questions=[question] * len(results))
+    return picks_of(list(results), scores=ranked, questions=[question] * len(results))
 
 
-def _rounded(value: float | None) -> float | None:
-    return None if value is None else round(float(value), 4)
+def draft_issue(archive: Archive, source: str, *, count: int, order: str, issues_dir: Path, copy: bool = False,
+                recipe: str | None = None, question: str | None = None, plan: QueryPlan | None = None) -> dict[str, Any]:
+    """Write the next FLUX_### from the basket (`source` "selection"), a saved recipe
+    ("recipe") or a question and its plan ("question"): the one way the CLI and the chat draft."""
+    if count < 1:
+        raise CurationError("an issue needs at least one photo")
+    if order not in ORDERS:
+        raise CurationError(f"order must be one of {', '.join(ORDERS)}, not {order!r}")
+    if source == "selection":
+        picks = selection_picks(archive)
+        if not picks:
+            raise CurationError("the basket is empty: mark photos with space first")
+        where: dict[str, Any] = {"kind": "selection"}
+    else:
+        if source == "recipe":
+            question, plan, _ = recipes.load(archive.conn, recipe or "")
+            where = {"kind": "recipe", "recipe": recipe, "question": question}
+        elif plan is not None and question is not None:
+            where = {"kind": "question", "question": question}
+        else:
+            raise CurationError("ask a question first, or mark photos with space")
+        answer = Searcher(archive).run(plan.with_limit(count), page_size=count)
+        picks = answer_picks(answer, question, count)
+    return write_draft(issues_dir, ordered(picks[:count], order), order=order, source=where, copy=copy)

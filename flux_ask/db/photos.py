@@ -7,7 +7,7 @@ from typing import Any
 
 import apsw
 
-from flux_ask.db.rows import ModelRow
+from flux_ask.db.rows import ModelRow, PhotoPoint
 from flux_ask.db.sql import now_iso
 from flux_ask.errors import CatalogError
 
@@ -84,8 +84,8 @@ def filtered_photos(
     conn: apsw.Connection,
     date_ranges: list[tuple[str, str]],
     box: tuple[float, float, float, float] | None,
-) -> list[tuple[int, str | None, float | None, float | None]]:
-    """(photo_id, taken_at, lat, lon) of photos with a readable file inside every given
+) -> list[PhotoPoint]:
+    """Photos with a readable file inside every given
     date range union and bounding box (lat_min, lat_max, lon_min, lon_max; lon_min >
     lon_max means the box crosses the antimeridian), in time order."""
     where, args = ["EXISTS (SELECT 1 FROM files f WHERE f.photo_id = p.id AND f.state = 'ok')"], []
@@ -104,11 +104,11 @@ def filtered_photos(
         else:
             where.append("(p.lon >= ? OR p.lon <= ?)")
             args += [lon_min, lon_max]
-    return conn.execute(
+    return [PhotoPoint(*row) for row in conn.execute(
         f"SELECT p.id, p.taken_at, p.lat, p.lon FROM photos p WHERE {' AND '.join(where)} "
         f"ORDER BY p.taken_at, p.id",
         args,
-    ).fetchall()
+    )]
 
 
 def count_lacking(conn: apsw.Connection) -> dict[str, int]:

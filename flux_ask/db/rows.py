@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 
 @dataclass(frozen=True)
@@ -25,3 +26,11 @@ class KnownFile:
     size: int | None
     mtime_ns: int | None
     state: str
+
+
+class PhotoPoint(NamedTuple):
+    """A photo where and when it was taken, as a filter sees it."""
+    photo_id: int
+    taken_at: str | None
+    lat: float | None
+    lon: float | None

@@ -7,23 +7,19 @@ database files and carries on where the last one stopped.
 
 from __future__ import annotations
 
-import multiprocessing
 import time
-from collections import Counter, deque
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-import apsw
 import numpy as np
 
-from flux_ask.config import Settings
+from flux_ask.archive.home import Archive, KeeperScorer
+from flux_ask.archive.keeper_model import KeeperError
 from flux_ask.db import keeper as keeper_store
 from flux_ask.db.files import files_under, known_file, mark_missing, record_file
 from flux_ask.db.hashes import store_hash
-from flux_ask.db.migrations import migrate
 from flux_ask.db.models import activate_model, find_model, register_model
 from flux_ask.db.photos import has_photos, insert_photo, photo_by_sha
 from flux_ask.db.rows import ModelRow
@@ -31,6 +27,7 @@ from flux_ask.db.runs import finish_run, set_run_model, start_run
 from flux_ask.db.vectors import photos_to_embed, reconcile, store_embedding
 from flux_ask.embed import Embedder, ModelSpec, load_embedder
 from flux_ask.ingest.lock import WriterLock
+from flux_ask.ingest.report import IndexReport
 from flux_ask.ingest.worker import (
     Prepared,
     Task,
@@ -39,7 +36,9 @@ from flux_ask.ingest.worker import (
     init_worker,
     prepare,
 )
+from flux_ask.picture.look import Crop
 from flux_ask.picture.scan import kind_of, scan
+from flux_ask.processes import spawn_pool
 
 MIN_BATCH = 8  # the smallest batch worth sending to the model early
 
@@ -47,62 +46,22 @@ MIN_BATCH = 8  # the smallest batch worth sending to the model early
 Progress = Callable[[str, int, int], None]
 
 
-STAGE_LABELS = {"scan": "scanning", "index": "indexing", "embed-missing": "embedding"}  # for progress lines
-
-
-@dataclass
-class IndexReport:
-    run_id: int
-    roots: list[str]
-    model: str | None
-    counts: Counter = field(default_factory=Counter)
-    errors: list[tuple[str, str, str]] = field(default_factory=list)  # (path, reason, detail)
-    repaired: dict[str, int] = field(default_factory=dict)
-    seconds: float = 0.0
-    stage_seconds: Counter = field(default_factory=Counter)
-
-    @property
-    def rate(self) -> float:
-        return self.counts["embedded"] / self.seconds if self.seconds else 0.0
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "run_id": self.run_id,
-            "roots": self.roots,
-            "model": self.model,
-            "counts": dict(self.counts),
-            "errors": [{"path": p, "reason": r, "detail": d} for p, r, d in self.errors],
-            "errors_by_reason": dict(Counter(r for _, r, _ in self.errors)),
-            "repaired": self.repaired,
-            "seconds": round(self.seconds, 3),
-            "embedded_per_second": round(self.rate, 2),
-            "stage_seconds": {k: round(v, 3) for k, v in self.stage_seconds.items()},
-        }
-
-
-def open_catalog(settings: Settings) -> apsw.Connection:
-    from flux_ask.db import connect
-
-    conn = connect(settings.db_path, settings.vec_path)
-    migrate(conn)
-    return conn
-
 
 class Indexer:
     """Holds what is expensive to set up (the model, the worker pool) so that a
     watch loop can index new files in well under a second."""
 
-    def __init__(self, settings: Settings, conn: apsw.Connection | None = None,
-                 embedder: Embedder | None = None, progress: Progress | None = None):
-        self.settings = settings
+    def __init__(self, archive: Archive, embedder: Embedder | None = None, progress: Progress | None = None):
+        """`archive` is opened with create=True: indexing makes the catalog."""
+        self.archive = archive
+        self.settings = settings = archive.settings
         self._lock = WriterLock(settings.db_path)
         self._lock.acquire()
-        self.conn = conn or open_catalog(settings)
+        self.conn = archive.conn
         self._embedder = embedder
         self._model: ModelRow | None = None
         self._pool: ProcessPoolExecutor | None = None
         self._inline_ready = False  # `prepare` configured in this process
-        self._keeper = None  # (id, KeeperModel) scoring new photos, once looked up
         self.progress = progress or (lambda stage, done, total: None)
         self.spec = ModelSpec(settings.model, settings.pretrained, settings.weights)
 
@@ -123,18 +82,13 @@ class Indexer:
             activate_model(self.conn, self._model)
         return self._model
 
-    def keeper(self):
-        """The keeper model for this model's vectors, if one was trained: new photos
-        are scored as they are embedded."""
-        if self._keeper is None:
-            from flux_ask.archive.keeper_model import KeeperError
-            from flux_ask.keeper.scoring import current
-
-            try:
-                self._keeper = current(self.conn, self.model) or False
-            except KeeperError:
-                self._keeper = False  # unreadable: `keeper train` says so; ingest goes on
-        return self._keeper or None
+    def keeper(self) -> KeeperScorer | None:
+        """The keeper scorer the archive has for this model's vectors: new photos are
+        scored as they are embedded."""
+        try:
+            return self.archive.keeper(self.model)
+        except KeeperError:
+            return None  # unreadable: `keeper train` says so; ingest goes on
 
     def _ensure_model_if_known(self) -> None:
         """Without loading weights: switch the catalog to the requested model when its
@@ -148,13 +102,7 @@ class Indexer:
 
     def pool(self) -> ProcessPoolExecutor:
         if self._pool is None:
-            # spawn, not fork: the parent holds torch's thread pools, which do not survive a fork
-            self._pool = ProcessPoolExecutor(
-                max_workers=self.settings.workers,
-                mp_context=multiprocessing.get_context("spawn"),
-                initializer=init_pool_worker,
-                initargs=(self._worker_config(),),
-            )
+            self._pool = spawn_pool(self.settings.workers, init_pool_worker, (self._worker_config(),))
         return self._pool
 
     def close(self) -> None:
@@ -289,7 +237,7 @@ class Indexer:
     def _worker_config(self) -> WorkerConfig:
         pre = self.embedder.preprocess
         return WorkerConfig(self.settings.db_path, self.settings.thumbs_dir, self.settings.thumb_size,
-                            pre.size, pre.resize_mode, pre.interpolation, self.settings.max_pixels)
+                            Crop(pre.size, pre.resize_mode, pre.interpolation), self.settings.max_pixels)
 
     def _commit(self, batch: list[Prepared], report: IndexReport) -> None:
         """Embed the batch's new pictures and write everything in one transaction."""
@@ -310,9 +258,8 @@ class Indexer:
             embedded = [(photo_id, vectors[id(r)]) for r in batch
                         if (photo_id := self._write(r, vectors.get(id(r)), model, report)) is not None]
             if keeper and embedded:
-                keeper_id, scorer = keeper
-                scores = scorer.score(np.stack([v for _, v in embedded]))
-                keeper_store.store_scores(self.conn, keeper_id, [p for p, _ in embedded], scores)
+                scores = keeper.score(np.stack([v for _, v in embedded]))
+                keeper_store.store_scores(self.conn, keeper.id, [p for p, _ in embedded], scores)
         report.stage_seconds["write"] += time.perf_counter() - t0
 
     def _write(self, r: Prepared, vector, model: ModelRow, report: IndexReport) -> int | None:

@@ -9,15 +9,16 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from flux_ask.config import Settings
+from flux_ask.archive.home import Archive
 from flux_ask.db.files import mark_missing
-from flux_ask.ingest.pipeline import Indexer, IndexReport, Progress
+from flux_ask.ingest.pipeline import Indexer, Progress
+from flux_ask.ingest.report import IndexReport
 from flux_ask.picture.scan import kind_of
 
 SETTLE_SECONDS = 0.25  # a file still being copied keeps firing events; wait for quiet
 
 
-def watch(settings: Settings, root: Path, *, on_report: Callable[[IndexReport], None],
+def watch(archive: Archive, root: Path, *, on_report: Callable[[IndexReport], None],
           progress: Progress | None = None, stop: threading.Event | None = None,
           ready: threading.Event | None = None) -> None:
     from watchdog.events import FileSystemEventHandler
@@ -39,7 +40,7 @@ def watch(settings: Settings, root: Path, *, on_report: Callable[[IndexReport], 
                 events.put(("gone", event.src_path))
 
     stop = stop or threading.Event()
-    with Indexer(settings, progress=progress) as indexer:
+    with Indexer(archive, progress=progress) as indexer:
         indexer.embedder  # noqa: B018 - load the model once, up front
         on_report(indexer.index([root]))
         observer = Observer()

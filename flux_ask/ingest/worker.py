@@ -1,5 +1,5 @@
-"""The per-file work of an ingest, run in worker processes: hash, EXIF, decode,
-thumbnail and the model's input crop. Pure of the catalog but for one read-only
+"""The per-file work of an ingest, run in worker processes: the hash, then the picture
+work of picture/look.py, and the thumbnail saved. Pure of the catalog but for one read-only
 look-up that spares decoding files whose content is already embedded."""
 
 from __future__ import annotations
@@ -17,10 +17,9 @@ from PIL import Image
 from flux_ask.db.connect import open_readonly
 from flux_ask.db.photos import is_embedded
 from flux_ask.errors import RejectedFile
-from flux_ask.picture.decode import decode, model_input
-from flux_ask.picture.phash import phash
+from flux_ask.picture.look import Crop, look
 from flux_ask.picture.sha256 import sha256_file
-from flux_ask.picture.thumbs import save_thumbnail, shrink, thumb_path
+from flux_ask.picture.thumbs import save_thumbnail, thumb_path
 
 
 @dataclass(frozen=True)
@@ -37,9 +36,7 @@ class WorkerConfig:
     db_path: Path
     thumbs_dir: Path
     thumb_size: int
-    input_size: int
-    resize_mode: str
-    interpolation: str
+    crop: Crop
     max_pixels: int
 
 
@@ -108,19 +105,13 @@ def prepare(task: Task) -> Prepared:
             out.seconds["hash"] = clock() - t0
             if _already_embedded(out.sha256):
                 return out  # a move, a copy or a touched file: nothing to decode
+        seen = look(task.path, task.kind, task.mtime_ns, thumb_size=cfg.thumb_size, crop=cfg.crop,
+                    max_pixels=cfg.max_pixels)
         t1 = clock()
-        decoded = decode(
-            task.path, task.kind, task.mtime_ns,
-            min_side=max(cfg.input_size, cfg.thumb_size), max_pixels=cfg.max_pixels,
-        )
-        t2 = clock()
-        small = shrink(decoded.image, cfg.thumb_size)
-        save_thumbnail(small, thumb_path(cfg.thumbs_dir, out.sha256, cfg.thumb_size))
-        out.phash = phash(small)
-        t3 = clock()
-        out.pixels = model_input(decoded.image, cfg.input_size, cfg.resize_mode, cfg.interpolation)
-        out.seconds.update(decode=t2 - t1 - decoded.exif_seconds, exif=decoded.exif_seconds,
-                           thumbnail=t3 - t2, preprocess=clock() - t3)
+        save_thumbnail(seen.small, thumb_path(cfg.thumbs_dir, out.sha256, cfg.thumb_size))
+        out.phash, out.pixels, decoded = seen.phash, seen.pixels, seen.decoded
+        out.seconds.update(seen.seconds)
+        out.seconds["thumbnail"] += clock() - t1
         out.photo = {
             "sha256": out.sha256,
             "bytes": task.size,

@@ -11,7 +11,6 @@ as close as the winner leaves the match unknown rather than wrong.
 
 from __future__ import annotations
 
-import multiprocessing
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
@@ -19,21 +18,23 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-import apsw
 import numpy as np
 from PIL import Image
 
+from flux_ask.archive.home import Archive
 from flux_ask.archive.keeper_model import KeeperError
-from flux_ask.config import Settings
+from flux_ask.archive.matrix import best_first
 from flux_ask.db import keeper as store
 from flux_ask.db.files import files_under
 from flux_ask.db.hashes import all_hashes, photos_without_hash, store_hashes
 from flux_ask.db.photos import photo_by_sha, photo_details
 from flux_ask.errors import FluxAskError, RejectedFile
+from flux_ask.picture import look as pictures
+from flux_ask.picture.look import Crop
 from flux_ask.picture.phash import aligned_distance, distances, phash
 from flux_ask.picture.scan import scan
 from flux_ask.picture.sha256 import sha256_file
-from flux_ask.search.engine import Searcher, best_first
+from flux_ask.processes import spawn_pool
 
 MATCH_DISTANCE = 10  # aligned hash bits at or under which two pictures are one photograph
 AMBIGUITY_GAP = 3  # a runner-up within this many bits of the best leaves the match unknown
@@ -100,9 +101,7 @@ class Look:
 class Setup:
     thumb_size: int
     max_pixels: int
-    input_size: int = 224  # the model's input crop
-    resize_mode: str = "shortest"
-    interpolation: str = "bicubic"
+    crop: Crop = Crop()
 
 
 def _init(max_pixels: int) -> None:
@@ -119,16 +118,11 @@ def _hash(path: str) -> Look:
 
 
 def _look(job: tuple[str, str, str, Setup]) -> Look:
-    from flux_ask.picture.decode import decode, model_input
-    from flux_ask.picture.thumbs import shrink
-
     path, kind, sha, setup = job
     try:
-        decoded = decode(path, kind, Path(path).stat().st_mtime_ns,
-                         min_side=max(setup.input_size, setup.thumb_size), max_pixels=setup.max_pixels)
-        small = shrink(decoded.image, setup.thumb_size)
-        pixels = model_input(decoded.image, setup.input_size, setup.resize_mode, setup.interpolation)
-        return Look(path, sha, small, phash(small), pixels)
+        seen = pictures.look(path, kind, Path(path).stat().st_mtime_ns, thumb_size=setup.thumb_size, crop=setup.crop,
+                    max_pixels=setup.max_pixels)
+        return Look(path, sha, seen.small, seen.phash, seen.pixels)
     except RejectedFile as exc:
         return Look(path, sha, reason=exc.reason, detail=exc.detail[:300])
     except OSError as exc:
@@ -159,10 +153,10 @@ def _backfill_hash(job: tuple[int, str, str, Setup]) -> tuple[int, int | None]:
 # -- matcher --------------------------------------------------------------------------
 
 class KeeperMatcher:
-    def __init__(self, settings: Settings, conn: apsw.Connection, embedder=None, progress: Progress | None = None):
-        self.settings = settings
-        self.conn = conn
-        self._embedder = embedder
+    def __init__(self, archive: Archive, progress: Progress | None = None):
+        self.archive = archive
+        self.settings = archive.settings
+        self.conn = archive.conn
         self.progress = progress or (lambda stage, done, total: None)
         self._pool: ProcessPoolExecutor | None = None
 
@@ -172,8 +166,7 @@ class KeeperMatcher:
         root = root.expanduser().resolve()
         if not root.is_dir():
             raise FluxAskError(f"not a folder: {root}")
-        searcher = Searcher(self.settings, self.conn, self._embedder)
-        searcher.model()  # raises when the corpus is empty
+        self.archive.model()  # raises when the corpus is empty
         files = list(scan(root))
         if not files:
             raise KeeperError(f"no photographs in {root}: nothing to match")
@@ -202,7 +195,7 @@ class KeeperMatcher:
                 else:
                     pending.append((look.path, kinds[look.path], look.sha256))
             if pending:
-                for match in self._near_duplicates(pending, searcher):
+                for match in self._near_duplicates(pending):
                     results[match.path] = match
         finally:
             if self._pool is not None:
@@ -221,8 +214,7 @@ class KeeperMatcher:
             _init(self.settings.max_pixels)
             return map(fn, jobs)
         if self._pool is None:
-            self._pool = ProcessPoolExecutor(self.settings.workers, mp_context=multiprocessing.get_context("spawn"),
-                                             initializer=_init, initargs=(self.settings.max_pixels,))
+            self._pool = spawn_pool(self.settings.workers, _init, (self.settings.max_pixels,))
         return self._pool.map(fn, jobs, chunksize=8)
 
     def _backfill_hashes(self) -> int:
@@ -241,11 +233,12 @@ class KeeperMatcher:
         store_hashes(self.conn, done)
         return len(done)
 
-    def _near_duplicates(self, pending: list[tuple[str, str, str]], searcher) -> list[KeeperMatch]:
-        embedder = searcher.embedder()
+    def _near_duplicates(self, pending: list[tuple[str, str, str]]) -> list[KeeperMatch]:
+        embedder = self.archive.encoder()
         pre = embedder.preprocess
-        setup = Setup(self.settings.thumb_size, self.settings.max_pixels, pre.size, pre.resize_mode, pre.interpolation)
-        matrix = searcher.matrix()
+        setup = Setup(self.settings.thumb_size, self.settings.max_pixels,
+                      Crop(pre.size, pre.resize_mode, pre.interpolation))
+        matrix = self.archive.matrix()
         hash_ids, hashes = all_hashes(self.conn)
         out, batch = [], []
 

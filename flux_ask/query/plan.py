@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import asdict, dataclass, field, fields, replace
-from typing import Any
+from typing import Any, Literal, get_args
+
+from flux_ask.errors import FluxAskError
 
 DEFAULT_LIMIT = 12
 PER_PERIOD = 6  # best photos shown per period of a grouped answer, unless the question asks for a number
@@ -23,6 +25,77 @@ class Place:
         return Place(self.label, self.lat, self.lon, radius_m)
 
 
+class PlanError(FluxAskError):
+    """A saved plan this version cannot read."""
+
+
+# "similar to ...": a catalogued photo, an image file, or (in a conversation) "this one",
+# the highlighted photo, and "the third one" of the answer before. The conversation
+# resolves the last two to a PhotoRef before the search sees them.
+@dataclass(frozen=True)
+class PhotoRef:
+    photo_id: int
+
+
+@dataclass(frozen=True)
+class FileRef:
+    path: str
+
+
+@dataclass(frozen=True)
+class SelectedRef:
+    pass
+
+
+@dataclass(frozen=True)
+class ResultRef:
+    index: int  # from 1; negative from the end
+
+
+SimilarTo = PhotoRef | FileRef | SelectedRef | ResultRef
+Mode = Literal["top_k", "all"]
+GroupBy = Literal["year", "season", "month", "motif"]
+Rank = Literal["similarity", "keeper"]
+RANKS: tuple[str, ...] = get_args(Rank)
+
+
+def similar_to_dict(ref: SimilarTo) -> dict[str, Any]:
+    """The JSON form, as recipes have always saved it."""
+    if isinstance(ref, PhotoRef):
+        return {"photo_id": ref.photo_id}
+    if isinstance(ref, FileRef):
+        return {"file": ref.path}
+    if isinstance(ref, ResultRef):
+        return {"result": ref.index}
+    return {"selected": True}
+
+
+def similar_to_of(data: dict[str, Any]) -> SimilarTo:
+    try:
+        if set(data) == {"photo_id"}:
+            return PhotoRef(int(data["photo_id"]))
+        if set(data) == {"file"}:
+            return FileRef(str(data["file"]))
+        if set(data) == {"result"}:
+            return ResultRef(int(data["result"]))
+        if data == {"selected": True}:
+            return SelectedRef()
+    except (TypeError, ValueError):
+        pass
+    raise PlanError(f"not a photo to be similar to: {data!r}")
+
+
+def describe_target(ref: SimilarTo) -> str:
+    """What "similar to" points at, in words."""
+    if isinstance(ref, PhotoRef):
+        return f"photo {ref.photo_id}"
+    if isinstance(ref, FileRef):
+        return f"the file {ref.path}"
+    if isinstance(ref, ResultRef):
+        return f"result {ref.index}"
+    return "the selected photo"
+
+
 @dataclass(frozen=True)
 class QueryPlan:
     text: str = ""  # the visual part, for CLIP
@@ -30,13 +103,13 @@ class QueryPlan:
     date_ranges: tuple[tuple[str, str], ...] = ()  # inclusive ISO dates
     near: Place | None = None
     exclude_near: Place | None = None
-    similar_to: dict[str, Any] | None = None  # {"photo_id": N} | {"file": PATH} | {"selected": True} | {"result": N}
+    similar_to: SimilarTo | None = None
     echoes_of: Place | None = None
-    mode: str = "top_k"  # "top_k" or "all"
+    mode: Mode = "top_k"
     limit: int = DEFAULT_LIMIT
-    group_by: str | None = None  # None, "year", "season", "month", "motif"
+    group_by: GroupBy | None = None
     span_years: int | None = None  # "across six years": motifs must span this many years
-    rank: str = "similarity"  # or "keeper": similarity blended with the keeper score ("best ...")
+    rank: Rank = "similarity"  # "keeper": similarity blended with the keeper score ("best ...")
     notes: tuple[str, ...] = field(default=())
 
     @property
@@ -45,6 +118,7 @@ class QueryPlan:
 
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)
+        data["similar_to"] = similar_to_dict(self.similar_to) if self.similar_to is not None else None
         data["date_ranges"] = [list(r) for r in self.date_ranges]
         data["notes"] = list(self.notes)
         return data
@@ -59,14 +133,24 @@ class QueryPlan:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> QueryPlan:
-        """The inverse of as_dict (a saved recipe's plan); unknown keys are refused."""
+        """The inverse of as_dict (a saved recipe's plan); keys or values this version
+        does not know raise PlanError."""
         known = {f.name for f in fields(cls)}
-        if set(data) - known:
-            raise ValueError(f"not plan keys: {sorted(set(data) - known)}")
+        if not isinstance(data, dict) or set(data) - known:
+            unknown = sorted(set(data) - known) if isinstance(data, dict) else data
+            raise PlanError(f"this version of flux-ask does not know the plan keys {unknown}: save the recipe again")
         values = dict(data)
-        for key in ("near", "exclude_near", "echoes_of"):
-            if values.get(key) is not None:
-                values[key] = Place(**values[key])
-        values["date_ranges"] = tuple(tuple(r) for r in values.get("date_ranges", ()))
-        values["notes"] = tuple(values.get("notes", ()))
+        try:
+            for key in ("near", "exclude_near", "echoes_of"):
+                if values.get(key) is not None:
+                    values[key] = Place(**values[key])
+            if values.get("similar_to") is not None:
+                values["similar_to"] = similar_to_of(values["similar_to"])
+            values["date_ranges"] = tuple(tuple(r) for r in values.get("date_ranges", ()))
+            values["notes"] = tuple(values.get("notes", ()))
+        except TypeError as exc:
+            raise PlanError(f"a saved plan this version cannot read ({exc}): save the recipe again") from None
+        for key, allowed in (("mode", get_args(Mode)), ("group_by", (None, *get_args(GroupBy))), ("rank", RANKS)):
+            if key in values and values[key] not in allowed:
+                raise PlanError(f"a saved plan with {key} {values[key]!r}, which this version does not know")
         return cls(**values)

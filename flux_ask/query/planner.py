@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import lru_cache
 from importlib import resources
-from typing import Any
+from pathlib import Path
 
 from lark import Lark, Tree
 from lark.exceptions import LarkError
@@ -26,8 +26,14 @@ from flux_ask.query.plan import (
     DEFAULT_LIMIT,
     DEFAULT_MOTIF_YEARS,
     PER_PERIOD,
+    FileRef,
+    PhotoRef,
     Place,
     QueryPlan,
+    ResultRef,
+    SelectedRef,
+    SimilarTo,
+    describe_target,
 )
 
 MAX_PHRASE_WORDS = 9
@@ -69,7 +75,7 @@ class Draft:
     date_notes: list[str] = field(default_factory=list)
     near: Place | None = None
     exclude_near: Place | None = None
-    similar_to: dict[str, Any] | None = None
+    similar_to: SimilarTo | None = None
     echoes_of: Place | None = None
     mode: str | None = None
     limit: int | None = None
@@ -305,15 +311,15 @@ def _place(tree: Tree, originals: list[str], places: Resolver, block_m: float, c
     return place.within(value * METERS[str(unit)])
 
 
-def _target(tree: Tree, originals: list[str]) -> dict[str, Any]:
+def _target(tree: Tree, originals: list[str]) -> SimilarTo:
     if tree.data == "this_one":
-        return {"selected": True}
+        return SelectedRef()
     if tree.data == "nth_one":
         word = str(tree.children[-1])
-        return {"result": ORDINALS.get(word) or int(word[:-2])}  # "third", "23rd"
+        return ResultRef(ORDINALS.get(word) or int(word[:-2]))  # "third", "23rd"
     if tree.data == "photo_id":
-        return {"photo_id": int(tree.children[-1])}
-    return {"file": os.path.expanduser(originals[-1])}
+        return PhotoRef(int(tree.children[-1]))
+    return FileRef(os.path.expanduser(originals[-1]))
 
 
 def _date_range(tree: Tree, now: date, hemisphere: str) -> tuple[tuple[date, date], str]:
@@ -418,11 +424,7 @@ def _notes(p: QueryPlan, draft: Draft) -> list[str]:
     if p.negative_text:
         notes.append(f"leaving out pictures of: {p.negative_text}")
     if p.similar_to:
-        target = p.similar_to
-        notes.append("similar to " + (
-            "the selected photo" if target.get("selected") else
-            f"result {target['result']}" if "result" in target else
-            f"photo {target['photo_id']}" if "photo_id" in target else f"the file {target['file']}"))
+        notes.append(f"similar to {describe_target(p.similar_to)}")
     if p.echoes_of:
         notes.append(f"echoes of {p.echoes_of.label}: photos elsewhere that look like those taken within "
                      f"{distance_words(p.echoes_of.radius_m)} of it")
@@ -455,3 +457,11 @@ def _notes(p: QueryPlan, draft: Draft) -> list[str]:
 
 def distance_words(meters: float) -> str:
     return f"{meters / 1000:.3g} km" if meters >= 1000 else f"{meters:.0f} m"
+
+
+def similar_plan(target: str, limit: int) -> QueryPlan:
+    """Photos like a catalogued photo (its id) or an image file (its path)."""
+    if target.isdigit():
+        return QueryPlan(similar_to=PhotoRef(int(target)), limit=limit, notes=(f"similar to photo {target}",))
+    path = Path(target).expanduser().resolve()
+    return QueryPlan(similar_to=FileRef(str(path)), limit=limit, notes=(f"similar to the file {path}",))

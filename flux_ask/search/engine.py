@@ -12,34 +12,30 @@ candidates (recurring motifs, search/motifs.py).
 from __future__ import annotations
 
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
 
-import apsw
 import numpy as np
 
-from flux_ask.archive.matrix import VectorMatrix
-from flux_ask.config import Settings
-from flux_ask.db import keeper as keeper_store
-from flux_ask.db.models import active_model
-from flux_ask.db.photos import count_lacking, filtered_photos, has_photos, photo_details
-from flux_ask.db.rows import ModelRow
-from flux_ask.db.status import catalog_version
-from flux_ask.embed import TINY_TEST, TINY_TEST_TAG, Embedder, ModelSpec, load_embedder
-from flux_ask.errors import FluxAskError, ModelMismatch
+from flux_ask.archive.home import Archive
+from flux_ask.archive.matrix import VectorMatrix, best_first
+from flux_ask.db.photos import count_lacking, filtered_photos
+from flux_ask.errors import FluxAskError, NothingToSearch
 from flux_ask.geo import bounding_box, haversine_m
 from flux_ask.periods import period_keys, period_label
-from flux_ask.picture.thumbs import thumb_path
 from flux_ask.query.plan import (
     DEFAULT_LIMIT,
     DEFAULT_MOTIF_YEARS,
     PER_PERIOD,
+    FileRef,
+    PhotoRef,
     Place,
     QueryPlan,
+    describe_target,
 )
 from flux_ask.search import motifs
+from flux_ask.search.answer import Answer, Group, Result, results_for
 
 Z_ALL = 3.0  # "all": scores this many standard deviations above the query's archive mean
 ALL_PAGE = 100  # results per page in "all" mode
@@ -53,148 +49,41 @@ KEEPER_POOL_PER_RESULT = 8  # result) are reordered by their blend with the keep
 BLEND = "(1 - weight) * relevance + weight * keeper_score; relevance = similarity rescaled to 0..1 across the pool"
 
 
-@dataclass(frozen=True)
-class Result:
-    photo_id: int
-    path: str | None
-    score: float | None
-    distance: float | None
-    taken_at: str | None
-    lat: float | None
-    lon: float | None
-    place: str | None
-    thumbnail: str
-    keeper_score: float | None = None  # when a keeper model has scored the photo
-    rank_score: float | None = None  # "best ...": the blend the results are ordered by
-
-
-@dataclass(frozen=True)
-class Group:
-    label: str
-    period: str  # "year", "season", "month", or "motif"
-    score: float
-    share_above_threshold: float | None  # periods: the share of their photos above the threshold
-    members: tuple[Result, ...]
-    years: tuple[int, ...] | None = None  # motifs: the years they appear in
-
-
-@dataclass
-class Answer:
-    plan: QueryPlan
-    results: list[Result]
-    total: int  # matches before paging
-    left_out: dict[str, int] = field(default_factory=dict)  # photos a filter could not see
-    groups: list[Group] | None = None
-    strategy: str = ""
-    seconds: float = 0.0
-    offset: int = 0  # rank of the first result, from 0
-    ranking: dict[str, Any] | None = None  # how "best ..." ordered the results
-
-    def as_dict(self) -> dict[str, Any]:
-        out = {
-            "plan": self.plan.as_dict(),
-            "results": [asdict(r) for r in self.results],
-            "total": self.total,
-            "offset": self.offset,
-            "left_out": self.left_out,
-            "strategy": self.strategy,
-            "seconds": round(self.seconds, 4),
-        }
-        if self.ranking is not None:
-            out["ranking"] = self.ranking
-        if self.groups is not None:
-            out["groups"] = [_group_dict(g) for g in self.groups]
-        return out
-
-
-def _group_dict(g: Group) -> dict[str, Any]:
-    out: dict[str, Any] = {"label": g.label, "period": g.period, "score": round(g.score, 4)}
-    if g.years is not None:
-        out["years"] = list(g.years)
-    else:
-        out["share_above_threshold"] = round(g.share_above_threshold, 4)
-    out["members"] = [asdict(m) for m in g.members]
-    return out
-
-
-class NothingToSearch(FluxAskError):
-    pass
-
-
 class Searcher:
-    """Holds the catalog connection, the in-memory matrix and the query encoder."""
+    """Runs plans against an opened archive. "This one" and "the third one" are the
+    conversation's to resolve: a plan reaches the searcher naming a photo or a file."""
 
-    def __init__(self, settings: Settings, conn: apsw.Connection, embedder: Embedder | None = None):
-        self.settings = settings
-        self.conn = conn
-        self._embedder = embedder
-        self._matrix: VectorMatrix | None = None
+    def __init__(self, archive: Archive):
+        self.archive = archive
         self._lacking: tuple[tuple[str, int], dict[str, int]] | None = None
 
-    # -- set-up -----------------------------------------------------------------------
-
-    def model(self) -> ModelRow:
-        model = active_model(self.conn)
-        if model is None or not has_photos(self.conn):
-            raise NothingToSearch("the archive is empty: run `flux-ask index FOLDER` first")
-        return model
-
-    def matrix(self) -> VectorMatrix:
-        model = self.model()
-        if self._matrix is None or self._matrix.model != model or \
-                self._matrix.version != catalog_version(self.conn):
-            self._matrix = None  # let the old one go before the new one loads
-            self._matrix = VectorMatrix.load(self.conn, model, self.settings.cache_dir)
-        return self._matrix
-
-    def embedder(self) -> Embedder:
-        model = self.model()
-        if self._embedder is None:
-            self._embedder = load_embedder(_spec_for(model, self.settings), runtime="torch",
-                                           cache_dir=self.settings.models_dir)
-        if (self._embedder.name, self._embedder.pretrained, self._embedder.dim) != \
-                (model.name, model.pretrained, model.dim):
-            raise ModelMismatch(
-                f"the catalog's vectors come from {model.label}, but the query encoder is "
-                f"{self._embedder.name} ({self._embedder.pretrained}, {self._embedder.dim}-d)"
-            )
-        return self._embedder
-
-    # -- running ----------------------------------------------------------------------
-
-    def run(self, plan: QueryPlan, *, selected: int | None = None, previous: list[int] | None = None,
-            page: int = 0, page_size: int | None = None) -> Answer:
+    def run(self, plan: QueryPlan, *, page: int = 0, page_size: int | None = None) -> Answer:
         """`page_size` pages "all" answers (default ALL_PAGE); top-k answers have plan.limit."""
         started = time.perf_counter()
         size = (page_size or ALL_PAGE) if plan.mode == "all" else plan.limit
         if plan.group_by == "motif":
-            answer = self._motif_search(plan, selected, previous or [])
+            answer = self._motif_search(plan)
         elif plan.needs_vector:
-            answer = self._vector_search(plan, selected, previous or [], page, size)
+            answer = self._vector_search(plan, page, size)
         else:
             answer = self._filter_only(plan, page, size)
-        answer.seconds = time.perf_counter() - started
-        answer.offset = 0 if plan.group_by else page * size
-        if plan.rank == "keeper" and answer.ranking is None:
-            answer.ranking = {"by": "similarity", "note": "grouped answers are ordered by similarity"
-                              if plan.group_by else "no keeper model for these vectors yet: ranked by similarity"}
-        return answer
+        ranking = answer.ranking
+        if plan.rank == "keeper" and ranking is None:
+            ranking = {"by": "similarity", "note": "grouped answers are ordered by similarity"
+                       if plan.group_by else "no keeper model for these vectors yet: ranked by similarity"}
+        return replace(answer, seconds=time.perf_counter() - started, ranking=ranking,
+                       offset=0 if plan.group_by else page * size)
 
     def results_for(self, photo_ids: list[int]) -> list[Result]:
         """Photos as results (details, thumbnail, keeper score), unscored: the basket."""
-        return self._results(photo_ids, None)
-
-    def keeper_model_id(self) -> int | None:
-        """The newest keeper model, when it reads the active model's vectors."""
-        row = keeper_store.keeper_model_for(self.conn, self.model().id)
-        return row["id"] if row else None
+        return results_for(self.archive, photo_ids)
 
     def _blend(self, keeper_id: int, photo_ids: np.ndarray, similarity: np.ndarray | None):
         """Order by the blend of similarity and keeper score (by keeper score alone when
         there is no similarity); returns (order, rank scores, the ranking's description)."""
-        known = keeper_store.scores_for(self.conn, keeper_id, [int(p) for p in photo_ids])
+        known = self.archive.keeper_scores([int(p) for p in photo_ids])
         keeper = np.array([known.get(int(p), np.nan) for p in photo_ids], dtype=np.float64)
-        weight = self.settings.keeper_weight
+        weight = self.archive.settings.keeper_weight
         if similarity is None:
             rank = np.nan_to_num(keeper, nan=-1.0)  # unscored photos last
             info = {"by": "keeper", "formula": "keeper_score", "pool": len(photo_ids)}
@@ -204,14 +93,20 @@ class Searcher:
         order = np.argsort(-rank, kind="stable")
         return order, rank[order], info
 
+    def _keeper_id(self, plan: QueryPlan) -> int | None:
+        """The keeper model that orders a "best ..." answer, when there is one."""
+        scorer = self.archive.keeper() if plan.rank == "keeper" else None
+        return scorer.id if scorer else None
+
     def _filter_only(self, plan: QueryPlan, page: int, size: int) -> Answer:
-        self.model()
+        conn = self.archive.require().conn
+        self.archive.model()
         box = bounding_box(plan.near.lat, plan.near.lon, plan.near.radius_m) if plan.near else None
-        rows = filtered_photos(self.conn, _sql_ranges(plan), box)
+        rows = filtered_photos(conn, _sql_ranges(plan), box)
         ranking = rank_scores = None
         if plan.near or plan.exclude_near:  # the exact distances, for all rows at once
-            lat = np.array([np.nan if r[2] is None else r[2] for r in rows], dtype=np.float64)
-            lon = np.array([np.nan if r[3] is None else r[3] for r in rows], dtype=np.float64)
+            lat = np.array([np.nan if r.lat is None else r.lat for r in rows], dtype=np.float64)
+            lon = np.array([np.nan if r.lon is None else r.lon for r in rows], dtype=np.float64)
             keep = np.ones(len(rows), dtype=bool)
             with np.errstate(invalid="ignore"):
                 if plan.near:
@@ -220,25 +115,26 @@ class Searcher:
                     ex = plan.exclude_near
                     keep &= ~(haversine_m(ex.lat, ex.lon, lat, lon) <= ex.radius_m)  # no position: kept
             rows = [r for r, k in zip(rows, keep, strict=True) if k]
-        keeper_id = self.keeper_model_id() if plan.rank == "keeper" else None
+        keeper_id = self._keeper_id(plan)
         if keeper_id is not None and rows:  # "the best of winter 2022": by keeper score
-            order, rank_scores, ranking = self._blend(keeper_id, np.array([r[0] for r in rows]), None)
+            order, rank_scores, ranking = self._blend(keeper_id, np.array([r.photo_id for r in rows]), None)
             rows = [rows[i] for i in order]
             rank_scores = rank_scores[page * size:(page + 1) * size]
         chosen = rows[page * size:(page + 1) * size]
-        results = self._results([r[0] for r in chosen], None, rank_scores)
-        return Answer(plan, results, len(rows), self._left_out(plan), strategy="sql", ranking=ranking)
+        results = results_for(self.archive, [r.photo_id for r in chosen], None, rank_scores)
+        return Answer(plan, tuple(results), len(rows), self._left_out(plan), strategy="sql", ranking=ranking)
 
-    def _vector_search(self, plan: QueryPlan, selected, previous, page: int, size: int) -> Answer:
-        m = self.matrix()
+    def _vector_search(self, plan: QueryPlan, page: int, size: int) -> Answer:
+        m = self.archive.matrix()
         if len(m) == 0:
             raise NothingToSearch("no photo has a vector yet: run `flux-ask index FOLDER`")
-        query, home_rows = self._query_vector(plan, m, selected, previous)
+        query, home_rows = self._query_vector(plan, m)
         rows, strategy = self._candidates(plan, m)
         if home_rows is not None:  # echoes: the place's own photos define the query, and are left out
             rows = np.setdiff1d(_row_ids(rows), home_rows)
-        about = _photo_in_conversation(plan.similar_to or {}, selected, previous)
-        skip = {m.row_of(about)} if about is not None else set()  # "more like this" is not its own answer
+        about = plan.similar_to.photo_id if isinstance(plan.similar_to, PhotoRef) else None
+        skip = {m.row_of(about)} - {None} if about is not None else set()  # a photo is not its own answer
+        keeper_id = self._keeper_id(plan)
         if plan.mode == "all" or plan.group_by:
             # thresholds are set against the whole archive's scores for this query
             archive = m.vectors @ query
@@ -247,15 +143,13 @@ class Searcher:
             scores, threshold = archive[row_ids], _threshold(archive)
             if plan.group_by:
                 groups = self._groups(plan, m, row_ids, scores, threshold)
-                flat = [r for g in groups for r in g.members]
+                flat = tuple(r for g in groups for r in g.members)
                 return Answer(plan, flat, len(flat), self._left_out(plan, m), groups, strategy=strategy)
             hit = scores >= threshold
             row_ids, scores = row_ids[hit], scores[hit]
-            keeper_id = self.keeper_model_id() if plan.rank == "keeper" else None
             order = best_first(scores, len(scores) if keeper_id else (page + 1) * size)
             chosen, chosen_scores, total = row_ids[order], scores[order], len(scores)
         else:
-            keeper_id = self.keeper_model_id() if plan.rank == "keeper" else None
             wanted = (page + 1) * size + len(skip)
             pool = max(KEEPER_POOL, KEEPER_POOL_PER_RESULT * wanted) if keeper_id else wanted
             chosen, chosen_scores, how = _best(m, query, rows, pool)
@@ -270,17 +164,17 @@ class Searcher:
         window = slice(page * size, (page + 1) * size)
         chosen, chosen_scores = chosen[window], chosen_scores[window]
         rank_scores = None if rank_scores is None else rank_scores[window]
-        results = self._results([int(i) for i in m.photo_ids[chosen]], chosen_scores, rank_scores)
-        return Answer(plan, results, int(total), self._left_out(plan, m), strategy=strategy, ranking=ranking)
+        results = results_for(self.archive, [int(i) for i in m.photo_ids[chosen]], chosen_scores, rank_scores)
+        return Answer(plan, tuple(results), int(total), self._left_out(plan, m), strategy=strategy, ranking=ranking)
 
-    def _motif_search(self, plan: QueryPlan, selected, previous) -> Answer:
-        m = self.matrix()
+    def _motif_search(self, plan: QueryPlan) -> Answer:
+        m = self.archive.matrix()
         rows, strategy = self._candidates(plan, m)
         rows = _row_ids(rows)
         rows = rows[np.isfinite(m.days[rows])]  # a motif recurs in time: undated photos cannot tell
         scores = None  # every photo's score for the concept, once (no copy of the rows' vectors)
         if plan.needs_vector:
-            scores = m.vectors @ self._query_vector(plan, m, selected, previous)[0]
+            scores = m.vectors @ self._query_vector(plan, m)[0]
         pool = motifs.candidates(None if scores is None else scores[rows], rows, m.days)
         years = period_keys(m.days[pool], "year")
         found = motifs.find_motifs(m.vectors[pool], pool, years, plan.span_years or DEFAULT_MOTIF_YEARS,
@@ -292,28 +186,29 @@ class Searcher:
         else:  # how typical of its motif each photo is
             scores = np.concatenate([m.vectors[f.rows] @ _unit(m.vectors[f.rows].mean(axis=0)) for f in found]) \
                 if found else np.zeros(0)
-        results = iter(self._results([int(i) for i in m.photo_ids[shown]], scores))
-        groups = [Group(f"motif {n}: {f.size} photos in {len(f.years)} years ({f.years[0]}-{f.years[-1]})",
-                        "motif", f.score, None, tuple(next(results) for _ in f.rows), f.years)
-                  for n, f in enumerate(found, start=1)]
-        flat = [r for g in groups for r in g.members]
+        results = iter(results_for(self.archive, [int(i) for i in m.photo_ids[shown]], scores))
+        groups = tuple(Group(f"motif {n}: {f.size} photos in {len(f.years)} years ({f.years[0]}-{f.years[-1]})",
+                             "motif", f.score, None, tuple(next(results) for _ in f.rows), f.years)
+                       for n, f in enumerate(found, start=1))
+        flat = tuple(r for g in groups for r in g.members)
         return Answer(plan, flat, len(flat), self._left_out(plan, m), groups,
                       strategy=f"{strategy}+motifs:{len(pool)} candidates")
 
-    def _query_vector(self, plan: QueryPlan, m: VectorMatrix, selected, previous):
+    def _query_vector(self, plan: QueryPlan, m: VectorMatrix):
         parts, home_rows = [], None
         if plan.text:
-            parts.append(self.embedder().encode_text([plan.text])[0])
-        target = plan.similar_to or {}
-        if target:
-            photo_id = _photo_in_conversation(target, selected, previous) or target.get("photo_id")
-            if "file" in target:
-                parts.append(self._embed_file(Path(target["file"])))
-            else:
-                row = m.row_of(int(photo_id))
-                if row is None:
-                    raise FluxAskError(f"photo {photo_id} is not in the catalog (or has no vector yet)")
-                parts.append(m.vectors[row])
+            parts.append(self.archive.encoder().encode_text([plan.text])[0])
+        target = plan.similar_to
+        if isinstance(target, FileRef):
+            parts.append(self._embed_file(Path(target.path)))
+        elif isinstance(target, PhotoRef):
+            row = m.row_of(target.photo_id)
+            if row is None:
+                raise FluxAskError(f"photo {target.photo_id} is not in the catalog (or has no vector yet)")
+            parts.append(m.vectors[row])
+        elif target is not None:
+            raise FluxAskError(f"'{describe_target(target)}' means a photo in a conversation: "
+                               "in the chat, or say 'similar to PHOTO_ID'")
         if plan.echoes_of:
             home_rows = np.flatnonzero(_within(m, plan.echoes_of))
             if len(home_rows) == 0:
@@ -322,7 +217,7 @@ class Searcher:
             parts.append(m.vectors[home_rows].mean(axis=0))
         query = _unit(np.sum(parts, axis=0)).astype(np.float32)
         if plan.negative_text:  # scores are linear in the query, so "without X" folds into it
-            query = query - NEGATIVE_WEIGHT * self.embedder().encode_text([plan.negative_text])[0]
+            query = query - NEGATIVE_WEIGHT * self.archive.encoder().encode_text([plan.negative_text])[0]
         return query, home_rows
 
     def _embed_file(self, path: Path) -> np.ndarray:
@@ -331,12 +226,12 @@ class Searcher:
 
         if not path.is_file():
             raise FluxAskError(f"no such file: {path}")
-        embedder = self.embedder()
-        pre = embedder.preprocess
+        encoder = self.archive.encoder()
+        pre = encoder.preprocess
         decoded = decode(str(path), kind_of(path.name) or "image", path.stat().st_mtime_ns,
-                         min_side=pre.size, max_pixels=self.settings.max_pixels)
+                         min_side=pre.size, max_pixels=self.archive.settings.max_pixels)
         pixels = model_input(decoded.image, pre.size, pre.resize_mode, pre.interpolation)
-        return embedder.encode_images(pixels[None])[0]
+        return encoder.encode_images(pixels[None])[0]
 
     def _candidates(self, plan: QueryPlan, m: VectorMatrix) -> tuple[slice | np.ndarray, str]:
         """Rows the filters allow: a slice for one date range (no copy), else indices."""
@@ -358,7 +253,7 @@ class Searcher:
             mask &= ~_within(m, plan.exclude_near)
         return np.flatnonzero(mask), "filtered"
 
-    def _groups(self, plan, m: VectorMatrix, rows, scores, threshold) -> list[Group]:
+    def _groups(self, plan, m: VectorMatrix, rows, scores, threshold) -> tuple[Group, ...]:
         """The best photos of each period, in time order, with the period's score: the mean
         of its best few, and the share of its photos above the archive threshold."""
         dated = np.isfinite(m.days[rows])
@@ -373,32 +268,10 @@ class Searcher:
             periods.append((int(keys[here[0]]), float(np.mean(scores[best[:CURVE_TOP]])),
                             float(np.mean(scores[here] >= threshold)), best[:per_group]))
         shown = np.concatenate([p[3] for p in periods]) if periods else np.zeros(0, np.int64)
-        results = iter(self._results([int(i) for i in m.photo_ids[rows[shown]]], scores[shown]))  # one query
-        return [Group(period_label(key, plan.group_by, self.settings.hemisphere), plan.group_by, score, share,
-                      tuple(next(results) for _ in best)) for key, score, share, best in periods]
-
-    def _results(self, photo_ids: list[int], scores, rank_scores=None) -> list[Result]:
-        details = photo_details(self.conn, photo_ids)
-        keeper_id = self.keeper_model_id()
-        keeper = keeper_store.scores_for(self.conn, keeper_id, photo_ids) if keeper_id is not None else {}
-        out = []
-        for i, photo_id in enumerate(photo_ids):
-            d = details[photo_id]
-            score = None if scores is None else float(scores[i])
-            out.append(Result(
-                photo_id=photo_id,
-                path=d["path"],
-                score=score,
-                distance=None if score is None else 1.0 - score,
-                taken_at=d["taken_at"] if d["taken_at_source"] != "file_mtime" else None,
-                lat=d["lat"],
-                lon=d["lon"],
-                place=None if d["lat"] is None else f"{d['lat']:.5f}, {d['lon']:.5f}",
-                thumbnail=str(thumb_path(self.settings.thumbs_dir, d["sha256"], self.settings.thumb_size)),
-                keeper_score=_rounded(keeper.get(photo_id)),
-                rank_score=None if rank_scores is None else _rounded(rank_scores[i]),
-            ))
-        return out
+        results = iter(results_for(self.archive, [int(i) for i in m.photo_ids[rows[shown]]], scores[shown]))
+        hemisphere = self.archive.settings.hemisphere
+        return tuple(Group(period_label(key, plan.group_by, hemisphere), plan.group_by, score, share,
+                           tuple(next(results) for _ in best)) for key, score, share, best in periods)
 
     def _left_out(self, plan: QueryPlan, m: VectorMatrix | None = None) -> dict[str, int]:
         """Photos the plan's filters could not see, among those searched: the matrix's own
@@ -406,9 +279,9 @@ class Searcher:
         if m is not None:
             lacking = {"no_date": int(np.isinf(m.days).sum()), "no_location": int(np.isnan(m.lat).sum())}
         else:
-            version = catalog_version(self.conn)
+            version = self.archive.version()
             if self._lacking is None or self._lacking[0] != version:
-                self._lacking = (version, count_lacking(self.conn))
+                self._lacking = (version, count_lacking(self.archive.conn))
             lacking = self._lacking[1]
         out = {}
         if plan.date_ranges:
@@ -416,32 +289,6 @@ class Searcher:
         if plan.near or plan.exclude_near or plan.echoes_of:
             out["no_location"] = lacking["no_location"]
         return out
-
-
-def _spec_for(model: ModelRow, settings: Settings) -> ModelSpec:
-    """The encoder for the catalog's own vectors: the query must speak their language."""
-    if model.name == TINY_TEST and model.pretrained == TINY_TEST_TAG:
-        return ModelSpec(TINY_TEST)
-    if model.pretrained.startswith("file:"):
-        if settings.weights is None:
-            raise ModelMismatch(f"the catalog was embedded with the checkpoint {model.pretrained[5:]}: "
-                                "pass the same file with --weights")
-        return ModelSpec(model.name, weights=settings.weights)
-    return ModelSpec(model.name, pretrained=model.pretrained)
-
-
-def _photo_in_conversation(target: dict[str, Any], selected: int | None, previous: list[int]) -> int | None:
-    """The photo "this one" (the selected photo) or "the third one" (of the previous answer) means."""
-    if target.get("selected"):
-        if selected is None:
-            raise FluxAskError("no photo is selected: pick one, or say 'similar to PHOTO_ID'")
-        return selected
-    if "result" in target:
-        index = target["result"]
-        if not previous or abs(index) > len(previous) or index == 0:
-            raise FluxAskError(f"there is no result {index} in the previous answer")
-        return previous[index - 1 if index > 0 else index]
-    return None
 
 
 def _sql_ranges(plan: QueryPlan) -> list[tuple[str, str]]:
@@ -470,10 +317,6 @@ def keeper_blend(similarity: np.ndarray, keeper: np.ndarray, weight: float) -> n
     known = ~np.isnan(keeper)
     keeper = np.where(known, keeper, keeper[known].mean() if known.any() else 0.5)
     return (1 - weight) * relevance + weight * keeper
-
-
-def _rounded(value) -> float | None:
-    return None if value is None else round(float(value), 4)
 
 
 def _unit(v: np.ndarray) -> np.ndarray:
@@ -525,11 +368,3 @@ def _threshold(all_scores: np.ndarray) -> float:
         return -1.0
     return float(all_scores.mean() + Z_ALL * all_scores.std())
 
-
-def best_first(scores: np.ndarray, k: int) -> np.ndarray:
-    """Indices of the k highest scores, best first."""
-    k = min(k, len(scores))
-    if k <= 0:
-        return np.zeros(0, dtype=np.int64)
-    part = np.argpartition(-scores, k - 1)[:k] if k < len(scores) else np.arange(len(scores))
-    return part[np.argsort(-scores[part], kind="stable")]

@@ -26,8 +26,9 @@ from flux_ask.archive.summary import status_rows
 from flux_ask.chat import commands
 from flux_ask.chat.commands import COMMANDS, CommandError
 from flux_ask.chat.conversation import Conversation, Turn
-from flux_ask.errors import FluxAskError
-from flux_ask.search.engine import NothingToSearch, Result
+from flux_ask.errors import FluxAskError, NothingToSearch
+from flux_ask.ingest.report import one_line
+from flux_ask.search.answer import Result
 from flux_ask.tui.answer import AnswerView
 from flux_ask.tui.detail import DetailScreen
 from flux_ask.tui.grid import ResultGrid
@@ -434,12 +435,7 @@ class FluxAskApp(App):
         if error:
             self.indexing.update(Text(error, "red"))
         else:
-            c, errors = report["counts"], report["errors_by_reason"]
-            self.indexing.update(Text(
-                f"indexed {', '.join(report['roots'])}: {c.get('files_seen', 0):,} files, "
-                f"{c.get('new_photos', 0):,} new photos, {c.get('embedded', 0):,} embedded"
-                + (", not catalogued: " + ", ".join(f"{r} {n}" for r, n in sorted(errors.items())) if errors else "")
-                + f" ({report['seconds']:.1f} s, {report['embedded_per_second']:.1f} photos/s)"))
+            self.indexing.update(Text(one_line(report)))
         self.indexing = None
 
 
@@ -452,7 +448,7 @@ class ProgressMeter:
     def __call__(self, stage: str, done: int, total: int) -> str | None:
         from tqdm import tqdm
 
-        from flux_ask.ingest.pipeline import STAGE_LABELS
+        from flux_ask.ingest.report import STAGE_LABELS
 
         now = time.monotonic()
         if stage != self.stage:

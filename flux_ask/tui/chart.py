@@ -8,7 +8,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from flux_ask.chat.conversation import Turn
-from flux_ask.search.engine import Group
+from flux_ask.search.answer import Group
 
 
 def score_chart(groups: list[Group], width: int, height: int = 9) -> Text:

@@ -17,7 +17,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from flux_ask.errors import FluxAskError
-from flux_ask.search.engine import Result
+from flux_ask.search.answer import Result
 from flux_ask.tui.images import cell_pixels
 
 

@@ -16,7 +16,7 @@ from textual.reactive import reactive
 from textual.widget import Widget
 from textual.widgets import Static
 
-from flux_ask.search.engine import Result
+from flux_ask.search.answer import Result
 
 TILE_WIDTH = 24  # cells, gutter included
 TILE_HEIGHT = 12  # lines, border included

@@ -1,12 +1,16 @@
-"""House rules the code must keep: heavy or UI imports stay in their packages, SQL stays in db/."""
+"""House rules the code must keep: imports point down (the contracts in pyproject.toml),
+heavy or UI imports stay in their packages, SQL stays in db/, and only the shells
+(cli/, tui/) print or end the process."""
 
 import ast
+import os
 import re
 import subprocess
 import sys
 from pathlib import Path
 
-PACKAGE = Path(__file__).resolve().parents[1] / "flux_ask"
+ROOT = Path(__file__).resolve().parents[2]
+PACKAGE = ROOT / "flux_ask"
 
 
 def modules():
@@ -22,6 +26,13 @@ def imported_roots(path: Path) -> set[str]:
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             roots.add(node.module.split(".")[0])
     return roots
+
+
+def test_every_import_points_down():
+    from importlinter.cli import lint_imports
+
+    os.chdir(ROOT)  # the contracts live in pyproject.toml
+    assert lint_imports(config_filename=str(ROOT / "pyproject.toml")) == 0
 
 
 def test_only_embed_imports_torch_and_open_clip():
@@ -45,12 +56,23 @@ def test_sql_lives_in_db():
             assert not SQL.search(path.read_text()), name
 
 
+SPEAKS = re.compile(r"\bprint\(|\bsys\.(stdout|stderr)\.write\b|\bsys\.exit\b|\bos\._exit\b|\braise SystemExit\b"
+                    r"|\bexit\(|\bquit\(")
+
+
 def test_library_code_neither_prints_nor_exits():
     for name, path in modules():
-        if name in ("cli.py", "__main__.py") or name.startswith("tui/"):
+        if name.startswith(("cli/", "tui/")) or name == "__main__.py":
             continue
-        text = path.read_text()
-        assert "print(" not in text and "sys.exit" not in text, name
+        found = SPEAKS.search(path.read_text())
+        assert found is None, f"{name}: {found and found.group(0)}"
+
+
+def test_the_speech_check_catches_each_way_of_speaking():
+    for line in ("print('x')", "sys.stdout.write('x')", "sys.stderr.write('x')", "sys.exit(1)", "os._exit(1)",
+                 "raise SystemExit(2)", "exit(0)"):
+        assert SPEAKS.search(line), line
+    assert not SPEAKS.search("self.pprint_plan(x)  # fingerprint(")
 
 
 def test_status_starts_without_torch():

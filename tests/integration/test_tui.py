@@ -14,6 +14,7 @@ import pytest
 pytest.importorskip("textual")
 
 import flux_ask.tui  # noqa: F401, E402  (textual-image asks the terminal first)
+from flux_ask.archive.home import Archive  # noqa: E402
 from flux_ask.chat.conversation import Conversation  # noqa: E402
 from flux_ask.config import load_settings  # noqa: E402
 from flux_ask.search.engine import Result  # noqa: E402
@@ -32,7 +33,7 @@ SIZE = (110, 40)
 
 @pytest.fixture
 def app(chat_settings, tiny):
-    conversation = Conversation(chat_settings, embedder=tiny)
+    conversation = Conversation(Archive(chat_settings, encoder=tiny))
     conversation.clear_basket()
     return FluxAskApp(conversation, images="halfcell", timings=False, blink=False)
 
@@ -74,7 +75,7 @@ async def test_a_question_gets_chips_and_a_grid_of_pictures(app):
         tiles = list(answer.query(Tile))
         assert len(tiles) == 12 and all(t.query(".thumb") for t in tiles)
         assert tiles[0].result.taken_at[:10] in text_of(tiles[0].query_one(".caption"))
-        assert app.render_seconds and app.render_seconds[0] < 1.0
+        assert len(app.render_seconds) == 1  # the answer was painted once (its speed is benchmarks/tui.py's)
 
 
 async def test_keys_move_through_the_results_and_open_a_photo(app):
@@ -158,7 +159,7 @@ async def test_space_marks_and_the_basket_outlives_the_app(app, chat_settings, t
         marked = [grid.results[0].photo_id, grid.results[1].photo_id]
         assert app.marked == set(marked) and "-marked" in grid.tiles[0].classes
         assert "-marked" not in grid.tiles[2].classes
-    again = FluxAskApp(Conversation(chat_settings, embedder=tiny), images="halfcell", timings=False, blink=False)
+    again = FluxAskApp(Conversation(Archive(chat_settings, encoder=tiny)), images="halfcell", timings=False, blink=False)
     async with again.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert again.marked == set(marked)
@@ -240,7 +241,7 @@ async def test_an_empty_home_says_what_to_do_and_indexes_in_the_background(tmp_p
     root = tmp_path / "photos"
     make_archive(root, 6)
     settings = load_settings(tmp_path / "home", model="tiny-test", geocoder="off")
-    app = FluxAskApp(Conversation(settings, embedder=tiny), images="halfcell", timings=False, blink=False)
+    app = FluxAskApp(Conversation(Archive(settings, encoder=tiny)), images="halfcell", timings=False, blink=False)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert "no archive here yet: /index FOLDER" in notes(app)[-1]

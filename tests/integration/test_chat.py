@@ -3,6 +3,7 @@ the basket, recipes and drafts, on a real catalog made by the real ingest."""
 
 import pytest
 
+from flux_ask.archive.home import Archive
 from flux_ask.chat import commands
 from flux_ask.chat.chips import Chip, chips, date_span
 from flux_ask.chat.commands import CommandError, DraftRequest
@@ -15,7 +16,7 @@ from tests.photos import ROME, WALNUT
 
 @pytest.fixture
 def chat(chat_settings, tiny):
-    conversation = Conversation(chat_settings, embedder=tiny)
+    conversation = Conversation(Archive(chat_settings, encoder=tiny))
     conversation.clear_basket()
     yield conversation
     conversation.close()
@@ -75,13 +76,15 @@ def test_more_like_the_third_one_and_like_this(chat):
     ask(chat, "show more")  # all twenty
     with pytest.raises(FluxAskError, match="no result 30"):
         chat.ask("more like the 30th one")
+    with pytest.raises(FluxAskError, match="no photo is selected"):
+        chat.ask("similar to this one")
 
 
 def test_show_more_grows_a_top_k_answer_and_pages_every_match(chat, chat_settings, tiny):
     ask(chat, "green")
     more = ask(chat, "show more")
     assert len(more.answer.results) == 20 and {c.kind: c.change for c in more.chips}["count"] == "changed"
-    chat = Conversation(chat_settings, embedder=tiny)  # a first question: "from 2020" has nothing to refine
+    chat = Conversation(Archive(chat_settings, encoder=tiny))  # a first question: "from 2020" has nothing to refine
     every = ask(chat, "photos from 2020")
     assert every.plan.mode == "all" and every.page == 0 and every.answer.total == 4
     again = ask(chat, "show more")
@@ -105,7 +108,7 @@ def test_the_basket_and_recipes_persist(chat, chat_settings, tiny):
     chat.mark(first.photo_ids[1], True)
     chat.mark(first.photo_ids[0], False)
     assert chat.save_recipe("yellow 22") == "yellow 22"
-    later = Conversation(chat_settings, embedder=tiny)  # another session
+    later = Conversation(Archive(chat_settings, encoder=tiny))  # another session
     assert [p for p, _ in later.basket()] == [first.photo_ids[1]]
     assert later.basket()[0][1] == "yellow from 2022"
     rerun = later.recipe("yellow 22")
@@ -139,7 +142,7 @@ def test_a_photo_has_all_its_facts_and_a_large_preview(chat, chat_settings):
 
 
 def test_no_archive_is_a_message(tmp_path):
-    chat = Conversation(load_settings(tmp_path / "empty", model="tiny-test", geocoder="off"))
+    chat = Conversation(Archive(load_settings(tmp_path / "empty", model="tiny-test", geocoder="off")))
     with pytest.raises(FluxAskError, match="flux-ask index"):
         chat.ask("dogs")
 

@@ -6,6 +6,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from flux_ask.archive.home import Archive
 from flux_ask.db.models import active_model
 from flux_ask.db.status import catalog_counts, integrity_ok
 from flux_ask.db.vectors import vectors_by_content
@@ -14,7 +15,7 @@ from tests.photos import exif_for, make_archive, write_photo
 
 
 def run(settings, tiny, *inputs, sweep=True):
-    with Indexer(settings, embedder=tiny) as indexer:
+    with Indexer(Archive(settings, create=True), embedder=tiny) as indexer:
         report = indexer.index(list(inputs), sweep=sweep)
         return report, indexer.conn
 
@@ -247,10 +248,10 @@ def test_a_batch_half_landed_across_the_two_files_is_repaired(tmp_path, settings
 def test_one_writer_at_a_time(settings, tiny):
     from flux_ask.errors import CatalogError
 
-    with Indexer(settings, embedder=tiny):
+    with Indexer(Archive(settings, create=True), embedder=tiny):
         with pytest.raises(CatalogError, match="another ingest"):
-            Indexer(settings, embedder=tiny)
-    with Indexer(settings, embedder=tiny):  # released on close
+            Indexer(Archive(settings, create=True), embedder=tiny)
+    with Indexer(Archive(settings, create=True), embedder=tiny):  # released on close
         pass
 
 
@@ -271,7 +272,7 @@ def test_detail_thumbnails_are_made_on_first_use(tmp_path, settings, tiny):
 
 def test_indexing_one_photo_in_process_keeps_the_indexer_at_full_priority(tmp_path, settings, tiny):
     before = os.nice(0)
-    with Indexer(settings, embedder=tiny) as indexer:
+    with Indexer(Archive(settings, create=True), embedder=tiny) as indexer:
         for seed in (1, 2):
             report = indexer.index([write_photo(tmp_path / f"one-{seed}.jpg", seed)], sweep=False)
             assert report.counts["embedded"] == 1

@@ -12,9 +12,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from flux_ask.archive.summary import place_resolver
+from flux_ask.archive.home import Archive
 from flux_ask.config import load_settings
-from flux_ask.ingest.pipeline import open_catalog
 from flux_ask.query import plan
 from flux_ask.query.geocode import radius_of
 from flux_ask.query.planner import UnknownPlace
@@ -53,36 +52,36 @@ def server():
 
 def test_a_name_nothing_offline_knows_is_asked_once_and_remembered(home, server):
     settings = load_settings(home, geocoder=server)
-    conn = open_catalog(settings)
-    p = plan("reflections near the Walnut Street Bridge", now=NOW, places=place_resolver(settings, conn))
+    Archive(settings, create=True).require()  # a catalog to keep the answers in
+    p = plan("reflections near the Walnut Street Bridge", now=NOW, places=Archive(settings).places())
     assert p.near.label == "Walnut Street Bridge"
     assert (p.near.lat, p.near.lon) == (pytest.approx(39.9496), pytest.approx(-75.1851))
     assert 250 <= p.near.radius_m < 400  # the bridge's own extent
     assert Nominatim.asked == ["the walnut street bridge"]
     # a new process (a new resolver) reads the catalog's memory, not the network
-    again = plan("near the walnut street bridge", now=NOW, places=place_resolver(settings, conn))
+    again = plan("near the walnut street bridge", now=NOW, places=Archive(settings).places())
     assert again.near == p.near and len(Nominatim.asked) == 1
 
 
 def test_misses_are_remembered_and_reported(home, server):
     settings = load_settings(home, geocoder=server)
-    conn = open_catalog(settings)
+    Archive(settings, create=True).require()  # a catalog to keep the answers in
     for _ in range(2):
         with pytest.raises(UnknownPlace, match="unknown place 'gondor'"):
-            plan("dogs near Gondor", now=NOW, places=place_resolver(settings, conn))
+            plan("dogs near Gondor", now=NOW, places=Archive(settings).places())
     assert Nominatim.asked == ["gondor"]
 
 
 def test_words_that_may_not_be_a_place_never_reach_the_network(home, server):
     settings = load_settings(home, geocoder=server)
-    p = plan("umbrellas in fog from 2019 near Rome", now=NOW, places=place_resolver(settings))
+    p = plan("umbrellas in fog from 2019 near Rome", now=NOW, places=Archive(settings).places())
     assert p.text == "umbrellas in fog" and p.near.label == "Rome"
     assert Nominatim.asked == []
 
 
 def test_unreachable_is_said_once_and_clearly(home):
     settings = load_settings(home, geocoder=dead_url())
-    resolve = place_resolver(settings)
+    resolve = Archive(settings).places()
     with pytest.raises(UnknownPlace) as caught:
         plan("dogs near the Zzyzx Bridge", now=NOW, places=resolve)
     message = str(caught.value)
@@ -92,7 +91,7 @@ def test_unreachable_is_said_once_and_clearly(home):
 def test_off_means_offline_only(home, server):
     settings = load_settings(home, geocoder="off")
     with pytest.raises(UnknownPlace):
-        plan("dogs near the Zzyzx Bridge", now=NOW, places=place_resolver(settings))
+        plan("dogs near the Zzyzx Bridge", now=NOW, places=Archive(settings).places())
     assert Nominatim.asked == []
 
 

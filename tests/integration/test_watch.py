@@ -2,6 +2,7 @@ import shutil
 import threading
 import time
 
+from flux_ask.archive.home import Archive
 from flux_ask.db.connect import open_readonly
 from flux_ask.ingest.watch import watch
 from tests.photos import make_archive, write_photo
@@ -12,7 +13,7 @@ def test_watch_indexes_new_photos_as_they_arrive(tmp_path, settings):
     make_archive(archive, 3)
     reports = []
     stop, ready = threading.Event(), threading.Event()
-    thread = threading.Thread(target=watch, args=(settings, archive),
+    thread = threading.Thread(target=watch, args=(Archive(settings, create=True), archive),
                               kwargs=dict(on_report=reports.append, stop=stop, ready=ready), daemon=True)
     thread.start()
     try:

@@ -9,19 +9,21 @@ import sys
 import pytest
 from PIL import Image
 
+from flux_ask.archive.home import Archive
 from flux_ask.config import load_settings
 from flux_ask.curation import CurationError, recipes
 from flux_ask.curation.issue import (
     Pick,
-    collect,
     next_number,
     ordered,
+    picks_of,
     safe_name,
     write_draft,
 )
 from flux_ask.db import curation
-from flux_ask.ingest.pipeline import Indexer, open_catalog
+from flux_ask.ingest.pipeline import Indexer
 from flux_ask.query import QueryPlan
+from flux_ask.search.answer import results_for
 from tests.conftest import subprocess_env
 from tests.photos import exif_for, write_photo
 
@@ -33,14 +35,14 @@ def archive(tmp_path_factory, tiny):
         write_photo(root / f"{2018 + i % 3}" / f"p {i:02d}.jpg", seed=40 + i,
                     exif=exif_for(taken=f"{2018 + i % 3}:0{1 + i % 9}:1{i} 10:00:00"))
     settings = load_settings(tmp_path_factory.mktemp("home"), model="tiny-test")
-    with Indexer(settings, embedder=tiny) as indexer:
+    with Indexer(Archive(settings, create=True), embedder=tiny) as indexer:
         indexer.index([root])
     return settings, root
 
 
 def test_recipes_keep_the_question_and_its_plan(archive):
     settings, _ = archive
-    conn = open_catalog(settings)
+    conn = Archive(settings, create=True).conn
     plan = QueryPlan(text="red squares", date_ranges=(("2019-01-01", "2019-12-31"),), limit=5, rank="keeper")
     recipes.save(conn, "reds of 2019", "red squares from 2019", plan, {"limit": 5})
     question, again, params = recipes.load(conn, "reds of 2019")
@@ -57,11 +59,11 @@ def test_recipes_keep_the_question_and_its_plan(archive):
 
 def test_the_basket_keeps_its_order_and_outlives_the_connection(archive):
     settings, _ = archive
-    conn = open_catalog(settings)
+    conn = Archive(settings, create=True).conn
     curation.unselect(conn)
     assert curation.select(conn, [5, 2, 9, 2, 9999], question="q") == 3  # a repeat and an unknown photo: no
     conn.close()
-    conn = open_catalog(settings)
+    conn = Archive(settings, create=True).conn
     assert [p for p, _ in curation.selection(conn)] == [5, 2, 9]
     assert curation.unselect(conn, [2]) == 1 and [p for p, _ in curation.selection(conn)] == [5, 9]
     curation.unselect(conn)
@@ -92,13 +94,12 @@ def test_names_are_sanitised():
 
 def test_a_draft_is_numbered_after_the_highest_issue_and_holds_everything(archive, tmp_path):
     settings, root = archive
-    conn = open_catalog(settings)
     issues = tmp_path / "issues"
     (issues / "FLUX_007").mkdir(parents=True)
     (issues / "FLUX_041").mkdir()
     (issues / "FLUX_notes").mkdir()
     assert next_number(issues) == 42
-    chosen = collect(conn, settings, [3, 1, 2], scores=[0.3, 0.1, 0.2], questions=["red"] * 3)
+    chosen = picks_of(results_for(Archive(settings), [3, 1, 2]), scores=[0.3, 0.1, 0.2], questions=["red"] * 3)
     originals = {p.path: os.stat(p.path).st_mtime_ns for p in chosen}
     report = write_draft(issues, ordered(chosen, "time"), order="time", source={"kind": "question", "question": "red"})
     folder = issues / "FLUX_042"

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from flux_ask.archive.home import Archive
 from flux_ask.db.status import catalog_counts
 from flux_ask.ingest.pipeline import Indexer
 from flux_ask.picture.scan import kind_of
@@ -27,7 +28,7 @@ def indexed(shared_photos, tmp_path_factory, tiny):
     from flux_ask.config import load_settings
 
     settings = load_settings(tmp_path_factory.mktemp("home"), model="tiny-test")
-    with Indexer(settings, embedder=tiny) as indexer:
+    with Indexer(Archive(settings, create=True), embedder=tiny) as indexer:
         report = indexer.index([shared_photos])
         yield settings, report, indexer.conn
 

@@ -3,18 +3,18 @@ after replacements and deletions too, and for several chunks."""
 
 import numpy as np
 
+from flux_ask.archive.home import Archive
 from flux_ask.db import vectors as vector_store
 from flux_ask.db.models import register_model
 from flux_ask.db.photos import insert_photo
 from flux_ask.db.vectors import model_vectors, store_embedding
-from flux_ask.ingest.pipeline import open_catalog
 
 
 def test_bulk_read_matches_vec0(settings, monkeypatch):
     checks = []
     agrees = vector_store._agrees_with_vec0
     monkeypatch.setattr(vector_store, "_agrees_with_vec0", lambda *a: checks.append(agrees(*a)) or checks[-1])
-    conn = open_catalog(settings)
+    conn = Archive(settings, create=True).conn
     model = register_model(conn, "tiny-test", "random-init-seed0", 32)
     rng = np.random.default_rng(0)
     with conn:
@@ -34,7 +34,7 @@ def test_bulk_read_matches_vec0(settings, monkeypatch):
 
 
 def test_empty_model(settings):
-    conn = open_catalog(settings)
+    conn = Archive(settings, create=True).conn
     model = register_model(conn, "tiny-test", "random-init-seed0", 32)
     ids, matrix = model_vectors(conn, model)
     assert ids.shape == (0,) and matrix.shape == (0, 32)

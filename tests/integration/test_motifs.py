@@ -6,12 +6,12 @@ from datetime import date
 import numpy as np
 import pytest
 
+from flux_ask.archive.home import Archive
 from flux_ask.db.files import record_file
 from flux_ask.db.models import activate_model, register_model
 from flux_ask.db.photos import insert_photo
 from flux_ask.db.vectors import store_embedding
 from flux_ask.embed import TINY_TEST, TINY_TEST_TAG
-from flux_ask.ingest.pipeline import open_catalog
 from flux_ask.query import plan
 from flux_ask.search import motifs
 from flux_ask.search.engine import Searcher
@@ -25,7 +25,7 @@ def unit(v):
 
 def write_catalog(settings, dim, photos):
     """photos: (vector, 'YYYY-MM-DD') pairs, written with files and vectors like an ingest's."""
-    conn = open_catalog(settings)
+    conn = Archive(settings, create=True).conn
     model = register_model(conn, TINY_TEST, TINY_TEST_TAG, dim)
     activate_model(conn, model)
     with conn:
@@ -56,8 +56,8 @@ def planted(tmp_path_factory, tiny):
               + [(unit(rng.standard_normal(dim)), f"{rng.integers(2016, 2027)}-{rng.integers(1, 13):02d}-"
                   f"{rng.integers(1, 29):02d}") for _ in range(400)])
     settings = load_settings(tmp_path_factory.mktemp("home"), model=TINY_TEST)
-    conn = write_catalog(settings, dim, photos)
-    return Searcher(settings, conn, embedder=tiny), len(photos)
+    write_catalog(settings, dim, photos)
+    return Searcher(Archive(settings, encoder=tiny)), len(photos)
 
 
 def years_of(group):
@@ -121,7 +121,7 @@ def test_evolution_rises_with_a_growing_concept(tmp_path, tiny):
                    for d in range(1 + 2 * n)]  # 1, 3, 5 ... matching photos a year, among 300 others
         photos += [(unit(rng.standard_normal(tiny.dim)), f"{year}-07-{d % 28 + 1:02d}") for d in range(300)]
     settings = load_settings(tmp_path / "home", model=TINY_TEST)
-    searcher = Searcher(settings, write_catalog(settings, tiny.dim, photos), embedder=tiny)
+    searcher = Searcher(Archive(settings, encoder=tiny).require()) if write_catalog(settings, tiny.dim, photos) else None
     answer = searcher.run(plan("show evolution of layering over time", now=NOW))
     assert [g.label for g in answer.groups] == [str(y) for y in range(2018, 2025)]
     share = [g.share_above_threshold for g in answer.groups]

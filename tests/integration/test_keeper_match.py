@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageOps
 
+from flux_ask.archive.home import Archive
 from flux_ask.archive.keeper_model import KeeperError
 from flux_ask.config import load_settings
 from flux_ask.db import keeper as store
@@ -18,7 +19,7 @@ from flux_ask.db.photos import photo_details
 from flux_ask.errors import ModelMismatch
 from flux_ask.ingest.pipeline import Indexer
 from flux_ask.keeper.match import KeeperMatcher
-from flux_ask.keeper.scoring import required, score_catalog, train_from_catalog
+from flux_ask.keeper.scoring import score_catalog, train_from_catalog
 from flux_ask.query import QueryPlan
 from flux_ask.search.engine import BLEND, Searcher, keeper_blend
 from tests.conftest import subprocess_env
@@ -70,7 +71,7 @@ def make_corpus(tmp_path_factory, tiny):
     burst[:12, :12] = 255
     write_photo(root / "burst" / "b.jpg", image=Image.fromarray(burst), exif=exif_for(taken="2020:05:05 10:00:01"))
     settings = load_settings(tmp_path_factory.mktemp("home"), model="tiny-test", workers=1)
-    with Indexer(settings, embedder=tiny) as indexer:
+    with Indexer(Archive(settings, create=True), embedder=tiny) as indexer:
         indexer.index([root])
     return settings, root
 
@@ -90,7 +91,7 @@ def test_keepers_are_matched_by_content_and_label_the_catalog(corpus, tiny, tmp_
     (keepers / "empty.jpg").write_bytes(b"")
     (keepers / "broken.jpg").write_bytes(b"\xff\xd8\xff\xe0 not a picture")
     conn = catalog_conn(settings)
-    report = KeeperMatcher(settings, conn, embedder=tiny).match(keepers)
+    report = KeeperMatcher(Archive(settings, encoder=tiny)).match(keepers)
     by_name = {f.path.rsplit("/", 1)[-1]: f for f in report.files}
     path_of = {pid: path for pid, path in
                ((r["photo_id"], r["path"]) for r in photo_details(conn, list(range(1, 100))).values())}
@@ -123,7 +124,7 @@ def test_an_ambiguous_match_leaves_both_frames_unknown(corpus, tiny, tmp_path):
     keepers = tmp_path / "only-burst"
     edited(root / "burst" / "b.jpg", keepers / "b_edit.jpg", quality=80)
     conn = catalog_conn(settings)
-    report = KeeperMatcher(settings, conn, embedder=tiny).match(keepers)
+    report = KeeperMatcher(Archive(settings, encoder=tiny)).match(keepers)
     assert report.counts()["ambiguous"] == 1
     frames = report.files[0].candidates
     labels = dict(conn.execute("SELECT photo_id, label FROM keeper_labels").fetchall())
@@ -134,18 +135,15 @@ def test_an_ambiguous_match_leaves_both_frames_unknown(corpus, tiny, tmp_path):
 
 def test_bad_keeper_folders_are_clear_errors(corpus, tiny, tmp_path):
     settings, _ = corpus
-    conn = catalog_conn(settings)
     (tmp_path / "empty").mkdir()
     with pytest.raises(KeeperError, match="no photographs"):
-        KeeperMatcher(settings, conn, embedder=tiny).match(tmp_path / "empty")
+        KeeperMatcher(Archive(settings, encoder=tiny)).match(tmp_path / "empty")
     with pytest.raises(Exception, match="not a folder"):
-        KeeperMatcher(settings, conn, embedder=tiny).match(tmp_path / "nowhere")
+        KeeperMatcher(Archive(settings, encoder=tiny)).match(tmp_path / "nowhere")
 
 
 def catalog_conn(settings):
-    from flux_ask.ingest.pipeline import open_catalog
-
-    return open_catalog(settings)
+    return Archive(settings, create=True).conn
 
 
 @pytest.fixture(scope="module")
@@ -156,8 +154,8 @@ def trained(tiny, tmp_path_factory):
     for source in sorted(root.glob("20*/p*.jpg"))[::3]:
         shutil.copy(source, keepers / source.name)
     conn = catalog_conn(settings)
-    KeeperMatcher(settings, conn, embedder=tiny).match(keepers)
-    report = train_from_catalog(settings, conn, kinds=("logistic",), folds=3)
+    KeeperMatcher(Archive(settings, encoder=tiny)).match(keepers)
+    report = train_from_catalog(Archive(settings), kinds=("logistic",), folds=3)
     return settings, conn, report
 
 
@@ -173,7 +171,7 @@ def test_training_saves_a_model_and_scores_every_photo(trained):
 
 def test_best_blends_similarity_with_the_keeper_score(trained, tiny):
     settings, conn, _ = trained
-    searcher = Searcher(settings, conn, embedder=tiny)
+    searcher = Searcher(Archive(settings, encoder=tiny))
     plain = searcher.run(QueryPlan(text="a red square", limit=10))
     best = searcher.run(QueryPlan(text="a red square", limit=10, rank="keeper"))
     assert plain.ranking is None and all(r.rank_score is None for r in plain.results)
@@ -193,7 +191,7 @@ def test_best_blends_similarity_with_the_keeper_score(trained, tiny):
 
 def test_best_of_a_period_orders_it_by_keeper_score(trained, tiny):
     settings, conn, _ = trained
-    answer = Searcher(settings, conn, embedder=tiny).run(
+    answer = Searcher(Archive(settings, encoder=tiny)).run(
         QueryPlan(date_ranges=(("2016-01-01", "2019-12-31"),), mode="all", rank="keeper"))
     scores = [r.keeper_score for r in answer.results]
     assert len(scores) > 5 and scores == sorted(scores, reverse=True)
@@ -202,7 +200,7 @@ def test_best_of_a_period_orders_it_by_keeper_score(trained, tiny):
 def test_new_photos_are_scored_at_ingest(trained, tiny, tmp_path):
     settings, conn, _ = trained
     new = write_photo(tmp_path / "new" / "fresh.jpg", seed=4242, exif=exif_for(taken="2024:01:01 10:00:00"))
-    with Indexer(settings, conn=conn, embedder=tiny) as indexer:
+    with Indexer(Archive(settings, create=True), embedder=tiny) as indexer:
         indexer.index([new], sweep=False)
     (photo_id,) = conn.execute("SELECT p.id FROM photos p JOIN files f ON f.photo_id = p.id WHERE f.path = ?",
                                (str(new),)).fetchone()
@@ -217,10 +215,10 @@ def test_a_keeper_model_for_other_vectors_is_refused(trained, tmp_path):
     try:
         activate_model(conn, other)
         with pytest.raises(ModelMismatch, match="keeper train"):
-            score_catalog(settings, conn)
+            score_catalog(Archive(settings))
     finally:
         activate_model(conn, active)
-    required(conn, active)
+    Archive(settings).required_keeper()  # the keeper model reads the active vectors again
 
 
 def test_the_cli_matches_trains_scores_and_reports(tiny, tmp_path_factory, tmp_path):
@@ -266,7 +264,7 @@ def test_keepers_made_from_the_shared_photos(shared_photos, tiny, tmp_path):
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(source, target)
     settings = load_settings(tmp_path / "home", model="tiny-test", workers=1)
-    with Indexer(settings, embedder=tiny) as indexer:
+    with Indexer(Archive(settings, create=True), embedder=tiny) as indexer:
         indexer.index([corpus])
     originals = sorted(corpus.rglob("*.jpg"))[::4]
     outsiders = []
@@ -275,7 +273,7 @@ def test_keepers_made_from_the_shared_photos(shared_photos, tiny, tmp_path):
             outsiders.append(ImageOps.exif_transpose(image).convert("RGB"))
     kinds = build_keepers(tmp_path / "keepers", originals, outsiders)
     conn = catalog_conn(settings)
-    report = KeeperMatcher(settings, conn, embedder=tiny).match(tmp_path / "keepers")
+    report = KeeperMatcher(Archive(settings, encoder=tiny)).match(tmp_path / "keepers")
     paths = {pid: d["path"] for pid, d in photo_details(conn, list(range(1, 200))).items()}
     wrong = []
     for f in report.files:

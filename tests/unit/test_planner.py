@@ -6,6 +6,7 @@ import pytest
 
 from flux_ask.query import Place, QueryPlan, plan
 from flux_ask.query.places import normalise_name
+from flux_ask.query.plan import FileRef
 from flux_ask.query.planner import UnknownPlace
 
 NOW = date(2026, 11, 24)
@@ -145,7 +146,7 @@ def test_the_table_is_large():
 def test_a_file_path_keeps_its_case_and_home_expands(monkeypatch):
     monkeypatch.setenv("HOME", "/home/ana")
     p = plan("similar to ~/Pictures/IMG_0042.JPG", now=NOW)
-    assert p.similar_to == {"file": "/home/ana/Pictures/IMG_0042.JPG"}
+    assert p.similar_to == FileRef("/home/ana/Pictures/IMG_0042.JPG")
 
 
 @pytest.mark.parametrize("question, name", [

@@ -1,0 +1,202 @@
+"""The archive home, opened once: what every workflow (search, ingest, keeper, the chat)
+reads from, each part loaded lazily and then kept.
+
+- the catalog connection, migrated on first use;
+- the active model's row, and its text and image encoder (torch, loaded on first use);
+- the vector matrix of the active model, reloaded when the catalog's version moves;
+- the keeper scorer for the active vectors, when one was trained;
+- the place resolver (places.toml, the gazetteer, the online geocoder with its cache).
+
+Nothing here knows how a question is answered: that is search/'s job.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date
+
+import apsw
+import numpy as np
+
+from flux_ask.archive.keeper_model import KeeperError, KeeperModel
+from flux_ask.archive.matrix import VectorMatrix
+from flux_ask.config import Settings
+from flux_ask.db import keeper as keeper_store
+from flux_ask.db.models import active_model
+from flux_ask.db.photos import has_photos
+from flux_ask.db.rows import ModelRow
+from flux_ask.db.status import catalog_version
+from flux_ask.embed import TINY_TEST, TINY_TEST_TAG, Embedder, ModelSpec
+from flux_ask.errors import ModelMismatch, NothingToSearch
+from flux_ask.query.plan import QueryPlan, Rank
+
+
+@dataclass(frozen=True)
+class KeeperScorer:
+    """A trained keeper model and its id in the catalog."""
+    id: int
+    model: KeeperModel
+
+    def score(self, vectors: np.ndarray) -> np.ndarray:
+        return self.model.score(vectors)
+
+
+class Archive:
+    """One archive home, opened from the settings. `create=True` makes the catalog when
+    there is none (indexing); otherwise a missing catalog is an error that says how to
+    make one, raised by `require()` before any question is planned."""
+
+    def __init__(self, settings: Settings, *, create: bool = False, encoder: Embedder | None = None, places=None):
+        self.settings = settings
+        self.create = create
+        self._conn: apsw.Connection | None = None
+        self._encoder = encoder
+        self._matrix: VectorMatrix | None = None
+        self._keeper: tuple[int, KeeperScorer | None] | None = None  # (for model id, scorer)
+        self._places = places
+
+    # -- the catalog --------------------------------------------------------------------
+
+    def exists(self) -> bool:
+        return self._conn is not None or self.settings.db_path.exists()
+
+    @property
+    def conn(self) -> apsw.Connection:
+        if self._conn is None:
+            from flux_ask.db import connect
+            from flux_ask.db.migrations import migrate
+
+            conn = connect(self.settings.db_path, self.settings.vec_path, create=self.create)
+            migrate(conn)
+            self._conn = conn
+        return self._conn
+
+    def require(self) -> Archive:
+        """The archive with its catalog open; raises, saying how to make one, when there is none."""
+        self.conn  # noqa: B018
+        return self
+
+    def model(self) -> ModelRow:
+        """The model whose vectors are searched; raises when nothing is embedded yet."""
+        model = active_model(self.conn)
+        if model is None or not has_photos(self.conn):
+            raise NothingToSearch("the archive is empty: run `flux-ask index FOLDER` first")
+        return model
+
+    def version(self) -> tuple[str, int]:
+        return catalog_version(self.conn)
+
+    # -- what is loaded once ------------------------------------------------------------
+
+    def encoder(self) -> Embedder:
+        """The encoder that speaks the catalog's vectors' language (questions, files)."""
+        model = self.model()
+        if self._encoder is None:
+            from flux_ask.embed import load_embedder
+
+            self._encoder = load_embedder(spec_for(model, self.settings), runtime="torch",
+                                          cache_dir=self.settings.models_dir)
+        e = self._encoder
+        if (e.name, e.pretrained, e.dim) != (model.name, model.pretrained, model.dim):
+            raise ModelMismatch(f"the catalog's vectors come from {model.label}, but the query encoder is "
+                                f"{e.name} ({e.pretrained}, {e.dim}-d)")
+        return e
+
+    def matrix(self) -> VectorMatrix:
+        """The active model's vectors in memory, sorted by capture time; reloaded when the
+        catalog has changed since."""
+        model = self.model()
+        m = self._matrix
+        if m is None or m.model != model or m.version != self.version():
+            self._matrix = None  # let the old one go before the new one loads
+            self._matrix = VectorMatrix.load(self.conn, model, self.settings.cache_dir)
+        return self._matrix
+
+    def keeper(self, model: ModelRow | None = None) -> KeeperScorer | None:
+        """The newest keeper model that reads `model`'s vectors (the active model's by
+        default), or None when none was trained for them."""
+        model = model or active_model(self.conn)
+        if model is None:
+            return None
+        row = keeper_store.keeper_model_for(self.conn, model.id)
+        cached = self._keeper
+        if row is None:
+            return None
+        if cached is None or cached[0] != model.id or cached[1] is None or cached[1].id != row["id"]:
+            self._keeper = (model.id, KeeperScorer(row["id"], KeeperModel.load(row["path"])))
+        return self._keeper[1]
+
+    def required_keeper(self) -> KeeperScorer:
+        """The keeper scorer for the active vectors, or an error that says what to do."""
+        model = self.model()
+        row = keeper_store.latest_keeper_model(self.conn)
+        if row is None:
+            raise KeeperError("there is no keeper model: run `flux-ask keeper match KEEPER_DIR`, "
+                              "then `flux-ask keeper train`")
+        scorer = KeeperScorer(row["id"], KeeperModel.load(row["path"]))
+        scorer.model.check(model.name, model.pretrained, model.dim)
+        return scorer
+
+    def keeper_scores(self, photo_ids: list[int]) -> dict[int, float]:
+        """The keeper scores of these photos under the active vectors' keeper model."""
+        scorer = self.keeper()
+        return keeper_store.scores_for(self.conn, scorer.id, photo_ids) if scorer and photo_ids else {}
+
+    # -- questions ----------------------------------------------------------------------
+
+    def places(self):
+        """places.toml, then the offline gazetteer, then (unless `geocoder = "off"`) Nominatim,
+        whose answers are kept in the catalog when there is one."""
+        if self._places is None:
+            from flux_ask.query.places import PlaceBook, chain, gazetteer
+
+            resolvers = [PlaceBook.load(self.settings.places_path), gazetteer]
+            if self.settings.geocoder != "off":
+                from flux_ask.db.geocode_cache import cache_place, cached_place
+                from flux_ask.query.geocode import OnlineGeocoder, misses_since
+
+                lookup = store = None
+                if self.exists():
+                    lookup = lambda key: cached_place(self.conn, key, misses_since())  # noqa: E731
+                    store = lambda key, found: cache_place(self.conn, key, found)  # noqa: E731
+                resolvers.append(OnlineGeocoder(self.settings.geocoder, lookup, store))
+            self._places = chain(*resolvers)
+        return self._places
+
+    def plan(self, question: str, *, previous: QueryPlan | None = None, limit: int | None = None,
+             rank: Rank | None = None) -> QueryPlan:
+        from flux_ask.query import plan
+
+        query_plan = plan(question, now=date.today(), places=self.places(), previous=previous,
+                          hemisphere=self.settings.hemisphere, block_m=self.settings.block_m)
+        if limit:
+            query_plan = query_plan.with_limit(limit)
+        if rank:
+            query_plan = replace(query_plan, rank=rank)
+        return query_plan
+
+    # -- life ---------------------------------------------------------------------------
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+        self._conn = self._matrix = None
+
+    def __enter__(self) -> Archive:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def spec_for(model: ModelRow, settings: Settings) -> ModelSpec:
+    """The encoder for the catalog's own vectors: the query must speak their language."""
+    if model.name == TINY_TEST and model.pretrained == TINY_TEST_TAG:
+        return ModelSpec(TINY_TEST)
+    if model.pretrained.startswith("file:"):
+        if settings.weights is None:
+            raise ModelMismatch(f"the catalog was embedded with the checkpoint {model.pretrained[5:]}: "
+                                "pass the same file with --weights")
+        return ModelSpec(model.name, weights=settings.weights)
+    return ModelSpec(model.name, pretrained=model.pretrained)
+

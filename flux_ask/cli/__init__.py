@@ -1,0 +1,56 @@
+"""Composition root: the `flux-ask` command. Each command's module keeps its flags beside
+its handler; this one composes the parser and is the edge where errors become one line.
+
+The only package (with tui/) that prints or chooses an exit code. Heavy imports (numpy,
+apsw, torch, Textual) wait inside the handlers, so `flux-ask --help` starts at once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from flux_ask import __version__
+from flux_ask.cli import asking, chat, curation, indexing, keeper, models, status
+from flux_ask.cli.common import EXIT_ERROR, EXIT_OK
+from flux_ask.errors import FluxAskError
+
+COMMANDS = (indexing, status, chat, asking, keeper, curation, models)  # in the order `--help` lists them
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else argv
+    if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version")):
+        argv = ["chat", *argv]  # no command: the chat, with its options ("flux-ask --images halfcell")
+    args = parser.parse_args(argv)
+    if not hasattr(args, "run"):
+        parser.print_help()
+        return EXIT_OK
+    try:
+        return args.run(args)
+    except FluxAskError as exc:
+        print(f"flux-ask: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except BrokenPipeError:  # `flux-ask ... | head` closed the pipe: not an error
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
+    except KeyboardInterrupt:
+        print("flux-ask: interrupted; committed batches are kept, rerun to continue", file=sys.stderr)
+        return 130
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="flux-ask",
+        description="Search a photographer's archive by what the pictures show.",
+        epilog="The archive home is $FLUX_ASK_HOME, else your data directory; "
+        "settings come from config.toml there, then from flags.",
+    )
+    parser.add_argument("--version", action="version", version=f"flux-ask {__version__}")
+    sub = parser.add_subparsers(metavar="COMMAND")
+    for command in COMMANDS:
+        command.register(sub)
+    return parser

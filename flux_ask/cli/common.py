@@ -1,0 +1,117 @@
+"""What every command shares: the catalog and model flags, settings from them, the
+opened archive, progress bars and JSON output."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from flux_ask.config import (
+    DEFAULT_MODEL,
+    DEFAULT_PRETRAINED,
+    RUNTIMES,
+    Settings,
+    load_settings,
+)
+
+EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
+
+
+def catalog_flags(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--home", type=Path, help="archive home (default: $FLUX_ASK_HOME or the user data dir)")
+    p.add_argument("--db", help="metadata database (default: HOME/catalog.db)")
+    p.add_argument("--vec", help="vector database (default: HOME/vectors.db)")
+
+
+def catalog_weights_flag(p: argparse.ArgumentParser, shown: bool = True) -> None:
+    """The checkpoint a catalog embedded from a file needs to encode questions."""
+    p.add_argument("--weights", type=Path, metavar="FILE",
+                   help="the checkpoint the catalog was embedded with, if it came from a file"
+                   if shown else argparse.SUPPRESS)
+
+
+def model_flags(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--model", help=f"open_clip architecture (default: {DEFAULT_MODEL}); "
+                   "'tiny-test' is a tiny random model for tests")
+    weights = p.add_mutually_exclusive_group()
+    weights.add_argument("--pretrained", metavar="TAG",
+                         help=f"open_clip pretrained tag (default for {DEFAULT_MODEL}: {DEFAULT_PRETRAINED})")
+    weights.add_argument("--weights", type=Path, metavar="FILE", help="a local open_clip checkpoint")
+    p.add_argument("--runtime", choices=RUNTIMES,
+                   help="image encoder: onnx (float, default), onnx-int8 (about 2x faster on CPU), torch")
+    p.add_argument("--batch", type=int, dest="batch_size", metavar="N", help="images per model batch (default: 64)")
+    p.add_argument("--workers", type=int, metavar="N", help="decode processes (default: cores, at most 4)")
+
+
+def json_flag(p: argparse.ArgumentParser, what: str = "print as JSON") -> None:
+    p.add_argument("--json", action="store_true", help=what)
+
+
+def steps_of(group: argparse.ArgumentParser, metavar: str = "ACTION"):
+    """The sub-commands of a command group; the group alone prints its help."""
+    group.set_defaults(run=lambda args: group.print_help() or EXIT_OK)
+    return group.add_subparsers(metavar=metavar)
+
+
+def settings_from(args: argparse.Namespace) -> Settings:
+    names = ("db", "vec", "model", "pretrained", "weights", "runtime", "batch_size", "workers")
+    overrides = {n: getattr(args, n) for n in names if getattr(args, n, None) is not None}
+    return load_settings(getattr(args, "home", None), **overrides)
+
+
+def archive_from(args: argparse.Namespace, *, create: bool = False):
+    """The archive the flags name, its catalog open (or made, with `create`)."""
+    from flux_ask.archive.home import (
+        Archive,  # deferred: numpy and apsw are not needed for --help
+    )
+
+    archive = Archive(settings_from(args), create=create)
+    return archive if create else archive.require()
+
+
+def print_json(data: Any) -> None:
+    print(json.dumps(data, indent=2))
+
+
+class ProgressBars:
+    """tqdm bars with rate and ETA, one per stage, on stderr."""
+
+    def __init__(self, enabled: bool):
+        self.enabled = enabled
+        self.bar = None
+        self.stage = None
+
+    @classmethod
+    def unless(cls, quiet: bool) -> ProgressBars:
+        return cls(enabled=not quiet and sys.stderr.isatty())
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if not self.enabled:
+            return
+        from tqdm import tqdm
+
+        from flux_ask.ingest.report import STAGE_LABELS
+
+        if stage != self.stage:
+            self.close()
+            label = STAGE_LABELS.get(stage, stage)
+            self.bar = tqdm(total=total or None, desc=label, unit="file", dynamic_ncols=True, smoothing=0.1)
+            self.stage = stage
+        if total:
+            self.bar.total = total
+        self.bar.update(done - self.bar.n)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
+            self.stage = None
+
+    def __enter__(self) -> ProgressBars:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()

@@ -1,0 +1,47 @@
+"""`status`: what the catalog holds."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from flux_ask.cli.common import (
+    EXIT_OK,
+    archive_from,
+    catalog_flags,
+    json_flag,
+    print_json,
+)
+
+
+def register(sub) -> None:
+    status = sub.add_parser("status", help="what the catalog holds",
+                            description="Photos, embeddings, missing files, errors by reason, "
+                            "the model, the database paths and the last run.")
+    catalog_flags(status)
+    json_flag(status)
+    status.add_argument("--errors", action="store_true", help="list every file that could not be catalogued")
+    status.set_defaults(run=cmd_status)
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from flux_ask.archive.summary import status
+
+    with archive_from(args) as archive:
+        report = status(archive, errors=args.errors)
+    if args.json:
+        print_json(report)
+    else:
+        print_status(report)
+    return EXIT_OK
+
+
+def print_status(s: dict[str, Any]) -> None:
+    from flux_ask.archive.summary import status_rows
+
+    rows = status_rows(s)
+    width = max(len(k) for k, _ in rows)
+    for key, value in rows:
+        print(f"{key:<{width}}  {value}")
+    for e in s.get("error_files", []):
+        print(f"{e['reason']:<20} {e['path']}  ({e['detail']})")

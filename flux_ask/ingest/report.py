@@ -1,0 +1,70 @@
+"""What an ingest run did, as the CLI and the chat report it."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+STAGE_LABELS = {"scan": "scanning", "index": "indexing", "embed-missing": "embedding"}  # for progress lines
+
+
+@dataclass
+class IndexReport:
+    run_id: int
+    roots: list[str]
+    model: str | None
+    counts: Counter = field(default_factory=Counter)
+    errors: list[tuple[str, str, str]] = field(default_factory=list)  # (path, reason, detail)
+    repaired: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+    stage_seconds: Counter = field(default_factory=Counter)
+
+    @property
+    def rate(self) -> float:
+        return self.counts["embedded"] / self.seconds if self.seconds else 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "run_id": self.run_id,
+            "roots": self.roots,
+            "model": self.model,
+            "counts": dict(self.counts),
+            "errors": [{"path": p, "reason": r, "detail": d} for p, r, d in self.errors],
+            "errors_by_reason": dict(Counter(r for _, r, _ in self.errors)),
+            "repaired": self.repaired,
+            "seconds": round(self.seconds, 3),
+            "embedded_per_second": round(self.rate, 2),
+            "stage_seconds": {k: round(v, 3) for k, v in self.stage_seconds.items()},
+        }
+
+
+def summary_lines(report: dict[str, Any]) -> list[str]:
+    """The run in full, for the CLI."""
+    c = report["counts"]
+    lines = [
+        f"run {report['run_id']}: {c.get('files_seen', 0)} files seen, {c.get('unchanged', 0)} unchanged, "
+        f"{c.get('new_photos', 0)} new photos, {c.get('new_files', 0)} new or moved files, "
+        f"{c.get('embedded', 0)} embedded, {c.get('missing', 0)} newly missing, {c.get('errors', 0)} errors",
+        f"{report['seconds']:.1f} s, {report['embedded_per_second']:.1f} photos embedded/s"
+        + (f" with {report['model']}" if report["model"] else ""),
+    ]
+    if report["repaired"]:
+        lines.append("repaired after an interrupted run: "
+                     + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in report["repaired"].items()))
+    if report["errors_by_reason"]:
+        lines.append(f"not catalogued: {_errors(report)} (see `flux-ask status --errors`)")
+    return lines
+
+
+def one_line(report: dict[str, Any]) -> str:
+    """The run in a line, for the chat's progress line."""
+    c, errors = report["counts"], report["errors_by_reason"]
+    return (f"indexed {', '.join(report['roots'])}: {c.get('files_seen', 0):,} files, "
+            f"{c.get('new_photos', 0):,} new photos, {c.get('embedded', 0):,} embedded"
+            + (f", not catalogued: {_errors(report)}" if errors else "")
+            + f" ({report['seconds']:.1f} s, {report['embedded_per_second']:.1f} photos/s)")
+
+
+def _errors(report: dict[str, Any]) -> str:
+    return ", ".join(f"{reason} {n}" for reason, n in sorted(report["errors_by_reason"].items()))

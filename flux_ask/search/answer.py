@@ -1,0 +1,108 @@
+"""What a search gives back: frozen results, groups and answers that print as JSON,
+and the one way catalogued photos become results."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from flux_ask.archive.home import Archive
+from flux_ask.db.photos import photo_details
+from flux_ask.picture.thumbs import thumb_path
+from flux_ask.query.plan import QueryPlan
+
+
+@dataclass(frozen=True)
+class Result:
+    photo_id: int
+    path: str | None
+    score: float | None
+    distance: float | None
+    taken_at: str | None
+    lat: float | None
+    lon: float | None
+    place: str | None
+    thumbnail: str
+    sha256: str
+    keeper_score: float | None = None  # when a keeper model has scored the photo
+    rank_score: float | None = None  # "best ...": the blend the results are ordered by
+
+
+@dataclass(frozen=True)
+class Group:
+    label: str
+    period: str  # "year", "season", "month", or "motif"
+    score: float
+    share_above_threshold: float | None  # periods: the share of their photos above the threshold
+    members: tuple[Result, ...]
+    years: tuple[int, ...] | None = None  # motifs: the years they appear in
+
+
+@dataclass(frozen=True)
+class Answer:
+    plan: QueryPlan
+    results: tuple[Result, ...]
+    total: int  # matches before paging
+    left_out: dict[str, int] = field(default_factory=dict)  # photos a filter could not see
+    groups: tuple[Group, ...] | None = None
+    strategy: str = ""
+    seconds: float = 0.0
+    offset: int = 0  # rank of the first result, from 0
+    ranking: dict[str, Any] | None = None  # how "best ..." ordered the results
+
+    def as_dict(self) -> dict[str, Any]:
+        out = {
+            "plan": self.plan.as_dict(),
+            "results": [asdict(r) for r in self.results],
+            "total": self.total,
+            "offset": self.offset,
+            "left_out": self.left_out,
+            "strategy": self.strategy,
+            "seconds": round(self.seconds, 4),
+        }
+        if self.ranking is not None:
+            out["ranking"] = self.ranking
+        if self.groups is not None:
+            out["groups"] = [_group_dict(g) for g in self.groups]
+        return out
+
+
+def _group_dict(g: Group) -> dict[str, Any]:
+    out: dict[str, Any] = {"label": g.label, "period": g.period, "score": round(g.score, 4)}
+    if g.years is not None:
+        out["years"] = list(g.years)
+    else:
+        out["share_above_threshold"] = round(g.share_above_threshold, 4)
+    out["members"] = [asdict(m) for m in g.members]
+    return out
+
+
+def results_for(archive: Archive, photo_ids: list[int], scores=None, rank_scores=None) -> list[Result]:
+    """Catalogued photos as results, in the given order, with their details, thumbnail and
+    keeper score; `scores` and `rank_scores` run alongside `photo_ids` when given."""
+    settings = archive.settings
+    details = photo_details(archive.conn, photo_ids)
+    keeper = archive.keeper_scores(photo_ids)
+    out = []
+    for i, photo_id in enumerate(photo_ids):
+        d = details[photo_id]
+        score = None if scores is None else float(scores[i])
+        out.append(Result(
+            photo_id=photo_id,
+            path=d["path"],
+            score=score,
+            distance=None if score is None else 1.0 - score,
+            taken_at=d["taken_at"] if d["taken_at_source"] != "file_mtime" else None,
+            lat=d["lat"],
+            lon=d["lon"],
+            place=None if d["lat"] is None else f"{d['lat']:.5f}, {d['lon']:.5f}",
+            thumbnail=str(thumb_path(settings.thumbs_dir, d["sha256"], settings.thumb_size)),
+            sha256=d["sha256"],
+            keeper_score=rounded(keeper.get(photo_id)),
+            rank_score=None if rank_scores is None else rounded(rank_scores[i]),
+        ))
+    return out
+
+
+def rounded(value) -> float | None:
+    return None if value is None else round(float(value), 4)

@@ -110,17 +110,17 @@ def main() -> int:
     print(f"catalog written in {time.perf_counter() - started:.0f} s ({size:.2f} GiB)")
     del archive.vectors  # from here on, every process-held vector comes from the catalog
 
-    conn = Archive(settings, create=True).conn
+    conn = Archive(settings).conn
     model = active_model(conn)
     texts = {f"query {i}": q for i, q in enumerate(queries)}
     texts.update({f"motif {i}": q for i, q in enumerate(motif_queries)})
-    searcher = Searcher(settings, conn, embedder=PrecomputedText(model, texts))
+    searcher = Searcher(Archive(settings, encoder=PrecomputedText(model, texts)))
     base_rss = rss_mb()
     started = time.perf_counter()
-    m = searcher.matrix()
+    m = searcher.archive.matrix()
     cold = time.perf_counter() - started
     started = time.perf_counter()
-    Searcher(Archive(settings, encoder=searcher._embedder).matrix())
+    Archive(settings).matrix()
     warm_load = time.perf_counter() - started
     print(f"search matrix: {cold:.1f} s from SQLite (then cached), {warm_load:.2f} s from the disk cache")
 
@@ -254,12 +254,12 @@ def fresh_process(home: Path) -> None:
     queries of every class, and the memory that costs."""
     started = time.perf_counter()
     settings = load_settings(home)
-    conn = Archive(settings, create=True).conn
+    conn = Archive(settings).conn
     queries = np.load(home.parent / "queries.npy")
     model = active_model(conn)
     texts = {f"query {i}": q for i, q in enumerate(queries)}
-    searcher = Searcher(settings, conn, embedder=PrecomputedText(model, texts))
-    searcher.matrix()
+    searcher = Searcher(Archive(settings, encoder=PrecomputedText(model, texts)))
+    searcher.archive.matrix()
     opened = time.perf_counter() - started
     lookup = lambda name, sure=True: {"city hall": CITY_HALL, "rome": ROME}.get(name)  # noqa: E731
     questions = ["umbrellas", "umbrellas from 2020 to 2021", "umbrellas from 2019 to 2020 near City Hall",

@@ -21,13 +21,19 @@ import numpy as np
 from flux_ask.archive.keeper_model import KeeperError, KeeperModel
 from flux_ask.archive.matrix import VectorMatrix
 from flux_ask.config import Settings
+from flux_ask.db import connect
 from flux_ask.db import keeper as keeper_store
+from flux_ask.db.geocode_cache import cache_place, cached_place
+from flux_ask.db.migrations import migrate
 from flux_ask.db.models import active_model
 from flux_ask.db.photos import has_photos
 from flux_ask.db.rows import ModelRow
 from flux_ask.db.status import catalog_version
-from flux_ask.embed import TINY_TEST, TINY_TEST_TAG, Embedder, ModelSpec
+from flux_ask.embed import TINY_TEST, TINY_TEST_TAG, Embedder, ModelSpec, load_embedder
 from flux_ask.errors import ModelMismatch, NothingToSearch
+from flux_ask.query import plan
+from flux_ask.query.geocode import OnlineGeocoder, misses_since
+from flux_ask.query.places import PlaceBook, chain, gazetteer
 from flux_ask.query.plan import QueryPlan, Rank
 
 
@@ -63,9 +69,6 @@ class Archive:
     @property
     def conn(self) -> apsw.Connection:
         if self._conn is None:
-            from flux_ask.db import connect
-            from flux_ask.db.migrations import migrate
-
             conn = connect(self.settings.db_path, self.settings.vec_path, create=self.create)
             migrate(conn)
             self._conn = conn
@@ -92,8 +95,6 @@ class Archive:
         """The encoder that speaks the catalog's vectors' language (questions, files)."""
         model = self.model()
         if self._encoder is None:
-            from flux_ask.embed import load_embedder
-
             self._encoder = load_embedder(spec_for(model, self.settings), runtime="torch",
                                           cache_dir=self.settings.models_dir)
         e = self._encoder
@@ -148,13 +149,8 @@ class Archive:
         """places.toml, then the offline gazetteer, then (unless `geocoder = "off"`) Nominatim,
         whose answers are kept in the catalog when there is one."""
         if self._places is None:
-            from flux_ask.query.places import PlaceBook, chain, gazetteer
-
             resolvers = [PlaceBook.load(self.settings.places_path), gazetteer]
             if self.settings.geocoder != "off":
-                from flux_ask.db.geocode_cache import cache_place, cached_place
-                from flux_ask.query.geocode import OnlineGeocoder, misses_since
-
                 lookup = store = None
                 if self.exists():
                     lookup = lambda key: cached_place(self.conn, key, misses_since())  # noqa: E731
@@ -165,8 +161,6 @@ class Archive:
 
     def plan(self, question: str, *, previous: QueryPlan | None = None, limit: int | None = None,
              rank: Rank | None = None) -> QueryPlan:
-        from flux_ask.query import plan
-
         query_plan = plan(question, now=date.today(), places=self.places(), previous=previous,
                           hemisphere=self.settings.hemisphere, block_m=self.settings.block_m)
         if limit:

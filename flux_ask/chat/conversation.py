@@ -19,7 +19,13 @@ from flux_ask.archive.home import Archive
 from flux_ask.archive.summary import status
 from flux_ask.chat.chips import Chip, chips
 from flux_ask.chat.commands import CommandError, DraftRequest
+from flux_ask.curation import issue, recipes
+from flux_ask.db import curation
+from flux_ask.db.photos import photo_record
 from flux_ask.errors import FluxAskError
+from flux_ask.ingest.pipeline import Indexer
+from flux_ask.picture.scan import kind_of
+from flux_ask.picture.thumbs import detail_thumbnail, thumb_path
 from flux_ask.query.plan import (
     DEFAULT_LIMIT,
     PhotoRef,
@@ -96,8 +102,6 @@ class Conversation:
         return self._turn(f"/similar {target or ''}".strip(), plan, selected=selected)
 
     def recipe(self, name: str) -> Turn:
-        from flux_ask.curation import recipes
-
         with self.lock:
             question, plan, _ = recipes.load(self.archive.conn, name)
             return self._turn(question, plan)
@@ -134,36 +138,26 @@ class Conversation:
     # -- curation ---------------------------------------------------------------------
 
     def save_recipe(self, name: str) -> str:
-        from flux_ask.curation import recipes
-
         if self.last is None or self.last.question.startswith("/"):
             raise CommandError("ask a question first: a recipe saves the last question and its plan")
         with self.lock:
             return recipes.save(self.archive.conn, name, self.last.asked, self.last.plan, {})
 
     def recipes(self) -> list[dict[str, Any]]:
-        from flux_ask.db import curation
-
         with self.lock:
             return curation.recipes(self.archive.conn)
 
     def delete_recipe(self, name: str) -> None:
-        from flux_ask.db import curation
-
         with self.lock:
             if not curation.delete_recipe(self.archive.conn, name):
                 raise CommandError(f"no recipe named {name!r}")
 
     def basket(self) -> list[tuple[int, str | None]]:
-        from flux_ask.db import curation
-
         with self.lock:
             return curation.selection(self.archive.conn)
 
     def mark(self, photo_id: int, marked: bool) -> None:
         """Into the basket (with the question it answered) or out of it; kept in the catalog."""
-        from flux_ask.db import curation
-
         with self.lock:
             if marked:
                 curation.select(self.archive.conn, [photo_id], self.last.asked if self.last else None)
@@ -171,8 +165,6 @@ class Conversation:
                 curation.unselect(self.archive.conn, [photo_id])
 
     def clear_basket(self) -> int:
-        from flux_ask.db import curation
-
         with self.lock:
             return curation.unselect(self.archive.conn)
 
@@ -186,8 +178,6 @@ class Conversation:
         return Turn("/select", plan, answer, [Chip("basket", f"the basket: {len(results)} photos")], asked="/select")
 
     def draft(self, request: DraftRequest) -> dict[str, Any]:
-        from flux_ask.curation import issue
-
         with self.lock:
             source = request.source or ("selection" if self.basket() else "answer")
             question = plan = None
@@ -204,10 +194,6 @@ class Conversation:
 
     def photo(self, photo_id: int) -> dict[str, Any]:
         """Everything the detail screen shows of one photo, its large preview made on first use."""
-        from flux_ask.db.photos import photo_record
-        from flux_ask.picture.scan import kind_of
-        from flux_ask.picture.thumbs import detail_thumbnail, thumb_path
-
         with self.lock:
             record = photo_record(self.archive.conn, photo_id)
             if record is None:
@@ -228,8 +214,6 @@ class Conversation:
 
     def index(self, path: Path, progress) -> dict[str, Any]:
         """Index `path` with an archive of its own (the chat's connection stays free for questions)."""
-        from flux_ask.ingest.pipeline import Indexer
-
         with Archive(self.settings, create=True) as own, Indexer(own, progress=progress) as indexer:
             return indexer.index([path], sweep=path.is_dir()).as_dict()
 

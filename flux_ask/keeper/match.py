@@ -30,10 +30,12 @@ from flux_ask.db.hashes import all_hashes, photos_without_hash, store_hashes
 from flux_ask.db.photos import photo_by_sha, photo_details
 from flux_ask.errors import FluxAskError, RejectedFile
 from flux_ask.picture import look as pictures
+from flux_ask.picture.decode import decode
 from flux_ask.picture.look import Crop
 from flux_ask.picture.phash import aligned_distance, distances, phash
-from flux_ask.picture.scan import scan
+from flux_ask.picture.scan import kind_of, scan
 from flux_ask.picture.sha256 import sha256_file
+from flux_ask.picture.thumbs import detail_thumbnail, shrink, thumb_path
 from flux_ask.processes import spawn_pool
 
 MATCH_DISTANCE = 10  # aligned hash bits at or under which two pictures are one photograph
@@ -132,9 +134,6 @@ def _look(job: tuple[str, str, str, Setup]) -> Look:
 
 
 def _backfill_hash(job: tuple[int, str, str, Setup]) -> tuple[int, int | None]:
-    from flux_ask.picture.decode import decode
-    from flux_ask.picture.scan import kind_of
-    from flux_ask.picture.thumbs import shrink
 
     photo_id, thumb, original, setup = job
     try:
@@ -219,7 +218,6 @@ class KeeperMatcher:
 
     def _backfill_hashes(self) -> int:
         """Photos catalogued before perceptual hashes were kept get one, from their thumbnail."""
-        from flux_ask.picture.thumbs import thumb_path
 
         todo = photos_without_hash(self.conn)
         setup = Setup(self.settings.thumb_size, self.settings.max_pixels)
@@ -301,8 +299,6 @@ class KeeperMatcher:
         return base
 
     def _distance(self, keeper_small: Image.Image, photo_id: int) -> int | None:
-        from flux_ask.picture.scan import kind_of
-        from flux_ask.picture.thumbs import detail_thumbnail
 
         details = photo_details(self.conn, [photo_id]).get(photo_id)
         if not details or not details["path"]:

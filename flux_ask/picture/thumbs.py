@@ -12,6 +12,7 @@ from pathlib import Path
 from PIL import Image
 
 from flux_ask.atomic import atomic_output
+from flux_ask.picture.decode import decode
 
 QUALITY = 82
 
@@ -42,7 +43,6 @@ def write_thumbnail(image: Image.Image, path: Path, size: int) -> Path:
 
 def detail_thumbnail(thumbs_dir: Path, sha256: str, source: str, kind: str, size: int, max_pixels: int) -> Path:
     """The large preview for a detail view, decoded from the original on first use."""
-    from flux_ask.picture.decode import decode
 
     path = thumb_path(thumbs_dir, sha256, size)
     if path.exists():

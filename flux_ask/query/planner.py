@@ -21,7 +21,7 @@ from lark.exceptions import LarkError
 
 from flux_ask.errors import FluxAskError
 from flux_ask.query import dates
-from flux_ask.query.places import LookupUnavailable, Resolver
+from flux_ask.query.places import LookupUnavailable, Resolver, plausible_name
 from flux_ask.query.plan import (
     DEFAULT_LIMIT,
     DEFAULT_MOTIF_YEARS,
@@ -212,16 +212,6 @@ def _longest_phrase(words, originals, i, draft: Draft, **ctx) -> int:
     if unknown:
         raise plausible[0] if plausible else unknown[-1]
     return 0
-
-
-def plausible_name(name: str) -> bool:
-    """Whether words could name a place: no year, no word that ends a place name."""
-    return not set(name.split()) & NOT_IN_NAMES and not re.search(r"\b(19|20)\d\d\b", name)
-
-
-# Words that end a place name rather than belong to it.
-NOT_IN_NAMES = {"with", "without", "from", "during", "in", "on", "at", "near", "not", "taken", "between", "since",
-                "before", "after", "over", "across", "by", "top", "all", "like", "similar", "only", "instead"}
 
 
 def _apply(tree: Tree, originals: list[str], draft: Draft, *, now, places, hemisphere, block_m,

@@ -24,6 +24,8 @@ from flux_ask.db.photos import count_lacking, filtered_photos
 from flux_ask.errors import FluxAskError, NothingToSearch
 from flux_ask.geo import bounding_box, haversine_m
 from flux_ask.periods import period_keys, period_label
+from flux_ask.picture.decode import decode, model_input
+from flux_ask.picture.scan import kind_of
 from flux_ask.query.plan import (
     DEFAULT_LIMIT,
     DEFAULT_MOTIF_YEARS,
@@ -221,8 +223,6 @@ class Searcher:
         return query, home_rows
 
     def _embed_file(self, path: Path) -> np.ndarray:
-        from flux_ask.picture.decode import decode, model_input
-        from flux_ask.picture.scan import kind_of
 
         if not path.is_file():
             raise FluxAskError(f"no such file: {path}")

@@ -63,7 +63,10 @@ def find_motifs(vectors: np.ndarray, rows: np.ndarray, years: np.ndarray, min_ye
                 scores: np.ndarray | None = None, similarity: float = MOTIF_SIMILARITY) -> list[Motif]:
     """Motifs among `rows` (their vectors, calendar years and concept scores given in
     the same order), best first."""
-    from scipy.cluster.hierarchy import fcluster, linkage
+    from scipy.cluster.hierarchy import (  # deferred: scipy costs a question ~0.3 s
+        fcluster,
+        linkage,
+    )
     from scipy.spatial.distance import squareform
 
     if len(rows) < MIN_MEMBERS:

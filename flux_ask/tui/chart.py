@@ -13,7 +13,7 @@ from flux_ask.search.answer import Group
 
 def score_chart(groups: list[Group], width: int, height: int = 9) -> Text:
     """Periods: each period's score, joined. Motifs: each shown photo's score at its date."""
-    import plotext as plt
+    import plotext as plt  # deferred: only grouped answers draw a chart
 
     plt.clear_figure()
     plt.plotsize(max(width, 20), height)

@@ -268,7 +268,7 @@ def test_progress_lines_have_a_rate_and_an_eta():
 
 async def test_a_long_answer_keeps_only_the_rows_near_the_screen(app, chat_settings):
     thumb = next(chat_settings.thumbs_dir.rglob("*.jpg"))
-    results = [Result(i, f"/p/{i}.jpg", 0.5, 0.5, "2020-01-01T00:00:00", None, None, None, str(thumb))
+    results = [Result(i, f"/p/{i}.jpg", 0.5, 0.5, "2020-01-01T00:00:00", None, None, None, str(thumb), f"{i:064x}")
                for i in range(500)]
 
     def on_screen(grid, index) -> bool:

@@ -111,3 +111,14 @@ def test_cli_uses_the_configured_geocoder(home, server):
 ])
 def test_radius_from_the_bounding_box(box, expected):
     assert radius_of(box) == pytest.approx(expected, abs=2)
+
+
+def test_no_catalog_is_said_before_the_question_is_planned(home, server):
+    """A question to an archive that does not exist yet asks no geocoder: the missing
+    catalog is known first, and said in one line."""
+    (home / "config.toml").parent.mkdir(parents=True, exist_ok=True)
+    (home / "config.toml").write_text(f'geocoder = "{server}"\n')
+    out = subprocess.run([sys.executable, "-m", "flux_ask", "ask", "reflections near the Walnut Street Bridge"],
+                         env=subprocess_env(home), capture_output=True, text=True, timeout=120)
+    assert out.returncode == 1 and "flux-ask index" in out.stderr and "Traceback" not in out.stderr
+    assert Nominatim.asked == [] and not (home / "catalog.db").exists()

@@ -237,3 +237,14 @@ def test_filter_only_exclusion_keeps_photos_without_a_position(searcher):
     assert answer.strategy == "sql" and answer.total == 27
     got = names(answer)
     assert "m99" not in got and "m101" not in got and "undated" in got and "east" in got
+
+
+def test_the_archive_loads_each_part_once(archive, tiny):
+    settings, _, _ = archive
+    opened = Archive(settings, encoder=tiny)
+    assert opened.conn is opened.conn and opened.encoder() is tiny and opened.places() is opened.places()
+    m = opened.matrix()
+    assert opened.matrix() is m  # kept while the catalog is unchanged
+    searcher = Searcher(opened)
+    searcher.run(plan("portraits", now=NOW))
+    assert opened.matrix() is m  # a search borrows the archive's matrix; it keeps no copy of its own

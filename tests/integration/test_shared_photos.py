@@ -16,7 +16,9 @@ pytestmark = pytest.mark.shared
 
 
 def visible_images(root: Path) -> set[str]:
+    """As the catalog names them: under the folder's real path (../shared may be a link)."""
     out = set()
+    root = root.resolve()
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames[:] = [d for d in dirnames if not d.startswith(".")]
         out |= {str(Path(dirpath, f)) for f in filenames if not f.startswith(".") and kind_of(f)}

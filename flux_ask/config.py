@@ -13,8 +13,6 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
-from platformdirs import user_data_path
-
 from flux_ask.errors import ConfigError
 
 CONFIG_NAME = "config.toml"
@@ -72,6 +70,8 @@ def default_home() -> Path:
     env = os.environ.get("FLUX_ASK_HOME")
     if env:
         return Path(env).expanduser()
+    from platformdirs import user_data_path  # deferred: `flux-ask --help` needs no data dir
+
     return user_data_path("flux-ask", appauthor=False)
 
 

@@ -7,13 +7,13 @@ from collections.abc import Iterable
 import apsw
 
 from flux_ask.db.rows import KnownFile
-from flux_ask.db.sql import now_iso, under
+from flux_ask.db.sql import now_iso, path_in, path_out, under_either
 
 
 def files_under(conn: apsw.Connection, root: str) -> dict[str, KnownFile]:
-    low, high = under(root)
     return {
-        path: KnownFile(*rest)
+        path_out(path): KnownFile(*rest)
+        for low, high in under_either(root)
         for path, *rest in conn.execute(
             "SELECT path, id, photo_id, size, mtime_ns, state FROM files WHERE path >= ? AND path < ?",
             (low, high),
@@ -23,14 +23,14 @@ def files_under(conn: apsw.Connection, root: str) -> dict[str, KnownFile]:
 
 def known_file(conn: apsw.Connection, path: str) -> KnownFile | None:
     row = conn.execute(
-        "SELECT id, photo_id, size, mtime_ns, state FROM files WHERE path = ?", (path,)
+        "SELECT id, photo_id, size, mtime_ns, state FROM files WHERE path = ?", (path_in(path),)
     ).fetchone()
     return KnownFile(*row) if row else None
 
 
 def error_files(conn: apsw.Connection) -> list[dict[str, str]]:
     return [
-        {"path": path, "reason": reason, "detail": detail}
+        {"path": path_out(path), "reason": reason, "detail": detail}
         for path, reason, detail in conn.execute(
             "SELECT path, error_reason, error_detail FROM files WHERE state = 'error' ORDER BY path"
         )
@@ -54,7 +54,7 @@ def record_file(
         "photo_id = excluded.photo_id, size = excluded.size, mtime_ns = excluded.mtime_ns, "
         "state = excluded.state, error_reason = excluded.error_reason, "
         "error_detail = excluded.error_detail, updated_at = excluded.updated_at",
-        (path, photo_id, size, mtime_ns, state, reason, detail, now_iso()),
+        (path_in(path), photo_id, size, mtime_ns, state, reason, detail, now_iso()),
     )
 
 
@@ -65,7 +65,7 @@ def mark_missing(conn: apsw.Connection, paths: Iterable[str]) -> int:
         for path in paths:
             conn.execute(
                 "UPDATE files SET state = 'missing', updated_at = ? WHERE path = ? AND state != 'missing'",
-                (stamp, path),
+                (stamp, path_in(path)),
             )
             count += conn.changes()
     return count

@@ -7,6 +7,8 @@ from collections.abc import Iterable
 import apsw
 import numpy as np
 
+from flux_ask.db.sql import path_out
+
 
 def store_hash(conn: apsw.Connection, photo_id: int, phash: int) -> None:
     conn.execute("INSERT OR REPLACE INTO photo_hashes (photo_id, phash) VALUES (?, ?)", (photo_id, phash))
@@ -19,12 +21,12 @@ def store_hashes(conn: apsw.Connection, pairs: Iterable[tuple[int, int]]) -> Non
 
 def photos_without_hash(conn: apsw.Connection) -> list[tuple[int, str, str]]:
     """(photo_id, sha256, a readable path) of photos catalogued before hashes were kept."""
-    return conn.execute(
+    return [(photo_id, sha, path_out(path)) for photo_id, sha, path in conn.execute(
         "SELECT id, sha256, path FROM (SELECT p.id, p.sha256, "
         "  (SELECT f.path FROM files f WHERE f.photo_id = p.id AND f.state = 'ok' ORDER BY f.path LIMIT 1) AS path "
         "  FROM photos p WHERE NOT EXISTS (SELECT 1 FROM photo_hashes h WHERE h.photo_id = p.id)) "
         "WHERE path IS NOT NULL ORDER BY id"
-    ).fetchall()
+    )]
 
 
 def all_hashes(conn: apsw.Connection) -> tuple[np.ndarray, np.ndarray]:

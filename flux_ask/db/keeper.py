@@ -9,7 +9,7 @@ from typing import Any
 
 import apsw
 
-from flux_ask.db.sql import now_iso, under
+from flux_ask.db.sql import now_iso, path_in, under_either
 
 KEEPER_FILE_COLUMNS = ("path", "sha256", "status", "photo_id", "method", "confidence", "phash_distance",
                        "cosine", "candidates", "reason")
@@ -19,15 +19,15 @@ KEEPER_FILE_COLUMNS = ("path", "sha256", "status", "photo_id", "method", "confid
 
 def replace_keeper_files(conn: apsw.Connection, root: str, rows: list[dict[str, Any]]) -> None:
     """This folder's matches replace its last ones (a keeper that left it leaves too)."""
-    low, high = under(root)
     stamp = now_iso()
     with conn:
-        conn.execute("DELETE FROM keeper_files WHERE path >= ? AND path < ?", (low, high))
+        for low, high in under_either(root):
+            conn.execute("DELETE FROM keeper_files WHERE path >= ? AND path < ?", (low, high))
         conn.executemany(
             f"INSERT OR REPLACE INTO keeper_files ({', '.join(KEEPER_FILE_COLUMNS)}, matched_at) "
             f"VALUES ({', '.join('?' * len(KEEPER_FILE_COLUMNS))}, ?)",
-            [[json.dumps(r[c]) if c == "candidates" and r.get(c) is not None else r.get(c)
-              for c in KEEPER_FILE_COLUMNS] + [stamp] for r in rows],
+            [[json.dumps(r[c]) if c == "candidates" and r.get(c) is not None else
+              path_in(r[c]) if c == "path" else r.get(c) for c in KEEPER_FILE_COLUMNS] + [stamp] for r in rows],
         )
 
 

@@ -8,7 +8,7 @@ from typing import Any
 import apsw
 
 from flux_ask.db.rows import ModelRow, PhotoPoint
-from flux_ask.db.sql import now_iso
+from flux_ask.db.sql import now_iso, path_out
 from flux_ask.errors import CatalogError
 
 PHOTO_COLUMNS = (
@@ -77,6 +77,7 @@ def photo_details(conn: apsw.Connection, photo_ids: list[int]) -> dict[int, dict
         ):
             keys = ("photo_id", "sha256", "taken_at", "taken_at_source", "lat", "lon", "width", "height", "path")
             out[row[0]] = dict(zip(keys, row, strict=True))
+            out[row[0]]["path"] = path_out(out[row[0]]["path"])
     return out
 
 
@@ -126,6 +127,6 @@ def photo_record(conn: apsw.Connection, photo_id: int) -> dict[str, Any] | None:
     if row is None:
         return None
     out = dict(zip(PHOTO_RECORD, row, strict=True))
-    out["files"] = [{"path": p, "state": s} for p, s in conn.execute(
+    out["files"] = [{"path": path_out(p), "state": s} for p, s in conn.execute(
         "SELECT path, state FROM files WHERE photo_id = ? ORDER BY state != 'ok', path", (photo_id,))]
     return out

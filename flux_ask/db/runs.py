@@ -5,7 +5,7 @@ from __future__ import annotations
 import apsw
 
 from flux_ask.db.rows import ModelRow
-from flux_ask.db.sql import now_iso
+from flux_ask.db.sql import now_iso, path_in
 
 RUN_COUNTERS = ("files_seen", "unchanged", "new_photos", "new_files", "embedded", "missing", "errors")
 
@@ -14,7 +14,7 @@ def start_run(conn: apsw.Connection, root: str, model: ModelRow | None) -> int:
     with conn:
         (run_id,) = conn.execute(
             "INSERT INTO runs (root, model_id, started_at, status) VALUES (?, ?, ?, 'running') RETURNING id",
-            (root, model.id if model else None, now_iso()),
+            (path_in(root), model.id if model else None, now_iso()),
         ).fetchone()
     return run_id
 

@@ -10,7 +10,7 @@ import apsw
 import numpy as np
 
 from flux_ask.db.rows import ModelRow
-from flux_ask.db.sql import now_iso
+from flux_ask.db.sql import now_iso, path_out
 from flux_ask.errors import ModelMismatch
 
 
@@ -39,12 +39,12 @@ def store_embedding(conn: apsw.Connection, model: ModelRow, photo_id: int, vecto
 def photos_to_embed(conn: apsw.Connection, limit: int = -1) -> list[tuple[str, str]]:
     """(path, sha256) of catalogued photos without a vector under the active model,
     each with one readable file."""
-    return conn.execute(
+    return [(path_out(path), sha) for path, sha in conn.execute(
         "SELECT path, sha256 FROM (SELECT p.id, p.sha256, "
         "  (SELECT f.path FROM files f WHERE f.photo_id = p.id AND f.state = 'ok' ORDER BY f.path LIMIT 1) AS path "
         "  FROM photos p WHERE p.embedding_id IS NULL) WHERE path IS NOT NULL ORDER BY id LIMIT ?",
         (limit,),
-    ).fetchall()
+    )]
 
 
 def vectors_by_content(conn: apsw.Connection, model: ModelRow) -> Iterator[tuple[str, np.ndarray]]:

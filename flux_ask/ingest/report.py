@@ -6,6 +6,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from flux_ask.picture.scan import printable
+
 STAGE_LABELS = {"scan": "scanning", "index": "indexing", "embed-missing": "embedding"}  # for progress lines
 
 
@@ -60,7 +62,7 @@ def summary_lines(report: dict[str, Any]) -> list[str]:
 def one_line(report: dict[str, Any]) -> str:
     """The run in a line, for the chat's progress line."""
     c, errors = report["counts"], report["errors_by_reason"]
-    return (f"indexed {', '.join(report['roots'])}: {c.get('files_seen', 0):,} files, "
+    return (f"indexed {', '.join(map(printable, report['roots']))}: {c.get('files_seen', 0):,} files, "
             f"{c.get('new_photos', 0):,} new photos, {c.get('embedded', 0):,} embedded"
             + (f", not catalogued: {_errors(report)}" if errors else "")
             + f" ({report['seconds']:.1f} s, {report['embedded_per_second']:.1f} photos/s)")

@@ -54,26 +54,41 @@ def scan(root: Path) -> Iterator[Candidate]:
     yield from _walk(str(root))
 
 
-def _walk(folder: str) -> Iterator[Candidate]:
-    try:
-        with os.scandir(folder) as it:
-            entries = sorted(it, key=lambda e: e.name)
-    except OSError:
-        return  # an unreadable folder holds nothing we can index
-    for entry in entries:
+def _walk(top: str) -> Iterator[Candidate]:
+    """Depth first in name order, with a stack of its own: a folder a thousand levels
+    deep is walked like any other."""
+    stack = [iter(_entries(top))]
+    while stack:
+        entry = next(stack[-1], None)
+        if entry is None:
+            stack.pop()
+            continue
         name = entry.name
         if name.startswith(".") or name.lower() in IGNORED_NAMES:
             continue
         try:
             if entry.is_dir(follow_symlinks=False):
                 if name.lower() not in IGNORED_DIRS:
-                    yield from _walk(entry.path)
+                    stack.append(iter(_entries(entry.path)))
             elif entry.is_file():
                 found = _candidate(entry.path, name, entry.stat())
                 if found:
                     yield found
         except OSError:
             continue
+
+
+def _entries(folder: str) -> list[os.DirEntry]:
+    try:
+        with os.scandir(folder) as it:
+            return sorted(it, key=lambda e: e.name)
+    except OSError:
+        return []  # an unreadable folder holds nothing we can index
+
+
+def printable(path: str) -> str:
+    """A path as a person can read it anywhere: bytes that are not UTF-8 shown as \\xNN."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
 
 
 def _candidate(path: str, name: str, st: os.stat_result) -> Candidate | None:

@@ -17,6 +17,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from flux_ask.errors import FluxAskError
+from flux_ask.picture.scan import printable
 from flux_ask.search.answer import Result
 from flux_ask.tui.images import cell_pixels
 
@@ -122,9 +123,10 @@ class DetailScreen(Screen):
                               f"{rec['format'] or 'unknown format'}"),
                      ("sha256", rec["sha256"])]
             for i, f in enumerate(rec["files"]):
-                rows.append(("path" if i == 0 else "", f["path"] + ("" if f["state"] == "ok" else f"  ({f['state']})")))
+                rows.append(("path" if i == 0 else "",
+                             printable(f["path"]) + ("" if f["state"] == "ok" else f"  ({f['state']})")))
         else:
-            rows.append(("path", r.path or "—"))
+            rows.append(("path", printable(r.path) if r.path else "—"))
         for key, value in rows:
             table.add_row(Text(key), Text(value))  # paths and names are shown as they are, never as markup
         return table
@@ -143,7 +145,7 @@ class DetailScreen(Screen):
         except OSError as exc:
             self.notify(f"cannot open a viewer: {exc}", severity="error", markup=False)
             return
-        self.notify(f"opened {os.path.basename(self.result.path)}", markup=False)
+        self.notify(f"opened {printable(os.path.basename(self.result.path))}", markup=False)
 
     def action_copy(self) -> None:
         if self.result.path:

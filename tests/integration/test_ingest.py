@@ -277,3 +277,24 @@ def test_indexing_one_photo_in_process_keeps_the_indexer_at_full_priority(tmp_pa
             report = indexer.index([write_photo(tmp_path / f"one-{seed}.jpg", seed)], sweep=False)
             assert report.counts["embedded"] == 1
     assert os.nice(0) == before
+
+
+def test_a_name_that_is_not_utf8_is_catalogued_found_and_swept(tmp_path, settings, tiny):
+    """Old copies from other systems have such names: they are stored and shown
+    byte for byte, and block nothing after them."""
+    root = tmp_path / "archive"
+    make_archive(root, 3)
+    bad = os.fsencode(str(root)) + b"/2015/bad\xff\xfename.jpg"
+    shutil.copy(os.fsencode(str(root / "2015" / "img_0000.jpg")), bad)
+    write_photo(root / "2015" / "z_after.jpg", seed=99)  # sorts after the bad name
+    report, conn = run(settings, tiny, root)
+    assert report.counts["errors"] == 0 and report.counts["files_seen"] == 5
+    from flux_ask.db.files import files_under
+
+    known = files_under(conn, str(root))
+    assert os.fsdecode(bad) in known and str(root / "2015" / "z_after.jpg") in known
+    again, _ = run(settings, tiny, root)
+    assert again.counts["unchanged"] == 5
+    os.unlink(bad)
+    gone, conn = run(settings, tiny, root)
+    assert gone.counts["missing"] == 1 and files_under(conn, str(root))[os.fsdecode(bad)].state == "missing"

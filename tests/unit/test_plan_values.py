@@ -6,7 +6,14 @@ from datetime import date
 import pytest
 
 from flux_ask.query import plan
-from flux_ask.query.plan import FileRef, PhotoRef, PlanError, QueryPlan, ResultRef, SelectedRef
+from flux_ask.query.plan import (
+    FileRef,
+    PhotoRef,
+    PlanError,
+    QueryPlan,
+    ResultRef,
+    SelectedRef,
+)
 from tests.unit.test_planner import TABLE, places
 
 NOW = date(2026, 11, 24)

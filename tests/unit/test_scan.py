@@ -1,4 +1,7 @@
-from flux_ask.picture.scan import scan
+import os
+from pathlib import Path
+
+from flux_ask.picture.scan import printable, scan
 
 
 def touch(path, data=b"x"):
@@ -31,3 +34,27 @@ def test_scan_reports_size_and_mtime_and_accepts_a_single_file(tmp_path):
     path = touch(tmp_path / "one.png", b"12345")
     (only,) = scan(path)
     assert only.path == str(path) and only.size == 5 and only.mtime_ns == path.stat().st_mtime_ns
+
+
+def test_a_folder_1500_levels_deep_is_walked_to_the_bottom(tmp_path):
+    folders = [str(tmp_path)]
+    for _ in range(1500):  # deeper than Python's recursion limit (and than os.makedirs goes)
+        folders.append(folders[-1] + "/d")
+        os.mkdir(folders[-1])
+    bottom = touch(Path(folders[-1]) / "bottom.jpg")
+    touch(tmp_path / "top.jpg")
+    try:
+        assert [c.path for c in scan(tmp_path)] == [str(bottom), str(tmp_path / "top.jpg")]
+    finally:  # bottom up: the test's own clean-up recurses
+        bottom.unlink()
+        for folder in reversed(folders[1:]):
+            os.rmdir(folder)
+
+
+def test_a_name_that_is_not_utf8_is_found_and_printable(tmp_path):
+    raw = os.fsencode(str(tmp_path)) + b"/bad\xff\xfename.jpg"
+    with open(raw, "wb") as f:
+        f.write(b"x")
+    (found,) = scan(tmp_path)
+    assert os.fsencode(found.path) == raw
+    assert printable(found.path).endswith("bad\\xff\\xfename.jpg")

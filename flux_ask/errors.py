@@ -1,5 +1,7 @@
 """Typed errors. Library code raises these; only the shells (cli, tui) decide how to show them."""
 
+import errno
+
 
 class FluxAskError(Exception):
     """Base of every error flux-ask reports to a user."""
@@ -32,3 +34,24 @@ class RejectedFile(FluxAskError):
         super().__init__(f"{reason}: {detail}")
         self.reason = reason
         self.detail = detail
+
+
+class DiskFull(FluxAskError):
+    """No space left where the catalog, its thumbnails or its models are written."""
+
+
+# Why a file could not be read right now: the moment's fault, not the file's. Such a
+# file is recorded with its reason and tried again on the next run, changed or not.
+PASSING = frozenset({"vanished", "permission", "no_space", "unreadable"})
+_PASSING_ERRNO = {errno.ENOENT: "vanished", errno.EACCES: "permission", errno.EPERM: "permission",
+                  errno.ENOSPC: "no_space", errno.EDQUOT: "no_space"}
+
+
+def passing_reason(exc: OSError) -> str:
+    return _PASSING_ERRNO.get(exc.errno, "unreadable")
+
+
+def is_passing(exc: BaseException) -> bool:
+    """An error of the system (a real errno), not of a file's content: decoders raise
+    OSError without one for a broken picture."""
+    return isinstance(exc, OSError) and exc.errno is not None

@@ -21,16 +21,17 @@ import numpy as np
 from flux_ask.archive.keeper_model import KeeperError, KeeperModel
 from flux_ask.archive.matrix import VectorMatrix
 from flux_ask.config import Settings
-from flux_ask.db import connect
 from flux_ask.db import keeper as keeper_store
+from flux_ask.db.connect import DamagedVectors, connect, set_aside
 from flux_ask.db.geocode_cache import cache_place, cached_place
 from flux_ask.db.migrations import migrate
 from flux_ask.db.models import active_model
 from flux_ask.db.photos import has_photos
 from flux_ask.db.rows import ModelRow
 from flux_ask.db.status import catalog_version
+from flux_ask.db.vectors import vector_problems
 from flux_ask.embed import TINY_TEST, TINY_TEST_TAG, Embedder, ModelSpec, load_embedder
-from flux_ask.errors import ModelMismatch, NothingToSearch
+from flux_ask.errors import CatalogError, ModelMismatch, NothingToSearch
 from flux_ask.query import plan
 from flux_ask.query.geocode import OnlineGeocoder, misses_since
 from flux_ask.query.places import PlaceBook, chain, gazetteer
@@ -69,10 +70,20 @@ class Archive:
     @property
     def conn(self) -> apsw.Connection:
         if self._conn is None:
-            conn = connect(self.settings.db_path, self.settings.vec_path, create=self.create)
+            try:
+                conn = connect(self.settings.db_path, self.settings.vec_path, create=self.create)
+            except DamagedVectors as damaged:
+                if not self.create:
+                    raise
+                set_aside(damaged.path)  # indexing: start a new one; the catalog says what to embed again
+                conn = connect(self.settings.db_path, self.settings.vec_path, create=True)
             migrate(conn)
             self._conn = conn
         return self._conn
+
+    def vector_problems(self) -> list[str]:
+        """Where the vector file disagrees with the catalog (deleted, lost its WAL)."""
+        return [f"{self.settings.vec_path}: {p}" for p in vector_problems(self.conn)]
 
     def require(self) -> Archive:
         """The archive with its catalog open; raises, saying how to make one, when there is none."""
@@ -109,6 +120,10 @@ class Archive:
         model = self.model()
         m = self._matrix
         if m is None or m.model != model or m.version != self.version():
+            problems = self.vector_problems()
+            if problems:
+                raise CatalogError(f"{problems[0]}: run `flux-ask index FOLDER` to embed those photos again "
+                                   "(nothing else in the catalog is lost)")
             self._matrix = None  # let the old one go before the new one loads
             self._matrix = VectorMatrix.load(self.conn, model, self.settings.cache_dir)
         return self._matrix

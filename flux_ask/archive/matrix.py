@@ -145,9 +145,14 @@ def day_number(iso: str) -> float:
 
 
 def best_first(scores: np.ndarray, k: int) -> np.ndarray:
-    """Indices of the k highest scores, best first."""
+    """Indices of the k highest scores, best first; equal scores in index order, so that
+    pages of one answer never repeat or drop a photo (copies with the same pixels tie)."""
     k = min(k, len(scores))
     if k <= 0:
         return np.zeros(0, dtype=np.int64)
-    part = np.argpartition(-scores, k - 1)[:k] if k < len(scores) else np.arange(len(scores))
-    return part[np.argsort(-scores[part], kind="stable")]
+    if k < len(scores):
+        kth = np.partition(scores, len(scores) - k)[len(scores) - k]  # the k-th highest score
+        part = np.flatnonzero(scores >= kth)  # every tie at the boundary, not an arbitrary few
+    else:
+        part = np.arange(len(scores))
+    return part[np.lexsort((part, -scores[part]))][:k]

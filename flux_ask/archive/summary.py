@@ -14,6 +14,7 @@ def status(archive: Archive, *, errors: bool = False) -> dict[str, Any]:
     settings, conn = archive.settings, archive.conn
     report = catalog_counts(conn)
     report["keeper"] = keeper_status(conn)
+    report["problems"] = archive.vector_problems()
     report["paths"] = {
         "home": str(settings.home), "db": str(settings.db_path),
         "vec": str(settings.vec_path), "thumbs": str(settings.thumbs_dir),
@@ -35,6 +36,7 @@ def status_rows(s: dict[str, Any]) -> list[tuple[str, str]]:
         ("with location", f"{s['with_location']:,}"),
         ("errors", ", ".join(f"{r} {n}" for r, n in s["errors"].items()) or "none"),
     ]
+    rows += [("problem", f"{p}: `flux-ask index FOLDER` embeds those photos again") for p in s.get("problems", ())]
     keeper = s["keeper"]
     if keeper["model"]:
         k, cv = keeper["model"], keeper["model"]["cross_validation"]

@@ -8,11 +8,13 @@ apsw, torch, Textual) wait inside the handlers, so `flux-ask --help` starts at o
 from __future__ import annotations
 
 import argparse
+import os
+import signal
 import sys
 
 from flux_ask import __version__
 from flux_ask.cli import asking, chat, curation, indexing, keeper, models, status
-from flux_ask.cli.common import EXIT_ERROR, EXIT_OK
+from flux_ask.cli.common import EXIT_ERROR, EXIT_OK, edge_message
 from flux_ask.errors import FluxAskError
 
 COMMANDS = (indexing, status, chat, asking, keeper, curation, models)  # in the order `--help` lists them
@@ -30,19 +32,28 @@ def main(argv: list[str] | None = None) -> int:
     if not hasattr(args, "run"):
         parser.print_help()
         return EXIT_OK
+    signal.signal(signal.SIGTERM, _interrupt)  # `kill` ends a run as Ctrl-C does: cleanly
     try:
         return args.run(args)
     except FluxAskError as exc:
         print(f"flux-ask: {exc}", file=sys.stderr)
         return EXIT_ERROR
     except BrokenPipeError:  # `flux-ask ... | head` closed the pipe: not an error
-        import os
-
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
     except KeyboardInterrupt:
-        print("flux-ask: interrupted; committed batches are kept, rerun to continue", file=sys.stderr)
+        kept = "; committed batches are kept, rerun to continue" if getattr(args, "writes", False) else ""
+        print(f"flux-ask: interrupted{kept}", file=sys.stderr)
         return 130
+    except Exception as exc:  # the edge: what escaped the library is still one line, never a traceback
+        if os.environ.get("FLUX_ASK_DEBUG"):
+            raise
+        print(f"flux-ask: {edge_message(exc, args)}", file=sys.stderr)
+        return EXIT_ERROR
+
+
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -27,19 +27,19 @@ def register(sub) -> None:
     )
     index.add_argument("input", type=Path, metavar="INPUT", help="a folder of photographs")
     _flags(index, report=True)
-    index.set_defaults(run=cmd_index)
+    index.set_defaults(run=cmd_index, writes=True)
 
     add = sub.add_parser("add", help="index a few files (no sweep)",
                          description="Index the given files or folders without marking anything missing.")
     add.add_argument("input", type=Path, nargs="+", metavar="FILE")
     _flags(add, report=True)
-    add.set_defaults(run=cmd_add)
+    add.set_defaults(run=cmd_add, writes=True)
 
     watch = sub.add_parser("watch", help="index a folder, then index new photos as they arrive",
                            description="Keeps the model loaded, so a new photo is searchable within a second.")
     watch.add_argument("input", type=Path, metavar="INPUT")
     _flags(watch, report=False)
-    watch.set_defaults(run=cmd_watch)
+    watch.set_defaults(run=cmd_watch, writes=True)
 
 
 def _flags(p: argparse.ArgumentParser, *, report: bool) -> None:

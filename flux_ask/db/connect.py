@@ -7,6 +7,7 @@ ships its own SQLite and loads sqlite-vec on every platform.
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from pathlib import Path
 
 import apsw
@@ -32,11 +33,41 @@ def connect(db_path: Path, vec_path: Path, *, create: bool = True) -> apsw.Conne
         conn.load_extension(sqlite_vec.loadable_path())
         conn.enable_load_extension(False)
         _configure(conn, "main")
-        conn.execute("ATTACH DATABASE ? AS vec", (str(vec_path),))
-        _configure(conn, "vec")
     except apsw.Error as exc:
-        raise CatalogError(f"cannot open the catalog at {db_path}: {exc}") from exc
+        raise CatalogError(f"cannot open the catalog {db_path}: {exc}") from exc
+    try:
+        # a vector file that is gone is reported by the consistency check, not refused here
+        gone = not create and not vec_path.exists()
+        conn.execute("ATTACH DATABASE ? AS vec", (":memory:" if gone else str(vec_path),))
+        _configure(conn, "vec")
+        conn.execute("SELECT count(*) FROM vec.sqlite_master").fetchone()
+    except (apsw.CorruptError, apsw.NotADBError) as exc:
+        conn.close()
+        raise DamagedVectors(vec_path, exc) from None
+    except apsw.Error as exc:
+        conn.close()
+        raise CatalogError(f"cannot open the vector database {vec_path}: {exc}") from exc
     return conn
+
+
+class DamagedVectors(CatalogError):
+    """vectors.db cannot be read at all (truncated, overwritten): everything else in the
+    catalog is intact, and an index run embeds the photos again."""
+
+    def __init__(self, path: Path, exc: Exception):
+        super().__init__(f"the vector database {path} is damaged ({exc}): `flux-ask index FOLDER` sets it aside "
+                         "and embeds the photos again; recipes, the basket and keeper labels are kept")
+        self.path = path
+
+
+def set_aside(path: Path) -> Path:
+    """Move a damaged database file (and its WAL) out of the way, keeping it for a look."""
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    aside = path.with_name(f"{path.name}.damaged-{stamp}")
+    path.rename(aside)
+    for suffix in ("-wal", "-shm"):
+        Path(str(path) + suffix).unlink(missing_ok=True)
+    return aside
 
 
 def _configure(conn: apsw.Connection, schema: str) -> None:

@@ -15,7 +15,7 @@ def files_under(conn: apsw.Connection, root: str) -> dict[str, KnownFile]:
         path_out(path): KnownFile(*rest)
         for low, high in under_either(root)
         for path, *rest in conn.execute(
-            "SELECT path, id, photo_id, size, mtime_ns, state FROM files WHERE path >= ? AND path < ?",
+            "SELECT path, id, photo_id, size, mtime_ns, state, error_reason FROM files WHERE path >= ? AND path < ?",
             (low, high),
         )
     }
@@ -23,7 +23,7 @@ def files_under(conn: apsw.Connection, root: str) -> dict[str, KnownFile]:
 
 def known_file(conn: apsw.Connection, path: str) -> KnownFile | None:
     row = conn.execute(
-        "SELECT id, photo_id, size, mtime_ns, state FROM files WHERE path = ?", (path_in(path),)
+        "SELECT id, photo_id, size, mtime_ns, state, error_reason FROM files WHERE path = ?", (path_in(path),)
     ).fetchone()
     return KnownFile(*row) if row else None
 

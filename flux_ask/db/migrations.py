@@ -216,12 +216,29 @@ def m005_curation(conn: apsw.Connection) -> None:
     )
 
 
+def m006_passing_errors(conn: apsw.Connection) -> None:
+    """Faults of the moment told apart from faults of the file: files an earlier version
+    recorded as undecodable because the disk was full, or the file had vanished for a
+    moment, get the reason that has them tried again. Runs remember when their damage
+    was repaired, so that every run that did not finish cleanly is repaired once."""
+    for errno_text, reason in (("28", "no_space"), ("122", "no_space"), ("2", "vanished"), ("13", "permission"),
+                               ("1", "permission")):
+        conn.execute(
+            "UPDATE files SET error_reason = ? WHERE state = 'error' AND error_reason = 'undecodable' "
+            "AND error_detail LIKE ?", (reason, f"%[Errno {errno_text}]%"))
+    conn.execute("UPDATE files SET error_reason = 'unreadable' WHERE state = 'error' "
+                 "AND error_reason = 'undecodable' AND error_detail LIKE '%[Errno %'")
+    conn.execute("ALTER TABLE runs ADD COLUMN repaired_at TEXT")
+    conn.execute("UPDATE runs SET repaired_at = started_at WHERE status != 'running'")  # repaired by then
+
+
 MIGRATIONS: list[tuple[str, Callable[[apsw.Connection], None]]] = [
     ("001_catalog", m001_catalog),
     ("002_catalog_version", m002_catalog_version),
     ("003_geocode_cache", m003_geocode_cache),
     ("004_keeper", m004_keeper),
     ("005_curation", m005_curation),
+    ("006_passing_errors", m006_passing_errors),
 ]
 
 

@@ -6,6 +6,7 @@ import apsw
 
 from flux_ask.db.rows import ModelRow
 from flux_ask.db.sql import now_iso
+from flux_ask.db.vectors import create_vec_table
 from flux_ask.errors import ModelMismatch
 
 
@@ -34,10 +35,7 @@ def register_model(conn: apsw.Connection, name: str, pretrained: str, dim: int) 
             raise ModelMismatch(
                 f"{name} ({pretrained}) was recorded with {model.dim}-d vectors but now gives {dim}-d"
             )
-        conn.execute(
-            f"CREATE VIRTUAL TABLE IF NOT EXISTS vec.{model.vec_table} "
-            f"USING vec0(embedding float[{int(model.dim)}] distance_metric=cosine)"
-        )
+        create_vec_table(conn, model)
     return model
 
 

@@ -26,6 +26,7 @@ class KnownFile:
     size: int | None
     mtime_ns: int | None
     state: str
+    reason: str | None = None  # why a file in state "error" is
 
 
 class PhotoPoint(NamedTuple):

@@ -94,22 +94,22 @@ def _agrees_with_vec0(conn: apsw.Connection, model: ModelRow, ids: np.ndarray, m
     return True
 
 
-def reconcile(conn: apsw.Connection) -> dict[str, int]:
-    """Repair what a killed run can leave between the two database files.
+def reconcile(conn: apsw.Connection, *, always: bool = False) -> dict[str, int]:
+    """Repair what an unfinished run (killed, failed, out of disk) or a lost vector file
+    can leave between the two database files.
 
     WAL commits each attached file on its own, so a kill can land one side of a
     batch: vectors without their embedding row (deleted), or embedding rows
-    without their vector (dropped, so the photo is embedded again)."""
+    without their vector (dropped, so the photo is embedded again). A vectors.db
+    that was deleted, or lost its WAL, is the same thing on a larger scale."""
     repaired = {"orphan_vectors": 0, "lost_vectors": 0}
-    if not conn.execute("SELECT 1 FROM runs WHERE status = 'running'").fetchone():
-        return repaired  # the last run ended cleanly: nothing to repair
+    unrepaired = conn.execute("SELECT 1 FROM runs WHERE repaired_at IS NULL AND status != 'done'").fetchone()
+    if not (always or unrepaired or vector_problems(conn)):
+        return repaired  # every run ended cleanly and the files agree: nothing to repair
     models = [ModelRow(*r) for r in conn.execute("SELECT id, name, pretrained, dim, vec_table FROM models")]
     with conn:
         for model in models:
-            if not conn.execute(
-                "SELECT 1 FROM vec.sqlite_master WHERE name = ?", (model.vec_table,)
-            ).fetchone():
-                continue
+            create_vec_table(conn, model)  # gone with a deleted vectors.db: its vectors are lost
             conn.execute(
                 f"DELETE FROM vec.{model.vec_table} WHERE rowid NOT IN "
                 f"(SELECT id FROM embeddings WHERE model_id = ?)",
@@ -129,7 +129,31 @@ def reconcile(conn: apsw.Connection) -> dict[str, int]:
                 )
                 conn.execute("DELETE FROM embeddings WHERE id = ?", (eid,))
             repaired["lost_vectors"] += len(lost)
-        conn.execute(
-            "UPDATE runs SET status = 'interrupted' WHERE status = 'running'"
-        )
+        conn.execute("UPDATE runs SET status = 'interrupted' WHERE status = 'running'")
+        conn.execute("UPDATE runs SET repaired_at = ? WHERE repaired_at IS NULL", (now_iso(),))
     return repaired
+
+
+def create_vec_table(conn: apsw.Connection, model: ModelRow) -> None:
+    conn.execute(
+        f"CREATE VIRTUAL TABLE IF NOT EXISTS vec.{model.vec_table} "
+        f"USING vec0(embedding float[{int(model.dim)}] distance_metric=cosine)"
+    )
+
+
+def vector_problems(conn: apsw.Connection) -> list[str]:
+    """What disagrees between the catalog and the vector file, model by model, in
+    words; cheap enough for every open (two counts per model)."""
+    problems = []
+    for model_id, name, pretrained, dim, table, embedded in conn.execute(
+        "SELECT m.id, m.name, m.pretrained, m.dim, m.vec_table, count(e.id) FROM models m "
+        "JOIN embeddings e ON e.model_id = m.id GROUP BY m.id"
+    ).fetchall():
+        label = ModelRow(model_id, name, pretrained, dim, table).label
+        if not conn.execute("SELECT 1 FROM vec.sqlite_master WHERE name = ?", (f"{table}_rowids",)).fetchone():
+            problems.append(f"the {embedded:,} vectors of {label} are gone")
+            continue
+        (stored,) = conn.execute(f"SELECT count(*) FROM vec.{table}_rowids").fetchone()
+        if stored != embedded:
+            problems.append(f"{label} has {stored:,} vectors for {embedded:,} embedded photos")
+    return problems

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 
+import apsw
 import numpy as np
 
 from flux_ask.archive.home import Archive, KeeperScorer
@@ -26,6 +27,7 @@ from flux_ask.db.rows import ModelRow
 from flux_ask.db.runs import finish_run, set_run_model, start_run
 from flux_ask.db.vectors import photos_to_embed, reconcile, store_embedding
 from flux_ask.embed import Embedder, ModelSpec, load_embedder
+from flux_ask.errors import PASSING, DiskFull
 from flux_ask.ingest.lock import WriterLock
 from flux_ask.ingest.report import IndexReport
 from flux_ask.ingest.worker import (
@@ -37,7 +39,7 @@ from flux_ask.ingest.worker import (
     prepare,
 )
 from flux_ask.picture.look import Crop
-from flux_ask.picture.scan import kind_of, scan
+from flux_ask.picture.scan import kind_of, printable, scan
 from flux_ask.processes import spawn_pool
 
 MIN_BATCH = 8  # the smallest batch worth sending to the model early
@@ -161,7 +163,7 @@ class Indexer:
                 prior = lookup(cand.path)
                 if prior and prior.state in ("ok", "error") and (prior.size, prior.mtime_ns) == (
                     cand.size, cand.mtime_ns
-                ):
+                ) and prior.reason not in PASSING:  # a passing fault is tried again
                     report.counts["unchanged"] += 1
                     continue
                 tasks.append(Task(cand.path, cand.kind, cand.size, cand.mtime_ns))
@@ -254,12 +256,20 @@ class Indexer:
         t0 = time.perf_counter()
         model = self.model
         keeper = self.keeper() if vectors else None
-        with self.conn:
-            embedded = [(photo_id, vectors[id(r)]) for r in batch
-                        if (photo_id := self._write(r, vectors.get(id(r)), model, report)) is not None]
-            if keeper and embedded:
-                scores = keeper.score(np.stack([v for _, v in embedded]))
-                keeper_store.store_scores(self.conn, keeper.id, [p for p, _ in embedded], scores)
+        full = next((r for r in batch if r.reason == "no_space"), None)
+        if full is not None:  # stop before writing: the batch is done again on the next run
+            raise DiskFull(f"the disk is full: writing {printable(full.path)}'s thumbnail failed "
+                           f"({full.detail}); free some space and run the index again")
+        try:
+            with self.conn:
+                embedded = [(photo_id, vectors[id(r)]) for r in batch
+                            if (photo_id := self._write(r, vectors.get(id(r)), model, report)) is not None]
+                if keeper and embedded:
+                    scores = keeper.score(np.stack([v for _, v in embedded]))
+                    keeper_store.store_scores(self.conn, keeper.id, [p for p, _ in embedded], scores)
+        except apsw.FullError:
+            raise DiskFull(f"the disk holding {self.settings.db_path.parent} is full: nothing of the last batch "
+                           "was written; free some space and run the index again") from None
         report.stage_seconds["write"] += time.perf_counter() - t0
 
     def _write(self, r: Prepared, vector, model: ModelRow, report: IndexReport) -> int | None:
@@ -267,8 +277,8 @@ class Indexer:
         conn = self.conn
         if r.rejected:
             record_file(conn, r.path, photo_id=None, size=r.size, mtime_ns=r.mtime_ns,
-                                state="error", reason=r.reason, detail=r.detail)
-            report.counts["errors"] += 1
+                        state="error", reason=r.reason, detail=r.detail)
+            report.counts["retry" if r.reason in PASSING else "errors"] += 1
             report.errors.append((r.path, r.reason, r.detail or ""))
             return None
         found = photo_by_sha(conn, r.sha256)

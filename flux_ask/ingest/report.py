@@ -6,6 +6,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from flux_ask.errors import PASSING
 from flux_ask.picture.scan import printable
 
 STAGE_LABELS = {"scan": "scanning", "index": "indexing", "embed-missing": "embedding"}  # for progress lines
@@ -54,8 +55,10 @@ def summary_lines(report: dict[str, Any]) -> list[str]:
     if report["repaired"]:
         lines.append("repaired after an interrupted run: "
                      + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in report["repaired"].items()))
-    if report["errors_by_reason"]:
-        lines.append(f"not catalogued: {_errors(report)} (see `flux-ask status --errors`)")
+    if _errors(report, passing=False):
+        lines.append(f"not catalogued: {_errors(report, passing=False)} (see `flux-ask status --errors`)")
+    if _errors(report, passing=True):
+        lines.append(f"to try again on the next run (not the files' fault): {_errors(report, passing=True)}")
     return lines
 
 
@@ -68,5 +71,6 @@ def one_line(report: dict[str, Any]) -> str:
             + f" ({report['seconds']:.1f} s, {report['embedded_per_second']:.1f} photos/s)")
 
 
-def _errors(report: dict[str, Any]) -> str:
-    return ", ".join(f"{reason} {n}" for reason, n in sorted(report["errors_by_reason"].items()))
+def _errors(report: dict[str, Any], passing: bool | None = None) -> str:
+    return ", ".join(f"{reason} {n}" for reason, n in sorted(report["errors_by_reason"].items())
+                     if passing is None or (reason in PASSING) == passing)

@@ -16,7 +16,7 @@ from PIL import Image
 
 from flux_ask.db.connect import open_readonly
 from flux_ask.db.photos import is_embedded
-from flux_ask.errors import RejectedFile
+from flux_ask.errors import RejectedFile, is_passing, passing_reason
 from flux_ask.picture.look import Crop, look
 from flux_ask.picture.sha256 import sha256_file
 from flux_ask.picture.thumbs import save_thumbnail, thumb_path
@@ -98,10 +98,7 @@ def prepare(task: Task) -> Prepared:
             raise RejectedFile("empty_file", "the file is empty")
         t0 = clock()
         if out.sha256 is None:
-            try:
-                out.sha256 = sha256_file(task.path)
-            except OSError as exc:
-                raise RejectedFile("unreadable", exc.strerror or str(exc)) from None
+            out.sha256 = sha256_file(task.path)
             out.seconds["hash"] = clock() - t0
             if _already_embedded(out.sha256):
                 return out  # a move, a copy or a touched file: nothing to decode
@@ -124,6 +121,10 @@ def prepare(task: Task) -> Prepared:
         out.reason, out.detail, out.pixels, out.photo = exc.reason, exc.detail[:500], None, None
     except MemoryError:
         out.reason, out.detail = "too_large", "not enough memory to decode"
-    except Exception as exc:  # a decoder bug on one file must not stop the archive
-        out.reason, out.detail = "undecodable", f"{type(exc).__name__}: {exc}"[:500]
+    except Exception as exc:
+        if is_passing(exc):  # vanished, unreadable, no space: tried again on the next run
+            out.reason, out.detail = passing_reason(exc), exc.strerror or str(exc)
+        else:  # a decoder bug on one file must not stop the archive
+            out.reason, out.detail = "undecodable", f"{type(exc).__name__}: {exc}"[:500]
+        out.pixels = out.photo = None
     return out

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image, UnidentifiedImageError
 
-from flux_ask.errors import RejectedFile
+from flux_ask.errors import RejectedFile, is_passing
 from flux_ask.picture.exif import PhotoMeta, read_meta
 
 # Transpositions that make EXIF orientations 2..8 upright.
@@ -73,6 +73,8 @@ def decode(path: str, kind: str, mtime_ns: int, *, min_side: int, max_pixels: in
         try:
             data_image.load()
         except OSError as exc:
+            if is_passing(exc):
+                raise  # the disk's fault, not the picture's
             reason = "truncated" if "truncated" in str(exc).lower() else "undecodable"
             raise RejectedFile(reason, str(exc)) from None
         except (SyntaxError, ValueError, EOFError, Image.DecompressionBombError) as exc:
@@ -108,6 +110,8 @@ def _open(path: str, kind: str) -> tuple[Image.Image, Image.Image, tuple[int, in
     except Image.DecompressionBombError as exc:
         raise RejectedFile("decompression_bomb", str(exc)) from None
     except (OSError, SyntaxError, ValueError, EOFError) as exc:
+        if is_passing(exc):
+            raise  # vanished, unreadable, no permission: not the picture's fault
         raise RejectedFile("undecodable", str(exc) or type(exc).__name__) from None
     return image, image, None
 

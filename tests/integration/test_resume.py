@@ -5,6 +5,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -69,8 +70,10 @@ def test_killed_runs_resume_to_the_same_catalog(tmp_path):
         while photo_count(home) <= before and proc.poll() is None and time.monotonic() < deadline:
             time.sleep(0.05)
         time.sleep(rng.uniform(0.0, 0.4))
+        workers = children(proc.pid)
         proc.send_signal(signal.SIGKILL)
         proc.wait()
+        assert_gone(workers)
         if 0 < photo_count(home) < 300:
             partial_kills += 1
     assert partial_kills >= 2, "the kills should land in the middle of runs"
@@ -86,3 +89,56 @@ def test_killed_runs_resume_to_the_same_catalog(tmp_path):
     assert final["vectors"].keys() == reference["vectors"].keys()
     for sha, vector in reference["vectors"].items():
         assert np.allclose(final["vectors"][sha], vector, atol=1e-5)
+
+
+def children(pid: int) -> set[int]:
+    """The processes `pid` started, and theirs (Linux's /proc; empty elsewhere)."""
+    found, frontier = set(), {pid}
+    while frontier:
+        below = set()
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) in frontier:
+                below.add(int(stat.parent.name))
+        found |= below
+        frontier = below - {pid}
+    return found
+
+
+def assert_gone(pids: set[int], within_s: float = 5.0) -> None:
+    deadline = time.monotonic() + within_s
+    while time.monotonic() < deadline:
+        alive = {p for p in pids if Path(f"/proc/{p}").exists() and "zombie" not in _state(p)}
+        if not alive:
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"worker processes outlived their parent: {sorted(alive)}")
+
+
+def _state(pid: int) -> str:
+    try:
+        return (Path(f"/proc/{pid}/status").read_text().split("State:")[1].split("\n")[0]).lower()
+    except (OSError, IndexError):
+        return "zombie"
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+def test_sigterm_ends_a_run_like_ctrl_c_and_leaves_no_process(tmp_path):
+    archive = tmp_path / "archive"
+    make_archive(archive, 120)
+    home = tmp_path / "home"
+    proc = subprocess.Popen(index_command(archive), env=subprocess_env(home), stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while photo_count(home) == 0 and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    workers = children(proc.pid)
+    assert workers, "the run should have started its decoders"
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130 and "interrupted; committed batches are kept" in err and "Traceback" not in err
+    assert_gone(workers)
+    conn = open_readonly(str(home / "catalog.db"))
+    assert conn.execute("SELECT status FROM runs ORDER BY id DESC LIMIT 1").fetchone()[0] == "interrupted"

@@ -1,0 +1,156 @@
+"""Faults a photographer meets: the disk fills mid-ingest, the vector file is deleted,
+truncated or loses its WAL, a run dies between the two databases' commits. Each is
+said in one line, and repaired by the next index without losing recipes, the basket
+or keeper labels, and without embedding anything that was not lost."""
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from flux_ask.db import connect
+from tests.conftest import subprocess_env
+from tests.photos import make_archive
+
+pytestmark = pytest.mark.slow
+
+
+def flux(home: Path, *args: str, timeout: int = 300) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "flux_ask", *args], env=subprocess_env(home),
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def index(home: Path, archive: Path) -> subprocess.CompletedProcess:
+    return flux(home, "index", str(archive), "--model", "tiny-test", "--batch", "8", "--workers", "2", "--quiet")
+
+
+def one_line(out: subprocess.CompletedProcess) -> str:
+    lines = out.stderr.strip().splitlines()
+    assert out.returncode == 1 and len(lines) == 1 and "Traceback" not in out.stderr, out.stderr
+    return lines[0]
+
+
+def catalog(home: Path, where: Path | None = None) -> dict:
+    where = where or home
+    conn = connect(where / "catalog.db", where / "vectors.db", create=False)
+    return {
+        "photos": sorted(r[0] for r in conn.execute("SELECT sha256 FROM photos")),
+        "files": sorted(conn.execute("SELECT path, state, error_reason FROM files").fetchall()),
+        "unembedded": conn.execute("SELECT count(*) FROM photos WHERE embedding_id IS NULL").fetchone()[0],
+        "embeddings": conn.execute("SELECT count(*) FROM embeddings").fetchone()[0],
+        "recipes": conn.execute("SELECT name FROM recipes").fetchall(),
+        "basket": conn.execute("SELECT photo_id FROM selection").fetchall(),
+    }
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory):
+    root = tmp_path_factory.mktemp("archive")
+    make_archive(root, 40)
+    return root
+
+
+@pytest.fixture
+def indexed(tmp_path, archive):
+    """A catalog of the archive, with a recipe and a basket the repairs must keep."""
+    home = tmp_path / "home"
+    assert index(home, archive).returncode == 0
+    assert flux(home, "recipe", "save", "reds", "red things").returncode == 0
+    assert flux(home, "select", "add", "1", "2").returncode == 0
+    return home, catalog(home)
+
+
+def test_a_deleted_vector_file_is_named_then_embedded_again(indexed, archive):
+    home, before = indexed
+    (home / "vectors.db").unlink()
+    for suffix in ("-wal", "-shm"):
+        Path(f"{home / 'vectors.db'}{suffix}").unlink(missing_ok=True)
+    status = flux(home, "status")
+    assert status.returncode == 0 and "vectors.db" in status.stdout and "gone" in status.stdout
+    assert "vectors.db" in one_line(flux(home, "ask", "red things"))
+    again = index(home, archive)
+    assert again.returncode == 0 and "40 embedded" in again.stdout and "lost vectors 40" in again.stdout
+    assert catalog(home) == before
+    assert flux(home, "ask", "red things").returncode == 0
+
+
+def test_a_truncated_vector_file_is_set_aside_and_embedded_again(indexed, archive):
+    home, before = indexed
+    vec = home / "vectors.db"
+    data = vec.read_bytes()
+    vec.write_bytes(data[:len(data) // 2])
+    for suffix in ("-wal", "-shm"):
+        Path(f"{vec}{suffix}").unlink(missing_ok=True)
+    line = one_line(flux(home, "status"))
+    assert "vectors.db" in line and "damaged" in line and "catalog.db" not in line
+    again = index(home, archive)
+    assert again.returncode == 0, again.stderr
+    assert catalog(home) == before and list(home.glob("vectors.db.damaged-*"))
+
+
+def test_a_lost_wal_loses_only_the_vectors_it_held(tmp_path, archive):
+    home = tmp_path / "home"
+    first = tmp_path / "first"
+    shutil.copytree(archive / "2015", first / "2015")
+    assert index(home, first).returncode == 0
+    vec = home / "vectors.db"
+    saved = {suffix: Path(f"{vec}{suffix}").read_bytes() for suffix in ("", "-wal") if Path(f"{vec}{suffix}").exists()}
+    assert index(home, archive).returncode == 0
+    whole = catalog(home)
+    for suffix in ("", "-wal", "-shm"):  # the vector file as it stood: the WAL with the later vectors lost
+        Path(f"{vec}{suffix}").unlink(missing_ok=True)
+        if suffix in saved:
+            Path(f"{vec}{suffix}").write_bytes(saved[suffix])
+    assert "vectors" in flux(home, "status").stdout
+    again = index(home, archive)
+    lost = len(whole["photos"]) - len(list((first / "2015").iterdir()))
+    assert again.returncode == 0 and f"{lost} embedded" in again.stdout, again.stdout
+    assert catalog(home) == whole
+
+
+def test_a_run_that_failed_between_the_two_commits_is_repaired(indexed, archive):
+    home, before = indexed
+    conn = connect(home / "catalog.db", home / "vectors.db", create=False)
+    table = conn.execute("SELECT vec_table FROM models").fetchone()[0]
+    with conn:  # the vector side of the last batch lost, and the run ended, but not cleanly
+        conn.execute(f"DELETE FROM vec.{table} WHERE rowid IN (SELECT id FROM embeddings ORDER BY id DESC LIMIT 6)")
+        conn.execute("UPDATE runs SET status = 'interrupted', repaired_at = NULL")
+    conn.close()
+    again = index(home, archive)
+    assert again.returncode == 0 and "6 embedded" in again.stdout and "lost vectors 6" in again.stdout
+    assert catalog(home) == before
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    mount = tmp_path / "disk"
+    mount.mkdir()
+    made = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=320k", "tmpfs", str(mount)], capture_output=True)
+    if made.returncode != 0:
+        pytest.skip(f"cannot mount a small file system here: {made.stderr.decode().strip()}")
+    yield mount
+    subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+@pytest.mark.parametrize("on_the_small_disk", ["thumbs", "db"])
+def test_a_full_disk_stops_the_run_in_one_line_and_a_resume_completes_it(small_disk, tmp_path, on_the_small_disk):
+    archive = tmp_path / "big"
+    make_archive(archive, 160)
+    reference = tmp_path / "reference"
+    assert index(reference, archive).returncode == 0
+    home = tmp_path / "home"
+    home.mkdir()
+    where = {"thumbs": f'thumbs = "{small_disk}/thumbs"\n',
+             "db": f'db = "{small_disk}/catalog.db"\nvec = "{small_disk}/vectors.db"\n'}[on_the_small_disk]
+    (home / "config.toml").write_text(where)
+    line = one_line(index(home, archive))
+    assert "disk" in line and "full" in line
+    subprocess.run(["mount", "-o", "remount,size=64m", str(small_disk)], check=True)
+    again = index(home, archive)
+    assert again.returncode == 0, again.stderr
+    got = catalog(home, small_disk if on_the_small_disk == "db" else None)
+    want = catalog(reference)
+    assert got["photos"] == want["photos"] and got["unembedded"] == 0
+    assert [f[1:] for f in got["files"]] == [f[1:] for f in want["files"]]  # none remembered as broken

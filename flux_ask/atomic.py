@@ -22,3 +22,13 @@ def atomic_output(target: Path, suffix: str = "") -> Iterator[str]:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def clear_leftovers(folder: Path, suffix: str) -> int:
+    """Remove the temporary files a killed process left in `folder`; call it only where
+    no other process can be writing one now."""
+    removed = 0
+    for leftover in folder.glob(f".tmp-*{suffix}") if folder.is_dir() else ():
+        leftover.unlink(missing_ok=True)
+        removed += 1
+    return removed

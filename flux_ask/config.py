@@ -97,6 +97,9 @@ _FILE_KEYS: dict[str, type | tuple[type, ...]] = {
 }
 
 
+_KIND_WORDS = {str: "text in quotes", int: "a whole number", (int, float): "a number"}
+
+
 def read_config_file(path: Path) -> dict[str, Any]:
     if not path.exists():
         return {}
@@ -110,7 +113,7 @@ def read_config_file(path: Path) -> dict[str, Any]:
             known = ", ".join(sorted(_FILE_KEYS))
             raise ConfigError(f"{path}: unknown setting {key!r} (known: {known})")
         if not isinstance(value, expected) or isinstance(value, bool):
-            raise ConfigError(f"{path}: {key} must be a {getattr(expected, '__name__', expected)}")
+            raise ConfigError(f"{path}: {key} must be {_KIND_WORDS[expected]}, not {value!r}")
     return data
 
 

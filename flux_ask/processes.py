@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
+from multiprocessing import resource_tracker
 from typing import Any
 
 ORPHAN_CHECK_S = 0.5
@@ -18,8 +21,28 @@ ORPHAN_CHECK_S = 0.5
 def spawn_pool(workers: int, initializer: Callable[..., Any] | None = None,
                initargs: tuple = ()) -> ProcessPoolExecutor:
     # spawn, not fork: the parent holds torch's thread pools, which do not survive a fork
+    with _stderr_with_a_descriptor():
+        resource_tracker.ensure_running()  # it hands its stderr to the tracker it starts
     return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
                                initializer=_start, initargs=(os.getpid(), initializer, initargs))
+
+
+@contextmanager
+def _stderr_with_a_descriptor() -> Iterator[None]:
+    """Under a full-screen app (the chat) sys.stderr is a capture with no file behind it,
+    and multiprocessing refuses its descriptor: the real stderr stands in meanwhile."""
+    try:
+        usable = sys.stderr is not None and sys.stderr.fileno() >= 0
+    except (AttributeError, OSError, ValueError):
+        usable = False
+    if usable or sys.__stderr__ is None:
+        yield
+        return
+    captured, sys.stderr = sys.stderr, sys.__stderr__
+    try:
+        yield
+    finally:
+        sys.stderr = captured
 
 
 def _start(parent: int, initializer: Callable[..., Any] | None, initargs: tuple) -> None:

@@ -37,15 +37,28 @@ from flux_ask.query.geocode import OnlineGeocoder, misses_since
 from flux_ask.query.places import PlaceBook, chain, gazetteer
 from flux_ask.query.plan import QueryPlan, Rank
 
+USEFUL_ROC_AUC = 0.55  # a keeper model ranking no better than this in cross-validation is chance
+
 
 @dataclass(frozen=True)
 class KeeperScorer:
-    """A trained keeper model and its id in the catalog."""
+    """A trained keeper model, its id in the catalog and how well it did in cross-validation."""
     id: int
     model: KeeperModel
+    roc_auc: float | None = None
 
     def score(self, vectors: np.ndarray) -> np.ndarray:
         return self.model.score(vectors)
+
+    @property
+    def better_than_chance(self) -> bool:
+        return self.roc_auc is None or self.roc_auc >= USEFUL_ROC_AUC
+
+    @classmethod
+    def of(cls, row: dict) -> KeeperScorer:
+        metrics = row.get("metrics") or {}
+        chosen = metrics.get("cross_validation", {}).get(metrics.get("chosen"), {})
+        return cls(row["id"], KeeperModel.load(row["path"]), chosen.get("roc_auc"))
 
 
 class Archive:
@@ -139,7 +152,7 @@ class Archive:
         if row is None:
             return None
         if cached is None or cached[0] != model.id or cached[1] is None or cached[1].id != row["id"]:
-            self._keeper = (model.id, KeeperScorer(row["id"], KeeperModel.load(row["path"])))
+            self._keeper = (model.id, KeeperScorer.of(row))
         return self._keeper[1]
 
     def required_keeper(self) -> KeeperScorer:
@@ -149,7 +162,7 @@ class Archive:
         if row is None:
             raise KeeperError("there is no keeper model: run `flux-ask keeper match KEEPER_DIR`, "
                               "then `flux-ask keeper train`")
-        scorer = KeeperScorer(row["id"], KeeperModel.load(row["path"]))
+        scorer = KeeperScorer.of(row)
         scorer.model.check(model.name, model.pretrained, model.dim)
         return scorer
 

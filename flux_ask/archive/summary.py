@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flux_ask.archive.home import Archive
+from flux_ask.archive.home import USEFUL_ROC_AUC, Archive
 from flux_ask.db import keeper as keeper_store
 from flux_ask.db.files import error_files
 from flux_ask.db.status import catalog_counts
@@ -43,7 +43,9 @@ def status_rows(s: dict[str, Any]) -> list[tuple[str, str]]:
         rows.append(("keeper model", f"{k['kind']} trained {k['trained_at']} on {k['labels']:,} labels "
                      f"({k['positives']:,} kept), {k['scored']:,} photos scored"))
         rows.append(("keeper cv", f"ROC-AUC {cv['roc_auc']:.3f}, PR-AUC {cv['pr_auc']:.3f}, "
-                     + ", ".join(f"precision@{n} {v:.2f}" for n, v in cv["precision_at"].items())))
+                     + ", ".join(f"precision@{n} {v:.2f}" for n, v in cv["precision_at"].items())
+                     + ("" if cv["roc_auc"] >= USEFUL_ROC_AUC else
+                        ": no better than chance, so 'best ...' ranks by similarity")))
     elif keeper["labels"]["kept"]:
         rows.append(("keeper model", "none yet: run `flux-ask keeper train`"))
     if keeper["labels"]["kept"] or keeper["labels"]["unknown"]:

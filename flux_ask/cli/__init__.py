@@ -14,7 +14,7 @@ import sys
 
 from flux_ask import __version__
 from flux_ask.cli import asking, chat, curation, indexing, keeper, models, status
-from flux_ask.cli.common import EXIT_ERROR, EXIT_OK, edge_message
+from flux_ask.cli.common import EXIT_ERROR, EXIT_OK, Parser, edge_message
 from flux_ask.errors import FluxAskError
 
 COMMANDS = (indexing, status, chat, asking, keeper, curation, models)  # in the order `--help` lists them
@@ -57,7 +57,7 @@ def _interrupt(signum, frame) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="flux-ask",
         description="Search a photographer's archive by what the pictures show.",
         epilog="The archive home is $FLUX_ASK_HOME, else your data directory; "

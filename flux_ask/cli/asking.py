@@ -10,10 +10,10 @@ from flux_ask.cli.common import (
     catalog_flags,
     catalog_weights_flag,
     json_flag,
+    positive,
     print_json,
     settings_from,
 )
-from flux_ask.errors import FluxAskError
 
 
 def register(sub) -> None:
@@ -25,8 +25,8 @@ def register(sub) -> None:
     ask.add_argument("query", metavar="QUERY")
     catalog_flags(ask)
     catalog_weights_flag(ask)
-    ask.add_argument("--limit", type=int, metavar="N", help="how many results (a page, in 'all' mode)")
-    ask.add_argument("--page", type=int, default=1, metavar="K", help="which page of results (default: 1)")
+    ask.add_argument("--limit", type=positive, metavar="N", help="how many results (a page, in 'all' mode)")
+    ask.add_argument("--page", type=positive, default=1, metavar="K", help="which page of results (default: 1)")
     ask.add_argument("--rank", choices=("similarity", "keeper"),
                      help="order by similarity (default), or blend it with the keeper score (as 'best ...' does)")
     ask.add_argument("--plan", action="store_true", help="print the query plan as JSON and stop")
@@ -37,7 +37,7 @@ def register(sub) -> None:
     similar.add_argument("target", metavar="PHOTO_ID|FILE")
     catalog_flags(similar)
     catalog_weights_flag(similar)
-    similar.add_argument("--limit", type=int, metavar="N", help="how many results (default: 12)")
+    similar.add_argument("--limit", type=positive, metavar="N", help="how many results (default: 12)")
     json_flag(similar)
     similar.set_defaults(run=cmd_similar, page=1)
 
@@ -71,13 +71,13 @@ def answer(args: argparse.Namespace, archive, query_plan) -> int:
     """Run a plan and print its answer: shared by `ask`, `similar` and `recipe run`."""
     from flux_ask.search.engine import Searcher
 
-    if args.page < 1:
-        raise FluxAskError("pages count from 1")
     result = Searcher(archive).run(query_plan, page=args.page - 1, page_size=args.limit)
     if args.json:
         print_json(result.as_dict())
     else:
         print_answer(result.as_dict(), args.page)
+        if not result.results and result.groups is None:
+            print(f"· {result.why_empty()}")
     return EXIT_OK
 
 

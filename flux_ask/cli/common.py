@@ -20,6 +20,26 @@ from flux_ask.config import (
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 
 
+def positive(text: str) -> int:
+    """An argparse type: a whole number from 1 up (a count, a page, a photo id)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text} is less than 1")
+    if value >= 2**63:
+        raise argparse.ArgumentTypeError(f"{text} is too large")
+    return value
+
+
+class Parser(argparse.ArgumentParser):
+    """Usage errors in one line, with where to read more."""
+
+    def error(self, message: str):
+        self.exit(EXIT_USAGE, f"{self.prog}: {message} (see `{self.prog} --help`)\n")
+
+
 def catalog_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--home", type=Path, help="archive home (default: $FLUX_ASK_HOME or the user data dir)")
     p.add_argument("--db", help="metadata database (default: HOME/catalog.db)")
@@ -42,8 +62,8 @@ def model_flags(p: argparse.ArgumentParser) -> None:
     weights.add_argument("--weights", type=Path, metavar="FILE", help="a local open_clip checkpoint")
     p.add_argument("--runtime", choices=RUNTIMES,
                    help="image encoder: onnx (float, default), onnx-int8 (about 2x faster on CPU), torch")
-    p.add_argument("--batch", type=int, dest="batch_size", metavar="N", help="images per model batch (default: 64)")
-    p.add_argument("--workers", type=int, metavar="N", help="decode processes (default: cores, at most 4)")
+    p.add_argument("--batch", type=positive, dest="batch_size", metavar="N", help="images per model batch (default: 64)")
+    p.add_argument("--workers", type=positive, metavar="N", help="decode processes (default: cores, at most 4)")
 
 
 def json_flag(p: argparse.ArgumentParser, what: str = "print as JSON") -> None:

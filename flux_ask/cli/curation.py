@@ -10,10 +10,10 @@ from flux_ask.cli.common import (
     archive_from,
     catalog_flags,
     catalog_weights_flag,
+    positive,
     print_json,
     steps_of,
 )
-from flux_ask.errors import FluxAskError
 
 
 def register(sub) -> None:
@@ -24,12 +24,12 @@ def register(sub) -> None:
     save = recipe_steps.add_parser("save", help="save QUESTION as NAME (replacing a recipe of that name)")
     save.add_argument("name", metavar="NAME")
     save.add_argument("question", metavar="QUESTION")
-    save.add_argument("--limit", type=int, metavar="N", help="how many results it gives")
+    save.add_argument("--limit", type=positive, metavar="N", help="how many results it gives")
     save.add_argument("--rank", choices=("similarity", "keeper"), help="how it orders them")
     run = recipe_steps.add_parser("run", help="run a saved recipe on the archive as it is now")
     run.add_argument("name", metavar="NAME")
-    run.add_argument("--limit", type=int, metavar="N", help="how many results (default: the recipe's)")
-    run.add_argument("--page", type=int, default=1, metavar="K", help="which page of results (default: 1)")
+    run.add_argument("--limit", type=positive, metavar="N", help="how many results (default: the recipe's)")
+    run.add_argument("--page", type=positive, default=1, metavar="K", help="which page of results (default: 1)")
     run.add_argument("--json", action="store_true", help="print as JSON")
     listing = recipe_steps.add_parser("list", help="the saved recipes")
     listing.add_argument("--json", action="store_true", help="print as JSON")
@@ -47,7 +47,7 @@ def register(sub) -> None:
     basket_steps = steps_of(basket)
     for action, text in (("add", "put photos in the basket"), ("rm", "take photos out of it")):
         p = basket_steps.add_parser(action, help=text)
-        p.add_argument("photo_ids", type=int, nargs="+", metavar="PHOTO_ID")
+        p.add_argument("photo_ids", type=positive, nargs="+", metavar="PHOTO_ID")
         p.set_defaults(run=cmd_select, action=action)
     for action, text in (("list", "what the basket holds, in the order selected"), ("clear", "empty it")):
         p = basket_steps.add_parser(action, help=text)
@@ -68,7 +68,7 @@ def register(sub) -> None:
     source.add_argument("--from-recipe", metavar="NAME", help="the top results of a saved recipe")
     source.add_argument("--question", metavar="QUESTION", help="the top results of a question")
     source.add_argument("--from-selection", action="store_true", help="the selection basket")
-    draft.add_argument("--count", type=int, default=12, metavar="N", help="how many photos (default: 12)")
+    draft.add_argument("--count", type=positive, default=12, metavar="N", help="how many photos (default: 12)")
     draft.add_argument("--order", choices=("time", "score", "keeper", "hand"), default="time",
                        help="time (default), score, keeper score, or hand (as selected / as answered)")
     draft.add_argument("--copy", action="store_true", help="copy the originals instead of linking to them")
@@ -132,10 +132,15 @@ def cmd_recipe_rm(args: argparse.Namespace) -> int:
 
 
 def cmd_select(args: argparse.Namespace) -> int:
+    from flux_ask.curation import CurationError
     from flux_ask.db import curation
 
     with archive_from(args) as archive:
         conn = archive.conn
+        unknown = curation.missing_photos(conn, args.photo_ids or [])
+        if unknown and args.action == "add":
+            raise CurationError(f"no photo {', '.join(map(str, unknown))} in the catalog: nothing was added "
+                                "(`flux-ask ask ... --json` gives photo ids)")
         if args.action == "add":
             changed = curation.select(conn, args.photo_ids)
         elif args.action in ("rm", "clear"):
@@ -157,8 +162,6 @@ def cmd_select(args: argparse.Namespace) -> int:
 def cmd_issue_draft(args: argparse.Namespace) -> int:
     from flux_ask.curation import issue
 
-    if args.count < 1:
-        raise FluxAskError("--count must be at least 1")
     with archive_from(args) as archive:
         source = "selection" if args.from_selection else "recipe" if args.from_recipe else "question"
         plan = archive.plan(args.question) if args.question else None

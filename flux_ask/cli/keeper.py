@@ -13,9 +13,11 @@ from flux_ask.cli.common import (
     catalog_flags,
     catalog_weights_flag,
     json_flag,
+    positive,
     print_json,
     steps_of,
 )
+from flux_ask.errors import FluxAskError
 
 
 def register(sub) -> None:
@@ -44,7 +46,7 @@ def register(sub) -> None:
         "cross-validation; calibrated probabilities; a split by year shows leakage across bursts.",
     )
     catalog_flags(train)
-    train.add_argument("--folds", type=int, metavar="K", help="cross-validation folds (default: 5)")
+    train.add_argument("--folds", type=positive, metavar="K", help="cross-validation folds (default: 5)")
     train.add_argument("--baseline-only", action="store_true", help="logistic regression only, no MLP")
     json_flag(train, "print the training report as JSON")
     train.set_defaults(run=cmd_keeper_train)
@@ -81,8 +83,11 @@ def cmd_keeper_match(args: argparse.Namespace) -> int:
 
 
 def cmd_keeper_train(args: argparse.Namespace) -> int:
+    from flux_ask.archive.home import USEFUL_ROC_AUC
     from flux_ask.keeper.scoring import train_from_catalog
 
+    if args.folds == 1:
+        raise FluxAskError("--folds must be at least 2: cross-validation holds one fold out")
     say = (lambda message: print(f"… {message}", file=sys.stderr)) if not args.json else None
     with archive_from(args) as archive:
         report = train_from_catalog(archive, kinds=("logistic",) if args.baseline_only else None,
@@ -106,6 +111,10 @@ def cmd_keeper_train(args: argparse.Namespace) -> int:
     print(f"calibrated ({cal['method']}): Brier {cal['brier']:.4f}, mean score {cal['mean_score']:.3f} "
           f"for a base rate of {cal['base_rate']:.3f}")
     print(f"saved {report['chosen']} as keeper model {report['id']} for {report['embedding_model']}: {report['path']}")
+    chosen = report["cross_validation"][report["chosen"]]
+    if chosen["roc_auc"] < USEFUL_ROC_AUC:
+        print(f"warning: its cross-validated ROC-AUC {chosen['roc_auc']:.3f} is no better than chance: "
+              "'best ...' keeps ranking by similarity until more keepers are labelled and it is trained again")
     print(f"scored {report['scoring']['scored']:,} photos in {report['scoring']['seconds']:.1f} s")
     return EXIT_OK
 

@@ -25,6 +25,7 @@ from PIL import Image, ImageDraw
 from flux_ask.archive.home import Archive
 from flux_ask.curation import CurationError, recipes
 from flux_ask.db.curation import selection
+from flux_ask.db.runs import indexed_roots
 from flux_ask.query.plan import QueryPlan
 from flux_ask.search.answer import Answer, Result, results_for, rounded
 from flux_ask.search.engine import Searcher
@@ -149,6 +150,20 @@ def contact_sheet(picks: list[Pick], title: str) -> Image.Image:
     return sheet
 
 
+def check_issues_dir(archive: Archive, issues_dir: Path) -> None:
+    """A folder to write issues in, and not inside the archive: its links and contact sheet
+    would be catalogued on the next index as photos of their own."""
+    folder = issues_dir.expanduser().resolve()
+    if folder.exists() and not folder.is_dir():
+        raise CurationError(f"the issues folder {folder} is a file, not a folder: name another with --issues-dir "
+                            "or `issues = ...` in config.toml")
+    for root in indexed_roots(archive.conn):
+        if Path(root).is_dir() and folder.is_relative_to(root):
+            raise CurationError(f"the issues folder {folder} is inside the indexed folder {root}: its links would be "
+                                "catalogued on the next index; name one outside it with --issues-dir or "
+                                "`issues = ...` in config.toml")
+
+
 def picks_of(results: list[Result], *, scores: list[float | None] | None = None,
              questions: list[str | None] | None = None) -> list[Pick]:
     """Picks for results, in their order; photos without a readable file are left out
@@ -179,6 +194,7 @@ def draft_issue(archive: Archive, source: str, *, count: int, order: str, issues
         raise CurationError("an issue needs at least one photo")
     if order not in ORDERS:
         raise CurationError(f"order must be one of {', '.join(ORDERS)}, not {order!r}")
+    check_issues_dir(archive, issues_dir)
     if source == "selection":
         picks = selection_picks(archive)
         if not picks:

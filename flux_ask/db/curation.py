@@ -45,6 +45,11 @@ def delete_recipe(conn: apsw.Connection, name: str) -> bool:
         return conn.changes() > 0
 
 
+def missing_photos(conn: apsw.Connection, photo_ids: list[int]) -> list[int]:
+    """Those of `photo_ids` that are no catalogued photo."""
+    return [p for p in photo_ids if conn.execute("SELECT 1 FROM photos WHERE id = ?", (p,)).fetchone() is None]
+
+
 def select(conn: apsw.Connection, photo_ids: list[int], question: str | None = None) -> int:
     """Add photos to the basket (at its end); returns how many were new."""
     added = 0

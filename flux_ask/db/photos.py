@@ -130,3 +130,11 @@ def photo_record(conn: apsw.Connection, photo_id: int) -> dict[str, Any] | None:
     out["files"] = [{"path": path_out(p), "state": s} for p, s in conn.execute(
         "SELECT path, state FROM files WHERE photo_id = ? ORDER BY state != 'ok', path", (photo_id,))]
     return out
+
+
+def readable_photos(conn: apsw.Connection) -> list[tuple[str, str]]:
+    """(sha256, path) of every photo with a readable file, one file each."""
+    return [(sha, path_out(path)) for sha, path in conn.execute(
+        "SELECT sha256, path FROM (SELECT p.sha256, "
+        "  (SELECT f.path FROM files f WHERE f.photo_id = p.id AND f.state = 'ok' ORDER BY f.path LIMIT 1) AS path "
+        "  FROM photos p) WHERE path IS NOT NULL")]

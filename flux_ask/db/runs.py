@@ -5,7 +5,7 @@ from __future__ import annotations
 import apsw
 
 from flux_ask.db.rows import ModelRow
-from flux_ask.db.sql import now_iso, path_in
+from flux_ask.db.sql import now_iso, path_in, path_out
 
 RUN_COUNTERS = ("files_seen", "unchanged", "new_photos", "new_files", "embedded", "missing", "errors")
 
@@ -36,3 +36,11 @@ def finish_run(
 def set_run_model(conn: apsw.Connection, run_id: int, model: ModelRow) -> None:
     with conn:
         conn.execute("UPDATE runs SET model_id = ? WHERE id = ?", (model.id, run_id))
+
+
+def indexed_roots(conn: apsw.Connection) -> list[str]:
+    """Every folder or file an ingest run was given."""
+    roots = set()
+    for (joined,) in conn.execute("SELECT DISTINCT root FROM runs"):
+        roots.update(r for r in (path_out(joined) or "").split(";") if r)
+    return sorted(roots)

@@ -18,11 +18,16 @@ from urllib.parse import urlparse
 
 import numpy as np
 
-from flux_ask.atomic import atomic_output
+from flux_ask.atomic import atomic_output, clear_leftovers
 from flux_ask.embed import TINY_TEST, ModelSpec, Preprocess, l2_normalise
 from flux_ask.errors import ModelUnavailable
 
 TINY_TEST_SEED = 0
+
+# ONNX Runtime 1.29+ keeps a device id and a telemetry queue under ~/.cache/Microsoft from
+# the moment it is imported, outside the archive home; these opt out before any import.
+for _opt_out in ("ORT_DISABLE_TELEMETRY", "ORT_TELEMETRY_DISABLED"):
+    os.environ.setdefault(_opt_out, "1")
 
 
 class OpenClipEmbedder:
@@ -193,10 +198,12 @@ def _preprocess_of(model) -> Preprocess:
 def _onnx_session(embedder: OpenClipEmbedder, cache_dir: Path | None, *, quantized: bool):
     import onnxruntime as ort
 
+    ort.disable_telemetry_events()
     cache_dir = cache_dir or Path(tempfile.gettempdir()) / "flux-ask-models"
     safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in f"{embedder.name}-{embedder.pretrained}")
     path = cache_dir / f"{safe}.visual.onnx"
     if not path.exists():
+        clear_leftovers(cache_dir, ".onnx")  # an export a kill stopped halfway (one writer at a time)
         _export_visual(embedder, path)
     if quantized:
         path = _quantized(path)

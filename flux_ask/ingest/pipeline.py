@@ -22,7 +22,7 @@ from flux_ask.db import keeper as keeper_store
 from flux_ask.db.files import files_under, known_file, mark_missing, record_file
 from flux_ask.db.hashes import store_hash
 from flux_ask.db.models import activate_model, find_model, register_model
-from flux_ask.db.photos import has_photos, insert_photo, photo_by_sha
+from flux_ask.db.photos import has_photos, insert_photo, photo_by_sha, readable_photos
 from flux_ask.db.rows import ModelRow
 from flux_ask.db.runs import finish_run, set_run_model, start_run
 from flux_ask.db.vectors import photos_to_embed, reconcile, store_embedding
@@ -40,6 +40,7 @@ from flux_ask.ingest.worker import (
 )
 from flux_ask.picture.look import Crop
 from flux_ask.picture.scan import kind_of, printable, scan
+from flux_ask.picture.thumbs import thumb_path
 from flux_ask.processes import spawn_pool
 
 MIN_BATCH = 8  # the smallest batch worth sending to the model early
@@ -134,6 +135,7 @@ class Indexer:
             tasks = self._changed(roots, seen, report)
             self._process(tasks, report, "index")
             self._embed_missing(report)
+            self._rebuild_thumbnails(report)
             if sweep:
                 for root in roots:
                     if Path(root).is_dir():
@@ -187,6 +189,22 @@ class Indexer:
                 continue  # gone since the last scan: the sweep will say so
             tasks.append(Task(path, kind_of(path) or "image", st.st_size, st.st_mtime_ns, sha256=sha))
         self._process(tasks, report, "embed-missing")
+
+    def _rebuild_thumbnails(self, report: IndexReport) -> None:
+        """Grid thumbnails the cache lost (a deleted thumbs/ folder) are made again from the
+        originals; nothing is embedded again."""
+        size, folder = self.settings.thumb_size, self.settings.thumbs_dir
+        tasks = []
+        for sha, path in readable_photos(self.conn):
+            if thumb_path(folder, sha, size).exists():
+                continue
+            try:
+                st = Path(path).stat()
+            except OSError:
+                continue  # gone since the scan: the sweep will say so
+            tasks.append(Task(path, kind_of(path) or "image", st.st_size, st.st_mtime_ns, sha256=sha, pixels=False))
+        report.counts["thumbnails"] += len(tasks)
+        self._process(tasks, report, "thumbnails")
 
     def _process(self, tasks: list[Task], report: IndexReport, stage: str) -> None:
         if not tasks:

@@ -9,7 +9,8 @@ from typing import Any
 from flux_ask.errors import PASSING
 from flux_ask.picture.scan import printable
 
-STAGE_LABELS = {"scan": "scanning", "index": "indexing", "embed-missing": "embedding"}  # for progress lines
+STAGE_LABELS = {"scan": "scanning", "index": "indexing", "embed-missing": "embedding",
+                "thumbnails": "thumbnails"}  # for progress lines
 
 
 @dataclass
@@ -52,6 +53,8 @@ def summary_lines(report: dict[str, Any]) -> list[str]:
         f"{report['seconds']:.1f} s, {report['embedded_per_second']:.1f} photos embedded/s"
         + (f" with {report['model']}" if report["model"] else ""),
     ]
+    if c.get("thumbnails"):
+        lines.append(f"{c['thumbnails']} thumbnails the cache had lost were made again")
     if report["repaired"]:
         lines.append("repaired after an interrupted run: "
                      + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in report["repaired"].items()))

@@ -29,6 +29,7 @@ class Task:
     size: int
     mtime_ns: int
     sha256: str | None = None  # known already (re-embedding a catalogued photo)
+    pixels: bool = True  # False: only its thumbnail is wanted (the cache lost it)
 
 
 @dataclass(frozen=True)
@@ -106,7 +107,7 @@ def prepare(task: Task) -> Prepared:
                     max_pixels=cfg.max_pixels)
         t1 = clock()
         save_thumbnail(seen.small, thumb_path(cfg.thumbs_dir, out.sha256, cfg.thumb_size))
-        out.phash, out.pixels, decoded = seen.phash, seen.pixels, seen.decoded
+        out.phash, out.pixels, decoded = seen.phash, seen.pixels if task.pixels else None, seen.decoded
         out.seconds.update(seen.seconds)
         out.seconds["thumbnail"] += clock() - t1
         out.photo = {

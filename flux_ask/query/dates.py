@@ -82,6 +82,15 @@ def _name_year(start: date) -> int:
 
 
 def past_span(count: int, unit: str, now: date) -> Range:
+    """The last `count` days, weeks, months or years; one longer than the calendar starts
+    with the calendar (year 1)."""
+    try:
+        return _past_span(count, unit, now)
+    except (OverflowError, ValueError):
+        return date.min, now
+
+
+def _past_span(count: int, unit: str, now: date) -> Range:
     unit = unit.rstrip("s")
     if unit == "day":
         start = now - timedelta(days=count)

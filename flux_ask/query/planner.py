@@ -56,6 +56,11 @@ MAKING_VERBS = {"made", "taken", "shot", "photographed", "captured"}
 SURE_PLACE_PREPS = {"near", "taken in", "shot in", "made in", "close to"}
 
 
+class ImpossibleQuestion(FluxAskError):
+    """A question no photo can answer as asked: a range that ends before it begins, a
+    distance of nothing."""
+
+
 class UnknownPlace(FluxAskError):
     def __init__(self, name: str, why: str = ""):
         super().__init__(
@@ -294,11 +299,18 @@ def _place(tree: Tree, originals: list[str], places: Resolver, block_m: float, c
         count_tree = tree.children[0]
         counts = [c for c in count_tree.children if isinstance(c, Tree)]
         n = dates.count_of(str(counts[0].children[0])) if counts else 1
-        return place.within(n * block_m)
+        return _within(place, n * block_m)
     distance = tree.children[0]
     number, unit = distance.children
     value = dates.count_of(str(number.children[0])) if isinstance(number, Tree) else float(number)
-    return place.within(value * METERS[str(unit)])
+    return _within(place, value * METERS[str(unit)])
+
+
+def _within(place: Place, radius_m: float) -> Place:
+    if not radius_m > 0:
+        raise ImpossibleQuestion(f"within {radius_m:g} m of {place.label} holds no photo: say how far, as in "
+                                 f"'within 200 m of {place.label}'")
+    return place.within(radius_m)
 
 
 def _target(tree: Tree, originals: list[str]) -> SimilarTo:
@@ -347,6 +359,10 @@ def _date_range(tree: Tree, now: date, hemisphere: str) -> tuple[tuple[date, dat
         rng = (date(int(t[0]) + 1, 1, 1), now)
     else:
         raise AssertionError(kind)
+    if rng[0] > rng[1]:
+        said = " ".join(t)
+        raise ImpossibleQuestion(f"'{kind} {said}' is in the future: no photo is taken after today"
+                                 if kind in ("after", "since") else f"the dates in '{said}' end before they begin")
     return rng, f"{dates.describe(rng)}{season_note}"
 
 

@@ -49,6 +49,19 @@ class Answer:
     seconds: float = 0.0
     offset: int = 0  # rank of the first result, from 0
     ranking: dict[str, Any] | None = None  # how "best ..." ordered the results
+    threshold: float | None = None  # "every match": the score a photo must reach ...
+    best_score: float | None = None  # ... and the best any photo the filters allow reached
+
+    def why_empty(self) -> str:
+        """What to try when nothing matched, in words that fit what was asked."""
+        p = self.plan
+        if self.threshold is not None:
+            best = f" (the best reaches {self.best_score:.3f})" if self.best_score is not None else ""
+            return (f"no photo stands out enough to be 'every match': the bar is {self.threshold:.3f}{best}; "
+                    "ask for the best 12 instead, or more broadly")
+        if p.date_ranges or p.near or p.exclude_near:
+            return "nothing matches: loosen a filter (a longer period, a wider place) or ask more broadly"
+        return "nothing matches: ask more broadly"
 
     def as_dict(self) -> dict[str, Any]:
         out = {
@@ -62,6 +75,8 @@ class Answer:
         }
         if self.ranking is not None:
             out["ranking"] = self.ranking
+        if self.threshold is not None:
+            out["threshold"], out["best_score"] = self.threshold, self.best_score
         if self.groups is not None:
             out["groups"] = [_group_dict(g) for g in self.groups]
         return out

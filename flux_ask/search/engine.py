@@ -25,7 +25,7 @@ from flux_ask.errors import FluxAskError, NothingToSearch
 from flux_ask.geo import bounding_box, haversine_m
 from flux_ask.periods import period_keys, period_label
 from flux_ask.picture.decode import decode, model_input
-from flux_ask.picture.scan import kind_of
+from flux_ask.picture.scan import kind_of, printable
 from flux_ask.query.plan import (
     DEFAULT_LIMIT,
     DEFAULT_MOTIF_YEARS,
@@ -71,10 +71,18 @@ class Searcher:
             answer = self._filter_only(plan, page, size)
         ranking = answer.ranking
         if plan.rank == "keeper" and ranking is None:
-            ranking = {"by": "similarity", "note": "grouped answers are ordered by similarity"
-                       if plan.group_by else "no keeper model for these vectors yet: ranked by similarity"}
+            ranking = {"by": "similarity", "note": self._why_not_keeper(plan)}
         return replace(answer, seconds=time.perf_counter() - started, ranking=ranking,
                        offset=0 if plan.group_by else page * size)
+
+    def _why_not_keeper(self, plan: QueryPlan) -> str:
+        if plan.group_by:
+            return "grouped answers are ordered by similarity"
+        scorer = self.archive.keeper()
+        if scorer is None:
+            return "no keeper model for these vectors yet: ranked by similarity"
+        return (f"the keeper model is no better than chance (cross-validated ROC-AUC {scorer.roc_auc:.2f}): "
+                "ranked by similarity; label more keepers and train it again")
 
     def results_for(self, photo_ids: list[int]) -> list[Result]:
         """Photos as results (details, thumbnail, keeper score), unscored: the basket."""
@@ -96,9 +104,9 @@ class Searcher:
         return order, rank[order], info
 
     def _keeper_id(self, plan: QueryPlan) -> int | None:
-        """The keeper model that orders a "best ..." answer, when there is one."""
+        """The keeper model that orders a "best ..." answer, when there is one worth it."""
         scorer = self.archive.keeper() if plan.rank == "keeper" else None
-        return scorer.id if scorer else None
+        return scorer.id if scorer and scorer.better_than_chance else None
 
     def _filter_only(self, plan: QueryPlan, page: int, size: int) -> Answer:
         conn = self.archive.require().conn
@@ -148,6 +156,7 @@ class Searcher:
                 flat = tuple(r for g in groups for r in g.members)
                 return Answer(plan, flat, len(flat), self._left_out(plan, m), groups, strategy=strategy)
             hit = scores >= threshold
+            cut = {"threshold": round(threshold, 4), "best_score": round(float(scores.max()), 4) if len(scores) else None}
             row_ids, scores = row_ids[hit], scores[hit]
             order = best_first(scores, len(scores) if keeper_id else (page + 1) * size)
             chosen, chosen_scores, total = row_ids[order], scores[order], len(scores)
@@ -159,6 +168,7 @@ class Searcher:
             chosen, chosen_scores = chosen[keep], chosen_scores[keep]
             total = _count(rows) - len(skip)
             strategy = f"{strategy}+{how}"
+            cut = {}
         ranking = rank_scores = None
         if keeper_id is not None and len(chosen):
             order, rank_scores, ranking = self._blend(keeper_id, m.photo_ids[chosen], chosen_scores)
@@ -167,7 +177,8 @@ class Searcher:
         chosen, chosen_scores = chosen[window], chosen_scores[window]
         rank_scores = None if rank_scores is None else rank_scores[window]
         results = results_for(self.archive, [int(i) for i in m.photo_ids[chosen]], chosen_scores, rank_scores)
-        return Answer(plan, tuple(results), int(total), self._left_out(plan, m), strategy=strategy, ranking=ranking)
+        return Answer(plan, tuple(results), int(total), self._left_out(plan, m), strategy=strategy, ranking=ranking,
+                      **cut)
 
     def _motif_search(self, plan: QueryPlan) -> Answer:
         m = self.archive.matrix()
@@ -224,8 +235,12 @@ class Searcher:
 
     def _embed_file(self, path: Path) -> np.ndarray:
 
+        if path.is_dir():
+            raise FluxAskError(f"{printable(str(path))} is a folder: name one picture in it")
+        if not path.exists():
+            raise FluxAskError(f"no such file: {printable(str(path))}")
         if not path.is_file():
-            raise FluxAskError(f"no such file: {path}")
+            raise FluxAskError(f"{printable(str(path))} is not a picture file (a device or a pipe?)")
         encoder = self.archive.encoder()
         pre = encoder.preprocess
         decoded = decode(str(path), kind_of(path.name) or "image", path.stat().st_mtime_ns,
@@ -286,7 +301,7 @@ class Searcher:
         out = {}
         if plan.date_ranges:
             out["no_date"] = lacking["no_date"]
-        if plan.near or plan.exclude_near or plan.echoes_of:
+        if plan.near:  # "not in Rome" and "echoes of Rome" keep the photos without a position
             out["no_location"] = lacking["no_location"]
         return out
 

@@ -50,7 +50,7 @@ class AnswerView(Vertical):
         elif answer.results:
             yield ResultGrid(answer.results, self.marked, self.image_class, first_number=answer.offset + 1)
         else:
-            yield Note("nothing matches: loosen a filter (a longer period, a wider place) or ask more broadly")
+            yield Note(answer.why_empty())
 
     def _summary(self) -> Text:
         a = self.turn.answer

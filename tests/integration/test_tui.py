@@ -405,3 +405,28 @@ def _screen_shows(tmux: list[str], text: str, seconds: float) -> str | None:
             return screen
         time.sleep(0.3)
     return None
+
+
+@pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
+def test_index_in_the_chat_in_a_real_terminal(tmp_path):
+    """/index in a real terminal, where the app holds stderr: the decoders start, and
+    questions are answered from the new catalog."""
+    root = tmp_path / "photos"
+    make_archive(root, 12)
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "config.toml").write_text('model = "tiny-test"\ngeocoder = "off"\n')
+    tmux = ["tmux", "-L", f"flux-ask-index-{os.getpid()}"]
+    flux = [sys.executable, "-m", "flux_ask", "chat", "--images", "halfcell"]
+    subprocess.run([*tmux, "new-session", "-d", "-s", "chat", "-x", "120", "-y", "40",
+                    " ".join(f"'{part}'" for part in flux)], check=True, env=subprocess_env(home))
+    try:
+        assert _screen_shows(tmux, "no archive here yet", 60)
+        subprocess.run([*tmux, "send-keys", "-t", "chat", f"/index {root}", "Enter"], check=True)
+        screen = _screen_shows(tmux, "indexed ", 120)
+        assert screen and "12 new photos, 12 embedded" in screen and "stopped" not in screen
+        subprocess.run([*tmux, "send-keys", "-t", "chat", "red squares", "Enter"], check=True)
+        assert _screen_shows(tmux, "of 12 matches", 90)
+        subprocess.run([*tmux, "send-keys", "-t", "chat", "C-q"], check=True)
+    finally:
+        subprocess.run([*tmux, "kill-server"], capture_output=True)

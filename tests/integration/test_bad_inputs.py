@@ -1,0 +1,97 @@
+"""Bad input a user can type gets one clear line and an exit code (2: the command line
+was wrong, 1: the request cannot be done), never a traceback, and changes nothing."""
+
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import subprocess_env
+from tests.photos import make_archive
+
+
+@pytest.fixture(scope="module")
+def home(tmp_path_factory):
+    root = tmp_path_factory.mktemp("archive")
+    make_archive(root / "photos", 8)
+    home = tmp_path_factory.mktemp("home")
+    (home / "config.toml").write_text('geocoder = "off"\n')
+    done = run(home, "index", str(root / "photos"), "--model", "tiny-test", "--quiet")
+    assert done.returncode == 0, done.stderr
+    return home
+
+
+def run(home, *args) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "flux_ask", *args], env=subprocess_env(home),
+                          capture_output=True, text=True, timeout=300)
+
+
+def archive_of(home):
+    from flux_ask.db.connect import open_readonly
+    from flux_ask.db.runs import indexed_roots
+
+    return indexed_roots(open_readonly(str(home / "catalog.db")))[0]
+
+
+BAD = [
+    (("ask", "dogs", "--limit", "-1"), 2, "less than 1"),
+    (("ask", "dogs", "--limit", "0"), 2, "less than 1"),
+    (("ask", "dogs", "--page", "0"), 2, "less than 1"),
+    (("ask", "dogs", "--limit", "many"), 2, "not a whole number"),
+    (("recipe", "save", "dogs", "dogs", "--limit", "-5"), 2, "less than 1"),
+    (("select", "add", "99999999999999999999"), 2, "too large"),
+    (("select", "add", "999999"), 1, "no photo 999999"),
+    (("aks", "dogs"), 2, "invalid choice"),
+    (("ask", "trains after 2035"), 1, "in the future"),
+    (("ask", "trains since 2099"), 1, "in the future"),
+    (("ask", "dogs within 0 blocks of Rome"), 1, "holds no photo"),
+    (("ask", "dogs within 0 km of Lund"), 1, "holds no photo"),
+    (("ask", "dogs near Zzyzxqq"), 1, "unknown place"),
+    (("similar", "/dev/zero"), 1, "not a picture file"),
+    (("similar", "/"), 1, "is a folder"),
+    (("similar", "/no/such/photo.jpg"), 1, "no such file"),
+    (("similar", "999999"), 1, "not in the catalog"),
+    (("issue", "draft", "--question", "dogs", "--issues-dir", "/dev/null"), 1, "is a file, not a folder"),
+    (("recipe", "run", "nothing-saved"), 1, "no recipe named"),
+    (("keeper", "train", "--folds", "1"), 1, "at least 2"),
+    (("keeper", "score"), 1, "no keeper model"),
+    (("ask", "best dogs", "--rank", "keeper"), 1, "no keeper model"),
+]
+
+
+@pytest.mark.parametrize("args, code, words", BAD, ids=[" ".join(a) for a, _, _ in BAD])
+def test_each_bad_input_is_one_line(home, args, code, words):
+    out = run(home, *args)
+    lines = out.stderr.strip().splitlines()
+    assert out.returncode == code and len(lines) == 1 and words in lines[0], out.stderr
+    assert "Traceback" not in out.stderr
+
+
+def test_an_issues_folder_inside_the_archive_is_refused(home):
+    out = run(home, "issue", "draft", "--question", "dogs", "--issues-dir", f"{archive_of(home)}/issues")
+    assert out.returncode == 1 and "inside the indexed folder" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_a_recipe_saved_by_another_version_is_one_line(home):
+    from flux_ask.db import connect
+
+    conn = connect(home / "catalog.db", home / "vectors.db", create=False)
+    with conn:
+        conn.execute("INSERT INTO recipes (name, question, plan, params, saved_at) VALUES "
+                     "('future', 'dogs', '{\"text\": \"dogs\", \"mood\": \"calm\"}', '{}', '2030-01-01')")
+    out = run(home, "recipe", "run", "future")
+    assert out.returncode == 1 and "does not know the plan keys ['mood']" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_long_spans_reach_back_to_the_calendar_start(home):
+    for question in ("portraits from the past 5000 years", "the past 1000000 days"):
+        out = run(home, "ask", question, "--plan")
+        assert out.returncode == 0 and '"0001-01-01"' in out.stdout, out.stderr
+
+
+def test_a_config_value_of_the_wrong_type_says_what_it_should_be(tmp_path):
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "config.toml").write_text('batch_size = "big"\n')
+    out = run(home, "status")
+    assert out.returncode == 1 and "batch_size must be a whole number, not 'big'" in out.stderr

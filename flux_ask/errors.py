@@ -55,3 +55,35 @@ def is_passing(exc: BaseException) -> bool:
     """An error of the system (a real errno), not of a file's content: decoders raise
     OSError without one for a broken picture."""
     return isinstance(exc, OSError) and exc.errno is not None
+
+
+def in_words(exc: BaseException, home: object = None) -> str:
+    """One line for an error that reached a shell's edge (the CLI's, the chat's): which
+    file, and what to do. FluxAskError says itself; the system's and SQLite's get words."""
+    if isinstance(exc, FluxAskError):
+        return str(exc)
+    if isinstance(exc, OSError) and exc.errno is not None:
+        where = f" ({exc.filename})" if exc.filename else ""
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            return f"the disk is full{where}: free some space and run the command again; nothing was half-written"
+        if exc.errno == errno.EROFS:
+            return f"the file system is read-only{where}: flux-ask cannot write there"
+        if exc.errno in (errno.EACCES, errno.EPERM):
+            return f"no permission{where}: check who owns the archive home and its files"
+        return f"{exc.strerror}{where}"
+    if type(exc).__module__ == "apsw":
+        home = home or "the archive home"
+        kind = type(exc).__name__
+        if kind == "FullError":
+            return f"the disk holding the catalog is full ({exc}): free some space and run the command again"
+        if kind in ("CorruptError", "NotADBError"):
+            return (f"the catalog in {home} is damaged ({exc}): restore catalog.db from a backup "
+                    "(vectors.db alone can be rebuilt by `flux-ask index FOLDER`)")
+        if kind == "BusyError":
+            return "the catalog is busy: another flux-ask is writing it; try again in a moment"
+        if kind in ("ReadOnlyError", "CantOpenError"):
+            return f"cannot write the catalog in {home} ({exc}): is it on a read-only disk?"
+        return f"the catalog in {home} gave an error: {exc}"
+    if isinstance(exc, RecursionError):
+        return "a folder nests too deep to follow"
+    return f"unexpected {type(exc).__name__}: {exc} (set FLUX_ASK_DEBUG=1 to see where)"

@@ -182,7 +182,8 @@ class Archive:
                 lookup = store = None
                 if self.exists():
                     lookup = lambda key: cached_place(self.conn, key, misses_since())  # noqa: E731
-                    store = lambda key, found: cache_place(self.conn, key, found)  # noqa: E731
+                    if not self.conn.readonly("main"):  # a read-only home asks again next time
+                        store = lambda key, found: cache_place(self.conn, key, found)  # noqa: E731
                 resolvers.append(OnlineGeocoder(self.settings.geocoder, lookup, store))
             self._places = chain(*resolvers)
         return self._places

@@ -100,8 +100,11 @@ class VectorMatrix:
 
     def _write(self, cache: Path) -> None:
         """Into a temporary folder renamed whole, then older copies of this model go."""
-        cache.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(dir=cache, prefix=".tmp-"))
+        try:
+            cache.mkdir(parents=True, exist_ok=True)
+            tmp = Path(tempfile.mkdtemp(dir=cache, prefix=".tmp-"))
+        except OSError:
+            return  # a read-only home: search from memory, uncached
         try:
             np.save(tmp / "vectors.npy", self.vectors)
             np.savez(tmp / "rows.npz", mean=self.sketch.mean, words=self.sketch.words,

@@ -14,8 +14,8 @@ import sys
 
 from flux_ask import __version__
 from flux_ask.cli import asking, chat, curation, indexing, keeper, models, status
-from flux_ask.cli.common import EXIT_ERROR, EXIT_OK, Parser, edge_message
-from flux_ask.errors import FluxAskError
+from flux_ask.cli.common import EXIT_ERROR, EXIT_OK, Parser
+from flux_ask.errors import FluxAskError, in_words
 
 COMMANDS = (indexing, status, chat, asking, keeper, curation, models)  # in the order `--help` lists them
 
@@ -48,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # the edge: what escaped the library is still one line, never a traceback
         if os.environ.get("FLUX_ASK_DEBUG"):
             raise
-        print(f"flux-ask: {edge_message(exc, args)}", file=sys.stderr)
+        print(f"flux-ask: {in_words(exc, getattr(args, 'home', None))}", file=sys.stderr)
         return EXIT_ERROR
 
 

@@ -7,6 +7,7 @@ ships its own SQLite and loads sqlite-vec on every platform.
 
 from __future__ import annotations
 
+import os
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -19,9 +20,12 @@ BUSY_TIMEOUT_MS = 10_000
 
 
 def connect(db_path: Path, vec_path: Path, *, create: bool = True) -> apsw.Connection:
-    """A connection in WAL mode, so the chat can search while an ingest writes."""
+    """A connection in WAL mode, so the chat can search while an ingest writes; on a
+    read-only disk (an archive home on a locked NAS share), a read-only one."""
     if not create and not db_path.exists():
         raise CatalogError(f"no catalog at {db_path}: run `flux-ask index FOLDER` first")
+    if not create and not writable(db_path):
+        return _read_only(db_path, vec_path)
     flags = apsw.SQLITE_OPEN_READWRITE | (apsw.SQLITE_OPEN_CREATE if create else 0)
     if create:
         db_path.parent.mkdir(parents=True, exist_ok=True)
@@ -47,6 +51,29 @@ def connect(db_path: Path, vec_path: Path, *, create: bool = True) -> apsw.Conne
     except apsw.Error as exc:
         conn.close()
         raise CatalogError(f"cannot open the vector database {vec_path}: {exc}") from exc
+    return conn
+
+
+def writable(db_path: Path) -> bool:
+    return os.access(db_path.parent, os.W_OK) and os.access(db_path, os.W_OK)
+
+
+def _read_only(db_path: Path, vec_path: Path) -> apsw.Connection:
+    """Immutable: a read-only disk cannot change under us, and SQLite then needs no -shm
+    file (which it could not create) to read a WAL-mode database."""
+    flags = apsw.SQLITE_OPEN_READONLY | apsw.SQLITE_OPEN_URI
+    try:
+        conn = apsw.Connection(f"{db_path.as_uri()}?immutable=1", flags=flags)
+        conn.enable_load_extension(True)
+        conn.load_extension(sqlite_vec.loadable_path())
+        conn.enable_load_extension(False)
+        vec = f"{vec_path.as_uri()}?immutable=1" if vec_path.exists() else ":memory:"
+        conn.execute("ATTACH DATABASE ? AS vec", (vec,))
+        conn.execute("SELECT count(*) FROM vec.sqlite_master").fetchone()
+    except (apsw.CorruptError, apsw.NotADBError) as exc:
+        raise DamagedVectors(vec_path, exc) from None
+    except apsw.Error as exc:
+        raise CatalogError(f"cannot read the catalog {db_path}: {exc}") from exc
     return conn
 
 

@@ -10,6 +10,8 @@ from datetime import datetime, timezone
 
 import apsw
 
+from flux_ask.errors import CatalogError
+
 
 def m001_catalog(conn: apsw.Connection) -> None:
     conn.execute(
@@ -244,10 +246,15 @@ MIGRATIONS: list[tuple[str, Callable[[apsw.Connection], None]]] = [
 
 def migrate(conn: apsw.Connection) -> list[str]:
     """Apply pending migrations in order; returns the names applied."""
-    conn.execute(
-        "CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
-    )
+    if not conn.readonly("main"):
+        conn.execute(
+            "CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
+        )
     done = {name for (name,) in conn.execute("SELECT name FROM migrations")}
+    pending = [name for name, _ in MIGRATIONS if name not in done]
+    if pending and conn.readonly("main"):
+        raise CatalogError(f"the catalog needs {len(pending)} upgrade steps, but it is read-only: "
+                           "run any flux-ask command once where it can be written")
     applied = []
     for name, step in MIGRATIONS:
         if name in done:

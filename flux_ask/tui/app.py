@@ -26,7 +26,7 @@ from flux_ask.archive.summary import status_rows
 from flux_ask.chat import commands
 from flux_ask.chat.commands import COMMANDS, CommandError
 from flux_ask.chat.conversation import Conversation, Turn
-from flux_ask.errors import FluxAskError, NothingToSearch
+from flux_ask.errors import NothingToSearch, in_words
 from flux_ask.ingest.report import one_line
 from flux_ask.search.answer import Result
 from flux_ask.tui.answer import AnswerView
@@ -165,8 +165,8 @@ class FluxAskApp(App):
             self.collector.freeze()
         except NothingToSearch as exc:
             self.call_from_thread(self.say, str(exc).replace("`flux-ask index FOLDER`", "/index FOLDER"))
-        except FluxAskError as exc:
-            self.call_from_thread(self.say, str(exc), "error")
+        except Exception as exc:  # never a crash: say it, and the prompt still answers
+            self.call_from_thread(self.say, in_words(exc, self.conversation.settings.home), "error")
 
     def _started(self, marked: set[int], names: list[str]) -> None:
         self.marked |= marked
@@ -177,11 +177,8 @@ class FluxAskApp(App):
         def run() -> None:
             try:
                 result = job()
-            except FluxAskError as exc:
-                self.call_from_thread(self.say, str(exc), "error")
-                return
             except Exception as exc:  # never a crash: the conversation goes on
-                self.call_from_thread(self.say, f"something went wrong: {type(exc).__name__}: {exc}", "error")
+                self.call_from_thread(self.say, in_words(exc, self.conversation.settings.home), "error")
                 return
             self.call_from_thread(then, result)
 
@@ -214,13 +211,9 @@ class FluxAskApp(App):
         worker = get_current_worker()
         try:
             turn = job()
-        except FluxAskError as exc:
-            if not worker.is_cancelled:
-                self.call_from_thread(self._failed, str(exc))
-            return
         except Exception as exc:  # never a crash: the conversation goes on
             if not worker.is_cancelled:
-                self.call_from_thread(self._failed, f"something went wrong: {type(exc).__name__}: {exc}")
+                self.call_from_thread(self._failed, in_words(exc, self.conversation.settings.home))
             return
         if not worker.is_cancelled:
             self.call_from_thread(self.show_turn, turn, question, time.perf_counter())
@@ -426,8 +419,8 @@ class FluxAskApp(App):
         try:
             report = self.conversation.index(path, progress)
         except Exception as exc:  # noqa: BLE001 - never a crash: say it and go on
-            kind = "" if isinstance(exc, FluxAskError) else f"{type(exc).__name__}: "
-            self.call_from_thread(self._indexed, None, f"indexing {path} stopped: {kind}{exc}")
+            self.call_from_thread(self._indexed, None,
+                                  f"indexing {path} stopped: {in_words(exc, self.conversation.settings.home)}")
             return
         self.call_from_thread(self._indexed, report, None)
 

@@ -154,3 +154,66 @@ def test_a_full_disk_stops_the_run_in_one_line_and_a_resume_completes_it(small_d
     want = catalog(reference)
     assert got["photos"] == want["photos"] and got["unembedded"] == 0
     assert [f[1:] for f in got["files"]] == [f[1:] for f in want["files"]]  # none remembered as broken
+
+
+def test_a_read_only_home_is_searched_and_refuses_writes_in_one_line(tmp_path, archive):
+    disk = tmp_path / "share"
+    disk.mkdir()
+    made = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64m", "tmpfs", str(disk)], capture_output=True)
+    if made.returncode != 0:
+        pytest.skip(f"cannot mount a file system here: {made.stderr.decode().strip()}")
+    try:
+        home = disk / "home"
+        assert index(home, archive).returncode == 0
+        subprocess.run(["mount", "-o", "remount,ro", str(disk)], check=True)
+        assert flux(home, "status").returncode == 0
+        asked = flux(home, "ask", "red things", "--json")
+        assert asked.returncode == 0 and '"results"' in asked.stdout, asked.stderr
+        assert flux(home, "similar", "1").returncode == 0
+        assert "read-only" in one_line(index(home, archive))
+        assert "read-only" in one_line(flux(home, "select", "add", "1"))
+    finally:
+        subprocess.run(["umount", "-l", str(disk)], check=False)
+
+
+def test_lost_thumbnails_are_made_again_without_embedding(indexed, archive):
+    home, before = indexed
+    shutil.rmtree(home / "thumbs")
+    again = index(home, archive)
+    assert again.returncode == 0 and "40 thumbnails the cache had lost were made again" in again.stdout
+    assert "0 embedded" in again.stdout and len(list((home / "thumbs").rglob("*.jpg"))) == 40
+    assert catalog(home) == before
+
+
+def test_a_file_that_vanished_for_a_moment_is_tried_again(indexed, archive):
+    home, before = indexed
+    conn = connect(home / "catalog.db", home / "vectors.db", create=False)
+    with conn:  # as the last run found it: gone for a moment, recorded with that reason
+        conn.execute("UPDATE files SET state = 'error', error_reason = 'vanished', photo_id = NULL "
+                     "WHERE id = (SELECT min(id) FROM files)")
+    conn.close()
+    again = index(home, archive)
+    assert again.returncode == 0 and "1 new or moved files" in again.stdout, again.stdout
+    assert catalog(home) == before
+
+
+def test_nothing_is_written_outside_the_archive_home(tmp_path, archive):
+    """ONNX Runtime would keep a device id and a telemetry queue under ~/.cache."""
+    user = tmp_path / "user"
+    user.mkdir()
+    env = dict(subprocess_env(tmp_path / "home"), HOME=str(user), XDG_CACHE_HOME=str(user / ".cache"))
+    out = subprocess.run([sys.executable, "-m", "flux_ask", "index", str(archive), "--model", "tiny-test", "--quiet"],
+                         env=env, capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    assert [p for p in user.rglob("*")] == []
+
+
+def test_an_export_a_kill_stopped_leaves_nothing_behind(indexed, archive):
+    home, _ = indexed
+    models = home / "models"
+    for onnx in models.glob("*.onnx"):
+        onnx.unlink()
+    (models / ".tmp-killed.onnx").write_bytes(b"")  # what a kill during the export leaves
+    shutil.rmtree(home / "thumbs")  # work that needs the image tower again
+    assert index(home, archive).returncode == 0
+    assert not list(models.glob(".tmp-*")) and list(models.glob("*.onnx"))

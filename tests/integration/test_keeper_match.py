@@ -283,3 +283,24 @@ def test_keepers_made_from_the_shared_photos(shared_photos, tiny, tmp_path):
             wrong.append((kind, f))
     assert not wrong, wrong
     assert report.counts()["unmatched"] == 4 and report.counts()["matched"] == len(originals)
+
+
+def test_a_keeper_model_no_better_than_chance_is_said_and_not_used(trained, tiny):
+    settings, conn, _ = trained
+    row = store.latest_keeper_model(conn)
+    metrics = row["metrics"]
+    worse = json.loads(json.dumps(metrics))
+    worse["cross_validation"][worse["chosen"]]["roc_auc"] = 0.255
+    try:
+        with conn:
+            conn.execute("UPDATE keeper_models SET metrics = ? WHERE id = ?", (json.dumps(worse), row["id"]))
+        best = Searcher(Archive(settings, encoder=tiny)).run(QueryPlan(text="a red square", limit=10, rank="keeper"))
+        assert best.ranking["by"] == "similarity" and "no better than chance" in best.ranking["note"]
+        assert all(r.rank_score is None for r in best.results)
+        from flux_ask.archive.summary import status, status_rows
+
+        rows = dict(status_rows(status(Archive(settings))))
+        assert "no better than chance" in rows["keeper cv"]
+    finally:
+        with conn:
+            conn.execute("UPDATE keeper_models SET metrics = ? WHERE id = ?", (json.dumps(metrics), row["id"]))

@@ -105,3 +105,17 @@ def test_large_pictures_of_every_mode_are_reduced(tmp_path, mode):
     image.save(path)
     decoded = decode(str(path), "image", 0, min_side=256, max_pixels=BIG)
     assert decoded.image.mode == "RGB" and decoded.image.size == (800, 600)
+
+
+def test_a_vanished_file_is_the_moments_fault_not_the_files(tmp_path):
+    from flux_ask.errors import PASSING
+    from flux_ask.ingest.worker import Task, WorkerConfig, init_worker, prepare
+    from flux_ask.picture.look import Crop
+
+    init_worker(WorkerConfig(tmp_path / "none.db", tmp_path / "thumbs", 64, Crop(32), 10**8))
+    gone = prepare(Task(str(tmp_path / "gone.jpg"), "image", 100, 1))
+    assert gone.reason == "vanished" and gone.reason in PASSING
+    broken = tmp_path / "broken.jpg"
+    broken.write_bytes(b"\xff\xd8\xff" + b"\x00" * 64)
+    bad = prepare(Task(str(broken), "image", broken.stat().st_size, broken.stat().st_mtime_ns))
+    assert bad.reason not in PASSING and bad.reason in ("undecodable", "truncated")

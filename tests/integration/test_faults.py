@@ -217,3 +217,18 @@ def test_an_export_a_kill_stopped_leaves_nothing_behind(indexed, archive):
     shutil.rmtree(home / "thumbs")  # work that needs the image tower again
     assert index(home, archive).returncode == 0
     assert not list(models.glob(".tmp-*")) and list(models.glob("*.onnx"))
+
+
+def test_a_damaged_catalog_is_one_line_that_names_it(indexed, archive):
+    home, _ = indexed
+    db = home / "catalog.db"
+    flux(home, "status")  # the WAL folded into the file
+    data = bytearray(db.read_bytes())
+    for page in range(2, len(data) // 4096):  # every page but the first: the schema is still read
+        data[page * 4096:page * 4096 + 64] = b"\xa5" * 64
+    db.write_bytes(bytes(data))
+    for suffix in ("-wal", "-shm"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    for command in (("status",), ("ask", "red things"), ("index", str(archive), "--model", "tiny-test", "--quiet")):
+        line = one_line(flux(home, *command))
+        assert "damaged" in line or "malformed" in line, line

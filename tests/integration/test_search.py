@@ -248,3 +248,25 @@ def test_the_archive_loads_each_part_once(archive, tiny):
     searcher = Searcher(opened)
     searcher.run(plan("portraits", now=NOW))
     assert opened.matrix() is m  # a search borrows the archive's matrix; it keeps no copy of its own
+
+
+def test_photos_without_a_position_are_said_left_out_only_where_they_were(searcher):
+    corner = lambda name, sure=True: CORNER if "walnut" in name else None  # noqa: E731
+    near = searcher.run(plan("portraits near 40th and Walnut", now=NOW, places=corner))
+    away = searcher.run(plan("portraits not near 40th and Walnut", now=NOW, places=corner))
+    assert near.left_out.get("no_location", 0) > 0
+    assert away.plan.exclude_near is not None and "no_location" not in away.left_out  # they are in its pool
+    unplaced = {r.photo_id for r in searcher.run(plan("top 200 portraits", now=NOW)).results if r.lat is None}
+    everything_away = searcher.run(plan("top 200 portraits not near 40th and Walnut", now=NOW, places=corner))
+    assert unplaced <= {r.photo_id for r in everything_away.results}
+
+
+def test_an_empty_every_match_answer_names_its_bar_and_the_best_score(searcher):
+    answer = searcher.run(plan("show all portraits from 2019", now=NOW))
+    assert answer.threshold is not None and answer.best_score is not None
+    if not answer.results:
+        assert f"{answer.threshold:.3f}" in answer.why_empty()
+    filtered = searcher.run(plan("top 3 portraits from 1955", now=NOW))
+    assert not filtered.results and "loosen a filter" in filtered.why_empty()
+    assert "every match" in type(answer)(answer.plan, (), 0, threshold=0.5, best_score=0.2).why_empty()
+    assert json.loads(json.dumps(answer.as_dict()))["threshold"] == answer.threshold

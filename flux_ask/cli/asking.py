@@ -71,7 +71,8 @@ def answer(args: argparse.Namespace, archive, query_plan) -> int:
     """Run a plan and print its answer: shared by `ask`, `similar` and `recipe run`."""
     from flux_ask.search.engine import Searcher
 
-    result = Searcher(archive).run(query_plan, page=args.page - 1, page_size=args.limit)
+    result = Searcher(archive).run(query_plan, page=args.page - 1, page_size=args.limit,
+                                   keeper_asked=getattr(args, "rank", None) == "keeper")
     if args.json:
         print_json(result.as_dict())
     else:

@@ -94,17 +94,18 @@ def _agrees_with_vec0(conn: apsw.Connection, model: ModelRow, ids: np.ndarray, m
     return True
 
 
-def reconcile(conn: apsw.Connection, *, always: bool = False) -> dict[str, int]:
+def reconcile(conn: apsw.Connection, *, always: bool = False, check: bool = True) -> dict[str, int]:
     """Repair what an unfinished run (killed, failed, out of disk) or a lost vector file
     can leave between the two database files.
 
     WAL commits each attached file on its own, so a kill can land one side of a
     batch: vectors without their embedding row (deleted), or embedding rows
     without their vector (dropped, so the photo is embedded again). A vectors.db
-    that was deleted, or lost its WAL, is the same thing on a larger scale."""
+    that was deleted, or lost its WAL, is the same thing on a larger scale; `check`
+    counts both sides to find it (a watch loop does so once, not for every photo)."""
     repaired = {"orphan_vectors": 0, "lost_vectors": 0}
     unrepaired = conn.execute("SELECT 1 FROM runs WHERE repaired_at IS NULL AND status != 'done'").fetchone()
-    if not (always or unrepaired or vector_problems(conn)):
+    if not (always or unrepaired or (check and vector_problems(conn))):
         return repaired  # every run ended cleanly and the files agree: nothing to repair
     models = [ModelRow(*r) for r in conn.execute("SELECT id, name, pretrained, dim, vec_table FROM models")]
     with conn:

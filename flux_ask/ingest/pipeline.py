@@ -65,6 +65,7 @@ class Indexer:
         self._model: ModelRow | None = None
         self._pool: ProcessPoolExecutor | None = None
         self._inline_ready = False  # `prepare` configured in this process
+        self._checked = False  # the two database files compared, once per indexer
         self.progress = progress or (lambda stage, done, total: None)
         self.spec = ModelSpec(settings.model, settings.pretrained, settings.weights)
 
@@ -126,7 +127,8 @@ class Indexer:
         """Catalog every photograph under `inputs` (folders or files)."""
         started = time.perf_counter()
         roots = [str(Path(p).expanduser().resolve()) for p in inputs]
-        repaired = reconcile(self.conn)
+        repaired = reconcile(self.conn, check=not self._checked)
+        self._checked = True
         self._ensure_model_if_known()
         run_id = start_run(self.conn, ";".join(roots), self._model)
         report = IndexReport(run_id, roots, None, repaired={k: v for k, v in repaired.items() if v})
@@ -135,8 +137,8 @@ class Indexer:
             tasks = self._changed(roots, seen, report)
             self._process(tasks, report, "index")
             self._embed_missing(report)
-            self._rebuild_thumbnails(report)
-            if sweep:
+            if sweep:  # a whole folder's run; `add` and `watch` stay a new photo's cost
+                self._rebuild_thumbnails(report)
                 for root in roots:
                     if Path(root).is_dir():
                         report.counts["missing"] += self._sweep(root, seen)

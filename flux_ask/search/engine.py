@@ -58,10 +58,15 @@ class Searcher:
     def __init__(self, archive: Archive):
         self.archive = archive
         self._lacking: tuple[tuple[str, int], dict[str, int]] | None = None
+        self._keeper_asked = False
 
-    def run(self, plan: QueryPlan, *, page: int = 0, page_size: int | None = None) -> Answer:
-        """`page_size` pages "all" answers (default ALL_PAGE); top-k answers have plan.limit."""
+    def run(self, plan: QueryPlan, *, page: int = 0, page_size: int | None = None,
+            keeper_asked: bool = False) -> Answer:
+        """`page_size` pages "all" answers (default ALL_PAGE); top-k answers have plan.limit.
+        `keeper_asked`: the keeper ranking was asked for by name (`--rank keeper`), so a keeper
+        model no better than chance is used all the same, and the answer says so."""
         started = time.perf_counter()
+        self._keeper_asked = keeper_asked
         size = (page_size or ALL_PAGE) if plan.mode == "all" else plan.limit
         if plan.group_by == "motif":
             answer = self._motif_search(plan)
@@ -100,13 +105,17 @@ class Searcher:
         else:
             rank = keeper_blend(similarity, keeper, weight)
             info = {"by": "keeper", "formula": BLEND, "weight": weight, "pool": len(photo_ids)}
+        scorer = self.archive.keeper()
+        if scorer is not None and not scorer.better_than_chance:
+            info["note"] = (f"as asked, though the keeper model is no better than chance "
+                            f"(cross-validated ROC-AUC {scorer.roc_auc:.2f})")
         order = np.argsort(-rank, kind="stable")
         return order, rank[order], info
 
     def _keeper_id(self, plan: QueryPlan) -> int | None:
         """The keeper model that orders a "best ..." answer, when there is one worth it."""
         scorer = self.archive.keeper() if plan.rank == "keeper" else None
-        return scorer.id if scorer and scorer.better_than_chance else None
+        return scorer.id if scorer and (scorer.better_than_chance or self._keeper_asked) else None
 
     def _filter_only(self, plan: QueryPlan, page: int, size: int) -> Answer:
         conn = self.archive.require().conn

@@ -82,7 +82,7 @@ def test_usage_errors(tmp_path, home, capsys):
     home.mkdir(parents=True, exist_ok=True)
     (home / "config.toml").write_text("batch_size = 'big'\n")
     assert main(["status"]) == 1
-    assert "batch_size must be a int" in capsys.readouterr().err
+    assert "batch_size must be a whole number" in capsys.readouterr().err
     assert main([]) == 1  # no command: the chat, which needs a terminal
     assert "the chat needs a terminal" in capsys.readouterr().err
     assert main(["--images", "halfcell"]) == 1  # the chat's options without its name

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageOps
 
-from flux_ask.archive.home import Archive
+from flux_ask.archive.home import USEFUL_ROC_AUC, Archive
 from flux_ask.archive.keeper_model import KeeperError
 from flux_ask.config import load_settings
 from flux_ask.db import keeper as store
@@ -169,11 +169,14 @@ def test_training_saves_a_model_and_scores_every_photo(trained):
     assert len(scores) == 42 and all(0.0 <= s <= 1.0 for (s,) in scores)
 
 
+# The fixture's keepers are every third photo: arbitrary, so its model is no better than
+# chance and ranks only when asked for by name (`--rank keeper`), as these tests do.
+
 def test_best_blends_similarity_with_the_keeper_score(trained, tiny):
     settings, conn, _ = trained
     searcher = Searcher(Archive(settings, encoder=tiny))
     plain = searcher.run(QueryPlan(text="a red square", limit=10))
-    best = searcher.run(QueryPlan(text="a red square", limit=10, rank="keeper"))
+    best = searcher.run(QueryPlan(text="a red square", limit=10, rank="keeper"), keeper_asked=True)
     assert plain.ranking is None and all(r.rank_score is None for r in plain.results)
     assert best.ranking["by"] == "keeper" and best.ranking["formula"] == BLEND
     assert all(r.keeper_score is not None for r in plain.results)  # shown whenever there is a model
@@ -192,7 +195,7 @@ def test_best_blends_similarity_with_the_keeper_score(trained, tiny):
 def test_best_of_a_period_orders_it_by_keeper_score(trained, tiny):
     settings, conn, _ = trained
     answer = Searcher(Archive(settings, encoder=tiny)).run(
-        QueryPlan(date_ranges=(("2016-01-01", "2019-12-31"),), mode="all", rank="keeper"))
+        QueryPlan(date_ranges=(("2016-01-01", "2019-12-31"),), mode="all", rank="keeper"), keeper_asked=True)
     scores = [r.keeper_score for r in answer.results]
     assert len(scores) > 5 and scores == sorted(scores, reverse=True)
 
@@ -250,8 +253,14 @@ def test_the_cli_matches_trains_scores_and_reports(tiny, tmp_path_factory, tmp_p
     assert set(keeper["model"]["cross_validation"]) == {"roc_auc", "pr_auc", "precision_at"}
     code, out, _ = flux("ask", "best red squares", "--json")
     answer = json.loads(out)
+    chance = keeper["model"]["cross_validation"]["roc_auc"] < USEFUL_ROC_AUC
+    if chance:  # arbitrary keepers: "best" keeps to similarity, and says why
+        assert answer["ranking"]["by"] == "similarity" and "no better than chance" in answer["ranking"]["note"]
+    code, out, _ = flux("ask", "red squares", "--rank", "keeper", "--json")
+    answer = json.loads(out)
     assert answer["plan"]["rank"] == "keeper" and answer["ranking"]["formula"] == BLEND
     assert all(r["keeper_score"] is not None for r in answer["results"])
+    assert ("no better than chance" in answer["ranking"].get("note", "")) == chance
 
 
 @pytest.mark.shared

@@ -426,7 +426,7 @@ def test_index_in_the_chat_in_a_real_terminal(tmp_path):
         screen = _screen_shows(tmux, "indexed ", 120)
         assert screen and "12 new photos, 12 embedded" in screen and "stopped" not in screen
         subprocess.run([*tmux, "send-keys", "-t", "chat", "red squares", "Enter"], check=True)
-        assert _screen_shows(tmux, "of 12 matches", 90)
+        assert _screen_shows(tmux, "12 matches", 90)
         subprocess.run([*tmux, "send-keys", "-t", "chat", "C-q"], check=True)
     finally:
         subprocess.run([*tmux, "kill-server"], capture_output=True)

@@ -70,9 +70,8 @@ def default_home() -> Path:
     env = os.environ.get("FLUX_ASK_HOME")
     if env:
         return Path(env).expanduser()
-    from platformdirs import (
-        user_data_path,  # deferred: `flux-ask --help` needs no data dir
-    )
+    # deferred: `flux-ask --help` needs no data dir
+    from platformdirs import user_data_path
 
     return user_data_path("flux-ask", appauthor=False)
 

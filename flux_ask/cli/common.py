@@ -84,9 +84,7 @@ def settings_from(args: argparse.Namespace) -> Settings:
 
 def archive_from(args: argparse.Namespace, *, create: bool = False):
     """The archive the flags name, its catalog open (or made, with `create`)."""
-    from flux_ask.archive.home import (
-        Archive,  # deferred: numpy and apsw are not needed for --help
-    )
+    from flux_ask.archive.home import Archive  # deferred: --help needs no numpy or apsw
 
     archive = Archive(settings_from(args), create=create)
     return archive if create else archive.require()

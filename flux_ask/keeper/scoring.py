@@ -18,9 +18,7 @@ SCORE_CHUNK = 50_000  # rows scored (and written) at a time
 
 
 def train_from_catalog(archive: Archive, *, kinds=None, folds=None, progress=None) -> dict[str, Any]:
-    from flux_ask.keeper import (
-        train,  # deferred: scikit-learn takes ~1 s to import; scoring needs none
-    )
+    from flux_ask.keeper import train  # deferred: scikit-learn takes ~1 s to import
 
     settings, conn = archive.settings, archive.conn
     model = archive.model()

@@ -37,6 +37,7 @@ from flux_ask.query.plan import (
 )
 
 MAX_PHRASE_WORDS = 9
+MAX_QUESTION_WORDS = 60  # CLIP reads 77 tokens: a longer question is cut, and the plan says so
 METERS = {"m": 1, "meter": 1, "meters": 1, "metre": 1, "metres": 1, "km": 1000, "kilometer": 1000,
           "kilometers": 1000, "kilometre": 1000, "kilometres": 1000, "mi": 1609.344, "mile": 1609.344,
           "miles": 1609.344, "ft": 0.3048, "feet": 0.3048, "yard": 0.9144, "yards": 0.9144}
@@ -120,6 +121,10 @@ def plan(
     places = places or _no_places
     originals, words = _words(text)
     draft = Draft()
+    if len(words) > MAX_QUESTION_WORDS:
+        draft.notes.append(f"only the first {MAX_QUESTION_WORDS} of its {len(words)} words were read: "
+                           "CLIP reads no more")
+        originals, words = originals[:MAX_QUESTION_WORDS], words[:MAX_QUESTION_WORDS]
     start = _drop_asking(words, draft)
     # Capitals mark names only where most words have none ("Show All Umbrellas In Fog").
     case_speaks = sum(w[:1].isupper() for w in originals) <= len(originals) / 2
@@ -424,7 +429,7 @@ def _follow_up(new: QueryPlan, previous: QueryPlan) -> QueryPlan:
 
 
 def _notes(p: QueryPlan, draft: Draft) -> list[str]:
-    notes = []
+    notes = list(draft.notes)
     if p.text:
         notes.append(f"looking for: {p.text}")
     if p.negative_text:

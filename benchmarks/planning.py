@@ -1,0 +1,83 @@
+"""How long a question takes to plan: ordinary questions, fuzzed ones, and a very long one,
+with the question cut at what CLIP reads against the same planner reading every word.
+
+    python benchmarks/planning.py [--fuzz 2000]
+
+Offline (the gazetteer, no geocoder); the gazetteer is loaded before the clock starts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from flux_ask.errors import FluxAskError  # noqa: E402
+from flux_ask.query import planner  # noqa: E402
+from flux_ask.query.places import gazetteer  # noqa: E402
+
+NOW = date(2026, 11, 24)
+ORDINARY = [
+    "show all umbrellas in fog", "show visual echoes of Rome", "show all silhouettes from winter 2022",
+    "show images visually similar to this one", "show recurring gestures across six years",
+    "show evolution of layering over time", "find all photographs where a person is waiting",
+    "find all photographs with wet pavement reflections", "top 50 umbrellas in fog not in Rome",
+    "dogs in Paris", "snow in January", "bikes from 2019 to 2021", "portraits from the past six years",
+    "best street scenes from last summer", "harbour at night near Lisbon", "trains since 2015",
+    "children playing between March and May 2020", "fog over the river by season", "cats before 2018",
+    "markets in Berlin from spring 2019", "more like the third one", "similar to 12345",
+    "reflections within 200 m of Rome", "crowds at the station in December 2021",
+]
+WORDS = ("show all photos of dogs in Rome from winter 2022 near Paris within 3 blocks of the past five years top 5 "
+         "best similar to this one third not except without between and 2019 2018 to before after since last "
+         "summer march over time by season evolution across six recurring echoes visual fog rain people").split()
+
+
+def percentiles(seconds: list[float]) -> str:
+    ms = np.asarray(seconds) * 1000
+    return (f"p50 {np.percentile(ms, 50):6.2f} ms   p99 {np.percentile(ms, 99):6.2f} ms   "
+            f"max {ms.max():7.2f} ms   (n={len(ms)})")
+
+
+def timed(question: str) -> float:
+    planner._parse.cache_clear()  # each question as if new: phrases are parsed once and remembered
+    started = time.perf_counter()
+    try:
+        planner.plan(question, now=NOW, places=gazetteer)
+    except FluxAskError:
+        pass
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--fuzz", type=int, default=2000)
+    args = parser.parse_args()
+    timed("dogs in Paris")  # the gazetteer and the grammar, loaded once
+    ordinary = [timed(q) for _ in range(5) for q in ORDINARY]
+    print(f"ordinary questions          {percentiles(ordinary)}")
+    rng = random.Random(20261124)
+    fuzzed = [timed(" ".join(rng.choice(WORDS) for _ in range(rng.randint(1, 20)))) for _ in range(args.fuzz)]
+    print(f"fuzzed, 1-20 words          {percentiles(fuzzed)}")
+    safe = [w for w in WORDS if w not in ("in", "near", "within", "of", "similar", "echoes", "not", "except")]
+    long = " ".join(rng.choice(safe) for _ in range(3500))  # about 21 kB, with no place to look up
+    cut = timed(long)
+    planner.MAX_QUESTION_WORDS, kept = 10**9, planner.MAX_QUESTION_WORDS
+    try:
+        whole = timed(long)  # the baseline: every word read
+    finally:
+        planner.MAX_QUESTION_WORDS = kept
+    print(f"a {len(long) / 1000:.0f} kB question: {cut * 1000:.0f} ms cut at {kept} words, "
+          f"{whole:.1f} s reading every word ({whole / cut:.0f}x)")
+
+
+if __name__ == "__main__":
+    main()

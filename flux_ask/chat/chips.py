@@ -53,6 +53,8 @@ def _labels(p: QueryPlan) -> dict[str, str]:
         out["without"] = f"without {p.negative_text}"
     if p.date_ranges:
         out["dates"] = ", ".join(date_span(a, b) for a, b in p.date_ranges)
+    if p.exclude_date_ranges:
+        out["not dates"] = "not " + ", ".join(date_span(a, b) for a, b in p.exclude_date_ranges)
     if p.near:
         out["near"] = f"within {distance_words(p.near.radius_m)} of {p.near.label}"
     if p.exclude_near:

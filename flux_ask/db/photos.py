@@ -85,6 +85,7 @@ def filtered_photos(
     conn: apsw.Connection,
     date_ranges: list[tuple[str, str]],
     box: tuple[float, float, float, float] | None,
+    excluded: list[tuple[str, str]] = (),
 ) -> list[PhotoPoint]:
     """Photos with a readable file inside every given
     date range union and bounding box (lat_min, lat_max, lon_min, lon_max; lon_min >
@@ -95,6 +96,9 @@ def filtered_photos(
         where.append("(" + " OR ".join("(p.taken_at >= ? AND p.taken_at < ?)" for _ in date_ranges) + ")")
         for start, end_exclusive in date_ranges:
             args += [start, end_exclusive]
+    for start, end_exclusive in excluded:  # a photo dated only by its file is in no range: it stays
+        where.append("NOT (p.taken_at_source != 'file_mtime' AND p.taken_at >= ? AND p.taken_at < ?)")
+        args += [start, end_exclusive]
     if box is not None:
         lat_min, lat_max, lon_min, lon_max = box
         where.append("p.lat BETWEEN ? AND ?")

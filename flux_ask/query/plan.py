@@ -101,6 +101,7 @@ class QueryPlan:
     text: str = ""  # the visual part, for CLIP
     negative_text: str = ""  # what must not be in the picture
     date_ranges: tuple[tuple[str, str], ...] = ()  # inclusive ISO dates
+    exclude_date_ranges: tuple[tuple[str, str], ...] = ()  # "except 2021": inclusive ISO dates left out
     near: Place | None = None
     exclude_near: Place | None = None
     similar_to: SimilarTo | None = None
@@ -120,6 +121,7 @@ class QueryPlan:
         data = asdict(self)
         data["similar_to"] = similar_to_dict(self.similar_to) if self.similar_to is not None else None
         data["date_ranges"] = [list(r) for r in self.date_ranges]
+        data["exclude_date_ranges"] = [list(r) for r in self.exclude_date_ranges]
         data["notes"] = list(self.notes)
         return data
 
@@ -147,6 +149,7 @@ class QueryPlan:
             if values.get("similar_to") is not None:
                 values["similar_to"] = similar_to_of(values["similar_to"])
             values["date_ranges"] = tuple(tuple(r) for r in values.get("date_ranges", ()))
+            values["exclude_date_ranges"] = tuple(tuple(r) for r in values.get("exclude_date_ranges", ()))
             values["notes"] = tuple(values.get("notes", ()))
         except TypeError as exc:
             raise PlanError(f"a saved plan this version cannot read ({exc}): save the recipe again") from None

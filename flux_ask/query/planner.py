@@ -79,6 +79,8 @@ class Draft:
     negative: list[str] = field(default_factory=list)
     date_ranges: list[tuple[date, date]] = field(default_factory=list)
     date_notes: list[str] = field(default_factory=list)
+    excluded_dates: list[tuple[date, date]] = field(default_factory=list)
+    excluded_notes: list[str] = field(default_factory=list)
     near: Place | None = None
     exclude_near: Place | None = None
     similar_to: SimilarTo | None = None
@@ -232,6 +234,11 @@ def _apply(tree: Tree, originals: list[str], draft: Draft, *, now, places, hemis
         draft.date_ranges.append(rng)
         draft.date_notes.append(note)
         return True
+    if kind == "exclude_date":
+        rng, note = _date_range(tree.children[-1], now, hemisphere)
+        draft.excluded_dates.append(rng)
+        draft.excluded_notes.append(note)
+        return True
     if kind in ("place_in", "place_within", "place_blocks"):
         place = _place(tree, originals, places, block_m, case_speaks)
         if place is None:
@@ -239,8 +246,14 @@ def _apply(tree: Tree, originals: list[str], draft: Draft, *, now, places, hemis
         draft.near = place
         return True
     if kind == "exclude_place":
-        place = _resolve(_name(tree), places, sure=True)
-        draft.exclude_near = place
+        name = _name(tree)
+        first = originals[-len(name.split())]
+        named = case_speaks and first[:1].isupper() and not first.isupper()  # "not in Narnia" means a place
+        place = _resolve(name, places, sure=named)
+        if place is None:  # "kids but not cats", "not at the beach": a thing to leave out, not a place
+            draft.negative.append(" ".join(w for w in name.split() if w not in ("the", "a", "an")))
+        else:
+            draft.exclude_near = place
         return True
     if kind == "without":
         draft.negative.append(" ".join(str(t) for t in tree.children))
@@ -253,6 +266,10 @@ def _apply(tree: Tree, originals: list[str], draft: Draft, *, now, places, hemis
         return True
     if kind == "all":
         draft.mode = "all"
+        return True
+    if kind == "counted":  # "seven photos of", "20 of them", "a dozen pictures"
+        draft.limit = dates.count_of(str(tree.children[0].children[0]))
+        draft.mode = draft.mode or "top_k"
         return True
     if kind in ("top", "best"):
         draft.limit = dates.count_of(str(tree.children[0].children[0]))
@@ -395,6 +412,7 @@ def _finish(draft: Draft, previous: QueryPlan | None) -> QueryPlan:
         text=text,
         negative_text=" ".join(draft.negative),
         date_ranges=tuple((a.isoformat(), b.isoformat()) for a, b in draft.date_ranges),
+        exclude_date_ranges=tuple((a.isoformat(), b.isoformat()) for a, b in draft.excluded_dates),
         near=draft.near,
         exclude_near=draft.exclude_near,
         similar_to=draft.similar_to,
@@ -418,6 +436,7 @@ def _follow_up(new: QueryPlan, previous: QueryPlan) -> QueryPlan:
         previous,
         negative_text=new.negative_text or previous.negative_text,
         date_ranges=new.date_ranges or previous.date_ranges,
+        exclude_date_ranges=new.exclude_date_ranges or previous.exclude_date_ranges,
         near=new.near or previous.near,
         exclude_near=new.exclude_near or previous.exclude_near,
         group_by=new.group_by or previous.group_by,
@@ -443,6 +462,7 @@ def _notes(p: QueryPlan, draft: Draft) -> list[str]:
         notes.extend(f"taken {note}" for note in draft.date_notes)
     elif p.date_ranges:  # inherited by a follow-up
         notes.append("taken " + ", ".join(f"{a} to {b}" for a, b in p.date_ranges))
+    notes.extend(f"not taken {note} (undated photos stay in)" for note in draft.excluded_notes)
     if p.near:
         notes.append(f"within {distance_words(p.near.radius_m)} of {p.near.label} ({p.near.lat:.5f}, {p.near.lon:.5f})")
     if p.exclude_near:

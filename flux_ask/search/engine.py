@@ -121,7 +121,7 @@ class Searcher:
         conn = self.archive.require().conn
         self.archive.model()
         box = bounding_box(plan.near.lat, plan.near.lon, plan.near.radius_m) if plan.near else None
-        rows = filtered_photos(conn, _sql_ranges(plan), box)
+        rows = filtered_photos(conn, _sql_ranges(plan.date_ranges), box, _sql_ranges(plan.exclude_date_ranges))
         ranking = rank_scores = None
         if plan.near or plan.exclude_near:  # the exact distances, for all rows at once
             lat = np.array([np.nan if r.lat is None else r.lat for r in rows], dtype=np.float64)
@@ -260,7 +260,7 @@ class Searcher:
     def _candidates(self, plan: QueryPlan, m: VectorMatrix) -> tuple[slice | np.ndarray, str]:
         """Rows the filters allow: a slice for one date range (no copy), else indices."""
         ranges = [(date.fromisoformat(a), date.fromisoformat(b)) for a, b in plan.date_ranges]
-        if not plan.near and not plan.exclude_near:
+        if not plan.near and not plan.exclude_near and not plan.exclude_date_ranges:
             if not ranges:
                 return slice(0, len(m)), "all"
             if len(ranges) == 1:
@@ -275,6 +275,8 @@ class Searcher:
             mask &= _within(m, plan.near)
         if plan.exclude_near:
             mask &= ~_within(m, plan.exclude_near)
+        for a, b in plan.exclude_date_ranges:  # undated photos are not in any range: they stay
+            mask[m.date_slice(date.fromisoformat(a), date.fromisoformat(b))] = False
         return np.flatnonzero(mask), "filtered"
 
     def _groups(self, plan, m: VectorMatrix, rows, scores, threshold) -> tuple[Group, ...]:
@@ -315,9 +317,9 @@ class Searcher:
         return out
 
 
-def _sql_ranges(plan: QueryPlan) -> list[tuple[str, str]]:
+def _sql_ranges(ranges) -> list[tuple[str, str]]:
     """Inclusive dates to [start, day after end) on the ISO text column."""
-    return [(a, (date.fromisoformat(b) + timedelta(days=1)).isoformat()) for a, b in plan.date_ranges]
+    return [(a, (date.fromisoformat(b) + timedelta(days=1)).isoformat()) for a, b in ranges]
 
 
 def _within(m: VectorMatrix, place: Place) -> np.ndarray:

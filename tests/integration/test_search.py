@@ -270,3 +270,14 @@ def test_an_empty_every_match_answer_names_its_bar_and_the_best_score(searcher):
     assert not filtered.results and "loosen a filter" in filtered.why_empty()
     assert "every match" in type(answer)(answer.plan, (), 0, threshold=0.5, best_score=0.2).why_empty()
     assert json.loads(json.dumps(answer.as_dict()))["threshold"] == answer.threshold
+
+
+def test_dates_left_out_leave_out_only_those_dates(searcher):
+    everything = searcher.run(plan("top 200 portraits", now=NOW))
+    without_2019 = searcher.run(plan("top 200 portraits, except 2019", now=NOW))
+    assert without_2019.plan.exclude_date_ranges == (("2019-01-01", "2019-12-31"),)
+    assert not any((r.taken_at or "").startswith("2019") for r in without_2019.results)
+    kept = {r.photo_id for r in everything.results if not (r.taken_at or "").startswith("2019")}
+    assert {r.photo_id for r in without_2019.results} == kept  # undated photos stay in
+    only = searcher.run(plan("photos from 2021 to 2022, excluding winter 2022", now=NOW))  # filters alone: SQL
+    assert names(only) == ["mar01", "nov30"]

@@ -118,6 +118,21 @@ TABLE = [
     ("similar to 12345", dict(similar_to={"photo_id": 12345})),
     ("photos similar to photo 42", dict(similar_to={"photo_id": 42})),
     ("similar to ./ref.jpg", dict(similar_to={"file": "./ref.jpg"})),
+    # what must not be there, as people say it: up to the next phrase, never an unknown place
+    ("dogs without leashes in Paris", dict(text="dogs", negative_text="leashes", near=near(PARIS))),
+    ("kids but not cats", dict(text="kids", negative_text="cats")),
+    ("a park, not at the beach", dict(text="a park", negative_text="beach")),
+    ("no cars", dict(negative_text="cars", mode="all")),
+    ("ice, except 2021", dict(text="ice", exclude_date_ranges=[["2021-01-01", "2021-12-31"]])),
+    ("portraits excluding 2020", dict(text="portraits", exclude_date_ranges=[["2020-01-01", "2020-12-31"]])),
+    ("markets but not in Rome", dict(text="markets", exclude_near=near(ROME))),
+    # how many, as people say it
+    ("seven photos of bikes", dict(text="bikes", limit=7)),
+    ("foggy mornings, 20 of them", dict(text="foggy mornings", limit=20)),
+    ("a dozen pictures of bridges", dict(text="bridges", limit=12)),
+    ("a couple of photos of the bay", dict(text="the bay", limit=2)),
+    ("a few shots of trams", dict(text="trams", limit=3)),
+    ("50 best portraits", dict(text="portraits", limit=50, rank="keeper")),
     # grouping
     ("silhouettes by season", dict(text="silhouettes", group_by="season")),
     ("layering by month", dict(text="layering", group_by="month")),
@@ -191,7 +206,8 @@ def test_plans_print_as_json():
 
     p = plan("show all silhouettes from winter 2022 near 40th and Walnut", now=NOW, places=places)
     data = json.loads(p.to_json())
-    assert set(data) == {"text", "negative_text", "date_ranges", "near", "exclude_near", "similar_to",
+    assert set(data) == {"text", "negative_text", "date_ranges", "exclude_date_ranges", "near", "exclude_near",
+                         "similar_to",
                          "echoes_of", "mode", "limit", "group_by", "span_years", "rank", "notes"}
     assert data["near"]["label"] == "40th and Walnut" and data["date_ranges"] == WINTER_2022
     assert any("40th and Walnut" in line for line in data["notes"])

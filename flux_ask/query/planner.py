@@ -45,7 +45,7 @@ ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth
             "eighth": 8, "ninth": 9, "tenth": 10, "last": -1}
 # Words that ask rather than describe, dropped from the front of a question.
 ASKING = {"show", "me", "find", "all", "every", "the", "some", "please", "give", "get", "search", "for",
-          "display", "list", "can", "you", "i", "want", "to", "see", "any", "my", "our"}
+          "display", "list", "can", "you", "i", "want", "to", "see", "any", "my", "our", "how", "what", "did"}
 PICTURE_NOUNS = {"photographs", "photograph", "photos", "photo", "pictures", "picture", "images", "image",
                  "pics", "pic", "pix", "fotos", "foto", "shots", "frames", "ones"}
 # Words that steer a follow-up ("only 2023", "near Walnut instead"), never visual content.

@@ -134,6 +134,12 @@ TABLE = [
     ("a few shots of trams", dict(text="trams", limit=3)),
     ("50 best portraits", dict(text="portraits", limit=50, rank="keeper")),
     # grouping
+    ("boats each month", dict(text="boats", group_by="month")),
+    ("portraits per year", dict(text="portraits", group_by="year")),
+    ("street scenes year by year", dict(text="street scenes", group_by="year")),
+    ("fog month by month", dict(text="fog", group_by="month")),
+    ("how my portraits changed between 2015 and 2020",
+     dict(text="portraits", group_by="year", date_ranges=[["2015-01-01", "2020-12-31"]])),
     ("silhouettes by season", dict(text="silhouettes", group_by="season")),
     ("layering by month", dict(text="layering", group_by="month")),
     ("doorways over the years", dict(text="doorways", group_by="year")),

@@ -49,6 +49,7 @@ class Settings:
     detail_size: int = 1024
     hemisphere: str = "north"  # which way the seasons turn: "north" or "south"
     block_m: float = 100.0  # "one block", in metres
+    date_order: str = "MDY"  # how 02/03/2020 reads: "MDY" (February 3), "DMY" (2 March) or "YMD"
     geocoder: str = "https://nominatim.openstreetmap.org"  # Nominatim for unknown place names; "off" for none
     keeper_weight: float = 0.4  # "best ...": how much the keeper score weighs against similarity, 0..1
 
@@ -91,6 +92,7 @@ _FILE_KEYS: dict[str, type | tuple[type, ...]] = {
     "max_pixels": int,
     "hemisphere": str,
     "block_m": (int, float),
+    "date_order": str,
     "geocoder": str,
     "keeper_weight": (int, float),
 }
@@ -135,7 +137,7 @@ def load_settings(home: Path | None = None, **overrides: Any) -> Settings:
     }
     names = {f.name for f in fields(Settings)}
     for key in ("model", "pretrained", "weights", "runtime", "batch_size", "workers", "max_pixels",
-                "hemisphere", "block_m", "geocoder", "keeper_weight"):
+                "hemisphere", "block_m", "date_order", "geocoder", "keeper_weight"):
         if key in file:
             values[key] = file[key]
     for key, value in overrides.items():
@@ -161,6 +163,8 @@ def _pretrained_for(values: dict[str, Any]) -> str | None:
 def validate(settings: Settings) -> Settings:
     if settings.runtime not in RUNTIMES:
         raise ConfigError(f"runtime must be one of {', '.join(RUNTIMES)}, not {settings.runtime!r}")
+    if settings.date_order not in ("MDY", "DMY", "YMD"):
+        raise ConfigError(f"date_order must be 'MDY', 'DMY' or 'YMD', not {settings.date_order!r}")
     if settings.hemisphere not in ("north", "south"):
         raise ConfigError(f"hemisphere must be 'north' or 'south', not {settings.hemisphere!r}")
     if settings.geocoder != "off" and not settings.geocoder.startswith(("http://", "https://")):

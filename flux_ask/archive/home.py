@@ -191,7 +191,8 @@ class Archive:
     def plan(self, question: str, *, previous: QueryPlan | None = None, limit: int | None = None,
              rank: Rank | None = None) -> QueryPlan:
         query_plan = plan(question, now=date.today(), places=self.places(), previous=previous,
-                          hemisphere=self.settings.hemisphere, block_m=self.settings.block_m)
+                          hemisphere=self.settings.hemisphere, block_m=self.settings.block_m,
+                          date_order=self.settings.date_order)
         if limit:
             query_plan = query_plan.with_limit(limit)
         if rank:

@@ -9,7 +9,7 @@ June to August, and "summer 2022" is December 2021 to February 2022).
 from __future__ import annotations
 
 import calendar
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 MONTHS = {name: i for i, name in enumerate(
     ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], start=1)}
@@ -142,3 +142,71 @@ def describe(r: Range) -> str:
             return str(start.year) if start.year == end.year else f"{start.year}-{end.year}"
         return f"{start:%b %Y}-{end:%b %Y}"
     return f"{start.isoformat()} to {end.isoformat()}"
+
+
+RECENT_DAYS = 30  # "recently"
+WEEKDAYS = frozenset("monday tuesday wednesday thursday friday saturday sunday".split())
+RELATIVE_DAYS = {"tonight": "today", "this morning": "today", "this afternoon": "today", "this evening": "today",
+                 "the day before yesterday": "2 days ago"}
+DATE_ORDERS = ("MDY", "DMY", "YMD")  # how 02/03/2020 reads: the `date_order` setting
+
+
+def parsed_day(text: str, now: date, date_order: str = "MDY") -> date | None:
+    """A day as people write one ("14 February 2021", "Feb 14th", "2021-02-14",
+    "02/14/2021", "2 weeks ago", "last tuesday"), read by dateparser; a day named
+    without a year is the most recent one."""
+    import dateparser  # deferred: ~0.15 s, and only questions that name a day need it
+
+    found = dateparser.parse(text, languages=["en"], settings={
+        "RELATIVE_BASE": datetime(now.year, now.month, now.day), "PREFER_DATES_FROM": "past",
+        "DATE_ORDER": date_order, "RETURN_AS_TIMEZONE_AWARE": False})
+    return found.date() if found else None
+
+
+def around(day: date, unit: str) -> Range:
+    """The window a relative date means: that day, its week (Monday to Sunday), its
+    month, or its year."""
+    unit = unit.rstrip("s")
+    if unit == "week":
+        start = day - timedelta(days=day.weekday())
+        return start, start + timedelta(days=6)
+    if unit == "month":
+        return month_range(day.year, day.month)
+    if unit == "year":
+        return date(day.year, 1, 1), date(day.year, 12, 31)
+    return day, day
+
+
+def last_weekend(now: date) -> Range:
+    """The most recent Saturday and Sunday that are over (on a weekend: the one before)."""
+    since_saturday = (now.weekday() - 5) % 7
+    saturday = now - timedelta(days=since_saturday + (7 if since_saturday <= 1 else 0))
+    return saturday, saturday + timedelta(days=1)
+
+
+def full_year(two_digits: int, now: date) -> int:
+    """'19 is 2019; '85 is 1985: the most recent such year that is not in the future."""
+    return 2000 + two_digits if 2000 + two_digits <= now.year else 1900 + two_digits
+
+
+def decade_range(word: str, part: str | None, now: date) -> Range:
+    digits = word.strip("'").removesuffix("s")
+    first = int(digits) if len(digits) == 4 else full_year(int(digits), now)
+    span = {"early": (0, 3), "mid": (4, 6), "late": (7, 9)}.get(part or "", (0, 9))
+    return date(first + span[0], 1, 1), date(first + span[1], 12, 31)
+
+
+YEAR_PARTS = {"early": (1, 4), "mid": (5, 8), "late": (9, 12), "start": (1, 3), "beginning": (1, 3), "end": (10, 12),
+              "first half": (1, 6), "second half": (7, 12), "q1": (1, 3), "q2": (4, 6), "q3": (7, 9), "q4": (10, 12),
+              "first quarter": (1, 3), "second quarter": (4, 6), "third quarter": (7, 9), "fourth quarter": (10, 12)}
+
+
+def year_part_range(part: str, year: int) -> Range:
+    first, last = YEAR_PARTS[part]
+    return month_range(year, first, last)
+
+
+def seasons_ago(season: str, count: int, now: date, hemisphere: str) -> Range:
+    """"two winters ago": the winter before last."""
+    last = last_season(season, now, hemisphere)
+    return season_range(season, _name_year(last[0]) - (count - 1), hemisphere)

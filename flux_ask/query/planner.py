@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, timedelta
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -119,6 +119,7 @@ def plan(
     previous: QueryPlan | None = None,
     hemisphere: str = "north",
     block_m: float = 100.0,
+    date_order: str = "MDY",
 ) -> QueryPlan:
     places = places or _no_places
     originals, words = _words(text)
@@ -132,8 +133,8 @@ def plan(
     case_speaks = sum(w[:1].isupper() for w in originals) <= len(originals) / 2
     i = start
     while i < len(words):
-        taken = _longest_phrase(words, originals, i, draft, now=now, places=places,
-                                hemisphere=hemisphere, block_m=block_m, case_speaks=case_speaks)
+        taken = _longest_phrase(words, originals, i, draft, now=now, places=places, hemisphere=hemisphere,
+                                block_m=block_m, case_speaks=case_speaks, date_order=date_order)
         if taken:
             if draft.text and draft.text[-1] in MAKING_VERBS:  # "made within one block of ..."
                 draft.text.pop()
@@ -149,7 +150,8 @@ def plan(
 def _words(text: str) -> tuple[list[str], list[str]]:
     """(original words, normalised words): lower case, '&' as 'and', year ranges split,
     punctuation trimmed; file paths kept as typed."""
-    text = re.sub(r"(\d)\s*[-–]\s*(\d)", r"\1 - \2", text.replace("&", " and "))
+    text = re.sub(r"\b((?:19|20)\d\d)\s*[-–]\s*((?:19|20)\d\d)\b", r"\1 - \2", text.replace("&", " and "))
+    text = re.sub(r"\b(early|mid|late)-((?:19|20)\d\d)\b", r"\1 \2", text, flags=re.I)  # "mid-2018"
     originals, words = [], []
     for word in text.split():
         if word[:1] in "~/." and len(word) > 1 and ("/" in word or "." in word[1:]):
@@ -227,15 +229,15 @@ def _longest_phrase(words, originals, i, draft: Draft, **ctx) -> int:
 
 
 def _apply(tree: Tree, originals: list[str], draft: Draft, *, now, places, hemisphere, block_m,
-           case_speaks) -> bool:
+           case_speaks, date_order) -> bool:
     kind = tree.data
     if kind == "when":
-        rng, note = _date_range(tree.children[-1], now, hemisphere)
+        rng, note = _date_range(tree.children[-1], now, hemisphere, date_order)
         draft.date_ranges.append(rng)
         draft.date_notes.append(note)
         return True
     if kind == "exclude_date":
-        rng, note = _date_range(tree.children[-1], now, hemisphere)
+        rng, note = _date_range(tree.children[-1], now, hemisphere, date_order)
         draft.excluded_dates.append(rng)
         draft.excluded_notes.append(note)
         return True
@@ -346,12 +348,40 @@ def _target(tree: Tree, originals: list[str]) -> SimilarTo:
     return FileRef(os.path.expanduser(originals[-1]))
 
 
-def _date_range(tree: Tree, now: date, hemisphere: str) -> tuple[tuple[date, date], str]:
+def _date_range(tree: Tree, now: date, hemisphere: str, date_order: str) -> tuple[tuple[date, date], str]:
     kind = tree.data
     t = [str(c) for c in tree.children if not isinstance(c, Tree)]
     season_note = ""
-    if kind in ("season_year", "season_of_year"):
-        rng = dates.season_range(t[0], int(t[1]), hemisphere)
+    if kind == "day":
+        day = dates.parsed_day(" ".join(t), now, date_order)
+        if day is None:
+            raise ImpossibleQuestion(f"'{' '.join(t)}' is no day on the calendar")
+        rng = (day, day)
+    elif kind == "ago":
+        count, unit = dates.count_of(str(tree.children[0].children[0])), t[-1]
+        rng = dates.around(dates.past_span(count, unit, now)[0], unit)
+    elif kind == "relative_day":
+        said = t[0]
+        day = dates.parsed_day(f"last {said}" if said in dates.WEEKDAYS else dates.RELATIVE_DAYS.get(said, said),
+                               now, date_order)
+        rng = (day, day)
+    elif kind == "last_weekend":
+        rng = dates.last_weekend(now)
+    elif kind == "recently":
+        rng = (now - timedelta(days=dates.RECENT_DAYS), now)
+    elif kind == "decade":
+        rng = dates.decade_range(t[-1], t[0] if len(t) > 1 else None, now)
+    elif kind == "year_part":
+        rng = dates.year_part_range(t[0], int(t[-1]))
+    elif kind in ("year_half", "year_quarter"):
+        rng = dates.year_part_range(f"{t[0]} {kind[5:]}", int(t[-1]))
+    elif kind == "seasons_ago":
+        rng = dates.seasons_ago(t[-1], dates.count_of(str(tree.children[0].children[0])), now, hemisphere)
+    elif kind == "months_span":
+        rng = (date(int(t[1]), dates.month_number(t[0]), 1), dates.month_range(int(t[3]), dates.month_number(t[2]))[1])
+    elif kind in ("season_year", "season_of_year"):
+        year = int(t[1]) if len(t[1]) == 4 else dates.full_year(int(t[1].strip("'")), now)
+        rng = dates.season_range(t[0], year, hemisphere)
         season_note = f" (meteorological {t[0].rstrip('s')}, {hemisphere}ern hemisphere)"
     elif kind == "month_year":
         rng = dates.month_range(int(t[1]), dates.month_number(t[0]))

@@ -50,6 +50,7 @@ class Settings:
     hemisphere: str = "north"  # which way the seasons turn: "north" or "south"
     block_m: float = 100.0  # "one block", in metres
     date_order: str = "MDY"  # how 02/03/2020 reads: "MDY" (February 3), "DMY" (2 March) or "YMD"
+    country: str = "US"  # whose holiday calendar "at Christmas" and "Thanksgiving 2019" read (ISO code)
     geocoder: str = "https://nominatim.openstreetmap.org"  # Nominatim for unknown place names; "off" for none
     keeper_weight: float = 0.4  # "best ...": how much the keeper score weighs against similarity, 0..1
 
@@ -93,6 +94,7 @@ _FILE_KEYS: dict[str, type | tuple[type, ...]] = {
     "hemisphere": str,
     "block_m": (int, float),
     "date_order": str,
+    "country": str,
     "geocoder": str,
     "keeper_weight": (int, float),
 }
@@ -137,7 +139,7 @@ def load_settings(home: Path | None = None, **overrides: Any) -> Settings:
     }
     names = {f.name for f in fields(Settings)}
     for key in ("model", "pretrained", "weights", "runtime", "batch_size", "workers", "max_pixels",
-                "hemisphere", "block_m", "date_order", "geocoder", "keeper_weight"):
+                "hemisphere", "block_m", "date_order", "country", "geocoder", "keeper_weight"):
         if key in file:
             values[key] = file[key]
     for key, value in overrides.items():

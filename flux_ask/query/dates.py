@@ -210,3 +210,50 @@ def seasons_ago(season: str, count: int, now: date, hemisphere: str) -> Range:
     """"two winters ago": the winter before last."""
     last = last_season(season, now, hemisphere)
     return season_range(season, _name_year(last[0]) - (count - 1), hemisphere)
+
+
+# What people call a holiday, as the `holidays` calendar names it.
+HOLIDAY_NAMES = {"christmas": "christmas day", "xmas": "christmas day", "xmas eve": "christmas eve",
+                 "new year day": "new year's day", "new years day": "new year's day",
+                 "new year eve": "new year's eve", "new years eve": "new year's eve",
+                 "valentine": "valentine's day", "valentines": "valentine's day", "valentine day": "valentine's day",
+                 "valentines day": "valentine's day", "easter": "easter sunday", "thanksgiving": "thanksgiving day",
+                 "fourth of july": "independence day", "july 4th": "independence day",
+                 "mother day": "mother's day", "mothers day": "mother's day",
+                 "father day": "father's day", "fathers day": "father's day",
+                 "st patrick day": "saint patrick's day", "st patricks day": "saint patrick's day",
+                 "saint patrick day": "saint patrick's day", "saint patricks day": "saint patrick's day",
+                 "martin luther king jr day": "martin luther king jr. day"}
+HOLIDAY_YEARS = 40  # "at Christmas" means every Christmas of the last this many years
+
+
+def holiday(name: str, year: int, country: str) -> date:
+    """The day `name` fell on in `year`, in the country's calendar, public and observed
+    alike (Easter, Halloween and Valentine's Day are in the US one too)."""
+    import holidays  # deferred: only questions that name a holiday need the calendars
+
+    wanted = HOLIDAY_NAMES.get(name, name)
+    try:
+        supported = holidays.country_holidays(country).supported_categories
+    except NotImplementedError:
+        raise LookupError(f"there is no holiday calendar for {country!r}") from None
+    calendar_of = holidays.country_holidays(country, years=year, language="en_US",
+                                            categories=tuple(c for c in ("public", "unofficial") if c in supported))
+    for day, names in sorted(calendar_of.items()):
+        if wanted in (n.strip().lower() for n in names.split(";")):
+            return day
+    raise LookupError(f"{wanted.title()} is not in the {country} holiday calendar")
+
+
+def holidays_every_year(name: str, now: date, country: str) -> list[Range]:
+    days = []
+    for year in range(now.year - HOLIDAY_YEARS + 1, now.year + 1):
+        try:
+            day = holiday(name, year, country)
+        except LookupError:
+            continue
+        if day <= now:
+            days.append((day, day))
+    if not days:
+        holiday(name, now.year, country)  # raises: the calendar has no such day
+    return days

@@ -120,6 +120,7 @@ def plan(
     hemisphere: str = "north",
     block_m: float = 100.0,
     date_order: str = "MDY",
+    country: str = "US",
 ) -> QueryPlan:
     places = places or _no_places
     originals, words = _words(text)
@@ -134,7 +135,7 @@ def plan(
     i = start
     while i < len(words):
         taken = _longest_phrase(words, originals, i, draft, now=now, places=places, hemisphere=hemisphere,
-                                block_m=block_m, case_speaks=case_speaks, date_order=date_order)
+                                block_m=block_m, case_speaks=case_speaks, date_order=date_order, country=country)
         if taken:
             if draft.text and draft.text[-1] in MAKING_VERBS:  # "made within one block of ..."
                 draft.text.pop()
@@ -229,16 +230,16 @@ def _longest_phrase(words, originals, i, draft: Draft, **ctx) -> int:
 
 
 def _apply(tree: Tree, originals: list[str], draft: Draft, *, now, places, hemisphere, block_m,
-           case_speaks, date_order) -> bool:
+           case_speaks, date_order, country) -> bool:
     kind = tree.data
     if kind == "when":
-        rng, note = _date_range(tree.children[-1], now, hemisphere, date_order)
-        draft.date_ranges.append(rng)
+        rngs, note = _date_range(tree.children[-1], now, hemisphere, date_order, country)
+        draft.date_ranges.extend(rngs)
         draft.date_notes.append(note)
         return True
     if kind == "exclude_date":
-        rng, note = _date_range(tree.children[-1], now, hemisphere, date_order)
-        draft.excluded_dates.append(rng)
+        rngs, note = _date_range(tree.children[-1], now, hemisphere, date_order, country)
+        draft.excluded_dates.extend(rngs)
         draft.excluded_notes.append(note)
         return True
     if kind in ("place_in", "place_within", "place_blocks"):
@@ -348,10 +349,13 @@ def _target(tree: Tree, originals: list[str]) -> SimilarTo:
     return FileRef(os.path.expanduser(originals[-1]))
 
 
-def _date_range(tree: Tree, now: date, hemisphere: str, date_order: str) -> tuple[tuple[date, date], str]:
+def _date_range(tree: Tree, now: date, hemisphere: str, date_order: str,
+                country: str) -> tuple[list[tuple[date, date]], str]:
     kind = tree.data
     t = [str(c) for c in tree.children if not isinstance(c, Tree)]
     season_note = ""
+    if kind.startswith("holiday"):
+        return _holiday_ranges(kind, t, now, country)
     if kind == "day":
         day = dates.parsed_day(" ".join(t), now, date_order)
         if day is None:
@@ -415,7 +419,30 @@ def _date_range(tree: Tree, now: date, hemisphere: str, date_order: str) -> tupl
         said = " ".join(t)
         raise ImpossibleQuestion(f"'{kind} {said}' is in the future: no photo is taken after today"
                                  if kind in ("after", "since") else f"the dates in '{said}' end before they begin")
-    return rng, f"{dates.describe(rng)}{season_note}"
+    return [rng], f"{dates.describe(rng)}{season_note}"
+
+
+def _holiday_ranges(kind: str, t: list[str], now: date, country: str) -> tuple[list[tuple[date, date]], str]:
+    """Holidays from the country's calendar: one year's, the last or this one, or every one."""
+    try:
+        if kind == "holiday_every":
+            days = dates.holidays_every_year(t[0], now, country)
+            return days, f"on {t[0].title()}, every year ({len(days)} of them, {country} calendar)"
+        if kind == "holiday_year":
+            day = dates.holiday(t[0], int(t[1]), country)
+        elif kind == "holiday_relative":  # "this Christmas" is this year's; "last Christmas" the latest gone by
+            day = dates.holiday(t[1], now.year, country)
+            if t[0] != "this" and day > now:
+                day = dates.holiday(t[1], now.year - 1, country)
+        else:  # the day after or before a holiday, in the year named, else the last one
+            year = int(t[2]) if len(t) > 2 else now.year
+            day = dates.holiday(t[1], year, country)
+            if len(t) <= 2 and day > now:
+                day = dates.holiday(t[1], year - 1, country)
+            day += timedelta(days=1 if t[0] == "day after" else -1)
+    except LookupError as exc:
+        raise ImpossibleQuestion(f"{exc}: set `country` in config.toml for another calendar") from None
+    return [(day, day)], f"on {day.isoformat()} ({' '.join(t)})"
 
 
 # -- the plan -------------------------------------------------------------------------

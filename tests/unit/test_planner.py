@@ -4,6 +4,7 @@ from datetime import date
 
 import pytest
 
+from flux_ask.errors import FluxAskError
 from flux_ask.query import Place, QueryPlan, plan
 from flux_ask.query.places import normalise_name
 from flux_ask.query.plan import FileRef
@@ -144,6 +145,14 @@ TABLE = [
     ("q3 2021", dict(date_ranges=[["2021-07-01", "2021-09-30"]])),
     ("summer '19", dict(date_ranges=[["2019-06-01", "2019-08-31"]])),
     ("frost from December 2019 to February 2021", dict(text="frost", date_ranges=[["2019-12-01", "2021-02-28"]])),
+    # holidays, from the US calendar (the default `country`)
+    ("parade on Christmas Day 2018", dict(text="parade", date_ranges=[["2018-12-25", "2018-12-25"]])),
+    ("the day after Christmas 2019", dict(date_ranges=[["2019-12-26", "2019-12-26"]])),
+    ("last Christmas", dict(date_ranges=[["2025-12-25", "2025-12-25"]])),
+    ("fireworks on New Year's Eve 2019", dict(text="fireworks", date_ranges=[["2019-12-31", "2019-12-31"]])),
+    ("Easter 2021", dict(date_ranges=[["2021-04-04", "2021-04-04"]])),
+    ("Valentine's Day 2020 flowers", dict(text="flowers", date_ranges=[["2020-02-14", "2020-02-14"]])),
+    ("Thanksgiving 2019", dict(date_ranges=[["2019-11-28", "2019-11-28"]])),
     # what must not be there, as people say it: up to the next phrase, never an unknown place
     ("dogs without leashes in Paris", dict(text="dogs", negative_text="leashes", near=near(PARIS))),
     ("kids but not cats", dict(text="kids", negative_text="cats")),
@@ -257,3 +266,19 @@ def test_a_limit_given_later_is_told_in_the_notes():
     assert p.limit == 5 and "the best 5" in p.notes and "the best 12" not in p.notes
     grouped = plan("umbrellas over time", now=NOW, places=places)
     assert any(n.startswith("the best 3 of each") for n in grouped.with_limit(3).notes)
+
+
+def test_a_holiday_without_a_year_is_every_one_of_them():
+    p = plan("birthday parties on Thanksgiving", now=NOW, places=places)
+    days = [date.fromisoformat(a) for a, _ in p.date_ranges]
+    assert p.text == "birthday parties" and date(2025, 11, 27) in days and date(2019, 11, 28) in days
+    assert all(d.month == 11 and d.weekday() == 3 and 22 <= d.day <= 28 for d in days)  # fourth Thursdays
+    assert max(days) < NOW and any("every year" in n for n in p.notes)
+
+
+def test_easter_moves_and_a_calendar_follows_the_country():
+    assert plan("Easter 2024", now=NOW).date_ranges == (("2024-03-31", "2024-03-31"),)
+    german = plan("Easter Monday 2024", now=NOW, country="DE")
+    assert german.date_ranges == (("2024-04-01", "2024-04-01"),)
+    with pytest.raises(FluxAskError, match="not in the DE holiday calendar"):
+        plan("Thanksgiving 2019", now=NOW, country="DE")

@@ -48,6 +48,8 @@ ASKING = {"show", "me", "find", "all", "every", "the", "some", "please", "give",
           "display", "list", "can", "you", "i", "want", "to", "see", "any", "my", "our", "how", "what", "did"}
 PICTURE_NOUNS = {"photographs", "photograph", "photos", "photo", "pictures", "picture", "images", "image",
                  "pics", "pic", "pix", "fotos", "foto", "shots", "frames", "ones"}
+# Asking words that start a whole question rather than a follow-up
+ASKING_VERBS = {"show", "find", "give", "get", "search", "display", "list", "want", "see"}
 # Words that steer a follow-up ("only 2023", "near Walnut instead"), never visual content.
 STEERING = {"only", "just", "instead", "also", "now", "but", "then", "again", "please"}
 CONNECTORS = {"of", "with", "where", "that", "which", "showing", "featuring", "containing", "having", "from"}
@@ -91,6 +93,7 @@ class Draft:
     span_years: int | None = None
     rank: str | None = None
     notes: list[str] = field(default_factory=list)
+    fresh: bool = False  # asked as a whole question, not as a follow-up
 
 
 @lru_cache(maxsize=1)
@@ -130,6 +133,8 @@ def plan(
                            "CLIP reads no more")
         originals, words = originals[:MAX_QUESTION_WORDS], words[:MAX_QUESTION_WORDS]
     start = _drop_asking(words, draft)
+    # "find all photographs made within ..." is a question of its own; "only 2019" refines
+    draft.fresh = any(w in ASKING_VERBS or w in PICTURE_NOUNS for w in words[:start])
     # Capitals mark names only where most words have none ("Show All Umbrellas In Fog").
     case_speaks = sum(w[:1].isupper() for w in originals) <= len(originals) / 2
     i = start
@@ -482,7 +487,7 @@ def _finish(draft: Draft, previous: QueryPlan | None) -> QueryPlan:
     )
     if previous is not None and text == "more":  # "show more": the next page
         result = replace(previous, limit=previous.limit + DEFAULT_LIMIT)
-    elif previous is not None and not result.needs_vector:
+    elif previous is not None and not result.needs_vector and not draft.fresh:
         result = _follow_up(result, previous)
     return replace(result, notes=tuple(_notes(result, draft)))
 

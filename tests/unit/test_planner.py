@@ -282,3 +282,14 @@ def test_easter_moves_and_a_calendar_follows_the_country():
     assert german.date_ranges == (("2024-04-01", "2024-04-01"),)
     with pytest.raises(FluxAskError, match="not in the DE holiday calendar"):
         plan("Thanksgiving 2019", now=NOW, country="DE")
+
+
+def test_a_whole_question_starts_fresh_and_a_fragment_refines():
+    first = plan("umbrellas in fog", now=NOW, places=places)
+    only = plan("only 2019", now=NOW, places=places, previous=first)
+    assert only.text == "umbrellas in fog" and only.date_ranges == (("2019-01-01", "2019-12-31"),)
+    fresh = plan("find all photographs made within one block of 40th and Walnut", now=NOW, places=places,
+                 previous=only)
+    assert fresh.text == "" and fresh.date_ranges == () and fresh.near is not None and fresh.mode == "all"
+    moved = plan("near 40th and Walnut instead", now=NOW, places=places, previous=only)
+    assert moved.text == "umbrellas in fog" and moved.date_ranges == only.date_ranges and moved.near is not None

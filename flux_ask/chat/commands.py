@@ -14,6 +14,7 @@ from flux_ask.errors import FluxAskError
 # name -> (arguments, what it does); the order /help shows
 COMMANDS: dict[str, tuple[str, str]] = {
     "/help": ("", "this list, and the keys"),
+    "/new": ("", "start afresh: the next question refines nothing before it"),
     "/similar": ("[#N | PHOTO_ID | FILE]", "photos like the highlighted one, result N, a photo id or an image file"),
     "/recipe save": ("NAME", "save the last question as a recipe"),
     "/recipe run": ("NAME", "ask a saved recipe again, on the archive as it is now"),

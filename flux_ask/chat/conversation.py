@@ -106,6 +106,10 @@ class Conversation:
             question, plan, _ = recipes.load(self.archive.conn, name)
             return self._turn(question, plan)
 
+    def forget(self) -> None:
+        """/new: the next question is read on its own."""
+        self.last = None
+
     def accept(self, turn: Turn) -> None:
         """The turn is on screen: follow-ups refine it from now on."""
         self.last = turn

@@ -323,6 +323,10 @@ class FluxAskApp(App):
     def cmd_quit(self, args) -> None:
         self.exit()
 
+    def cmd_new(self, args) -> None:
+        self.conversation.forget()
+        self.say("a new start: the next question is read on its own")
+
     def cmd_similar(self, args) -> None:
         target = " ".join(args) or None
         selected = self.highlighted.photo_id if self.highlighted else None

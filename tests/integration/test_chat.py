@@ -178,3 +178,10 @@ def test_completion(tmp_path):
     assert commands.complete("dogs", []) is None
     (tmp_path / "photos2024").mkdir()
     assert commands.complete(f"/index {tmp_path}/pho", []) == f"/index {tmp_path}/photos2024/"
+
+
+def test_new_forgets_the_question_before(chat):
+    ask(chat, "blue")
+    chat.forget()
+    fresh = chat.ask("only 2020")
+    assert fresh.plan.text == "" and all(c.change == "" for c in fresh.chips)

@@ -10,6 +10,7 @@ issues folder, and originals are only ever read.
 from __future__ import annotations
 
 import csv
+import errno
 import json
 import os
 import re
@@ -210,4 +211,10 @@ def draft_issue(archive: Archive, source: str, *, count: int, order: str, issues
             raise CurationError("ask a question first, or mark photos with space")
         answer = Searcher(archive).run(plan.with_limit(count), page_size=count)
         picks = answer_picks(answer, question, count)
-    return write_draft(issues_dir, ordered(picks[:count], order), order=order, source=where, copy=copy)
+    try:
+        return write_draft(issues_dir, ordered(picks[:count], order), order=order, source=where, copy=copy)
+    except OSError as exc:
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            raise  # the disk's to say: one line at the edge
+        raise CurationError(f"cannot write an issue in {issues_dir} ({exc.strerror}): name another folder with "
+                            "--issues-dir or `issues = ...` in config.toml") from None

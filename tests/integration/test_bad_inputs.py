@@ -52,6 +52,7 @@ BAD = [
     (("similar", "/no/such/photo.jpg"), 1, "no such file"),
     (("similar", "999999"), 1, "not in the catalog"),
     (("issue", "draft", "--question", "dogs", "--issues-dir", "/dev/null"), 1, "is a file, not a folder"),
+    (("issue", "draft", "--question", "dogs", "--issues-dir", "/proc"), 1, "cannot write an issue in /proc"),
     (("recipe", "run", "nothing-saved"), 1, "no recipe named"),
     (("keeper", "train", "--folds", "1"), 1, "at least 2"),
     (("keeper", "score"), 1, "no keeper model"),

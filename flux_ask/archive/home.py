@@ -72,7 +72,7 @@ class Archive:
         self._conn: apsw.Connection | None = None
         self._encoder = encoder
         self._matrix: VectorMatrix | None = None
-        self._keeper: tuple[int, KeeperScorer | None] | None = None  # (for model id, scorer)
+        self._keeper: KeeperScorer | None = None
         self._places = places
 
     # -- the catalog --------------------------------------------------------------------
@@ -143,17 +143,14 @@ class Archive:
 
     def keeper(self, model: ModelRow | None = None) -> KeeperScorer | None:
         """The newest keeper model that reads `model`'s vectors (the active model's by
-        default), or None when none was trained for them."""
+        default), or None when none was trained for them; loaded once per keeper model."""
         model = model or active_model(self.conn)
-        if model is None:
-            return None
-        row = keeper_store.keeper_model_for(self.conn, model.id)
-        cached = self._keeper
+        row = keeper_store.keeper_model_for(self.conn, model.id) if model else None
         if row is None:
             return None
-        if cached is None or cached[0] != model.id or cached[1] is None or cached[1].id != row["id"]:
-            self._keeper = (model.id, KeeperScorer.of(row))
-        return self._keeper[1]
+        if self._keeper is None or self._keeper.id != row["id"]:
+            self._keeper = KeeperScorer.of(row)
+        return self._keeper
 
     def required_keeper(self) -> KeeperScorer:
         """The keeper scorer for the active vectors, or an error that says what to do."""

@@ -9,6 +9,7 @@ June to August, and "summer 2022" is December 2021 to February 2022).
 from __future__ import annotations
 
 import calendar
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
 MONTHS = {name: i for i, name in enumerate(
@@ -124,9 +125,17 @@ def relative_period(which: str, period: str, now: date) -> Range:
     return monday, monday + timedelta(days=6)
 
 
-def most_recent_month(month: int, now: date) -> Range:
-    year = now.year if month <= now.month else now.year - 1
-    return month_range(year, month)
+EVERY_YEARS = 40  # a month, season or holiday named without a year: every one of the last this many years
+
+
+def every_year(first_of: Callable[[int], Range], now: date) -> list[Range]:
+    """The range `first_of(year)` gives, for each of the last EVERY_YEARS years, cut at today."""
+    out = []
+    for year in range(now.year - EVERY_YEARS + 1, now.year + 1):
+        start, end = first_of(year)
+        if start <= now:
+            out.append((start, min(end, now)))
+    return out
 
 
 def _safe_date(year: int, month: int, day: int) -> date:
@@ -224,7 +233,6 @@ HOLIDAY_NAMES = {"christmas": "christmas day", "xmas": "christmas day", "xmas ev
                  "st patrick day": "saint patrick's day", "st patricks day": "saint patrick's day",
                  "saint patrick day": "saint patrick's day", "saint patricks day": "saint patrick's day",
                  "martin luther king jr day": "martin luther king jr. day"}
-HOLIDAY_YEARS = 40  # "at Christmas" means every Christmas of the last this many years
 
 
 def holiday(name: str, year: int, country: str) -> date:
@@ -247,7 +255,7 @@ def holiday(name: str, year: int, country: str) -> date:
 
 def holidays_every_year(name: str, now: date, country: str) -> list[Range]:
     days = []
-    for year in range(now.year - HOLIDAY_YEARS + 1, now.year + 1):
+    for year in range(now.year - EVERY_YEARS + 1, now.year + 1):
         try:
             day = holiday(name, year, country)
         except LookupError:

@@ -394,8 +394,18 @@ def _date_range(tree: Tree, now: date, hemisphere: str, date_order: str,
         season_note = f" (meteorological {t[0].rstrip('s')}, {hemisphere}ern hemisphere)"
     elif kind == "month_year":
         rng = dates.month_range(int(t[1]), dates.month_number(t[0]))
-    elif kind == "month_only":
-        rng = dates.most_recent_month(dates.month_number(t[0]), now)
+    elif kind == "month_only":  # "snow in January": every January
+        month = dates.month_number(t[0])
+        every = dates.every_year(lambda year: dates.month_range(year, month), now)
+        return every, f"in {date(2000, month, 1):%B}, every year ({len(every)} of them)"
+    elif kind == "season_only":  # "snow in winter": every winter
+        every = dates.every_year(lambda year: dates.season_range(t[0], year, hemisphere), now)
+        return every, (f"in {t[0].rstrip('s')}, every year ({len(every)} of them; meteorological, "
+                       f"{hemisphere}ern hemisphere)")
+    elif kind == "relative_month":  # "last December" is the latest gone by; "this December" this year's
+        month = dates.month_number(t[1])
+        last_year = now.year if month < now.month else now.year - 1
+        rng = dates.month_range(now.year if t[0] == "this" else last_year, month)
     elif kind == "year":
         rng = dates.month_range(int(t[0]), 1, 12)
     elif kind == "year_range":

@@ -93,8 +93,8 @@ TABLE = [
     ("trains since 2020", dict(text="trains", date_ranges=[["2020-01-01", "2026-11-24"]])),
     ("trains after 2019", dict(text="trains", date_ranges=[["2020-01-01", "2026-11-24"]])),
     ("December 2021", dict(date_ranges=[["2021-12-01", "2021-12-31"]], mode="all")),
-    ("rain in march", dict(text="rain", date_ranges=[["2026-03-01", "2026-03-31"]])),
-    ("rain in december", dict(text="rain", date_ranges=[["2025-12-01", "2025-12-31"]])),
+    ("rain last december", dict(text="rain", date_ranges=[["2025-12-01", "2025-12-31"]])),
+    ("rain this march", dict(text="rain", date_ranges=[["2026-03-01", "2026-03-31"]])),
     # places
     ("pics of dogs in Rome", dict(text="dogs", near=near(ROME))),
     ("dogs in rome", dict(text="dogs", near=near(ROME))),
@@ -293,3 +293,12 @@ def test_a_whole_question_starts_fresh_and_a_fragment_refines():
     assert fresh.text == "" and fresh.date_ranges == () and fresh.near is not None and fresh.mode == "all"
     moved = plan("near 40th and Walnut instead", now=NOW, places=places, previous=only)
     assert moved.text == "umbrellas in fog" and moved.date_ranges == only.date_ranges and moved.near is not None
+
+
+def test_a_month_or_season_without_a_year_is_every_one_of_them():
+    p = plan("snow in January", now=NOW, places=places)
+    assert p.text == "snow" and len(p.date_ranges) == 40 and ("2026-01-01", "2026-01-31") in p.date_ranges
+    assert all(a[5:7] == "01" and b[5:7] == "01" for a, b in p.date_ranges) and p.date_ranges[0][0] == "1987-01-01"
+    winters = plan("fog in winter", now=NOW, places=places).date_ranges
+    assert ("2021-12-01", "2022-02-28") in winters and ("2025-12-01", "2026-02-28") in winters
+    assert all(b <= NOW.isoformat() for _, b in plan("rain in december", now=NOW, places=places).date_ranges)

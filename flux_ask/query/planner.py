@@ -48,6 +48,15 @@ ASKING = {"show", "me", "find", "all", "every", "the", "some", "please", "give",
           "display", "list", "can", "you", "i", "want", "to", "see", "any", "my", "our", "how", "what", "did"}
 PICTURE_NOUNS = {"photographs", "photograph", "photos", "photo", "pictures", "picture", "images", "image",
                  "pics", "pic", "pix", "fotos", "foto", "shots", "frames", "ones"}
+# A month or season alone is a date only after a preposition ("snow in January", "from May")
+BARE_DATES = {"month_only", "season_only"}
+DATE_PREPS = {"in", "during", "from", "on", "taken", "shot", "made"}
+# Words about time that mean nothing to CLIP when no date phrase took them
+UNREAD_ALONE = {"ago", "since", "until", "till", "before", "after", "yesterday", "today", "monday", "tuesday",
+                "wednesday", "thursday", "friday", "saturday", "sunday", "mondays", "tuesdays", "wednesdays",
+                "thursdays", "fridays", "saturdays", "sundays", "weekend", "weekends", "weekday", "weekdays"}
+MONTH_WORDS = {"january", "february", "april", "june", "july", "august", "september", "october", "november",
+               "december", "jan", "feb", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec"}  # not may, march
 # Asking words that start a whole question rather than a follow-up
 ASKING_VERBS = {"show", "find", "give", "get", "search", "display", "list", "want", "see"}
 # Words that steer a follow-up ("only 2023", "near Walnut instead"), never visual content.
@@ -133,6 +142,8 @@ def plan(
                            "CLIP reads no more")
         originals, words = originals[:MAX_QUESTION_WORDS], words[:MAX_QUESTION_WORDS]
     start = _drop_asking(words, draft)
+    if 0 < start < len(words) and words[start - 1] in DATE_PREPS:
+        start -= 1  # "photos from summer": the preposition belongs to the date
     # "find all photographs made within ..." is a question of its own; "only 2019" refines
     draft.fresh = any(w in ASKING_VERBS or w in PICTURE_NOUNS for w in words[:start])
     # Capitals mark names only where most words have none ("Show All Umbrellas In Fog").
@@ -238,6 +249,8 @@ def _apply(tree: Tree, originals: list[str], draft: Draft, *, now, places, hemis
            case_speaks, date_order, country) -> bool:
     kind = tree.data
     if kind == "when":
+        if tree.children[-1].data in BARE_DATES and originals[0].lower() not in DATE_PREPS:
+            return False  # "may flowers", "march of the penguins", "winter coats": words, not dates
         rngs, note = _date_range(tree.children[-1], now, hemisphere, date_order, country)
         draft.date_ranges.extend(rngs)
         draft.date_notes.append(note)
@@ -476,6 +489,11 @@ GENERIC_MOTIF_WORDS = {"motif", "motifs", "theme", "themes", "subject", "subject
 
 
 def _finish(draft: Draft, previous: QueryPlan | None) -> QueryPlan:
+    unread = [w for w in draft.text if w in UNREAD_ALONE or w[:3] in dates.MONTHS and w in MONTH_WORDS]
+    if unread:  # words about time that made no phrase: said, and kept from CLIP
+        draft.notes.append(f"not understood: {', '.join(unread)} (dates are read as in '14 February 2021', "
+                           "'last Tuesday', 'since 2019')")
+        draft.text = [w for w in draft.text if w not in unread]
     text = _clean_text(draft.text)
     motifs = draft.group_by == "motif"
     if motifs and text in GENERIC_MOTIF_WORDS:

@@ -145,6 +145,11 @@ TABLE = [
     ("q3 2021", dict(date_ranges=[["2021-07-01", "2021-09-30"]])),
     ("summer '19", dict(date_ranges=[["2019-06-01", "2019-08-31"]])),
     ("frost from December 2019 to February 2021", dict(text="frost", date_ranges=[["2019-12-01", "2021-02-28"]])),
+    # words that are also months or seasons stay words without a preposition
+    ("may flowers", dict(text="may flowers")),
+    ("march of the penguins", dict(text="march of the penguins")),
+    ("winter coats", dict(text="winter coats")),
+    ("photos of may flowers", dict(text="may flowers")),
     # holidays, from the US calendar (the default `country`)
     ("parade on Christmas Day 2018", dict(text="parade", date_ranges=[["2018-12-25", "2018-12-25"]])),
     ("the day after Christmas 2019", dict(date_ranges=[["2019-12-26", "2019-12-26"]])),
@@ -302,3 +307,11 @@ def test_a_month_or_season_without_a_year_is_every_one_of_them():
     winters = plan("fog in winter", now=NOW, places=places).date_ranges
     assert ("2021-12-01", "2022-02-28") in winters and ("2025-12-01", "2026-02-28") in winters
     assert all(b <= NOW.isoformat() for _, b in plan("rain in december", now=NOW, places=places).date_ranges)
+
+
+def test_time_words_no_phrase_took_are_said_and_kept_from_clip():
+    p = plan("boats on monday", now=NOW, places=places)
+    assert p.text == "boats" and any(n.startswith("not understood: monday") for n in p.notes)
+    p = plan("snow january", now=NOW, places=places)
+    assert p.text == "snow" and any("not understood: january" in n for n in p.notes)
+    assert plan("route 66 diner", now=NOW, places=places).text == "route 66 diner"

@@ -111,6 +111,9 @@ def _past_span(count: int, unit: str, now: date) -> Range:
 
 
 def relative_period(which: str, period: str, now: date) -> Range:
+    """"last year" is the calendar year before this one; "the past year" the last twelve months."""
+    if which == "past":
+        return past_span(1, period, now)
     if period == "year":
         year = now.year - (which == "last")
         return date(year, 1, 1), date(year, 12, 31)
@@ -207,7 +210,8 @@ def decade_range(word: str, part: str | None, now: date) -> Range:
 
 YEAR_PARTS = {"early": (1, 4), "mid": (5, 8), "late": (9, 12), "start": (1, 3), "beginning": (1, 3), "end": (10, 12),
               "first half": (1, 6), "second half": (7, 12), "q1": (1, 3), "q2": (4, 6), "q3": (7, 9), "q4": (10, 12),
-              "first quarter": (1, 3), "second quarter": (4, 6), "third quarter": (7, 9), "fourth quarter": (10, 12)}
+              "first quarter": (1, 3), "second quarter": (4, 6), "third quarter": (7, 9), "fourth quarter": (10, 12),
+              "last quarter": (10, 12)}
 
 
 def year_part_range(part: str, year: int) -> Range:

@@ -45,7 +45,8 @@ ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth
             "eighth": 8, "ninth": 9, "tenth": 10, "last": -1}
 # Words that ask rather than describe, dropped from the front of a question.
 ASKING = {"show", "me", "find", "all", "every", "the", "some", "please", "give", "get", "search", "for",
-          "display", "list", "can", "you", "i", "want", "to", "see", "any", "my", "our", "how", "what", "did"}
+          "display", "list", "can", "you", "i", "want", "to", "see", "any", "my", "our", "how", "what", "did",
+          "shoot", "take", "took", "everything", "anything"}
 PICTURE_NOUNS = {"photographs", "photograph", "photos", "photo", "pictures", "picture", "images", "image",
                  "pics", "pic", "pix", "fotos", "foto", "shots", "frames", "ones"}
 # A month or season alone is a date only after a preposition ("snow in January", "from May")
@@ -209,7 +210,7 @@ def _drop_asking(words: list[str], draft: Draft) -> int:
     i = 0
     while i < len(words):
         word = words[i]
-        if word in ("all", "every", "any"):
+        if word in ("all", "every", "any", "everything", "anything"):
             draft.mode = "all"
         elif word == "best" and not (i + 1 < len(words) and dates.is_count(words[i + 1])):
             draft.rank = "keeper"  # "best umbrellas in fog"; "best 10 ..." is a phrase
@@ -255,10 +256,11 @@ def _apply(tree: Tree, originals: list[str], draft: Draft, *, now, places, hemis
         draft.date_ranges.extend(rngs)
         draft.date_notes.append(note)
         return True
-    if kind == "exclude_date":
-        rngs, note = _date_range(tree.children[-1], now, hemisphere, date_order, country)
-        draft.excluded_dates.extend(rngs)
-        draft.excluded_notes.append(note)
+    if kind == "exclude_date":  # "except 2021", "excluding 2021 and 2022"
+        for said in (c for c in tree.children if isinstance(c, Tree)):
+            rngs, note = _date_range(said, now, hemisphere, date_order, country)
+            draft.excluded_dates.extend(rngs)
+            draft.excluded_notes.append(note)
         return True
     if kind in ("place_in", "place_within", "place_blocks"):
         place = _place(tree, originals, places, block_m, case_speaks)
@@ -271,6 +273,8 @@ def _apply(tree: Tree, originals: list[str], draft: Draft, *, now, places, hemis
         first = originals[-len(name.split())]
         named = case_speaks and first[:1].isupper() and not first.isupper()  # "not in Narnia" means a place
         place = _resolve(name, places, sure=named)
+        if place is None and not plausible_name(name):
+            return False  # dates or phrases, not a thing to leave out
         if place is None:  # "kids but not cats", "not at the beach": a thing to leave out, not a place
             draft.negative.append(" ".join(w for w in name.split() if w not in ("the", "a", "an")))
         else:

@@ -348,8 +348,14 @@ def _place(tree: Tree, originals: list[str], places: Resolver, block_m: float, c
         n = dates.count_of(str(counts[0].children[0])) if counts else 1
         return _within(place, n * block_m)
     distance = tree.children[0]
-    number, unit = distance.children
-    value = dates.count_of(str(number.children[0])) if isinstance(number, Tree) else float(number)
+    if len(distance.children) == 1:  # "within a mile of"
+        number, unit = "1", distance.children[0]
+    else:
+        number, unit = distance.children
+    if isinstance(number, Tree):
+        value = dates.count_of(str(number.children[0]))
+    else:
+        value = 0.5 if str(number).startswith("half") else float(number)
     return _within(place, value * METERS[str(unit)])
 
 

@@ -159,7 +159,7 @@ def describe(r: Range) -> str:
 RECENT_DAYS = 30  # "recently"
 WEEKDAYS = frozenset("monday tuesday wednesday thursday friday saturday sunday".split())
 RELATIVE_DAYS = {"tonight": "today", "this morning": "today", "this afternoon": "today", "this evening": "today",
-                 "the day before yesterday": "2 days ago"}
+                 "the day before yesterday": "2 days ago", "day before yesterday": "2 days ago"}
 DATE_ORDERS = ("MDY", "DMY", "YMD")  # how 02/03/2020 reads: the `date_order` setting
 
 

@@ -384,19 +384,17 @@ def _date_range(tree: Tree, now: date, hemisphere: str, date_order: str,
     season_note = ""
     if kind.startswith("holiday"):
         return _holiday_ranges(kind, t, now, country)
-    if kind == "day":
-        day = dates.parsed_day(" ".join(t), now, date_order)
+    if kind in ("day", "relative_day"):
+        said = " ".join(t)
+        if kind == "relative_day":  # "last tuesday", "yesterday", "this morning"
+            said = f"last {said}" if said in dates.WEEKDAYS else dates.RELATIVE_DAYS.get(said, said)
+        day = dates.parsed_day(said, now, date_order)
         if day is None:
             raise ImpossibleQuestion(f"'{' '.join(t)}' is no day on the calendar")
         rng = (day, day)
     elif kind == "ago":
         count, unit = dates.count_of(str(tree.children[0].children[0])), t[-1]
         rng = dates.around(dates.past_span(count, unit, now)[0], unit)
-    elif kind == "relative_day":
-        said = t[0]
-        day = dates.parsed_day(f"last {said}" if said in dates.WEEKDAYS else dates.RELATIVE_DAYS.get(said, said),
-                               now, date_order)
-        rng = (day, day)
     elif kind == "last_weekend":
         rng = dates.last_weekend(now)
     elif kind == "recently":

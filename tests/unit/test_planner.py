@@ -130,6 +130,8 @@ TABLE = [
     ("harbour pictures from 2 weeks ago", dict(text="harbour", date_ranges=[["2026-11-09", "2026-11-15"]])),
     ("portraits from 3 years ago", dict(text="portraits", date_ranges=[["2023-01-01", "2023-12-31"]])),
     ("yesterday", dict(date_ranges=[["2026-11-23", "2026-11-23"]])),
+    ("snow the day before yesterday", dict(text="snow", date_ranges=[["2026-11-22", "2026-11-22"]])),
+    ("rain last sunday", dict(text="rain", date_ranges=[["2026-11-22", "2026-11-22"]])),
     ("dogs last weekend", dict(text="dogs", date_ranges=[["2026-11-21", "2026-11-22"]])),
     ("last Tuesday", dict(date_ranges=[["2026-11-17", "2026-11-17"]])),
     ("sky this morning", dict(text="sky", date_ranges=[["2026-11-24", "2026-11-24"]])),
@@ -390,3 +392,8 @@ def test_time_words_no_phrase_took_are_said_and_kept_from_clip():
     p = plan("snow january", now=NOW, places=places)
     assert p.text == "snow" and any("not understood: january" in n for n in p.notes)
     assert plan("route 66 diner", now=NOW, places=places).text == "route 66 diner"
+
+
+def test_a_day_not_on_the_calendar_is_one_line():
+    with pytest.raises(FluxAskError, match="no day on the calendar"):
+        plan("rain on 31 February 2021", now=NOW, places=places)

@@ -126,6 +126,13 @@ class VectorMatrix:
         hits = np.flatnonzero(self.photo_ids == photo_id)
         return int(hits[0]) if len(hits) else None
 
+    def weekdays(self) -> np.ndarray:
+        """Each row's day of the week, Monday 0 to Sunday 6; -1 for undated photos."""
+        out = np.full(len(self.days), -1, dtype=np.int64)
+        dated = np.isfinite(self.days)
+        out[dated] = (np.floor(self.days[dated]).astype(np.int64) + EPOCH - 1) % 7  # ordinal 1 was a Monday
+        return out
+
     def date_slice(self, first: date, last: date) -> slice:
         """Rows taken from the start of `first` to the end of `last`."""
         lo = np.searchsorted(self.days, first.toordinal() - EPOCH, side="left")

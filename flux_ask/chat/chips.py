@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from flux_ask.query.dates import weekday_words
 from flux_ask.query.plan import (
     DEFAULT_LIMIT,
     DEFAULT_MOTIF_YEARS,
@@ -53,6 +54,8 @@ def _labels(p: QueryPlan) -> dict[str, str]:
         out["without"] = f"without {p.negative_text}"
     if p.date_ranges:
         out["dates"] = ", ".join(date_span(a, b) for a, b in p.date_ranges)
+    if p.weekdays:
+        out["days"] = f"on {weekday_words(p.weekdays)}"
     if p.exclude_date_ranges:
         out["not dates"] = "not " + ", ".join(date_span(a, b) for a, b in p.exclude_date_ranges)
     if p.near:

@@ -86,6 +86,7 @@ def filtered_photos(
     date_ranges: list[tuple[str, str]],
     box: tuple[float, float, float, float] | None,
     excluded: list[tuple[str, str]] = (),
+    weekdays: tuple[int, ...] = (),
 ) -> list[PhotoPoint]:
     """Photos with a readable file inside every given
     date range union and bounding box (lat_min, lat_max, lon_min, lon_max; lon_min >
@@ -96,6 +97,10 @@ def filtered_photos(
         where.append("(" + " OR ".join("(p.taken_at >= ? AND p.taken_at < ?)" for _ in date_ranges) + ")")
         for start, end_exclusive in date_ranges:
             args += [start, end_exclusive]
+    if weekdays:  # SQLite counts from Sunday 0; the plan from Monday 0
+        where.append("p.taken_at_source != 'file_mtime'")
+        where.append(f"CAST(strftime('%w', p.taken_at) AS INTEGER) IN ({', '.join('?' * len(weekdays))})")
+        args += [(d + 1) % 7 for d in weekdays]
     for start, end_exclusive in excluded:  # a photo dated only by its file is in no range: it stays
         where.append("NOT (p.taken_at_source != 'file_mtime' AND p.taken_at >= ? AND p.taken_at < ?)")
         args += [start, end_exclusive]

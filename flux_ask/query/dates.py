@@ -269,3 +269,16 @@ def holidays_every_year(name: str, now: date, country: str) -> list[Range]:
     if not days:
         holiday(name, now.year, country)  # raises: the calendar has no such day
     return days
+
+
+DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+WEEKDAY_SETS = {**{f"{name.lower()}s": {i} for i, name in enumerate(DAY_NAMES)},
+                "weekends": {5, 6}, "weekend": {5, 6}, "weekdays": {0, 1, 2, 3, 4}, "workdays": {0, 1, 2, 3, 4}}
+
+
+def weekday_words(days: tuple[int, ...]) -> str:
+    if set(days) == {5, 6}:
+        return "weekends"
+    if set(days) == {0, 1, 2, 3, 4}:
+        return "weekdays"
+    return ", ".join(f"{DAY_NAMES[d]}s" for d in days)

@@ -102,6 +102,7 @@ class QueryPlan:
     negative_text: str = ""  # what must not be in the picture
     date_ranges: tuple[tuple[str, str], ...] = ()  # inclusive ISO dates
     exclude_date_ranges: tuple[tuple[str, str], ...] = ()  # "except 2021": inclusive ISO dates left out
+    weekdays: tuple[int, ...] = ()  # "on Sundays", "weekends": days of the week, Monday 0 to Sunday 6
     near: Place | None = None
     exclude_near: Place | None = None
     similar_to: SimilarTo | None = None
@@ -122,6 +123,7 @@ class QueryPlan:
         data["similar_to"] = similar_to_dict(self.similar_to) if self.similar_to is not None else None
         data["date_ranges"] = [list(r) for r in self.date_ranges]
         data["exclude_date_ranges"] = [list(r) for r in self.exclude_date_ranges]
+        data["weekdays"] = list(self.weekdays)
         data["notes"] = list(self.notes)
         return data
 
@@ -150,6 +152,7 @@ class QueryPlan:
                 values["similar_to"] = similar_to_of(values["similar_to"])
             values["date_ranges"] = tuple(tuple(r) for r in values.get("date_ranges", ()))
             values["exclude_date_ranges"] = tuple(tuple(r) for r in values.get("exclude_date_ranges", ()))
+            values["weekdays"] = tuple(int(d) for d in values.get("weekdays", ()))
             values["notes"] = tuple(values.get("notes", ()))
         except TypeError as exc:
             raise PlanError(f"a saved plan this version cannot read ({exc}): save the recipe again") from None

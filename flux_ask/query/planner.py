@@ -55,7 +55,7 @@ DATE_PREPS = {"in", "during", "from", "on", "taken", "shot", "made"}
 # Words about time that mean nothing to CLIP when no date phrase took them
 UNREAD_ALONE = {"ago", "since", "until", "till", "before", "after", "yesterday", "today", "monday", "tuesday",
                 "wednesday", "thursday", "friday", "saturday", "sunday", "mondays", "tuesdays", "wednesdays",
-                "thursdays", "fridays", "saturdays", "sundays", "weekend", "weekends", "weekday", "weekdays"}
+                "thursdays", "fridays", "saturdays", "sundays"}
 MONTH_WORDS = {"january", "february", "april", "june", "july", "august", "september", "october", "november",
                "december", "jan", "feb", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec"}  # not may, march
 # Asking words that start a whole question rather than a follow-up
@@ -93,6 +93,7 @@ class Draft:
     date_notes: list[str] = field(default_factory=list)
     excluded_dates: list[tuple[date, date]] = field(default_factory=list)
     excluded_notes: list[str] = field(default_factory=list)
+    weekdays: set[int] = field(default_factory=set)
     near: Place | None = None
     exclude_near: Place | None = None
     similar_to: SimilarTo | None = None
@@ -255,6 +256,9 @@ def _apply(tree: Tree, originals: list[str], draft: Draft, *, now, places, hemis
         rngs, note = _date_range(tree.children[-1], now, hemisphere, date_order, country)
         draft.date_ranges.extend(rngs)
         draft.date_notes.append(note)
+        return True
+    if kind == "weekday_filter":
+        draft.weekdays |= dates.WEEKDAY_SETS[str(tree.children[-1])]
         return True
     if kind == "exclude_date":  # "except 2021", "excluding 2021 and 2022"
         for said in (c for c in tree.children if isinstance(c, Tree)):
@@ -511,6 +515,7 @@ def _finish(draft: Draft, previous: QueryPlan | None) -> QueryPlan:
         negative_text=" ".join(draft.negative),
         date_ranges=tuple((a.isoformat(), b.isoformat()) for a, b in draft.date_ranges),
         exclude_date_ranges=tuple((a.isoformat(), b.isoformat()) for a, b in draft.excluded_dates),
+        weekdays=tuple(sorted(draft.weekdays)),
         near=draft.near,
         exclude_near=draft.exclude_near,
         similar_to=draft.similar_to,
@@ -535,6 +540,7 @@ def _follow_up(new: QueryPlan, previous: QueryPlan) -> QueryPlan:
         negative_text=new.negative_text or previous.negative_text,
         date_ranges=new.date_ranges or previous.date_ranges,
         exclude_date_ranges=new.exclude_date_ranges or previous.exclude_date_ranges,
+        weekdays=new.weekdays or previous.weekdays,
         near=new.near or previous.near,
         exclude_near=new.exclude_near or previous.exclude_near,
         group_by=new.group_by or previous.group_by,
@@ -561,6 +567,8 @@ def _notes(p: QueryPlan, draft: Draft) -> list[str]:
     elif p.date_ranges:  # inherited by a follow-up
         notes.append("taken " + ", ".join(f"{a} to {b}" for a, b in p.date_ranges))
     notes.extend(f"not taken {note} (undated photos stay in)" for note in draft.excluded_notes)
+    if p.weekdays:
+        notes.append(f"taken on {dates.weekday_words(p.weekdays)} (photos dated only by their file are left out)")
     if p.near:
         notes.append(f"within {distance_words(p.near.radius_m)} of {p.near.label} ({p.near.lat:.5f}, {p.near.lon:.5f})")
     if p.exclude_near:

@@ -121,7 +121,8 @@ class Searcher:
         conn = self.archive.require().conn
         self.archive.model()
         box = bounding_box(plan.near.lat, plan.near.lon, plan.near.radius_m) if plan.near else None
-        rows = filtered_photos(conn, _sql_ranges(plan.date_ranges), box, _sql_ranges(plan.exclude_date_ranges))
+        rows = filtered_photos(conn, _sql_ranges(plan.date_ranges), box, _sql_ranges(plan.exclude_date_ranges),
+                               plan.weekdays)
         ranking = rank_scores = None
         if plan.near or plan.exclude_near:  # the exact distances, for all rows at once
             lat = np.array([np.nan if r.lat is None else r.lat for r in rows], dtype=np.float64)
@@ -260,7 +261,7 @@ class Searcher:
     def _candidates(self, plan: QueryPlan, m: VectorMatrix) -> tuple[slice | np.ndarray, str]:
         """Rows the filters allow: a slice for one date range (no copy), else indices."""
         ranges = [(date.fromisoformat(a), date.fromisoformat(b)) for a, b in plan.date_ranges]
-        if not plan.near and not plan.exclude_near and not plan.exclude_date_ranges:
+        if not plan.near and not plan.exclude_near and not plan.exclude_date_ranges and not plan.weekdays:
             if not ranges:
                 return slice(0, len(m)), "all"
             if len(ranges) == 1:
@@ -277,6 +278,8 @@ class Searcher:
             mask &= ~_within(m, plan.exclude_near)
         for a, b in plan.exclude_date_ranges:  # undated photos are not in any range: they stay
             mask[m.date_slice(date.fromisoformat(a), date.fromisoformat(b))] = False
+        if plan.weekdays:  # undated photos have no day of the week: they cannot match
+            mask &= np.isin(m.weekdays(), plan.weekdays)
         return np.flatnonzero(mask), "filtered"
 
     def _groups(self, plan, m: VectorMatrix, rows, scores, threshold) -> tuple[Group, ...]:
@@ -310,7 +313,7 @@ class Searcher:
                 self._lacking = (version, count_lacking(self.archive.conn))
             lacking = self._lacking[1]
         out = {}
-        if plan.date_ranges:
+        if plan.date_ranges or plan.weekdays:
             out["no_date"] = lacking["no_date"]
         if plan.near:  # "not in Rome" and "echoes of Rome" keep the photos without a position
             out["no_location"] = lacking["no_location"]

@@ -281,3 +281,15 @@ def test_dates_left_out_leave_out_only_those_dates(searcher):
     assert {r.photo_id for r in without_2019.results} == kept  # undated photos stay in
     only = searcher.run(plan("photos from 2021 to 2022, excluding winter 2022", now=NOW))  # filters alone: SQL
     assert names(only) == ["mar01", "nov30"]
+
+
+@pytest.mark.parametrize("question, days", [("top 200 portraits on Tuesdays", {1}), ("photos on weekends", {5, 6}),
+                                            ("every photo on Mondays", {0})])
+def test_days_of_the_week_keep_exactly_those_days(searcher, question, days):
+    from datetime import datetime
+
+    everything = searcher.run(plan("top 200 portraits", now=NOW)).results
+    wanted = {r.photo_id for r in everything if r.taken_at and datetime.fromisoformat(r.taken_at).weekday() in days}
+    answer = searcher.run(plan(question, now=NOW))
+    assert answer.plan.weekdays == tuple(sorted(days)) and {r.photo_id for r in answer.results} == wanted
+    assert answer.left_out["no_date"] >= 1  # the undated photo cannot be on any day

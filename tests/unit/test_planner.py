@@ -227,6 +227,12 @@ TABLE = [
     ("dogs less than a mile from Paris", dict(text="dogs", near=near(PARIS, 1609.344))),
     ("within half a mile of Paris", dict(near=near(PARIS, 804.672))),
     ("under 2 km from Rome", dict(near=near(ROME, 2000.0))),
+    # days of the week
+    ("market on Sundays", dict(text="market", weekdays=[6])),
+    ("kids on weekends", dict(text="kids", weekdays=[5, 6])),
+    ("traffic on weekdays", dict(text="traffic", weekdays=[0, 1, 2, 3, 4])),
+    ("boats at the weekend", dict(text="boats", weekdays=[5, 6])),
+    ("weekend trips", dict(text="weekend trips")),
     # holidays, from the US calendar (the default `country`)
     ("parade on Christmas Day 2018", dict(text="parade", date_ranges=[["2018-12-25", "2018-12-25"]])),
     ("the day after Christmas 2019", dict(date_ranges=[["2019-12-26", "2019-12-26"]])),
@@ -329,8 +335,8 @@ def test_plans_print_as_json():
 
     p = plan("show all silhouettes from winter 2022 near 40th and Walnut", now=NOW, places=places)
     data = json.loads(p.to_json())
-    assert set(data) == {"text", "negative_text", "date_ranges", "exclude_date_ranges", "near", "exclude_near",
-                         "similar_to",
+    assert set(data) == {"text", "negative_text", "date_ranges", "exclude_date_ranges", "weekdays", "near",
+                         "exclude_near", "similar_to",
                          "echoes_of", "mode", "limit", "group_by", "span_years", "rank", "notes"}
     assert data["near"]["label"] == "40th and Walnut" and data["date_ranges"] == WINTER_2022
     assert any("40th and Walnut" in line for line in data["notes"])

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 import apsw
 import numpy as np
 
-from flux_ask.db.sql import path_out
+from flux_ask.db.sql import FIRST_READABLE_PATH, path_out
 
 
 def store_hash(conn: apsw.Connection, photo_id: int, phash: int) -> None:
@@ -23,7 +23,7 @@ def photos_without_hash(conn: apsw.Connection) -> list[tuple[int, str, str]]:
     """(photo_id, sha256, a readable path) of photos catalogued before hashes were kept."""
     return [(photo_id, sha, path_out(path)) for photo_id, sha, path in conn.execute(
         "SELECT id, sha256, path FROM (SELECT p.id, p.sha256, "
-        "  (SELECT f.path FROM files f WHERE f.photo_id = p.id AND f.state = 'ok' ORDER BY f.path LIMIT 1) AS path "
+        f"  {FIRST_READABLE_PATH} AS path "
         "  FROM photos p WHERE NOT EXISTS (SELECT 1 FROM photo_hashes h WHERE h.photo_id = p.id)) "
         "WHERE path IS NOT NULL ORDER BY id"
     )]

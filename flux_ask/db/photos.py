@@ -8,7 +8,7 @@ from typing import Any
 import apsw
 
 from flux_ask.db.rows import ModelRow, PhotoPoint
-from flux_ask.db.sql import now_iso, path_out
+from flux_ask.db.sql import FIRST_READABLE_PATH, now_iso, path_out
 from flux_ask.errors import CatalogError
 
 PHOTO_COLUMNS = (
@@ -71,7 +71,7 @@ def photo_details(conn: apsw.Connection, photo_ids: list[int]) -> dict[int, dict
         marks = ", ".join("?" * len(ids))
         for row in conn.execute(
             f"SELECT p.id, p.sha256, p.taken_at, p.taken_at_source, p.lat, p.lon, p.width, p.height, "
-            f"(SELECT f.path FROM files f WHERE f.photo_id = p.id AND f.state = 'ok' ORDER BY f.path LIMIT 1) "
+            f"{FIRST_READABLE_PATH} "
             f"FROM photos p WHERE p.id IN ({marks})",
             ids,
         ):
@@ -145,5 +145,5 @@ def readable_photos(conn: apsw.Connection) -> list[tuple[str, str]]:
     """(sha256, path) of every photo with a readable file, one file each."""
     return [(sha, path_out(path)) for sha, path in conn.execute(
         "SELECT sha256, path FROM (SELECT p.sha256, "
-        "  (SELECT f.path FROM files f WHERE f.photo_id = p.id AND f.state = 'ok' ORDER BY f.path LIMIT 1) AS path "
+        f"  {FIRST_READABLE_PATH} AS path "
         "  FROM photos p) WHERE path IS NOT NULL")]

@@ -10,6 +10,11 @@ def now_iso() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
+# A photo's first readable file, as a column of a query over `photos p`
+FIRST_READABLE_PATH = ("(SELECT f.path FROM files f WHERE f.photo_id = p.id AND f.state = 'ok' "
+                       "ORDER BY f.path LIMIT 1)")
+
+
 def under(root: str) -> tuple[str, str]:
     """Bounds of the paths below `root`: every such path sorts between them."""
     prefix = root.rstrip("/") + "/"

@@ -10,7 +10,7 @@ import apsw
 import numpy as np
 
 from flux_ask.db.rows import ModelRow
-from flux_ask.db.sql import now_iso, path_out
+from flux_ask.db.sql import FIRST_READABLE_PATH, now_iso, path_out
 from flux_ask.errors import ModelMismatch
 
 
@@ -41,7 +41,7 @@ def photos_to_embed(conn: apsw.Connection, limit: int = -1) -> list[tuple[str, s
     each with one readable file."""
     return [(path_out(path), sha) for path, sha in conn.execute(
         "SELECT path, sha256 FROM (SELECT p.id, p.sha256, "
-        "  (SELECT f.path FROM files f WHERE f.photo_id = p.id AND f.state = 'ok' ORDER BY f.path LIMIT 1) AS path "
+        f"  {FIRST_READABLE_PATH} AS path "
         "  FROM photos p WHERE p.embedding_id IS NULL) WHERE path IS NOT NULL ORDER BY id LIMIT ?",
         (limit,),
     )]

@@ -274,9 +274,7 @@ def _apply(tree: Tree, originals: list[str], draft: Draft, *, now, places, hemis
         return True
     if kind == "exclude_place":
         name = _name(tree)
-        first = originals[-len(name.split())]
-        named = case_speaks and first[:1].isupper() and not first.isupper()  # "not in Narnia" means a place
-        place = _resolve(name, places, sure=named)
+        place = _resolve(name, places, sure=_capitalised(name, originals, case_speaks))  # "not in Narnia"
         if place is None and not plausible_name(name):
             return False  # dates or phrases, not a thing to leave out
         if place is None:  # "kids but not cats", "not at the beach": a thing to leave out, not a place
@@ -337,14 +335,18 @@ def _resolve(name: str, places: Resolver, *, sure: bool) -> Place | None:
     return place
 
 
+def _capitalised(name: str, originals: list[str], case_speaks: bool) -> bool:
+    """Whether `name`, the last words of the phrase, was written as a name ("Lund", not "LUND")."""
+    first = originals[-len(name.split())]
+    return case_speaks and first[:1].isupper() and not first.isupper()
+
+
 def _place(tree: Tree, originals: list[str], places: Resolver, block_m: float, case_speaks: bool) -> Place | None:
     name = _name(tree)
     if tree.data == "place_in":
         prep = str(tree.children[0])
         # "in Lund" is surely a place; "in fog", "IN FOG" and "In Fog" need not be
-        first = originals[-len(name.split())]
-        capitalised = case_speaks and first[:1].isupper() and not first.isupper()
-        return _resolve(name, places, sure=prep in SURE_PLACE_PREPS or capitalised)
+        return _resolve(name, places, sure=prep in SURE_PLACE_PREPS or _capitalised(name, originals, case_speaks))
     place = _resolve(name, places, sure=True)
     if tree.data == "place_blocks":
         count_tree = tree.children[0]

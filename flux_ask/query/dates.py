@@ -240,8 +240,23 @@ HOLIDAY_NAMES = {"christmas": "christmas day", "xmas": "christmas day", "xmas ev
 
 
 def holiday(name: str, year: int, country: str) -> date:
-    """The day `name` fell on in `year`, in the country's calendar, public and observed
-    alike (Easter, Halloween and Valentine's Day are in the US one too)."""
+    """The day `name` fell on in `year`, in the country's calendar."""
+    days = holiday_days(name, range(year, year + 1), country)
+    if not days:
+        raise LookupError(f"{HOLIDAY_NAMES.get(name, name).title()} is not in the {country} holiday calendar")
+    return days[0]
+
+
+def holidays_every_year(name: str, now: date, country: str) -> list[Range]:
+    days = [(d, d) for d in holiday_days(name, range(now.year - EVERY_YEARS + 1, now.year + 1), country) if d <= now]
+    if not days:
+        holiday(name, now.year, country)  # raises: the calendar has no such day
+    return days
+
+
+def holiday_days(name: str, years: range, country: str) -> list[date]:
+    """The days `name` fell on in `years`, from one calendar of the country's, public and
+    observed days alike (Easter, Halloween and Valentine's Day are in the US one too)."""
     import holidays  # deferred: only questions that name a holiday need the calendars
 
     wanted = HOLIDAY_NAMES.get(name, name)
@@ -249,26 +264,10 @@ def holiday(name: str, year: int, country: str) -> date:
         supported = holidays.country_holidays(country).supported_categories
     except NotImplementedError:
         raise LookupError(f"there is no holiday calendar for {country!r}") from None
-    calendar_of = holidays.country_holidays(country, years=year, language="en_US",
+    calendar_of = holidays.country_holidays(country, years=years, language="en_US",
                                             categories=tuple(c for c in ("public", "unofficial") if c in supported))
-    for day, names in sorted(calendar_of.items()):
-        if wanted in (n.strip().lower() for n in names.split(";")):
-            return day
-    raise LookupError(f"{wanted.title()} is not in the {country} holiday calendar")
-
-
-def holidays_every_year(name: str, now: date, country: str) -> list[Range]:
-    days = []
-    for year in range(now.year - EVERY_YEARS + 1, now.year + 1):
-        try:
-            day = holiday(name, year, country)
-        except LookupError:
-            continue
-        if day <= now:
-            days.append((day, day))
-    if not days:
-        holiday(name, now.year, country)  # raises: the calendar has no such day
-    return days
+    return sorted(day for day, names in calendar_of.items()
+                  if wanted in (n.strip().lower() for n in names.split(";")))
 
 
 DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")

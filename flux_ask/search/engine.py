@@ -58,7 +58,6 @@ class Searcher:
     def __init__(self, archive: Archive):
         self.archive = archive
         self._lacking: tuple[tuple[str, int], dict[str, int]] | None = None
-        self._keeper_asked = False
 
     def run(self, plan: QueryPlan, *, page: int = 0, page_size: int | None = None,
             keeper_asked: bool = False) -> Answer:
@@ -66,14 +65,13 @@ class Searcher:
         `keeper_asked`: the keeper ranking was asked for by name (`--rank keeper`), so a keeper
         model no better than chance is used all the same, and the answer says so."""
         started = time.perf_counter()
-        self._keeper_asked = keeper_asked
         size = (page_size or ALL_PAGE) if plan.mode == "all" else plan.limit
         if plan.group_by == "motif":
             answer = self._motif_search(plan)
         elif plan.needs_vector:
-            answer = self._vector_search(plan, page, size)
+            answer = self._vector_search(plan, page, size, keeper_asked)
         else:
-            answer = self._filter_only(plan, page, size)
+            answer = self._filter_only(plan, page, size, keeper_asked)
         ranking = answer.ranking
         if plan.rank == "keeper" and ranking is None:
             ranking = {"by": "similarity", "note": self._why_not_keeper(plan)}
@@ -112,12 +110,12 @@ class Searcher:
         order = np.argsort(-rank, kind="stable")
         return order, rank[order], info
 
-    def _keeper_id(self, plan: QueryPlan) -> int | None:
+    def _keeper_id(self, plan: QueryPlan, asked: bool) -> int | None:
         """The keeper model that orders a "best ..." answer, when there is one worth it."""
         scorer = self.archive.keeper() if plan.rank == "keeper" else None
-        return scorer.id if scorer and (scorer.better_than_chance or self._keeper_asked) else None
+        return scorer.id if scorer and (scorer.better_than_chance or asked) else None
 
-    def _filter_only(self, plan: QueryPlan, page: int, size: int) -> Answer:
+    def _filter_only(self, plan: QueryPlan, page: int, size: int, keeper_asked: bool) -> Answer:
         conn = self.archive.require().conn
         self.archive.model()
         box = bounding_box(plan.near.lat, plan.near.lon, plan.near.radius_m) if plan.near else None
@@ -135,7 +133,7 @@ class Searcher:
                     ex = plan.exclude_near
                     keep &= ~(haversine_m(ex.lat, ex.lon, lat, lon) <= ex.radius_m)  # no position: kept
             rows = [r for r, k in zip(rows, keep, strict=True) if k]
-        keeper_id = self._keeper_id(plan)
+        keeper_id = self._keeper_id(plan, keeper_asked)
         if keeper_id is not None and rows:  # "the best of winter 2022": by keeper score
             order, rank_scores, ranking = self._blend(keeper_id, np.array([r.photo_id for r in rows]), None)
             rows = [rows[i] for i in order]
@@ -144,7 +142,7 @@ class Searcher:
         results = results_for(self.archive, [r.photo_id for r in chosen], None, rank_scores)
         return Answer(plan, tuple(results), len(rows), self._left_out(plan), strategy="sql", ranking=ranking)
 
-    def _vector_search(self, plan: QueryPlan, page: int, size: int) -> Answer:
+    def _vector_search(self, plan: QueryPlan, page: int, size: int, keeper_asked: bool) -> Answer:
         m = self.archive.matrix()
         if len(m) == 0:
             raise NothingToSearch("no photo has a vector yet: run `flux-ask index FOLDER`")
@@ -154,7 +152,7 @@ class Searcher:
             rows = np.setdiff1d(_row_ids(rows), home_rows)
         about = plan.similar_to.photo_id if isinstance(plan.similar_to, PhotoRef) else None
         skip = {m.row_of(about)} - {None} if about is not None else set()  # a photo is not its own answer
-        keeper_id = self._keeper_id(plan)
+        keeper_id = self._keeper_id(plan, keeper_asked)
         if plan.mode == "all" or plan.group_by:
             # thresholds are set against the whole archive's scores for this query
             archive = m.vectors @ query

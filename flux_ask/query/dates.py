@@ -20,6 +20,7 @@ NUMBER_WORDS = {
     "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40,
     "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100,
     "dozen": 12, "couple": 2, "few": 3,  # "a few" is stated as three, and the plan says "the best 3"
+    "handful": 5, "several": 5,
 }
 # First month of each season, northern hemisphere.
 NORTHERN = {"winter": 12, "spring": 3, "summer": 6, "autumn": 9, "fall": 9}
@@ -201,8 +202,14 @@ def full_year(two_digits: int, now: date) -> int:
     return 2000 + two_digits if 2000 + two_digits <= now.year else 1900 + two_digits
 
 
+DECADE_WORDS = {"twenties": "20", "thirties": "30", "forties": "40", "fifties": "50", "sixties": "60",
+                "seventies": "70", "eighties": "80", "nineties": "90", "noughties": "00"}
+
+
 def decade_range(word: str, part: str | None, now: date) -> Range:
-    digits = word.strip("'").removesuffix("s")
+    """"the 1980s", "the late 90s", "the nineties": a decade, or its early, mid or late part;
+    a decade written short is the most recent one that has begun."""
+    digits = DECADE_WORDS.get(word) or word.strip("'").removesuffix("s")
     first = int(digits) if len(digits) == 4 else full_year(int(digits), now)
     span = {"early": (0, 3), "mid": (4, 6), "late": (7, 9)}.get(part or "", (0, 9))
     return date(first + span[0], 1, 1), date(first + span[1], 12, 31)
@@ -272,6 +279,7 @@ def holiday_days(name: str, years: range, country: str) -> list[date]:
 
 DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 WEEKDAY_SETS = {**{f"{name.lower()}s": {i} for i, name in enumerate(DAY_NAMES)},
+                **{name.lower(): {i} for i, name in enumerate(DAY_NAMES)},
                 "weekends": {5, 6}, "weekend": {5, 6}, "weekdays": {0, 1, 2, 3, 4}, "workdays": {0, 1, 2, 3, 4}}
 
 

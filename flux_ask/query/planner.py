@@ -51,6 +51,8 @@ PICTURE_NOUNS = {"photographs", "photograph", "photos", "photo", "pictures", "pi
                  "pics", "pic", "pix", "fotos", "foto", "shots", "frames", "ones"}
 # A month or season alone is a date only after a preposition ("snow in January", "from May")
 BARE_DATES = {"month_only", "season_only"}
+# Dates that mean every one of them, which another date narrows: "Halloween last year", "winters in the 2010s"
+EVERY_DATES = {"month_only", "season_only", "holiday_every"}
 DATE_PREPS = {"in", "during", "from", "on", "taken", "shot", "made"}
 # Words about time that mean nothing to CLIP when no date phrase took them
 UNREAD_ALONE = {"ago", "since", "until", "till", "before", "after", "yesterday", "today", "monday", "tuesday",
@@ -65,6 +67,11 @@ STEERING = {"only", "just", "instead", "also", "now", "but", "then", "again", "p
 CONNECTORS = {"of", "with", "where", "that", "which", "showing", "featuring", "containing", "having", "from"}
 AUXILIARIES = {"is", "are", "was", "were"}
 MAKING_VERBS = {"made", "taken", "shot", "photographed", "captured"}
+HOW_AUXILIARIES = {"has", "have", "did", "do", "does", "is", "are", "was", "were"}  # "how has my ..."
+GROUP_ADVERBS = {"monthly": "month", "yearly": "year", "annually": "year", "annual": "year", "seasonally": "season"}
+# After "how ...", what asks for a change over time ("how did my portraits change")
+CHANGE_WORDS = {"change", "changed", "changes", "changing", "evolve", "evolved", "evolving", "develop", "developed",
+                "grow", "grew", "shift", "shifted"}
 # Prepositions after which the words are surely meant as a place.
 SURE_PLACE_PREPS = {"near", "taken in", "shot in", "made in", "close to"}
 
@@ -90,6 +97,7 @@ class Draft:
     text: list[str] = field(default_factory=list)
     negative: list[str] = field(default_factory=list)
     date_ranges: list[tuple[date, date]] = field(default_factory=list)
+    every_dates: list[tuple[date, date]] = field(default_factory=list)  # "in January": narrowed by other dates
     date_notes: list[str] = field(default_factory=list)
     excluded_dates: list[tuple[date, date]] = field(default_factory=list)
     excluded_notes: list[str] = field(default_factory=list)
@@ -105,6 +113,7 @@ class Draft:
     rank: str | None = None
     notes: list[str] = field(default_factory=list)
     fresh: bool = False  # asked as a whole question, not as a follow-up
+    asks_how: bool = False  # "how did my portraits change": a change over time, not a picture of one
 
 
 @lru_cache(maxsize=1)
@@ -217,12 +226,40 @@ def _drop_asking(words: list[str], draft: Draft) -> int:
             draft.rank = "keeper"  # "best umbrellas in fog"; "best 10 ..." is a phrase
         elif word.isdigit() and i + 1 < len(words) and words[i + 1] in PICTURE_NOUNS:
             draft.limit = int(word)  # "show 50 photos of ..."
-        elif not _is_asking(word, i):
+        elif word in ("a", "an") and i + 1 < len(words) and words[i + 1] in PICTURE_NOUNS:
+            pass  # "a photo of a dog"
+        elif (taken := _collective_count(words, i)) is not None:  # "a handful of sunsets", at the front only
+            draft.limit, i = taken
+            continue
+        elif not (_is_asking(word, i) or draft.asks_how and word in HOW_AUXILIARIES):
             break
+        draft.asks_how = draft.asks_how or word == "how"
         i += 1
     while i < len(words) and words[i] in AUXILIARIES:  # "where a person is ..." keeps "a person"
         i += 1
     return i
+
+
+COLLECTIVES = {"dozen", "couple", "few", "handful"}
+
+
+def _collective_count(words: list[str], i: int) -> tuple[int, int] | None:
+    """(count, next index) for "a dozen (or so) of ...", "a couple of ...", "a few ..." at `i`. Only at
+    the front: "a couple of friends at dinner" later in a question is who is in the picture."""
+    if words[i] != "a" or i + 1 >= len(words) or words[i + 1] not in COLLECTIVES or words[i - 1:i] == ["of"]:
+        return None  # "photos of a couple of friends": who is in them
+    j = i + 2
+    if words[j:j + 2] == ["or", "so"]:
+        j += 2
+    if j < len(words) and words[j] == "of":
+        j += 1
+        if j < len(words) and words[j] in PICTURE_NOUNS:
+            return None  # "a couple of photos of the bay": a phrase of the grammar
+    elif j > i + 2:
+        pass  # "a dozen or so beach pictures"
+    elif words[i + 1] != "few" and not (j < len(words) and words[j] in PICTURE_NOUNS):
+        return None  # "a dozen eggs" is what the picture shows
+    return dates.count_of(words[i + 1]), j
 
 
 # -- phrases --------------------------------------------------------------------------
@@ -253,8 +290,9 @@ def _apply(tree: Tree, originals: list[str], draft: Draft, *, now, places, hemis
     if kind == "when":
         if tree.children[-1].data in BARE_DATES and originals[0].lower() not in DATE_PREPS:
             return False  # "may flowers", "march of the penguins", "winter coats": words, not dates
-        rngs, note = _date_range(tree.children[-1], now, hemisphere, date_order, country)
-        draft.date_ranges.extend(rngs)
+        said = tree.children[-1]
+        rngs, note = _date_range(said, now, hemisphere, date_order, country)
+        (draft.every_dates if said.data in EVERY_DATES else draft.date_ranges).extend(rngs)
         draft.date_notes.append(note)
         return True
     if kind == "weekday_filter":
@@ -307,8 +345,13 @@ def _apply(tree: Tree, originals: list[str], draft: Draft, *, now, places, hemis
     if kind in ("over_time", "evolution", "across_all_years"):
         draft.group_by = draft.group_by or "year"
         return True
-    if kind == "by_unit":
-        draft.group_by = str(tree.children[0]).rstrip("s")
+    if kind == "by_unit":  # "by season", "per year", "monthly"
+        word = str(tree.children[0])
+        draft.group_by = GROUP_ADVERBS.get(word) or word.rstrip("s")
+        return True
+    if kind == "count_by_unit":  # "one per year"
+        draft.limit = dates.count_of(str(tree.children[0].children[0]))
+        draft.group_by = str(tree.children[-1]).rstrip("s")
         return True
     if kind == "across_years":
         draft.group_by = "motif"
@@ -399,7 +442,8 @@ def _date_range(tree: Tree, now: date, hemisphere: str, date_order: str,
             raise ImpossibleQuestion(f"'{' '.join(t)}' is no day on the calendar")
         rng = (day, day)
     elif kind == "ago":
-        count, unit = dates.count_of(str(tree.children[0].children[0])), t[-1]
+        counts = [c for c in tree.children if isinstance(c, Tree)]
+        count, unit = (dates.count_of(str(counts[0].children[0])) if counts else 1), t[-1]
         rng = dates.around(dates.past_span(count, unit, now)[0], unit)
     elif kind == "last_weekend":
         rng = dates.last_weekend(now)
@@ -508,6 +552,13 @@ def _finish(draft: Draft, previous: QueryPlan | None) -> QueryPlan:
         draft.notes.append(f"not understood: {', '.join(unread)} (dates are read as in '14 February 2021', "
                            "'last Tuesday', 'since 2019')")
         draft.text = [w for w in draft.text if w not in unread]
+    _narrow_every(draft)
+    if len(draft.date_ranges) > 1 and {"vs", "versus"} & set(draft.text):  # "street photos 2015 vs 2020"
+        draft.text = [w for w in draft.text if w not in ("vs", "versus")]
+        draft.group_by = draft.group_by or "year"
+    if draft.asks_how and CHANGE_WORDS & set(draft.text):  # "how did my street photography change"
+        draft.text = [w for w in draft.text if w not in CHANGE_WORDS | {"has", "have", "did", "do"}]
+        draft.group_by = draft.group_by or "year"
     text = _clean_text(draft.text)
     motifs = draft.group_by == "motif"
     if motifs and text in GENERIC_MOTIF_WORDS:
@@ -533,6 +584,23 @@ def _finish(draft: Draft, previous: QueryPlan | None) -> QueryPlan:
     elif previous is not None and not result.needs_vector and not draft.fresh:
         result = _follow_up(result, previous)
     return replace(result, notes=tuple(_notes(result, draft)))
+
+
+def _narrow_every(draft: Draft) -> None:
+    """Every January, winter or Christmas, within the other dates named ("Halloween last year",
+    "summers in the 2010s"), or every one of them when no other date is named."""
+    if not draft.every_dates:
+        return
+    if not draft.date_ranges:
+        draft.date_ranges = draft.every_dates
+        return
+    both = [(max(a, c), min(b, d)) for a, b in draft.every_dates for c, d in draft.date_ranges
+            if max(a, c) <= min(b, d)]
+    if not both:
+        raise ImpossibleQuestion(f"no day is both {' and '.join(draft.date_notes)}")
+    draft.date_ranges = both
+    draft.date_notes.append("where both hold: " + (", ".join(dates.describe(r) for r in both) if len(both) <= 3
+                                                   else f"{len(both)} spans"))
 
 
 def _follow_up(new: QueryPlan, previous: QueryPlan) -> QueryPlan:

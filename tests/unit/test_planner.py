@@ -393,11 +393,19 @@ def test_a_month_or_season_without_a_year_is_every_one_of_them():
 
 
 def test_time_words_no_phrase_took_are_said_and_kept_from_clip():
-    p = plan("boats on monday", now=NOW, places=places)
+    p = plan("boats monday", now=NOW, places=places)
     assert p.text == "boats" and any(n.startswith("not understood: monday") for n in p.notes)
     p = plan("snow january", now=NOW, places=places)
     assert p.text == "snow" and any("not understood: january" in n for n in p.notes)
     assert plan("route 66 diner", now=NOW, places=places).text == "route 66 diner"
+
+
+def test_a_weekday_without_a_date_is_every_one_of_them():
+    for question in ("boats on monday", "boats on a Monday", "boats every monday", "boats on mondays"):
+        p = plan(question, now=NOW, places=places)
+        assert (p.text, p.weekdays, p.date_ranges) == ("boats", (0,), ()), question
+    last = plan("boats last monday", now=NOW, places=places)
+    assert last.weekdays == () and last.date_ranges == (("2026-11-23", "2026-11-23"),)
 
 
 def test_a_day_not_on_the_calendar_is_one_line():

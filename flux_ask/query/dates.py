@@ -233,7 +233,11 @@ def seasons_ago(season: str, count: int, now: date, hemisphere: str) -> Range:
 
 
 # What people call a holiday, as the `holidays` calendar names it.
-HOLIDAY_NAMES = {"christmas": "christmas day", "xmas": "christmas day", "xmas eve": "christmas eve",
+HOLIDAY_NAMES = {"christmas": "christmas day", "xmas": "christmas day", "xmas day": "christmas day",
+                 "xmas eve": "christmas eve", "new year": "new year's day", "new years": "new year's day",
+                 "nye": "new year's eve", "the fourth of july": "independence day", "4th of july": "independence day",
+                 "the 4th of july": "independence day", "july 4": "independence day",
+                 "july fourth": "independence day",
                  "new year day": "new year's day", "new years day": "new year's day",
                  "new year eve": "new year's eve", "new years eve": "new year's eve",
                  "valentine": "valentine's day", "valentines": "valentine's day", "valentine day": "valentine's day",
@@ -244,6 +248,24 @@ HOLIDAY_NAMES = {"christmas": "christmas day", "xmas": "christmas day", "xmas ev
                  "st patrick day": "saint patrick's day", "st patricks day": "saint patrick's day",
                  "saint patrick day": "saint patrick's day", "saint patricks day": "saint patrick's day",
                  "martin luther king jr day": "martin luther king jr. day"}
+
+
+def holiday_span(day: date, name: str, span: str | None) -> Range:
+    """The days a holiday means: the day; "new years" its eve too; its week (Monday to
+    Sunday); or its weekend, long where it touches one (Thanksgiving Thursday to Sunday,
+    Memorial Day Saturday to Monday)."""
+    weekday = day.weekday()
+    if span == "week":
+        return day - timedelta(days=weekday), day + timedelta(days=6 - weekday)
+    if span == "weekend":
+        if weekday in (3, 4):
+            return day, day + timedelta(days=6 - weekday)
+        if weekday in (5, 6):
+            return day - timedelta(days=weekday - 5), day + timedelta(days=6 - weekday)
+        return day - timedelta(days=weekday + 2), day
+    if name in ("new year", "new years", "nye"):
+        return (day, day) if name == "nye" else (day - timedelta(days=1), day)
+    return day, day
 
 
 def holiday(name: str, year: int, country: str) -> date:

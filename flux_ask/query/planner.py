@@ -54,6 +54,9 @@ BARE_DATES = {"month_only", "season_only"}
 # Dates that mean every one of them, which another date narrows: "Halloween last year", "winters in the 2010s"
 EVERY_DATES = {"month_only", "season_only", "holiday_every"}
 DATE_PREPS = {"in", "during", "from", "on", "taken", "shot", "made"}
+# Holidays that also say what a picture shows ("christmas markets", "easter eggs"): a date after a
+# preposition ("at Christmas") or "every", else words
+HOLIDAY_ADJECTIVES = {"christmas", "xmas", "halloween", "easter", "valentine", "valentines"}
 # Words about time that mean nothing to CLIP when no date phrase took them
 UNREAD_ALONE = {"ago", "since", "until", "till", "before", "after", "yesterday", "today", "monday", "tuesday",
                 "wednesday", "thursday", "friday", "saturday", "sunday", "mondays", "tuesdays", "wednesdays",
@@ -274,7 +277,7 @@ def _longest_phrase(words, originals, i, draft: Draft, **ctx) -> int:
         if tree is None:
             continue
         try:
-            if _apply(tree, originals[i:j], draft, **ctx):
+            if _apply(tree, originals[i:j], draft, before=words[i - 1] if i else "", **ctx):
                 return j - i
         except UnknownPlace as exc:
             unknown.append(exc)
@@ -285,11 +288,14 @@ def _longest_phrase(words, originals, i, draft: Draft, **ctx) -> int:
 
 
 def _apply(tree: Tree, originals: list[str], draft: Draft, *, now, places, hemisphere, block_m,
-           case_speaks, date_order, country) -> bool:
+           case_speaks, date_order, country, before) -> bool:
     kind = tree.data
     if kind == "when":
-        if tree.children[-1].data in BARE_DATES and originals[0].lower() not in DATE_PREPS:
+        said = tree.children[-1].data
+        if said in BARE_DATES and originals[0].lower() not in DATE_PREPS:
             return False  # "may flowers", "march of the penguins", "winter coats": words, not dates
+        if said == "holiday_every" and originals[0].lower() in HOLIDAY_ADJECTIVES and before not in ("every", "each"):
+            return False  # "halloween costumes", "christmas markets": what the picture shows
         said = tree.children[-1]
         rngs, note = _date_range(said, now, hemisphere, date_order, country)
         (draft.every_dates if said.data in EVERY_DATES else draft.date_ranges).extend(rngs)
@@ -432,7 +438,7 @@ def _date_range(tree: Tree, now: date, hemisphere: str, date_order: str,
     t = [str(c) for c in tree.children if not isinstance(c, Tree)]
     season_note = ""
     if kind.startswith("holiday"):
-        return _holiday_ranges(kind, t, now, country)
+        return _holiday_ranges(kind, [c for c in tree.children if not isinstance(c, Tree)], now, country)
     if kind in ("day", "relative_day"):
         said = " ".join(t)
         if kind == "relative_day":  # "last tuesday", "yesterday", "this morning"
@@ -508,27 +514,32 @@ def _date_range(tree: Tree, now: date, hemisphere: str, date_order: str,
     return [rng], f"{dates.describe(rng)}{season_note}"
 
 
-def _holiday_ranges(kind: str, t: list[str], now: date, country: str) -> tuple[list[tuple[date, date]], str]:
-    """Holidays from the country's calendar: one year's, the last or this one, or every one."""
+def _holiday_ranges(kind: str, tokens: list, now: date, country: str) -> tuple[list[tuple[date, date]], str]:
+    """Holidays from the country's calendar: one year's, the last or this one, or every one;
+    the day itself, or its week or weekend ("Thanksgiving weekend")."""
+    said = {token.type: str(token) for token in tokens}
+    name, span = said["HOLIDAY"], said.get("HOLIDAY_SPAN")
     try:
         if kind == "holiday_every":
-            days = dates.holidays_every_year(t[0], now, country)
-            return days, f"on {t[0].title()}, every year ({len(days)} of them, {country} calendar)"
+            days = [dates.holiday_span(d, name, span) for d, _ in dates.holidays_every_year(name, now, country)]
+            what = f"{name.title()}{f' {span}' if span else ''}"
+            return days, f"on {what}, every year ({len(days)} of them, {country} calendar)"
         if kind == "holiday_year":
-            day = dates.holiday(t[0], int(t[1]), country)
+            day = dates.holiday(name, int(said["YEAR"]), country)
         elif kind == "holiday_relative":  # "this Christmas" is this year's; "last Christmas" the latest gone by
-            day = dates.holiday(t[1], now.year, country)
-            if t[0] != "this" and day > now:
-                day = dates.holiday(t[1], now.year - 1, country)
+            day = dates.holiday(name, now.year, country)
+            if said["RELATIVE"] != "this" and day > now:
+                day = dates.holiday(name, now.year - 1, country)
         else:  # the day after or before a holiday, in the year named, else the last one
-            year = int(t[2]) if len(t) > 2 else now.year
-            day = dates.holiday(t[1], year, country)
-            if len(t) <= 2 and day > now:
-                day = dates.holiday(t[1], year - 1, country)
-            day += timedelta(days=1 if t[0] == "day after" else -1)
+            year = int(said.get("YEAR", now.year))
+            day = dates.holiday(name, year, country)
+            if "YEAR" not in said and day > now:
+                day = dates.holiday(name, year - 1, country)
+            day += timedelta(days=1 if said["NEXT_TO"] == "day after" else -1)
     except LookupError as exc:
         raise ImpossibleQuestion(f"{exc}: set `country` in config.toml for another calendar") from None
-    return [(day, day)], f"on {day.isoformat()} ({' '.join(t)})"
+    rng = dates.holiday_span(day, name, span)
+    return [rng], f"{'on' if rng[0] == rng[1] else 'from'} {dates.describe(rng)} ({' '.join(map(str, tokens))})"
 
 
 # -- the plan -------------------------------------------------------------------------

@@ -121,7 +121,10 @@ class Conversation:
             answer = self.searcher.run(plan, page=page, page_size=PAGE)
             refines = self.last is not None and _refines(plan, self.last.plan)
             asked = f"{self.last.asked} · {question}" if refines else question
-            return Turn(question, plan, answer, chips(understood, self.last.plan if refines else None), page, asked)
+            shown = chips(understood, self.last.plan if refines else None)
+            if refines:  # a follow-up says which question it narrows; a whole question stands alone
+                shown.insert(0, Chip("refines", f"refining “{self.last.asked}”"))
+            return Turn(question, plan, answer, shown, page, asked)
 
     def _resolve(self, plan: QueryPlan, selected: int | None) -> QueryPlan:
         """ "This one" is the highlighted photo, "the third one" the third of the answer on

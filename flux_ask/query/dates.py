@@ -302,7 +302,14 @@ def holiday_days(name: str, years: range, country: str) -> list[date]:
 DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 WEEKDAY_SETS = {**{f"{name.lower()}s": {i} for i, name in enumerate(DAY_NAMES)},
                 **{name.lower(): {i} for i, name in enumerate(DAY_NAMES)},
-                "weekends": {5, 6}, "weekend": {5, 6}, "weekdays": {0, 1, 2, 3, 4}, "workdays": {0, 1, 2, 3, 4}}
+                "weekends": {5, 6}, "weekend": {5, 6}, "weekdays": {0, 1, 2, 3, 4}, "workdays": {0, 1, 2, 3, 4},
+                "weekday": {0, 1, 2, 3, 4}, "workday": {0, 1, 2, 3, 4}}
+
+
+WEEKDAY_SHORT = {"mon": "monday", "tue": "tuesday", "tues": "tuesday", "wed": "wednesday", "weds": "wednesday",
+                 "thu": "thursday", "thur": "thursday", "thurs": "thursday", "fri": "friday", "sat": "saturday",
+                 "sun": "sunday"}
+TIMES_OF_DAY = {"morning", "mornings", "afternoon", "afternoons", "evening", "evenings", "night", "nights"}
 
 
 def weekday_words(days: tuple[int, ...]) -> str:

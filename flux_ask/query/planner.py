@@ -17,7 +17,7 @@ from importlib import resources
 from pathlib import Path
 
 from lark import Lark, Tree
-from lark.exceptions import LarkError
+from lark.exceptions import LarkError, UnexpectedCharacters
 
 from flux_ask.errors import FluxAskError
 from flux_ask.query import dates
@@ -46,7 +46,7 @@ ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth
 # Words that ask rather than describe, dropped from the front of a question.
 ASKING = {"show", "me", "find", "all", "every", "the", "some", "please", "give", "get", "search", "for",
           "display", "list", "can", "you", "i", "want", "to", "see", "any", "my", "our", "how", "what", "did",
-          "shoot", "take", "took", "everything", "anything"}
+          "shoot", "take", "took", "everything", "anything", "single"}
 PICTURE_NOUNS = {"photographs", "photograph", "photos", "photo", "pictures", "picture", "images", "image",
                  "pics", "pic", "pix", "fotos", "foto", "shots", "frames", "ones"}
 # A month or season alone is a date only after a preposition ("snow in January", "from May")
@@ -61,6 +61,11 @@ HOLIDAY_ADJECTIVES = {"christmas", "xmas", "halloween", "easter", "valentine", "
 UNREAD_ALONE = {"ago", "since", "until", "till", "before", "after", "yesterday", "today", "monday", "tuesday",
                 "wednesday", "thursday", "friday", "saturday", "sunday", "mondays", "tuesdays", "wednesdays",
                 "thursdays", "fridays", "saturdays", "sundays"}
+UNREAD_ALWAYS = {"ago", "since", "until", "till", "before", "after", "yesterday", "today"}
+# A year or decade that says what a thing is, not when the photo was taken
+ERA_BEFORE = {"a", "an", "vintage", "retro", "classic", "old", "antique", "restored"}
+ERA_AFTER = {"style", "styled", "era", "model", "vintage", "fashion", "fashions", "car", "cars", "look", "aesthetic",
+             "design", "architecture", "furniture", "poster", "posters", "dress", "dresses"}
 MONTH_WORDS = {"january", "february", "april", "june", "july", "august", "september", "october", "november",
                "december", "jan", "feb", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec"}  # not may, march
 # Asking words that start a whole question rather than a follow-up
@@ -71,6 +76,11 @@ CONNECTORS = {"of", "with", "where", "that", "which", "showing", "featuring", "c
 AUXILIARIES = {"is", "are", "was", "were"}
 MAKING_VERBS = {"made", "taken", "shot", "photographed", "captured"}
 HOW_AUXILIARIES = {"has", "have", "did", "do", "does", "is", "are", "was", "were"}  # "how has my ..."
+# A day of the week that is part of another phrase
+WEEKDAY_IDIOMS = {"sunday best", "saturday night", "sunday school", "good friday", "black friday", "casual friday",
+                  "cyber monday", "ash wednesday", "super tuesday", "man friday", "girl friday", "holy saturday",
+                  "easter sunday", "easter monday", "palm sunday"}
+WEEKEND_THINGS = {"trip", "trips", "getaway", "getaways", "bag", "warrior", "warriors", "edition"}
 GROUP_ADVERBS = {"monthly": "month", "yearly": "year", "annually": "year", "annual": "year", "seasonally": "season"}
 # After "how ...", what asks for a change over time ("how did my portraits change")
 CHANGE_WORDS = {"change", "changed", "changes", "changing", "evolve", "evolved", "evolving", "develop", "developed",
@@ -101,6 +111,8 @@ class Draft:
     negative: list[str] = field(default_factory=list)
     date_ranges: list[tuple[date, date]] = field(default_factory=list)
     every_dates: list[tuple[date, date]] = field(default_factory=list)  # "in January": narrowed by other dates
+    # "christmas" written as a word: a date only if another date is named ("christmas 3 years ago")
+    maybe_holiday: tuple[int, int, list[tuple[date, date]], str] | None = None
     date_notes: list[str] = field(default_factory=list)
     excluded_dates: list[tuple[date, date]] = field(default_factory=list)
     excluded_notes: list[str] = field(default_factory=list)
@@ -125,12 +137,59 @@ def _parser() -> Lark:
     return Lark(grammar, start="phrase", parser="earley", lexer="dynamic", ambiguity="resolve")
 
 
+@lru_cache(maxsize=1)
+def _edges() -> tuple[re.Pattern, re.Pattern]:
+    """Patterns for the words a phrase can begin with and end with, worked out from the grammar
+    (its first and last terminals): a span that fails them is no phrase, without asking Earley."""
+    parser = _parser()
+    rules: dict[str, list[list]] = {}
+    for rule in parser.rules:
+        rules.setdefault(rule.origin.name, []).append(rule.expansion)
+    nullable: set[str] = set()
+    while True:  # the rules that can match nothing
+        grown = {name for name, alts in rules.items()
+                 if any(all(sym.name in nullable for sym in alt) for alt in alts)} - nullable
+        if not grown:
+            break
+        nullable |= grown
+
+    def edge(order) -> set[str]:
+        found: dict[str, set[str]] = {name: set() for name in rules}
+        changed = True
+        while changed:
+            changed = False
+            for name, alts in rules.items():
+                for alt in alts:
+                    for sym in order(alt):
+                        more = found[sym.name] if sym.name in rules else {sym.name}
+                        if not more <= found[name]:
+                            found[name] |= more
+                            changed = True
+                        if sym.name not in nullable:
+                            break
+        return found["phrase"]
+
+    regex = {t.name: t.pattern.to_regexp() for t in parser.terminals}
+    first = "|".join(f"(?:{regex[name]})" for name in sorted(edge(list)))
+    last = "|".join(f"(?:{regex[name]})" for name in sorted(edge(lambda alt: list(reversed(alt)))))
+    return re.compile(first), re.compile(f"(?:{last})$")
+
+
+def _may_be_phrase(span: str) -> bool:
+    starts, ends = _edges()
+    return bool(starts.match(span)) and bool(ends.search(span))
+
+
 @lru_cache(maxsize=4096)
-def _parse(phrase: str) -> Tree | None:
+def _parse(phrase: str) -> Tree | int:
+    """The phrase's tree, or the character where no phrase of the grammar can go on: no
+    longer span from the same word parses past it."""
     try:
         return _parser().parse(phrase)
-    except LarkError:
-        return None
+    except UnexpectedCharacters as exc:
+        return exc.pos_in_stream
+    except LarkError:  # the words so far may start a phrase that they do not finish
+        return len(phrase)
 
 
 def _no_places(name: str, sure: bool = True) -> Place | None:
@@ -190,6 +249,8 @@ def _words(text: str) -> tuple[list[str], list[str]]:
             words.append(word)
             continue
         clean = word.strip(".,;:!?\"'()[]{}")
+        if re.fullmatch(r"['’]\d\d", word.rstrip(".,;:!?)")):
+            clean = "'" + clean  # "april '22": a year written short
         if clean.endswith("'s"):
             clean = clean[:-2]
         if clean:
@@ -227,11 +288,11 @@ def _drop_asking(words: list[str], draft: Draft) -> int:
             draft.mode = "all"
         elif word == "best" and not (i + 1 < len(words) and dates.is_count(words[i + 1])):
             draft.rank = "keeper"  # "best umbrellas in fog"; "best 10 ..." is a phrase
-        elif word.isdigit() and i + 1 < len(words) and words[i + 1] in PICTURE_NOUNS:
-            draft.limit = int(word)  # "show 50 photos of ..."
+            if words[i + 1:i + 2] and words[i + 1] in ONE_PICTURE:
+                draft.limit = 1  # "the best photo of the waterfall"
         elif word in ("a", "an") and i + 1 < len(words) and words[i + 1] in PICTURE_NOUNS:
             pass  # "a photo of a dog"
-        elif (taken := _collective_count(words, i)) is not None:  # "a handful of sunsets", at the front only
+        elif (taken := _front_count(words, i)) is not None:  # "10 beach photos", "a dozen sunsets"
             draft.limit, i = taken
             continue
         elif not (_is_asking(word, i) or draft.asks_how and word in HOW_AUXILIARIES):
@@ -244,25 +305,35 @@ def _drop_asking(words: list[str], draft: Draft) -> int:
 
 
 COLLECTIVES = {"dozen", "couple", "few", "handful"}
+ONE_PICTURE = {"photo", "picture", "pic", "shot", "image", "photograph", "one"}
 
 
-def _collective_count(words: list[str], i: int) -> tuple[int, int] | None:
-    """(count, next index) for "a dozen (or so) of ...", "a couple of ...", "a few ..." at `i`. Only at
-    the front: "a couple of friends at dinner" later in a question is who is in the picture."""
-    if words[i] != "a" or i + 1 >= len(words) or words[i + 1] not in COLLECTIVES or words[i - 1:i] == ["of"]:
-        return None  # "photos of a couple of friends": who is in them
-    j = i + 2
+def _front_count(words: list[str], i: int) -> tuple[int, int] | None:
+    """(count, next index) for a count at the front of a question: "10 beach photos", "two dozen
+    wildflower shots", "half a dozen pics", "a few foggy mornings", "a couple of sunsets". Other
+    counts need a picture noun within three words ("3 dogs", "a dozen roses" are what the picture
+    shows); later in a question, "a couple of friends" is who is in it."""
+    if words[i - 1:i] == ["of"]:
+        return None
+    if words[i:i + 3] == ["half", "a", "dozen"]:
+        count, j = 6, i + 3
+    elif words[i] == "a" and words[i + 1:i + 2] and words[i + 1] in COLLECTIVES:
+        count, j = dates.count_of(words[i + 1]), i + 2
+    elif dates.is_count(words[i]) and words[i] not in COLLECTIVES:
+        count, j = dates.count_of(words[i]), i + 1
+        if words[j:j + 1] == ["dozen"]:
+            count, j = count * 12, j + 1
+    else:
+        return None
     if words[j:j + 2] == ["or", "so"]:
         j += 2
-    if j < len(words) and words[j] == "of":
-        j += 1
-        if j < len(words) and words[j] in PICTURE_NOUNS:
-            return None  # "a couple of photos of the bay": a phrase of the grammar
-    elif j > i + 2:
-        pass  # "a dozen or so beach pictures"
-    elif words[i + 1] != "few" and not (j < len(words) and words[j] in PICTURE_NOUNS):
-        return None  # "a dozen eggs" is what the picture shows
-    return dates.count_of(words[i + 1]), j
+    if words[j:j + 1] == ["of"]:
+        if words[i] == "a" and words[j + 1:j + 2] and words[j + 1] not in PICTURE_NOUNS:
+            return count, j + 1  # "a couple of sunsets"
+        return None  # "a couple of photos of the bay", "20 of them": phrases of the grammar
+    if words[i:i + 2] == ["a", "few"] or any(w in PICTURE_NOUNS for w in words[j:j + 3]):
+        return count, j
+    return None  # "a dozen roses in a vase", "a couple dancing": what the picture shows
 
 
 # -- phrases --------------------------------------------------------------------------
@@ -272,12 +343,22 @@ def _longest_phrase(words, originals, i, draft: Draft, **ctx) -> int:
     surely names a place ("near X", "within 1 block of X") and names none we know is
     an error, reported with the longest plausible name."""
     unknown: list[UnknownPlace] = []
+    dead_end = None  # where the longest span stopped parsing: shorter spans past it need no try
     for j in range(min(len(words), i + MAX_PHRASE_WORDS), i, -1):
-        tree = _parse(" ".join(words[i:j]))
-        if tree is None:
+        span = " ".join(words[i:j])
+        if dead_end is not None and len(span) > dead_end:
+            continue
+        if not _may_be_phrase(span):
+            if not _edges()[0].match(span):
+                return 0  # no phrase begins with this word
+            continue
+        tree = _parse(span)
+        if isinstance(tree, int):
+            dead_end = tree if dead_end is None else min(dead_end, tree)
             continue
         try:
-            if _apply(tree, originals[i:j], draft, before=words[i - 1] if i else "", **ctx):
+            if _apply(tree, originals[i:j], draft, before=words[i - 1] if i else "",
+                      after=words[j] if j < len(words) else "", **ctx):
                 return j - i
         except UnknownPlace as exc:
             unknown.append(exc)
@@ -288,21 +369,40 @@ def _longest_phrase(words, originals, i, draft: Draft, **ctx) -> int:
 
 
 def _apply(tree: Tree, originals: list[str], draft: Draft, *, now, places, hemisphere, block_m,
-           case_speaks, date_order, country, before) -> bool:
+           case_speaks, date_order, country, before, after) -> bool:
     kind = tree.data
     if kind == "when":
-        said = tree.children[-1].data
+        said_tree = tree.children[-1]
+        said = said_tree.data
         if said in BARE_DATES and originals[0].lower() not in DATE_PREPS:
             return False  # "may flowers", "march of the penguins", "winter coats": words, not dates
         if said == "holiday_every" and originals[0].lower() in HOLIDAY_ADJECTIVES and before not in ("every", "each"):
+            if draft.maybe_holiday is None or draft.maybe_holiday[0] != len(draft.text):  # the longest, once
+                draft.maybe_holiday = (len(draft.text), len(originals),
+                                       *_date_range(said_tree, now, hemisphere, date_order, country))
             return False  # "halloween costumes", "christmas markets": what the picture shows
+        if said in ("year", "decade") and originals[0].lower() not in DATE_PREPS and \
+                (before in ERA_BEFORE or after in ERA_AFTER):
+            return False  # "a 1967 mustang", "1920s style dresses", "vintage 1950s diner": what it shows
         said = tree.children[-1]
         rngs, note = _date_range(said, now, hemisphere, date_order, country)
         (draft.every_dates if said.data in EVERY_DATES else draft.date_ranges).extend(rngs)
         draft.date_notes.append(note)
         return True
-    if kind == "weekday_filter":
-        draft.weekdays |= dates.WEEKDAY_SETS[str(tree.children[-1])]
+    if kind == "weekday_filter":  # "on Sundays", "weekend hikes", "every wednesday", "sat morning"
+        said = str(tree.children[-1])
+        if f"{said} {after}" in WEEKDAY_IDIOMS or said == "weekend" and after in WEEKEND_THINGS:
+            return False  # "her sunday best", "weekend trips": words
+        if said in ("sat", "sun", "wed", "mon", "fri", "tue") and after not in dates.TIMES_OF_DAY:
+            return False  # "sat on a bench", "sun on the water"
+        draft.weekdays |= dates.WEEKDAY_SETS[dates.WEEKDAY_SHORT.get(said, said)]
+        return True
+    if kind == "weekday_span":  # "monday through friday", "from friday to sunday"
+        first, last = (dates.DAY_NAMES.index(str(t).title()) for t in tree.children)
+        draft.weekdays |= {(first + k) % 7 for k in range((last - first) % 7 + 1)}
+        return True
+    if kind == "by_season":
+        draft.group_by = "season"
         return True
     if kind == "exclude_date":  # "except 2021", "excluding 2021 and 2022"
         for said in (c for c in tree.children if isinstance(c, Tree)):
@@ -469,8 +569,9 @@ def _date_range(tree: Tree, now: date, hemisphere: str, date_order: str,
         year = int(t[1]) if len(t[1]) == 4 else dates.full_year(int(t[1].strip("'")), now)
         rng = dates.season_range(t[0], year, hemisphere)
         season_note = f" (meteorological {t[0].rstrip('s')}, {hemisphere}ern hemisphere)"
-    elif kind == "month_year":
-        rng = dates.month_range(int(t[1]), dates.month_number(t[0]))
+    elif kind == "month_year":  # "april 2022", "april '22"
+        year = int(t[1]) if len(t[1]) == 4 else dates.full_year(int(t[1].strip("'")), now)
+        rng = dates.month_range(year, dates.month_number(t[0]))
     elif kind == "month_only":  # "snow in January": every January
         month = dates.month_number(t[0])
         every = dates.every_year(lambda year: dates.month_range(year, month), now)
@@ -496,6 +597,8 @@ def _date_range(tree: Tree, now: date, hemisphere: str, date_order: str,
         season_note = f" (meteorological {t[1].rstrip('s')}, {hemisphere}ern hemisphere)"
     elif kind == "relative_period":
         rng = dates.relative_period(t[0], t[1], now)
+    elif kind == "before_last":  # "the year before last": the calendar year, month or week before the last
+        rng = dates.around(dates.past_span(2, t[0], now)[0], t[0])
     elif kind == "past_span":
         count = dates.count_of(str(tree.children[1].children[0]))
         rng = dates.past_span(count, t[-1], now)
@@ -558,11 +661,21 @@ GENERIC_MOTIF_WORDS = {"motif", "motifs", "theme", "themes", "subject", "subject
 
 
 def _finish(draft: Draft, previous: QueryPlan | None) -> QueryPlan:
-    unread = [w for w in draft.text if w in UNREAD_ALONE or w[:3] in dates.MONTHS and w in MONTH_WORDS]
-    if unread:  # words about time that made no phrase: said, and kept from CLIP
-        draft.notes.append(f"not understood: {', '.join(unread)} (dates are read as in '14 February 2021', "
-                           "'last Tuesday', 'since 2019')")
-        draft.text = [w for w in draft.text if w not in unread]
+    unread = [k for k, w in enumerate(draft.text) if w in UNREAD_ALONE or w[:3] in dates.MONTHS and w in MONTH_WORDS]
+    # inside the words of a picture ("june bug on a leaf", "her sunday best") a time word is a word;
+    # at the end or alone ("snow january", "trains before") it is a date no phrase could read
+    dropped = [k for k in unread if k == len(draft.text) - 1 or draft.text[k] in UNREAD_ALWAYS]
+    if dropped:  # said, and kept from CLIP
+        draft.notes.append(f"not understood: {', '.join(draft.text[k] for k in dropped)} (dates are read as in "
+                           "'14 February 2021', 'last Tuesday', 'since 2019')")
+    if kept := [draft.text[k] for k in unread if k not in dropped]:
+        draft.notes.append(f"read as words of the picture, not as dates: {', '.join(kept)}")
+    draft.text = [w for k, w in enumerate(draft.text) if k not in dropped]
+    if draft.maybe_holiday and (draft.date_ranges or draft.every_dates):  # "halloween last year"
+        at, length, rngs, note = draft.maybe_holiday
+        del draft.text[at:at + length]
+        draft.every_dates.extend(rngs)
+        draft.date_notes.insert(0, note)
     _narrow_every(draft)
     if len(draft.date_ranges) > 1 and {"vs", "versus"} & set(draft.text):  # "street photos 2015 vs 2020"
         draft.text = [w for w in draft.text if w not in ("vs", "versus")]

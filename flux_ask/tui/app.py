@@ -280,8 +280,7 @@ class FluxAskApp(App):
             self.prompt.insert_text_at_cursor(message.typed)
 
     def on_result_grid_opened(self, message: ResultGrid.Opened) -> None:
-        grid = message.grid
-        self.push_screen(DetailScreen(grid.results, grid.cursor, self.conversation, self.image_class, self.marked))
+        self.push_screen(DetailScreen(message.grid, self.conversation, self.image_class, self.marked))
 
     def on_result_grid_marked(self, message: ResultGrid.Marked) -> None:
         self.toggle_mark(message.result)

@@ -32,9 +32,10 @@ class DetailScreen(Screen):
         Binding("right,l", "step(1)", "next"),
     ]
 
-    def __init__(self, results: list[Result], index: int, conversation, image_class, marked: set[int]):
+    def __init__(self, grid, conversation, image_class, marked: set[int]):
         super().__init__()
-        self.results, self.index = results, index
+        self.grid = grid  # one cursor: the photo shown here is the grid's highlighted one, "this one"
+        self.results, self.index = grid.results, grid.cursor
         self.conversation, self.image_class, self.marked = conversation, image_class, marked
         self.record: dict[str, Any] | None = None
         self.pixels: tuple[int, int] | None = None  # the shown picture's size, to fit it
@@ -158,6 +159,7 @@ class DetailScreen(Screen):
 
     def action_step(self, step: int) -> None:
         self.index = (self.index + step) % len(self.results)
+        self.grid.cursor = self.index
         self._show()
 
 

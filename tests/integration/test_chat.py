@@ -56,6 +56,7 @@ def test_follow_ups_refine_and_the_chips_say_so(chat):
     assert {c.kind: c.change for c in only.chips}["dates"] == "new"
     assert all(r.taken_at.startswith("2021") for r in only.answer.results) and only.answer.results
     assert only.asked == "red squares · only 2021"
+    assert only.chips[0] == Chip("refines", "refining “red squares”") and first.chips[0].kind != "refines"
     away = ask(chat, "not in Rome")
     assert {c.kind: c.change for c in away.chips}["not near"] == "new"
     assert all(r.lat is None or abs(r.lat - ROME[0]) > 0.1 for r in away.answer.results)
@@ -72,7 +73,8 @@ def test_more_like_the_third_one_and_like_this(chat):
     this = chat.ask("more like this", selected=third)
     assert {c.kind: c.label for c in this.chips}["like"] == "like the highlighted photo"
     assert third not in this.photo_ids
-    ask(chat, "show more")
+    more = ask(chat, "show more")  # more of the same photo's likes, not of the third of the newest answer
+    assert more.plan.similar_to == like.plan.similar_to and more.photo_ids[:12] == like.photo_ids
     ask(chat, "show more")  # all twenty
     with pytest.raises(FluxAskError, match="no result 30"):
         chat.ask("more like the 30th one")

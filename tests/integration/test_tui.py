@@ -99,6 +99,8 @@ async def test_keys_move_through_the_results_and_open_a_photo(app):
         assert app.screen.result == grid.results[7] and "8 of 12" in text_of(app.screen.query_one("#metadata"))
         await pilot.press("escape")
         assert not isinstance(app.screen, DetailScreen) and app.focused is grid
+        # one cursor: the photo the detail screen last showed is the highlighted one, "this one"
+        assert grid.cursor == 7 and app.highlighted.photo_id == grid.results[7].photo_id
         await pilot.press("escape")
         assert app.focused is app.prompt
 
@@ -125,7 +127,8 @@ async def test_follow_ups_show_what_changed(app):
         answers = list(app.query(AnswerView))
         assert len(answers) == 3
         chips = text_of(answers[1].query_one(".chips"))
-        assert "+2021" in chips and "red squares" in chips
+        assert "+2021" in chips and "red squares" in chips and "refining “red squares”" in chips
+        assert "refining" not in text_of(answers[0].query_one(".chips"))
         assert "+within 150 m of 40th and Walnut" in text_of(answers[2].query_one(".chips"))
         await pilot.press("tab", "l", "l", *"more like this")  # typed in the grid: it goes to the prompt
         assert app.focused is app.prompt and app.prompt.value == "more like this"

@@ -295,8 +295,17 @@ def holiday_days(name: str, years: range, country: str) -> list[date]:
         raise LookupError(f"there is no holiday calendar for {country!r}") from None
     calendar_of = holidays.country_holidays(country, years=years, language="en_US",
                                             categories=tuple(c for c in ("public", "unofficial") if c in supported))
-    return sorted(day for day, names in calendar_of.items()
-                  if wanted in (n.strip().lower() for n in names.split(";")))
+    found = sorted(day for day, names in calendar_of.items() if wanted in (n.strip().lower() for n in names.split(";")))
+    for near, shift in NEXT_TO_A_HOLIDAY.get(wanted, ()) if not found else ():
+        found = [day + timedelta(days=shift) for day in holiday_days(near, years, country)]
+        if found:
+            break
+    return found
+
+
+# Days that are no public holiday where their neighbours are (Easter Sunday in Greece or Germany):
+# found from the neighbour, in that country's own reckoning
+NEXT_TO_A_HOLIDAY = {"easter sunday": (("easter monday", -1), ("good friday", 2))}
 
 
 DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")

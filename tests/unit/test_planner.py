@@ -414,3 +414,35 @@ def test_a_weekday_without_a_date_is_every_one_of_them():
 def test_a_day_not_on_the_calendar_is_one_line():
     with pytest.raises(FluxAskError, match="no day on the calendar"):
         plan("rain on 31 February 2021", now=NOW, places=places)
+
+
+@pytest.mark.parametrize("question, today, ranges", [
+    # leap days
+    ("rain on 29 February 2024", date(2026, 11, 24), [("2024-02-29", "2024-02-29")]),
+    ("ice in winter 2024", date(2026, 11, 24), [("2023-12-01", "2024-02-29")]),
+    ("a year ago", date(2024, 2, 29), [("2023-01-01", "2023-12-31")]),
+    ("the past year", date(2024, 2, 29), [("2023-02-28", "2024-02-29")]),
+    # across New Year
+    ("new years 2020", date(2026, 11, 24), [("2019-12-31", "2020-01-01")]),
+    ("last week", date(2027, 1, 2), [("2026-12-21", "2026-12-27")]),
+    ("last month", date(2027, 1, 5), [("2026-12-01", "2026-12-31")]),
+    ("last christmas", date(2027, 1, 2), [("2026-12-25", "2026-12-25")]),
+    ("3 years ago", date(2027, 1, 1), [("2024-01-01", "2024-12-31")]),
+    ("yesterday", date(2027, 1, 1), [("2026-12-31", "2026-12-31")]),
+    # a weekday at the start of a month
+    ("last weekend", date(2026, 6, 1), [("2026-05-30", "2026-05-31")]),
+    ("last sunday", date(2026, 3, 2), [("2026-03-01", "2026-03-01")]),
+    ("2 weeks ago", date(2026, 3, 2), [("2026-02-16", "2026-02-22")]),
+])
+def test_edges_of_the_calendar(question, today, ranges):
+    assert plan(question, now=today).date_ranges == tuple(ranges)
+
+
+def test_easter_in_two_calendars():
+    assert plan("Easter 2024", now=NOW, country="US").date_ranges == (("2024-03-31", "2024-03-31"),)
+    assert plan("Easter 2024", now=NOW, country="GR").date_ranges == (("2024-05-05", "2024-05-05"),)
+
+
+def test_a_day_that_never_was_is_one_line():
+    with pytest.raises(FluxAskError, match="no day on the calendar"):
+        plan("rain on 29 February 2023", now=NOW)

@@ -49,6 +49,7 @@ class Settings:
     detail_size: int = 1024
     hemisphere: str = "north"  # which way the seasons turn: "north" or "south"
     block_m: float = 100.0  # "one block", in metres
+    walk_m: float = 800.0  # "within walking distance of", "a short walk from": about ten minutes on foot
     date_order: str = "MDY"  # how 02/03/2020 reads: "MDY" (February 3), "DMY" (2 March) or "YMD"
     country: str = "US"  # whose holiday calendar "at Christmas" and "Thanksgiving 2019" read (ISO code)
     geocoder: str = "https://nominatim.openstreetmap.org"  # Nominatim for unknown place names; "off" for none
@@ -93,6 +94,7 @@ _FILE_KEYS: dict[str, type | tuple[type, ...]] = {
     "max_pixels": int,
     "hemisphere": str,
     "block_m": (int, float),
+    "walk_m": (int, float),
     "date_order": str,
     "country": str,
     "geocoder": str,
@@ -139,7 +141,7 @@ def load_settings(home: Path | None = None, **overrides: Any) -> Settings:
     }
     names = {f.name for f in fields(Settings)}
     for key in ("model", "pretrained", "weights", "runtime", "batch_size", "workers", "max_pixels",
-                "hemisphere", "block_m", "date_order", "country", "geocoder", "keeper_weight"):
+                "hemisphere", "block_m", "walk_m", "date_order", "country", "geocoder", "keeper_weight"):
         if key in file:
             values[key] = file[key]
     for key, value in overrides.items():
@@ -173,8 +175,8 @@ def validate(settings: Settings) -> Settings:
         raise ConfigError(f"geocoder must be a Nominatim URL or 'off', not {settings.geocoder!r}")
     if not 0 <= settings.keeper_weight <= 1:
         raise ConfigError("keeper_weight must be between 0 and 1")
-    if settings.block_m <= 0:
-        raise ConfigError("block_m must be positive")
+    if settings.block_m <= 0 or settings.walk_m <= 0:
+        raise ConfigError("block_m and walk_m must be positive")
     if settings.batch_size < 1:
         raise ConfigError("batch size must be at least 1")
     if settings.workers < 1:

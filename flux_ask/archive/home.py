@@ -189,6 +189,7 @@ class Archive:
              rank: Rank | None = None) -> QueryPlan:
         query_plan = plan(question, now=date.today(), places=self.places(), previous=previous,
                           hemisphere=self.settings.hemisphere, block_m=self.settings.block_m,
+                          walk_m=self.settings.walk_m,
                           date_order=self.settings.date_order, country=self.settings.country)
         if limit:
             query_plan = query_plan.with_limit(limit)

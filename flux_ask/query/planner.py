@@ -204,6 +204,7 @@ def plan(
     previous: QueryPlan | None = None,
     hemisphere: str = "north",
     block_m: float = 100.0,
+    walk_m: float = 800.0,
     date_order: str = "MDY",
     country: str = "US",
 ) -> QueryPlan:
@@ -224,7 +225,7 @@ def plan(
     i = start
     while i < len(words):
         taken = _longest_phrase(words, originals, i, draft, now=now, places=places, hemisphere=hemisphere,
-                                block_m=block_m, case_speaks=case_speaks, date_order=date_order, country=country)
+                                block_m=block_m, walk_m=walk_m, case_speaks=case_speaks, date_order=date_order, country=country)
         if taken:
             if draft.text and draft.text[-1] in MAKING_VERBS:  # "made within one block of ..."
                 draft.text.pop()
@@ -242,6 +243,7 @@ def _words(text: str) -> tuple[list[str], list[str]]:
     punctuation trimmed; file paths kept as typed."""
     text = re.sub(r"\b((?:19|20)\d\d)\s*[-–]\s*((?:19|20)\d\d)\b", r"\1 - \2", text.replace("&", " and "))
     text = re.sub(r"\b(early|mid|late)-((?:19|20)\d\d)\b", r"\1 \2", text, flags=re.I)  # "mid-2018"
+    text = re.sub(r"\b(\d+(?:\.\d+)?)(km|m|mi|ft)\b", r"\1 \2", text, flags=re.I)  # "within 3km of"
     originals, words = [], []
     for word in text.split():
         if word[:1] in "~/." and len(word) > 1 and ("/" in word or "." in word[1:]):
@@ -368,7 +370,7 @@ def _longest_phrase(words, originals, i, draft: Draft, **ctx) -> int:
     return 0
 
 
-def _apply(tree: Tree, originals: list[str], draft: Draft, *, now, places, hemisphere, block_m,
+def _apply(tree: Tree, originals: list[str], draft: Draft, *, now, places, hemisphere, block_m, walk_m,
            case_speaks, date_order, country, before, after) -> bool:
     kind = tree.data
     if kind == "when":
@@ -410,8 +412,8 @@ def _apply(tree: Tree, originals: list[str], draft: Draft, *, now, places, hemis
             draft.excluded_dates.extend(rngs)
             draft.excluded_notes.append(note)
         return True
-    if kind in ("place_in", "place_within", "place_blocks"):
-        place = _place(tree, originals, places, block_m, case_speaks)
+    if kind in ("place_in", "place_within", "place_blocks", "place_walk"):
+        place = _place(tree, originals, places, block_m, walk_m, case_speaks)
         if place is None:
             return False
         draft.near = place
@@ -490,13 +492,16 @@ def _capitalised(name: str, originals: list[str], case_speaks: bool) -> bool:
     return case_speaks and first[:1].isupper() and not first.isupper()
 
 
-def _place(tree: Tree, originals: list[str], places: Resolver, block_m: float, case_speaks: bool) -> Place | None:
+def _place(tree: Tree, originals: list[str], places: Resolver, block_m: float, walk_m: float,
+           case_speaks: bool) -> Place | None:
     name = _name(tree)
     if tree.data == "place_in":
         prep = str(tree.children[0])
         # "in Lund" is surely a place; "in fog", "IN FOG" and "In Fog" need not be
         return _resolve(name, places, sure=prep in SURE_PLACE_PREPS or _capitalised(name, originals, case_speaks))
     place = _resolve(name, places, sure=True)
+    if tree.data == "place_walk":  # "within walking distance of", "a short walk from": the walk_m setting
+        return _within(place, walk_m)
     if tree.data == "place_blocks":
         count_tree = tree.children[0]
         counts = [c for c in count_tree.children if isinstance(c, Tree)]

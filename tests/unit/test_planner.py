@@ -221,6 +221,11 @@ TABLE = [
     ("the past 2 years", dict(date_ranges=[["2024-11-24", "2026-11-24"]])),
     ("past few days", dict(date_ranges=[["2026-11-21", "2026-11-24"]])),
     # distances as people say them
+    ("cafes within walking distance of 40th and Walnut", dict(text="cafes", near=near(CORNER, 800.0))),
+    ("bars a short walk from Paris", dict(text="bars", near=near(PARIS, 800.0))),
+    ("murals two blocks from 40th and Walnut", dict(text="murals", near=near(CORNER, 200.0))),
+    ("fountains within 3km of Rome", dict(text="fountains", near=near(ROME, 3000.0))),
+    ("fountains less than a mile from Rome", dict(text="fountains", near=near(ROME, 1609.344))),
     ("within 500 m of Paris", dict(near=near(PARIS, 500.0))),
     ("within two blocks of 40th and Walnut", dict(near=near(CORNER, 200.0))),
     ("less than 300 meters from Rome", dict(near=near(ROME, 300.0))),
@@ -441,6 +446,16 @@ def test_edges_of_the_calendar(question, today, ranges):
 def test_easter_in_two_calendars():
     assert plan("Easter 2024", now=NOW, country="US").date_ranges == (("2024-03-31", "2024-03-31"),)
     assert plan("Easter 2024", now=NOW, country="GR").date_ranges == (("2024-05-05", "2024-05-05"),)
+
+
+def test_distances_of_nothing_or_less_are_one_line():
+    for question in ("fountains within 0 km of Rome", "fountains within -2 km of Rome"):
+        with pytest.raises(FluxAskError, match="holds no photo"):
+            plan(question, now=NOW, places=places)
+
+
+def test_a_walk_is_a_setting():
+    assert plan("bars a short walk from Paris", now=NOW, places=places, walk_m=500).near.radius_m == 500
 
 
 def test_a_day_that_never_was_is_one_line():

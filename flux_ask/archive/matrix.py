@@ -29,8 +29,8 @@ from flux_ask.db.vectors import model_vectors
 
 EPOCH = date(1970, 1, 1).toordinal()
 UNDATED = np.inf  # sorts after every date
-FORMAT = 1  # bump when the cached layout changes
-COLUMNS = ("photo_ids", "days", "lat", "lon")
+FORMAT = 2  # bump when the cached layout changes
+COLUMNS = ("photo_ids", "days", "lat", "lon", "country", "region")
 
 
 @dataclass
@@ -42,6 +42,8 @@ class VectorMatrix:
     days: np.ndarray  # float64 days since 1970 (local capture time); inf when undated
     lat: np.ndarray  # float64, NaN when unknown
     lon: np.ndarray
+    country: np.ndarray  # str, ISO code where the atlas named the place, else ""
+    region: np.ndarray  # str, its first-level region, else ""
     sketch: SignSketch
 
     @classmethod
@@ -82,6 +84,8 @@ class VectorMatrix:
             days=days[order],
             lat=np.array([np.nan if p[3] is None else p[3] for p in photos], dtype=np.float64),
             lon=np.array([np.nan if p[4] is None else p[4] for p in photos], dtype=np.float64),
+            country=np.array([p[5] or "" for p in photos], dtype=str),
+            region=np.array([p[6] or "" for p in photos], dtype=str),
             sketch=SignSketch.build(vectors),
         )
 

@@ -16,7 +16,6 @@ from flux_ask.query.plan import (
     SelectedRef,
     describe_target,
 )
-from flux_ask.query.planner import distance_words
 
 
 @dataclass(frozen=True)
@@ -59,9 +58,9 @@ def _labels(p: QueryPlan) -> dict[str, str]:
     if p.exclude_date_ranges:
         out["not dates"] = "not " + ", ".join(date_span(a, b) for a, b in p.exclude_date_ranges)
     if p.near:
-        out["near"] = f"within {distance_words(p.near.radius_m)} of {p.near.label}"
+        out["near"] = p.near.words()
     if p.exclude_near:
-        out["not near"] = f"not within {distance_words(p.exclude_near.radius_m)} of {p.exclude_near.label}"
+        out["not near"] = f"not {p.exclude_near.words()}"
     if p.group_by == "motif":
         out["grouping"] = f"motifs in {p.span_years or DEFAULT_MOTIF_YEARS}+ years"
     elif p.group_by:

@@ -234,6 +234,22 @@ def m006_passing_errors(conn: apsw.Connection) -> None:
     conn.execute("UPDATE runs SET repaired_at = started_at WHERE status != 'running'")  # repaired by then
 
 
+def m007_place_names(conn: apsw.Connection) -> None:
+    """Where each photo was taken, in words: country, first-level region and nearest
+    locality, with the atlas version that named them (the next index fills and refreshes
+    them; nothing is embedded again)."""
+    conn.execute(
+        """
+        ALTER TABLE photos ADD COLUMN country_code TEXT;
+        ALTER TABLE photos ADD COLUMN country TEXT;
+        ALTER TABLE photos ADD COLUMN region TEXT;
+        ALTER TABLE photos ADD COLUMN locality TEXT;
+        ALTER TABLE photos ADD COLUMN place_version TEXT;
+        CREATE INDEX photos_country_region ON photos(country_code, region) WHERE country_code IS NOT NULL;
+        """
+    )
+
+
 MIGRATIONS: list[tuple[str, Callable[[apsw.Connection], None]]] = [
     ("001_catalog", m001_catalog),
     ("002_catalog_version", m002_catalog_version),
@@ -241,6 +257,7 @@ MIGRATIONS: list[tuple[str, Callable[[apsw.Connection], None]]] = [
     ("004_keeper", m004_keeper),
     ("005_curation", m005_curation),
     ("006_passing_errors", m006_passing_errors),
+    ("007_place_names", m007_place_names),
 ]
 
 

@@ -19,7 +19,34 @@ PHOTO_COLUMNS = (
 
 
 PHOTO_RECORD = ("photo_id", "sha256", "bytes", "format", "width", "height", "orientation", "taken_at", "taken_at_utc",
-                "taken_at_source", "lat", "lon", "altitude", "camera_make", "camera_model", "lens", "added_at")
+                "taken_at_source", "lat", "lon", "altitude", "camera_make", "camera_model", "lens", "added_at",
+                "country_code", "country", "region", "locality")
+
+
+def unplaced(conn: apsw.Connection, version: str) -> list[tuple[int, float, float]]:
+    """(photo_id, lat, lon) of photos with a position that the atlas of `version` has not named."""
+    return conn.execute(
+        "SELECT id, lat, lon FROM photos WHERE lat IS NOT NULL AND place_version IS NOT ? ORDER BY id",
+        (version,)).fetchall()
+
+
+def set_places(conn: apsw.Connection, version: str,
+               rows: list[tuple[int, str | None, str | None, str | None, str | None]]) -> None:
+    """(photo_id, country_code, country, region, locality) as the atlas of `version` named them."""
+    with conn:
+        conn.executemany(
+            "UPDATE photos SET country_code = ?, country = ?, region = ?, locality = ?, place_version = ? "
+            "WHERE id = ?", [(cc, country, region, locality, version, pid)
+                             for pid, cc, country, region, locality in rows])
+
+
+def places_visited(conn: apsw.Connection) -> list[tuple]:
+    """(country_code, country, region, locality, photos, first, last) for every named place."""
+    return conn.execute(
+        "SELECT country_code, country, region, locality, count(*), min(taken_at), max(taken_at) FROM photos p "
+        "WHERE country_code IS NOT NULL AND EXISTS (SELECT 1 FROM files f WHERE f.photo_id = p.id "
+        "AND f.state = 'ok') GROUP BY country_code, region, locality ORDER BY country, region, locality"
+    ).fetchall()
 
 
 def photo_by_sha(conn: apsw.Connection, sha256: str) -> tuple[int, int | None] | None:
@@ -54,11 +81,12 @@ def insert_photo(conn: apsw.Connection, columns: dict[str, Any]) -> int:
 
 
 def searchable_photos(conn: apsw.Connection, model: ModelRow) -> list[tuple]:
-    """(photo_id, embedding_id, taken_at or None when only the file time is known, lat, lon)
-    of every photo with a vector under `model` and a readable file."""
+    """(photo_id, embedding_id, taken_at or None when only the file time is known, lat, lon,
+    country_code, region) of every photo with a vector under `model` and a readable file."""
     return conn.execute(
         "SELECT p.id, e.id, CASE WHEN p.taken_at_source = 'file_mtime' THEN NULL ELSE p.taken_at END, "
-        "p.lat, p.lon FROM photos p JOIN embeddings e ON e.id = p.embedding_id WHERE e.model_id = ? AND EXISTS "
+        "p.lat, p.lon, p.country_code, p.region FROM photos p JOIN embeddings e ON e.id = p.embedding_id "
+        "WHERE e.model_id = ? AND EXISTS "
         "(SELECT 1 FROM files f WHERE f.photo_id = p.id AND f.state = 'ok')",
         (model.id,),
     ).fetchall()
@@ -71,11 +99,12 @@ def photo_details(conn: apsw.Connection, photo_ids: list[int]) -> dict[int, dict
         marks = ", ".join("?" * len(ids))
         for row in conn.execute(
             f"SELECT p.id, p.sha256, p.taken_at, p.taken_at_source, p.lat, p.lon, p.width, p.height, "
-            f"{FIRST_READABLE_PATH} "
+            f"p.country, p.region, p.locality, {FIRST_READABLE_PATH} "
             f"FROM photos p WHERE p.id IN ({marks})",
             ids,
         ):
-            keys = ("photo_id", "sha256", "taken_at", "taken_at_source", "lat", "lon", "width", "height", "path")
+            keys = ("photo_id", "sha256", "taken_at", "taken_at_source", "lat", "lon", "width", "height",
+                    "country", "region", "locality", "path")
             out[row[0]] = dict(zip(keys, row, strict=True))
             out[row[0]]["path"] = path_out(out[row[0]]["path"])
     return out
@@ -87,6 +116,7 @@ def filtered_photos(
     box: tuple[float, float, float, float] | None,
     excluded: list[tuple[str, str]] = (),
     weekdays: tuple[int, ...] = (),
+    area: tuple[str, str | None] | None = None,
 ) -> list[PhotoPoint]:
     """Photos with a readable file inside every given
     date range union and bounding box (lat_min, lat_max, lon_min, lon_max; lon_min >
@@ -104,6 +134,12 @@ def filtered_photos(
     for start, end_exclusive in excluded:  # a photo dated only by its file is in no range: it stays
         where.append("NOT (p.taken_at_source != 'file_mtime' AND p.taken_at >= ? AND p.taken_at < ?)")
         args += [start, end_exclusive]
+    if area is not None:  # "in Italy", "in Bavaria": where the atlas put the photo
+        where.append("p.country_code = ?")
+        args.append(area[0])
+        if area[1] is not None:
+            where.append("p.region = ?")
+            args.append(area[1])
     if box is not None:
         lat_min, lat_max, lon_min, lon_max = box
         where.append("p.lat BETWEEN ? AND ?")
@@ -115,7 +151,7 @@ def filtered_photos(
             where.append("(p.lon >= ? OR p.lon <= ?)")
             args += [lon_min, lon_max]
     return [PhotoPoint(*row) for row in conn.execute(
-        f"SELECT p.id, p.taken_at, p.lat, p.lon FROM photos p WHERE {' AND '.join(where)} "
+        f"SELECT p.id, p.taken_at, p.lat, p.lon, p.country_code, p.region FROM photos p WHERE {' AND '.join(where)} "
         f"ORDER BY p.taken_at, p.id",
         args,
     )]

@@ -35,3 +35,5 @@ class PhotoPoint(NamedTuple):
     taken_at: str | None
     lat: float | None
     lon: float | None
+    country_code: str | None = None
+    region: str | None = None

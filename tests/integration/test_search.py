@@ -293,3 +293,44 @@ def test_days_of_the_week_keep_exactly_those_days(searcher, question, days):
     answer = searcher.run(plan(question, now=NOW))
     assert answer.plan.weekdays == tuple(sorted(days)) and {r.photo_id for r in answer.results} == wanted
     assert answer.left_out["no_date"] >= 1  # the undated photo cannot be on any day
+
+
+def test_a_country_or_a_region_is_a_membership_exact_at_its_borders(tmp_path, tiny):
+    """Photos planted either side of borders: 'in Germany' takes Kehl and not Strasbourg
+    1 km away, 'in Italy' takes Ventimiglia and neither Menton nor Tübingen; a region is its
+    own; 'not in' and echoes use the same definition; the planner reads the names."""
+    from flux_ask.config import load_settings
+
+    spots = {"kehl": (48.5729, 7.8157), "strasbourg": (48.5734, 7.7521), "menton": (43.7747, 7.4975),
+             "ventimiglia": (43.7914, 7.6076), "tubingen": (48.5200, 9.0550), "munich": (48.1370, 11.5750),
+             "detroit": (42.3314, -83.0458), "windsor": (42.3149, -83.0364), "busingen": (47.6969, 8.6880),
+             "siena": (43.3180, 11.3310)}
+    root = tmp_path / "archive"
+    for i, (name, (lat, lon)) in enumerate(spots.items()):
+        write_photo(root / f"{name}.jpg", seed=i, exif=at(lat, lon))
+    write_photo(root / "nowhere.jpg", seed=99, exif=exif_for(taken="2020:06:01 12:00:00"))
+    settings = load_settings(tmp_path / "home", model="tiny-test", geocoder="off")
+    with Indexer(Archive(settings, create=True), embedder=tiny) as indexer:
+        assert indexer.index([root]).counts["placed"] == len(spots)
+    archive = Archive(settings, encoder=tiny)
+    searcher = Searcher(archive)
+
+    def ask(question, **kw):
+        return names(searcher.run(archive.plan(question).with_limit(50), **kw))
+
+    assert ask("photos in Germany") == ["busingen", "kehl", "munich", "tubingen"]
+    assert ask("photos in Italy") == ["siena", "ventimiglia"]
+    assert ask("photos in Bavaria") == ["munich"]
+    assert ask("photos in Tuscany") == ["siena"]
+    assert ask("photos in Canada") == ["windsor"] and ask("photos in Michigan") == ["detroit"]
+    assert ask("photos in France") == ["menton", "strasbourg"]
+    # the same with a subject: the vector search over the matrix honours the area too
+    assert ask("red squares in Germany") == ["busingen", "kehl", "munich", "tubingen"]
+    outside = ask("red squares outside Italy")
+    assert "siena" not in outside and "ventimiglia" not in outside and "menton" in outside and "nowhere" in outside
+    result = searcher.run(archive.plan("photos in Sweden"))
+    assert result.results == () and "in Sweden" in " ".join(result.plan.notes)
+    lund = searcher.run(archive.plan("photos in Bavaria")).results[0]
+    assert (lund.place, lund.country, lund.region, lund.locality) == \
+        ("Munich, Bavaria, Germany", "Germany", "Bavaria", "Munich")
+    archive.close()

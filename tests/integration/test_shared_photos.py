@@ -124,3 +124,23 @@ def test_raw_files_are_read_through_their_embedded_preview(indexed):
     for fmt, _, _, camera, source, embedding_id in rows:
         assert fmt == "DNG" and camera and source == "DateTimeOriginal" and embedding_id
     assert max(w for _, w, *_ in rows) == 5392  # the Z 9's sensor width, not its preview's
+
+
+def test_the_shared_photos_get_their_real_places(indexed):
+    """The OpenSfM set is in Lund and Berlin, the exif-py GPS set in Tuscany: named at ingest,
+    offline, and every photo with a position has a country unless it was taken at sea."""
+    settings, report, conn = indexed
+
+    def places(like):
+        return {r for r in conn.execute(
+            "SELECT p.country, p.region, p.locality FROM photos p JOIN files f ON f.photo_id = p.id "
+            "WHERE f.path LIKE ? AND p.lat IS NOT NULL", (like,))}
+
+    lund = places("%/opensfm/lund/%")
+    assert lund and {(c, r) for c, r, _ in lund} == {("Sweden", "Skåne")} and ("Sweden", "Skåne", "Lund") in lund
+    berlin = places("%/opensfm/berlin/%")
+    assert berlin and {(c, r) for c, r, _ in berlin} == {("Germany", "Berlin")}
+    tuscany = places("%/exif-py/jpg/gps/DSCN%")
+    assert tuscany and {(c, r) for c, r, _ in tuscany} == {("Italy", "Tuscany")}
+    unnamed = conn.execute("SELECT count(*) FROM photos WHERE lat IS NOT NULL AND place_version IS NULL").fetchone()
+    assert unnamed == (0,) and report.counts["placed"] > 50

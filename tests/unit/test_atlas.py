@@ -1,0 +1,75 @@
+"""Where a position is, in words, exact at borders; and country and region names as areas."""
+
+import numpy as np
+import pytest
+
+from flux_ask import atlas
+from flux_ask.query.places import AreaBook
+
+# (lat, lon) -> (country code, region, locality), either side of borders and in enclaves
+TRUTH = [
+    ((48.5729, 7.8157), ("DE", "Baden-Wurttemberg", "Kehl")),
+    ((48.5734, 7.7521), ("FR", "Grand Est", "Strasbourg")),
+    ((42.3314, -83.0458), ("US", "Michigan", "Detroit")),
+    ((42.3149, -83.0364), ("CA", "Ontario", "Windsor")),
+    ((32.5556, -117.0470), ("US", "California", None)),  # San Ysidro: the nearest town is Tijuana
+    ((32.5149, -117.0382), ("MX", "Baja California", "Tijuana")),
+    ((47.6969, 8.6880), ("DE", "Baden-Wurttemberg", "Büsingen")),  # a German exclave in Switzerland
+    ((51.4396, 4.9296), ("BE", "Flanders", "Baarle-Hertog")),  # a Belgian enclave in the Netherlands
+    ((41.9029, 12.4534), ("VA", None, "Vatican City")),
+    ((43.7747, 7.4975), ("FR", "Provence-Alpes-Côte d'Azur", "Menton")),
+    ((43.7914, 7.6076), ("IT", "Liguria", "Ventimiglia")),
+    ((48.5200, 9.0550), ("DE", "Baden-Wurttemberg", "Tübingen")),
+    ((55.70584, 13.19321), ("SE", "Skåne", "Lund")),
+    ((43.3180, 11.3310), ("IT", "Tuscany", "Siena")),
+    ((55.9530, -3.1880), ("GB", "Scotland", "Edinburgh")),
+    ((54.8900, -2.9300), ("GB", "England", "Carlisle")),
+    ((48.1370, 11.5750), ("DE", "Bavaria", "Munich")),
+]
+
+
+def test_places_are_right_either_side_of_borders():
+    lat, lon = (np.array([p[0][k] for p in TRUTH]) for k in (0, 1))
+    for (position, (code, region, locality)), found in zip(TRUTH, atlas.where(lat, lon), strict=True):
+        assert found is not None and found.country_code == code, position
+        assert found.region == region or region is None, (position, found)
+        assert locality is None or found.locality == locality, (position, found)
+
+
+def test_no_place_at_sea_or_without_a_position():
+    assert atlas.where(np.array([0.0, np.nan]), np.array([-30.0, 1.0])) == [None, None]
+
+
+def test_a_place_reads_like_an_address():
+    lund = atlas.where(np.array([55.70584]), np.array([13.19321]))[0]
+    assert lund.label == "Lund, Skåne, Sweden"
+    assert atlas.Whereabouts("MC", "Monaco", "Monaco", "Monaco").label == "Monaco"
+
+
+@pytest.fixture(scope="module")
+def areas(tmp_path_factory):
+    return AreaBook(tmp_path_factory.mktemp("cache"))
+
+
+@pytest.mark.parametrize("name, area, label", [
+    ("Italy", "IT", "Italy"), ("italy", "IT", "Italy"), ("Bavaria", "DE/Bavaria", "Bavaria, Germany"),
+    ("California", "US/California", "California, United States"), ("Scotland", "GB/Scotland", None),
+    ("Skåne", "SE/Skåne", "Skåne, Sweden"), ("skane", "SE/Skåne", None), ("Tuscany", "IT/Tuscany", None),
+    ("UK", "GB", "United Kingdom"), ("the UK", "GB", None), ("USA", "US", "United States"),
+    ("Holland", "NL", "Netherlands"), ("Georgia", "GE", "Georgia"),  # a country beats a state of its name
+])
+def test_countries_and_regions_are_areas(areas, name, area, label):
+    found = areas(name)
+    assert found is not None and found.area == area and (label is None or found.label == label)
+
+
+def test_a_big_city_beats_a_region_and_words_are_no_region(areas):
+    assert areas("New York") is None  # the city, which the gazetteer knows
+    assert areas("north", sure=False) is None and areas("fog") is None
+
+
+def test_area_names_are_kept_and_read_back_quickly(tmp_path):
+    AreaBook(tmp_path)("Italy")
+    assert list(tmp_path.glob("areas-*.json"))
+    again = AreaBook(tmp_path)
+    assert again("Bavaria").area == "DE/Bavaria"

@@ -7,6 +7,7 @@ from typing import Any
 from flux_ask.archive.home import USEFUL_ROC_AUC, Archive
 from flux_ask.db import keeper as keeper_store
 from flux_ask.db.files import error_files
+from flux_ask.db.photos import places_visited
 from flux_ask.db.status import catalog_counts
 
 
@@ -78,3 +79,51 @@ def keeper_status(conn) -> dict[str, Any]:
             "time_split": m.get("time_split"), "scored": keeper_store.scored_count(conn, row["id"]),
         }
     return out
+
+
+def places(archive: Archive) -> list[dict[str, Any]]:
+    """Where the archive has been: each country with its photo count and first and last
+    dates, its regions within it, and their localities, most photographed first."""
+    countries: dict[str, dict[str, Any]] = {}
+    for code, country, region, locality, photos, first, last in places_visited(archive.require().conn):
+        c = countries.setdefault(code, {"country": country, "code": code, "photos": 0, "first": first,
+                                        "last": last, "regions": {}})
+        r = c["regions"].setdefault(region or "", {"region": region, "photos": 0, "first": first, "last": last,
+                                                    "localities": []})
+        for entry in (c, r):
+            entry["photos"] += photos
+            entry["first"], entry["last"] = _earliest(entry["first"], first), _latest(entry["last"], last)
+        r["localities"].append({"locality": locality, "photos": photos, "first": first, "last": last})
+    out = sorted(countries.values(), key=lambda c: (-c["photos"], c["country"]))
+    for c in out:
+        c["regions"] = sorted(c["regions"].values(), key=lambda r: (-r["photos"], r["region"] or ""))
+        for r in c["regions"]:
+            r["localities"].sort(key=lambda loc: (-loc["photos"], loc["locality"] or ""))
+    return out
+
+
+def place_rows(countries: list[dict[str, Any]]) -> list[tuple[int, str, int, str]]:
+    """(depth, name, photos, "first to last") lines, the way `places` and `/places` print them."""
+    rows = []
+    for c in countries:
+        rows.append((0, c["country"], c["photos"], _span(c)))
+        for r in c["regions"]:
+            if r["region"]:
+                rows.append((1, r["region"], r["photos"], _span(r)))
+            for loc in r["localities"]:
+                if loc["locality"]:
+                    rows.append((2, loc["locality"], loc["photos"], _span(loc)))
+    return rows
+
+
+def _span(entry: dict[str, Any]) -> str:
+    first, last = (entry["first"] or "")[:10], (entry["last"] or "")[:10]
+    return "undated" if not first else first if first == last else f"{first} to {last}"
+
+
+def _earliest(a: str | None, b: str | None) -> str | None:
+    return min(x for x in (a, b) if x) if a or b else None
+
+
+def _latest(a: str | None, b: str | None) -> str | None:
+    return max(x for x in (a, b) if x) if a or b else None

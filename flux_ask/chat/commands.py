@@ -25,6 +25,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
                      "draft FLUX_### from the basket (default when it holds any) or the last answer's top N"),
     "/index": ("PATH", "add a folder or file to the archive, in the background"),
     "/status": ("", "what the archive holds"),
+    "/places": ("", "where the archive has been: countries, regions, localities"),
     "/quit": ("", "leave"),
 }
 

@@ -23,6 +23,13 @@ def register(sub) -> None:
     status.add_argument("--errors", action="store_true", help="list every file that could not be catalogued")
     status.set_defaults(run=cmd_status)
 
+    places = sub.add_parser("places", help="where the archive has been",
+                            description="Countries, their regions and localities, each with its number of photos "
+                            "and its first and last dates, most photographed first.")
+    catalog_flags(places)
+    json_flag(places)
+    places.set_defaults(run=cmd_places)
+
 
 def cmd_status(args: argparse.Namespace) -> int:
     from flux_ask.archive.summary import status
@@ -45,3 +52,20 @@ def print_status(s: dict[str, Any]) -> None:
         print(f"{key:<{width}}  {value}")
     for e in s.get("error_files", []):
         print(f"{e['reason']:<20} {e['path']}  ({e['detail']})")
+
+
+def cmd_places(args: argparse.Namespace) -> int:
+    from flux_ask.archive.summary import place_rows, places
+
+    with archive_from(args) as archive:
+        countries = places(archive)
+    if args.json:
+        print_json(countries)
+        return EXIT_OK
+    if not countries:
+        print("no photo has a place yet: photos need a GPS position, and `flux-ask index` names them")
+    rows = place_rows(countries)
+    width = max((2 * depth + len(name) for depth, name, _, _ in rows), default=0)
+    for depth, name, photos, span in rows:
+        print(f"{'  ' * depth}{name:<{width - 2 * depth}}  {photos:>7,} {'photo ' if photos == 1 else 'photos'}  {span}")
+    return EXIT_OK

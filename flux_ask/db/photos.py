@@ -41,9 +41,12 @@ def set_places(conn: apsw.Connection, version: str,
 
 
 def places_visited(conn: apsw.Connection) -> list[tuple]:
-    """(country_code, country, region, locality, photos, first, last) for every named place."""
+    """(country_code, country, region, locality, photos, first, last) for every named place; the
+    dates are capture dates (a photo dated only by its file has none)."""
     return conn.execute(
-        "SELECT country_code, country, region, locality, count(*), min(taken_at), max(taken_at) FROM photos p "
+        "SELECT country_code, country, region, locality, count(*), min(nullif(taken_at, file_date)), "
+        "max(nullif(taken_at, file_date)) FROM (SELECT *, CASE WHEN taken_at_source = 'file_mtime' "
+        "THEN taken_at END AS file_date FROM photos) p "
         "WHERE country_code IS NOT NULL AND EXISTS (SELECT 1 FROM files f WHERE f.photo_id = p.id "
         "AND f.state = 'ok') GROUP BY country_code, region, locality ORDER BY country, region, locality"
     ).fetchall()

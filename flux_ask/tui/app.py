@@ -22,7 +22,7 @@ from textual.suggester import Suggester
 from textual.widgets import Footer, Input, Static
 from textual.worker import get_current_worker
 
-from flux_ask.archive.summary import status_rows
+from flux_ask.archive.summary import place_rows, status_rows
 from flux_ask.chat import commands
 from flux_ask.chat.commands import COMMANDS, CommandError
 from flux_ask.chat.conversation import Conversation, Turn
@@ -401,6 +401,21 @@ class FluxAskApp(App):
         table.add_column(style="dim", no_wrap=True)
         for key, value in status_rows(report):
             table.add_row(Text(key), Text(value))
+        self.say(table)
+
+    def cmd_places(self, args) -> None:
+        self._background(self.conversation.places, self._show_places)
+
+    def _show_places(self, countries: list[dict[str, Any]]) -> None:
+        if not countries:
+            self.say("no photo has a place yet: photos need a GPS position, and /index names them")
+            return
+        table = Table.grid(padding=(0, 2))
+        table.add_column(no_wrap=True)
+        table.add_column(justify="right")
+        table.add_column(style="dim")
+        for depth, name, photos, span in place_rows(countries):
+            table.add_row(Text("  " * depth + name, "bold" if depth == 0 else ""), f"{photos:,}", span)
         self.say(table)
 
     def cmd_index(self, args) -> None:

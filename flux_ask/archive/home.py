@@ -34,7 +34,7 @@ from flux_ask.embed import TINY_TEST, TINY_TEST_TAG, Embedder, ModelSpec, load_e
 from flux_ask.errors import CatalogError, ModelMismatch, NothingToSearch
 from flux_ask.query import plan
 from flux_ask.query.geocode import OnlineGeocoder, misses_since
-from flux_ask.query.places import AreaBook, PlaceBook, chain, gazetteer
+from flux_ask.query.places import AreaBook, CityBook, PlaceBook, chain
 from flux_ask.query.plan import QueryPlan, Rank
 
 USEFUL_ROC_AUC = 0.55  # a keeper model ranking no better than this in cross-validation is chance
@@ -174,7 +174,8 @@ class Archive:
         """places.toml, then the offline gazetteer, then (unless `geocoder = "off"`) Nominatim,
         whose answers are kept in the catalog when there is one."""
         if self._places is None:
-            resolvers = [PlaceBook.load(self.settings.places_path), AreaBook(self.settings.cache_dir), gazetteer]
+            resolvers = [PlaceBook.load(self.settings.places_path), AreaBook(self.settings.cache_dir),
+                         CityBook(self.settings.cache_dir)]
             if self.settings.geocoder != "off":
                 lookup = store = None
                 if self.exists():

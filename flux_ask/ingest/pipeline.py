@@ -43,7 +43,7 @@ from flux_ask.picture.look import Crop
 from flux_ask.picture.scan import kind_of, printable, scan
 from flux_ask.picture.thumbs import thumb_path
 from flux_ask.processes import spawn_pool
-from flux_ask.query.places import AreaBook
+from flux_ask.query.places import AreaBook, CityBook
 
 MIN_BATCH = 8  # the smallest batch worth sending to the model early
 PLACE_BATCH = 20_000  # positions named, then written, at a time: a killed run keeps what it named
@@ -200,8 +200,9 @@ class Indexer:
         """Every photo with a position gets its place in words; a catalog named by an older
         atlas is named again. No picture is read and nothing is embedded."""
         todo = unplaced(self.conn, atlas.VERSION)
-        if todo:  # the names of countries and regions, worked out now rather than at the first question
+        if todo:  # the names of places, worked out now rather than at the first question
             AreaBook(self.archive.settings.cache_dir).names()
+            CityBook(self.archive.settings.cache_dir).index()
         for start in range(0, len(todo), PLACE_BATCH):
             batch = todo[start:start + PLACE_BATCH]
             found = atlas.where(np.array([r[1] for r in batch]), np.array([r[2] for r in batch]))

@@ -34,11 +34,15 @@ def month_number(word: str) -> int:
 
 
 def count_of(word: str) -> int:
-    return int(word) if word.isdigit() else NUMBER_WORDS[word]
+    return int(word) if _digits(word) else NUMBER_WORDS[word]
 
 
 def is_count(word: str) -> bool:
-    return word.isdigit() or word in NUMBER_WORDS
+    return _digits(word) or word in NUMBER_WORDS
+
+
+def _digits(word: str) -> bool:
+    return word.isascii() and word.isdigit()  # "¹" and "٣" are digits to Python, not counts
 
 
 def month_range(year: int, first: int, last: int | None = None) -> Range:

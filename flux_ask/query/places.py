@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
+import shutil
+import tempfile
 import tomllib
 import unicodedata
 from collections.abc import Callable
@@ -161,43 +164,13 @@ def _cities() -> dict[str, tuple[str, float, float, int]]:
     table: dict[str, tuple[str, float, float, int]] = {}
     for city in _geonames()[0].values():
         entry = (city["name"], float(city["latitude"]), float(city["longitude"]), int(city["population"]))
-        # ASCII alternate names, less airport codes ("FOG" is Foggia, not weather)
-        names = {city["name"], *[n for n in city.get("alternatenames", [])
-                                 if n.isascii() and len(n) > 3 and not n.isupper()]}
+        # native and English names alike (München, Köln, Lisboa), less airport codes ("FOG" is
+        # Foggia, not weather); written without accents too
+        names = {city["name"], *[n for n in city.get("alternatenames", []) if len(n) > 3 and not n.isupper()]}
         for name in names:
-            key = normalise_name(name)
+            key = fold(normalise_name(name))
             if key and (key not in table or table[key][3] < entry[3]):
                 table[key] = entry
-    return table
-
-
-@lru_cache(maxsize=1)
-def _countries() -> dict[str, Place]:
-    """Country names -> a circle around the centre of its cities' population, reaching
-    the cities that hold 97% of it. A circle is a rough country, and the plan says so;
-    it needs no shapes, and it is right near people."""
-
-    cities, countries = _geonames()
-    by_country: dict[str, list[tuple[float, float, int]]] = {}
-    for city in cities.values():
-        by_country.setdefault(city["countrycode"], []).append(
-            (float(city["latitude"]), float(city["longitude"]), int(city["population"])))
-    table: dict[str, Place] = {}
-    for code, country in countries.items():
-        cities = by_country.get(code)
-        if not cities:
-            continue
-        lat, lon, pop = (np.array(c, dtype=np.float64) for c in zip(*cities, strict=True))
-        # the mean on the sphere, so that Fiji's centre is not in the Atlantic
-        x, y = np.radians(lat), np.radians(lon)
-        v = np.array([np.cos(x) * np.cos(y), np.cos(x) * np.sin(y), np.sin(x)]) @ pop
-        c_lat, c_lon = np.degrees(np.arctan2(v[2], np.hypot(v[0], v[1]))), np.degrees(np.arctan2(v[1], v[0]))
-        d = haversine_m(c_lat, c_lon, lat, lon)
-        order = np.argsort(d)
-        reach = d[order][np.searchsorted(np.cumsum(pop[order]), 0.97 * pop.sum())] if len(d) > 1 else 0
-        place = Place(country["name"], round(float(c_lat), 4), round(float(c_lon), 4),
-                      float(round(max(reach * 1.1, 30_000), -3)))
-        table[normalise_name(country["name"])] = place
     return table
 
 
@@ -206,15 +179,79 @@ def city_radius_m(population: int) -> float:
     return float(min(30_000, max(5_000, 5_000 * math.log10(max(population, 10_000) / 10_000) * 2.2)))
 
 
+class CityBook:
+    """World cities of 15,000 people or more by name, native and English alike (München and
+    Munich), each a circle that fits its size. GeoNames' list takes seconds to read, so the
+    names are kept once in the archive's cache as a sorted array that a new process maps in
+    and searches in microseconds; without a cache they are read into memory."""
+
+    def __init__(self, cache: Path | None = None):
+        self.folder = cache / f"cities-{CITY_INDEX_VERSION}" if cache else None
+        self._keys: np.ndarray | None = None
+        self._rows: np.ndarray | None = None
+        self._cities: list[list] | None = None
+
+    def __call__(self, name: str, sure: bool = True) -> Place | None:
+        keys, cities = self.index()
+        key = fold(normalise_name(CITY_ABBREVIATIONS.get(name.lower().strip(), name))).encode()
+        at = int(np.searchsorted(keys, key))
+        if at >= len(keys) or keys[at] != key:
+            return None
+        label, lat, lon, population = cities[int(self._rows[at])]
+        if not sure and population < WELL_KNOWN_POPULATION:
+            return None
+        return Place(label, lat, lon, round(city_radius_m(population)))
+
+    def index(self) -> tuple[np.ndarray, list[list]]:
+        if self._keys is None:
+            try:
+                self._load()
+            except (OSError, ValueError, TypeError):
+                self._build()
+        return self._keys, self._cities
+
+    def _load(self) -> None:
+        if self.folder is None:
+            raise OSError("no cache")
+        self._keys = np.load(self.folder / "keys.npy", mmap_mode="r")
+        self._rows = np.load(self.folder / "rows.npy", mmap_mode="r")
+        self._cities = json.loads((self.folder / "cities.json").read_text(encoding="utf-8"))
+
+    def _build(self) -> None:
+        table = _cities()
+        cities = sorted(set(table.values()))
+        row_of = {city: i for i, city in enumerate(cities)}
+        keys = sorted(k for k in table if len(k) <= MAX_NAME_CHARS)
+        self._keys = np.array([k.encode() for k in keys])
+        self._rows = np.array([row_of[table[k]] for k in keys], dtype=np.int32)
+        self._cities = [list(c) for c in cities]
+        if self.folder is None:
+            return
+        try:
+            self.folder.parent.mkdir(parents=True, exist_ok=True)
+            tmp = Path(tempfile.mkdtemp(dir=self.folder.parent, prefix=".tmp-"))
+        except OSError:
+            return  # a read-only home: the index lives in memory
+        try:  # a whole folder or none: written aside, then renamed into place
+            np.save(tmp / "keys.npy", self._keys)
+            np.save(tmp / "rows.npy", self._rows)
+            (tmp / "cities.json").write_text(json.dumps(self._cities), encoding="utf-8")
+            os.rename(tmp, self.folder)
+        except OSError:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+CITY_INDEX_VERSION = "1"
+MAX_NAME_CHARS = 40  # longer alternate names are official forms nobody types
+# What people write for a few cities, which GeoNames keeps as codes too short to trust
+CITY_ABBREVIATIONS = {"nyc": "new york city", "la": "los angeles", "sf": "san francisco", "dc": "washington",
+                      "philly": "philadelphia", "vegas": "las vegas"}
+_in_memory = CityBook(None)
+
+
 def gazetteer(name: str, sure: bool = True) -> Place | None:
-    """World cities by name (and their ASCII alternate names), each a circle that fits its size."""
-    found = _cities().get(normalise_name(name))
-    if found is None:
-        return None
-    label, lat, lon, population = found
-    if not sure and population < WELL_KNOWN_POPULATION:
-        return None
-    return Place(label, lat, lon, round(city_radius_m(population)))
+    """World cities by name, read into memory (the archive keeps them as an index: CityBook)."""
+    return _in_memory(name, sure)
 
 
 def chain(*resolvers: Resolver) -> Resolver:
@@ -226,6 +263,27 @@ def chain(*resolvers: Resolver) -> Resolver:
         return None
 
     return resolve
+
+
+@lru_cache(maxsize=1)
+def _everyday_words() -> frozenset[str]:
+    """English words as dictionaries write them, lower case where they are common nouns and
+    adjectives ("nice", "split", "turkey") and capitalised where they are names ("Paris")."""
+    from english_words import get_english_words_set  # deferred: only a place named bare needs it
+
+    return frozenset(w for w in get_english_words_set(["web2", "gcide"], lower=False, alpha=True) if w.islower())
+
+
+def is_everyday_word(word: str) -> bool:
+    """Whether a lower-case word is everyday English as well as, perhaps, a place's name."""
+    return word.lower() in _everyday_words() or word.lower() in EVERYDAY_PLACE_WORDS
+
+
+# Well-known places whose names are also everyday words the dictionaries keep only as names
+EVERYDAY_PLACE_WORDS = {"victoria", "lincoln", "savannah", "cologne", "lima", "tours", "wells", "rugby", "georgia",
+                        "florence", "austin", "charlotte", "madison", "jackson", "regina", "sydney", "nancy",
+                        "phoenix", "mecca", "columbus", "turkey", "china", "chile", "jordan", "chad", "guinea"}
+GREAT_CITY_RADIUS_M = 20_000  # city_radius_m of about 700,000 people
 
 
 def plausible_name(name: str) -> bool:

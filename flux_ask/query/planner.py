@@ -21,7 +21,14 @@ from lark.exceptions import LarkError, UnexpectedCharacters
 
 from flux_ask.errors import FluxAskError
 from flux_ask.query import dates
-from flux_ask.query.places import LookupUnavailable, Resolver, plausible_name
+from flux_ask.query.places import (
+    EVERYDAY_PLACE_WORDS,
+    GREAT_CITY_RADIUS_M,
+    LookupUnavailable,
+    Resolver,
+    is_everyday_word,
+    plausible_name,
+)
 from flux_ask.query.plan import (
     DEFAULT_LIMIT,
     DEFAULT_MOTIF_YEARS,
@@ -82,6 +89,9 @@ WEEKDAY_IDIOMS = {"sunday best", "saturday night", "sunday school", "good friday
                   "easter sunday", "easter monday", "palm sunday"}
 WEEKEND_THINGS = {"trip", "trips", "getaway", "getaways", "bag", "warrior", "warriors", "edition"}
 GROUP_ADVERBS = {"monthly": "month", "yearly": "year", "annually": "year", "annual": "year", "seasonally": "season"}
+# Words never read as a place on their own, whatever the gazetteer holds
+BARE_PLACE_NEVER = ASKING | PICTURE_NOUNS | CONNECTORS | AUXILIARIES | STEERING | {
+    "a", "an", "and", "or", "of", "the", "in", "at", "on", "by", "to", "with", "more", "like", "best", "top"}
 # After "how ...", what asks for a change over time ("how did my portraits change")
 CHANGE_WORDS = {"change", "changed", "changes", "changing", "evolve", "evolved", "evolving", "develop", "developed",
                 "grow", "grew", "shift", "shifted"}
@@ -226,6 +236,7 @@ def plan(
     while i < len(words):
         taken = _longest_phrase(words, originals, i, draft, now=now, places=places, hemisphere=hemisphere,
                                 block_m=block_m, walk_m=walk_m, case_speaks=case_speaks, date_order=date_order, country=country)
+        taken = taken or _bare_place(words, originals, i, draft, places, case_speaks, start)
         if taken:
             if draft.text and draft.text[-1] in MAKING_VERBS:  # "made within one block of ..."
                 draft.text.pop()
@@ -469,6 +480,31 @@ def _apply(tree: Tree, originals: list[str], draft: Draft, *, now, places, hemis
         draft.group_by = "motif"
         return True
     return False
+
+
+def _bare_place(words, originals, i, draft: Draft, places: Resolver, case_speaks: bool, start: int) -> int:
+    """A well-known place named without a preposition ("Berlin photos", "rome fountains", "new
+    york subway"): taken when written as a name inside the question, or when its words are no
+    everyday English ("nice", "reading", "split", "turkey" stay words unless written "in Nice")."""
+    if draft.near is not None or words[i] in BARE_PLACE_NEVER:
+        return 0
+    for j in range(min(len(words), i + 3), i, -1):
+        name = " ".join(words[i:j])
+        if not plausible_name(name) or any(w in BARE_PLACE_NEVER or w.isdigit() for w in words[i:j]):
+            continue
+        written_as_name = i > start and _capitalised(name, originals[i:j], case_speaks)
+        place = places(name, sure=False)
+        if place is None:
+            continue
+        # the dictionary is asked only of place names: an everyday word names a place bare only when it
+        # is a great city ("berlin" is also a carriage; "nice", "split", "turkey" stay words)
+        everyday = j - i == 1 and not written_as_name and is_everyday_word(name)
+        if not everyday or name not in EVERYDAY_PLACE_WORDS and place.area is None and \
+                place.radius_m >= GREAT_CITY_RADIUS_M:
+            draft.near = place
+            draft.notes.append(f"read '{' '.join(originals[i:j])}' as the place {place.label}")
+            return j - i
+    return 0
 
 
 def _name(tree: Tree) -> str:

@@ -73,3 +73,16 @@ def test_area_names_are_kept_and_read_back_quickly(tmp_path):
     assert list(tmp_path.glob("areas-*.json"))
     again = AreaBook(tmp_path)
     assert again("Bavaria").area == "DE/Bavaria"
+
+
+def test_cities_by_native_and_english_names_from_an_index_kept_once(tmp_path):
+    from flux_ask.query.places import CityBook
+
+    first = CityBook(tmp_path)
+    assert first("München").label == "Munich" == first("Munich").label
+    assert first("Köln").label == first("cologne").label and first("Lisboa").label == "Lisbon"
+    assert first("nyc").label == "New York City" and first("Geneve").label == "Geneva"
+    assert (tmp_path / "cities-1" / "keys.npy").is_file()
+    again = CityBook(tmp_path)  # read back, not worked out again
+    assert again("koln").label == first("Köln").label and again("nowhere-at-all") is None
+    assert again("Lund", sure=False) is None and again("Lund").label == "Lund"  # small towns need a preposition

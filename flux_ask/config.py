@@ -65,6 +65,11 @@ class Settings:
         return self.home / "cache"
 
     @property
+    def place_index_dir(self) -> Path:
+        """Place names worked out once from the offline gazetteers: rebuilt when missing."""
+        return self.home / "places"
+
+    @property
     def models_dir(self) -> Path:
         return self.home / "models"
 

@@ -132,7 +132,7 @@ def _inside(folder: Path, name: str) -> Path:
 
 
 def contact_sheet(picks: list[Pick], title: str) -> Image.Image:
-    """Thumbnails in a grid, numbered, with the date under each."""
+    """Thumbnails in a grid, numbered, with the date and the place under each."""
     rows = -(-len(picks) // SHEET_COLUMNS)
     sheet = Image.new("RGB", (SHEET_COLUMNS * CELL, CAPTION + rows * (CELL + CAPTION)), "white")
     draw = ImageDraw.Draw(sheet)
@@ -147,8 +147,19 @@ def contact_sheet(picks: list[Pick], title: str) -> Image.Image:
             sheet.paste(small, (x + (CELL - small.width) // 2, y + (CELL - small.height) // 2))
         except OSError:
             draw.rectangle((x + 4, y + 4, x + CELL - 4, y + CELL - 4), outline="grey")
-        draw.text((x + 6, y + CELL + 4), f"{i + 1:02d}  {(pick.taken_at or 'undated')[:10]}", fill="black")
+        caption = f"{i + 1:02d}  {(pick.taken_at or 'undated')[:10]}  {_town(pick.place)}"
+        draw.text((x + 6, y + CELL + 4), caption[:(CELL - 12) // 6], fill="black")
     return sheet
+
+
+def _town(place: str | None) -> str:
+    """ "Lund" of "Lund, Skåne, Sweden"; nothing of bare coordinates."""
+    first = (place or "").split(",")[0]
+    try:
+        float(first)
+    except ValueError:
+        return first
+    return ""
 
 
 def check_issues_dir(archive: Archive, issues_dir: Path) -> None:

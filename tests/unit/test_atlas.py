@@ -91,3 +91,19 @@ def test_cities_by_native_and_english_names_from_an_index_kept_once(tmp_path):
     assert again("athens").label == "Athens" and again("athens").lat > 37  # the most populous: Greece
     assert again("vancouver wa").label == "Vancouver, Washington" and again("vancouver").lon < -122.9
     assert again("london ontario").lon < -80 and again("paris texas", sure=False).label == "Paris, Texas"
+
+
+def test_an_ambiguous_name_is_read_one_way_and_the_plan_names_the_others(tmp_path):
+    from datetime import date
+
+    from flux_ask.query import plan
+    from flux_ask.query.places import CityBook, chain
+
+    areas = AreaBook(tmp_path)
+    places = chain(areas, CityBook(tmp_path, areas))
+    georgia = plan("peaches in Georgia", now=date(2026, 11, 24), places=places)
+    assert georgia.near.area == "GE" and any("may also mean Georgia, United States" in n for n in georgia.notes)
+    state = plan("peaches in Georgia, USA", now=date(2026, 11, 24), places=places)
+    assert state.near.area == "US/Georgia" and not any("may also" in n for n in state.notes)
+    athens = plan("ruins in Athens", now=date(2026, 11, 24), places=places)
+    assert athens.near.lat > 37 and any("Athens, Georgia" in n for n in athens.notes)

@@ -58,7 +58,8 @@ def main() -> None:
     started = time.perf_counter()
     nearest = reverse_geocode.search(list(zip(lat.tolist(), lon.tolist(), strict=True)))
     base = time.perf_counter() - started
-    agree = np.mean([w is not None and w.country_code == b["country_code"] for w, b in zip(named, nearest, strict=True)])
+    agree = np.mean([w is not None and w.country_code == b["country_code"]
+                     for w, b in zip(named, nearest, strict=True)])
     print(f"{args.n:,} positions: {ours:.1f} s ({args.n / ours:,.0f}/s), "
           f"baseline nearest town only {base:.1f} s ({ours / base:.1f}x its time); "
           f"same country as the nearest town for {agree:.1%}")

@@ -175,7 +175,8 @@ class Archive:
         whose answers are kept in the catalog when there is one."""
         if self._places is None:
             areas = AreaBook(self.settings.place_index_dir)
-            resolvers = [PlaceBook.load(self.settings.places_path), areas, CityBook(self.settings.place_index_dir, areas)]
+            resolvers = [PlaceBook.load(self.settings.places_path), areas,
+                         CityBook(self.settings.place_index_dir, areas)]
             if self.settings.geocoder != "off":
                 lookup = store = None
                 if self.exists():

@@ -67,5 +67,6 @@ def cmd_places(args: argparse.Namespace) -> int:
     rows = place_rows(countries)
     width = max((2 * depth + len(name) for depth, name, _, _ in rows), default=0)
     for depth, name, photos, span in rows:
-        print(f"{'  ' * depth}{name:<{width - 2 * depth}}  {photos:>7,} {'photo ' if photos == 1 else 'photos'}  {span}")
+        noun = "photo " if photos == 1 else "photos"
+        print(f"{'  ' * depth}{name:<{width - 2 * depth}}  {photos:>7,} {noun}  {span}")
     return EXIT_OK

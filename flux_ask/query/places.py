@@ -21,7 +21,6 @@ import numpy as np
 from flux_ask import atlas
 from flux_ask.atomic import atomic_output
 from flux_ask.errors import ConfigError
-from flux_ask.geo import haversine_m
 from flux_ask.query.plan import Place
 
 

@@ -235,7 +235,8 @@ def plan(
     i = start
     while i < len(words):
         taken = _longest_phrase(words, originals, i, draft, now=now, places=places, hemisphere=hemisphere,
-                                block_m=block_m, walk_m=walk_m, case_speaks=case_speaks, date_order=date_order, country=country)
+                                block_m=block_m, walk_m=walk_m, case_speaks=case_speaks, date_order=date_order,
+                                country=country)
         taken = taken or _bare_place(words, originals, i, draft, places, case_speaks, start)
         if taken:
             if draft.text and draft.text[-1] in MAKING_VERBS:  # "made within one block of ..."

@@ -19,7 +19,8 @@ BOOK = {name: Place(label, lat, lon, radius) for name, label, lat, lon, radius i
     ("tokyo", "Tokyo", 35.6895, 139.69171, 40000), ("berlin", "Berlin", 52.52437, 13.41053, 25000),
     ("new york", "New York", 40.71427, -74.00597, 30000), ("nyc", "New York", 40.71427, -74.00597, 30000),
     ("philadelphia", "Philadelphia", 39.95233, -75.16379, 20000),
-    ("40th and walnut", "40th and Walnut", 39.9522, -75.2026, 250), ("walnut", "40th and Walnut", 39.9522, -75.2026, 250),
+    ("40th and walnut", "40th and Walnut", 39.9522, -75.2026, 250),
+    ("walnut", "40th and Walnut", 39.9522, -75.2026, 250),
 ]}
 
 

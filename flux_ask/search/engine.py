@@ -119,9 +119,10 @@ class Searcher:
         conn = self.archive.require().conn
         self.archive.model()
         near = plan.near
-        box = bounding_box(near.lat, near.lon, near.radius_m) if near and not near.area else None
+        one = near is not None and not near.either  # several places are told apart below, not in SQL
+        box = bounding_box(near.lat, near.lon, near.radius_m) if one and not near.area else None
         rows = filtered_photos(conn, _sql_ranges(plan.date_ranges), box, _sql_ranges(plan.exclude_date_ranges),
-                               plan.weekdays, (near.country_code, near.region) if near and near.area else None)
+                               plan.weekdays, (near.country_code, near.region) if one and near.area else None)
         ranking = rank_scores = None
         if plan.near or plan.exclude_near:  # the exact distances, for all rows at once
             lat = np.array([np.nan if r.lat is None else r.lat for r in rows], dtype=np.float64)
@@ -326,6 +327,8 @@ def _sql_ranges(ranges) -> list[tuple[str, str]]:
 
 def _inside(place: Place, lat, lon, country, region) -> np.ndarray:
     """Whether each photo is in the place: its stored country (and region), or the circle."""
+    if place.either:
+        return np.logical_or.reduce([_inside(p, lat, lon, country, region) for p in place.places])
     if place.area:
         inside = country == place.country_code
         return inside & (region == place.region) if place.region else inside
@@ -333,6 +336,8 @@ def _inside(place: Place, lat, lon, country, region) -> np.ndarray:
 
 
 def _within(m: VectorMatrix, place: Place) -> np.ndarray:
+    if place.either:
+        return np.logical_or.reduce([_within(m, p) for p in place.places])
     if place.area:
         return _inside(place, m.lat, m.lon, m.country, m.region)
     lat_min, lat_max, lon_min, lon_max = bounding_box(place.lat, place.lon, place.radius_m)

@@ -324,6 +324,8 @@ def test_a_country_or_a_region_is_a_membership_exact_at_its_borders(tmp_path, ti
     assert ask("photos in Tuscany") == ["siena"]
     assert ask("photos in Canada") == ["windsor"] and ask("photos in Michigan") == ["detroit"]
     assert ask("photos in France") == ["menton", "strasbourg"]
+    assert ask("photos in Italy or Canada") == ["siena", "ventimiglia", "windsor"]  # either place
+    assert ask("red squares in Bavaria or Michigan") == ["detroit", "munich"]
     # the same with a subject: the vector search over the matrix honours the area too
     assert ask("red squares in Germany") == ["busingen", "kehl", "munich", "tubingen"]
     outside = ask("red squares outside Italy")

@@ -1,5 +1,6 @@
 """A table of phrasings and the plans they must give: pure, no database, no model."""
 
+import json
 from datetime import date
 
 import pytest
@@ -29,7 +30,7 @@ def places(name, sure=True):
 
 def near(place, radius=None):
     p = place if radius is None else place.within(radius)
-    return {"label": p.label, "lat": p.lat, "lon": p.lon, "radius_m": p.radius_m, "area": p.area}
+    return {"label": p.label, "lat": p.lat, "lon": p.lon, "radius_m": p.radius_m, "area": p.area, "either": ()}
 
 
 WINTER_2022 = [["2021-12-01", "2022-02-28"]]
@@ -460,6 +461,13 @@ def test_a_well_known_place_named_without_a_preposition(question, text, place):
     p = plan(question, now=NOW, places=lambda name, sure=True: big.get(normalise_name(name)))
     assert p.text == text and (p.near.label if p.near else None) == place
     assert not place or any(n.startswith("read '") for n in p.notes)  # the plan says how it read the words
+
+
+def test_either_of_two_places():
+    p = plan("temples in Rome or Paris", now=NOW, places=places)
+    assert p.text == "temples" and [x.label for x in p.near.places] == ["Rome", "Paris"]
+    assert "within 26 km of Rome or within 25 km of Paris" in p.notes
+    assert QueryPlan.from_dict(json.loads(p.to_json())) == p
 
 
 def test_distances_of_nothing_or_less_are_one_line():

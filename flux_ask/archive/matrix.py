@@ -11,9 +11,7 @@ version and retires the copy.
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import tempfile
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -22,6 +20,7 @@ import apsw
 import numpy as np
 
 from flux_ask.archive.sketch import SignSketch, rotation
+from flux_ask.atomic import atomic_folder
 from flux_ask.db.photos import searchable_photos
 from flux_ask.db.rows import ModelRow
 from flux_ask.db.status import catalog_version
@@ -105,19 +104,13 @@ class VectorMatrix:
     def _write(self, cache: Path) -> None:
         """Into a temporary folder renamed whole, then older copies of this model go."""
         try:
-            cache.mkdir(parents=True, exist_ok=True)
-            tmp = Path(tempfile.mkdtemp(dir=cache, prefix=".tmp-"))
+            with atomic_folder(cache / _name(self.model, self.version)) as tmp:
+                np.save(tmp / "vectors.npy", self.vectors)
+                np.savez(tmp / "rows.npz", mean=self.sketch.mean, words=self.sketch.words,
+                         **{name: getattr(self, name) for name in COLUMNS})
+                (tmp / "meta.json").write_text(json.dumps(_meta(self.model, self.version)))
         except OSError:
-            return  # a read-only home: search from memory, uncached
-        try:
-            np.save(tmp / "vectors.npy", self.vectors)
-            np.savez(tmp / "rows.npz", mean=self.sketch.mean, words=self.sketch.words,
-                     **{name: getattr(self, name) for name in COLUMNS})
-            (tmp / "meta.json").write_text(json.dumps(_meta(self.model, self.version)))
-            os.rename(tmp, cache / _name(self.model, self.version))
-        except OSError:
-            shutil.rmtree(tmp, ignore_errors=True)  # a cache is a convenience: search goes on
-            return
+            return  # a read-only home, or a full disk: a cache is a convenience, search goes on
         stem = _name(self.model, self.version).rsplit("-v", 1)[0]
         for old in cache.glob(f"{stem}-v*"):
             if old.name != _name(self.model, self.version):

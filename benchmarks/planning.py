@@ -62,18 +62,19 @@ def timed(question: str) -> float:
 def every_span_parsed():
     """The baseline: Earley asked about every span of up to nine words, as before the planner
     learnt which words can begin and end a phrase and where a longer span stopped parsing."""
-    may_be, parse = planner._may_be_phrase, planner._parse
+    may_begin, may_end, parse = planner._may_begin, planner._may_end, planner._parse
 
     def no_dead_end(phrase):
         found = parse(phrase)
         return len(phrase) if isinstance(found, int) else found
 
     no_dead_end.cache_clear = parse.cache_clear
-    planner._may_be_phrase, planner._parse = (lambda span: True), no_dead_end
+    planner._may_begin = planner._may_end = lambda span: True
+    planner._parse = no_dead_end
     try:
         yield
     finally:
-        planner._may_be_phrase, planner._parse = may_be, parse
+        planner._may_begin, planner._may_end, planner._parse = may_begin, may_end, parse
 
 
 def main() -> None:

@@ -57,9 +57,9 @@ def where(lat: np.ndarray, lon: np.ndarray) -> list[Whereabouts | None]:
         code = zone_country.get(zone or "")
         if code is None:
             continue  # at sea, or a zone of no country: no place rather than a wrong one
-        place = next((int(p) for p in nearest[row] if places.country[p] == code), None)
-        chord = distance[row][list(nearest[row]).index(place)] if place is not None else np.inf
-        metres = 2 * EARTH_M * np.arcsin(min(chord / 2, 1.0))
+        k = next((k for k, p in enumerate(nearest[row]) if places.country[p] == code), None)
+        place = int(nearest[row][k]) if k is not None else None
+        metres = 2 * EARTH_M * np.arcsin(min(distance[row][k] / 2, 1.0)) if k is not None else np.inf
         out[i] = Whereabouts(
             code, places.countries.get(code, code),
             _region_name(places.region[place]) if metres <= REGION_M else None,

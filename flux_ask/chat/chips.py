@@ -23,6 +23,7 @@ class Chip:
     kind: str  # what the chip is about: "subject", "dates", "near", ...; one chip per kind
     label: str
     change: str = ""  # against the question before: "", "new", "changed" or "removed"
+    meant: int = 0  # an other reading of a place name, by its number for `/meant N`
 
 
 def chips(plan: QueryPlan, before: QueryPlan | None = None) -> list[Chip]:
@@ -30,12 +31,14 @@ def chips(plan: QueryPlan, before: QueryPlan | None = None) -> list[Chip]:
     how it differs, and the chips the follow-up dropped kept as "removed"."""
     now = _labels(plan)
     if before is None:
-        return [Chip(kind, label) for kind, label in now.items()]
-    old = _labels(before)
-    out = [Chip(kind, label, "" if old.get(kind) == label else "changed" if kind in old else "new")
-           for kind, label in now.items()]
-    out += [Chip(kind, label, "removed") for kind, label in old.items() if kind not in now]
-    return out
+        out = [Chip(kind, label) for kind, label in now.items()]
+    else:
+        old = _labels(before)
+        out = [Chip(kind, label, "" if old.get(kind) == label else "changed" if kind in old else "new")
+               for kind, label in now.items()]
+        out += [Chip(kind, label, "removed") for kind, label in old.items() if kind not in now]
+    # what an ambiguous name may also mean, to switch to: "or Athens, Georgia"
+    return out + [Chip(f"meant {n}", f"or {place.label}", meant=n) for n, place in enumerate(plan.alternatives, 1)]
 
 
 def _labels(p: QueryPlan) -> dict[str, str]:

@@ -105,6 +105,17 @@ class Conversation:
             plan = similar_plan(target, DEFAULT_LIMIT)
         return self._turn(f"/similar {target or ''}".strip(), plan, selected=selected)
 
+    def read_instead(self, number: int) -> Turn:
+        """`/meant N`: the last answer again, its ambiguous place read as the Nth other meaning."""
+        with self.lock:
+            alternatives = self.last.plan.alternatives if self.last else ()
+            if not alternatives:
+                raise CommandError("the last answer named no place that may mean another")
+            if not 1 <= number <= len(alternatives):
+                raise CommandError(f"/meant 1 to {len(alternatives)}: the last answer's place may mean "
+                                   + ", or ".join(f"{p.label} ({n})" for n, p in enumerate(alternatives, 1)))
+            return self._turn(f"meaning {alternatives[number - 1].label}", self.last.plan.read_instead(number))
+
     def recipe(self, name: str) -> Turn:
         with self.lock:
             question, plan, _ = recipes.load(self.archive.conn, name)

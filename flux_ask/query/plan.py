@@ -55,6 +55,29 @@ class Place:
         return self.area.split("/", 1)[1] if self.area and "/" in self.area else None
 
 
+@dataclass(frozen=True)
+class PlaceReading:
+    """A name read as one place of several ("athens": Athens, or Athens, Georgia): the plan's
+    notes name the others, and the chat offers them as chips to switch to."""
+
+    name: str  # as the question said it
+    chosen: Place
+    others: tuple[Place, ...]
+
+    @classmethod
+    def of(cls, data: dict) -> PlaceReading:
+        return cls(data["name"], Place.of(data["chosen"]), tuple(Place.of(p) for p in data["others"]))
+
+    def note(self) -> str:
+        others = [p.label for p in self.others]
+        return f"'{self.name}' is read as {self.chosen.label}; it may also mean {', or '.join(others)} " \
+               f"(say '{others[0]}')"
+
+    def means(self, place: Place) -> bool:
+        """Whether `place` is the chosen one, or a distance from it."""
+        return (place.label, place.lat, place.lon) == (self.chosen.label, self.chosen.lat, self.chosen.lon)
+
+
 def distance_words(meters: float) -> str:
     return f"{meters / 1000:.3g} km" if meters >= 1000 else f"{meters:.0f} m"
 
@@ -147,6 +170,44 @@ class QueryPlan:
     span_years: int | None = None  # "across six years": motifs must span this many years
     rank: Rank = "similarity"  # "keeper": similarity blended with the keeper score ("best ...")
     notes: tuple[str, ...] = field(default=())
+    readings: tuple[PlaceReading, ...] = ()  # the places an ambiguous name may also mean
+
+    @property
+    def places(self) -> tuple[Place, ...]:
+        """Every place the plan names, each of "Kyoto or Nara" on its own."""
+        return tuple(q for p in (self.near, self.exclude_near, self.echoes_of) if p for q in p.places)
+
+    @property
+    def alternatives(self) -> tuple[Place, ...]:
+        """The other readings of its ambiguous names, numbered from 1 in this order (`read_instead`)."""
+        return tuple(p for r in self.readings for p in r.others)
+
+    def read_instead(self, number: int) -> QueryPlan:
+        """The plan with its `number`th alternative in place of the place chosen for that name,
+        at the same distance when one was asked for; its notes told."""
+        k = number - 1
+        for at, reading in enumerate(self.readings):
+            if 0 <= k < len(reading.others):
+                break
+            k -= len(reading.others)
+        else:
+            raise PlanError(f"there is no other reading {number}: the plan has {len(self.alternatives)}")
+        other = reading.others[k]
+        flipped = PlaceReading(reading.name, other, (reading.chosen, *reading.others[:k], *reading.others[k + 1:]))
+
+        def swap(place: Place | None) -> Place | None:
+            if place is None:
+                return None
+            first, *rest = [other if p == reading.chosen else other.within(p.radius_m) if reading.means(p) else p
+                            for p in place.places]
+            return replace(first, either=tuple(rest))
+
+        new = replace(self, near=swap(self.near), exclude_near=swap(self.exclude_near),
+                      echoes_of=swap(self.echoes_of),
+                      readings=(*self.readings[:at], flipped, *self.readings[at + 1:]))
+        was, now = place_notes(self), place_notes(new)
+        notes = tuple({was[k]: now[k] for k in was}.get(n, n) for n in self.notes)
+        return replace(new, notes=notes if flipped.note() in notes else (flipped.note(), *notes))
 
     @property
     def needs_vector(self) -> bool:
@@ -188,9 +249,25 @@ class QueryPlan:
             values["exclude_date_ranges"] = tuple(tuple(r) for r in values.get("exclude_date_ranges", ()))
             values["weekdays"] = tuple(int(d) for d in values.get("weekdays", ()))
             values["notes"] = tuple(values.get("notes", ()))
-        except TypeError as exc:
+            values["readings"] = tuple(PlaceReading.of(r) for r in values.get("readings", ()))
+        except (TypeError, KeyError) as exc:
             raise PlanError(f"a saved plan this version cannot read ({exc}): save the recipe again") from None
         for key, allowed in (("mode", get_args(Mode)), ("group_by", (None, *get_args(GroupBy))), ("rank", RANKS)):
             if key in values and values[key] not in allowed:
                 raise PlanError(f"a saved plan with {key} {values[key]!r}, which this version does not know")
         return cls(**values)
+
+
+def place_notes(p: QueryPlan) -> dict[str, str]:
+    """What a plan's notes say of its places, by what each is about (read_instead tells them anew)."""
+    notes = {f"reading {k}": r.note() for k, r in enumerate(p.readings)}
+    if p.echoes_of:
+        notes["echoes"] = f"echoes of {p.echoes_of.label}: photos elsewhere that look like those taken " \
+                          f"{p.echoes_of.words()}"
+    if p.near:
+        notes["near"] = (f"{p.near.words()} (where the atlas puts each photo, exact at the borders)" if p.near.area
+                         else p.near.words() if p.near.either
+                         else f"{p.near.words()} ({p.near.lat:.5f}, {p.near.lon:.5f})")
+    if p.exclude_near:
+        notes["not near"] = f"not {p.exclude_near.words()}"
+    return notes

@@ -36,11 +36,13 @@ from flux_ask.query.plan import (
     FileRef,
     PhotoRef,
     Place,
+    PlaceReading,
     QueryPlan,
     ResultRef,
     SelectedRef,
     SimilarTo,
     describe_target,
+    place_notes,
 )
 
 MAX_PHRASE_WORDS = 9
@@ -137,6 +139,7 @@ class Draft:
     span_years: int | None = None
     rank: str | None = None
     notes: list[str] = field(default_factory=list)
+    readings: list[PlaceReading] = field(default_factory=list)
     fresh: bool = False  # asked as a whole question, not as a follow-up
     asks_how: bool = False  # "how did my portraits change": a change over time, not a picture of one
 
@@ -509,7 +512,7 @@ def _bare_place(words, originals, i, draft: Draft, places: Resolver, case_speaks
         if not everyday or name not in EVERYDAY_PLACE_WORDS and place.area is None and \
                 place.radius_m >= GREAT_CITY_RADIUS_M:
             draft.near = place
-            draft.notes.append(f"read '{' '.join(originals[i:j])}' as the place {place.label}")
+            draft.notes.append(f"read '{' '.join(originals[i:j])}' as a place, not as words of the picture")
             _say_others(name, place, places, draft)
             return j - i
     return 0
@@ -533,13 +536,21 @@ def _resolve(name: str, places: Resolver, *, sure: bool, draft: Draft | None = N
 
 
 def _say_others(name: str, place: Place, places: Resolver, draft: Draft) -> None:
-    """An ambiguous name is read one way, and the plan names the others: "'athens' is Athens
-    (the most populous); it may also mean Athens, Georgia"."""
+    """An ambiguous name is read one way, and the plan names the others, each as a place to
+    switch to: "'athens' is read as Athens; it may also mean Athens, Georgia"."""
     others = getattr(places, "others", None)
-    found = others(name, place) if others else []
+    found = []
+    for label in others(name, place) if others else []:
+        try:
+            other = places(label, sure=True)
+        except LookupUnavailable:
+            other = None
+        if other is not None and (other.lat, other.lon) != (place.lat, place.lon):
+            found.append(replace(other, label=label))  # as it is said: "Georgia, United States"
     if found:
-        draft.notes.append(f"'{name}' is read as {place.label}; it may also mean {', or '.join(found)} "
-                           f"(say '{found[0]}')")
+        reading = PlaceReading(name, place, tuple(found))
+        draft.readings.append(reading)
+        draft.notes.append(reading.note())
 
 
 def _capitalised(name: str, originals: list[str], case_speaks: bool) -> bool:
@@ -762,12 +773,16 @@ def _finish(draft: Draft, previous: QueryPlan | None) -> QueryPlan:
         group_by=draft.group_by,
         span_years=draft.span_years,
         rank=draft.rank or "similarity",
+        readings=tuple(draft.readings),
     )
     if previous is not None and text == "more":  # "show more": the next page
         result = replace(previous, limit=previous.limit + DEFAULT_LIMIT)
     elif previous is not None and not result.needs_vector and not draft.fresh:
         result = _follow_up(result, previous)
-    return replace(result, notes=tuple(_notes(result, draft)))
+    # the other readings of names still in the plan: "in rome" after "dogs in athens" drops Athens's
+    readings = tuple(r for r in dict.fromkeys(result.readings + (previous.readings if previous else ()))
+                     if any(r.means(p) for p in result.places))
+    return replace(result, notes=tuple(_notes(result, draft)), readings=readings)
 
 
 def _narrow_every(draft: Draft) -> None:
@@ -802,11 +817,12 @@ def _follow_up(new: QueryPlan, previous: QueryPlan) -> QueryPlan:
         limit=new.limit if new.limit != DEFAULT_LIMIT else previous.limit,
         mode=previous.mode,
         rank=new.rank if new.rank != "similarity" else previous.rank,
+        readings=new.readings,
     )
 
 
 def _notes(p: QueryPlan, draft: Draft) -> list[str]:
-    notes = list(draft.notes)
+    notes, said = list(draft.notes), place_notes(p)
     if p.text:
         notes.append(f"looking for: {p.text}")
     if p.negative_text:
@@ -814,8 +830,7 @@ def _notes(p: QueryPlan, draft: Draft) -> list[str]:
     if p.similar_to:
         notes.append(f"similar to {describe_target(p.similar_to)}")
     if p.echoes_of:
-        notes.append(f"echoes of {p.echoes_of.label}: photos elsewhere that look like those taken "
-                     f"{p.echoes_of.words()}")
+        notes.append(said["echoes"])
     if draft.date_notes:
         notes.extend(f"taken {note}" for note in draft.date_notes)
     elif p.date_ranges:  # inherited by a follow-up
@@ -823,11 +838,7 @@ def _notes(p: QueryPlan, draft: Draft) -> list[str]:
     notes.extend(f"not taken {note} (undated photos stay in)" for note in draft.excluded_notes)
     if p.weekdays:
         notes.append(f"taken on {dates.weekday_words(p.weekdays)} (photos dated only by their file are left out)")
-    if p.near:
-        notes.append(f"{p.near.words()} (where the atlas puts each photo, exact at the borders)" if p.near.area else
-                     p.near.words() if p.near.either else f"{p.near.words()} ({p.near.lat:.5f}, {p.near.lon:.5f})")
-    if p.exclude_near:
-        notes.append(f"not {p.exclude_near.words()}")
+    notes += [said[k] for k in ("near", "not near") if k in said]
     if p.group_by == "motif":
         years = p.span_years or DEFAULT_MOTIF_YEARS
         notes.append(f"motifs{' of any subject' if not p.text else ''} that recur in at least {years} distinct years"

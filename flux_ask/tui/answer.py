@@ -3,6 +3,7 @@ per period or motif under the score chart."""
 
 from __future__ import annotations
 
+from rich.style import Style
 from rich.text import Text
 from textual.containers import Vertical
 from textual.widgets import Static
@@ -21,7 +22,11 @@ def chip_text(chips: list[Chip]) -> Text:
     for i, chip in enumerate(chips):
         if i:
             text.append(" · ", "dim")
-        text.append(f" {marks[chip.change]}{chip.label} ", styles[chip.change])
+        if chip.meant:  # clicked, or typed as /meant N: the answer again with that reading
+            text.append(f" {chip.label} ", Style(underline=True, meta={"@click": f"app.meant({chip.meant})"}))
+            text.append(f"/meant {chip.meant}", "dim")
+        else:
+            text.append(f" {marks[chip.change]}{chip.label} ", styles[chip.change])
     return text
 
 

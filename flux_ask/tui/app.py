@@ -189,8 +189,11 @@ class FluxAskApp(App):
     def on_input_submitted(self, event: Input.Submitted) -> None:
         text = event.value.strip()
         event.input.value = ""
-        if not text:
-            return
+        if text:
+            self.submit(text)
+
+    def submit(self, text: str) -> None:
+        """A question or a command, typed or clicked (a chip)."""
         self.prompt.remember(text)
         self.question = self.add(Question(text))
         if text.startswith("/"):
@@ -325,6 +328,17 @@ class FluxAskApp(App):
     def cmd_new(self, args) -> None:
         self.conversation.forget()
         self.say("a new start: the next question is read on its own")
+
+    def cmd_meant(self, args) -> None:
+        if len(args) != 1 or not args[0].isdigit():
+            raise CommandError("/meant N: which of the answer's 'or' chips? (1 is the first)")
+        number = int(args[0])
+        self.search(lambda: self.conversation.read_instead(number))
+
+    def action_meant(self, number: int) -> None:
+        """A click on an "or Athens, Georgia" chip: as if /meant N were typed, the prompt ready for the next."""
+        self.prompt.focus()
+        self.submit(f"/meant {number}")
 
     def cmd_similar(self, args) -> None:
         target = " ".join(args) or None

@@ -65,6 +65,25 @@ def test_follow_ups_refine_and_the_chips_say_so(chat):
     assert all(abs(r.lat - WALNUT[0]) < 0.01 for r in moved.answer.results)
 
 
+def test_an_ambiguous_place_offers_its_other_readings_to_switch_to(chat):
+    athens = ask(chat, "red squares in athens")
+    assert athens.plan.near.lat > 37  # Greece, the most populous
+    offered = [c for c in athens.chips if c.meant]
+    assert [(c.label, c.meant) for c in offered] == [("or Athens, Georgia", 1)]
+    switched = chat.read_instead(1)
+    chat.accept(switched)
+    assert switched.plan.near.label == "Athens, Georgia" and switched.plan.text == "red squares"
+    got = {c.kind: c for c in switched.chips}
+    assert got["near"].change == "changed" and got["refines"].label == "refining “red squares in athens”"
+    assert [c.label for c in switched.chips if c.meant] == ["or Athens"]
+    assert switched.asked == "red squares in athens · meaning Athens, Georgia"
+    with pytest.raises(CommandError, match="/meant 1 to 1"):
+        chat.read_instead(2)
+    ask(chat, "in Rome")
+    with pytest.raises(CommandError, match="no place that may mean another"):
+        chat.read_instead(1)
+
+
 def test_more_like_the_third_one_and_like_this(chat):
     first = ask(chat, "blue")
     third = first.photo_ids[2]

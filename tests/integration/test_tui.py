@@ -24,7 +24,7 @@ from flux_ask.tui.chart import ScoreChart  # noqa: E402
 from flux_ask.tui.detail import DetailScreen  # noqa: E402
 from flux_ask.tui.grid import TILE_HEIGHT, ResultGrid, Tile, TileRow  # noqa: E402
 from flux_ask.tui.idle_gc import HELD_BACK, OVERDUE, IdleCollector  # noqa: E402
-from flux_ask.tui.transcript import Note, Progress  # noqa: E402
+from flux_ask.tui.transcript import Note, Progress, Question  # noqa: E402
 from tests.conftest import subprocess_env  # noqa: E402
 from tests.photos import make_archive  # noqa: E402
 
@@ -137,6 +137,21 @@ async def test_follow_ups_show_what_changed(app):
         assert "like the highlighted photo" in text_of(last.query_one(".chips"))
         await submit(pilot, "more like the second one")
         assert "like result 2" in text_of(list(app.query(AnswerView))[-1].query_one(".chips"))
+
+
+async def test_a_click_on_an_other_reading_switches_the_place(app):
+    async with app.run_test(size=SIZE) as pilot:
+        await submit(pilot, "red squares in athens")
+        chips = app.query_one(AnswerView).query_one(".chips")
+        shown = text_of(chips)
+        assert "or Athens, Georgia /meant 1" in shown
+        await pilot.click(chips, offset=(shown.index("or Athens, Georgia") + 2, 0))
+        await settle(pilot)
+        answers = list(app.query(AnswerView))
+        assert len(answers) == 2 and answers[1].turn.plan.near.label == "Athens, Georgia"
+        assert text_of(list(app.query(Question))[-1]).strip() == "› /meant 1"  # the click, said as typed
+        await submit(pilot, "/meant 1")  # typed: back to Greece
+        assert list(app.query(AnswerView))[-1].turn.plan.near.lat > 37
 
 
 async def test_grouped_answers_have_a_row_per_period_and_a_chart(app):

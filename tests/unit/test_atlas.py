@@ -1,9 +1,12 @@
 """Where a position is, in words, exact at borders; and country and region names as areas."""
 
+import json
+
 import numpy as np
 import pytest
 
 from flux_ask import atlas
+from flux_ask.query.plan import PlanError, QueryPlan
 from flux_ask.query.places import AreaBook
 
 # (lat, lon) -> (country code, region, locality), either side of borders and in enclaves
@@ -109,3 +112,23 @@ def test_an_ambiguous_name_is_read_one_way_and_the_plan_names_the_others(tmp_pat
     assert berlin.near.label == "Berlin" and not any("may also" in n for n in berlin.notes)  # the Land is the city
     athens = plan("ruins in Athens", now=date(2026, 11, 24), places=places)
     assert athens.near.lat > 37 and any("Athens, Georgia" in n for n in athens.notes)
+    # each other reading is a place to switch to, at the distance asked, and back again
+    assert [p.label for p in athens.alternatives] == ["Athens, Georgia"]
+    georgia_us = athens.read_instead(1)
+    assert georgia_us.near.label == "Athens, Georgia" and georgia_us.near.lon < -83
+    assert [p.label for p in georgia_us.alternatives] == ["Athens"] and georgia_us.read_instead(1) == athens
+    assert any("read as Athens, Georgia" in n for n in georgia_us.notes)
+    assert not any("37.98" in n for n in georgia_us.notes)  # the old centre is no longer said
+    mile = plan("within a mile of athens, not in paris", now=date(2026, 11, 24), places=places).read_instead(1)
+    assert mile.near.radius_m == pytest.approx(1609.344) and mile.near.lon < -83
+    assert mile.exclude_near.label == "Paris"
+    either = plan("dogs in Kyoto or Athens", now=date(2026, 11, 24), places=places).read_instead(1)
+    assert [p.label for p in either.near.places] == ["Kyoto", "Athens, Georgia"]
+    state = georgia.read_instead(1)
+    assert state.near.area == "US/Georgia" and state.near.label == "Georgia, United States"
+    assert QueryPlan.from_dict(json.loads(state.to_json())) == state  # a recipe keeps its readings
+    # a follow-up naming another place leaves the old name's readings behind
+    rome = plan("in rome", now=date(2026, 11, 24), places=places, previous=athens)
+    assert rome.near.label == "Rome" and not rome.alternatives
+    with pytest.raises(PlanError):
+        athens.read_instead(2)

@@ -250,6 +250,20 @@ def m007_place_names(conn: apsw.Connection) -> None:
     )
 
 
+def m008_geocode_boxes(conn: apsw.Connection) -> None:
+    """A place the online geocoder finds is its bounding box, not a point: the box is kept,
+    and the points kept before are forgotten so that each is asked once more (misses stay)."""
+    conn.execute(
+        """
+        ALTER TABLE geocode_cache ADD COLUMN south REAL;
+        ALTER TABLE geocode_cache ADD COLUMN north REAL;
+        ALTER TABLE geocode_cache ADD COLUMN west REAL;
+        ALTER TABLE geocode_cache ADD COLUMN east REAL;
+        DELETE FROM geocode_cache WHERE label IS NOT NULL;
+        """
+    )
+
+
 MIGRATIONS: list[tuple[str, Callable[[apsw.Connection], None]]] = [
     ("001_catalog", m001_catalog),
     ("002_catalog_version", m002_catalog_version),
@@ -258,6 +272,7 @@ MIGRATIONS: list[tuple[str, Callable[[apsw.Connection], None]]] = [
     ("005_curation", m005_curation),
     ("006_passing_errors", m006_passing_errors),
     ("007_place_names", m007_place_names),
+    ("008_geocode_boxes", m008_geocode_boxes),
 ]
 
 

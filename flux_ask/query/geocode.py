@@ -1,6 +1,7 @@
 """The last resort for a place name: OpenStreetMap's Nominatim geocoder (through
 geopy), asked only for words that are surely a place ("near X", "in Capitalised"),
-once per name: answers and misses are kept in the catalog. Unreachable means one
+once per name: answers and misses are kept in the catalog. A place it finds is its
+bounding box (Central Park, Lake Como, the Alps), not a point. Unreachable means one
 clear message, not a minute of retries on every phrase."""
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from datetime import datetime, timedelta, timezone
 from urllib.parse import urlsplit
 
 from flux_ask import __version__
-from flux_ask.geo import haversine_m
+from flux_ask.geo import Box, haversine_m
 from flux_ask.query.places import (
     DEFAULT_PLACE_RADIUS_M,
     LookupUnavailable,
@@ -20,10 +21,9 @@ from flux_ask.query.places import (
 from flux_ask.query.plan import Place
 
 TIMEOUT_S = 4.0
-MAX_RADIUS_M = 30_000.0  # a region's box is no place to search "near"
 FORGET_MISSES_AFTER = timedelta(days=7)  # OpenStreetMap grows; a miss is asked again
 
-Lookup = Callable[[str], tuple | None]
+Lookup = Callable[[str], tuple | None]  # db.geocode_cache's cached_place and cache_place, bound to a catalog
 Store = Callable[[str, tuple | None], None]
 
 
@@ -42,15 +42,16 @@ class OnlineGeocoder:
         key = normalise_name(name)
         cached = self.lookup(key) if self.lookup else None
         if cached is not None:
-            return Place(*cached) if cached[0] is not None else None
+            return _place(cached)
         if self.unreachable:
             raise LookupUnavailable(self.unreachable)
         found = self._ask(name)
         if self.store:
             self.store(key, found)
-        return Place(*found) if found else None
+        return _place(found)
 
     def _ask(self, name: str) -> tuple | None:
+        """(label, lat, lon, radius_m, box or None) of what Nominatim knows by the name."""
         from geopy.exc import GeopyError
 
         try:
@@ -62,7 +63,8 @@ class OnlineGeocoder:
             return None
         raw = location.raw
         label = raw.get("name") or location.address.split(",")[0]
-        return label, location.latitude, location.longitude, radius_of(raw.get("boundingbox"))
+        box = box_of(raw.get("boundingbox"))
+        return label, location.latitude, location.longitude, margin_of(box) if box else DEFAULT_PLACE_RADIUS_M, box
 
     def _nominatim(self):
         if self._client is None:
@@ -74,15 +76,32 @@ class OnlineGeocoder:
         return self._client
 
 
-def radius_of(box: list[str] | None) -> float:
-    """Half the diagonal of Nominatim's bounding box [south, north, west, east]: a corner
-    gets the default reach, a town its extent, a country no more than MAX_RADIUS_M."""
+def _place(found: tuple | None) -> Place | None:
+    if found is None or found[0] is None:
+        return None
+    label, lat, lon, radius_m, box = found
+    return Place(label, lat, lon, radius_m, box=box)
 
-    if not box:
-        return DEFAULT_PLACE_RADIUS_M
-    south, north, west, east = (float(v) for v in box)
-    half = float(haversine_m(south, west, north, east)) / 2
-    return round(min(MAX_RADIUS_M, max(DEFAULT_PLACE_RADIUS_M, half)))
+
+def box_of(raw: list[str] | None) -> Box | None:
+    """Nominatim's [south, north, west, east] as a Box; None for none, or one off the globe."""
+    try:
+        south, north, west, east = (float(v) for v in raw or ())
+    except (TypeError, ValueError):
+        return None
+    if not (-90 <= south <= north <= 90 and -180 <= west <= 180 and -180 <= east <= 180):
+        return None
+    return south, north, west, east
+
+
+def margin_of(box: Box) -> float:
+    """The margin that makes a box at least DEFAULT_PLACE_RADIUS_M from its centre line each
+    way: a street corner or a bridge is a small place to be near; a park needs none."""
+    south, north, west, east = box
+    middle_lat, middle_lon = (south + north) / 2, (west + east) / 2
+    half_height = float(haversine_m(south, middle_lon, north, middle_lon)) / 2
+    half_width = float(haversine_m(middle_lat, west, middle_lat, east)) / 2
+    return round(max(0.0, DEFAULT_PLACE_RADIUS_M - min(half_height, half_width)))
 
 
 def misses_since(now: datetime | None = None) -> str:

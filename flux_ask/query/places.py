@@ -224,8 +224,11 @@ def _cities() -> dict[str, list[tuple]]:
         entry = (city["name"], float(city["latitude"]), float(city["longitude"]), int(city["population"]),
                  city["countrycode"], region)
         # native and English names alike (München, Köln, Lisboa), less airport codes ("FOG" is
-        # Foggia, not weather); written without accents too
-        names = {city["name"], *[n for n in city.get("alternatenames", []) if len(n) > 3 and not n.isupper()]}
+        # Foggia, not weather) and landmarks a town was once named after ("Central Park" is an old
+        # name of Bethpage, New York): written without accents too
+        own = set(fold(normalise_name(city["name"])).split())
+        names = {city["name"], *[n for n in city.get("alternatenames", []) if len(n) > 3 and not n.isupper()
+                                 and not set(fold(normalise_name(n)).split()) & FEATURE_WORDS - own]}
         for name in names:
             key = fold(normalise_name(name))
             if key and entry not in table.setdefault(key, []):
@@ -233,6 +236,14 @@ def _cities() -> dict[str, list[tuple]]:
     for entries in table.values():
         entries.sort(key=lambda e: -e[3])
     return table
+
+
+# Words that name a landmark rather than a town, in a town's other names
+FEATURE_WORDS = {"park", "bridge", "street", "lake", "river", "mountain", "mountains", "mount", "mt", "station",
+                 "airport", "beach", "island", "bay", "square", "tower", "castle", "church", "cathedral", "palace",
+                 "market", "garden", "gardens", "museum", "harbour", "harbor", "falls", "valley", "canyon", "forest",
+                 "hill", "hills", "lago", "lac", "building", "hall", "stadium", "zoo", "university", "college",
+                 "school", "hospital", "temple", "abbey", "junction", "creek", "springs", "point", "landing"}
 
 
 def city_radius_m(population: int) -> float:
@@ -329,7 +340,7 @@ class CityBook:
             pass  # a read-only home: the index lives in memory
 
 
-CITY_INDEX_VERSION = "2"
+CITY_INDEX_VERSION = "3"  # 3: no landmark names among a town's other names
 MAX_NAME_CHARS = 40  # longer alternate names are official forms nobody types
 # What people write for a few cities, which GeoNames keeps as codes too short to trust
 CITY_ABBREVIATIONS = {"nyc": "new york city", "la": "los angeles", "sf": "san francisco", "dc": "washington",

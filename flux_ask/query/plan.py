@@ -8,6 +8,7 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any, Literal, get_args
 
 from flux_ask.errors import FluxAskError
+from flux_ask.geo import Box, bounding_box, grow_box
 
 DEFAULT_LIMIT = 12
 PER_PERIOD = 6  # best photos shown per period of a grouped answer, unless the question asks for a number
@@ -24,12 +25,17 @@ class Place:
     # against each photo's stored place. lat, lon and radius_m then only say where it is.
     area: str | None = None
     either: tuple[Place, ...] = ()  # "in Kyoto or Nara": this place or any of these
+    # What the online geocoder knows by its extent (Central Park, Lake Como, the Alps): its box
+    # (lat_min, lat_max, lon_min, lon_max), and radius_m is then the margin around it.
+    box: Box | None = None
 
     @classmethod
     def of(cls, data: dict) -> Place:
         """The inverse of asdict, the places it may be one of included."""
         data = dict(data)
         data["either"] = tuple(cls.of(p) for p in data.get("either", ()))
+        if data.get("box") is not None:
+            data["box"] = tuple(float(v) for v in data["box"])
         return cls(**data)
 
     @property
@@ -37,14 +43,20 @@ class Place:
         return (replace(self, either=()), *self.either)
 
     def within(self, radius_m: float) -> Place:
-        """A distance from a place is a circle, even from a country's centre."""
-        return Place(self.label, self.lat, self.lon, radius_m)
+        """A distance from a place: a circle round its centre, even a country's; around its box, if it has one."""
+        return Place(self.label, self.lat, self.lon, radius_m, box=self.box)
+
+    def reach(self) -> Box:
+        """The box every photo of the place lies in (a country's or region's aside)."""
+        return grow_box(self.box, self.radius_m) if self.box else bounding_box(self.lat, self.lon, self.radius_m)
 
     def words(self) -> str:
         """ "in Bavaria, Germany", "within 25 km of Rome", "within 20 km of Kyoto or within 9 km of Nara"."""
         if self.either:
             return " or ".join(p.words() for p in self.places)
-        return f"in {self.label}" if self.area else f"within {distance_words(self.radius_m)} of {self.label}"
+        if self.area or self.box and not self.radius_m:
+            return f"in {self.label}"
+        return f"within {distance_words(self.radius_m)} of {self.label}"
 
     @property
     def country_code(self) -> str | None:
@@ -267,7 +279,9 @@ def place_notes(p: QueryPlan) -> dict[str, str]:
     if p.near:
         notes["near"] = (f"{p.near.words()} (where the atlas puts each photo, exact at the borders)" if p.near.area
                          else p.near.words() if p.near.either
-                         else f"{p.near.words()} ({p.near.lat:.5f}, {p.near.lon:.5f})")
+                         else f"{p.near.words()} (OpenStreetMap's box around it: latitude {p.near.box[0]:.5f} to "
+                              f"{p.near.box[1]:.5f}, longitude {p.near.box[2]:.5f} to {p.near.box[3]:.5f})"
+                         if p.near.box else f"{p.near.words()} ({p.near.lat:.5f}, {p.near.lon:.5f})")
     if p.exclude_near:
         notes["not near"] = f"not {p.exclude_near.words()}"
     return notes

@@ -555,7 +555,8 @@ def _say_others(name: str, place: Place, places: Resolver, draft: Draft) -> None
 
 def _capitalised(name: str, originals: list[str], case_speaks: bool) -> bool:
     """Whether `name`, the last words of the phrase, was written as a name ("Lund", not "LUND")."""
-    first = originals[-len(name.split())]
+    words = originals[-len(name.split()):]
+    first = words[1] if len(words) > 1 and words[0].lower() == "the" else words[0]  # "in the Alps"
     return case_speaks and first[:1].isupper() and not first.isupper()
 
 

@@ -22,7 +22,7 @@ from flux_ask.archive.home import Archive
 from flux_ask.archive.matrix import VectorMatrix, best_first
 from flux_ask.db.photos import count_lacking, filtered_photos
 from flux_ask.errors import FluxAskError, NothingToSearch
-from flux_ask.geo import bounding_box, haversine_m
+from flux_ask.geo import haversine_m, in_box
 from flux_ask.periods import period_keys, period_label
 from flux_ask.picture.decode import decode, model_input
 from flux_ask.picture.scan import kind_of, printable
@@ -120,7 +120,7 @@ class Searcher:
         self.archive.model()
         near = plan.near
         one = near is not None and not near.either  # several places are told apart below, not in SQL
-        box = bounding_box(near.lat, near.lon, near.radius_m) if one and not near.area else None
+        box = near.reach() if one and not near.area else None
         rows = filtered_photos(conn, _sql_ranges(plan.date_ranges), box, _sql_ranges(plan.exclude_date_ranges),
                                plan.weekdays, (near.country_code, near.region) if one and near.area else None)
         ranking = rank_scores = None
@@ -326,12 +326,14 @@ def _sql_ranges(ranges) -> list[tuple[str, str]]:
 
 
 def _inside(place: Place, lat, lon, country, region) -> np.ndarray:
-    """Whether each photo is in the place: its stored country (and region), or the circle."""
+    """Whether each photo is in the place: its stored country (and region), the box, or the circle."""
     if place.either:
         return np.logical_or.reduce([_inside(p, lat, lon, country, region) for p in place.places])
     if place.area:
         inside = country == place.country_code
         return inside & (region == place.region) if place.region else inside
+    if place.box:
+        return in_box(place.reach(), lat, lon)
     return haversine_m(place.lat, place.lon, lat, lon) <= place.radius_m
 
 
@@ -340,11 +342,9 @@ def _within(m: VectorMatrix, place: Place) -> np.ndarray:
         return np.logical_or.reduce([_within(m, p) for p in place.places])
     if place.area:
         return _inside(place, m.lat, m.lon, m.country, m.region)
-    lat_min, lat_max, lon_min, lon_max = bounding_box(place.lat, place.lon, place.radius_m)
-    with np.errstate(invalid="ignore"):
-        box = (m.lat >= lat_min) & (m.lat <= lat_max)
-        box &= (m.lon >= lon_min) & (m.lon <= lon_max) if lon_min <= lon_max else \
-            (m.lon >= lon_min) | (m.lon <= lon_max)
+    box = in_box(place.reach(), m.lat, m.lon)
+    if place.box:
+        return box
     inside = np.zeros(len(m), dtype=bool)
     idx = np.flatnonzero(box)
     inside[idx] = haversine_m(place.lat, place.lon, m.lat[idx], m.lon[idx]) <= place.radius_m

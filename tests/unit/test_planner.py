@@ -30,7 +30,7 @@ def places(name, sure=True):
 
 def near(place, radius=None):
     p = place if radius is None else place.within(radius)
-    return {"label": p.label, "lat": p.lat, "lon": p.lon, "radius_m": p.radius_m, "area": p.area, "either": ()}
+    return {"label": p.label, "lat": p.lat, "lon": p.lon, "radius_m": p.radius_m, "area": p.area, "either": (), "box": None}
 
 
 WINTER_2022 = [["2021-12-01", "2022-02-28"]]

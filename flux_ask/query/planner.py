@@ -494,10 +494,33 @@ def _apply(tree: Tree, originals: list[str], draft: Draft, *, now, places, hemis
 
 def _bare_place(words, originals, i, draft: Draft, places: Resolver, case_speaks: bool, start: int) -> int:
     """A well-known place named without a preposition ("Berlin photos", "rome fountains", "new
-    york subway"): taken when written as a name inside the question, or when its words are no
-    everyday English ("nice", "reading", "split", "turkey" stay words unless written "in Nice")."""
-    if draft.near is not None or words[i] in BARE_PLACE_NEVER:
+    york subway"), or several ("Kyoto or Nara temples"): taken when written as a name inside the
+    question, or when its words are no everyday English ("nice", "reading", "split", "turkey" stay
+    words unless written "in Nice")."""
+    if draft.near is not None:
         return 0
+    found = [_bare_name(words, originals, i, places, case_speaks, start)]
+    if found[0] is None:
+        return 0
+    end = i + found[0][1]
+    while end + 1 < len(words) and words[end] == "or" and \
+            (more := _bare_name(words, originals, end + 1, places, case_speaks, start)):
+        found.append(more)
+        end += 1 + more[1]
+    draft.near = replace(found[0][0], either=tuple(place for place, _ in found[1:]))
+    draft.notes.append(f"read '{' '.join(originals[i:end])}' as {'places' if len(found) > 1 else 'a place'}, "
+                       "not as words of the picture")
+    at = i
+    for place, length in found:
+        _say_others(" ".join(words[at:at + length]), place, places, draft)
+        at += length + 1
+    return end - i
+
+
+def _bare_name(words, originals, i, places: Resolver, case_speaks: bool, start: int) -> tuple[Place, int] | None:
+    """The well-known place whose name begins at word i, and how many words it takes."""
+    if words[i] in BARE_PLACE_NEVER:
+        return None
     for j in range(min(len(words), i + 3), i, -1):
         name = " ".join(words[i:j])
         if not plausible_name(name) or any(w in BARE_PLACE_NEVER or w.isdigit() for w in words[i:j]):
@@ -511,11 +534,8 @@ def _bare_place(words, originals, i, draft: Draft, places: Resolver, case_speaks
         everyday = j - i == 1 and not written_as_name and is_everyday_word(name)
         if not everyday or name not in EVERYDAY_PLACE_WORDS and place.area is None and \
                 place.radius_m >= GREAT_CITY_RADIUS_M:
-            draft.near = place
-            draft.notes.append(f"read '{' '.join(originals[i:j])}' as a place, not as words of the picture")
-            _say_others(name, place, places, draft)
-            return j - i
-    return 0
+            return place, j - i
+    return None
 
 
 def _name(tree: Tree) -> str:

@@ -12,7 +12,7 @@ import numpy as np
 from PIL import Image, UnidentifiedImageError
 
 from flux_ask.errors import RejectedFile, is_passing
-from flux_ask.picture.exif import PhotoMeta, read_meta
+from flux_ask.picture.metadata import PhotoMeta, read_meta
 
 # Transpositions that make EXIF orientations 2..8 upright.
 _UPRIGHT = {
@@ -48,8 +48,9 @@ class Decoded:
     exif_seconds: float = 0.0
 
 
-def decode(path: str, kind: str, mtime_ns: int, *, min_side: int, max_pixels: int) -> Decoded:
-    """Open, check, read EXIF and decode `path`. Raises RejectedFile with a reason."""
+def decode(path: str, kind: str, mtime_ns: int, *, min_side: int, max_pixels: int,
+           sidecar: str | None = None) -> Decoded:
+    """Open, check, read the metadata (and the sidecar's) and decode `path`. Raises RejectedFile with a reason."""
     register_plugins()
     if kind == "unsupported":
         raise RejectedFile("unsupported_format", "no decoder for this file type")
@@ -61,7 +62,7 @@ def decode(path: str, kind: str, mtime_ns: int, *, min_side: int, max_pixels: in
                 "decompression_bomb", f"{width}x{height} is over the {max_pixels:,}-pixel limit"
             )
         started = time.perf_counter()
-        meta = read_meta(meta_image, mtime_ns)
+        meta = read_meta(path, meta_image, mtime_ns, sidecar=sidecar, heif=data_image.format == "HEIF")
         exif_seconds = time.perf_counter() - started
         if sensor_size is not None:  # RAW: the picture is the sensor's, not the preview's
             width, height = sensor_size

@@ -3,12 +3,8 @@ from datetime import datetime, timezone
 import pytest
 from PIL import Image
 
-from flux_ask.picture.exif import (
-    gps_position,
-    parse_exif_datetime,
-    parse_offset,
-    read_meta,
-)
+from flux_ask.picture.exif import gps_position, parse_exif_datetime, parse_offset
+from flux_ask.picture.metadata import read_meta
 from tests.photos import exif_for, write_photo
 
 NOW = datetime(2026, 6, 1, tzinfo=timezone.utc)
@@ -18,7 +14,7 @@ MTIME = int(datetime(2024, 3, 5, 12, 0, tzinfo=timezone.utc).timestamp() * 1e9)
 def meta_of(tmp_path, **exif):
     path = write_photo(tmp_path / "p.jpg", exif=exif_for(**exif))
     with Image.open(path) as image:
-        return read_meta(image, MTIME, now=NOW)
+        return read_meta(str(path), image, MTIME, now=NOW)
 
 
 @pytest.mark.parametrize("text, expected", [

@@ -70,8 +70,10 @@ ZONED_TAGS = [
     ("IPTC", "DateCreated"),
 ]
 
+LENS_TAGS = [("Composite", "LensID"), ("", "LensModel"), ("XMP-aux", "Lens"), ("", "Lens")]
+
 _DATE = re.compile(
-    r"\s*(\d{4})[:\-](\d\d)[:\-](\d\d)[ T](\d\d):(\d\d)(?::(\d\d))?(?:\.\d+)?\s*(Z|[+-]\d\d:?\d\d)?"
+    r"\s*(\d{4})[:\-](\d\d)[:\-](\d\d)(?:[ T](\d\d):(\d\d)(?::(\d\d))?(?:\.\d+)?\s*(Z|[+-]\d\d:?\d\d)?)?"
 )
 _GARBAGE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffd]")
 
@@ -91,7 +93,7 @@ def main() -> int:
 
     theirs = exiftool(folder)
     files = photos(folder)
-    compared = {field: 0 for field in FIELDS}
+    compared: Counter[str] = Counter()
     disagreements: dict[str, list[dict]] = {field: [] for field in FIELDS}
     garbage: list[dict] = []
     rejected: Counter[str] = Counter()
@@ -103,18 +105,12 @@ def main() -> int:
             rejected[reason] += 1
             continue
         exif_ms.append(1000 * decoded.exif_seconds)
-        meta = decoded.meta
-        for field, (mine, their) in compare(decoded, truth(theirs.get(rel, {}))).items():
-            if mine is None and their is None:
-                continue  # exiftool has no sound value: nothing to compare
+        for field, (mine, their) in pairs(decoded, truth(theirs.get(rel, {}))).items():
             compared[field] += 1
-            if their is not None and mine is not None and agree(field, mine, their):
-                continue
-            if field == "capture time" and their is None and getattr(meta, "taken_at_source", "") == "file_mtime":
-                continue
-            disagreements[field].append({"file": rel, "ours": shown(mine), "exiftool": shown(their)})
+            if not agree(field, mine, their):
+                disagreements[field].append({"file": rel, "ours": shown(mine), "exiftool": shown(their)})
         for name in ("camera_make", "camera_model", "lens"):
-            value = getattr(meta, name, None)
+            value = getattr(decoded.meta, name, None)
             if isinstance(value, str) and _GARBAGE.search(value):
                 garbage.append({"file": rel, "field": name, "ours": value})
 
@@ -127,7 +123,7 @@ def main() -> int:
             field: {
                 "compared": compared[field],
                 "agree": compared[field] - len(disagreements[field]),
-                "percent": round(100 * (1 - len(disagreements[field]) / compared[field]), 1)
+                "percent": round(100 - 100 * len(disagreements[field]) / compared[field], 1)
                 if compared[field] else None,
                 "disagreements": disagreements[field],
             }
@@ -153,23 +149,20 @@ def exiftool(folder: Path) -> dict[str, dict]:
     numbers for sizes, GPS and zones, but turns lens names into ID numbers: those come
     from a second, short pass without it."""
     common = ["-j", "-r", "-G1", "-a", "-api", "largefilesupport=1", "-ee0"]
-    numeric = _run_exiftool([*common, "-n", str(folder)])
-    printed = _run_exiftool([*common, "-LensID", "-LensModel", "-Lens", str(folder)])
+    printed = {r["SourceFile"]: r for r in _run_exiftool([*common, "-LensID", "-LensModel", "-Lens", str(folder)])}
     records = {}
-    for record in numeric:
-        rel = os.path.relpath(record["SourceFile"], folder)
-        lenses = printed.get(record["SourceFile"], {})
-        records[rel] = {k: v for k, v in record.items() if "Lens" not in k} | lenses
+    for record in _run_exiftool([*common, "-n", str(folder)]):
+        names = printed.get(record["SourceFile"], {})
+        records[os.path.relpath(record["SourceFile"], folder)] = {
+            k: v for k, v in record.items() if not k.endswith(("LensID", "LensModel", "Lens"))
+        } | names
     return records
 
 
-def _run_exiftool(args: list[str]) -> list | dict:
+def _run_exiftool(args: list[str]) -> list[dict]:
     # exiftool exits 1 when some file has an error (the empty one); its JSON is still whole
-    out = subprocess.run(["exiftool", *args], capture_output=True, text=True).stdout
-    records = json.loads(out or "[]")
-    if "-n" in args:
-        return records
-    return {r["SourceFile"]: {k: v for k, v in r.items() if k != "SourceFile"} for r in records}
+    out = subprocess.run(["exiftool", *args], capture_output=True, text=True, check=False).stdout
+    return json.loads(out or "[]")
 
 
 def photos(folder: Path) -> list[tuple[str, Path, str]]:
@@ -197,13 +190,16 @@ def ours(path: Path, kind: str):
 
 # -- what exiftool believes -----------------------------------------------------------
 
-def tag(record: dict, group: str, name: str):
-    """The first value of `name` in a group starting with `group` ("" for any group)."""
+def values(record: dict, group: str, name: str):
+    """The non-empty values of `name` in groups starting with `group` ("" for any)."""
     for key, value in record.items():
         g, _, n = key.partition(":")
         if n == name and g.startswith(group) and value not in ("", None):
-            return value
-    return None
+            yield key, value
+
+
+def tag(record: dict, group: str, name: str):
+    return next((value for _, value in values(record, group, name)), None)
 
 
 def truth(record: dict) -> dict:
@@ -211,7 +207,7 @@ def truth(record: dict) -> dict:
     taken, source, zone = capture(record)
     return {
         "taken": (taken, source) if taken else None,
-        "offset": offset(record, taken, zone),
+        "offset": offset(record, taken, source, zone),
         "make": _clean(tag(record, "IFD0", "Make") or tag(record, "", "Make")),
         "model": _clean(tag(record, "IFD0", "Model") or tag(record, "", "Model")),
         "lens": lens(record),
@@ -220,15 +216,16 @@ def truth(record: dict) -> dict:
     }
 
 
-def parse_date(value) -> tuple[datetime, int | None] | None:
-    """(wall-clock time to the second, stated offset in minutes) or None for blanks,
-    zeros, impossible dates and years before 1900 or after next year."""
+def parse_date(value) -> tuple[date, int | None] | None:
+    """(wall-clock time to the second, stated offset in minutes), or None for blanks,
+    zeros, impossible dates and years before 1900 or after next year. A date without a
+    time (XMP and IPTC allow it) is a date: sound, but only to the day."""
     match = _DATE.match(str(value))
     if not match:
         return None
     *parts, zone = match.groups()
     try:
-        when = datetime(*(int(p or 0) for p in parts))
+        when = datetime(*(int(p or 0) for p in parts)) if parts[3] else date(*map(int, parts[:3]))
     except ValueError:
         return None
     if not 1900 <= when.year <= date.today().year + 1:
@@ -236,61 +233,87 @@ def parse_date(value) -> tuple[datetime, int | None] | None:
     return when, _zone_minutes(zone)
 
 
-def _zone_minutes(zone: str | None) -> int | None:
-    if not zone:
+def _zone_minutes(zone) -> int | None:
+    match = re.fullmatch(r"\s*(?:(Z)|([+-])(\d\d):?(\d\d))\s*", str(zone or ""))
+    if not match:
         return None
-    if zone == "Z":
-        return 0
-    sign = -1 if zone[0] == "-" else 1
-    digits = zone[1:].replace(":", "")
-    return sign * (60 * int(digits[:2]) + int(digits[2:]))
+    utc, sign, hours, minutes = match.groups()
+    return 0 if utc else (-1 if sign == "-" else 1) * (60 * int(hours) + int(minutes))
 
 
-def _dated(record: dict, group: str, name: str) -> tuple[datetime, int | None] | None:
+def _dated(record: dict, group: str, name: str) -> tuple[date, int | None] | None:
     value = tag(record, group, name)
     if value is not None and (group, name) == ("IPTC", "DateCreated"):
-        value = f"{value} {tag(record, 'IPTC', 'TimeCreated') or ''}"  # a date alone fails to parse
+        value = f"{value} {tag(record, 'IPTC', 'TimeCreated') or ''}"  # a date alone does not parse
     return parse_date(value) if value is not None else None
 
 
-def capture(record: dict) -> tuple[datetime | None, str | None, int | None]:
+def capture(record: dict) -> tuple[date | None, str | None, int | None]:
+    """(capture time, the tag it came from, the zone written with it)."""
     for group, name in CAPTURE_TAGS:
         parsed = _dated(record, group, name)
         if parsed:
-            return parsed[0], f"{group or 'any'}:{name}", parsed[1]
+            return parsed[0], f"{group or 'maker note'}:{name}", parsed[1]
     return None, None, None
 
 
-def offset(record: dict, taken: datetime | None, zone: int | None) -> tuple[int, str] | None:
-    """The offset some tag states for the capture, in minutes, with the tag."""
+def offset(record: dict, taken: date | None, source: str | None, zone: int | None) -> tuple[int, str] | None:
+    """(minutes east of UTC, where that comes from) for the capture, if any tag states one."""
+    stated = _stated_offset(record, taken, source, zone)
+    if stated is None or stated[1].startswith("ExifIFD:"):
+        return stated  # the camera's own OffsetTime* stands
+    # IPTC and XMP writers put +00:00 on times whose zone they never knew (Photoshop on
+    # photoprism's cat_brown.jpg, whose GPS clock says +02:00): there the GPS clock is the witness
+    clock = gps_clock_offset(record, taken)
+    if clock is not None and clock != stated[0]:
+        return clock, f"GPS clock; {stated[1]} says {hhmm(stated[0])}"
+    return stated
+
+
+def _stated_offset(record: dict, taken, source, zone) -> tuple[int, str] | None:
     if taken is None:
         return None
     for name in ("OffsetTimeOriginal", "OffsetTime"):
-        minutes = _zone_minutes(str(tag(record, "ExifIFD", name) or "").strip() or None)
+        minutes = _zone_minutes(tag(record, "ExifIFD", name))
         if minutes is not None:
-            return minutes, name
+            return minutes, f"ExifIFD:{name}"
     if zone is not None:
-        return zone, "the capture time's own zone"
+        return zone, source
     for group, name in ZONED_TAGS:
         parsed = _dated(record, group, name)
-        # a zone describes its own clock: only a clock that reads the capture time speaks for it
+        # a zone belongs to its own clock reading: only one that reads the capture time speaks for it
         if parsed and parsed[1] is not None and parsed[0] == taken:
             return parsed[1], f"{group}:{name}"
-    for group, dst_per_unit in (("Canon", 1), ("Nikon", 60)):  # Canon says DST in minutes, Nikon yes/no
-        zone_min = tag(record, group, "TimeZone")
-        if isinstance(zone_min, (int, float)):
-            return int(zone_min + dst_per_unit * (tag(record, group, "DaylightSavings") or 0)), f"{group}:TimeZone"
+    for group, dst_minutes in (("Canon", 1), ("Nikon", 60)):  # Canon's DST is in minutes, Nikon's 0/1
+        minutes = tag(record, group, "TimeZone")
+        if isinstance(minutes, (int, float)):
+            dst = tag(record, group, "DaylightSavings")
+            return int(minutes + dst_minutes * (dst if isinstance(dst, (int, float)) else 0)), f"{group}:TimeZone"
     return None
 
 
+def gps_clock_offset(record: dict, taken) -> int | None:
+    """The offset the GPS clock (UTC) implies for the capture time, in whole quarter hours;
+    None where they are not minutes apart from such a step (a stale fix, another day)."""
+    parsed = parse_date(tag(record, "Composite", "GPSDateTime") or "")
+    if not parsed or not isinstance(parsed[0], datetime) or not isinstance(taken, datetime):
+        return None
+    minutes = (taken - parsed[0]).total_seconds() / 60
+    quarters = round(minutes / 15)
+    return 15 * quarters if abs(minutes - 15 * quarters) <= 5 and abs(quarters) <= 14 * 4 else None
+
+
+def hhmm(minutes: int) -> str:
+    return f"{'-' if minutes < 0 else '+'}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
 def lens(record: dict) -> str | None:
-    for group, name in (("Composite", "LensID"), ("", "LensModel"), ("XMP-aux", "Lens"), ("", "Lens")):
-        value = _clean(tag(record, group, name))
-        # "Unknown 5-17mm" is exiftool not knowing; Composite:Lens is a focal range, not a name
-        if value and not value.lower().startswith("unknown") and value != "n/a" and (group, name) != ("", "Lens"):
-            return value
-        if value and name == "Lens" and not _clean(tag(record, "Composite", "Lens")) == value:
-            return value
+    for group, name in LENS_TAGS:
+        for key, value in values(record, group, name):
+            text = _clean(value)
+            # "Unknown 5-17mm" is exiftool not knowing; Composite:Lens is a focal range, not a lens
+            if key != "Composite:Lens" and text and not text.lower().startswith(("unknown", "n/a")):
+                return text
     return None
 
 
@@ -299,10 +322,10 @@ def upright_size(record: dict) -> tuple[int, int] | None:
     if len(size) != 2:
         return None
     width, height = (int(float(s)) for s in size)
-    # HEIF's own rotation (irot) is what decoders apply; elsewhere the EXIF orientation
+    # HEIF's own rotation (irot) is what its decoders apply; elsewhere the EXIF orientation
     rotation = tag(record, "QuickTime", "Rotation")
     if rotation is not None:
-        turned = int(rotation) in (90, 270)
+        turned = rotation in (90, 270)
     else:
         turned = tag(record, "IFD0", "Orientation") in (5, 6, 7, 8)
     return (height, width) if turned else (width, height)
@@ -326,54 +349,52 @@ def _clean(value) -> str | None:
 
 # -- comparing ------------------------------------------------------------------------
 
-def compare(decoded, their: dict) -> dict[str, tuple]:
-    """(flux-ask's value, exiftool's value) per field; (None, None) when not to compare."""
+def pairs(decoded, their: dict) -> dict[str, tuple]:
+    """(flux-ask's value, exiftool's) for each field this file is compared on."""
     meta = decoded.meta
-    mine_taken = getattr(meta, "taken_at", None)
-    mine_source = getattr(meta, "taken_at_source", None)
-    mine_offset = getattr(meta, "utc_offset_min", None)
     lat, lon = getattr(meta, "lat", None), getattr(meta, "lon", None)
-    mine_gps = (lat, lon) if lat is not None and lon is not None else None
-    pairs = {
-        # every decoded file counts: an undated one agrees by falling back to file_mtime
-        "capture time": ((mine_taken, mine_source), their["taken"]),
-        "utc offset": ((mine_offset, getattr(meta, "utc_source", None)), their["offset"]),
-        "make": (getattr(meta, "camera_make", None), their["make"]),
-        "model": (getattr(meta, "camera_model", None), their["model"]),
-        "lens": (getattr(meta, "lens", None), their["lens"]),
-        "upright size": ((decoded.width, decoded.height), their["size"]),
-        # both absent agrees too, so every decoded file counts
-        "gps": (mine_gps or "absent", their["gps"] or "absent"),
+    found = {
+        # every decoded file: one exiftool cannot date should fall back to file_mtime
+        "capture time": ((getattr(meta, "taken_at", None), getattr(meta, "taken_at_source", None)), their["taken"]),
+        # every decoded file: "no position" is an answer too
+        "gps": ((lat, lon) if lat is not None and lon is not None else None, their["gps"]),
     }
-    # only where exiftool has a sound value: the rest are not compared
-    return {
-        field: (mine, th) if th is not None or field == "capture time" else (None, None)
-        for field, (mine, th) in pairs.items()
-    }
+    if their["offset"] is not None:
+        found["utc offset"] = ((getattr(meta, "utc_offset_min", None), getattr(meta, "utc_source", None)),
+                               their["offset"])
+    for field, name in (("make", "camera_make"), ("model", "camera_model"), ("lens", "lens")):
+        if their[field] is not None:
+            found[field] = (getattr(meta, name, None), their[field])
+    if their["size"] is not None:
+        found["upright size"] = ((decoded.width, decoded.height), their["size"])
+    return found
 
 
 def agree(field: str, mine, their) -> bool:
     if field == "capture time":
+        if their is None:
+            return mine[1] == "file_mtime"
         try:
-            return datetime.fromisoformat(mine[0]).replace(microsecond=0) == their[0]
+            ours_at = datetime.fromisoformat(mine[0])
         except (TypeError, ValueError):
             return False
+        if isinstance(their[0], datetime):
+            return ours_at.replace(microsecond=0) == their[0]
+        return ours_at.date() == their[0]  # exiftool knows the day only
     if field == "utc offset":
         return mine[0] == their[0]
+    if field == "gps":
+        if mine is None or their is None:
+            return mine is their
+        return abs(mine[0] - their[0]) <= 1e-6 and abs(mine[1] - their[1]) <= 1e-6
+    if mine is None:
+        return False
+    if field == "lens":  # exiftool's LensID is often the longer name: "Canon EF24-105mm ..."
+        a, b = re.sub(r"[\W_]+", "", mine.casefold()), re.sub(r"[\W_]+", "", their.casefold())
+        return bool(a) and (a in b or b in a)
     if field in ("make", "model"):
         return (_clean(mine) or "").casefold() == their.casefold()
-    if field == "lens":
-        a, b = _letters(mine), _letters(their)
-        return bool(a and b) and (a in b or b in a)
-    if field == "gps":
-        if mine == "absent" or their == "absent":
-            return mine == their
-        return abs(mine[0] - their[0]) <= 1e-6 and abs(mine[1] - their[1]) <= 1e-6
     return tuple(mine) == tuple(their)
-
-
-def _letters(text: str) -> str:
-    return re.sub(r"[\W_]+", "", text.casefold())
 
 
 def shown(value) -> str:
@@ -382,46 +403,42 @@ def shown(value) -> str:
         return "-"
     if isinstance(value, str):
         return repr(value) if _GARBAGE.search(value) else value
-    if isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], datetime):
-        return f"{value[0].isoformat(' ')} ({value[1]})"
-    if isinstance(value, tuple) and len(value) == 2 and isinstance(value[1], str):  # (value, source)
-        first = value[0]
-        if isinstance(first, int):
-            first = f"{'+' if first >= 0 else '-'}{abs(first) // 60:02d}:{abs(first) % 60:02d}"
-        return f"{first if first is not None else '-'} ({value[1]})"
-    if isinstance(value, tuple) and all(isinstance(v, int) for v in value):
-        return "x".join(map(str, value))
-    if isinstance(value, tuple):
-        return ", ".join(f"{v:.6f}" for v in value)
-    return str(value)
+    first, second = value
+    if isinstance(second, str) or second is None:  # (value, where it came from)
+        if isinstance(first, date):
+            first = first.isoformat(" ") if isinstance(first, datetime) else f"{first} (day only)"
+        elif isinstance(first, int):
+            first = hhmm(first)
+        return f"{first if first is not None else '-'} ({second or '-'})"
+    if isinstance(first, int):
+        return f"{first}x{second}"
+    return f"{first:.6f}, {second:.6f}"
 
 
 def report(figures: dict) -> None:
-    print(f"{figures['files']} pictures under {figures['folder']}, {figures['decoded']} decoded"
-          + (f"; rejected: {', '.join(f'{k} {v}' for k, v in figures['rejected'].items())}"
-             if figures["rejected"] else ""))
+    rejected = ", ".join(f"{reason} {n}" for reason, n in figures["rejected"].items())
+    print(f"{figures['files']} pictures under {figures['folder']}: {figures['decoded']} decoded"
+          + (f", rejected: {rejected}" if rejected else ""))
     print()
     print(f"{'field':<14} {'compared':>9} {'agree':>7} {'percent':>8}")
     for field, row in figures["fields"].items():
         percent = f"{row['percent']:.1f}%" if row["percent"] is not None else "-"
         print(f"{field:<14} {row['compared']:>9} {row['agree']:>7} {percent:>8}")
-    garbage = figures["garbage"]
-    print(f"\ncamera strings with control characters, NUL or U+FFFD: {len(garbage)}")
+    print(f"\ncamera strings with control characters, NUL or U+FFFD: {len(figures['garbage'])}")
     ms = figures["metadata_ms"]
     if ms["median"] is not None:
         print(f"metadata read per photo: median {ms['median']:.2f} ms, p95 {ms['p95']:.2f} ms")
 
     for field, row in figures["fields"].items():
-        if not row["disagreements"]:
-            continue
-        print(f"\n{field}: {len(row['disagreements'])} disagree (file | flux-ask | exiftool)")
-        for d in row["disagreements"][:SHOWN]:
-            print(f"  {d['file']} | {d['ours']} | {d['exiftool']}")
-        if len(row["disagreements"]) > SHOWN:
-            print(f"  ... and {len(row['disagreements']) - SHOWN} more (--json lists them all)")
-    if garbage:
+        if row["disagreements"]:
+            print(f"\n{field}: {len(row['disagreements'])} disagree (file | flux-ask | exiftool)")
+            for d in row["disagreements"][:SHOWN]:
+                print(f"  {d['file']} | {d['ours']} | {d['exiftool']}")
+            if len(row["disagreements"]) > SHOWN:
+                print(f"  ... and {len(row['disagreements']) - SHOWN} more (--json lists them all)")
+    if figures["garbage"]:
         print("\ncamera strings with garbage characters (file | field | flux-ask)")
-        for g in garbage[:SHOWN]:
+        for g in figures["garbage"][:SHOWN]:
             print(f"  {g['file']} | {g['field']} | {g['ours']!r}")
 
 

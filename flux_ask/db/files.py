@@ -15,7 +15,8 @@ def files_under(conn: apsw.Connection, root: str) -> dict[str, KnownFile]:
         path_out(path): KnownFile(*rest)
         for low, high in under_either(root)
         for path, *rest in conn.execute(
-            "SELECT path, id, photo_id, size, mtime_ns, state, error_reason FROM files WHERE path >= ? AND path < ?",
+            "SELECT path, id, photo_id, size, mtime_ns, state, error_reason, sidecar_mtime_ns FROM files "
+            "WHERE path >= ? AND path < ?",
             (low, high),
         )
     }
@@ -23,7 +24,8 @@ def files_under(conn: apsw.Connection, root: str) -> dict[str, KnownFile]:
 
 def known_file(conn: apsw.Connection, path: str) -> KnownFile | None:
     row = conn.execute(
-        "SELECT id, photo_id, size, mtime_ns, state, error_reason FROM files WHERE path = ?", (path_in(path),)
+        "SELECT id, photo_id, size, mtime_ns, state, error_reason, sidecar_mtime_ns FROM files WHERE path = ?",
+        (path_in(path),)
     ).fetchone()
     return KnownFile(*row) if row else None
 
@@ -47,15 +49,22 @@ def record_file(
     state: str,
     reason: str | None = None,
     detail: str | None = None,
+    sidecar_mtime_ns: int | None = None,
 ) -> None:
     conn.execute(
-        "INSERT INTO files (path, photo_id, size, mtime_ns, state, error_reason, error_detail, updated_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(path) DO UPDATE SET "
+        "INSERT INTO files (path, photo_id, size, mtime_ns, state, error_reason, error_detail, updated_at, "
+        "sidecar_mtime_ns) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(path) DO UPDATE SET "
         "photo_id = excluded.photo_id, size = excluded.size, mtime_ns = excluded.mtime_ns, "
         "state = excluded.state, error_reason = excluded.error_reason, "
-        "error_detail = excluded.error_detail, updated_at = excluded.updated_at",
-        (path_in(path), photo_id, size, mtime_ns, state, reason, detail, now_iso()),
+        "error_detail = excluded.error_detail, updated_at = excluded.updated_at, "
+        "sidecar_mtime_ns = excluded.sidecar_mtime_ns",
+        (path_in(path), photo_id, size, mtime_ns, state, reason, detail, now_iso(), sidecar_mtime_ns),
     )
+
+
+def set_sidecar_stamp(conn: apsw.Connection, path: str, sidecar_mtime_ns: int | None) -> None:
+    """The sidecar a file's metadata was last read with."""
+    conn.execute("UPDATE files SET sidecar_mtime_ns = ? WHERE path = ?", (sidecar_mtime_ns, path_in(path)))
 
 
 def mark_missing(conn: apsw.Connection, paths: Iterable[str]) -> int:

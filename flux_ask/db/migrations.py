@@ -264,6 +264,36 @@ def m008_geocode_boxes(conn: apsw.Connection) -> None:
     )
 
 
+def m009_photo_facts(conn: apsw.Connection) -> None:
+    """What the files say beyond EXIF's basics: exposure, and the photographer's marks from
+    XMP, IPTC and sidecars. meta_version says which reader read them (NULL: the EXIF-only
+    one, whose photos are read again on the next index, nothing embedded again); a file's
+    sidecar_mtime_ns says which sidecar it was read with."""
+    conn.execute(
+        """
+        ALTER TABLE photos ADD COLUMN focal_mm REAL;
+        ALTER TABLE photos ADD COLUMN focal_35mm REAL;
+        ALTER TABLE photos ADD COLUMN f_number REAL;
+        ALTER TABLE photos ADD COLUMN exposure_s REAL;
+        ALTER TABLE photos ADD COLUMN iso INTEGER;
+        ALTER TABLE photos ADD COLUMN flash INTEGER;
+        ALTER TABLE photos ADD COLUMN rating INTEGER;
+        ALTER TABLE photos ADD COLUMN pick INTEGER;
+        ALTER TABLE photos ADD COLUMN color_label TEXT;
+        ALTER TABLE photos ADD COLUMN title TEXT;
+        ALTER TABLE photos ADD COLUMN caption TEXT;
+        ALTER TABLE photos ADD COLUMN meta_version INTEGER;
+        ALTER TABLE files ADD COLUMN sidecar_mtime_ns INTEGER;
+        CREATE TABLE photo_keywords (
+            photo_id  INTEGER NOT NULL REFERENCES photos(id) ON DELETE CASCADE,
+            keyword   TEXT NOT NULL COLLATE NOCASE,   -- hierarchical ones as paths: "places/Sweden/Lund"
+            PRIMARY KEY (photo_id, keyword)
+        );
+        CREATE INDEX photo_keywords_keyword ON photo_keywords(keyword);
+        """
+    )
+
+
 MIGRATIONS: list[tuple[str, Callable[[apsw.Connection], None]]] = [
     ("001_catalog", m001_catalog),
     ("002_catalog_version", m002_catalog_version),
@@ -273,6 +303,7 @@ MIGRATIONS: list[tuple[str, Callable[[apsw.Connection], None]]] = [
     ("006_passing_errors", m006_passing_errors),
     ("007_place_names", m007_place_names),
     ("008_geocode_boxes", m008_geocode_boxes),
+    ("009_photo_facts", m009_photo_facts),
 ]
 
 

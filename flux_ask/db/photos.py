@@ -3,6 +3,7 @@ search and the chat make of them."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import apsw
@@ -15,7 +16,11 @@ PHOTO_COLUMNS = (
     "sha256", "bytes", "format", "width", "height", "orientation",
     "taken_at", "taken_at_utc", "utc_offset_min", "taken_at_source", "utc_source",
     "lat", "lon", "altitude", "camera_make", "camera_model", "lens",
+    "focal_mm", "focal_35mm", "f_number", "exposure_s", "iso", "flash", "rating", "pick", "color_label",
+    "title", "caption", "meta_version",
 )
+# What a metadata reader sets: every photo column but the content's own
+FACT_COLUMNS = tuple(c for c in PHOTO_COLUMNS if c not in ("sha256", "bytes", "format", "width", "height"))
 
 
 PHOTO_RECORD = ("photo_id", "sha256", "bytes", "format", "width", "height", "orientation", "taken_at", "taken_at_utc",
@@ -81,6 +86,37 @@ def insert_photo(conn: apsw.Connection, columns: dict[str, Any]) -> int:
     )
     (photo_id,) = conn.execute(sql, [columns[n] for n in names] + [now_iso()]).fetchone()
     return photo_id
+
+
+def set_facts(conn: apsw.Connection, photo_id: int, columns: dict[str, Any], keywords: Iterable[str]) -> bool:
+    """A photo's metadata read anew (a newer reader, a changed sidecar): its columns and
+    keywords. Returns whether it turned out to lie otherwise than it was embedded: then its
+    upright size is swapped and its vector forgotten, to be embedded again."""
+    (before,) = conn.execute("SELECT orientation FROM photos WHERE id = ?", (photo_id,)).fetchone()
+    names = [c for c in columns if c in FACT_COLUMNS]
+    conn.execute(f"UPDATE photos SET {', '.join(f'{n} = ?' for n in names)} WHERE id = ?",
+                 [columns[n] for n in names] + [photo_id])
+    set_keywords(conn, photo_id, keywords)
+    after = columns.get("orientation", before)
+    if (before or 1) == after:
+        return False
+    if ((before or 1) >= 5) != (after >= 5):
+        conn.execute("UPDATE photos SET width = height, height = width WHERE id = ?", (photo_id,))
+    conn.execute("UPDATE photos SET embedding_id = NULL WHERE id = ?", (photo_id,))
+    return True
+
+
+def set_keywords(conn: apsw.Connection, photo_id: int, keywords: Iterable[str]) -> None:
+    conn.execute("DELETE FROM photo_keywords WHERE photo_id = ?", (photo_id,))
+    conn.executemany("INSERT OR IGNORE INTO photo_keywords (photo_id, keyword) VALUES (?, ?)",
+                     [(photo_id, k) for k in keywords])
+
+
+def stale_facts(conn: apsw.Connection, version: int) -> list[tuple[int, str]]:
+    """(photo id, a readable file) of photos read by an older metadata reader."""
+    return [(pid, path_out(path)) for pid, path in conn.execute(
+        "SELECT p.id, MIN(f.path) FROM photos p JOIN files f ON f.photo_id = p.id AND f.state = 'ok' "
+        "WHERE p.meta_version IS NULL OR p.meta_version < ? GROUP BY p.id", (version,))]
 
 
 def searchable_photos(conn: apsw.Connection, model: ModelRow) -> list[tuple]:

@@ -27,6 +27,7 @@ class KnownFile:
     mtime_ns: int | None
     state: str
     reason: str | None = None  # why a file in state "error" is
+    sidecar_mtime_ns: int | None = None  # of the sidecar its metadata was read with
 
 
 class PhotoPoint(NamedTuple):

@@ -20,10 +20,20 @@ from flux_ask import atlas
 from flux_ask.archive.home import Archive, KeeperScorer
 from flux_ask.archive.keeper_model import KeeperError
 from flux_ask.db import keeper as keeper_store
-from flux_ask.db.files import files_under, known_file, mark_missing, record_file
+from flux_ask.db.files import files_under, known_file, mark_missing, record_file, set_sidecar_stamp
 from flux_ask.db.hashes import store_hash
 from flux_ask.db.models import activate_model, find_model, register_model
-from flux_ask.db.photos import has_photos, insert_photo, photo_by_sha, readable_photos, set_places, unplaced
+from flux_ask.db.photos import (
+    has_photos,
+    insert_photo,
+    photo_by_sha,
+    readable_photos,
+    set_facts,
+    set_keywords,
+    set_places,
+    stale_facts,
+    unplaced,
+)
 from flux_ask.db.rows import ModelRow
 from flux_ask.db.runs import finish_run, set_run_model, start_run
 from flux_ask.db.vectors import photos_to_embed, reconcile, store_embedding
@@ -38,9 +48,11 @@ from flux_ask.ingest.worker import (
     init_pool_worker,
     init_worker,
     prepare,
+    read_facts,
 )
 from flux_ask.picture.look import Crop
-from flux_ask.picture.scan import kind_of, printable, scan
+from flux_ask.picture.metadata import META_VERSION
+from flux_ask.picture.scan import kind_of, printable, scan, sidecar_of
 from flux_ask.picture.thumbs import thumb_path
 from flux_ask.processes import spawn_pool
 from flux_ask.query.places import AreaBook, CityBook
@@ -137,8 +149,9 @@ class Indexer:
         report = IndexReport(run_id, roots, None, repaired={k: v for k, v in repaired.items() if v})
         try:
             seen: set[str] = set()
-            tasks = self._changed(roots, seen, report)
+            tasks, reread = self._changed(roots, seen, report)
             self._process(tasks, report, "index")
+            self._refresh_facts(reread, report)
             self._embed_missing(report)
             report.counts["placed"] += self._name_places()
             if sweep:  # a whole folder's run; `add` and `watch` stay a new photo's cost
@@ -157,27 +170,70 @@ class Indexer:
         finish_run(self.conn, run_id, report.counts, report.seconds)
         return report
 
-    def _changed(self, roots: list[str], seen: set[str], report: IndexReport) -> list[Task]:
-        """New and changed files; unchanged ones (same size and mtime) cost one stat."""
+    def _changed(self, roots: list[str], seen: set[str], report: IndexReport) -> tuple[list[Task], list[Task]]:
+        """New and changed files, and unchanged ones whose sidecar changed (their metadata is
+        read again, their pixels are not); an unchanged one costs one stat."""
         tasks: list[Task] = []
+        reread: list[Task] = []
         for root in roots:
             if Path(root).is_dir():
                 lookup = files_under(self.conn, root).get
             else:
                 lookup = lambda path: known_file(self.conn, path)  # noqa: E731
             for cand in scan(Path(root)):
+                if cand.kind == "lonely_sidecar":
+                    report.lonely_sidecars.append(cand.path)
+                    continue
                 seen.add(cand.path)
                 report.counts["files_seen"] += 1
                 prior = lookup(cand.path)
+                task = Task(cand.path, cand.kind, cand.size, cand.mtime_ns, sidecar=cand.sidecar,
+                            sidecar_mtime_ns=cand.sidecar_mtime_ns)
                 if prior and prior.state in ("ok", "error") and (prior.size, prior.mtime_ns) == (
                     cand.size, cand.mtime_ns
                 ) and prior.reason not in PASSING:  # a passing fault is tried again
                     report.counts["unchanged"] += 1
+                    if prior.state == "ok" and prior.sidecar_mtime_ns != cand.sidecar_mtime_ns:
+                        reread.append(task)  # edited in Lightroom, darktable, digiKam ...
                     continue
-                tasks.append(Task(cand.path, cand.kind, cand.size, cand.mtime_ns))
+                tasks.append(task)
                 if report.counts["files_seen"] % 1000 == 0:
                     self.progress("scan", report.counts["files_seen"], 0)
-        return tasks
+        return tasks, reread
+
+    def _refresh_facts(self, reread: list[Task], report: IndexReport) -> None:
+        """Metadata read again, pixels not: files whose sidecar changed, and photos an older
+        reader read. A photo that turns out to lie on its side is embedded again."""
+        by_path = {t.path: t for t in reread}
+        todo = list(reread)
+        for _, path in stale_facts(self.conn, META_VERSION):
+            if path not in by_path:
+                try:
+                    st = Path(path).stat()
+                except OSError:
+                    continue  # gone since the last scan: the sweep will say so
+                sidecar, stamp = _sidecar_of(path)
+                todo.append(Task(path, kind_of(path) or "image", st.st_size, st.st_mtime_ns, sidecar=sidecar,
+                                 sidecar_mtime_ns=stamp))
+        if not todo:
+            return
+        self.progress("facts", 0, len(todo))
+        pool = self.pool() if len(todo) > 1 else None
+        results = pool.map(read_facts, todo, chunksize=64) if pool else map(read_facts, todo)
+        done = 0
+        with self.conn:
+            for task, (facts, keywords) in zip(todo, results, strict=True):
+                done += 1
+                if done % 1000 == 0:
+                    self.progress("facts", done, len(todo))
+                prior = known_file(self.conn, task.path)
+                if facts is None or prior is None or prior.photo_id is None:
+                    continue
+                turned = set_facts(self.conn, prior.photo_id, facts, keywords)
+                set_sidecar_stamp(self.conn, task.path, task.sidecar_mtime_ns)
+                report.counts["facts_read"] += 1
+                report.counts["turned"] += turned
+        self.progress("facts", len(todo), len(todo))
 
     def _embed_missing(self, report: IndexReport) -> None:
         """Photos catalogued without a vector under this model: after a model switch,
@@ -326,13 +382,15 @@ class Indexer:
             if r.photo is None:  # embedded when the worker looked, gone since: decode next run
                 return None
             photo_id, embedding_id = insert_photo(conn, r.photo), None
+            set_keywords(conn, photo_id, r.keywords)
             report.counts["new_photos"] += 1
         else:
             photo_id, embedding_id = found
         prior = known_file(conn, r.path)
         if prior is None or prior.photo_id != photo_id or prior.state != "ok":
             report.counts["new_files"] += 1
-        record_file(conn, r.path, photo_id=photo_id, size=r.size, mtime_ns=r.mtime_ns, state="ok")
+        record_file(conn, r.path, photo_id=photo_id, size=r.size, mtime_ns=r.mtime_ns, state="ok",
+                    sidecar_mtime_ns=r.sidecar_mtime_ns)
         if r.phash is not None:
             store_hash(conn, photo_id, r.phash)
         if embedding_id is None and vector is not None:
@@ -346,3 +404,8 @@ class Indexer:
         gone = [p for p, f in files_under(self.conn, root).items()
                 if f.state != "missing" and p not in seen]
         return mark_missing(self.conn, gone)
+
+
+def _sidecar_of(path: str) -> tuple[str | None, int | None]:
+    found = sidecar_of(path)
+    return (found.sidecar, found.sidecar_mtime_ns) if found else (None, None)

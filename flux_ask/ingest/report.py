@@ -23,6 +23,7 @@ class IndexReport:
     repaired: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
     stage_seconds: Counter = field(default_factory=Counter)
+    lonely_sidecars: list[str] = field(default_factory=list)  # .xmp files beside no photo
 
     @property
     def rate(self) -> float:
@@ -40,6 +41,7 @@ class IndexReport:
             "seconds": round(self.seconds, 3),
             "embedded_per_second": round(self.rate, 2),
             "stage_seconds": {k: round(v, 3) for k, v in self.stage_seconds.items()},
+            "lonely_sidecars": self.lonely_sidecars,
         }
 
 
@@ -53,6 +55,12 @@ def summary_lines(report: dict[str, Any]) -> list[str]:
         f"{report['seconds']:.1f} s, {report['embedded_per_second']:.1f} photos embedded/s"
         + (f" with {report['model']}" if report["model"] else ""),
     ]
+    if c.get("facts_read"):
+        lines.append(f"metadata read again for {c['facts_read']} photos (a newer reader or a changed sidecar)"
+                     + (f"; {c['turned']} turned upright, embedded again" if c.get("turned") else ""))
+    if report.get("lonely_sidecars"):
+        lines.append(f"{len(report['lonely_sidecars'])} sidecars beside no photo, e.g. "
+                     f"{printable(report['lonely_sidecars'][0])}")
     if c.get("thumbnails"):
         lines.append(f"{c['thumbnails']} thumbnails the cache had lost were made again")
     if report["repaired"]:

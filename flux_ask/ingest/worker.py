@@ -17,7 +17,9 @@ from PIL import Image
 from flux_ask.db.connect import open_readonly
 from flux_ask.db.photos import is_embedded
 from flux_ask.errors import RejectedFile, is_passing, passing_reason
+from flux_ask.picture.decode import register_plugins
 from flux_ask.picture.look import Crop, look
+from flux_ask.picture.metadata import META_VERSION, read_meta
 from flux_ask.picture.sha256 import sha256_file
 from flux_ask.picture.thumbs import save_thumbnail, thumb_path
 
@@ -30,6 +32,8 @@ class Task:
     mtime_ns: int
     sha256: str | None = None  # known already (re-embedding a catalogued photo)
     pixels: bool = True  # False: only its thumbnail is wanted (the cache lost it)
+    sidecar: str | None = None  # the photographer's XMP beside it
+    sidecar_mtime_ns: int | None = None
 
 
 @dataclass(frozen=True)
@@ -51,6 +55,8 @@ class Prepared:
     detail: str | None = None
     pixels: np.ndarray | None = None  # the model's input crop; None when already embedded
     photo: dict[str, Any] | None = None  # photo columns, with pixels
+    keywords: tuple[str, ...] = ()  # with photo
+    sidecar_mtime_ns: int | None = None  # of the sidecar it was read with
     phash: int | None = None  # the thumbnail's perceptual hash, with pixels
     seconds: dict[str, float] = field(default_factory=dict)
 
@@ -88,11 +94,32 @@ def _already_embedded(sha256: str) -> bool:
     return _catalog is not None and is_embedded(_catalog, sha256)
 
 
+def read_facts(task: Task) -> tuple[dict[str, Any] | None, tuple[str, ...]]:
+    """A photo's metadata read again without its pixels (a newer reader, a changed sidecar):
+    (fact columns, keywords), or (None, ()) when the file cannot be read now."""
+    register_plugins()
+    try:
+        image = Image.open(task.path)  # the header only: no pixels are decoded
+    except Exception:  # noqa: BLE001 - a RAW Pillow cannot open: exiv2 reads it alone
+        image = None
+    try:
+        if not Path(task.path).is_file():
+            return None, ()
+        meta = read_meta(task.path, image, task.mtime_ns, sidecar=task.sidecar,
+                         heif=image is not None and image.format == "HEIF")
+    except Exception:  # noqa: BLE001 - unreadable now: its old facts stand, and it is read next time
+        return None, ()
+    finally:
+        if image is not None:
+            image.close()
+    return {**meta.columns(), "meta_version": META_VERSION}, meta.keywords
+
+
 def prepare(task: Task) -> Prepared:
     """Never raises for a bad file: the reason comes back in the result."""
     assert _config is not None, "init_worker first"
     cfg = _config
-    out = Prepared(task.path, task.size, task.mtime_ns, sha256=task.sha256)
+    out = Prepared(task.path, task.size, task.mtime_ns, sha256=task.sha256, sidecar_mtime_ns=task.sidecar_mtime_ns)
     clock = time.perf_counter
     try:
         if task.size == 0:
@@ -104,7 +131,7 @@ def prepare(task: Task) -> Prepared:
             if _already_embedded(out.sha256):
                 return out  # a move, a copy or a touched file: nothing to decode
         seen = look(task.path, task.kind, task.mtime_ns, thumb_size=cfg.thumb_size, crop=cfg.crop,
-                    max_pixels=cfg.max_pixels)
+                    max_pixels=cfg.max_pixels, sidecar=task.sidecar)
         t1 = clock()
         save_thumbnail(seen.small, thumb_path(cfg.thumbs_dir, out.sha256, cfg.thumb_size))
         out.phash, out.pixels, decoded = seen.phash, seen.pixels if task.pixels else None, seen.decoded
@@ -117,7 +144,9 @@ def prepare(task: Task) -> Prepared:
             "width": decoded.width,
             "height": decoded.height,
             **decoded.meta.columns(),
+            "meta_version": META_VERSION,
         }
+        out.keywords = decoded.meta.keywords
     except RejectedFile as exc:
         out.reason, out.detail, out.pixels, out.photo = exc.reason, exc.detail[:500], None, None
     except MemoryError:

@@ -166,7 +166,7 @@ class KeeperMatcher:
         if not root.is_dir():
             raise FluxAskError(f"not a folder: {root}")
         self.archive.model()  # raises when the corpus is empty
-        files = list(scan(root))
+        files = [c for c in scan(root) if c.kind != "lonely_sidecar"]
         if not files:
             raise KeeperError(f"no photographs in {root}: nothing to match")
         report = MatchReport(str(root), [])

@@ -32,11 +32,13 @@ class Look:
     seconds: dict[str, float] = field(default_factory=dict)  # decode, exif, thumbnail, preprocess
 
 
-def look(path: str, kind: str, mtime_ns: int, *, thumb_size: int, crop: Crop, max_pixels: int) -> Look:
+def look(path: str, kind: str, mtime_ns: int, *, thumb_size: int, crop: Crop, max_pixels: int,
+         sidecar: str | None = None) -> Look:
     """Raises RejectedFile (or whatever a decoder raises) for a file that cannot be read."""
     clock = time.perf_counter
     t0 = clock()
-    decoded = decode(path, kind, mtime_ns, min_side=max(crop.size, thumb_size), max_pixels=max_pixels)
+    decoded = decode(path, kind, mtime_ns, min_side=max(crop.size, thumb_size), max_pixels=max_pixels,
+                     sidecar=sidecar)
     t1 = clock()
     small = shrink(decoded.image, thumb_size)
     hashed = phash(small)

@@ -28,6 +28,8 @@ from flux_ask.picture.exif import (
     zone_at,
 )
 
+META_VERSION = 1  # bump when the reader reads more: the next index reads every photo again
+
 # Where capture time may be written, most trusted first: the camera's own, then what photo
 # software keeps (often the only date of a scan or an export), then a modify time.
 DATE_SOURCES: tuple[tuple[str, str, str | None], ...] = (

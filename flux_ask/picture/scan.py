@@ -28,7 +28,12 @@ class Candidate:
     path: str  # absolute
     size: int
     mtime_ns: int
-    kind: str  # "image" | "raw" | "unsupported"
+    kind: str  # "image" | "raw" | "unsupported"; "lonely_sidecar" for an .xmp beside no photo
+    sidecar: str | None = None  # the photographer's edits beside it: NAME.EXT.xmp or NAME.xmp
+    sidecar_mtime_ns: int | None = None
+
+
+SIDECAR_EXTENSION = ".xmp"
 
 
 def kind_of(name: str) -> str | None:
@@ -47,7 +52,7 @@ def scan(root: Path) -> Iterator[Candidate]:
     every run meets them in the same order. Hidden entries are skipped."""
     root = root.expanduser().resolve()
     if root.is_file():
-        entry = _candidate(str(root), root.name, root.stat())
+        entry = sidecar_of(str(root))
         if entry:
             yield entry
         return
@@ -56,12 +61,16 @@ def scan(root: Path) -> Iterator[Candidate]:
 
 def _walk(top: str) -> Iterator[Candidate]:
     """Depth first in name order, with a stack of its own: a folder a thousand levels
-    deep is walked like any other."""
-    stack = [iter(_entries(top))]
+    deep is walked like any other. Each folder's sidecars are matched to its photos."""
+    stack = [_folder(top)]
     while stack:
-        entry = next(stack[-1], None)
+        entries, sidecars, claimed = stack[-1]
+        entry = next(entries, None)
         if entry is None:
             stack.pop()
+            for key, lonely in sidecars.items():  # beside no photo: said, never indexed
+                if key not in claimed:
+                    yield Candidate(lonely.path, 0, 0, "lonely_sidecar")
             continue
         name = entry.name
         if name.startswith(".") or name.lower() in IGNORED_NAMES:
@@ -69,13 +78,50 @@ def _walk(top: str) -> Iterator[Candidate]:
         try:
             if entry.is_dir(follow_symlinks=False):
                 if name.lower() not in IGNORED_DIRS:
-                    stack.append(iter(_entries(entry.path)))
+                    stack.append(_folder(entry.path))
             elif entry.is_file():
                 found = _candidate(entry.path, name, entry.stat())
                 if found:
-                    yield found
+                    yield _with_sidecar(found, name, sidecars, claimed)
         except OSError:
             continue
+
+
+def sidecar_of(path: str) -> Candidate | None:
+    """One file as a candidate, with its sidecar if it has one; None if it is no photograph."""
+    name = os.path.basename(path)
+    try:
+        entry = _candidate(path, name, os.stat(path))
+    except OSError:
+        return None
+    if entry is None:
+        return None
+    _, sidecars, _ = _folder(os.path.dirname(path))
+    return _with_sidecar(entry, name, sidecars, set())
+
+
+def _folder(path: str) -> tuple[Iterator[os.DirEntry], dict[str, os.DirEntry], set[str]]:
+    """A folder's entries, its sidecars by lower-case name, and those a photo claimed."""
+    entries = _entries(path)
+    sidecars = {e.name.lower(): e for e in entries if e.name.lower().endswith(SIDECAR_EXTENSION)
+                and not e.name.startswith(".")}
+    return iter(entries), sidecars, set()
+
+
+def _with_sidecar(found: Candidate, name: str, sidecars: dict[str, os.DirEntry], claimed: set[str]) -> Candidate:
+    """NAME.EXT.xmp (darktable, digiKam) before NAME.xmp (Lightroom, Capture One, which a RAW
+    and its JPEG share)."""
+    low = name.lower()
+    for key in (low + SIDECAR_EXTENSION, os.path.splitext(low)[0] + SIDECAR_EXTENSION):
+        entry = sidecars.get(key)
+        if entry is not None:
+            try:
+                stamp = entry.stat().st_mtime_ns
+            except OSError:
+                continue
+            claimed.add(key)
+            return Candidate(found.path, found.size, found.mtime_ns, found.kind, entry.path, stamp)
+    return found
 
 
 def _entries(folder: str) -> list[os.DirEntry]:

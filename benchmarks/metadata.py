@@ -9,7 +9,8 @@ flux-ask decoded the file, and how many of them agree:
 
   capture time   the local wall-clock time, to the second (sub-seconds and zone ignored);
                  a file exiftool cannot date agrees when flux-ask fell back to file_mtime
-  utc offset     equal minutes, where some tag states an offset
+  utc offset     equal minutes, where some tag states an offset (a zone from IPTC, XMP or a
+                 maker note that the GPS clock contradicts gives way to the GPS clock)
   make, model    equal after case and whitespace are normalised
   lens           equal, or one contains the other, letters and digits only, any case
   upright size   (width, height) after the orientation is applied

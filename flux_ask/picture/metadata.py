@@ -45,8 +45,9 @@ DATE_SOURCES: tuple[tuple[str, str, str | None], ...] = (
 )
 # Offsets stated apart from a date: the general one, then the cameras' own clocks' zones
 OFFSET_TAGS = ("Exif.Photo.OffsetTime", "Exif.Photo.OffsetTimeOriginal")
-LENS_TAGS = ("Exif.Photo.LensModel", "Xmp.aux.Lens", "Xmp.exifEX.LensModel", "Exif.Canon.LensModel",
-             "Exif.OlympusEq.LensModel")
+LENS_TAGS = ("Exif.Photo.LensModel", "Exif.Canon.LensModel", "Exif.OlympusEq.LensModel")
+# A lens as photo software writes it, often only its focal range: after the camera's own names
+SOFTWARE_LENS_TAGS = ("Xmp.aux.Lens", "Xmp.exifEX.LensModel")
 # The maker notes' lens ids, as exiv2's own lensName looks for them (called directly, it
 # crashes on a file without EXIF)
 MAKER_LENS_IDS = ("Exif.CanonCs.LensType", "Exif.NikonLd1.LensIDNumber", "Exif.NikonLd2.LensIDNumber",
@@ -110,6 +111,12 @@ class Tags:
         self.xmp = image.xmpData() if image is not None else None
         self.sidecar = sidecar.xmpData() if sidecar is not None else None
         self.extra = extra or {}  # what only Pillow reads: a PNG's text chunks
+
+    def add_exif(self, block) -> None:
+        """The EXIF of an opened block, as the file's own."""
+        if block is not None:
+            self._opened += (block,)
+            self.exif = block.exifData()
 
     def add_xmp(self, packet) -> None:
         """The XMP of an opened packet, as the file's own."""
@@ -211,13 +218,15 @@ def read_meta(path: str, image: Image.Image | None, mtime_ns: int, *, sidecar: s
     exiv2 = _exiv2()
     tags = Tags(_open(exiv2, path, image), _open(exiv2, sidecar, None) if sidecar else None,
                 _png_text(image))
+    if (tags.exif is None or tags.exif.empty()) and (block := _exif_block(image)):
+        tags.add_exif(_open(exiv2, block, None))  # EXIF where exiv2 does not look (some HEIFs)
     if (tags.xmp is None or tags.xmp.empty()) and (packet := _stray_xmp(image)):
         tags.add_xmp(_open(exiv2, packet, None))
     now = now or datetime.now(timezone.utc)
     lat, lon = gps_position_of(tags)
     when = capture_time(tags, lat, lon, now) or times_from_mtime(mtime_ns)
     return PhotoMeta(
-        orientation=1 if heif and _heif_turns_itself(path) else orientation_of(tags),
+        orientation=_heif_orientation(path, image, tags) if heif else orientation_of(tags),
         lat=lat,
         lon=lon,
         altitude=_altitude(tags) if lat is not None else None,
@@ -286,15 +295,35 @@ def _png_text(image: Image.Image | None) -> dict[str, str]:
     return {"PNG Creation Time": str(stamp)} if stamp else {}
 
 
-def _heif_turns_itself(path: str) -> bool:
-    """Whether a HEIF container says how to turn its picture (irot, imir), which its decoder
-    then does: the EXIF orientation only repeats it. Without them, the EXIF orientation rules."""
+def _heif_orientation(path: str, image: Image.Image | None, tags: Tags) -> int:
+    """A HEIF's decoder turns the picture as the container says (irot, imir), and the EXIF
+    orientation then only repeats it; without them, the EXIF orientation rules (pillow-heif
+    keeps it as "original_orientation", having set the EXIF's to 1)."""
+    if _heif_transforms(path):
+        return 1
+    kept = image.info.get("original_orientation") if image is not None else None
+    return kept if isinstance(kept, int) and 1 <= kept <= 8 else orientation_of(tags)
+
+
+def _heif_transforms(path: str) -> bool:
+    """Whether the HEIF's meta box (before or after the picture data) holds irot or imir."""
     try:
         with open(path, "rb") as handle:
-            head = handle.read(1 << 16)
+            while True:
+                header = handle.read(8)
+                if len(header) < 8:
+                    return False
+                size, kind, head = int.from_bytes(header[:4], "big"), header[4:], 8
+                if size == 1:  # a 64-bit size follows
+                    size, head = int.from_bytes(handle.read(8), "big"), 16
+                if kind == b"meta":
+                    body = handle.read(min(size - head, 1 << 20) if size else 1 << 20)
+                    return b"irot" in body or b"imir" in body
+                if size < head:  # 0: to the end of the file; less: broken. No meta box either way
+                    return False
+                handle.seek(size - head, 1)
     except OSError:
         return True  # the decoder's word stands
-    return b"irot" in head or b"imir" in head
 
 
 def orientation_of(tags: Tags) -> int:
@@ -322,6 +351,12 @@ def capture_time(tags: Tags, lat, lon, now: datetime) -> dict[str, Any] | None:
             offset, utc_source = parse_offset(tags.text(offset_key)), offset_key.rsplit(".", 1)[1]
         if offset is None:
             offset, utc_source = _offset_elsewhere(tags, local, lat, lon, now)
+        if utc_source and not utc_source.startswith("Offset"):
+            # a zone photo software or a maker note states (Photoshop writes +00:00 where it knows
+            # none) yields to the GPS clock's measure of the same moment
+            clock = _gps_clock_offset(tags, local)
+            if clock is not None and clock != offset:
+                offset, utc_source = clock, "gps_time"
         return times(local, offset, source, utc_source if offset is not None else None)
     return None
 
@@ -390,18 +425,27 @@ def _offset_elsewhere(tags: Tags, local: datetime, lat, lon, now: datetime) -> t
     camera = _camera_zone(tags)
     if camera is not None:
         return camera
-    gps_utc = gps_time_of(tags)
-    if gps_utc is not None:
-        delta = local - gps_utc
-        quarter_hours = round(delta / timedelta(minutes=15))
-        # a GPS fix logged minutes off the shutter still pins the zone; days off does not
-        if abs(delta - quarter_hours * timedelta(minutes=15)) <= timedelta(minutes=5) and abs(quarter_hours) <= 56:
-            return quarter_hours * timedelta(minutes=15), "gps_time"
+    clock = _gps_clock_offset(tags, local)
+    if clock is not None:
+        return clock, "gps_time"
     if lat is not None and lon is not None:
         zone = zone_at(lat, lon)
         if zone is not None:
             return zone.utcoffset(local), "gps_timezone"
     return None, None
+
+
+def _gps_clock_offset(tags: Tags, local: datetime) -> timedelta | None:
+    """The offset between the camera's clock and the GPS's, to the quarter hour: a fix logged
+    minutes off the shutter still pins the zone; days off does not."""
+    gps_utc = gps_time_of(tags)
+    if gps_utc is None:
+        return None
+    delta = local - gps_utc
+    quarter_hours = round(delta / timedelta(minutes=15))
+    if abs(delta - quarter_hours * timedelta(minutes=15)) <= timedelta(minutes=5) and abs(quarter_hours) <= 56:
+        return quarter_hours * timedelta(minutes=15)
+    return None
 
 
 def _camera_zone(tags: Tags) -> tuple[timedelta, str] | None:
@@ -433,18 +477,20 @@ def _altitude(tags: Tags) -> float | None:
 # -- camera, lens and exposure --------------------------------------------------------
 
 def lens_of(tags: Tags) -> str | None:
-    """The lens by name, wherever it is written: EXIF, XMP, or a maker note's lens id (which
-    exiv2 prints as the lens it stands for)."""
-    for key in LENS_TAGS:
-        name = tags.text(key)
-        if name and not name.isdigit():
-            return name
+    """The lens by name, wherever it is written: EXIF, a maker note's lens id (which exiv2
+    prints as the lens it stands for), XMP. A name that is only a focal range ("24.0-70.0 mm
+    f/2.8", as Lightroom writes it) gives way to a maker note's full name."""
+    found = [tags.text(key) for key in LENS_TAGS]
     for key in MAKER_LENS_IDS:
-        found = tags.datum(key)
-        name = tags.printed(found) if found is not None else None
-        if name and not name.isdigit() and not name.startswith("(") and not name.lower().startswith("unknown"):
-            return name
-    return None
+        datum = tags.datum(key)
+        name = tags.printed(datum) if datum is not None else None
+        found.append(None if name and (name.startswith("(") or name.lower().startswith("unknown")) else name)
+    found += [tags.text(key) for key in SOFTWARE_LENS_TAGS]
+    names = [n for n in found if n and not n.isdigit()]
+    return next((n for n in names if not FOCAL_RANGE.match(n)), names[0] if names else None)
+
+
+FOCAL_RANGE = re.compile(r"^\s*\d+(\.\d+)?(\s*-\s*\d+(\.\d+)?)?\s*mm\b(\s*f/?\s*[\d.]+(-[\d.]+)?)?\s*$", re.IGNORECASE)
 
 
 def exposure_of(tags: Tags) -> dict[str, Any]:

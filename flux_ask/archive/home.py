@@ -23,6 +23,7 @@ from flux_ask.archive.matrix import VectorMatrix
 from flux_ask.config import Settings
 from flux_ask.db import keeper as keeper_store
 from flux_ask.db.connect import DamagedVectors, connect, set_aside
+from flux_ask.db.facts import holdings
 from flux_ask.db.geocode_cache import cache_place, cached_place
 from flux_ask.db.migrations import migrate
 from flux_ask.db.models import active_model
@@ -33,6 +34,7 @@ from flux_ask.db.vectors import vector_problems
 from flux_ask.embed import TINY_TEST, TINY_TEST_TAG, Embedder, ModelSpec, load_embedder
 from flux_ask.errors import CatalogError, ModelMismatch, NothingToSearch
 from flux_ask.query import plan
+from flux_ask.query.facts import Holdings
 from flux_ask.query.geocode import OnlineGeocoder, misses_since
 from flux_ask.query.places import AreaBook, CityBook, PlaceBook, chain
 from flux_ask.query.plan import QueryPlan, Rank
@@ -192,7 +194,8 @@ class Archive:
         query_plan = plan(question, now=date.today(), places=self.places(), previous=previous,
                           hemisphere=self.settings.hemisphere, block_m=self.settings.block_m,
                           walk_m=self.settings.walk_m,
-                          date_order=self.settings.date_order, country=self.settings.country)
+                          date_order=self.settings.date_order, country=self.settings.country,
+                          holdings=Holdings(load=lambda: holdings(self.conn)) if self.exists() else None)
         if limit:
             query_plan = query_plan.with_limit(limit)
         if rank:

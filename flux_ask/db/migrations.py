@@ -268,7 +268,8 @@ def m009_photo_facts(conn: apsw.Connection) -> None:
     """What the files say beyond EXIF's basics: exposure, and the photographer's marks from
     XMP, IPTC and sidecars. meta_version says which reader read them (NULL: the EXIF-only
     one, whose photos are read again on the next index, nothing embedded again); a file's
-    sidecar_mtime_ns says which sidecar it was read with."""
+    sidecar_mtime_ns says which sidecar it was read with. The sun's place in the sky at
+    each photo's place and time answers "golden hour"."""
     conn.execute(
         """
         ALTER TABLE photos ADD COLUMN focal_mm REAL;
@@ -283,6 +284,8 @@ def m009_photo_facts(conn: apsw.Connection) -> None:
         ALTER TABLE photos ADD COLUMN title TEXT;
         ALTER TABLE photos ADD COLUMN caption TEXT;
         ALTER TABLE photos ADD COLUMN meta_version INTEGER;
+        ALTER TABLE photos ADD COLUMN sun_altitude REAL;   -- degrees, at its place and time
+        ALTER TABLE photos ADD COLUMN sun_azimuth REAL;    -- degrees from south, below 0 the morning sky
         ALTER TABLE files ADD COLUMN sidecar_mtime_ns INTEGER;
         CREATE TABLE photo_keywords (
             photo_id  INTEGER NOT NULL REFERENCES photos(id) ON DELETE CASCADE,

@@ -96,6 +96,9 @@ def set_facts(conn: apsw.Connection, photo_id: int, columns: dict[str, Any], key
     names = [c for c in columns if c in FACT_COLUMNS]
     conn.execute(f"UPDATE photos SET {', '.join(f'{n} = ?' for n in names)} WHERE id = ?",
                  [columns[n] for n in names] + [photo_id])
+    # a new time or position: named and placed in the sky again
+    conn.execute("UPDATE photos SET place_version = NULL, sun_altitude = NULL, sun_azimuth = NULL WHERE id = ?",
+                 (photo_id,))
     set_keywords(conn, photo_id, keywords)
     after = columns.get("orientation", before)
     if (before or 1) == after:
@@ -117,6 +120,19 @@ def stale_facts(conn: apsw.Connection, version: int) -> list[tuple[int, str]]:
     return [(pid, path_out(path)) for pid, path in conn.execute(
         "SELECT p.id, MIN(f.path) FROM photos p JOIN files f ON f.photo_id = p.id AND f.state = 'ok' "
         "WHERE p.meta_version IS NULL OR p.meta_version < ? GROUP BY p.id", (version,))]
+
+
+def without_sun(conn: apsw.Connection) -> list[tuple[int, str, float, float]]:
+    """(photo id, UTC time, lat, lon) of photos with a time and a place but no sun yet."""
+    return conn.execute(
+        "SELECT id, taken_at_utc, lat, lon FROM photos WHERE sun_altitude IS NULL AND lat IS NOT NULL "
+        "AND taken_at_utc IS NOT NULL AND taken_at_source != 'file_mtime'").fetchall()
+
+
+def set_sun(conn: apsw.Connection, rows: Iterable[tuple[float, float, int]]) -> None:
+    """(altitude, azimuth, photo id), in degrees."""
+    with conn:
+        conn.executemany("UPDATE photos SET sun_altitude = ?, sun_azimuth = ? WHERE id = ?", rows)
 
 
 def searchable_photos(conn: apsw.Connection, model: ModelRow) -> list[tuple]:

@@ -31,8 +31,10 @@ from flux_ask.db.photos import (
     set_facts,
     set_keywords,
     set_places,
+    set_sun,
     stale_facts,
     unplaced,
+    without_sun,
 )
 from flux_ask.db.rows import ModelRow
 from flux_ask.db.runs import finish_run, set_run_model, start_run
@@ -154,6 +156,7 @@ class Indexer:
             self._refresh_facts(reread, report)
             self._embed_missing(report)
             report.counts["placed"] += self._name_places()
+            self._place_the_sun()
             if sweep:  # a whole folder's run; `add` and `watch` stay a new photo's cost
                 self._rebuild_thumbnails(report)
                 for root in roots:
@@ -267,6 +270,19 @@ class Indexer:
                 (pid, *(w and (w.country_code, w.country, w.region, w.locality) or (None,) * 4))
                 for (pid, _, _), w in zip(batch, found, strict=True)])
         return len(todo)
+
+    def _place_the_sun(self) -> None:
+        """Where the sun stood when and where each photo was taken ("golden hour", "dawn"), all
+        photos at once: suncalc works on arrays."""
+        from suncalc import get_position  # deferred: only an index needs it
+
+        todo = without_sun(self.conn)
+        for start in range(0, len(todo), PLACE_BATCH):
+            batch = todo[start:start + PLACE_BATCH]
+            when = np.array([utc[:19] for _, utc, _, _ in batch], dtype="datetime64[ms]")
+            sky = get_position(when, np.array([r[3] for r in batch]), np.array([r[2] for r in batch]))
+            set_sun(self.conn, zip(np.degrees(sky["altitude"]).round(2).tolist(),
+                                   np.degrees(sky["azimuth"]).round(2).tolist(), [r[0] for r in batch], strict=True))
 
     def _rebuild_thumbnails(self, report: IndexReport) -> None:
         """Grid thumbnails the cache lost (a deleted thumbs/ folder) are made again from the

@@ -68,6 +68,28 @@ class Place:
 
 
 @dataclass(frozen=True)
+class Fact:
+    """Something the files say, asked for in words: "shot on the Canon" is
+    Fact("camera", "like", "canon", "on the Canon"). `name` is one of FACTS; `op` is "=",
+    "like", ">=", "<=" or "between" (value a [low, high] pair), or "is" for a named set
+    ("raw", "square", "golden hour") that search knows."""
+
+    name: str
+    op: str
+    value: Any
+    label: str  # as a chip says it
+
+    @classmethod
+    def of(cls, data: dict) -> Fact:
+        value = data["value"]
+        return cls(data["name"], data["op"], tuple(value) if isinstance(value, list) else value, data["label"])
+
+
+FACTS = ("camera", "lens", "focal", "f_number", "iso", "exposure_s", "flash", "shape", "format", "located", "dated",
+         "rating", "pick", "color_label", "keyword", "title", "daytime")
+
+
+@dataclass(frozen=True)
 class PlaceReading:
     """A name read as one place of several ("athens": Athens, or Athens, Georgia): the plan's
     notes name the others, and the chat offers them as chips to switch to."""
@@ -183,6 +205,7 @@ class QueryPlan:
     rank: Rank = "similarity"  # "keeper": similarity blended with the keeper score ("best ...")
     notes: tuple[str, ...] = field(default=())
     readings: tuple[PlaceReading, ...] = ()  # the places an ambiguous name may also mean
+    facts: tuple[Fact, ...] = ()  # what the files must say: camera, lens, exposure, shape, marks, time of day
 
     @property
     def places(self) -> tuple[Place, ...]:
@@ -262,6 +285,9 @@ class QueryPlan:
             values["weekdays"] = tuple(int(d) for d in values.get("weekdays", ()))
             values["notes"] = tuple(values.get("notes", ()))
             values["readings"] = tuple(PlaceReading.of(r) for r in values.get("readings", ()))
+            values["facts"] = tuple(Fact.of(f) for f in values.get("facts", ()))
+            if any(f.name not in FACTS for f in values["facts"]):
+                raise PlanError("a saved plan asks for a fact this version does not know: save the recipe again")
         except (TypeError, KeyError) as exc:
             raise PlanError(f"a saved plan this version cannot read ({exc}): save the recipe again") from None
         for key, allowed in (("mode", get_args(Mode)), ("group_by", (None, *get_args(GroupBy))), ("rank", RANKS)):

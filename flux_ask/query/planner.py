@@ -19,6 +19,7 @@ from pathlib import Path
 from lark import Lark, Tree
 from lark.exceptions import LarkError, UnexpectedCharacters
 
+from flux_ask.daytimes import SUN_TIMES, clock_words
 from flux_ask.errors import FluxAskError
 from flux_ask.query import dates
 from flux_ask.query.places import (
@@ -29,10 +30,12 @@ from flux_ask.query.places import (
     is_everyday_word,
     plausible_name,
 )
+from flux_ask.query.facts import Holdings, read_fact
 from flux_ask.query.plan import (
     DEFAULT_LIMIT,
     DEFAULT_MOTIF_YEARS,
     PER_PERIOD,
+    Fact,
     FileRef,
     PhotoRef,
     Place,
@@ -140,6 +143,7 @@ class Draft:
     rank: str | None = None
     notes: list[str] = field(default_factory=list)
     readings: list[PlaceReading] = field(default_factory=list)
+    facts: list[Fact] = field(default_factory=list)
     fresh: bool = False  # asked as a whole question, not as a follow-up
     asks_how: bool = False  # "how did my portraits change": a change over time, not a picture of one
 
@@ -223,7 +227,10 @@ def plan(
     walk_m: float = 800.0,
     date_order: str = "MDY",
     country: str = "US",
+    holdings: Holdings | None = None,
 ) -> QueryPlan:
+    """The plan of a question. `holdings`, the archive's cameras and lenses, lets "with the
+    X100V" name a camera by its model."""
     places = places or _no_places
     originals, words = _words(text)
     draft = Draft()
@@ -231,7 +238,7 @@ def plan(
         draft.notes.append(f"only the first {MAX_QUESTION_WORDS} of its {len(words)} words were read: "
                            "CLIP reads no more")
         originals, words = originals[:MAX_QUESTION_WORDS], words[:MAX_QUESTION_WORDS]
-    start = _drop_asking(words, draft)
+    start = _drop_asking(words, draft, holdings)
     if 0 < start < len(words) and words[start - 1] in DATE_PREPS:
         start -= 1  # "photos from summer": the preposition belongs to the date
     # "find all photographs made within ..." is a question of its own; "only 2019" refines
@@ -240,6 +247,13 @@ def plan(
     case_speaks = sum(w[:1].isupper() for w in originals) <= len(originals) / 2
     i = start
     while i < len(words):
+        if fact := read_fact(words, originals, i, holdings):  # what the files say, never words for CLIP
+            draft.facts = [f for f in draft.facts if f.name != fact.fact.name or f.name == "keyword"] + [fact.fact]
+            draft.text += fact.keep.split()
+            if fact.note:
+                draft.notes.append(fact.note)
+            i += fact.words
+            continue
         taken = _longest_phrase(words, originals, i, draft, now=now, places=places, hemisphere=hemisphere,
                                 block_m=block_m, walk_m=walk_m, case_speaks=case_speaks, date_order=date_order,
                                 country=country)
@@ -300,10 +314,12 @@ def _typo_of(word: str, known: str) -> bool:
     return any(long_[:i] + long_[i + 1:] == short for i in range(len(long_)))
 
 
-def _drop_asking(words: list[str], draft: Draft) -> int:
+def _drop_asking(words: list[str], draft: Draft, holdings: Holdings | None = None) -> int:
     i = 0
     while i < len(words):
         word = words[i]
+        if read_fact(words, words, i, holdings):  # "with flash", "picks" (not a typo of "pics"): a fact begins
+            break
         if word in ("all", "every", "any", "everything", "anything"):
             draft.mode = "all"
         elif word == "best" and not (i + 1 < len(words) and dates.is_count(words[i + 1])):
@@ -795,6 +811,7 @@ def _finish(draft: Draft, previous: QueryPlan | None) -> QueryPlan:
         span_years=draft.span_years,
         rank=draft.rank or "similarity",
         readings=tuple(draft.readings),
+        facts=tuple(draft.facts),
     )
     if previous is not None and text == "more":  # "show more": the next page
         result = replace(previous, limit=previous.limit + DEFAULT_LIMIT)
@@ -839,7 +856,16 @@ def _follow_up(new: QueryPlan, previous: QueryPlan) -> QueryPlan:
         mode=previous.mode,
         rank=new.rank if new.rank != "similarity" else previous.rank,
         readings=new.readings,
+        # "only 5 stars" adds to what the files must say; a fact named again replaces its kind
+        facts=tuple(f for f in previous.facts if f.name not in {n.name for n in new.facts}) + new.facts,
     )
+
+
+def _fact_words(fact: Fact) -> str:
+    if fact.name != "daytime":
+        return fact.label
+    return f"{fact.label} (by the sun at each photo's place and time; by the clock, {clock_words(fact.value)}, " \
+           "where a photo has no position)" if fact.value in SUN_TIMES else f"{fact.label} ({clock_words(fact.value)})"
 
 
 def _notes(p: QueryPlan, draft: Draft) -> list[str]:
@@ -860,6 +886,9 @@ def _notes(p: QueryPlan, draft: Draft) -> list[str]:
     if p.weekdays:
         notes.append(f"taken on {dates.weekday_words(p.weekdays)} (photos dated only by their file are left out)")
     notes += [said[k] for k in ("near", "not near") if k in said]
+    if p.facts:
+        notes.append("as the files say: " + ", ".join(_fact_words(f) for f in p.facts)
+                     + " (photos whose files do not say are left out)")
     if p.group_by == "motif":
         years = p.span_years or DEFAULT_MOTIF_YEARS
         notes.append(f"motifs{' of any subject' if not p.text else ''} that recur in at least {years} distinct years"

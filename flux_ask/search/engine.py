@@ -20,6 +20,7 @@ import numpy as np
 
 from flux_ask.archive.home import Archive
 from flux_ask.archive.matrix import VectorMatrix, best_first
+from flux_ask.db.facts import photos_with_facts
 from flux_ask.db.photos import count_lacking, filtered_photos
 from flux_ask.errors import FluxAskError, NothingToSearch
 from flux_ask.geo import haversine_m, in_box
@@ -124,6 +125,9 @@ class Searcher:
         rows = filtered_photos(conn, _sql_ranges(plan.date_ranges), box, _sql_ranges(plan.exclude_date_ranges),
                                plan.weekdays, (near.country_code, near.region) if one and near.area else None)
         ranking = rank_scores = None
+        if plan.facts:
+            allowed = set(photos_with_facts(conn, plan.facts).tolist())
+            rows = [r for r in rows if r.photo_id in allowed]
         if plan.near or plan.exclude_near:  # the exact distances, for all rows at once
             lat = np.array([np.nan if r.lat is None else r.lat for r in rows], dtype=np.float64)
             lon = np.array([np.nan if r.lon is None else r.lon for r in rows], dtype=np.float64)
@@ -261,7 +265,8 @@ class Searcher:
     def _candidates(self, plan: QueryPlan, m: VectorMatrix) -> tuple[slice | np.ndarray, str]:
         """Rows the filters allow: a slice for one date range (no copy), else indices."""
         ranges = [(date.fromisoformat(a), date.fromisoformat(b)) for a, b in plan.date_ranges]
-        if not plan.near and not plan.exclude_near and not plan.exclude_date_ranges and not plan.weekdays:
+        if not plan.near and not plan.exclude_near and not plan.exclude_date_ranges and not plan.weekdays \
+                and not plan.facts:
             if not ranges:
                 return slice(0, len(m)), "all"
             if len(ranges) == 1:
@@ -280,6 +285,8 @@ class Searcher:
             mask[m.date_slice(date.fromisoformat(a), date.fromisoformat(b))] = False
         if plan.weekdays:  # undated photos have no day of the week: they cannot match
             mask &= np.isin(m.weekdays(), plan.weekdays)
+        if plan.facts:  # what the files say: the catalog's to answer
+            mask &= np.isin(m.photo_ids, photos_with_facts(self.archive.conn, plan.facts))
         return np.flatnonzero(mask), "filtered"
 
     def _groups(self, plan, m: VectorMatrix, rows, scores, threshold) -> tuple[Group, ...]:

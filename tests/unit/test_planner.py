@@ -1,6 +1,7 @@
 """A table of phrasings and the plans they must give: pure, no database, no model."""
 
 import json
+from dataclasses import asdict
 from datetime import date
 
 import pytest
@@ -8,7 +9,7 @@ import pytest
 from flux_ask.errors import FluxAskError
 from flux_ask.query import Place, QueryPlan, plan
 from flux_ask.query.places import normalise_name
-from flux_ask.query.plan import FileRef
+from flux_ask.query.plan import Fact, FileRef
 from flux_ask.query.planner import UnknownPlace
 
 NOW = date(2026, 11, 24)
@@ -202,7 +203,8 @@ TABLE = [
     # everyday subjects, places, similarity and grouping
     ("cats sleeping in the sun", dict(text="cats sleeping in the sun")),
     ("kids jumping in puddles", dict(text="kids jumping in puddles")),
-    ("rainy street at night in Paris", dict(text="rainy street at night", near=near(PARIS))),
+    ("rainy street at night in Paris", dict(text="rainy street at night", near=near(PARIS),
+                                            facts=(asdict(Fact("daytime", "is", "night", "night")),))),
     ("portraits near Paris from 2019", dict(text="portraits", near=near(PARIS), date_ranges=Y2019)),
     ("umbrellas in the rain, not in Rome", dict(text="umbrellas in the rain", exclude_near=near(ROME))),
     ("people reading outside Rome", dict(text="people reading", exclude_near=near(ROME))),
@@ -257,7 +259,8 @@ TABLE = [
     ("markets but not in Rome", dict(text="markets", exclude_near=near(ROME))),
     # how many, as people say it
     ("seven photos of bikes", dict(text="bikes", limit=7)),
-    ("foggy mornings, 20 of them", dict(text="foggy mornings", limit=20)),
+    ("foggy mornings, 20 of them", dict(text="foggy mornings", limit=20,
+                                        facts=(asdict(Fact("daytime", "is", "morning", "morning")),))),
     ("a dozen pictures of bridges", dict(text="bridges", limit=12)),
     ("a couple of photos of the bay", dict(text="the bay", limit=2)),
     ("a few shots of trams", dict(text="trams", limit=3)),
@@ -343,7 +346,7 @@ def test_plans_print_as_json():
     data = json.loads(p.to_json())
     assert set(data) == {"text", "negative_text", "date_ranges", "exclude_date_ranges", "weekdays", "near",
                          "exclude_near", "similar_to",
-                         "echoes_of", "mode", "limit", "group_by", "span_years", "rank", "notes", "readings"}
+                         "echoes_of", "mode", "limit", "group_by", "span_years", "rank", "notes", "readings", "facts"}
     assert data["near"]["label"] == "40th and Walnut" and data["date_ranges"] == WINTER_2022
     assert any("40th and Walnut" in line for line in data["notes"])
 

@@ -1,0 +1,387 @@
+"""What the files say, asked for in words: "shot on the Canon", "with the 85mm", "at f/1.4",
+"ISO 3200", "long exposure", "square photos", "RAW files", "undated", "rated 4 or more",
+"picks", "red label", "tagged family", "golden hour". Each becomes a Fact of the plan, never
+words for CLIP, except the times of day a picture also shows (sunset, dawn, night).
+
+Camera and lens names are matched against what the archive holds (`Holdings`); a brand
+the archive has never seen is still asked for, and the plan says which cameras it has.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from flux_ask.query.plan import Fact
+
+# Brands people name, as the camera's make or model says them
+BRANDS = {"canon": "canon", "nikon": "nikon", "fuji": "fujifilm", "fujifilm": "fujifilm", "sony": "sony",
+          "leica": "leica", "olympus": "olympus", "om system": "om digital", "panasonic": "panasonic",
+          "lumix": "panasonic", "pentax": "pentax", "ricoh": "ricoh", "gopro": "gopro", "dji": "dji",
+          "drone": "dji", "iphone": "iphone", "ipad": "ipad", "pixel": "pixel", "samsung": "samsung",
+          "galaxy": "samsung", "hasselblad": "hasselblad", "sigma": "sigma", "kodak": "kodak", "minolta": "minolta",
+          "huawei": "huawei", "xiaomi": "xiaomi", "oneplus": "oneplus", "nokia": "nokia", "motorola": "motorola",
+          "google pixel": "pixel", "apple": "apple", "phone": "phone"}
+# Brands that are also what a picture shows ("Mount Fuji", "pixel art", "the galaxy"): a camera
+# only after "shot on", "with the" and the like
+BRANDS_ONLY_AFTER_A_PREPOSITION = {"fuji", "pixel", "galaxy", "apple", "phone", "drone", "sigma", "ipad"}
+MODEL_WORDS = {"pro", "max", "mini", "plus", "xl", "se", "xr", "xs", "ultra", "mark", "ii", "iii", "iv", "eos"}
+PHONE_MAKERS = ("apple", "google", "samsung", "huawei", "xiaomi", "oneplus", "motorola", "nokia", "oppo", "vivo")
+NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
+COLOURS = ("red", "orange", "yellow", "green", "blue", "purple", "magenta")
+PICTURE = r"(?:photos?|photographs?|pictures?|pics?|images?|shots?|ones|files?)"
+# Words that end a keyword or a title ("tagged family from 2019")
+ENDS_A_NAME = {"from", "in", "near", "at", "on", "taken", "shot", "during", "since", "before", "after", "with",
+               "without", "and", "or", "not", "but", "only", "of", "by", "between"}
+
+
+class Holdings:
+    """What the archive's files name: its cameras ("FUJIFILM X100V") and lenses, read from
+    the catalog only when a question needs them (`load`)."""
+
+    def __init__(self, cameras=(), lenses=(), load: Callable[[], tuple[list[str], list[str]]] | None = None):
+        self._named = (tuple(cameras), tuple(lenses)) if load is None else None
+        self._load = load
+
+    def _held(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        if self._named is None:
+            cameras, lenses = self._load()
+            self._named = (tuple(cameras), tuple(lenses))
+        return self._named
+
+    @property
+    def cameras(self) -> tuple[str, ...]:
+        return self._held()[0]
+
+    @property
+    def lenses(self) -> tuple[str, ...]:
+        return self._held()[1]
+
+    def cameras_like(self, value: str) -> list[str]:
+        """The cameras whose make and model hold every word of `value`, as search matches them."""
+        return [c for c in self.cameras if all(_squash(w) in _squash(c) for w in value.split())]
+
+
+@dataclass
+class Found:
+    fact: Fact
+    words: int  # how many words of the question it took
+    keep: str = ""  # words CLIP should still see ("sunset")
+    note: str = ""
+
+
+Reader = Callable[[list[str], list[str], int, Holdings | None], Found | None]
+
+
+def read_fact(words: list[str], originals: list[str], i: int, holdings: Holdings | None) -> Found | None:
+    """The fact the question names at word i, if it names one there."""
+    for reader in READERS:
+        found = reader(words, originals, i, holdings)
+        if found is not None:
+            return found
+    return None
+
+
+def _match(pattern: re.Pattern, words: list[str], i: int) -> re.Match | None:
+    return pattern.match(" ".join(words[i:i + 8]))
+
+
+def _taken(match: re.Match) -> int:
+    return len(match.group(0).split())
+
+
+# -- camera and lens ------------------------------------------------------------------
+
+_CAMERA = re.compile(r"(?:(?:shot|taken|photographed|made) )?(?:on|with|using|by) (?:the |my |a |an |our )?"
+                     r"(?P<name>[\w\-+.]+(?: [\w\-+.]+){0,2})")
+_BARE_CAMERA = re.compile(r"(?P<name>[\w\-+.]+(?: [\w\-+.]+){0,2})")
+
+
+def _camera(words, originals, i, holdings) -> Found | None:
+    """ "shot on the Canon", "with the Fuji", "on iPhone", "iphone 12 photos", "X100V"."""
+    match = _match(_CAMERA, words, i)
+    after_preposition = match is not None
+    if match is None:
+        match = _match(_BARE_CAMERA, words, i)
+    if match is None:
+        return None
+    name_words = match.group("name").split()
+    for n in range(len(name_words), 0, -1):
+        said = " ".join(name_words[:n])
+        value = _camera_value(said, holdings, after_preposition)
+        if value is None:
+            continue
+        if after_preposition and n < len(name_words) and name_words[n] in ("camera", "phone"):
+            n += 1  # "with the Fuji camera"
+        taken = _taken(match) - (len(name_words) - n)
+        label = " ".join(originals[i + taken - n:i + taken]) if n else said
+        note = ""
+        if holdings is not None and holdings.cameras and not holdings.cameras_like(value):
+            near = difflib.get_close_matches(said, holdings.cameras, n=3, cutoff=0.3) or list(holdings.cameras[:5])
+            note = f"no photo in the archive was taken with a camera called '{label}'; its cameras include " \
+                   f"{', '.join(near)}"
+        return Found(Fact("camera", "like", value, f"on the {label}" if after_preposition else label),
+                     taken, note=note)
+    return None
+
+
+def _camera_value(said: str, holdings: Holdings | None, after_preposition: bool) -> str | None:
+    """What a camera's make and model must contain, or None if the words name no camera."""
+    first = said.split()[0]
+    if said in BRANDS and (after_preposition or said not in BRANDS_ONLY_AFTER_A_PREPOSITION):
+        return BRANDS[said]
+    rest = said.split()[1:]
+    if first in BRANDS and rest and \
+            all(w in MODEL_WORDS or re.fullmatch(r"[a-z]{0,4}\d+[a-z\d]*", w) for w in rest):
+        return " ".join([BRANDS[first], *rest])  # "iphone 12 pro", "leica m6", "fuji x100v" (Mount Fuji has no model)
+    if holdings is not None and len(_squash(said)) >= 3 and any(c.isdigit() for c in said):
+        if holdings.cameras_like(said):  # a model the archive holds: "x100v", "d750", "eos r5"
+            return said
+    return None
+
+
+_FOCAL = re.compile(r"(?:(?:with|on|using|at) (?:the |my |a )?)?(?P<mm>\d{1,4}(?:\.\d)?) ?mm(?: (?:lens|prime))?"
+                    r"(?! (?:film|camera|negatives?|slides?|scans?|movie))")  # "35mm film" is a film
+_FOCAL_CLASS = re.compile(r"(?:(?:with|on|using) (?:the |my |a |an )?)?(?P<kind>ultra[ -]?wide|wide[ -]?angle|"
+                          r"wideangle|telephoto|tele)(?: (?:lens|shots?|photos?|pictures?|zoom))?")
+_LENS = re.compile(r"(?:with|on|using) (?:the |my |a |an )?(?P<name>[\w\-+.]+)(?: lens)?")
+FOCAL_CLASSES = {"wide": "wide angle (35 mm equivalent 28 mm or less)", "ultra wide": "ultra wide (20 mm or less)",
+                 "telephoto": "telephoto (70 mm or longer)"}
+
+
+def _focal(words, originals, i, holdings) -> Found | None:
+    """ "with the 85mm", "at 35mm", "wide angle", "telephoto", "with the Summilux"."""
+    match = _match(_FOCAL, words, i)
+    if match is not None:
+        mm = float(match.group("mm"))
+        if 4 <= mm <= 2000:
+            low, high = mm - 0.5, mm + 0.5
+            return Found(Fact("focal", "between", (low, high), f"{mm:g} mm"), _taken(match),
+                         note=f"{mm:g} mm: the focal length, or its 35 mm equivalent")
+    match = _match(_FOCAL_CLASS, words, i)
+    if match is not None:
+        kind = match.group("kind").replace("-", " ")
+        kind = "ultra wide" if kind.startswith("ultra") else "wide" if kind.startswith("wide") else "telephoto"
+        return Found(Fact("focal", "is", kind, FOCAL_CLASSES[kind].split(" (")[0]), _taken(match),
+                     note=FOCAL_CLASSES[kind])
+    match = _match(_LENS, words, i)
+    if match is not None and holdings is not None and len(match.group("name")) > 3:
+        name = match.group("name")
+        if any(name in lens.lower() for lens in holdings.lenses) and not name.isdigit():
+            return Found(Fact("lens", "like", name, f"the {originals[i + _taken(match) - 1]} lens"
+                              if match.group(0).endswith(" lens") else f"with the {name}"), _taken(match))
+    return None
+
+
+# -- exposure -------------------------------------------------------------------------
+
+_APERTURE = re.compile(r"(?:(?:at|shot at|with) )?(?:f ?/ ?|f)(?P<f>\d{1,2}(?:\.\d)?)(?: aperture)?")
+_WIDE_OPEN = re.compile(r"(?:shot )?wide open")
+_ISO = re.compile(r"(?:(?:at|shot at|with) )?iso ?(?P<iso>\d{2,7})|(?P<level>high|low) iso")
+_LONG = re.compile(r"long[ -]?exposures?|slow shutter(?: speed)?s?")
+_FLASH = re.compile(r"(?P<without>without|no|w/o) (?:a |the )?flash|(?:with|using) (?:a |the )?flash|flash "
+                    + PICTURE)
+
+
+def _exposure(words, originals, i, holdings) -> Found | None:
+    match = _match(_APERTURE, words, i)
+    if match is not None:
+        f = float(match.group("f"))
+        if 0.7 <= f <= 64:
+            return Found(Fact("f_number", "between", (round(f * 0.96, 2), round(f * 1.04, 2)), f"f/{f:g}"),
+                         _taken(match))
+    match = _match(_WIDE_OPEN, words, i)
+    if match is not None:
+        return Found(Fact("f_number", "<=", 2.0, "wide open"), _taken(match),
+                     note="wide open: f/2 or wider (the files do not say how wide each lens opens)")
+    match = _match(_ISO, words, i)
+    if match is not None:
+        if match.group("iso"):
+            iso = int(match.group("iso"))
+            return Found(Fact("iso", "=", iso, f"ISO {iso}"), _taken(match))
+        high = match.group("level") == "high"
+        return Found(Fact("iso", ">=" if high else "<=", 1600 if high else 200,
+                          "ISO 1600 or more" if high else "ISO 200 or less"), _taken(match))
+    match = _match(_LONG, words, i)
+    if match is not None:
+        return Found(Fact("exposure_s", ">=", 1.0, "exposures of 1 s or longer"), _taken(match))
+    match = _match(_FLASH, words, i)
+    if match is not None:
+        fired = not match.group("without")
+        return Found(Fact("flash", "=", int(fired), "with flash" if fired else "without flash"), _taken(match))
+    return None
+
+
+# -- shape and kind -------------------------------------------------------------------
+
+_SHAPE = re.compile(r"(?:(?:in|with) )?(?P<shape>vertical|horizontal|portrait|landscape)(?:ly)? "
+                    rf"(?:orientation|format|oriented|{PICTURE})|(?P<plural>verticals|horizontals)|"
+                    rf"(?P<square>square) (?:format|crops?|{PICTURE})|(?:in )?square format|"
+                    r"(?P<pano>panoramas?|panoramic(?: photos?| shots?| pictures?| images?)?|panos)")
+_FORMAT = re.compile(r"(?:(?:in|as|shot in) )?(?P<raw>raw) (?:files?|photos?|images?|shots?|only)|(?:in|shot in) raw\b|"
+                     r"(?P<name>raws|heics?|heifs?|pngs?|dngs?|jpe?gs?|tiffs?|webps?|avifs?)"
+                     rf"(?: {PICTURE})?")
+BEFORE_A_SHAPE = {"all", "my", "the", "some", "only", "me", "just", "of", "in", "as", "any", "show", "find", "more",
+                  "few", "best", "and", "or"}
+FORMATS = {"heic": "HEIF", "heif": "HEIF", "png": "PNG", "dng": "DNG", "jpeg": "JPEG", "jpg": "JPEG", "tiff": "TIFF",
+           "webp": "WEBP", "avif": "AVIF"}
+
+
+def _shape(words, originals, i, holdings) -> Found | None:
+    match = _match(_SHAPE, words, i)
+    if match is not None and "square" in match.group(0) and i and words[i - 1] not in BEFORE_A_SHAPE:
+        match = None  # "Times Square photos", "the town square at night": a place
+    if match is not None:
+        said = match.group("shape") or match.group("plural") or ""
+        if match.group("pano"):
+            shape, label = "panorama", "panoramas (2:1 or wider)"
+        elif match.group("square") or "square" in match.group(0):
+            shape, label = "square", "square"
+        elif said.startswith(("vertical", "portrait")):
+            shape, label = "vertical", "vertical"
+        else:
+            shape, label = "horizontal", "horizontal"
+        if said in ("portrait", "landscape") and not re.search(r"orientation|format|oriented", match.group(0)):
+            return None  # "portrait photos" are portraits, "landscape shots" landscapes: what they show
+        return Found(Fact("shape", "is", shape, label), _taken(match))
+    match = _match(_FORMAT, words, i)
+    if match is not None:
+        name = (match.group("name") or "raw").rstrip("s")
+        if name in ("raw", "raws"):
+            return Found(Fact("format", "is", "raw", "RAW"), _taken(match))
+        name = "jpeg" if name.startswith("jp") else name
+        return Found(Fact("format", "=", FORMATS.get(name, name.upper()), name.upper()), _taken(match))
+    return None
+
+
+# -- what the catalog knows -----------------------------------------------------------
+
+_LOCATED = re.compile(r"(?P<without>without|with no|no|w/o|missing) (?:a |any )?(?:gps|locations?|positions?|"
+                      r"coordinates|geotags?)(?: data| info(?:rmation)?)?|(?P<not>not|un)[ -]?geotagged|"
+                      r"(?:with|having) (?:a |any )?(?:gps|locations?|positions?|coordinates|geotags?)(?: data)?|"
+                      r"geotagged")
+_DATED = re.compile(r"(?P<without>undated|without (?:a |any )?dates?|with no dates?|no dates?|missing dates?|"
+                    r"(?:with )?unknown dates?)|(?:with (?:a )?dates?|dated)(?= |$)")
+
+
+def _state(words, originals, i, holdings) -> Found | None:
+    match = _match(_LOCATED, words, i)
+    if match is not None:
+        has = not (match.group("without") or match.group("not"))
+        return Found(Fact("located", "=", int(has), "with a position" if has else "without a position"),
+                     _taken(match))
+    match = _match(_DATED, words, i)
+    if match is not None and (match.group(0) != "dated" or i + 1 >= len(words) or not words[i + 1].isdigit()):
+        has = not match.group("without")
+        return Found(Fact("dated", "=", int(has), "dated" if has else "undated (only the file's time)"),
+                     _taken(match))
+    return None
+
+
+# -- the photographer's marks ---------------------------------------------------------
+
+_NUMBER = r"(?P<n>[0-5]|one|two|three|four|five)"
+_STARS = re.compile(rf"(?P<least>(?:rated |with )?(?:at least|minimum|min) )?(?:rated |with )?{_NUMBER}[ -]?"
+                    r"(?P<plus>\+)?[ -]?stars?(?! hotel| restaurant| resort| review)"
+                    r"(?: (?P<more>or (?:more|higher|better|above|up)|and (?:up|above|more|higher)|plus))?"
+                    r"(?: (?:rated|rating|ratings))?")
+_RATED = re.compile(rf"rated (?:at least )?{_NUMBER}(?: stars?)?(?: (?P<more>or (?:more|higher|better|above)|"
+                    r"and (?:up|above)|\+))?|(?P<starred>starred|rated)(?= |$)|(?P<unrated>unrated)")
+_PICKS = re.compile(rf"(?:my |the )?(?P<pick>picks|flagged|picked {PICTURE}|picked$)|"
+                    rf"(?P<reject>rejected|rejects)(?: {PICTURE})?")
+_LABEL = re.compile(rf"(?:with (?:a |the )?)?(?P<c1>{'|'.join(COLOURS)})[ -]label(?:s|led|ed)?|"
+                    rf"(?:labell?ed|marked) (?P<c2>{'|'.join(COLOURS)})")
+_KEYWORD = re.compile(r"(?:tagged|tagged with|tagged as|with the (?:tag|keyword)|with (?:tag|keyword)|keywords?) "
+                      r"(?P<rest>.+)")
+_TITLE = re.compile(r"(?:titled|entitled|with the title) (?P<rest>.+)")
+
+
+def _marks(words, originals, i, holdings) -> Found | None:
+    match = _match(_STARS, words, i) or _match(_RATED, words, i)
+    if match is not None:
+        if match.groupdict().get("starred"):
+            return Found(Fact("rating", ">=", 1, "rated"), 1)
+        if match.groupdict().get("unrated"):
+            return Found(Fact("rating", "<=", 0, "unrated"), 1)
+        stars = int(NUMBERS.get(match.group("n"), match.group("n") or 0))
+        more = match.groupdict().get("plus") or match.group("more") or match.groupdict().get("least") \
+            or "at least" in match.group(0)
+        return Found(Fact("rating", ">=" if more else "=", stars,
+                          f"{stars} stars or more" if more else f"{stars} star{'s' if stars != 1 else ''}"),
+                     _taken(match))
+    match = _match(_PICKS, words, i)
+    if match is not None:
+        picked = bool(match.group("pick"))
+        return Found(Fact("pick", "=", 1 if picked else -1, "picks" if picked else "rejects"), _taken(match))
+    match = _match(_LABEL, words, i)
+    if match is not None:
+        colour = match.group("c1") or match.group("c2")
+        return Found(Fact("color_label", "=", colour, f"{colour} label"), _taken(match))
+    for pattern, name in ((_KEYWORD, "keyword"), (_TITLE, "title")):
+        match = _match(pattern, words, i)
+        if match is not None:
+            start = i + _taken(match) - len(match.group("rest").split())
+            said, n = _name_at(originals, start, one_word=name == "keyword")
+            if said and said.lower() not in ENDS_A_NAME:
+                return Found(Fact(name, "=" if name == "keyword" else "like", said,
+                                  f"tagged {said}" if name == "keyword" else f"titled “{said}”"),
+                             start - i + n)
+    return None
+
+
+def _name_at(originals: list[str], start: int, *, one_word: bool) -> tuple[str, int]:
+    """A keyword or title as written: quoted words, else a word (a title: up to the next
+    word that ends a name)."""
+    if start >= len(originals):
+        return "", 0
+    first = originals[start]
+    if first[:1] in "\"'“‘":
+        for end in range(start, len(originals)):
+            if originals[end][-1:] in "\"'”’" and (end > start or len(first) > 1):
+                return " ".join(originals[start:end + 1]).strip("\"'“”‘’"), end - start + 1
+    taken = 1
+    if not one_word:
+        while start + taken < len(originals) and originals[start + taken].lower() not in ENDS_A_NAME:
+            taken += 1
+    return " ".join(originals[start:start + taken]).strip(".,;:!?"), taken
+
+
+# -- time of day ----------------------------------------------------------------------
+
+# words -> the time of day they name
+DAYTIMES = {"sunrise": "sunrise", "sunrises": "sunrise", "sunset": "sunset", "sunsets": "sunset",
+            "golden hour": "golden hour", "blue hour": "blue hour", "dawn": "dawn", "dusk": "dusk",
+            "twilight": "dusk", "morning": "morning", "mornings": "morning", "afternoon": "afternoon",
+            "afternoons": "afternoon", "evening": "evening", "evenings": "evening", "night": "night",
+            "nighttime": "night", "night time": "night", "night-time": "night", "noon": "noon", "midday": "noon"}
+THINGS_TOO = {"sunrise", "sunrises", "sunset", "sunsets"}  # a time only after "at", "during", "around"
+TIME_PREPOSITIONS = ("at ", "during ", "around ", "by ")
+_DAYTIME = re.compile("(?:at |during |in |around |by )?(?:the )?(?P<said>" + "|".join(
+    sorted((re.escape(w) for w in DAYTIMES), key=len, reverse=True)) + r")(?= |$)")
+_NIGHT_PICTURES = re.compile(rf"night {PICTURE}")
+
+
+def _daytime(words, originals, i, holdings) -> Found | None:
+    """ "at night", "night photos", "in the morning", "at sunset", "golden hour", "dusk". The
+    words stay for CLIP too: morning light, a night sky and golden hour are what a picture looks like."""
+    if _match(_NIGHT_PICTURES, words, i):
+        return Found(Fact("daytime", "is", "night", "night"), 1, keep="night")
+    match = _match(_DAYTIME, words, i)
+    if match is None:
+        return None
+    said, whole = match.group("said"), match.group(0)
+    if said in THINGS_TOO and not whole.startswith(TIME_PREPOSITIONS):
+        return None  # "sunsets", "light in sunset": what the picture shows; "at sunset" is a time
+    if said == "night" and not whole.startswith(("at ", "by ", "during ")):
+        return None  # "night market", "a night sky": what the picture shows
+    name = DAYTIMES[said]
+    return Found(Fact("daytime", "is", name, name), _taken(match), keep=whole)
+
+
+READERS: tuple[Reader, ...] = (_state, _marks, _exposure, _shape, _focal, _daytime, _camera)
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"[\s\-_]", "", text.lower())

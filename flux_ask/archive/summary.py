@@ -7,6 +7,7 @@ from typing import Any
 from flux_ask.archive.home import USEFUL_ROC_AUC, Archive
 from flux_ask.db import keeper as keeper_store
 from flux_ask.db.files import error_files
+from flux_ask.db.facts import camera_name, fact_counts
 from flux_ask.db.photos import places_visited
 from flux_ask.db.status import catalog_counts
 
@@ -100,6 +101,34 @@ def places(archive: Archive) -> list[dict[str, Any]]:
         for r in c["regions"]:
             r["localities"].sort(key=lambda loc: (-loc["photos"], loc["locality"] or ""))
     return out
+
+
+def facts(archive: Archive) -> dict[str, list[dict[str, Any]]]:
+    """What the archive's files say, with photo counts: cameras, lenses, formats, ratings,
+    picks, colour labels and keywords (what "with the Fuji" or "tagged family" can match)."""
+    return fact_counts(archive.require().conn)
+
+
+FACT_TITLES = {"cameras": "cameras", "lenses": "lenses", "formats": "formats", "ratings": "ratings",
+               "picks": "picks and rejects", "labels": "colour labels", "keywords": "keywords"}
+
+
+def fact_rows(found: dict[str, list[dict[str, Any]]]) -> list[tuple[int, str, int]]:
+    """(depth, name, photos) lines, the way `facts` and `/facts` print them: each kind, then its values."""
+    rows = []
+    for kind, entries in found.items():
+        if entries:
+            rows.append((0, FACT_TITLES[kind], sum(e["photos"] for e in entries)))
+            rows += [(1, _fact_name(kind, e), e["photos"]) for e in entries]
+    return rows
+
+
+def _fact_name(kind: str, entry: dict[str, Any]) -> str:
+    if kind == "cameras":
+        return camera_name(entry["make"], entry["model"])
+    if kind == "ratings":
+        return "rejected" if entry["rating"] == -1 else f"{entry['rating']} stars"
+    return str(next(v for k, v in entry.items() if k != "photos"))
 
 
 def place_rows(countries: list[dict[str, Any]]) -> list[tuple[int, str, int, str]]:

@@ -27,6 +27,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "/index": ("PATH", "add a folder or file to the archive, in the background"),
     "/status": ("", "what the archive holds"),
     "/places": ("", "where the archive has been: countries, regions, localities"),
+    "/facts": ("", "the cameras, lenses, formats, ratings and keywords the archive holds"),
     "/quit": ("", "leave"),
 }
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from flux_ask.archive.home import Archive
-from flux_ask.archive.summary import places, status
+from flux_ask.archive.summary import facts, places, status
 from flux_ask.chat.chips import Chip, chips
 from flux_ask.chat.commands import CommandError, DraftRequest
 from flux_ask.curation import issue, recipes
@@ -80,6 +80,10 @@ class Conversation:
     def places(self) -> list[dict[str, Any]]:
         with self.lock:
             return places(self.archive)
+
+    def facts(self) -> dict[str, list[dict[str, Any]]]:
+        with self.lock:
+            return facts(self.archive)
 
     # -- questions --------------------------------------------------------------------
 

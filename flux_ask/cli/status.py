@@ -30,6 +30,13 @@ def register(sub) -> None:
     json_flag(places)
     places.set_defaults(run=cmd_places)
 
+    facts = sub.add_parser("facts", help="the cameras, lenses, formats, ratings and keywords the archive holds",
+                           description="What the files say, with photo counts: what 'shot on the Canon', "
+                           "'with the 85mm', 'rated 4 or more' or 'tagged family' can match.")
+    catalog_flags(facts)
+    json_flag(facts)
+    facts.set_defaults(run=cmd_facts)
+
 
 def cmd_status(args: argparse.Namespace) -> int:
     from flux_ask.archive.summary import status
@@ -69,4 +76,21 @@ def cmd_places(args: argparse.Namespace) -> int:
     for depth, name, photos, span in rows:
         noun = "photo " if photos == 1 else "photos"
         print(f"{'  ' * depth}{name:<{width - 2 * depth}}  {photos:>7,} {noun}  {span}")
+    return EXIT_OK
+
+
+def cmd_facts(args: argparse.Namespace) -> int:
+    from flux_ask.archive.summary import fact_rows, facts
+
+    with archive_from(args) as archive:
+        found = facts(archive)
+    if args.json:
+        print_json(found)
+        return EXIT_OK
+    rows = fact_rows(found)
+    if not rows:
+        print("no photo's files name a camera, a lens or a mark yet: `flux-ask index` reads them")
+    width = max((2 * depth + len(name) for depth, name, _ in rows), default=0)
+    for depth, name, photos in rows:
+        print(f"{'  ' * depth}{name:<{width - 2 * depth}}  {photos:>7,} photo{'s' if photos != 1 else ''}")
     return EXIT_OK

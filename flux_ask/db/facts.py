@@ -105,6 +105,13 @@ def _daytime(name: str) -> str:
 
 # -- what the archive holds -----------------------------------------------------------
 
+def camera_name(make: str | None, model: str | None) -> str:
+    """ "Canon EOS 6D", not "Canon Canon EOS 6D"; "NIKON D750" from "NIKON CORPORATION" and "NIKON D750"."""
+    if make and model and model.lower().startswith(make.split()[0].lower()):
+        return model
+    return " ".join(w for w in (make, model) if w) or "?"
+
+
 def holdings(conn: apsw.Connection) -> tuple[list[str], list[str]]:
     """(cameras as "make model", lenses), the most used first."""
     cameras = [" ".join(w for w in (make, model) if w) for make, model, _ in conn.execute(

@@ -22,7 +22,7 @@ from textual.suggester import Suggester
 from textual.widgets import Footer, Input, Static
 from textual.worker import get_current_worker
 
-from flux_ask.archive.summary import place_rows, status_rows
+from flux_ask.archive.summary import fact_rows, place_rows, status_rows
 from flux_ask.chat import commands
 from flux_ask.chat.commands import COMMANDS, CommandError
 from flux_ask.chat.conversation import Conversation, Turn
@@ -430,6 +430,21 @@ class FluxAskApp(App):
         table.add_column(style="dim")
         for depth, name, photos, span in place_rows(countries):
             table.add_row(Text("  " * depth + name, "bold" if depth == 0 else ""), f"{photos:,}", span)
+        self.say(table)
+
+    def cmd_facts(self, args) -> None:
+        self._background(self.conversation.facts, self._show_facts)
+
+    def _show_facts(self, found: dict[str, list[dict[str, Any]]]) -> None:
+        rows = fact_rows(found)
+        if not rows:
+            self.say("no photo's files name a camera, a lens or a mark yet: /index reads them")
+            return
+        table = Table.grid(padding=(0, 2))
+        table.add_column(no_wrap=True)
+        table.add_column(justify="right")
+        for depth, name, photos in rows:
+            table.add_row(Text("  " * depth + name, "bold" if depth == 0 else ""), f"{photos:,}")
         self.say(table)
 
     def cmd_index(self, args) -> None:

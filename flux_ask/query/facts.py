@@ -358,8 +358,8 @@ DAYTIMES = {"sunrise": "sunrise", "sunrises": "sunrise", "sunset": "sunset", "su
             "nighttime": "night", "night time": "night", "night-time": "night", "noon": "noon", "midday": "noon"}
 THINGS_TOO = {"sunrise", "sunrises", "sunset", "sunsets"}  # a time only after "at", "during", "around"
 TIME_PREPOSITIONS = ("at ", "during ", "around ", "by ")
-_DAYTIME = re.compile("(?:at |during |in |around |by )?(?:the )?(?P<said>" + "|".join(
-    sorted((re.escape(w) for w in DAYTIMES), key=len, reverse=True)) + r")(?= |$)")
+_DAYTIME = re.compile("(?:(?:taken|shot|photographed) )?(?P<when>(?:at |during |in |around |by )?(?:the )?(?P<said>" + "|".join(
+    sorted((re.escape(w) for w in DAYTIMES), key=len, reverse=True)) + r"))(?= |$)")
 _NIGHT_PICTURES = re.compile(rf"night {PICTURE}")
 
 
@@ -371,7 +371,7 @@ def _daytime(words, originals, i, holdings) -> Found | None:
     match = _match(_DAYTIME, words, i)
     if match is None:
         return None
-    said, whole = match.group("said"), match.group(0)
+    said, whole = match.group("said"), match.group("when")
     if said in THINGS_TOO and not whole.startswith(TIME_PREPOSITIONS):
         return None  # "sunsets", "light in sunset": what the picture shows; "at sunset" is a time
     if said == "night" and not whole.startswith(("at ", "by ", "during ")):

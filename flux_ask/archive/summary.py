@@ -61,6 +61,9 @@ def status_rows(s: dict[str, Any]) -> list[tuple[str, str]]:
         rate = f", {run['rate']:.1f} photos/s" if run["rate"] else ""
         rows.append(("last run", f"#{run['id']} {run['status']} {run['started_at']} "
                      f"({run['seconds'] or 0:.1f} s, {run['embedded']} embedded{rate})"))
+        if run.get("lonely_sidecars"):
+            rows.append(("sidecars", f"{run['lonely_sidecars']:,} beside no photo in the last run "
+                         "(`flux-ask index --json` lists them)"))
     for key in ("db", "vec", "thumbs"):
         rows.append((key, s["paths"][key]))
     return rows

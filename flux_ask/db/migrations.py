@@ -287,6 +287,7 @@ def m009_photo_facts(conn: apsw.Connection) -> None:
         ALTER TABLE photos ADD COLUMN sun_altitude REAL;   -- degrees, at its place and time
         ALTER TABLE photos ADD COLUMN sun_azimuth REAL;    -- degrees from south, below 0 the morning sky
         ALTER TABLE files ADD COLUMN sidecar_mtime_ns INTEGER;
+        ALTER TABLE runs ADD COLUMN lonely_sidecars INTEGER NOT NULL DEFAULT 0;  -- .xmp beside no photo
         CREATE TABLE photo_keywords (
             photo_id  INTEGER NOT NULL REFERENCES photos(id) ON DELETE CASCADE,
             keyword   TEXT NOT NULL COLLATE NOCASE,   -- hierarchical ones as paths: "places/Sweden/Lund"

@@ -7,7 +7,8 @@ import apsw
 from flux_ask.db.rows import ModelRow
 from flux_ask.db.sql import now_iso, path_in, path_out
 
-RUN_COUNTERS = ("files_seen", "unchanged", "new_photos", "new_files", "embedded", "missing", "errors")
+RUN_COUNTERS = ("files_seen", "unchanged", "new_photos", "new_files", "embedded", "missing", "errors",
+                "lonely_sidecars")
 
 
 def start_run(conn: apsw.Connection, root: str, model: ModelRow | None) -> int:

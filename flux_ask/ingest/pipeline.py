@@ -186,6 +186,7 @@ class Indexer:
             for cand in scan(Path(root)):
                 if cand.kind == "lonely_sidecar":
                     report.lonely_sidecars.append(cand.path)
+                    report.counts["lonely_sidecars"] += 1
                     continue
                 seen.add(cand.path)
                 report.counts["files_seen"] += 1

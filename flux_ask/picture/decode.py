@@ -54,7 +54,7 @@ def decode(path: str, kind: str, mtime_ns: int, *, min_side: int, max_pixels: in
     register_plugins()
     if kind == "unsupported":
         raise RejectedFile("unsupported_format", "no decoder for this file type")
-    data_image, meta_image, sensor_size = _open(path, kind)
+    data_image, meta_image, sensor_size = _open(path, kind, min_side)
     try:
         width, height = data_image.size
         if width * height > max_pixels:
@@ -99,11 +99,11 @@ def _reduce(image: Image.Image, min_side: int) -> Image.Image:
     return image.reduce(factor) if factor >= 2 else image
 
 
-def _open(path: str, kind: str) -> tuple[Image.Image, Image.Image, tuple[int, int] | None]:
+def _open(path: str, kind: str, min_side: int = 0) -> tuple[Image.Image, Image.Image, tuple[int, int] | None]:
     """(image to decode, image whose EXIF to read, RAW sensor size): the first two
     are one and the same except for RAW."""
     if kind == "raw":
-        return _open_raw(path)
+        return _open_raw(path, min_side)
     try:
         image = Image.open(path)
     except UnidentifiedImageError:
@@ -117,28 +117,40 @@ def _open(path: str, kind: str) -> tuple[Image.Image, Image.Image, tuple[int, in
     return image, image, None
 
 
-def _open_raw(path: str) -> tuple[Image.Image, Image.Image, tuple[int, int]]:
+def _open_raw(path: str, min_side: int = 0) -> tuple[Image.Image, Image.Image, tuple[int, int]]:
+    """The embedded preview (or, where it is smaller than `min_side`, the sensor data itself,
+    developed at half size), and the picture's size as the raw decoder develops it: the
+    sensor's visible area stretched by its pixel aspect, before the EXIF orientation."""
     import rawpy
 
     try:
         with rawpy.imread(path) as raw:
-            thumb = raw.extract_thumb()
-            sensor_size = (raw.sizes.width, raw.sizes.height)
-    except (rawpy.LibRawNoThumbnailError, rawpy.LibRawUnsupportedThumbnailError):
-        raise RejectedFile("raw_without_preview", "the RAW file embeds no usable preview") from None
+            sizes = raw.sizes
+            width, height = sizes.width, sizes.height
+            if sizes.pixel_aspect and sizes.pixel_aspect < 1:  # non-square sensels, as dcraw stretches them
+                height = round(height / sizes.pixel_aspect)
+            elif sizes.pixel_aspect and sizes.pixel_aspect > 1:
+                width = round(width * sizes.pixel_aspect)
+            try:
+                thumb = raw.extract_thumb()
+                preview = Image.open(io.BytesIO(thumb.data)) if thumb.format == rawpy.ThumbFormat.JPEG \
+                    else Image.fromarray(thumb.data)
+            except (rawpy.LibRawNoThumbnailError, rawpy.LibRawUnsupportedThumbnailError):
+                preview = None
+            if preview is None or min(preview.size) < min_side:  # an 80x60 preview makes no thumbnail
+                developed = raw.postprocess(half_size=True, use_camera_wb=True, user_flip=0, output_bps=8)
+                preview = Image.fromarray(developed)
     except rawpy.LibRawError as exc:
         raise RejectedFile("unsupported_format", f"RAW not readable: {exc}") from None
-    if thumb.format == rawpy.ThumbFormat.JPEG:
-        preview = Image.open(io.BytesIO(thumb.data))
-    else:
-        preview = Image.fromarray(thumb.data)
+    except (MemoryError, ValueError) as exc:
+        raise RejectedFile("raw_without_preview", f"no usable preview, and the sensor data would not develop ({exc})") from None
     # Most RAW formats are TIFF inside: Pillow reads their EXIF even where it cannot
     # decode the sensor data. Otherwise the preview's own EXIF is all there is.
     try:
         meta_image = Image.open(path)
     except Exception:
         meta_image = preview
-    return preview, meta_image, sensor_size
+    return preview, meta_image, (width, height)
 
 
 def to_rgb(image: Image.Image) -> Image.Image:

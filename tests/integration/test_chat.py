@@ -84,6 +84,11 @@ def test_an_ambiguous_place_offers_its_other_readings_to_switch_to(chat):
         chat.read_instead(1)
 
 
+def test_facts_and_places_of_the_archive(chat):
+    assert {"format": "JPEG", "photos": 20} in chat.facts()["formats"]
+    assert {c["country"] for c in chat.places()} == {"United States", "Italy"}
+
+
 def test_more_like_the_third_one_and_like_this(chat):
     first = ask(chat, "blue")
     third = first.photo_ids[2]

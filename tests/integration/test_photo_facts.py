@@ -2,8 +2,11 @@
 strings, HEIF orientation, the marks of each editor's sidecar; read again when a sidecar
 changes, without embedding; and asked for in words, against a real catalog."""
 
+import json
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -11,10 +14,12 @@ from PIL import Image
 from PIL.PngImagePlugin import PngInfo
 
 from flux_ask.archive.home import Archive
+from flux_ask.archive.summary import status, status_rows
 from flux_ask.config import load_settings
 from flux_ask.ingest.pipeline import Indexer
 from flux_ask.picture.decode import decode
 from flux_ask.search.engine import Searcher
+from tests.conftest import subprocess_env
 from tests.photos import EXIF_IFD, exif_for, picture, rational, write_photo
 
 NS = {"x": "adobe:ns:meta/", "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
@@ -239,6 +244,9 @@ def test_facts_asked_in_words(facts_archive, tiny, question, expected):
 def test_a_changed_sidecar_is_read_again_without_embedding(tmp_path, tiny):
     settings, root, report = build_archive(tmp_path, tiny)
     assert report.lonely_sidecars == [str(root / "orphan.xmp")]
+    with Archive(settings) as archive:  # and `status` says so
+        assert ("sidecars", "1 beside no photo in the last run (`flux-ask index --json` lists them)") in \
+            status_rows(status(archive))
     sidecar = root / "tall.xmp"
     sidecar.write_text(xmp('xmp:Rating="2" xmp:Label="Green"'), encoding="utf-8")
     stamp = sidecar.stat().st_mtime_ns + 10**9
@@ -273,3 +281,16 @@ def test_copies_of_the_shared_photos_get_their_facts(tmp_path, shared_photos, ti
     with Indexer(Archive(settings, create=True), embedder=tiny) as indexer:
         indexer.index([root])
     assert ask(settings, tiny, "tagged berlin") == {"digikam"}
+
+
+def test_facts_lists_what_the_archive_holds(facts_archive):
+    settings, _, _ = facts_archive
+    listed = subprocess.run([sys.executable, "-m", "flux_ask", "facts", "--json"], env=subprocess_env(settings.home),
+                            capture_output=True, text=True, timeout=120)
+    assert listed.returncode == 0, listed.stderr
+    found = json.loads(listed.stdout)
+    assert {"make": "Canon", "model": "Canon EOS R5", "photos": 1} in found["cameras"]
+    assert found["ratings"] == [{"rating": 5, "photos": 1}] and found["keywords"] == [{"keyword": "family", "photos": 1}]
+    text = subprocess.run([sys.executable, "-m", "flux_ask", "facts"], env=subprocess_env(settings.home),
+                          capture_output=True, text=True, timeout=120).stdout
+    assert "Canon EOS R5" in text and "Canon Canon" not in text and "keywords" in text

@@ -116,13 +116,17 @@ FACT_TITLES = {"cameras": "cameras", "lenses": "lenses", "formats": "formats", "
                "picks": "picks and rejects", "labels": "colour labels", "keywords": "keywords"}
 
 
-def fact_rows(found: dict[str, list[dict[str, Any]]]) -> list[tuple[int, str, int]]:
-    """(depth, name, photos) lines, the way `facts` and `/facts` print them: each kind, then its values."""
+def fact_rows(found: dict[str, list[dict[str, Any]]], most: int | None = None) -> list[tuple[int, str, int]]:
+    """(depth, name, photos) lines, the way `facts` and `/facts` print them: each kind, then
+    its values (the `most` used of them, and a line for the rest)."""
     rows = []
     for kind, entries in found.items():
         if entries:
             rows.append((0, FACT_TITLES[kind], sum(e["photos"] for e in entries)))
-            rows += [(1, _fact_name(kind, e), e["photos"]) for e in entries]
+            rows += [(1, _fact_name(kind, e), e["photos"]) for e in entries[:most]]
+            if most is not None and len(entries) > most:
+                rest = entries[most:]
+                rows.append((1, f"… {len(rest)} more (`flux-ask facts` lists them)", sum(e["photos"] for e in rest)))
     return rows
 
 
@@ -130,7 +134,8 @@ def _fact_name(kind: str, entry: dict[str, Any]) -> str:
     if kind == "cameras":
         return camera_name(entry["make"], entry["model"])
     if kind == "ratings":
-        return "rejected" if entry["rating"] == -1 else f"{entry['rating']} stars"
+        stars = entry["rating"]
+        return "rejected" if stars == -1 else "no stars" if stars == 0 else f"{stars} star{'s' if stars > 1 else ''}"
     return str(next(v for k, v in entry.items() if k != "photos"))
 
 

@@ -64,6 +64,11 @@ class Holdings:
         return [c for c in self.cameras if all(_squash(w) in _squash(c) for w in value.split())]
 
 
+def _phrase(regex: str) -> re.Pattern:
+    """A pattern that ends where a word ends: "raws" is no prefix of "rawson"."""
+    return re.compile(f"(?:{regex})(?= |$)")
+
+
 @dataclass
 class Found:
     fact: Fact
@@ -94,9 +99,9 @@ def _taken(match: re.Match) -> int:
 
 # -- camera and lens ------------------------------------------------------------------
 
-_CAMERA = re.compile(r"(?:(?:shot|taken|photographed|made) )?(?:on|with|using|by) (?:the |my |a |an |our )?"
+_CAMERA = _phrase(r"(?:(?:shot|taken|photographed|made) )?(?:on|with|using|by) (?:the |my |a |an |our )?"
                      r"(?P<name>[\w\-+.]+(?: [\w\-+.]+){0,2})")
-_BARE_CAMERA = re.compile(r"(?P<name>[\w\-+.]+(?: [\w\-+.]+){0,2})")
+_BARE_CAMERA = _phrase(r"(?P<name>[\w\-+.]+(?: [\w\-+.]+){0,2})")
 
 
 def _camera(words, originals, i, holdings) -> Found | None:
@@ -142,11 +147,11 @@ def _camera_value(said: str, holdings: Holdings | None, after_preposition: bool)
     return None
 
 
-_FOCAL = re.compile(r"(?:(?:with|on|using|at) (?:the |my |a )?)?(?P<mm>\d{1,4}(?:\.\d)?) ?mm(?: (?:lens|prime))?"
+_FOCAL = _phrase(r"(?:(?:with|on|using|at) (?:the |my |a )?)?(?P<mm>\d{1,4}(?:\.\d)?) ?mm(?: (?:lens|prime))?"
                     r"(?! (?:film|camera|negatives?|slides?|scans?|movie))")  # "35mm film" is a film
-_FOCAL_CLASS = re.compile(r"(?:(?:with|on|using) (?:the |my |a |an )?)?(?P<kind>ultra[ -]?wide|wide[ -]?angle|"
+_FOCAL_CLASS = _phrase(r"(?:(?:with|on|using) (?:the |my |a |an )?)?(?P<kind>ultra[ -]?wide|wide[ -]?angle|"
                           r"wideangle|telephoto|tele)(?: (?:lens|shots?|photos?|pictures?|zoom))?")
-_LENS = re.compile(r"(?:with|on|using) (?:the |my |a |an )?(?P<name>[\w\-+.]+)(?: lens)?")
+_LENS = _phrase(r"(?:with|on|using) (?:the |my |a |an )?(?P<name>[\w\-+.]+)(?: lens)?")
 FOCAL_CLASSES = {"wide": "wide angle (35 mm equivalent 28 mm or less)", "ultra wide": "ultra wide (20 mm or less)",
                  "telephoto": "telephoto (70 mm or longer)"}
 
@@ -177,11 +182,11 @@ def _focal(words, originals, i, holdings) -> Found | None:
 
 # -- exposure -------------------------------------------------------------------------
 
-_APERTURE = re.compile(r"(?:(?:at|shot at|with) )?(?:f ?/ ?|f)(?P<f>\d{1,2}(?:\.\d)?)(?: aperture)?")
-_WIDE_OPEN = re.compile(r"(?:shot )?wide open")
-_ISO = re.compile(r"(?:(?:at|shot at|with) )?iso ?(?P<iso>\d{2,7})|(?P<level>high|low) iso")
-_LONG = re.compile(r"long[ -]?exposures?|slow shutter(?: speed)?s?")
-_FLASH = re.compile(r"(?P<without>without|no|w/o) (?:a |the )?flash|(?:with|using) (?:a |the )?flash|flash "
+_APERTURE = _phrase(r"(?:(?:at|shot at|with) )?(?:f ?/ ?|f)(?P<f>\d{1,2}(?:\.\d)?)(?: aperture)?")
+_WIDE_OPEN = _phrase(r"(?:shot )?wide open")
+_ISO = _phrase(r"(?:(?:at|shot at|with) )?iso ?(?P<iso>\d{2,7})|(?P<level>high|low) iso")
+_LONG = _phrase(r"long[ -]?exposures?|slow shutter(?: speed)?s?")
+_FLASH = _phrase(r"(?P<without>without|no|w/o) (?:a |the )?flash|(?:with|using) (?:a |the )?flash|flash "
                     + PICTURE)
 
 
@@ -216,11 +221,11 @@ def _exposure(words, originals, i, holdings) -> Found | None:
 
 # -- shape and kind -------------------------------------------------------------------
 
-_SHAPE = re.compile(r"(?:(?:in|with) )?(?P<shape>vertical|horizontal|portrait|landscape)(?:ly)? "
+_SHAPE = _phrase(r"(?:(?:in|with) )?(?P<shape>vertical|horizontal|portrait|landscape)(?:ly)? "
                     rf"(?:orientation|format|oriented|{PICTURE})|(?P<plural>verticals|horizontals)|"
                     rf"(?P<square>square) (?:format|crops?|{PICTURE})|(?:in )?square format|"
                     r"(?P<pano>panoramas?|panoramic(?: photos?| shots?| pictures?| images?)?|panos)")
-_FORMAT = re.compile(r"(?:(?:in|as|shot in) )?(?P<raw>raw) (?:files?|photos?|images?|shots?|only)|(?:in|shot in) raw\b|"
+_FORMAT = _phrase(r"(?:(?:in|as|shot in) )?(?P<raw>raw) (?:files?|photos?|images?|shots?|only)|(?:in|shot in) raw\b|"
                      r"(?P<name>raws|heics?|heifs?|pngs?|dngs?|jpe?gs?|tiffs?|webps?|avifs?)"
                      rf"(?: {PICTURE})?")
 BEFORE_A_SHAPE = {"all", "my", "the", "some", "only", "me", "just", "of", "in", "as", "any", "show", "find", "more",
@@ -258,11 +263,11 @@ def _shape(words, originals, i, holdings) -> Found | None:
 
 # -- what the catalog knows -----------------------------------------------------------
 
-_LOCATED = re.compile(r"(?P<without>without|with no|no|w/o|missing) (?:a |any )?(?:gps|locations?|positions?|"
+_LOCATED = _phrase(r"(?P<without>without|with no|no|w/o|missing) (?:a |any )?(?:gps|locations?|positions?|"
                       r"coordinates|geotags?)(?: data| info(?:rmation)?)?|(?P<not>not|un)[ -]?geotagged|"
                       r"(?:with|having) (?:a |any )?(?:gps|locations?|positions?|coordinates|geotags?)(?: data)?|"
                       r"geotagged")
-_DATED = re.compile(r"(?P<without>undated|without (?:a |any )?dates?|with no dates?|no dates?|missing dates?|"
+_DATED = _phrase(r"(?P<without>undated|without (?:a |any )?dates?|with no dates?|no dates?|missing dates?|"
                     r"(?:with )?unknown dates?)|(?:with (?:a )?dates?|dated)(?= |$)")
 
 
@@ -283,19 +288,19 @@ def _state(words, originals, i, holdings) -> Found | None:
 # -- the photographer's marks ---------------------------------------------------------
 
 _NUMBER = r"(?P<n>[0-5]|one|two|three|four|five)"
-_STARS = re.compile(rf"(?P<least>(?:rated |with )?(?:at least|minimum|min) )?(?:rated |with )?{_NUMBER}[ -]?"
+_STARS = _phrase(rf"(?P<least>(?:rated |with )?(?:at least|minimum|min) )?(?:rated |with )?{_NUMBER}[ -]?"
                     r"(?P<plus>\+)?[ -]?stars?(?! hotel| restaurant| resort| review)"
                     r"(?: (?P<more>or (?:more|higher|better|above|up)|and (?:up|above|more|higher)|plus))?"
                     r"(?: (?:rated|rating|ratings))?")
-_RATED = re.compile(rf"rated (?:at least )?{_NUMBER}(?: stars?)?(?: (?P<more>or (?:more|higher|better|above)|"
+_RATED = _phrase(rf"rated (?:at least )?{_NUMBER}(?: stars?)?(?: (?P<more>or (?:more|higher|better|above)|"
                     r"and (?:up|above)|\+))?|(?P<starred>starred|rated)(?= |$)|(?P<unrated>unrated)")
-_PICKS = re.compile(rf"(?:my |the )?(?P<pick>picks|flagged|picked {PICTURE}|picked$)|"
+_PICKS = _phrase(rf"(?:my |the )?(?P<pick>picks|flagged|picked {PICTURE}|picked$)|"
                     rf"(?P<reject>rejected|rejects)(?: {PICTURE})?")
-_LABEL = re.compile(rf"(?:with (?:a |the )?)?(?P<c1>{'|'.join(COLOURS)})[ -]label(?:s|led|ed)?|"
+_LABEL = _phrase(rf"(?:with (?:a |the )?)?(?P<c1>{'|'.join(COLOURS)})[ -]label(?:s|led|ed)?|"
                     rf"(?:labell?ed|marked) (?P<c2>{'|'.join(COLOURS)})")
-_KEYWORD = re.compile(r"(?:tagged|tagged with|tagged as|with the (?:tag|keyword)|with (?:tag|keyword)|keywords?) "
+_KEYWORD = _phrase(r"(?:tagged|tagged with|tagged as|with the (?:tag|keyword)|with (?:tag|keyword)|keywords?) "
                       r"(?P<rest>.+)")
-_TITLE = re.compile(r"(?:titled|entitled|with the title) (?P<rest>.+)")
+_TITLE = _phrase(r"(?:titled|entitled|with the title) (?P<rest>.+)")
 
 
 def _marks(words, originals, i, holdings) -> Found | None:
@@ -358,9 +363,9 @@ DAYTIMES = {"sunrise": "sunrise", "sunrises": "sunrise", "sunset": "sunset", "su
             "nighttime": "night", "night time": "night", "night-time": "night", "noon": "noon", "midday": "noon"}
 THINGS_TOO = {"sunrise", "sunrises", "sunset", "sunsets"}  # a time only after "at", "during", "around"
 TIME_PREPOSITIONS = ("at ", "during ", "around ", "by ")
-_DAYTIME = re.compile("(?:(?:taken|shot|photographed) )?(?P<when>(?:at |during |in |around |by )?(?:the )?(?P<said>" + "|".join(
+_DAYTIME = _phrase("(?:(?:taken|shot|photographed) )?(?P<when>(?:at |during |in |around |by )?(?:the )?(?P<said>" + "|".join(
     sorted((re.escape(w) for w in DAYTIMES), key=len, reverse=True)) + r"))(?= |$)")
-_NIGHT_PICTURES = re.compile(rf"night {PICTURE}")
+_NIGHT_PICTURES = _phrase(rf"night {PICTURE}")
 
 
 def _daytime(words, originals, i, holdings) -> Found | None:

@@ -252,6 +252,8 @@ def plan(
             draft.text += fact.keep.split()
             if fact.note:
                 draft.notes.append(fact.note)
+            if i == start and PICTURE_NOUNS & set(words[i:i + fact.words]):
+                draft.fresh = True  # "square photos shot on the Canon" is a question of its own
             i += fact.words
             continue
         taken = _longest_phrase(words, originals, i, draft, now=now, places=places, hemisphere=hemisphere,

@@ -39,6 +39,7 @@ from flux_ask.tui.transcript import Note, Progress, Question
 WELCOME = ("Ask the archive what the pictures show: “umbrellas in fog”, “silhouettes from winter 2022 near "
            "40th and Walnut”, “evolution of layering over time”. Follow up with “only 2023”, “not in Rome”, "
            "“more like the third one”, “show more”. Tab moves to the results; /help lists the commands.")
+FACTS_SHOWN = 8  # of each kind in /facts: the CLI lists them all
 NO_ARCHIVE = "no archive here yet: /index FOLDER adds one, and you can ask while it runs"
 KEYS = [("arrows, hjkl", "move through the results"), ("enter, click", "open a photo"),
         ("space", "mark it for the basket"), ("esc", "back (to the prompt, from a photo)"),
@@ -436,7 +437,7 @@ class FluxAskApp(App):
         self._background(self.conversation.facts, self._show_facts)
 
     def _show_facts(self, found: dict[str, list[dict[str, Any]]]) -> None:
-        rows = fact_rows(found)
+        rows = fact_rows(found, most=FACTS_SHOWN)
         if not rows:
             self.say("no photo's files name a camera, a lens or a mark yet: /index reads them")
             return

@@ -116,3 +116,9 @@ def test_facts_survive_a_saved_recipe():
 
     p = plan("fuji portraits rated 4 or more at golden hour with the 85mm", now=NOW, holdings=HELD)
     assert QueryPlan.from_dict(json.loads(p.to_json())) == p
+
+
+def test_a_question_that_begins_with_a_fact_about_photos_stands_alone():
+    before = plan("dogs in the snow", now=NOW)
+    assert plan("square photos shot on the Canon", now=NOW, previous=before).text == ""
+    assert plan("only 5 stars", now=NOW, previous=before).text == "dogs in the snow"  # a follow-up

@@ -54,6 +54,7 @@ class Settings:
     country: str = "US"  # whose holiday calendar "at Christmas" and "Thanksgiving 2019" read (ISO code)
     geocoder: str = "https://nominatim.openstreetmap.org"  # Nominatim for unknown place names; "off" for none
     keeper_weight: float = 0.4  # "best ...": how much the keeper score weighs against similarity, 0..1
+    model_named: bool = False  # the model was named (a flag, config.toml), not left to the default
 
     @property
     def places_path(self) -> Path:
@@ -156,6 +157,7 @@ def load_settings(home: Path | None = None, **overrides: Any) -> Settings:
             values[key] = value
     if values.get("weights") is not None:
         values["weights"] = Path(values["weights"]).expanduser()
+    values["model_named"] = any(k in values for k in ("model", "pretrained", "weights"))
     values["pretrained"] = _pretrained_for(values)
     return validate(Settings(**values))
 

@@ -69,6 +69,8 @@ def _run_index(args: argparse.Namespace, inputs: list[Path], sweep: bool) -> int
             raise FluxAskError(f"no such file or folder: {path}")
     with archive_from(args, create=True) as archive, ProgressBars.unless(args.quiet) as bars, \
             Indexer(archive, progress=bars) as indexer:
+        if switch := indexer.model_switch():
+            print(f"flux-ask: {switch}", file=sys.stderr)
         report = indexer.index(inputs, sweep=sweep).as_dict()
     if args.json:
         print_json(report)
@@ -90,5 +92,6 @@ def cmd_watch(args: argparse.Namespace) -> int:
 
     print(f"watching {args.input.resolve()} (Ctrl-C to stop)", file=sys.stderr)
     with archive_from(args, create=True) as archive:
-        watch(archive, args.input, on_report=announce, progress=bars)
+        watch(archive, args.input, on_report=announce, progress=bars,
+              say=lambda line: print(f"flux-ask: {line}", file=sys.stderr))
     return EXIT_OK

@@ -71,6 +71,10 @@ def is_embedded(conn: apsw.Connection, sha256: str) -> bool:
     ).fetchone() is not None
 
 
+def count_photos(conn: apsw.Connection) -> int:
+    return conn.execute("SELECT count(*) FROM photos").fetchone()[0]
+
+
 def has_photos(conn: apsw.Connection) -> bool:
     return conn.execute("SELECT 1 FROM photos LIMIT 1").fetchone() is not None
 

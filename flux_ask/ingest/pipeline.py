@@ -17,13 +17,14 @@ import apsw
 import numpy as np
 
 from flux_ask import atlas
-from flux_ask.archive.home import Archive, KeeperScorer
+from flux_ask.archive.home import Archive, KeeperScorer, spec_for
 from flux_ask.archive.keeper_model import KeeperError
 from flux_ask.db import keeper as keeper_store
 from flux_ask.db.files import files_under, known_file, mark_missing, record_file, set_sidecar_stamp
 from flux_ask.db.hashes import store_hash
-from flux_ask.db.models import activate_model, find_model, register_model
+from flux_ask.db.models import activate_model, active_model, find_model, register_model
 from flux_ask.db.photos import (
+    count_photos,
     has_photos,
     insert_photo,
     photo_by_sha,
@@ -85,6 +86,9 @@ class Indexer:
         self._checked = False  # the two database files compared, once per indexer
         self.progress = progress or (lambda stage, done, total: None)
         self.spec = ModelSpec(settings.model, settings.pretrained, settings.weights)
+        active = active_model(self.conn) if embedder is None else None
+        if active is not None and not settings.model_named:  # a catalog keeps to its own model
+            self.spec = spec_for(active, settings)
 
     # -- set-up -----------------------------------------------------------------------
 
@@ -120,6 +124,21 @@ class Indexer:
         if known is not None:
             self._model = known
             activate_model(self.conn, known)
+
+    def model_switch(self) -> str | None:
+        """What indexing with a model other than the catalog's means, said before it starts:
+        every photo embedded again with it, side by side with the vectors it has."""
+        active = active_model(self.conn)
+        if active is None or self._embedder is not None or (active.name, active.pretrained) == (
+                self.spec.name, self.spec.identity()):
+            return None
+        photos = count_photos(self.conn)
+        if not photos:
+            return None
+        return (f"{self.spec.name} ({self.spec.identity()}) is not the catalog's model, {active.label}: "
+                f"it embeds {'all ' if photos > 1 else ''}{photos:,} photo{'s' if photos != 1 else ''} again, beside "
+                "the vectors the catalog keeps, and then "
+                "searches with them (leave --model out to keep the catalog's own)")
 
     def pool(self) -> ProcessPoolExecutor:
         if self._pool is None:

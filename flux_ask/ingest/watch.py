@@ -20,7 +20,7 @@ SETTLE_SECONDS = 0.25  # a file still being copied keeps firing events; wait for
 
 def watch(archive: Archive, root: Path, *, on_report: Callable[[IndexReport], None],
           progress: Progress | None = None, stop: threading.Event | None = None,
-          ready: threading.Event | None = None) -> None:
+          ready: threading.Event | None = None, say: Callable[[str], None] | None = None) -> None:
     from watchdog.events import FileSystemEventHandler
     from watchdog.observers import Observer
 
@@ -41,6 +41,8 @@ def watch(archive: Archive, root: Path, *, on_report: Callable[[IndexReport], No
 
     stop = stop or threading.Event()
     with Indexer(archive, progress=progress) as indexer:
+        if say and (switch := indexer.model_switch()):
+            say(switch)
         indexer.embedder  # noqa: B018 - load the model once, up front
         on_report(indexer.index([root]))
         observer = Observer()

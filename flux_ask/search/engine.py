@@ -21,12 +21,13 @@ import numpy as np
 from flux_ask.archive.home import Archive
 from flux_ask.archive.matrix import VectorMatrix, best_first
 from flux_ask.db.facts import photos_with_facts
-from flux_ask.db.photos import count_lacking, filtered_photos
+from flux_ask.db.photos import count_lacking, filtered_photos, photo_by_sha
 from flux_ask.errors import FluxAskError, NothingToSearch
 from flux_ask.geo import haversine_m, in_box
 from flux_ask.periods import period_keys, period_label
 from flux_ask.picture.decode import decode, model_input
 from flux_ask.picture.scan import kind_of, printable
+from flux_ask.picture.sha256 import sha256_file
 from flux_ask.query.plan import (
     DEFAULT_LIMIT,
     DEFAULT_MOTIF_YEARS,
@@ -153,11 +154,10 @@ class Searcher:
         m = self.archive.matrix()
         if len(m) == 0:
             raise NothingToSearch("no photo has a vector yet: run `flux-ask index FOLDER`")
-        query, home_rows = self._query_vector(plan, m)
+        query, home_rows, about = self._query_vector(plan, m)
         rows, strategy = self._candidates(plan, m)
         if home_rows is not None:  # echoes: the place's own photos define the query, and are left out
             rows = np.setdiff1d(_row_ids(rows), home_rows)
-        about = plan.similar_to.photo_id if isinstance(plan.similar_to, PhotoRef) else None
         skip = {m.row_of(about)} - {None} if about is not None else set()  # a photo is not its own answer
         keeper_id = self._keeper_id(plan, keeper_asked)
         if plan.mode == "all" or plan.group_by:
@@ -223,13 +223,17 @@ class Searcher:
                       strategy=f"{strategy}+motifs:{len(pool)} candidates")
 
     def _query_vector(self, plan: QueryPlan, m: VectorMatrix):
-        parts, home_rows = [], None
+        """(query vector, the rows of the place whose echoes are asked for, the catalogued photo
+        the question is about, which is no answer of its own)."""
+        parts, home_rows, about = [], None, None
         if plan.text:
             parts.append(self.archive.encoder().encode_text([plan.text])[0])
         target = plan.similar_to
         if isinstance(target, FileRef):
-            parts.append(self._embed_file(Path(target.path)))
+            about = self._catalogued(Path(target.path), m)
+            parts.append(m.vectors[m.row_of(about)] if about is not None else self._embed_file(Path(target.path)))
         elif isinstance(target, PhotoRef):
+            about = target.photo_id
             row = m.row_of(target.photo_id)
             if row is None:
                 raise FluxAskError(f"photo {target.photo_id} is not in the catalog (or has no vector yet)")
@@ -245,7 +249,18 @@ class Searcher:
         query = _unit(np.sum(parts, axis=0)).astype(np.float32)
         if plan.negative_text:  # scores are linear in the query, so "without X" folds into it
             query = query - NEGATIVE_WEIGHT * self.archive.encoder().encode_text([plan.negative_text])[0]
-        return query, home_rows
+        return query, home_rows, about
+
+    def _catalogued(self, path: Path, m: VectorMatrix) -> int | None:
+        """The photo a file is, when the catalog holds its content with a vector: its stored
+        vector answers, nothing is decoded or embedded."""
+        if not path.is_file():
+            return None  # _embed_file says what is wrong with it
+        try:
+            found = photo_by_sha(self.archive.conn, sha256_file(str(path)))
+        except OSError:
+            return None
+        return found[0] if found and m.row_of(found[0]) is not None else None
 
     def _embed_file(self, path: Path) -> np.ndarray:
 

@@ -37,6 +37,20 @@ def test_index_then_status_json(tmp_path, home):
     assert "tiny-test (random-init-seed0, 64-d)" in out.stdout and "empty_file 1" in out.stdout
 
 
+def test_indexing_keeps_to_the_catalogs_model_unless_another_is_named(tmp_path, home):
+    archive = tmp_path / "archive"
+    make_archive(archive, 3)
+    assert flux(home, "index", str(archive), "--model", "tiny-test").returncode == 0
+    more = make_archive(tmp_path / "more", 1, start_seed=50)
+    added = flux(home, "add", str(more[0]), "--json")  # no --model: the catalog's own, not ViT-B-32
+    assert added.returncode == 0, added.stderr
+    assert json.loads(added.stdout)["counts"]["embedded"] == 1 and "not the catalog's model" not in added.stderr
+    assert flux(home, "index", str(archive)).returncode == 0
+    other = flux(home, "index", str(archive), "--model", "ViT-B-32")  # named: said before it starts
+    assert "ViT-B-32 (datacomp_xl_s13b_b90k) is not the catalog's model, tiny-test (random-init-seed0, 64-d): " \
+           "it embeds all 4 photos again" in other.stderr
+
+
 def test_flags_and_config_file_choose_the_databases(tmp_path, home):
     archive = tmp_path / "archive"
     make_archive(archive, 2)

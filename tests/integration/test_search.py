@@ -106,11 +106,21 @@ def test_similar_to_a_photo_leaves_it_out_and_a_file_finds_its_photo(searcher):
     again = searcher.run(plan(f"similar to {first.photo_id}", now=NOW))
     assert first.photo_id not in [r.photo_id for r in again.results]  # the photo asked about is no answer
     assert len(again.results) == 12 and again.results[0].score < 1 - 1e-5
-    by_file = searcher.run(plan(f"similar to {first.path}", now=NOW))
-    assert by_file.results[0].photo_id == first.photo_id and by_file.results[0].score == pytest.approx(1, abs=1e-3)
+    by_file = searcher.run(plan(f"similar to {first.path}", now=NOW))  # its stored vector, not embedded again
+    assert [(r.photo_id, r.score) for r in by_file.results] == [(r.photo_id, r.score) for r in again.results]
     for said in ("more like this", "more like the third one"):  # the conversation's to resolve
         with pytest.raises(FluxAskError, match="in a conversation"):
             searcher.run(plan(said, now=NOW))
+
+
+def test_a_catalogued_file_is_not_embedded_again_and_a_new_one_is(searcher, monkeypatch, tmp_path):
+    first = searcher.run(plan("top 3 portraits from 2019", now=NOW)).results[0]
+    embed = searcher._embed_file
+    monkeypatch.setattr(searcher, "_embed_file", lambda path: pytest.fail(f"{path} was embedded again"))
+    assert len(searcher.run(plan(f"similar to {first.path}", now=NOW)).results) == 12
+    new = write_photo(tmp_path / "new.jpg", seed=4242)
+    monkeypatch.setattr(searcher, "_embed_file", embed)
+    assert len(searcher.run(plan(f"similar to {new}", now=NOW)).results) == 12
 
 
 def test_echoes_leave_the_place_itself_out(searcher):

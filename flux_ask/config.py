@@ -42,6 +42,7 @@ class Settings:
     pretrained: str | None = DEFAULT_PRETRAINED
     weights: Path | None = None
     runtime: str = "onnx"  # image encoder: "onnx" (fp32), "onnx-int8" (~2x faster on CPU) or "torch"
+    query_runtime: str = "onnx"  # questions: the ONNX bundle (no torch), or "torch" (open_clip's own model)
     batch_size: int = 64
     workers: int = max(1, min(4, (os.cpu_count() or 2)))
     max_pixels: int = 200_000_000  # larger images are refused as decompression bombs
@@ -95,6 +96,7 @@ _FILE_KEYS: dict[str, type | tuple[type, ...]] = {
     "pretrained": str,
     "weights": str,
     "runtime": str,
+    "query_runtime": str,
     "batch_size": int,
     "workers": int,
     "max_pixels": int,
@@ -146,7 +148,7 @@ def load_settings(home: Path | None = None, **overrides: Any) -> Settings:
         "issues_dir": path_of("issues", "issues"),
     }
     names = {f.name for f in fields(Settings)}
-    for key in ("model", "pretrained", "weights", "runtime", "batch_size", "workers", "max_pixels",
+    for key in ("model", "pretrained", "weights", "runtime", "query_runtime", "batch_size", "workers", "max_pixels",
                 "hemisphere", "block_m", "walk_m", "date_order", "country", "geocoder", "keeper_weight"):
         if key in file:
             values[key] = file[key]
@@ -174,6 +176,8 @@ def _pretrained_for(values: dict[str, Any]) -> str | None:
 def validate(settings: Settings) -> Settings:
     if settings.runtime not in RUNTIMES:
         raise ConfigError(f"runtime must be one of {', '.join(RUNTIMES)}, not {settings.runtime!r}")
+    if settings.query_runtime not in ("onnx", "torch"):
+        raise ConfigError(f"query_runtime must be onnx or torch, not {settings.query_runtime!r}")
     if settings.date_order not in ("MDY", "DMY", "YMD"):
         raise ConfigError(f"date_order must be 'MDY', 'DMY' or 'YMD', not {settings.date_order!r}")
     if settings.hemisphere not in ("north", "south"):

@@ -31,7 +31,7 @@ from flux_ask.db.photos import has_photos
 from flux_ask.db.rows import ModelRow
 from flux_ask.db.status import catalog_version
 from flux_ask.db.vectors import vector_problems
-from flux_ask.embed import TINY_TEST, TINY_TEST_TAG, Embedder, ModelSpec, load_embedder
+from flux_ask.embed import TINY_TEST, TINY_TEST_TAG, Embedder, ModelSpec, load_query_encoder
 from flux_ask.errors import CatalogError, ModelMismatch, NothingToSearch
 from flux_ask.query import plan
 from flux_ask.query.facts import Holdings
@@ -121,8 +121,9 @@ class Archive:
         """The encoder that speaks the catalog's vectors' language (questions, files)."""
         model = self.model()
         if self._encoder is None:
-            self._encoder = load_embedder(spec_for(model, self.settings), runtime="torch",
-                                          cache_dir=self.settings.models_dir)
+            self._encoder = load_query_encoder(model.name, model.pretrained, lambda: spec_for(model, self.settings),
+                                               cache_dir=self.settings.models_dir,
+                                               runtime=self.settings.query_runtime)
         e = self._encoder
         if (e.name, e.pretrained, e.dim) != (model.name, model.pretrained, model.dim):
             raise ModelMismatch(f"the catalog's vectors come from {model.label}, but the query encoder is "

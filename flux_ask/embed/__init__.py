@@ -6,6 +6,7 @@ so commands that need no model (status, a rerun with nothing new) start fast.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -76,6 +77,34 @@ def load_embedder(spec: ModelSpec, *, runtime: str = "onnx", cache_dir: Path | N
     from flux_ask.embed.openclip import OpenClipEmbedder
 
     return OpenClipEmbedder(spec, runtime=runtime, cache_dir=cache_dir)
+
+
+def load_query_encoder(name: str, pretrained: str, spec: Callable[[], ModelSpec], *, cache_dir: Path,
+                       runtime: str = "onnx") -> Embedder:
+    """The encoder for questions in the language of vectors made by (name, pretrained): the
+    model's ONNX bundle where it is written (no torch, no open_clip, no weights needed), else
+    open_clip's model from `spec()`, whose bundle is then written so that the next question
+    needs no torch."""
+    from flux_ask.embed.bundle import OnnxEmbedder, has_bundle
+
+    if runtime == "onnx" and has_bundle(cache_dir, name, pretrained):
+        return OnnxEmbedder(cache_dir, name, pretrained)
+    encoder = load_embedder(spec(), runtime="torch", cache_dir=cache_dir)
+    if runtime == "onnx":
+        write_query_bundle(encoder, cache_dir)
+    return encoder
+
+
+def write_query_bundle(encoder: Embedder, cache_dir: Path) -> None:
+    """Write the model's ONNX bundle (once) where the encoder is open_clip's: indexing does it
+    with the model it loaded anyway. A failure leaves questions on torch, nothing worse."""
+    from flux_ask.embed.openclip import OpenClipEmbedder, write_bundle
+
+    if isinstance(encoder, OpenClipEmbedder):
+        try:
+            write_bundle(encoder, cache_dir)
+        except (OSError, RuntimeError, ValueError):
+            pass  # a read-only home or an export torch cannot do: questions load torch instead
 
 
 def available_models() -> dict[str, list[str]]:

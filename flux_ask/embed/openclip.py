@@ -1,12 +1,15 @@
 """open_clip models: loaded from a pretrained tag or a local checkpoint, never silently random.
 
 The image tower runs in ONNX Runtime by default (exported once per model and
-cached in the archive home), which is faster than eager torch on CPU; the text
-tower runs in torch, since queries come one at a time.
+cached in the archive home), which is faster than eager torch on CPU. Loading a model
+also writes its bundle (bundle.py): both towers in ONNX and the tokenizer, so that a
+question is answered later without torch.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import logging
 import os
 import socket
@@ -20,6 +23,7 @@ import numpy as np
 
 from flux_ask.atomic import atomic_output, clear_leftovers
 from flux_ask.embed import TINY_TEST, ModelSpec, Preprocess, l2_normalise
+from flux_ask.embed.bundle import BUNDLE_FORMAT, bundle_stem, has_bundle, session
 from flux_ask.errors import ModelUnavailable
 
 TINY_TEST_SEED = 0
@@ -196,23 +200,78 @@ def _preprocess_of(model) -> Preprocess:
 
 
 def _onnx_session(embedder: OpenClipEmbedder, cache_dir: Path | None, *, quantized: bool):
-    import onnxruntime as ort
-
-    ort.disable_telemetry_events()
-    cache_dir = cache_dir or Path(tempfile.gettempdir()) / "flux-ask-models"
-    safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in f"{embedder.name}-{embedder.pretrained}")
-    path = cache_dir / f"{safe}.visual.onnx"
+    path = Path(f"{bundle_stem(_cache(cache_dir), embedder.name, embedder.pretrained)}.visual.onnx")
     if not path.exists():
-        clear_leftovers(cache_dir, ".onnx")  # an export a kill stopped halfway (one writer at a time)
+        clear_leftovers(path.parent, ".onnx")  # an export a kill stopped halfway (one writer at a time)
         _export_visual(embedder, path)
-    if quantized:
-        path = _quantized(path)
-    options = ort.SessionOptions()
-    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-    options.log_severity_level = 3
-    # Spinning threads would burn the cores the decode workers need between batches.
-    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-    return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+    return session(_quantized(path) if quantized else path)
+
+
+def _cache(cache_dir: Path | None) -> Path:
+    return cache_dir or Path(tempfile.gettempdir()) / "flux-ask-models"
+
+
+def write_bundle(embedder: OpenClipEmbedder, cache_dir: Path | None) -> bool:
+    """The text tower in ONNX, open_clip's BPE as a tokenizers file, and what they need to know,
+    beside the image tower: a question then needs no torch. Models whose tokenizer is not
+    open_clip's own BPE (SigLIP, multilingual ones) keep to torch; returns whether it was written."""
+    import open_clip
+
+    tokenizer = open_clip.get_tokenizer(embedder.name)
+    if type(tokenizer) is not open_clip.tokenizer.SimpleTokenizer or tokenizer.reduction_fn is not None:
+        return False
+    cache_dir = _cache(cache_dir)
+    stem = bundle_stem(cache_dir, embedder.name, embedder.pretrained)
+    if has_bundle(cache_dir, embedder.name, embedder.pretrained):
+        return True
+    visual = Path(f"{stem}.visual.onnx")
+    if not visual.exists():
+        _export_visual(embedder, visual)
+    _export_text(embedder, Path(f"{stem}.text.onnx"), tokenizer.context_length)
+    with atomic_output(Path(f"{stem}.tokenizer.json"), ".json") as tmp:
+        _bpe_of(tokenizer).save(tmp)
+    meta = {"format": BUNDLE_FORMAT, "name": embedder.name, "pretrained": embedder.pretrained, "dim": embedder.dim,
+            "context_length": tokenizer.context_length, "sot": tokenizer.sot_token_id, "eot": tokenizer.eot_token_id,
+            "preprocess": dataclasses.asdict(embedder.preprocess)}
+    with atomic_output(Path(f"{stem}.json"), ".json") as tmp:  # last: its presence says the bundle is whole
+        Path(tmp).write_text(json.dumps(meta, indent=1), encoding="utf-8")
+    return True
+
+
+def _bpe_of(tokenizer):
+    """open_clip's byte-level BPE as a tokenizers Tokenizer: the same vocabulary, merges, word
+    pattern and end-of-word suffix (the cleaning before it is bundle.clean's)."""
+    from tokenizers import Regex, Tokenizer, models, pre_tokenizers
+
+    merges = sorted(tokenizer.bpe_ranks, key=tokenizer.bpe_ranks.get)
+    bpe = Tokenizer(models.BPE(vocab=dict(tokenizer.encoder), merges=merges, end_of_word_suffix="</w>",
+                               fuse_unk=False))
+    words = r"""'s|'t|'re|'ve|'m|'ll|'d|[\p{L}]+|[\p{N}]|[^\s\p{L}\p{N}]+"""  # open_clip's own pattern
+    bpe.pre_tokenizer = pre_tokenizers.Sequence([
+        pre_tokenizers.Split(Regex(words), behavior="removed", invert=True),
+        pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=False),
+    ])
+    bpe.add_special_tokens(["<start_of_text>", "<end_of_text>"])
+    return bpe
+
+
+def _export_text(embedder: OpenClipEmbedder, path: Path, context_length: int) -> None:
+    import torch
+
+    class TextTower(torch.nn.Module):
+        def __init__(self, model):
+            super().__init__()
+            self.model = model
+
+        def forward(self, tokens):
+            return self.model.encode_text(tokens)
+
+    with atomic_output(path, ".onnx") as tmp, warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(TextTower(embedder.model), torch.zeros(2, context_length, dtype=torch.long), tmp,
+                          input_names=["tokens"], output_names=["embedding"],
+                          dynamic_axes={"tokens": {0: "batch"}, "embedding": {0: "batch"}},
+                          opset_version=17, dynamo=False)
 
 
 def _quantized(path: Path) -> Path:

@@ -40,7 +40,7 @@ from flux_ask.db.photos import (
 from flux_ask.db.rows import ModelRow
 from flux_ask.db.runs import finish_run, set_run_model, start_run
 from flux_ask.db.vectors import photos_to_embed, reconcile, store_embedding
-from flux_ask.embed import Embedder, ModelSpec, load_embedder
+from flux_ask.embed import Embedder, ModelSpec, load_embedder, write_query_bundle
 from flux_ask.errors import PASSING, DiskFull
 from flux_ask.ingest.lock import WriterLock
 from flux_ask.ingest.report import IndexReport
@@ -97,6 +97,7 @@ class Indexer:
         if self._embedder is None:
             self._embedder = load_embedder(self.spec, runtime=self.settings.runtime,
                                            cache_dir=self.settings.models_dir)
+            write_query_bundle(self._embedder, self.settings.models_dir)  # questions then need no torch
         return self._embedder
 
     @property

@@ -1,0 +1,105 @@
+"""A model's towers as ONNX files in the archive home, with the text tower's tokenizer: what
+answers a question without torch or open_clip.
+
+openclip.py writes the bundle once per model (from the torch model it loaded to index);
+this module only reads it, with ONNX Runtime and Hugging Face's tokenizers library (open_clip's
+own BPE vocabulary, cleaned first exactly as open_clip cleans a text: ftfy, HTML entities,
+whitespace, lower case).
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+
+from flux_ask.embed import Preprocess, l2_normalise
+
+BUNDLE_FORMAT = 1  # bump when what is written changes: older bundles are written again
+
+for _opt_out in ("ORT_DISABLE_TELEMETRY", "ORT_TELEMETRY_DISABLED"):  # see openclip.py
+    os.environ.setdefault(_opt_out, "1")
+
+
+def bundle_stem(cache_dir: Path, name: str, pretrained: str) -> Path:
+    """Where a model's files live: STEM.visual.onnx, STEM.text.onnx, STEM.tokenizer.json, STEM.json."""
+    safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in f"{name}-{pretrained}")
+    return cache_dir / safe
+
+
+def has_bundle(cache_dir: Path, name: str, pretrained: str) -> bool:
+    stem = bundle_stem(cache_dir, name, pretrained)
+    try:
+        meta = json.loads(Path(f"{stem}.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return meta.get("format") == BUNDLE_FORMAT and all(
+        Path(f"{stem}.{part}").is_file() for part in ("visual.onnx", "text.onnx", "tokenizer.json"))
+
+
+class ClipTokens:
+    """open_clip's SimpleTokenizer, without torch: the same cleaning, then the same BPE through
+    the tokenizers library; texts become N x context_length int64 ids, as open_clip makes them."""
+
+    def __init__(self, path: Path, context_length: int, sot: int, eot: int):
+        from tokenizers import Tokenizer
+
+        self.tokenizer = Tokenizer.from_file(str(path))
+        self.context_length, self.sot, self.eot = context_length, sot, eot
+
+    def __call__(self, texts: list[str]) -> np.ndarray:
+        out = np.zeros((len(texts), self.context_length), dtype=np.int64)
+        for row, encoding in enumerate(self.tokenizer.encode_batch([clean(t) for t in texts])):
+            ids = [self.sot, *encoding.ids, self.eot]
+            if len(ids) > self.context_length:  # cut, and end with the end of text, as open_clip does
+                ids = ids[:self.context_length]
+                ids[-1] = self.eot
+            out[row, :len(ids)] = ids
+        return out
+
+
+def clean(text: str) -> str:
+    """open_clip's "lower" cleaning: ftfy, HTML entities twice, whitespace, lower case."""
+    import ftfy
+
+    text = html.unescape(html.unescape(ftfy.fix_text(text))).strip()
+    return " ".join(text.split()).strip().lower()
+
+
+class OnnxEmbedder:
+    """Both towers in ONNX Runtime: a question's text, or a new file's pixels, to the catalog's vectors."""
+
+    def __init__(self, cache_dir: Path, name: str, pretrained: str):
+        stem = bundle_stem(cache_dir, name, pretrained)
+        meta = json.loads(Path(f"{stem}.json").read_text(encoding="utf-8"))
+        self.name, self.pretrained, self.dim = name, pretrained, int(meta["dim"])
+        self.preprocess = Preprocess(**{k: tuple(v) if isinstance(v, list) else v
+                                        for k, v in meta["preprocess"].items()})
+        self._stem = stem
+        self._tokens = ClipTokens(Path(f"{stem}.tokenizer.json"), meta["context_length"], meta["sot"], meta["eot"])
+        self._text = self._visual = None
+
+    def encode_text(self, texts: list[str]) -> np.ndarray:
+        if self._text is None:
+            self._text = session(Path(f"{self._stem}.text.onnx"))
+        return l2_normalise(self._text.run(None, {"tokens": self._tokens(list(texts))})[0])
+
+    def encode_images(self, pixels: np.ndarray) -> np.ndarray:
+        if self._visual is None:
+            self._visual = session(Path(f"{self._stem}.visual.onnx"))
+        return l2_normalise(self._visual.run(None, {"pixels": self.preprocess.normalise(pixels)})[0])
+
+
+def session(path: Path):
+    import onnxruntime as ort
+
+    ort.disable_telemetry_events()
+    options = ort.SessionOptions()
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    options.log_severity_level = 3
+    # Spinning threads would burn the cores the decode workers need between batches.
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])

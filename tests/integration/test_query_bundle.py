@@ -1,0 +1,81 @@
+"""A question without torch: the model's bundle (both towers in ONNX, open_clip's BPE through
+the tokenizers library) gives the tokens open_clip gives, the vectors its torch towers give,
+and a question in a fresh process imports neither torch nor open_clip."""
+
+import random
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from flux_ask.embed import ModelSpec, load_embedder, load_query_encoder
+from flux_ask.embed.bundle import OnnxEmbedder, has_bundle
+from flux_ask.embed.openclip import write_bundle
+from tests.conftest import subprocess_env
+from tests.photos import exif_for, make_archive, write_photo
+
+ODD = ["", " ", "umbrellas in fog", "Café at 3 a.m. — naïve façade", "don't it's we're I'll THEY'D", "a " * 200,
+       "<end_of_text> and <start_of_text>", "emoji 🎉🐕‍🦺 and 漢字 かな ㌀", "x&amp;y &lt;tag&gt; &amp;amp;",
+       "tabs\tand\nnewlines\r\n\x0b\x1c", "ÀÉÎÕÜ ß ﬁ Ⅻ ①", "123 4567 3.14 1,000", "a'S B'T", "ﬀ\u00a0\u2003\u200b",
+       "https://example.com/a?b=c#d", "ĳ ǅ ǈ ǋ", "mojibake: Ã©tÃ© â€™", "\u0301\u0301 combining", "🇸🇪🇩🇪", "x" * 500]
+
+
+@pytest.fixture(scope="module")
+def torch_and_bundle(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("models")
+    torch_model = load_embedder(ModelSpec("tiny-test"), runtime="onnx", cache_dir=folder)
+    assert write_bundle(torch_model, folder) and has_bundle(folder, torch_model.name, torch_model.pretrained)
+    return torch_model, OnnxEmbedder(folder, torch_model.name, torch_model.pretrained), folder
+
+
+def test_the_tokens_are_open_clips_token_for_token(torch_and_bundle):
+    import open_clip
+
+    torch_model, bundle, _ = torch_and_bundle
+    rng = random.Random(7)
+    alphabet = "abcdefghijklmnopqrstuvwxyz ABCXYZ0123456789'.,;:!?-&éüßÆ漢🎉\t\n<>/\\\"()[]#@$%*+=~`^|’“”…"
+    texts = ODD + ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 150))) for _ in range(4000)]
+    ours, theirs = bundle._tokens(texts), open_clip.get_tokenizer(torch_model.name)(texts).numpy()
+    differ = [t for t, a, b in zip(texts, ours, theirs, strict=True) if (a != b).any()]
+    assert differ == []
+
+
+def test_the_vectors_are_the_torch_towers(torch_and_bundle):
+    torch_model, bundle, _ = torch_and_bundle
+    texts = ODD + ["silhouettes from winter 2022", "a dog on a red sofa", "fog"]
+    cosine = (bundle.encode_text(texts) * torch_model.encode_text(texts)).sum(axis=1)
+    assert cosine.min() >= 0.9999
+    pixels = np.random.default_rng(1).integers(0, 256, (3, 224, 224, 3), dtype=np.uint8)
+    cosine = (bundle.encode_images(pixels) * torch_model.encode_images(pixels)).sum(axis=1)
+    assert cosine.min() >= 0.9999
+
+
+def test_the_query_encoder_is_the_bundle_where_it_is_written(torch_and_bundle, tmp_path):
+    torch_model, _, folder = torch_and_bundle
+    assert isinstance(load_query_encoder(torch_model.name, torch_model.pretrained, lambda: pytest.fail("torch"),
+                                         cache_dir=folder), OnnxEmbedder)
+    # without a bundle: open_clip's model, and the bundle written for the next question
+    fresh = load_query_encoder(torch_model.name, torch_model.pretrained, lambda: ModelSpec("tiny-test"),
+                               cache_dir=tmp_path)
+    assert not isinstance(fresh, OnnxEmbedder) and has_bundle(tmp_path, torch_model.name, torch_model.pretrained)
+    assert not isinstance(load_query_encoder(torch_model.name, torch_model.pretrained, lambda: ModelSpec("tiny-test"),
+                                             cache_dir=tmp_path, runtime="torch"), OnnxEmbedder)
+
+
+def test_a_question_in_a_fresh_process_imports_no_torch(tmp_path, home):
+    archive = tmp_path / "archive"
+    make_archive(archive, 4)
+    # a photo with a position: indexing then works out the place names, which a question reads
+    write_photo(archive / "lund.jpg", seed=99, exif=exif_for(taken="2020:05:01 10:00:00", lat=55.7047, lon=13.191))
+    env = subprocess_env(home)
+    indexed = subprocess.run([sys.executable, "-m", "flux_ask", "index", str(archive), "--model", "tiny-test"],
+                             env=env, capture_output=True, text=True, timeout=300)
+    assert indexed.returncode == 0, indexed.stderr
+    code = ("import sys\nfrom flux_ask.cli import main\n"
+            "try:\n    main(['ask', 'umbrellas in fog', '--limit', '2', '--json'])\nexcept SystemExit:\n    pass\n"
+            "heavy = [m for m in ('torch', 'open_clip', 'scipy', 'sklearn') if m in sys.modules]\n"
+            "print('HEAVY', heavy, file=sys.stderr)")
+    asked = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=300)
+    assert '"results"' in asked.stdout, asked.stderr
+    assert "HEAVY []" in asked.stderr

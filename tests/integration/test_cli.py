@@ -47,7 +47,7 @@ def test_indexing_keeps_to_the_catalogs_model_unless_another_is_named(tmp_path, 
     assert json.loads(added.stdout)["counts"]["embedded"] == 1 and "not the catalog's model" not in added.stderr
     assert flux(home, "index", str(archive)).returncode == 0
     other = flux(home, "index", str(archive), "--model", "ViT-B-32")  # named: said before it starts
-    assert "ViT-B-32 (datacomp_xl_s13b_b90k) is not the catalog's model, tiny-test (random-init-seed0, 64-d): " \
+    assert "ViT-B-32 (laion2b_s34b_b79k) is not the catalog's model, tiny-test (random-init-seed0, 64-d): " \
            "it embeds all 4 photos again" in other.stderr
 
 

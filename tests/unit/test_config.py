@@ -10,7 +10,7 @@ def test_defaults_live_in_the_archive_home(home):
     s = load_settings()
     assert s.home == home.resolve()
     assert (s.db_path, s.vec_path, s.thumbs_dir) == (home / "catalog.db", home / "vectors.db", home / "thumbs")
-    assert (s.model, s.pretrained, s.batch_size) == ("ViT-B-32", "datacomp_xl_s13b_b90k", 64)
+    assert (s.model, s.pretrained, s.batch_size) == ("ViT-B-32", "laion2b_s34b_b79k", 64)
 
 
 def test_config_file_then_flags(home):

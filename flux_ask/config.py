@@ -17,6 +17,7 @@ from flux_ask.errors import ConfigError
 
 CONFIG_NAME = "config.toml"
 RUNTIMES = ("onnx", "onnx-int8", "torch")
+DEVICE_NAMES = ("auto", "cpu", "coreml", "cuda", "directml")  # embed/bundle.py's DEVICES, for the flags
 
 # Chosen by open_clip's published text-to-image retrieval (docs/openclip_retrieval_results.csv)
 # against the image tower's cost (docs/model_profile.csv): ViT-B-32 on LAION-2B finds the
@@ -45,6 +46,7 @@ class Settings:
     weights: Path | None = None
     runtime: str = "onnx"  # image encoder: "onnx" (fp32), "onnx-int8" (~2x faster on CPU) or "torch"
     query_runtime: str = "onnx"  # questions: the ONNX bundle (no torch), or "torch" (open_clip's own model)
+    device: str = "auto"  # where ONNX Runtime runs the towers: auto, cpu, coreml, cuda, directml
     batch_size: int = 64
     workers: int = max(1, min(4, (os.cpu_count() or 2)))
     max_pixels: int = 200_000_000  # larger images are refused as decompression bombs
@@ -99,6 +101,7 @@ _FILE_KEYS: dict[str, type | tuple[type, ...]] = {
     "weights": str,
     "runtime": str,
     "query_runtime": str,
+    "device": str,
     "batch_size": int,
     "workers": int,
     "max_pixels": int,
@@ -150,7 +153,8 @@ def load_settings(home: Path | None = None, **overrides: Any) -> Settings:
         "issues_dir": path_of("issues", "issues"),
     }
     names = {f.name for f in fields(Settings)}
-    for key in ("model", "pretrained", "weights", "runtime", "query_runtime", "batch_size", "workers", "max_pixels",
+    for key in ("model", "pretrained", "weights", "runtime", "query_runtime", "device", "batch_size", "workers",
+                "max_pixels",
                 "hemisphere", "block_m", "walk_m", "date_order", "country", "geocoder", "keeper_weight"):
         if key in file:
             values[key] = file[key]
@@ -178,6 +182,8 @@ def _pretrained_for(values: dict[str, Any]) -> str | None:
 def validate(settings: Settings) -> Settings:
     if settings.runtime not in RUNTIMES:
         raise ConfigError(f"runtime must be one of {', '.join(RUNTIMES)}, not {settings.runtime!r}")
+    if settings.device not in DEVICE_NAMES:
+        raise ConfigError(f"device must be one of {', '.join(DEVICE_NAMES)}, not {settings.device!r}")
     if settings.query_runtime not in ("onnx", "torch"):
         raise ConfigError(f"query_runtime must be onnx or torch, not {settings.query_runtime!r}")
     if settings.date_order not in ("MDY", "DMY", "YMD"):

@@ -123,7 +123,7 @@ class Archive:
         if self._encoder is None:
             self._encoder = load_query_encoder(model.name, model.pretrained, lambda: spec_for(model, self.settings),
                                                cache_dir=self.settings.models_dir,
-                                               runtime=self.settings.query_runtime)
+                                               runtime=self.settings.query_runtime, device=self.settings.device)
         e = self._encoder
         if (e.name, e.pretrained, e.dim) != (model.name, model.pretrained, model.dim):
             raise ModelMismatch(f"the catalog's vectors come from {model.label}, but the query encoder is "

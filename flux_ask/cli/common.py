@@ -12,6 +12,7 @@ from typing import Any
 from flux_ask.config import (
     DEFAULT_MODEL,
     DEFAULT_PRETRAINED,
+    DEVICE_NAMES,
     RUNTIMES,
     Settings,
     load_settings,
@@ -62,6 +63,9 @@ def model_flags(p: argparse.ArgumentParser) -> None:
     weights.add_argument("--weights", type=Path, metavar="FILE", help="a local open_clip checkpoint")
     p.add_argument("--runtime", choices=RUNTIMES,
                    help="image encoder: onnx (float, default), onnx-int8 (about 2x faster on CPU), torch")
+    p.add_argument("--device", choices=DEVICE_NAMES,
+                   help="where the model runs: auto (default: CoreML on Apple silicon, CUDA with onnxruntime-gpu, "
+                   "else the CPU), cpu, coreml, cuda, directml")
     p.add_argument("--batch", type=positive, dest="batch_size", metavar="N", help="images per model batch (default: 64)")
     p.add_argument("--workers", type=positive, metavar="N", help="decode processes (default: cores, at most 4)")
 
@@ -77,7 +81,7 @@ def steps_of(group: argparse.ArgumentParser, metavar: str = "ACTION"):
 
 
 def settings_from(args: argparse.Namespace) -> Settings:
-    names = ("db", "vec", "model", "pretrained", "weights", "runtime", "batch_size", "workers")
+    names = ("db", "vec", "model", "pretrained", "weights", "runtime", "device", "batch_size", "workers")
     overrides = {n: getattr(args, n) for n in names if getattr(args, n, None) is not None}
     return load_settings(getattr(args, "home", None), **overrides)
 

@@ -73,14 +73,17 @@ class Embedder(Protocol):
         """Texts -> len(texts) x dim, unit length."""
 
 
-def load_embedder(spec: ModelSpec, *, runtime: str = "onnx", cache_dir: Path | None = None) -> Embedder:
+def load_embedder(spec: ModelSpec, *, runtime: str = "onnx", cache_dir: Path | None = None, device: str = "auto",
+                  say: Callable[[str], None] | None = None) -> Embedder:
+    """`device`: where ONNX Runtime runs the image tower ("auto": CoreML on Apple silicon, CUDA
+    where onnxruntime-gpu has it, else the CPU); `say` hears the one line when it falls back."""
     from flux_ask.embed.openclip import OpenClipEmbedder
 
-    return OpenClipEmbedder(spec, runtime=runtime, cache_dir=cache_dir)
+    return OpenClipEmbedder(spec, runtime=runtime, cache_dir=cache_dir, device=device, say=say)
 
 
 def load_query_encoder(name: str, pretrained: str, spec: Callable[[], ModelSpec], *, cache_dir: Path,
-                       runtime: str = "onnx") -> Embedder:
+                       runtime: str = "onnx", device: str = "auto") -> Embedder:
     """The encoder for questions in the language of vectors made by (name, pretrained): the
     model's ONNX bundle where it is written (no torch, no open_clip, no weights needed), else
     open_clip's model from `spec()`, whose bundle is then written so that the next question
@@ -88,7 +91,7 @@ def load_query_encoder(name: str, pretrained: str, spec: Callable[[], ModelSpec]
     from flux_ask.embed.bundle import OnnxEmbedder, has_bundle
 
     if runtime == "onnx" and has_bundle(cache_dir, name, pretrained):
-        return OnnxEmbedder(cache_dir, name, pretrained)
+        return OnnxEmbedder(cache_dir, name, pretrained, device)
     encoder = load_embedder(spec(), runtime="torch", cache_dir=cache_dir)
     if runtime == "onnx":
         write_query_bundle(encoder, cache_dir)

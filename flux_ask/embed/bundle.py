@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import json
+import logging
 import os
 from pathlib import Path
 
@@ -72,8 +73,9 @@ def clean(text: str) -> str:
 class OnnxEmbedder:
     """Both towers in ONNX Runtime: a question's text, or a new file's pixels, to the catalog's vectors."""
 
-    def __init__(self, cache_dir: Path, name: str, pretrained: str):
+    def __init__(self, cache_dir: Path, name: str, pretrained: str, device: str = "auto"):
         stem = bundle_stem(cache_dir, name, pretrained)
+        self.device = device
         meta = json.loads(Path(f"{stem}.json").read_text(encoding="utf-8"))
         self.name, self.pretrained, self.dim = name, pretrained, int(meta["dim"])
         self.preprocess = Preprocess(**{k: tuple(v) if isinstance(v, list) else v
@@ -84,16 +86,35 @@ class OnnxEmbedder:
 
     def encode_text(self, texts: list[str]) -> np.ndarray:
         if self._text is None:
-            self._text = session(Path(f"{self._stem}.text.onnx"))
+            self._text = session(Path(f"{self._stem}.text.onnx"), self.device)
         return l2_normalise(self._text.run(None, {"tokens": self._tokens(list(texts))})[0])
 
     def encode_images(self, pixels: np.ndarray) -> np.ndarray:
         if self._visual is None:
-            self._visual = session(Path(f"{self._stem}.visual.onnx"))
+            self._visual = session(Path(f"{self._stem}.visual.onnx"), self.device)
         return l2_normalise(self._visual.run(None, {"pixels": self.preprocess.normalise(pixels)})[0])
 
 
-def session(path: Path):
+# --device (config.DEVICE_NAMES, less "auto") -> ONNX Runtime's execution providers; the CPU always comes last
+DEVICES = {"cpu": (), "coreml": ("CoreMLExecutionProvider",), "cuda": ("CUDAExecutionProvider",),
+           "directml": ("DmlExecutionProvider",)}
+
+
+def providers_for(device: str, available: list[str]) -> tuple[list[str], str | None]:
+    """(providers to ask for, a line to say when the device asked for is not there). "auto"
+    takes Apple's Neural Engine and GPU through CoreML, else an NVIDIA GPU through CUDA (with
+    onnxruntime-gpu installed), else the CPU."""
+    wanted = [p for name in ("coreml", "cuda", "directml") for p in DEVICES[name]] if device == "auto" \
+        else list(DEVICES[device])
+    chosen = [p for p in wanted if p in available][:1]
+    said = None
+    if device not in ("auto", "cpu") and not chosen:
+        said = f"the {device} device is not available here (ONNX Runtime offers {', '.join(available)}): " \
+               "running on the CPU"
+    return [*chosen, "CPUExecutionProvider"], said
+
+
+def session(path: Path, device: str = "auto", say=None):
     import onnxruntime as ort
 
     ort.disable_telemetry_events()
@@ -102,4 +123,7 @@ def session(path: Path):
     options.log_severity_level = 3
     # Spinning threads would burn the cores the decode workers need between batches.
     options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-    return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+    providers, said = providers_for(device, ort.get_available_providers())
+    if said:  # to the caller's report, or one line on stderr (logging's last resort prints just the line)
+        (say or logging.getLogger("flux_ask").warning)(said if say else f"flux-ask: {said}")
+    return ort.InferenceSession(str(path), options, providers=providers)

@@ -35,7 +35,8 @@ for _opt_out in ("ORT_DISABLE_TELEMETRY", "ORT_TELEMETRY_DISABLED"):
 
 
 class OpenClipEmbedder:
-    def __init__(self, spec: ModelSpec, *, runtime: str = "onnx", cache_dir: Path | None = None):
+    def __init__(self, spec: ModelSpec, *, runtime: str = "onnx", cache_dir: Path | None = None,
+                 device: str = "auto", say=None):
         self.spec = spec
         self.name = spec.name
         self.pretrained = spec.identity()
@@ -47,7 +48,7 @@ class OpenClipEmbedder:
         self._tokenizer = None
         self._session = None
         if runtime in ("onnx", "onnx-int8"):
-            self._session = _onnx_session(self, cache_dir, quantized=runtime == "onnx-int8")
+            self._session = _onnx_session(self, cache_dir, quantized=runtime == "onnx-int8", device=device, say=say)
 
     # -- encoders ---------------------------------------------------------------------
 
@@ -199,12 +200,13 @@ def _preprocess_of(model) -> Preprocess:
     return preprocess
 
 
-def _onnx_session(embedder: OpenClipEmbedder, cache_dir: Path | None, *, quantized: bool):
+def _onnx_session(embedder: OpenClipEmbedder, cache_dir: Path | None, *, quantized: bool, device: str = "auto",
+                  say=None):
     path = Path(f"{bundle_stem(_cache(cache_dir), embedder.name, embedder.pretrained)}.visual.onnx")
     if not path.exists():
         clear_leftovers(path.parent, ".onnx")  # an export a kill stopped halfway (one writer at a time)
         _export_visual(embedder, path)
-    return session(_quantized(path) if quantized else path)
+    return session(_quantized(path) if quantized else path, device, say)
 
 
 def _cache(cache_dir: Path | None) -> Path:

@@ -85,6 +85,7 @@ class Indexer:
         self._inline_ready = False  # `prepare` configured in this process
         self._checked = False  # the two database files compared, once per indexer
         self.progress = progress or (lambda stage, done, total: None)
+        self.notes: list[str] = []  # lines for the run report: a device that is not there
         self.spec = ModelSpec(settings.model, settings.pretrained, settings.weights)
         active = active_model(self.conn) if embedder is None else None
         if active is not None and not settings.model_named:  # a catalog keeps to its own model
@@ -96,7 +97,8 @@ class Indexer:
     def embedder(self) -> Embedder:
         if self._embedder is None:
             self._embedder = load_embedder(self.spec, runtime=self.settings.runtime,
-                                           cache_dir=self.settings.models_dir)
+                                           cache_dir=self.settings.models_dir, device=self.settings.device,
+                                           say=self.notes.append)
             write_query_bundle(self._embedder, self.settings.models_dir)  # questions then need no torch
         return self._embedder
 
@@ -188,6 +190,7 @@ class Indexer:
             raise
         report.seconds = time.perf_counter() - started
         report.model = self._model.label if self._model else None
+        report.notes = list(self.notes)
         if self._model:
             set_run_model(self.conn, run_id, self._model)
         finish_run(self.conn, run_id, report.counts, report.seconds)

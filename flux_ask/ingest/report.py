@@ -24,6 +24,7 @@ class IndexReport:
     seconds: float = 0.0
     stage_seconds: Counter = field(default_factory=Counter)
     lonely_sidecars: list[str] = field(default_factory=list)  # .xmp files beside no photo
+    notes: list[str] = field(default_factory=list)  # said once: a device that is not there
 
     @property
     def rate(self) -> float:
@@ -42,6 +43,7 @@ class IndexReport:
             "embedded_per_second": round(self.rate, 2),
             "stage_seconds": {k: round(v, 3) for k, v in self.stage_seconds.items()},
             "lonely_sidecars": self.lonely_sidecars,
+            "notes": self.notes,
         }
 
 
@@ -55,6 +57,7 @@ def summary_lines(report: dict[str, Any]) -> list[str]:
         f"{report['seconds']:.1f} s, {report['embedded_per_second']:.1f} photos embedded/s"
         + (f" with {report['model']}" if report["model"] else ""),
     ]
+    lines += report.get("notes", [])
     if c.get("facts_read"):
         lines.append(f"metadata read again for {c['facts_read']} photos (a newer reader or a changed sidecar)"
                      + (f"; {c['turned']} turned upright, embedded again" if c.get("turned") else ""))

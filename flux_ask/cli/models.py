@@ -15,14 +15,23 @@ def register(sub) -> None:
 
 
 def cmd_models(args: argparse.Namespace) -> int:
-    from flux_ask.embed import available_models
+    from flux_ask.config import DEFAULT_TAGS
+    from flux_ask.embed import available_models, weights_present
 
     models = available_models()
+    if args.name and args.name not in models:
+        raise FluxAskError(f"unknown model {args.name!r} (`flux-ask models` lists them)")
+
+    def tag(name: str, t: str) -> str:
+        marks = ("*" if weights_present(name, t) else "") + (" (default)" if DEFAULT_TAGS.get(name) == t else "")
+        return t + marks
+
     if args.name:
-        if args.name not in models:
-            raise FluxAskError(f"unknown model {args.name!r} (`flux-ask models` lists them)")
-        print("\n".join(models[args.name]) or f"{args.name}: no pretrained tags (use --weights FILE)")
+        print("\n".join(tag(args.name, t) for t in models[args.name])
+              or f"{args.name}: no pretrained tags (use --weights FILE)")
     else:
         for name, tags in models.items():
-            print(f"{name:<32} {', '.join(tags)}".rstrip())
+            print(f"{name:<32} {', '.join(tag(name, t) for t in tags)}".rstrip())
+    print("* the weights are on this machine (open_clip's cache); the others download once, on a machine "
+          "that is online")
     return EXIT_OK

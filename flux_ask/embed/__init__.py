@@ -117,6 +117,13 @@ def available_models() -> dict[str, list[str]]:
     return listing()
 
 
+def weights_present(name: str, tag: str) -> bool:
+    """Whether a pretrained tag's weights are on this machine (open_clip's cache)."""
+    from flux_ask.embed.openclip import weights_present as present
+
+    return present(name, tag)
+
+
 def l2_normalise(vectors: np.ndarray) -> np.ndarray:
     vectors = np.asarray(vectors, dtype=np.float32)
     norms = np.linalg.norm(vectors, axis=-1, keepdims=True)

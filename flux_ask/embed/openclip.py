@@ -93,6 +93,23 @@ def available_models() -> dict[str, list[str]]:
     return {name: open_clip.list_pretrained_tags_by_model(name) for name in open_clip.list_models()}
 
 
+def weights_present(name: str, tag: str) -> bool:
+    """Whether open_clip would find these weights in its cache without a download."""
+    import open_clip
+
+    cfg = open_clip.get_pretrained_cfg(name, tag) or {}
+    if cfg.get("hf_hub"):
+        from huggingface_hub import try_to_load_from_cache
+
+        parts = cfg["hf_hub"].rstrip("/").split("/")  # "org/repo/" (open_clip's own file names) or "org/repo/file"
+        repo, filename = "/".join(parts[:2]), "/".join(parts[2:])
+        names = [filename] if filename else ["open_clip_model.safetensors", "open_clip_pytorch_model.bin"]
+        return any(isinstance(try_to_load_from_cache(repo, n), str) for n in names)
+    if cfg.get("url"):
+        return (Path.home() / ".cache" / "clip" / Path(urlparse(cfg["url"]).path).name).is_file()
+    return False
+
+
 def _create(spec: ModelSpec):
     root = logging.getLogger()  # open_clip logs through the root logger
     level = root.level

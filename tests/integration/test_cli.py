@@ -101,3 +101,17 @@ def test_usage_errors(tmp_path, home, capsys):
     assert "the chat needs a terminal" in capsys.readouterr().err
     assert main(["--images", "halfcell"]) == 1  # the chat's options without its name
     assert "the chat needs a terminal" in capsys.readouterr().err
+
+
+def test_models_marks_the_weights_on_this_machine(tmp_path, home):
+    cache = tmp_path / "hub"
+    repo = cache / "models--laion--CLIP-ViT-B-32-laion2B-s34B-b79K"
+    (repo / "refs").mkdir(parents=True)
+    (repo / "refs" / "main").write_text("abc123")
+    (repo / "snapshots" / "abc123").mkdir(parents=True)
+    (repo / "snapshots" / "abc123" / "open_clip_pytorch_model.bin").write_bytes(b"weights")
+    out = subprocess.run([sys.executable, "-m", "flux_ask", "models", "ViT-B-32"], capture_output=True, text=True,
+                         env={**subprocess_env(home), "HF_HUB_CACHE": str(cache)}, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert "laion2b_s34b_b79k* (default)" in out.stdout.splitlines()
+    assert "datacomp_xl_s13b_b90k" in out.stdout.splitlines()  # not on this machine

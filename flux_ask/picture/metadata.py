@@ -179,9 +179,12 @@ class Tags:
         if found is None:
             return None
         out = []
-        for i in range(found.count()):
-            top, bottom = found.toRational(i)
-            out.append(top / bottom if bottom else math.nan)
+        try:
+            for i in range(found.count()):
+                top, bottom = found.toRational(i)
+                out.append(top / bottom if bottom else math.nan)
+        except Exception:  # noqa: BLE001 - a GPS tag of another type: no position, not a lost photo
+            return None
         return out
 
     def texts(self, key: str) -> list[str]:
@@ -214,7 +217,17 @@ def read_meta(path: str, image: Image.Image | None, mtime_ns: int, *, sidecar: s
               heif: bool = False, now: datetime | None = None) -> PhotoMeta:
     """Everything kept of a photo: its file through exiv2 (else the EXIF Pillow found), its
     sidecar. `image` is the opened picture (for what only Pillow reads); `heif` says that its
-    decoder has turned it upright already where the container says how."""
+    decoder has turned it upright already where the container says how. Metadata no reader
+    makes sense of leaves the photo with its file's time: a broken block loses no picture."""
+    try:
+        return _read_meta(path, image, mtime_ns, sidecar, heif, now)
+    except (OSError, MemoryError):
+        raise  # the disk's fault or the machine's: the run says so, and the file is tried again
+    except Exception:  # noqa: BLE001 - exiv2's errors, and values of types no camera should write
+        return PhotoMeta(**times_from_mtime(mtime_ns))
+
+
+def _read_meta(path, image, mtime_ns, sidecar, heif, now) -> PhotoMeta:
     exiv2 = _exiv2()
     tags = Tags(_open(exiv2, path, image), _open(exiv2, sidecar, None) if sidecar else None,
                 _png_text(image))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from itertools import islice
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 
@@ -55,13 +56,14 @@ from flux_ask.ingest.worker import (
 )
 from flux_ask.picture.look import Crop
 from flux_ask.picture.metadata import META_VERSION
-from flux_ask.picture.scan import kind_of, printable, scan, sidecar_of
+from flux_ask.picture.scan import candidates, kind_of, printable, scan
 from flux_ask.picture.thumbs import thumb_path
 from flux_ask.processes import spawn_pool
 from flux_ask.query.places import AreaBook, CityBook
 
 MIN_BATCH = 8  # the smallest batch worth sending to the model early
 PLACE_BATCH = 20_000  # positions named, then written, at a time: a killed run keeps what it named
+FACTS_BATCH = 1_000  # photos whose metadata is read again, written per transaction
 
 # Progress callback: (stage, done, total) with stage "scan" | "index" | "embed-missing".
 Progress = Callable[[str, int, int], None]
@@ -86,6 +88,7 @@ class Indexer:
         self._checked = False  # the two database files compared, once per indexer
         self.progress = progress or (lambda stage, done, total: None)
         self.notes: list[str] = []  # lines for the run report: a device that is not there
+        self._unread: list[Task] = []  # copies and moves of embedded photos, whose sidecar is still to read
         self.spec = ModelSpec(settings.model, settings.pretrained, settings.weights)
         active = active_model(self.conn) if embedder is None else None
         if active is not None and not settings.model_named:  # a catalog keeps to its own model
@@ -175,7 +178,8 @@ class Indexer:
             seen: set[str] = set()
             tasks, reread = self._changed(roots, seen, report)
             self._process(tasks, report, "index")
-            self._refresh_facts(reread, report)
+            self._refresh_facts(reread + self._unread, report)
+            self._unread = []
             self._embed_missing(report)
             report.counts["placed"] += self._name_places()
             self._place_the_sun()
@@ -231,36 +235,26 @@ class Indexer:
     def _refresh_facts(self, reread: list[Task], report: IndexReport) -> None:
         """Metadata read again, pixels not: files whose sidecar changed, and photos an older
         reader read. A photo that turns out to lie on its side is embedded again."""
-        by_path = {t.path: t for t in reread}
-        todo = list(reread)
-        for _, path in stale_facts(self.conn, META_VERSION):
-            if path not in by_path:
-                try:
-                    st = Path(path).stat()
-                except OSError:
-                    continue  # gone since the last scan: the sweep will say so
-                sidecar, stamp = _sidecar_of(path)
-                todo.append(Task(path, kind_of(path) or "image", st.st_size, st.st_mtime_ns, sidecar=sidecar,
-                                 sidecar_mtime_ns=stamp))
+        by_path = {t.path for t in reread}
+        stale = [path for _, path in stale_facts(self.conn, META_VERSION) if path not in by_path]
+        todo = reread + [Task(c.path, c.kind, c.size, c.mtime_ns, sidecar=c.sidecar, sidecar_mtime_ns=c.sidecar_mtime_ns)
+                         for c in candidates(stale)]  # gone since the last scan: the sweep will say so
         if not todo:
             return
         self.progress("facts", 0, len(todo))
         pool = self.pool() if len(todo) > 1 else None
         results = pool.map(read_facts, todo, chunksize=64) if pool else map(read_facts, todo)
-        done = 0
-        with self.conn:
-            for task, (facts, keywords) in zip(todo, results, strict=True):
-                done += 1
-                if done % 1000 == 0:
-                    self.progress("facts", done, len(todo))
-                prior = known_file(self.conn, task.path)
-                if facts is None or prior is None or prior.photo_id is None:
-                    continue
-                turned = set_facts(self.conn, prior.photo_id, facts, keywords)
-                set_sidecar_stamp(self.conn, task.path, task.sidecar_mtime_ns)
-                report.counts["facts_read"] += 1
-                report.counts["turned"] += turned
-        self.progress("facts", len(todo), len(todo))
+        pending = zip(todo, results, strict=True)
+        for start in range(0, len(todo), FACTS_BATCH):  # a killed run keeps what it read
+            with self.conn:
+                for task, (facts, keywords) in islice(pending, FACTS_BATCH):
+                    prior = known_file(self.conn, task.path)
+                    if facts is None or prior is None or prior.photo_id is None:
+                        continue  # unreadable now: read on the next run
+                    report.counts["turned"] += set_facts(self.conn, prior.photo_id, facts, keywords)
+                    set_sidecar_stamp(self.conn, task.path, task.sidecar_mtime_ns)
+                    report.counts["facts_read"] += 1
+            self.progress("facts", min(start + FACTS_BATCH, len(todo)), len(todo))
 
     def _embed_missing(self, report: IndexReport) -> None:
         """Photos catalogued without a vector under this model: after a model switch,
@@ -429,8 +423,12 @@ class Indexer:
         prior = known_file(conn, r.path)
         if prior is None or prior.photo_id != photo_id or prior.state != "ok":
             report.counts["new_files"] += 1
+        read_sidecar = r.photo is not None or r.sidecar_mtime_ns is None
+        if not read_sidecar:  # a copy or a move of an embedded photo: its sidecar is read after the batch
+            self._unread.append(Task(r.path, kind_of(r.path) or "image", r.size, r.mtime_ns, sidecar=r.sidecar,
+                                     sidecar_mtime_ns=r.sidecar_mtime_ns))
         record_file(conn, r.path, photo_id=photo_id, size=r.size, mtime_ns=r.mtime_ns, state="ok",
-                    sidecar_mtime_ns=r.sidecar_mtime_ns)
+                    sidecar_mtime_ns=r.sidecar_mtime_ns if read_sidecar else None)
         if r.phash is not None:
             store_hash(conn, photo_id, r.phash)
         if embedding_id is None and vector is not None:
@@ -444,8 +442,3 @@ class Indexer:
         gone = [p for p, f in files_under(self.conn, root).items()
                 if f.state != "missing" and p not in seen]
         return mark_missing(self.conn, gone)
-
-
-def _sidecar_of(path: str) -> tuple[str | None, int | None]:
-    found = sidecar_of(path)
-    return (found.sidecar, found.sidecar_mtime_ns) if found else (None, None)

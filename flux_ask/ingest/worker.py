@@ -56,6 +56,7 @@ class Prepared:
     pixels: np.ndarray | None = None  # the model's input crop; None when already embedded
     photo: dict[str, Any] | None = None  # photo columns, with pixels
     keywords: tuple[str, ...] = ()  # with photo
+    sidecar: str | None = None  # the photographer's XMP beside it
     sidecar_mtime_ns: int | None = None  # of the sidecar it was read with
     phash: int | None = None  # the thumbnail's perceptual hash, with pixels
     seconds: dict[str, float] = field(default_factory=dict)
@@ -119,7 +120,8 @@ def prepare(task: Task) -> Prepared:
     """Never raises for a bad file: the reason comes back in the result."""
     assert _config is not None, "init_worker first"
     cfg = _config
-    out = Prepared(task.path, task.size, task.mtime_ns, sha256=task.sha256, sidecar_mtime_ns=task.sidecar_mtime_ns)
+    out = Prepared(task.path, task.size, task.mtime_ns, sha256=task.sha256, sidecar=task.sidecar,
+                   sidecar_mtime_ns=task.sidecar_mtime_ns)
     clock = time.perf_counter
     try:
         if task.size == 0:

@@ -89,15 +89,24 @@ def _walk(top: str) -> Iterator[Candidate]:
 
 def sidecar_of(path: str) -> Candidate | None:
     """One file as a candidate, with its sidecar if it has one; None if it is no photograph."""
-    name = os.path.basename(path)
-    try:
-        entry = _candidate(path, name, os.stat(path))
-    except OSError:
-        return None
-    if entry is None:
-        return None
-    _, sidecars, _ = _folder(os.path.dirname(path))
-    return _with_sidecar(entry, name, sidecars, set())
+    return next(iter(candidates([path])), None)
+
+
+def candidates(paths: list[str]) -> list[Candidate]:
+    """Files as candidates with their sidecars, each folder listed once; those gone or no
+    photographs left out."""
+    out, folders = [], {}
+    for path in paths:
+        name, folder = os.path.basename(path), os.path.dirname(path)
+        try:
+            entry = _candidate(path, name, os.stat(path))
+        except OSError:
+            continue
+        if entry is not None:
+            if folder not in folders:
+                folders[folder] = _folder(folder)[1]
+            out.append(_with_sidecar(entry, name, folders[folder], set()))
+    return out
 
 
 def _folder(path: str) -> tuple[Iterator[os.DirEntry], dict[str, os.DirEntry], set[str]]:

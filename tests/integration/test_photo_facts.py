@@ -294,3 +294,15 @@ def test_facts_lists_what_the_archive_holds(facts_archive):
     text = subprocess.run([sys.executable, "-m", "flux_ask", "facts"], env=subprocess_env(settings.home),
                           capture_output=True, text=True, timeout=120).stdout
     assert "Canon EOS R5" in text and "Canon Canon" not in text and "keywords" in text
+
+
+def test_a_moved_photos_new_sidecar_is_read(tmp_path, tiny):
+    settings, root, _ = build_archive(tmp_path, tiny)
+    moved = root / "elsewhere"
+    moved.mkdir()
+    (root / "canon.jpg").rename(moved / "canon.jpg")  # embedded already: its pixels are not read again
+    (moved / "canon.xmp").write_text(xmp('xmp:Label="Purple"'), encoding="utf-8")
+    with Indexer(Archive(settings), embedder=tiny) as indexer:
+        again = indexer.index([root])
+    assert again.counts["embedded"] == 0 and again.counts["facts_read"] == 1
+    assert ask(settings, tiny, "purple label") == {"canon"}

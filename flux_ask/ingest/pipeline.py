@@ -237,7 +237,8 @@ class Indexer:
         reader read. A photo that turns out to lie on its side is embedded again."""
         by_path = {t.path for t in reread}
         stale = [path for _, path in stale_facts(self.conn, META_VERSION) if path not in by_path]
-        todo = reread + [Task(c.path, c.kind, c.size, c.mtime_ns, sidecar=c.sidecar, sidecar_mtime_ns=c.sidecar_mtime_ns)
+        todo = reread + [Task(c.path, c.kind, c.size, c.mtime_ns, sidecar=c.sidecar,
+                              sidecar_mtime_ns=c.sidecar_mtime_ns)
                          for c in candidates(stale)]  # gone since the last scan: the sweep will say so
         if not todo:
             return

@@ -143,7 +143,8 @@ def _open_raw(path: str, min_side: int = 0) -> tuple[Image.Image, Image.Image, t
     except rawpy.LibRawError as exc:
         raise RejectedFile("unsupported_format", f"RAW not readable: {exc}") from None
     except (MemoryError, ValueError) as exc:
-        raise RejectedFile("raw_without_preview", f"no usable preview, and the sensor data would not develop ({exc})") from None
+        raise RejectedFile("raw_without_preview",
+                           f"no usable preview, and the sensor data would not develop ({exc})") from None
     # Most RAW formats are TIFF inside: Pillow reads their EXIF even where it cannot
     # decode the sensor data. Otherwise the preview's own EXIF is all there is.
     try:

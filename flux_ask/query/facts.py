@@ -363,7 +363,8 @@ DAYTIMES = {"sunrise": "sunrise", "sunrises": "sunrise", "sunset": "sunset", "su
             "nighttime": "night", "night time": "night", "night-time": "night", "noon": "noon", "midday": "noon"}
 THINGS_TOO = {"sunrise", "sunrises", "sunset", "sunsets"}  # a time only after "at", "during", "around"
 TIME_PREPOSITIONS = ("at ", "during ", "around ", "by ")
-_DAYTIME = _phrase("(?:(?:taken|shot|photographed) )?(?P<when>(?:at |during |in |around |by )?(?:the )?(?P<said>" + "|".join(
+_DAYTIME = _phrase("(?:(?:taken|shot|photographed) )?(?P<when>(?:at |during |in |around |by )?(?:the )?"
+                   "(?P<said>" + "|".join(
     sorted((re.escape(w) for w in DAYTIMES), key=len, reverse=True)) + r"))(?= |$)")
 _NIGHT_PICTURES = _phrase(rf"night {PICTURE}")
 

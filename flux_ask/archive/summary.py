@@ -34,7 +34,7 @@ def status_rows(s: dict[str, Any]) -> list[tuple[str, str]]:
         ("embedded", f"{s['embedded']:,}" + (f" with {model['name']} ({model['pretrained']}, {model['dim']}-d)"
                                             if model else "")),
         ("missing", f"{s['missing_photos']:,} photos, {s['missing_files']:,} files"),
-        ("dated by EXIF", f"{s['with_exif_date']:,}"),
+        ("dated by metadata", f"{s['with_exif_date']:,}"),
         ("with location", f"{s['with_location']:,}"),
         ("errors", ", ".join(f"{r} {n}" for r, n in s["errors"].items()) or "none"),
     ]

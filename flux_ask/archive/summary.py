@@ -116,17 +116,22 @@ FACT_TITLES = {"cameras": "cameras", "lenses": "lenses", "formats": "formats", "
                "picks": "picks and rejects", "labels": "colour labels", "keywords": "keywords"}
 
 
-def fact_rows(found: dict[str, list[dict[str, Any]]], most: int | None = None) -> list[tuple[int, str, int]]:
-    """(depth, name, photos) lines, the way `facts` and `/facts` print them: each kind, then
-    its values (the `most` used of them, and a line for the rest)."""
+# (depth, name, photos, a note): the lines `places` and `facts` print, and the chat's /places and /facts
+CountedRow = tuple[int, str, int, str]
+
+
+def fact_rows(found: dict[str, list[dict[str, Any]]], most: int | None = None) -> list[CountedRow]:
+    """The lines `facts` and `/facts` print: each kind, then its values (the `most` used of
+    them, and a line for the rest)."""
     rows = []
     for kind, entries in found.items():
         if entries:
-            rows.append((0, FACT_TITLES[kind], sum(e["photos"] for e in entries)))
-            rows += [(1, _fact_name(kind, e), e["photos"]) for e in entries[:most]]
+            rows.append((0, FACT_TITLES[kind], sum(e["photos"] for e in entries), ""))
+            rows += [(1, _fact_name(kind, e), e["photos"], "") for e in entries[:most]]
             if most is not None and len(entries) > most:
                 rest = entries[most:]
-                rows.append((1, f"… {len(rest)} more (`flux-ask facts` lists them)", sum(e["photos"] for e in rest)))
+                rows.append((1, f"… {len(rest)} more (`flux-ask facts` lists them)", sum(e["photos"] for e in rest),
+                             ""))
     return rows
 
 
@@ -139,8 +144,8 @@ def _fact_name(kind: str, entry: dict[str, Any]) -> str:
     return str(next(v for k, v in entry.items() if k != "photos"))
 
 
-def place_rows(countries: list[dict[str, Any]]) -> list[tuple[int, str, int, str]]:
-    """(depth, name, photos, "first to last") lines, the way `places` and `/places` print them."""
+def place_rows(countries: list[dict[str, Any]]) -> list[CountedRow]:
+    """The lines `places` and `/places` print, each noting "first to last"."""
     rows = []
     for c in countries:
         rows.append((0, c["country"], c["photos"], _span(c)))

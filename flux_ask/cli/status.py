@@ -71,11 +71,7 @@ def cmd_places(args: argparse.Namespace) -> int:
         return EXIT_OK
     if not countries:
         print("no photo has a place yet: photos need a GPS position, and `flux-ask index` names them")
-    rows = place_rows(countries)
-    width = max((2 * depth + len(name) for depth, name, _, _ in rows), default=0)
-    for depth, name, photos, span in rows:
-        noun = "photo " if photos == 1 else "photos"
-        print(f"{'  ' * depth}{name:<{width - 2 * depth}}  {photos:>7,} {noun}  {span}")
+    print_counted(place_rows(countries))
     return EXIT_OK
 
 
@@ -90,7 +86,13 @@ def cmd_facts(args: argparse.Namespace) -> int:
     rows = fact_rows(found)
     if not rows:
         print("no photo's files name a camera, a lens or a mark yet: `flux-ask index` reads them")
-    width = max((2 * depth + len(name) for depth, name, _ in rows), default=0)
-    for depth, name, photos in rows:
-        print(f"{'  ' * depth}{name:<{width - 2 * depth}}  {photos:>7,} photo{'s' if photos != 1 else ''}")
+    print_counted(rows)
     return EXIT_OK
+
+
+def print_counted(rows) -> None:
+    """Indented names with their photo counts in a column, and a note after each."""
+    width = max((2 * depth + len(name) for depth, name, _, _ in rows), default=0)
+    for depth, name, photos, note in rows:
+        noun = "photo " if photos == 1 else "photos"
+        print(f"{'  ' * depth}{name:<{width - 2 * depth}}  {photos:>7,} {noun}  {note}".rstrip())

@@ -425,13 +425,7 @@ class FluxAskApp(App):
         if not countries:
             self.say("no photo has a place yet: photos need a GPS position, and /index names them")
             return
-        table = Table.grid(padding=(0, 2))
-        table.add_column(no_wrap=True)
-        table.add_column(justify="right")
-        table.add_column(style="dim")
-        for depth, name, photos, span in place_rows(countries):
-            table.add_row(Text("  " * depth + name, "bold" if depth == 0 else ""), f"{photos:,}", span)
-        self.say(table)
+        self._say_counted(place_rows(countries))
 
     def cmd_facts(self, args) -> None:
         self._background(self.conversation.facts, self._show_facts)
@@ -441,11 +435,16 @@ class FluxAskApp(App):
         if not rows:
             self.say("no photo's files name a camera, a lens or a mark yet: /index reads them")
             return
+        self._say_counted(rows)
+
+    def _say_counted(self, rows) -> None:
+        """Indented names (the first level bold) with their photo counts, and a note after each."""
         table = Table.grid(padding=(0, 2))
         table.add_column(no_wrap=True)
         table.add_column(justify="right")
-        for depth, name, photos in rows:
-            table.add_row(Text("  " * depth + name, "bold" if depth == 0 else ""), f"{photos:,}")
+        table.add_column(style="dim")
+        for depth, name, photos, note in rows:
+            table.add_row(Text("  " * depth + name, "bold" if depth == 0 else ""), f"{photos:,}", note)
         self.say(table)
 
     def cmd_index(self, args) -> None:

@@ -21,7 +21,10 @@ from flux_ask.embed import Preprocess, l2_normalise
 
 BUNDLE_FORMAT = 1  # bump when what is written changes: older bundles are written again
 
-for _opt_out in ("ORT_DISABLE_TELEMETRY", "ORT_TELEMETRY_DISABLED"):  # see openclip.py
+# ONNX Runtime 1.29+ keeps a device id and a telemetry queue under ~/.cache/Microsoft from
+# the moment it is imported, outside the archive home; these opt out before any import
+# (openclip.py imports this module first too).
+for _opt_out in ("ORT_DISABLE_TELEMETRY", "ORT_TELEMETRY_DISABLED"):
     os.environ.setdefault(_opt_out, "1")
 
 

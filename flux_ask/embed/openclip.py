@@ -28,11 +28,6 @@ from flux_ask.errors import ModelUnavailable
 
 TINY_TEST_SEED = 0
 
-# ONNX Runtime 1.29+ keeps a device id and a telemetry queue under ~/.cache/Microsoft from
-# the moment it is imported, outside the archive home; these opt out before any import.
-for _opt_out in ("ORT_DISABLE_TELEMETRY", "ORT_TELEMETRY_DISABLED"):
-    os.environ.setdefault(_opt_out, "1")
-
 
 class OpenClipEmbedder:
     def __init__(self, spec: ModelSpec, *, runtime: str = "onnx", cache_dir: Path | None = None,
@@ -219,11 +214,17 @@ def _preprocess_of(model) -> Preprocess:
 
 def _onnx_session(embedder: OpenClipEmbedder, cache_dir: Path | None, *, quantized: bool, device: str = "auto",
                   say=None):
+    path = _visual_onnx(embedder, cache_dir)
+    return session(_quantized(path) if quantized else path, device, say)
+
+
+def _visual_onnx(embedder: OpenClipEmbedder, cache_dir: Path | None) -> Path:
+    """The image tower in ONNX, exported on first use."""
     path = Path(f"{bundle_stem(_cache(cache_dir), embedder.name, embedder.pretrained)}.visual.onnx")
     if not path.exists():
         clear_leftovers(path.parent, ".onnx")  # an export a kill stopped halfway (one writer at a time)
         _export_visual(embedder, path)
-    return session(_quantized(path) if quantized else path, device, say)
+    return path
 
 
 def _cache(cache_dir: Path | None) -> Path:
@@ -243,9 +244,7 @@ def write_bundle(embedder: OpenClipEmbedder, cache_dir: Path | None) -> bool:
     stem = bundle_stem(cache_dir, embedder.name, embedder.pretrained)
     if has_bundle(cache_dir, embedder.name, embedder.pretrained):
         return True
-    visual = Path(f"{stem}.visual.onnx")
-    if not visual.exists():
-        _export_visual(embedder, visual)
+    _visual_onnx(embedder, cache_dir)
     _export_text(embedder, Path(f"{stem}.text.onnx"), tokenizer.context_length)
     with atomic_output(Path(f"{stem}.tokenizer.json"), ".json") as tmp:
         _bpe_of(tokenizer).save(tmp)

@@ -52,9 +52,7 @@ def scan(root: Path) -> Iterator[Candidate]:
     every run meets them in the same order. Hidden entries are skipped."""
     root = root.expanduser().resolve()
     if root.is_file():
-        entry = sidecar_of(str(root))
-        if entry:
-            yield entry
+        yield from candidates([str(root)])
         return
     yield from _walk(str(root))
 
@@ -85,11 +83,6 @@ def _walk(top: str) -> Iterator[Candidate]:
                     yield _with_sidecar(found, name, sidecars, claimed)
         except OSError:
             continue
-
-
-def sidecar_of(path: str) -> Candidate | None:
-    """One file as a candidate, with its sidecar if it has one; None if it is no photograph."""
-    return next(iter(candidates([path])), None)
 
 
 def candidates(paths: list[str]) -> list[Candidate]:

@@ -382,7 +382,7 @@ def test_snapshot_a_grouped_answer(app, snap_compare):
     async def ask(pilot):
         await submit(pilot, "evolution of red over time")
         app.transcript.scroll_home(animate=False)
-        await pilot.pause()
+        await settle(pilot)  # the tiles scrolled into view load their pictures in workers
 
     assert snap_compare(app, terminal_size=SIZE, run_before=ask)
 

@@ -6,9 +6,10 @@ from __future__ import annotations
 import json
 import math
 import re
+import shutil
 import tomllib
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -255,14 +256,15 @@ class CityBook:
     """World cities of 15,000 people or more by name, native and English alike (München and
     Munich), each a circle that fits its size. GeoNames' list takes seconds to read, so the
     names are kept once in the archive's places/ folder as a sorted array that a new process maps in
-    and searches in microseconds; without a cache they are read into memory."""
+    and searches in microseconds, each city a line of JSON read only when its name is asked for;
+    without a cache they are read into memory."""
 
     def __init__(self, cache: Path | None = None, areas: AreaBook | None = None):
         self.folder = cache / f"cities-{CITY_INDEX_VERSION}" if cache else None
         self.areas = areas  # what "Athens, Georgia" and "Vancouver, WA" qualify a city by
         self._keys: np.ndarray | None = None
         self._rows: np.ndarray | None = None
-        self._cities: list[list] | None = None
+        self._cities: Sequence[list] | None = None
 
     def __call__(self, name: str, sure: bool = True) -> Place | None:
         found = self.named(CITY_ABBREVIATIONS.get(name.lower().strip(), name))
@@ -319,7 +321,8 @@ class CityBook:
             raise OSError("no cache")
         self._keys = np.load(self.folder / "keys.npy", mmap_mode="r")
         self._rows = np.load(self.folder / "rows.npy", mmap_mode="r")
-        self._cities = json.loads((self.folder / "cities.json").read_text(encoding="utf-8"))
+        self._cities = _JsonLines((self.folder / "cities.jsonl").read_bytes(),
+                                  np.load(self.folder / "starts.npy", mmap_mode="r"))
 
     def _build(self) -> None:
         table = _cities()
@@ -335,12 +338,33 @@ class CityBook:
             with atomic_folder(self.folder) as tmp:
                 np.save(tmp / "keys.npy", self._keys)
                 np.save(tmp / "rows.npy", self._rows)
-                (tmp / "cities.json").write_text(json.dumps(self._cities), encoding="utf-8")
+                lines = [json.dumps(city).encode() + b"\n" for city in self._cities]
+                (tmp / "cities.jsonl").write_bytes(b"".join(lines))
+                np.save(tmp / "starts.npy", np.cumsum([0, *map(len, lines)], dtype=np.int64))
+            for older in self.folder.parent.glob("cities-*"):  # an earlier layout's index
+                if older.name != self.folder.name and older.is_dir():
+                    shutil.rmtree(older, ignore_errors=True)
         except OSError:
             pass  # a read-only home: the index lives in memory
 
 
-CITY_INDEX_VERSION = "3"  # 3: no landmark names among a town's other names
+class _JsonLines(Sequence):
+    """Lines of JSON decoded one by one as they are asked for: reading all 30,000 cities to
+    answer for one costs 50 ms in every new process."""
+
+    def __init__(self, blob: bytes, starts: np.ndarray):
+        self.blob, self.starts = blob, starts
+
+    def __len__(self) -> int:
+        return len(self.starts) - 1
+
+    def __getitem__(self, row):
+        if not 0 <= row < len(self):
+            raise IndexError(row)
+        return json.loads(self.blob[int(self.starts[row]):int(self.starts[row + 1])])
+
+
+CITY_INDEX_VERSION = "4"  # 3: no landmark names among a town's other names; 4: cities as JSON lines
 MAX_NAME_CHARS = 40  # longer alternate names are official forms nobody types
 # What people write for a few cities, which GeoNames keeps as codes too short to trust
 CITY_ABBREVIATIONS = {"nyc": "new york city", "la": "los angeles", "sf": "san francisco", "dc": "washington",

@@ -19,7 +19,7 @@ import numpy as np
 
 from flux_ask.embed import Preprocess, l2_normalise
 
-BUNDLE_FORMAT = 1  # bump when what is written changes: older bundles are written again
+BUNDLE_FORMAT = 2  # bump when what is written changes: older bundles are written again (2: weights beside)
 
 # ONNX Runtime 1.29+ keeps a device id and a telemetry queue under ~/.cache/Microsoft from
 # the moment it is imported, outside the archive home; these opt out before any import
@@ -29,7 +29,8 @@ for _opt_out in ("ORT_DISABLE_TELEMETRY", "ORT_TELEMETRY_DISABLED"):
 
 
 def bundle_stem(cache_dir: Path, name: str, pretrained: str) -> Path:
-    """Where a model's files live: STEM.visual.onnx, STEM.text.onnx, STEM.tokenizer.json, STEM.json."""
+    """Where a model's files live: STEM.visual.onnx, STEM.text.onnx (each with its weights in
+    .onnx.data), STEM.tokenizer.json, STEM.json."""
     safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in f"{name}-{pretrained}")
     return cache_dir / safe
 
@@ -41,7 +42,12 @@ def has_bundle(cache_dir: Path, name: str, pretrained: str) -> bool:
     except (OSError, ValueError):
         return False
     return meta.get("format") == BUNDLE_FORMAT and all(
-        Path(f"{stem}.{part}").is_file() for part in ("visual.onnx", "text.onnx", "tokenizer.json"))
+        Path(f"{stem}.{part}").is_file() for part in ("visual.onnx", "text.onnx", "text.onnx.data", "tokenizer.json"))
+
+
+def weights_beside(graph: Path) -> Path:
+    """The file that holds an ONNX graph's weights: GRAPH.data."""
+    return graph.with_name(graph.name + ".data")
 
 
 class ClipTokens:

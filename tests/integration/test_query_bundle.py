@@ -5,6 +5,7 @@ and a question in a fresh process imports neither torch nor open_clip."""
 import random
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -61,6 +62,30 @@ def test_the_query_encoder_is_the_bundle_where_it_is_written(torch_and_bundle, t
     assert not isinstance(fresh, OnnxEmbedder) and has_bundle(tmp_path, torch_model.name, torch_model.pretrained)
     assert not isinstance(load_query_encoder(torch_model.name, torch_model.pretrained, lambda: ModelSpec("tiny-test"),
                                              cache_dir=tmp_path, runtime="torch"), OnnxEmbedder)
+
+
+def test_the_weights_lie_beside_each_graph_and_an_older_bundle_is_written_again(torch_and_bundle, tmp_path):
+    import json
+
+    from flux_ask.embed.bundle import bundle_stem, weights_beside
+
+    torch_model, _, folder = torch_and_bundle
+    stem = bundle_stem(folder, torch_model.name, torch_model.pretrained)
+    for tower in ("text", "visual"):  # mapped into memory by ONNX Runtime, not copied out of the graph
+        graph = Path(f"{stem}.{tower}.onnx")
+        assert weights_beside(graph).stat().st_size > 10 * graph.stat().st_size
+    # a bundle of the first layout (weights inside the graphs) is no bundle: written again whole
+    older = bundle_stem(tmp_path, torch_model.name, torch_model.pretrained)
+    for part in ("text.onnx", "visual.onnx", "tokenizer.json"):
+        Path(f"{older}.{part}").write_bytes(Path(f"{stem}.{part}").read_bytes())
+    meta = json.loads(Path(f"{stem}.json").read_text(encoding="utf-8"))
+    Path(f"{older}.json").write_text(json.dumps({**meta, "format": 1}), encoding="utf-8")
+    assert not has_bundle(tmp_path, torch_model.name, torch_model.pretrained)
+    assert write_bundle(torch_model, tmp_path) and has_bundle(tmp_path, torch_model.name, torch_model.pretrained)
+    assert weights_beside(Path(f"{older}.visual.onnx")).is_file()
+    texts = ["fog", "a dog on a red sofa"]
+    again = OnnxEmbedder(tmp_path, torch_model.name, torch_model.pretrained)
+    assert (again.encode_text(texts) * torch_model.encode_text(texts)).sum(axis=1).min() >= 0.9999
 
 
 def test_a_question_in_a_fresh_process_imports_no_torch(tmp_path, home):

@@ -32,6 +32,9 @@ class WordCounts:
                     out[i, self.vocabulary.index(word)] += 1
         return _unit(out)
 
+    def prepare_text(self) -> None:
+        """Nothing to load."""
+
     def encode_images(self, pixels: np.ndarray) -> np.ndarray:
         out = np.zeros((len(pixels), self.dim), np.float32)
         out[:, :3] = pixels.reshape(len(pixels), -1, 3).mean(axis=1)

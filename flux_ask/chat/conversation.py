@@ -68,7 +68,7 @@ class Conversation:
         """Open the catalog, load the vectors and the text encoder, before the first question."""
         with self.lock:
             self.archive.matrix()
-            self.archive.encoder()
+            self.archive.encoder().prepare_text()
 
     def has_catalog(self) -> bool:
         return self.archive.exists()

@@ -72,6 +72,9 @@ class Embedder(Protocol):
     def encode_text(self, texts: list[str]) -> np.ndarray:
         """Texts -> len(texts) x dim, unit length."""
 
+    def prepare_text(self) -> None:
+        """Have the text tower ready for encode_text."""
+
 
 def load_embedder(spec: ModelSpec, *, runtime: str = "onnx", cache_dir: Path | None = None, device: str = "auto",
                   say: Callable[[str], None] | None = None) -> Embedder:

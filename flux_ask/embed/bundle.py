@@ -13,13 +13,15 @@ import html
 import json
 import logging
 import os
+import threading
 from pathlib import Path
 
 import numpy as np
 
 from flux_ask.embed import Preprocess, l2_normalise
 
-BUNDLE_FORMAT = 2  # bump when what is written changes: older bundles are written again (2: weights beside)
+BUNDLE_FORMAT = 2  # bump when what is written changes: older bundles are written again (2: weights beside,
+# questions cut after their end of text)
 
 # ONNX Runtime 1.29+ keeps a device id and a telemetry queue under ~/.cache/Microsoft from
 # the moment it is imported, outside the archive home; these opt out before any import
@@ -52,23 +54,27 @@ def weights_beside(graph: Path) -> Path:
 
 class ClipTokens:
     """open_clip's SimpleTokenizer, without torch: the same cleaning, then the same BPE through
-    the tokenizers library; texts become N x context_length int64 ids, as open_clip makes them."""
+    the tokenizers library; texts become N x context_length int64 ids, as open_clip makes them,
+    or with `trim` only as many columns as the longest text needs (a tower that reads no
+    further than the end of text)."""
 
-    def __init__(self, path: Path, context_length: int, sot: int, eot: int):
+    def __init__(self, path: Path, context_length: int, sot: int, eot: int, trim: bool = False):
         from tokenizers import Tokenizer
 
         self.tokenizer = Tokenizer.from_file(str(path))
-        self.context_length, self.sot, self.eot = context_length, sot, eot
+        self.context_length, self.sot, self.eot, self.trim = context_length, sot, eot, trim
 
     def __call__(self, texts: list[str]) -> np.ndarray:
         out = np.zeros((len(texts), self.context_length), dtype=np.int64)
+        width = 2  # the start and the end of text
         for row, encoding in enumerate(self.tokenizer.encode_batch([clean(t) for t in texts])):
             ids = [self.sot, *encoding.ids, self.eot]
             if len(ids) > self.context_length:  # cut, and end with the end of text, as open_clip does
                 ids = ids[:self.context_length]
                 ids[-1] = self.eot
             out[row, :len(ids)] = ids
-        return out
+            width = max(width, len(ids))
+        return out[:, :width] if self.trim else out
 
 
 def clean(text: str) -> str:
@@ -89,18 +95,28 @@ class OnnxEmbedder:
         self.name, self.pretrained, self.dim = name, pretrained, int(meta["dim"])
         self.preprocess = Preprocess(**{k: tuple(v) if isinstance(v, list) else v
                                         for k, v in meta["preprocess"].items()})
-        self._stem = stem
-        self._tokens = ClipTokens(Path(f"{stem}.tokenizer.json"), meta["context_length"], meta["sot"], meta["eot"])
+        self._stem, self._meta = stem, meta
+        self._tokens: ClipTokens | None = None
         self._text = self._visual = None
+        self._loading = threading.Lock()
+
+    def prepare_text(self) -> None:
+        """Load the tokenizer and the text tower now (the chat does it before the first question)."""
+        with self._loading:
+            if self._text is None:
+                meta = self._meta
+                self._tokens = ClipTokens(Path(f"{self._stem}.tokenizer.json"), meta["context_length"], meta["sot"],
+                                          meta["eot"], bool(meta.get("trim")))
+                self._text = session(Path(f"{self._stem}.text.onnx"), self.device)
 
     def encode_text(self, texts: list[str]) -> np.ndarray:
-        if self._text is None:
-            self._text = session(Path(f"{self._stem}.text.onnx"), self.device)
+        self.prepare_text()
         return l2_normalise(self._text.run(None, {"tokens": self._tokens(list(texts))})[0])
 
     def encode_images(self, pixels: np.ndarray) -> np.ndarray:
-        if self._visual is None:
-            self._visual = session(Path(f"{self._stem}.visual.onnx"), self.device)
+        with self._loading:
+            if self._visual is None:
+                self._visual = session(Path(f"{self._stem}.visual.onnx"), self.device)
         return l2_normalise(self._visual.run(None, {"pixels": self.preprocess.normalise(pixels)})[0])
 
 

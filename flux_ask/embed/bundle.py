@@ -20,8 +20,9 @@ import numpy as np
 
 from flux_ask.embed import Preprocess, l2_normalise
 
-BUNDLE_FORMAT = 2  # bump when what is written changes: older bundles are written again (2: weights beside,
-# questions cut after their end of text)
+# Bump when what is written changes: older bundles are written again.
+# 2: each graph's weights in a file beside it; a question's tokens cut after its end of text.
+BUNDLE_FORMAT = 2
 
 # ONNX Runtime 1.29+ keeps a device id and a telemetry queue under ~/.cache/Microsoft from
 # the moment it is imported, outside the archive home; these opt out before any import

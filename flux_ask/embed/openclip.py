@@ -302,6 +302,8 @@ def _export_text(embedder: OpenClipEmbedder, path: Path, context_length: int) ->
             x = model.ln_final(model.transformer(x, attn_mask=model.attn_mask[:n, :n]))
             x = text_global_pool(x, tokens, model.text_pool_type, eos_token_id=getattr(model, "text_eos_id", None))
             projection = model.text_projection
+            if projection is None:
+                return x
             return projection(x) if isinstance(projection, torch.nn.Linear) else x @ projection
 
     blocks = embedder.model.transformer.resblocks if trims else []

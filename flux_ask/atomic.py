@@ -17,6 +17,7 @@ def atomic_output(target: Path, suffix: str = "") -> Iterator[str]:
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=suffix)
     os.close(fd)
+    as_umask_allows(tmp)
     try:
         yield tmp
         os.replace(tmp, target)
@@ -31,12 +32,27 @@ def atomic_folder(target: Path) -> Iterator[Path]:
     folder appears whole or not at all (a cache of several files read together)."""
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(dir=target.parent, prefix=".tmp-"))
+    as_umask_allows(tmp, folder=True)
     try:
         yield tmp
         os.rename(tmp, target)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+
+
+def as_umask_allows(path: str | Path, *, folder: bool = False) -> None:
+    """The mode open() or mkdir() would have given: mkstemp and mkdtemp make 0600 and 0700,
+    which keep out the user's group and the photographer's other tools."""
+    os.chmod(path, (0o777 if folder else 0o666) & ~umask())
+
+
+def umask() -> int:
+    """The process's umask. Reading it means setting it: briefly to the strictest, so a file
+    another thread makes in that instant is more private, never less."""
+    mask = os.umask(0o077)
+    os.umask(mask)
+    return mask
 
 
 def clear_leftovers(folder: Path, suffix: str) -> int:

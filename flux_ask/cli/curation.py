@@ -86,8 +86,8 @@ def cmd_recipe_save(args: argparse.Namespace) -> int:
     with archive_from(args) as archive:
         query_plan = archive.plan(args.question, limit=args.limit, rank=args.rank)
         params = {k: v for k, v in (("limit", args.limit), ("rank", args.rank)) if v}
-        name = recipes.save(archive.conn, args.name, args.question, query_plan, params)
-    print(f"saved recipe {name!r}: {args.question}")
+        said = recipes.save(archive.conn, args.name, args.question, query_plan, params)
+    print(said)
     for note in query_plan.notes:
         print(f"· {note}")
     return EXIT_OK
@@ -164,6 +164,8 @@ def cmd_issue_draft(args: argparse.Namespace) -> int:
 
     with archive_from(args) as archive:
         source = "selection" if args.from_selection else "recipe" if args.from_recipe else "question"
+        if args.order == "keeper":
+            archive.required_keeper()  # no keeper model: said before anything is searched
         plan = archive.plan(args.question) if args.question else None
         report = issue.draft_issue(archive, source, count=args.count, order=args.order,
                                    issues_dir=args.issues_dir or archive.settings.issues_dir, copy=args.copy,

@@ -21,21 +21,25 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageFont, ImageOps
 
 from flux_ask.archive.home import Archive
+from flux_ask.atomic import as_umask_allows
 from flux_ask.curation import CurationError, recipes
 from flux_ask.db.curation import selection
 from flux_ask.db.runs import indexed_roots
 from flux_ask.query.plan import QueryPlan
 from flux_ask.search.answer import Answer, Result, results_for, rounded
 from flux_ask.search.engine import Searcher
+from flux_ask.words import counted
 
 ISSUE = re.compile(r"FLUX_(\d{3,})")
 ORDERS = ("time", "score", "keeper", "hand")
+ORDER_WORDS = {"time": "time taken", "score": "score", "keeper": "keeper score", "hand": "hand"}
 SHEET_COLUMNS = 4
-CELL = 256
-CAPTION = 22
+CELL_W, CELL_H = 300, 200  # a picture's room: 3:2, as most cameras frame, so a landscape fills it
+MARGIN = 16
+TITLE_SIZE, TEXT_SIZE = 22, 13
 MANIFEST_COLUMNS = ("position", "photo_id", "file", "path", "sha256", "taken_at", "place", "score", "keeper_score",
                     "question")
 
@@ -96,6 +100,7 @@ def write_draft(issues_dir: Path, picks: list[Pick], *, order: str, source: dict
     if final.exists():
         raise CurationError(f"{final} exists already: drafts never overwrite an issue")
     work = Path(tempfile.mkdtemp(dir=issues_dir, prefix=f".tmp-{name}-"))
+    as_umask_allows(work, folder=True)
     try:
         rows = []
         for position, pick in enumerate(picks, start=1):
@@ -113,7 +118,9 @@ def write_draft(issues_dir: Path, picks: list[Pick], *, order: str, source: dict
             writer = csv.DictWriter(f, fieldnames=MANIFEST_COLUMNS, extrasaction="ignore")
             writer.writeheader()
             writer.writerows(rows)
-        contact_sheet(picks, f"{name} · {source.get('question') or source.get('kind')}").save(
+        contact_sheet(picks, f"{name} — {source_in_words(source)}",
+                      f"{counted(len(picks), 'photo')}, by {ORDER_WORDS.get(order, order)}, drafted "
+                      f"{datetime.now().strftime('%Y-%m-%d %H:%M')}").save(
             _inside(work, "contact_sheet.jpg"), "JPEG", quality=88)
         os.rename(work, final)
     except BaseException:
@@ -131,34 +138,67 @@ def _inside(folder: Path, name: str) -> Path:
     return target
 
 
-def contact_sheet(picks: list[Pick], title: str) -> Image.Image:
-    """Thumbnails in a grid, numbered, with the date and the place under each."""
+def contact_sheet(picks: list[Pick], title: str, subtitle: str = "") -> Image.Image:
+    """The pictures in a grid, each fitted whole into its cell, and under each its number,
+    file name, date and place, in a TrueType face (Pillow's own) that prints cleanly."""
+    title_font, font = ImageFont.load_default(TITLE_SIZE), ImageFont.load_default(TEXT_SIZE)
+    line = TEXT_SIZE + 5
+    header = MARGIN + TITLE_SIZE + 6 + (line if subtitle else 0) + MARGIN
+    step_x, step_y = CELL_W + MARGIN, CELL_H + 6 + 2 * line + MARGIN
     rows = -(-len(picks) // SHEET_COLUMNS)
-    sheet = Image.new("RGB", (SHEET_COLUMNS * CELL, CAPTION + rows * (CELL + CAPTION)), "white")
+    sheet = Image.new("RGB", (MARGIN + SHEET_COLUMNS * step_x, header + rows * step_y), "white")
     draw = ImageDraw.Draw(sheet)
-    draw.text((6, 4), title[:120], fill="black")
+    width = sheet.width - 2 * MARGIN
+    draw.text((MARGIN, MARGIN), fitted(title, title_font, width), font=title_font, fill="black")
+    if subtitle:
+        draw.text((MARGIN, MARGIN + TITLE_SIZE + 6), fitted(subtitle, font, width), font=font, fill="#555555")
     for i, pick in enumerate(picks):
-        x, y = (i % SHEET_COLUMNS) * CELL, CAPTION + (i // SHEET_COLUMNS) * (CELL + CAPTION)
+        x, y = MARGIN + (i % SHEET_COLUMNS) * step_x, header + (i // SHEET_COLUMNS) * step_y
         try:
             with Image.open(pick.thumbnail or pick.path) as image:
-                image.draft("RGB", (CELL, CELL))
-                small = image.convert("RGB")
-                small.thumbnail((CELL - 8, CELL - 8))
-            sheet.paste(small, (x + (CELL - small.width) // 2, y + (CELL - small.height) // 2))
+                image.draft("RGB", (CELL_W, CELL_H))
+                small = ImageOps.exif_transpose(image).convert("RGB")
+                small.thumbnail((CELL_W, CELL_H))
+            sheet.paste(small, (x + (CELL_W - small.width) // 2, y + (CELL_H - small.height) // 2))
         except OSError:
-            draw.rectangle((x + 4, y + 4, x + CELL - 4, y + CELL - 4), outline="grey")
-        caption = f"{i + 1:02d}  {(pick.taken_at or 'undated')[:10]}  {_town(pick.place)}"
-        draw.text((x + 6, y + CELL + 4), caption[:(CELL - 12) // 6], fill="black")
+            draw.rectangle((x, y, x + CELL_W - 1, y + CELL_H - 1), outline="#999999")
+            draw.text((x + 8, y + 8), "no picture", font=font, fill="#999999")
+        below = y + CELL_H + 6
+        number = f"{i + 1:02d}  "
+        draw.text((x, below), number, font=font, fill="black")
+        indent = draw.textlength(number, font=font)
+        draw.text((x + indent, below), fitted(os.path.basename(pick.path), font, CELL_W - indent), font=font,
+                  fill="black")
+        when = pick.taken_at[:10] if pick.taken_at else "undated"
+        draw.text((x, below + line), fitted(" · ".join(filter(None, (when, _named(pick.place)))), font, CELL_W),
+                  font=font, fill="#555555")
     return sheet
 
 
-def _town(place: str | None) -> str:
-    """ "Lund" of "Lund, Skåne, Sweden"; nothing of bare coordinates."""
-    first = (place or "").split(",")[0]
+def fitted(text: str, font: ImageFont.FreeTypeFont, width: float) -> str:
+    """The text whole if it fits, else its start and end around an ellipsis (a file name's
+    number and extension are at its ends)."""
+    if font.getlength(text) <= width:
+        return text
+    keep = len(text)
+    while keep > 2 and font.getlength(f"{text[:keep - keep // 2]}…{text[len(text) - keep // 2:]}") > width:
+        keep -= 1
+    return f"{text[:keep - keep // 2]}…{text[len(text) - keep // 2:]}"
+
+
+def source_in_words(source: dict[str, Any]) -> str:
+    """ "red squares from 2019"; "the recipe 'squares': red squares from 2019"; "the selection"."""
+    if source.get("kind") == "recipe":
+        return f"the recipe {source.get('recipe')!r}: {source.get('question')}"
+    return source.get("question") or f"the {source.get('kind', 'selection')}"
+
+
+def _named(place: str | None) -> str:
+    """The place in words ("Lund, Skåne, Sweden"); nothing of bare coordinates."""
     try:
-        float(first)
+        float((place or "").split(",")[0])
     except ValueError:
-        return first
+        return place or ""
     return ""
 
 

@@ -24,9 +24,12 @@ def check_name(name: str) -> str:
 
 
 def save(conn: apsw.Connection, name: str, question: str, plan: QueryPlan, params: dict[str, Any]) -> str:
+    """'saved the recipe NAME: QUESTION', or 'replaced ...' with the question it held before."""
     name = check_name(name)
-    store.save_recipe(conn, name, question, plan.as_dict(), params)
-    return name
+    before = store.save_recipe(conn, name, question, plan.as_dict(), params)
+    if before is None:
+        return f"saved the recipe {name!r}: {question}"
+    return f"replaced the recipe {name!r}: {question} (it was: {before})"
 
 
 def load(conn: apsw.Connection, name: str) -> tuple[str, QueryPlan, dict[str, Any]]:

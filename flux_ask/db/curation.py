@@ -11,14 +11,17 @@ from flux_ask.db.sql import now_iso
 
 
 def save_recipe(conn: apsw.Connection, name: str, question: str, plan: dict[str, Any],
-                params: dict[str, Any]) -> None:
+                params: dict[str, Any]) -> str | None:
+    """Saved under `name`; the question a recipe of that name held before, if one did."""
     with conn:
+        before = conn.execute("SELECT question FROM recipes WHERE name = ?", (name,)).fetchone()
         conn.execute(
             "INSERT INTO recipes (name, question, plan, params, saved_at) VALUES (?, ?, ?, ?, ?) "
             "ON CONFLICT(name) DO UPDATE SET question = excluded.question, plan = excluded.plan, "
             "params = excluded.params, saved_at = excluded.saved_at",
             (name, question, json.dumps(plan), json.dumps(params), now_iso()),
         )
+    return before[0] if before else None
 
 
 RECIPE = "SELECT name, question, plan, params, saved_at FROM recipes"

@@ -3,17 +3,26 @@
 import csv
 import json
 import os
+import stat
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
-from PIL import Image
+from PIL import Image, ImageFont
 
 from flux_ask.archive.home import Archive
 from flux_ask.config import load_settings
 from flux_ask.curation import CurationError, recipes
 from flux_ask.curation.issue import (
+    CELL_H,
+    CELL_W,
+    MARGIN,
+    SHEET_COLUMNS,
+    TEXT_SIZE,
     Pick,
+    contact_sheet,
+    fitted,
     next_number,
     ordered,
     picks_of,
@@ -47,7 +56,8 @@ def test_recipes_keep_the_question_and_its_plan(archive):
     recipes.save(conn, "reds of 2019", "red squares from 2019", plan, {"limit": 5})
     question, again, params = recipes.load(conn, "reds of 2019")
     assert question == "red squares from 2019" and again == plan and params == {"limit": 5}
-    recipes.save(conn, "reds of 2019", "red squares", QueryPlan(text="red squares"), {})  # replaced
+    said = recipes.save(conn, "reds of 2019", "red squares", QueryPlan(text="red squares"), {})
+    assert said == "replaced the recipe 'reds of 2019': red squares (it was: red squares from 2019)"
     assert [r["question"] for r in curation.recipes(conn)] == ["red squares"]
     for bad in ("", "../etc", ".hidden", "a/b", "x" * 65, "drop;table"):
         with pytest.raises(CurationError, match="cannot name a recipe"):
@@ -115,7 +125,7 @@ def test_a_draft_is_numbered_after_the_highest_issue_and_holds_everything(archiv
     rows = list(csv.DictReader((folder / "manifest.csv").open()))
     assert [int(r["photo_id"]) for r in rows] == [p["photo_id"] for p in manifest["photos"]]
     with Image.open(folder / "contact_sheet.jpg") as sheet:
-        assert sheet.width == 4 * 256 and sheet.height > 256
+        assert sheet.width == MARGIN + SHEET_COLUMNS * (CELL_W + MARGIN) and sheet.height > CELL_H
     assert {p: os.stat(p).st_mtime_ns for p in originals} == originals  # originals untouched
     assert not [p for p in issues.iterdir() if p.name.startswith(".tmp")]
     copied = write_draft(issues, chosen, order="hand", source={"kind": "selection"}, copy=True)
@@ -123,6 +133,40 @@ def test_a_draft_is_numbered_after_the_highest_issue_and_holds_everything(archiv
     assert not any(p.is_symlink() for p in (issues / "FLUX_043").iterdir())
     with pytest.raises(CurationError, match="nothing to draft"):
         write_draft(issues, [], order="time", source={"kind": "selection"})
+
+
+def test_a_draft_is_readable_by_the_users_group_as_the_umask_allows(archive, tmp_path):
+    settings, _ = archive
+    chosen = picks_of(results_for(Archive(settings), [1, 2]))
+    before = os.umask(0o002)
+    try:
+        report = write_draft(tmp_path / "issues", chosen, order="hand", source={"kind": "selection"}, copy=True)
+    finally:
+        os.umask(before)
+    folder = Path(report["folder"])
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o775
+    assert {stat.S_IMODE(p.stat().st_mode) for p in folder.iterdir() if not p.name[:2].isdigit()} == {0o664}
+
+
+def test_the_contact_sheet_says_what_each_picture_is_in_a_real_font(tmp_path):
+    """Numbered captions with file name, date and place under pictures fitted whole: a
+    panorama is letterboxed, not cropped, and the text is TrueType, not a bitmap face."""
+    wide, tall = tmp_path / "aurora_panorama.jpg", tmp_path / "portrait.jpg"
+    Image.new("RGB", (900, 300), (200, 30, 30)).save(wide)
+    Image.new("RGB", (300, 450), (30, 30, 200)).save(tall)
+    picks = [Pick(1, str(wide), "a" * 64, "2019-06-03T10:00:00", "Lund, Skåne, Sweden", None, None, None),
+             Pick(2, str(tall), "b" * 64, None, None, None, None, None)]
+    sheet = contact_sheet(picks, "FLUX_007 — red squares", "2 photos, by hand")
+    line = TEXT_SIZE + 5
+    top = sheet.height - (CELL_H + 6 + 2 * line + MARGIN)  # the one row's cells
+    cell = sheet.crop((MARGIN, top, MARGIN + CELL_W, top + CELL_H))
+    assert all(cell.getpixel((x, CELL_H // 2))[0] > 150 for x in range(2, CELL_W - 2))  # the panorama's width whole
+    assert min(cell.getpixel((CELL_W // 2, 5))) > 240  # white above it: letterboxed
+    assert isinstance(ImageFont.load_default(TEXT_SIZE), ImageFont.FreeTypeFont)
+    caption = sheet.crop((MARGIN, top + CELL_H + 6, MARGIN + CELL_W, top + CELL_H + 6 + 2 * line)).convert("L")
+    assert caption.getextrema()[0] < 100  # words under the picture
+    assert fitted("IMG_20190603_aurora_over_the_fjord_panorama_stitched_final.jpg", ImageFont.load_default(13),
+                  150).endswith("final.jpg")
 
 
 def test_the_cli_saves_runs_and_drafts(archive, tmp_path):

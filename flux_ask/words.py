@@ -1,0 +1,10 @@
+"""Counts said as a person says them: 1 photo, 2 photos, 1,204 matches."""
+
+from __future__ import annotations
+
+IRREGULAR = {"match": "matches", "is": "are", "was": "were"}
+
+
+def counted(n: int, noun: str) -> str:
+    """ "1 photo", "0 photos", "12,000 matches": the noun singular for one, plural otherwise."""
+    return f"{n:,} {noun if n == 1 else IRREGULAR.get(noun, noun + 's')}"

@@ -8,13 +8,14 @@ apsw, torch, Textual) wait inside the handlers, so `flux-ask --help` starts at o
 from __future__ import annotations
 
 import argparse
+import difflib
 import os
 import signal
 import sys
 
 from flux_ask import __version__
 from flux_ask.cli import asking, chat, curation, indexing, keeper, models, status
-from flux_ask.cli.common import EXIT_ERROR, EXIT_OK, Parser
+from flux_ask.cli.common import EXIT_ERROR, EXIT_OK, EXIT_USAGE, Parser
 from flux_ask.errors import FluxAskError, in_words
 
 COMMANDS = (indexing, status, chat, asking, keeper, curation, models)  # in the order `--help` lists them
@@ -25,6 +26,15 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version")):
         argv = ["chat", *argv]  # no command: the chat, with its options ("flux-ask --images halfcell")
+    elif argv[0] == "help":
+        argv = [*argv[1:2], "--help"]  # `flux-ask help ask` is `flux-ask ask --help`
+    elif argv[0] not in parser.commands:
+        if near := mistyped(argv[0], parser.commands):
+            words = " ".join(a for a in argv if not a.startswith("-"))
+            print(f"flux-ask: there is no command {argv[0]!r}: did you mean {near!r}? "
+                  f"(to search for the words: flux-ask ask {words!r})", file=sys.stderr)
+            return EXIT_USAGE
+        argv = ["ask", *argv]  # a bare question asks it: flux-ask "umbrellas in fog"
     args = parser.parse_args(argv)
     for stream in (sys.stdout, sys.stderr):  # a file name that is not UTF-8 goes out byte for byte
         if hasattr(stream, "reconfigure"):
@@ -52,6 +62,21 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_ERROR
 
 
+def mistyped(word: str, commands: list[str]) -> str | None:
+    """The command a single word was meant to be ('aks', 'stauts', 'recipes'), or None where
+    it reads as a question ('dogs', 'mask', 'faces': words a dictionary has)."""
+    near = difflib.get_close_matches(word.lower(), commands, n=1, cutoff=0.65)
+    if not near or " " in word:
+        return None
+    singular = word.lower().removesuffix("s")
+    if singular in commands:
+        return singular
+    from flux_ask.query.places import is_everyday_word  # deferred: a dictionary, read only for a near miss
+
+    plural = len(singular) > 3 and is_everyday_word(singular)  # 'stairs', not 'aks'
+    return None if is_everyday_word(word) or plural else near[0]
+
+
 def _interrupt(signum, frame) -> None:
     raise KeyboardInterrupt
 
@@ -67,4 +92,5 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(metavar="COMMAND")
     for command in COMMANDS:
         command.register(sub)
+    parser.commands = list(sub.choices)
     return parser

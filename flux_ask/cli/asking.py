@@ -22,7 +22,7 @@ def register(sub) -> None:
         description='Examples: "show all umbrellas in fog", "silhouettes from winter 2022", '
         '"find all photographs made within one block of 40th and Walnut", "visual echoes of Rome".',
     )
-    ask.add_argument("query", metavar="QUERY")
+    ask.add_argument("query", metavar="QUESTION", nargs="+", help="in quotes or not; `flux-ask QUESTION` asks it too")
     catalog_flags(ask)
     catalog_weights_flag(ask)
     ask.add_argument("--limit", type=positive, metavar="N", help="how many results (a page, in 'all' mode)")
@@ -48,7 +48,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     with Archive(settings_from(args)) as archive:
         if not args.plan:
             archive.require()  # no catalog: say so before planning (which may ask the geocoder)
-        query_plan = archive.plan(args.query, limit=args.limit, rank=args.rank)
+        query_plan = archive.plan(" ".join(args.query), limit=args.limit, rank=args.rank)
         if args.rank == "keeper" and archive.exists():
             archive.required_keeper()  # no keeper model (or one for other vectors): say so now
         if args.plan:
@@ -76,38 +76,36 @@ def answer(args: argparse.Namespace, archive, query_plan) -> int:
     if args.json:
         print_json(result.as_dict())
     else:
-        print_answer(result.as_dict(), args.page)
+        print_answer(result.as_dict(), args.page, result.ranking_in_words())
         if not result.results and result.groups is None:
             print(f"· {result.why_empty()}")
     return EXIT_OK
 
 
-def print_answer(a: dict[str, Any], page: int) -> None:
+def print_answer(a: dict[str, Any], page: int, ranked: str | None = None) -> None:
+    from flux_ask.words import counted
+
     for note in a["plan"]["notes"]:
         print(f"· {note}")
     lacking = {"no_date": "without an EXIF date", "no_location": "without a GPS position"}
     for key, n in a["left_out"].items():
         if n:
-            print(f"· {n:,} photos {lacking[key]} could not be considered")
+            print(f"· {counted(n, 'photo')} {lacking[key]} could not be considered")
 
-    ranking = a.get("ranking")
-    if ranking and "weight" in ranking:
-        print(f"· blend: {ranking['formula']}; weight {ranking['weight']}, "
-              f"over the best {ranking['pool']} by similarity")
-    elif ranking:
-        print(f"· ordered by {ranking.get('formula') or ranking.get('note')}")
-    keeper = any(r["keeper_score"] is not None for r in a["results"])
+    if ranked:
+        print(f"· {ranked}")
+    keeper = any(r["keeper_score"] is not None for r in a.get("results") or []) or any(
+        r["keeper_score"] is not None for g in a.get("groups") or [] for r in g["members"])
 
     def table(results: list[dict[str, Any]], first: int) -> None:
+        keeper_heading = f"{'keeper':>6}  " if keeper else ""
+        print(f"{'rank':>4}  {'score':>5}  {keeper_heading}{'taken':<10}  {'photo':>7}  path")
         for i, r in enumerate(results, start=first):
-            score = f"{r['score']:.3f}" if r["score"] is not None else "     "
+            row = f"{i:>4}  " + (f"{r['score']:.3f}" if r["score"] is not None else "").rjust(5) + "  "
             if keeper:
-                score += "  " + (f"{r['keeper_score']:.2f}" if r["keeper_score"] is not None else "    ")
+                row += (f"{r['keeper_score']:.2f}" if r["keeper_score"] is not None else "").rjust(6) + "  "
             when = (r["taken_at"] or "undated")[:10]
-            print(f"{i:>4}  {score}  {when:<10}  {r['photo_id']:>7}  {r['path']}")
-
-    if keeper:
-        print("rank  score  keeper")
+            print(f"{row}{when:<10}  {r['photo_id']:>7}  {r['path']}")
 
     if a.get("groups") is not None:
         if not a["groups"]:
@@ -122,5 +120,6 @@ def print_answer(a: dict[str, Any], page: int) -> None:
             table(g["members"], 1)
         return
     paging = f", page {page}" if a["total"] > len(a["results"]) else ""
-    print(f"{a['total']:,} matches{paging} ({a['seconds'] * 1000:.0f} ms)")
-    table(a["results"], a["offset"] + 1)
+    print(f"{counted(a['total'], 'match')}{paging} ({a['seconds'] * 1000:.0f} ms)")
+    if a["results"]:
+        table(a["results"], a["offset"] + 1)

@@ -4,6 +4,7 @@ opened archive, progress bars and JSON output."""
 from __future__ import annotations
 
 import argparse
+import difflib
 import json
 import sys
 from pathlib import Path
@@ -35,10 +36,21 @@ def positive(text: str) -> int:
 
 
 class Parser(argparse.ArgumentParser):
-    """Usage errors in one line, with where to read more."""
+    """Usage errors in one line, with where to read more; a mistyped choice with the one
+    it was probably meant to be."""
+
+    commands: list[str] = []  # the top level's command names
 
     def error(self, message: str):
         self.exit(EXIT_USAGE, f"{self.prog}: {message} (see `{self.prog} --help`)\n")
+
+    def _check_value(self, action: argparse.Action, value: Any) -> None:
+        if action.choices is None or value in action.choices:
+            return
+        choices = [str(c) for c in action.choices]
+        near = difflib.get_close_matches(str(value), choices, n=1, cutoff=0.6)
+        guess = f"did you mean {near[0]!r}? " if near else ""
+        raise argparse.ArgumentError(action, f"invalid choice: {value!r} ({guess}choose from {', '.join(choices)})")
 
 
 def catalog_flags(p: argparse.ArgumentParser) -> None:

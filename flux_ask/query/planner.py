@@ -905,9 +905,7 @@ def _notes(p: QueryPlan, draft: Draft) -> list[str]:
         notes.append("every match" + (" above the score threshold, in pages" if p.needs_vector else ", in time order"))
     else:
         notes.append(f"the best {p.limit}")
-    if p.rank == "keeper":
-        notes.append("ranked by similarity blended with the keeper score")
-    return notes
+    return notes  # how "best ..." was ranked is the answer's to say: it knows whether a keeper model could
 
 
 def similar_plan(target: str, limit: int) -> QueryPlan:

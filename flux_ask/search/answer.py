@@ -66,6 +66,20 @@ class Answer:
             return "nothing matches: loosen a filter (a longer period, a wider place) or ask more broadly"
         return "nothing matches: ask more broadly"
 
+    def ranking_in_words(self) -> str | None:
+        """How "best ..." ordered the answer, in one phrase; None where it was not asked."""
+        r = self.ranking
+        if not r:
+            return None
+        if "weight" in r:
+            said = f"ranked by similarity blended with the keeper score (weight {r['weight']}, " \
+                   f"over the best {r['pool']:,} by similarity)"
+        elif r.get("by") == "keeper":
+            said = "ranked by the keeper score (the question has no words to match pictures against)"
+        else:
+            return r.get("note")
+        return f"{said}; {r['note']}" if r.get("note") else said
+
     def as_dict(self) -> dict[str, Any]:
         out = {
             "plan": self.plan.as_dict(),

@@ -69,8 +69,6 @@ class AnswerView(Vertical):
         if self.timings:
             parts.append(f"{a.seconds * 1000:.0f} ms")
         parts += [f"{n:,} photos {lacking[k]} left out" for k, n in a.left_out.items() if n]
-        if a.ranking and "weight" in a.ranking:
-            parts.append(f"blended with the keeper score (weight {a.ranking['weight']})")
-        elif a.ranking and a.ranking.get("note"):
-            parts.append(a.ranking["note"])
+        if ranked := a.ranking_in_words():
+            parts.append(ranked)
         return Text(" · ".join(parts), "dim")

@@ -41,7 +41,11 @@ BAD = [
     (("recipe", "save", "dogs", "dogs", "--limit", "-5"), 2, "less than 1"),
     (("select", "add", "99999999999999999999"), 2, "too large"),
     (("select", "add", "999999"), 1, "no photo 999999"),
-    (("aks", "dogs"), 2, "invalid choice"),
+    (("aks", "dogs"), 2, "there is no command 'aks': did you mean 'ask'?"),
+    (("stauts",), 2, "did you mean 'status'?"),
+    (("recipes",), 2, "did you mean 'recipe'?"),
+    (("recipe", "runn", "dogs"), 2, "invalid choice: 'runn' (did you mean 'run'?"),
+    (("issue", "draft", "--question", "dogs", "--order", "keeper"), 1, "no keeper model"),
     (("ask", "trains after 2035"), 1, "in the future"),
     (("ask", "trains since 2099"), 1, "in the future"),
     (("ask", "dogs within 0 blocks of Rome"), 1, "holds no photo"),
@@ -66,6 +70,27 @@ def test_each_bad_input_is_one_line(home, args, code, words):
     lines = out.stderr.strip().splitlines()
     assert out.returncode == code and len(lines) == 1 and words in lines[0], out.stderr
     assert "Traceback" not in out.stderr
+
+
+def test_a_bare_question_is_asked_and_its_table_lines_up(home):
+    """`flux-ask red squares`, quoted or not, is `flux-ask ask "red squares"`, as rclip reads
+    it; a word that is no command but a dictionary's ('mask') is a question too."""
+    import json
+
+    asked = json.loads(run(home, "ask", "red squares", "--json").stdout)
+    for bare in (("red squares",), ("red", "squares")):
+        out = run(home, *bare, "--json")
+        assert out.returncode == 0, out.stderr
+        assert [r["photo_id"] for r in json.loads(out.stdout)["results"]] == [r["photo_id"] for r in asked["results"]]
+    assert run(home, "mask").returncode == 0
+    lines = run(home, "red squares", "--limit", "3").stdout.splitlines()
+    count = next(i for i, line in enumerate(lines) if "matches, page 1" in line)
+    header, rows = lines[count + 1], lines[count + 2:]
+    assert header.split() == ["rank", "score", "taken", "photo", "path"] and len(rows) == 3
+    for column in ("rank", "score", "photo"):  # numbers end under their heading
+        end = header.index(column) + len(column)
+        assert all(row[end - 1].isdigit() and row[end] == " " for row in rows), (column, lines)
+    assert all(row.index("/") == header.index("path") for row in rows)
 
 
 def test_an_issues_folder_inside_the_archive_is_refused(home):

@@ -18,6 +18,7 @@ from flux_ask.errors import ConfigError
 CONFIG_NAME = "config.toml"
 RUNTIMES = ("onnx", "onnx-int8", "torch")
 DEVICE_NAMES = ("auto", "cpu", "coreml", "cuda", "directml")  # embed/bundle.py's DEVICES, for the flags
+TILE_SETTINGS = ("auto", "small", "medium", "large")  # tui/grid.py's TILE_SIZES, and auto
 
 # Chosen by open_clip's published text-to-image retrieval (docs/openclip_retrieval_results.csv)
 # against the image tower's cost (docs/model_profile.csv): ViT-B-32 on LAION-2B finds the
@@ -59,6 +60,7 @@ class Settings:
     country: str = "US"  # whose holiday calendar "at Christmas" and "Thanksgiving 2019" read (ISO code)
     geocoder: str = "https://nominatim.openstreetmap.org"  # Nominatim for unknown place names; "off" for none
     keeper_weight: float = 0.4  # "best ...": how much the keeper score weighs against similarity, 0..1
+    tiles: str = "auto"  # the chat's tiles: small, medium, large, or auto (the largest that puts 4 in a row)
     model_named: bool = False  # the model was named (a flag, config.toml), not left to the default
 
     @property
@@ -112,6 +114,7 @@ _FILE_KEYS: dict[str, type | tuple[type, ...]] = {
     "country": str,
     "geocoder": str,
     "keeper_weight": (int, float),
+    "tiles": str,
 }
 
 
@@ -155,7 +158,7 @@ def load_settings(home: Path | None = None, **overrides: Any) -> Settings:
     names = {f.name for f in fields(Settings)}
     for key in ("model", "pretrained", "weights", "runtime", "query_runtime", "device", "batch_size", "workers",
                 "max_pixels",
-                "hemisphere", "block_m", "walk_m", "date_order", "country", "geocoder", "keeper_weight"):
+                "hemisphere", "block_m", "walk_m", "date_order", "country", "geocoder", "keeper_weight", "tiles"):
         if key in file:
             values[key] = file[key]
     for key, value in overrides.items():
@@ -192,6 +195,8 @@ def validate(settings: Settings) -> Settings:
         raise ConfigError(f"hemisphere must be 'north' or 'south', not {settings.hemisphere!r}")
     if settings.geocoder != "off" and not settings.geocoder.startswith(("http://", "https://")):
         raise ConfigError(f"geocoder must be a Nominatim URL or 'off', not {settings.geocoder!r}")
+    if settings.tiles not in TILE_SETTINGS:
+        raise ConfigError(f"tiles must be one of {', '.join(TILE_SETTINGS)}, not {settings.tiles!r}")
     if not 0 <= settings.keeper_weight <= 1:
         raise ConfigError("keeper_weight must be between 0 and 1")
     if settings.block_m <= 0 or settings.walk_m <= 0:

@@ -97,37 +97,35 @@ def draft_request(args: tuple[str, ...]) -> DraftRequest:
 
 
 def complete(text: str, recipes: list[str]) -> str | None:
-    """The whole line completed, for a line being typed; None when nothing fits."""
+    """The first way to finish a line being typed (what the prompt suggests); None when nothing fits."""
+    found = candidates(text, recipes)
+    return found[0] if found else None
+
+
+def candidates(text: str, recipes: list[str]) -> list[str]:
+    """Every way to finish a command being typed, as whole lines, in the order Tab goes
+    through them: "/rec" is "/recipe save ", "/recipe run ", "/recipe rm " and "/recipes"."""
     if not text.startswith("/"):
-        return None
+        return []
     for prefix in ("/recipe run ", "/recipe rm "):
         if text.startswith(prefix):
-            return _first(prefix, text[len(prefix):], recipes)
+            typed = text[len(prefix):]
+            return [prefix + name for name in recipes if name.startswith(typed) and name != typed]
     if text.startswith("/index "):
-        return _path(text)
-    names = [n for n in COMMANDS if n.startswith(text) and n != text]
-    if names:
-        return names[0] + (" " if COMMANDS[names[0]][0] else "")
-    return None
+        return _paths(text)
+    return [name + (" " if COMMANDS[name][0] else "") for name in COMMANDS if name.startswith(text) and name != text]
 
 
-def _first(prefix: str, typed: str, choices: list[str]) -> str | None:
-    found = [c for c in choices if c.startswith(typed) and c != typed]
-    return prefix + found[0] if found else None
-
-
-def _path(text: str) -> str | None:
+def _paths(text: str) -> list[str]:
     typed = text[len("/index "):]
     folder, stem = os.path.split(os.path.expanduser(typed))
     try:
         names = sorted(e.name for e in os.scandir(folder or ".") if e.name.startswith(stem)
                        and not e.name.startswith(".") and e.is_dir())
     except OSError:
-        return None
-    if not names or names == [stem]:
-        return None
+        return []
     head = typed[:len(typed) - len(stem)]
-    return "/index " + head + names[0] + "/"
+    return [] if names == [stem] else ["/index " + head + name + "/" for name in names]
 
 
 def index_target(args: tuple[str, ...]) -> Path:

@@ -61,6 +61,7 @@ class Conversation:
         self.searcher = Searcher(archive)
         self.lock = threading.RLock()
         self.last: Turn | None = None
+        self.last_question: Turn | None = None  # the last turn that answered a question, not a command
 
     # -- the archive ------------------------------------------------------------------
 
@@ -132,6 +133,8 @@ class Conversation:
     def accept(self, turn: Turn) -> None:
         """The turn is on screen: follow-ups refine it from now on."""
         self.last = turn
+        if not turn.question.startswith("/"):
+            self.last_question = turn
 
     def _turn(self, question: str, plan: QueryPlan, *, selected: int | None = None, page: int = 0) -> Turn:
         with self.lock:
@@ -151,7 +154,8 @@ class Conversation:
         target = plan.similar_to
         if isinstance(target, SelectedRef):
             if selected is None:
-                raise FluxAskError("no photo is selected: pick one, or say 'similar to PHOTO_ID'")
+                raise FluxAskError("no photo to be 'this one' yet: ask a question and move to one of its pictures, "
+                                   "or say 'similar to PHOTO_ID'")
             return replace(plan, similar_to=PhotoRef(selected))
         if isinstance(target, ResultRef):
             previous = self.last.photo_ids if self.last else []
@@ -164,10 +168,11 @@ class Conversation:
     # -- curation ---------------------------------------------------------------------
 
     def save_recipe(self, name: str) -> str:
-        if self.last is None or self.last.question.startswith("/"):
+        """The last question asked (not the basket or a /similar shown since), as a recipe."""
+        if self.last_question is None:
             raise CommandError("ask a question first: a recipe saves the last question and its plan")
         with self.lock:
-            return recipes.save(self.archive.conn, name, self.last.asked, self.last.plan, {})
+            return recipes.save(self.archive.conn, name, self.last_question.asked, self.last_question.plan, {})
 
     def recipes(self) -> list[dict[str, Any]]:
         with self.lock:

@@ -11,6 +11,7 @@ from flux_ask.cli.common import (
     catalog_weights_flag,
     settings_from,
 )
+from flux_ask.config import TILE_SETTINGS
 from flux_ask.errors import FluxAskError
 
 
@@ -26,6 +27,9 @@ def register(sub) -> None:
     chat.add_argument("--images", choices=("auto", "halfcell", "unicode"), default="auto",
                       help="how pictures are drawn: auto picks Kitty graphics or Sixel when the terminal has them, "
                       "else colour half-blocks (default: auto)")
+    chat.add_argument("--tiles", choices=TILE_SETTINGS,
+                      help="the size of the pictures in an answer (default: auto, the largest that puts four in a "
+                      "row; or `tiles` in config.toml)")
     chat.set_defaults(run=cmd_chat)
 
 

@@ -93,7 +93,7 @@ def steps_of(group: argparse.ArgumentParser, metavar: str = "ACTION"):
 
 
 def settings_from(args: argparse.Namespace) -> Settings:
-    names = ("db", "vec", "model", "pretrained", "weights", "runtime", "device", "batch_size", "workers")
+    names = ("db", "vec", "model", "pretrained", "weights", "runtime", "device", "batch_size", "workers", "tiles")
     overrides = {n: getattr(args, n) for n in names if getattr(args, n, None) is not None}
     return load_settings(getattr(args, "home", None), **overrides)
 

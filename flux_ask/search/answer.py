@@ -29,6 +29,9 @@ class Result:
     country: str | None = None
     region: str | None = None
     locality: str | None = None
+    width: int | None = None  # upright pixels: a tile fits the picture whole
+    height: int | None = None
+    file_time: str | None = None  # an undated photo's file time, shown as such, never as when it was taken
 
 
 @dataclass(frozen=True)
@@ -135,6 +138,9 @@ def results_for(archive: Archive, photo_ids: list[int], scores=None, rank_scores
             country=d["country"],
             region=d["region"],
             locality=d["locality"],
+            width=d["width"],
+            height=d["height"],
+            file_time=d["taken_at"] if d["taken_at_source"] == "file_mtime" else None,
         ))
     return out
 

@@ -11,7 +11,7 @@ from textual.widgets import Static
 from flux_ask.chat.chips import Chip
 from flux_ask.chat.conversation import Turn
 from flux_ask.tui.chart import ScoreChart
-from flux_ask.tui.grid import ResultGrid
+from flux_ask.tui.grid import TILE_SIZES, ResultGrid, TileSize
 from flux_ask.tui.transcript import Note
 
 
@@ -33,9 +33,11 @@ def chip_text(chips: list[Chip]) -> Text:
 class AnswerView(Vertical):
     """Chips, notes, then a grid (or one row per period or motif, with the chart)."""
 
-    def __init__(self, turn: Turn, marked: set[int], image_class, *, timings: bool = True):
+    def __init__(self, turn: Turn, marked: set[int], image_class, *, timings: bool = True,
+                 tile: TileSize = TILE_SIZES["small"], cell_aspect: float = 2.0):
         super().__init__(classes="answer")
         self.turn, self.marked, self.image_class, self.timings = turn, marked, image_class, timings
+        self.tile, self.cell_aspect = tile, cell_aspect
 
     def compose(self):
         turn, answer = self.turn, self.turn.answer
@@ -51,9 +53,11 @@ class AnswerView(Vertical):
             for group in answer.groups:
                 yield Static(Text(f"{group.label}  ", "bold") + Text(f"score {group.score:.3f}", "dim"),
                              classes="group-label")
-                yield ResultGrid(list(group.members), self.marked, self.image_class)
+                yield ResultGrid(list(group.members), self.marked, self.image_class, tile=self.tile,
+                                 cell_aspect=self.cell_aspect)
         elif answer.results:
-            yield ResultGrid(answer.results, self.marked, self.image_class, first_number=answer.offset + 1)
+            yield ResultGrid(answer.results, self.marked, self.image_class, first_number=answer.offset + 1,
+                             tile=self.tile, cell_aspect=self.cell_aspect)
         else:
             yield Note(answer.why_empty())
 

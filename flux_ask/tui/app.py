@@ -18,6 +18,7 @@ from textual import events, work
 from textual.app import App
 from textual.binding import Binding
 from textual.containers import VerticalScroll
+from textual.message import Message
 from textual.suggester import Suggester
 from textual.widgets import Footer, Input, Static
 from textual.worker import get_current_worker
@@ -31,9 +32,9 @@ from flux_ask.ingest.report import one_line
 from flux_ask.search.answer import Result
 from flux_ask.tui.answer import AnswerView
 from flux_ask.tui.detail import DetailScreen
-from flux_ask.tui.grid import ResultGrid
+from flux_ask.tui.grid import ResultGrid, tile_size
 from flux_ask.tui.idle_gc import IdleCollector
-from flux_ask.tui.images import image_class
+from flux_ask.tui.images import cell_pixels, image_class
 from flux_ask.tui.transcript import Note, Progress, Question
 
 WELCOME = ("Ask the archive what the pictures show: “umbrellas in fog”, “silhouettes from winter 2022 near "
@@ -63,11 +64,21 @@ class Prompt(Input):
         Binding("down", "history(1)", show=False),
     ]
 
-    def __init__(self, suggester: Suggester):
-        super().__init__(placeholder="Ask about the pictures, or /help", suggester=suggester, id="prompt",
-                         select_on_focus=False)
+    class Candidates(Message):
+        """The ways Tab may finish the line (none: the line was changed otherwise), and which it shows."""
+
+        def __init__(self, choices: list[str], at: int):
+            super().__init__()
+            self.choices, self.at = choices, at
+
+    def __init__(self, recipe_names: Callable[[], list[str]]):
+        super().__init__(placeholder="Ask about the pictures, or /help", suggester=CommandSuggester(recipe_names),
+                         id="prompt", select_on_focus=False)
+        self.recipe_names = recipe_names
         self.history: list[str] = []
         self.position = 0
+        self.choices: list[str] = []  # what Tab goes through, while the line is one of them
+        self.at = 0
 
     def remember(self, text: str) -> None:
         if not self.history or self.history[-1] != text:
@@ -75,11 +86,24 @@ class Prompt(Input):
         self.position = len(self.history)
 
     def action_complete(self) -> None:
-        if self._suggestion and self.cursor_at_end:
-            self.value = self._suggestion
-            self.cursor_position = len(self.value)
+        """Tab: the first way to finish the command, the next one at the next Tab (the others
+        listed above the prompt); with nothing to finish, to the results."""
+        if self.choices and self.value == self.choices[self.at]:
+            self.at = (self.at + 1) % len(self.choices)
         else:
-            self.app.action_results()
+            self.choices = commands.candidates(self.value, self.recipe_names()) if self.cursor_at_end else []
+            self.at = 0
+            if not self.choices:
+                self.app.action_results()
+                return
+        self.value = self.choices[self.at]
+        self.cursor_position = len(self.value)
+        self.post_message(self.Candidates(self.choices if len(self.choices) > 1 else [], self.at))
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if self.choices and event.value not in self.choices:  # typed over: the list is done
+            self.choices = []
+            self.post_message(self.Candidates([], 0))
 
     def action_history(self, step: int) -> None:
         if step > 0 and self.position >= len(self.history):
@@ -93,6 +117,7 @@ class Prompt(Input):
 class FluxAskApp(App):
     CSS_PATH = "app.tcss"
     TITLE = "flux-ask"
+    ENABLE_COMMAND_PALETTE = False  # the slash commands are the chat's; the footer keeps to its keys (fits 80)
     BINDINGS = [
         Binding("ctrl+q", "quit", "quit"),
         Binding("f1", "help", "help"),
@@ -105,6 +130,8 @@ class FluxAskApp(App):
         super().__init__()
         self.conversation = conversation
         self.image_class = image_class(images)
+        cell_width, cell_height = cell_pixels()
+        self.cell_aspect = 2.0 if images == "halfcell" else cell_height / cell_width  # a half-block: 1 x 2 pixels
         self.timings, self.warm, self.blink = timings, warm, blink
         self.marked: set[int] = set()
         self.recipe_names: list[str] = []
@@ -117,7 +144,8 @@ class FluxAskApp(App):
 
     def compose(self):
         yield VerticalScroll(Note(WELCOME, classes="welcome"), id="transcript")
-        yield Prompt(CommandSuggester(lambda: self.recipe_names))
+        yield Static(id="candidates")
+        yield Prompt(lambda: self.recipe_names)
         yield Footer()
 
     @property
@@ -165,23 +193,35 @@ class FluxAskApp(App):
                 c.warm()
             self.collector.freeze()
         except NothingToSearch as exc:
-            self.call_from_thread(self.say, str(exc).replace("`flux-ask index FOLDER`", "/index FOLDER"))
+            self.call_from_thread(self.say, self.in_words(exc))
         except Exception as exc:  # never a crash: say it, and the prompt still answers
-            self.call_from_thread(self.say, in_words(exc, self.conversation.settings.home), "error")
+            self.call_from_thread(self.say, self.in_words(exc), "error")
+
+    def in_words(self, exc: BaseException) -> str:
+        """An error as one line, its advice in the chat's own commands where it has them."""
+        return in_words(exc, self.conversation.settings.home).replace("`flux-ask index FOLDER`", "/index FOLDER")
 
     def _started(self, marked: set[int], names: list[str]) -> None:
         self.marked |= marked
         self.recipe_names = names
 
-    def _background(self, job: Callable[[], Any], then: Callable[[Any], None]) -> None:
-        """Run `job` in a thread; hand its result to `then` on the UI thread, its error to the transcript."""
+    def _background(self, job: Callable[[], Any], then: Callable[[Any], None], pending: str = "") -> None:
+        """Run `job` in a thread; hand its result to `then` on the UI thread, its error to the
+        transcript. A `pending` line ("drafting an issue…") stands until either arrives."""
+        waiting = self.say(Text(pending, "dim italic")) if pending else None
+
+        def done(show: Callable[..., Any], *args: Any) -> None:
+            if waiting is not None:
+                waiting.remove()
+            show(*args)
+
         def run() -> None:
             try:
                 result = job()
             except Exception as exc:  # never a crash: the conversation goes on
-                self.call_from_thread(self.say, in_words(exc, self.conversation.settings.home), "error")
+                self.call_from_thread(done, self.say, self.in_words(exc), "error")
                 return
-            self.call_from_thread(then, result)
+            self.call_from_thread(done, then, result)
 
         self.run_worker(run, thread=True, group="db", exit_on_error=False)
 
@@ -200,8 +240,17 @@ class FluxAskApp(App):
         if text.startswith("/"):
             self.command(text)
         else:
-            selected = self.highlighted.photo_id if self.highlighted else None
+            selected = self.this_one()
             self.search(lambda: self.conversation.ask(text, selected=selected))
+
+    def this_one(self) -> int | None:
+        """The photo "this one" means: the one last highlighted, else the one under the cursor
+        of the newest answer (its first, before the grid was ever entered)."""
+        if self.highlighted is not None:
+            return self.highlighted.photo_id
+        grids = list(self.query(ResultGrid))
+        current = grids[-1].current if grids else None
+        return current.photo_id if current is not None else None
 
     def search(self, job: Callable[[], Turn]) -> None:
         if self.pending is not None:
@@ -217,7 +266,7 @@ class FluxAskApp(App):
             turn = job()
         except Exception as exc:  # never a crash: the conversation goes on
             if not worker.is_cancelled:
-                self.call_from_thread(self._failed, in_words(exc, self.conversation.settings.home))
+                self.call_from_thread(self._failed, self.in_words(exc))
             return
         if not worker.is_cancelled:
             self.call_from_thread(self.show_turn, turn, question, time.perf_counter())
@@ -225,7 +274,8 @@ class FluxAskApp(App):
     def show_turn(self, turn: Turn, question: Question | None, returned: float) -> None:
         self.conversation.accept(turn)
         self._settle()
-        view = AnswerView(turn, self.marked, self.image_class, timings=self.timings)
+        view = AnswerView(turn, self.marked, self.image_class, timings=self.timings,
+                          tile=tile_size(self.conversation.settings.tiles, self.size.width), cell_aspect=self.cell_aspect)
         self.transcript.mount(view)
         self.call_after_refresh(self._bring_into_view, view, question)
         self.call_after_refresh(lambda: self.render_seconds.append(time.perf_counter() - returned))
@@ -252,6 +302,17 @@ class FluxAskApp(App):
         self.transcript.mount(widget)
         self.transcript.scroll_end(animate=False)
         return widget
+
+    def on_prompt_candidates(self, message: Prompt.Candidates) -> None:
+        line = self.query_one("#candidates", Static)
+        line.display = bool(message.choices)
+        line.update(Text("  ").join(Text(c.strip(), "reverse bold" if i == message.at else "dim")
+                                    for i, c in enumerate(message.choices)))
+
+    def notify(self, message: str, **kwargs: Any) -> None:
+        """One toast at a time: each replaces the one before rather than piling up over the grid."""
+        self.call_later(self.clear_notifications)  # queued ahead of the new toast, from any thread
+        super().notify(message, **kwargs)
 
     def say(self, message: str | Text | Table, kind: str = "") -> Note:
         """A note in the transcript; text is shown as it is, never read as markup."""
@@ -280,6 +341,8 @@ class FluxAskApp(App):
 
     def on_result_grid_leave(self, message: ResultGrid.Leave) -> None:
         self.prompt.focus()
+        if message.typed == "/" and message.first:  # a command starts afresh, whatever the line held
+            self.prompt.value = ""
         if message.typed:
             self.prompt.insert_text_at_cursor(message.typed)
 
@@ -313,11 +376,11 @@ class FluxAskApp(App):
         self.action_help()
 
     def action_help(self) -> None:
-        table = Table.grid(padding=(0, 2))
+        table = Table.grid(padding=(0, 2))  # the names in a narrow column, the rest wraps: fits 80 columns
         table.add_column(style="bold", no_wrap=True)
         table.add_column()
         for name, (usage, what) in COMMANDS.items():
-            table.add_row(Text(f"{name} {usage}".strip()), Text(what))
+            table.add_row(Text(name), Text.assemble((usage, "italic"), "  " if usage else "", what))
         table.add_row("", "")
         for keys, what in KEYS:
             table.add_row(Text(keys), Text(what))
@@ -343,18 +406,18 @@ class FluxAskApp(App):
 
     def cmd_similar(self, args) -> None:
         target = " ".join(args) or None
-        selected = self.highlighted.photo_id if self.highlighted else None
+        selected = self.this_one()
         self.search(lambda: self.conversation.similar(target, selected=selected))
 
     def cmd_recipe_save(self, args) -> None:
         name = " ".join(args)
         if not name:
             raise CommandError("/recipe save NAME: what shall it be called?")
-        self._background(lambda: self.conversation.save_recipe(name), self._recipe_saved)
+        self._background(lambda: self.conversation.save_recipe(name), lambda said: self._recipe_saved(name, said))
 
-    def _recipe_saved(self, name: str) -> None:
-        self.recipe_names = sorted({*self.recipe_names, name})
-        self.say(f"saved the recipe {name!r}: {self.conversation.last.asked}")
+    def _recipe_saved(self, name: str, said: str) -> None:
+        self.recipe_names = sorted({*self.recipe_names, name.strip()})
+        self.say(said)
 
     def cmd_recipe_run(self, args) -> None:
         name = " ".join(args)
@@ -400,8 +463,7 @@ class FluxAskApp(App):
 
     def cmd_issue_draft(self, args) -> None:
         request = commands.draft_request(args)
-        self.say(Text("drafting an issue…", "dim italic"))
-        self._background(lambda: self.conversation.draft(request), self._drafted)
+        self._background(lambda: self.conversation.draft(request), self._drafted, pending="drafting an issue…")
 
     def _drafted(self, report: dict[str, Any]) -> None:
         how = "links" if report["links"] else "copies"
@@ -467,7 +529,7 @@ class FluxAskApp(App):
             report = self.conversation.index(path, progress)
         except Exception as exc:  # noqa: BLE001 - never a crash: say it and go on
             self.call_from_thread(self._indexed, None,
-                                  f"indexing {path} stopped: {in_words(exc, self.conversation.settings.home)}")
+                                  f"indexing {path} stopped: {self.in_words(exc)}")
             return
         self.call_from_thread(self._indexed, report, None)
 

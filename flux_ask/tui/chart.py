@@ -1,8 +1,11 @@
-"""The score-over-time chart of a grouped answer, drawn by plotext in braille."""
+"""The score-over-time chart of a grouped answer, drawn by plotext in braille: time runs
+linearly along the x axis (a gap of years looks like one), labelled in whole years, and
+the legend sits under the plot rather than over it."""
 
 from __future__ import annotations
 
 from datetime import date
+from statistics import median
 
 from rich.text import Text
 from textual.widgets import Static
@@ -10,31 +13,75 @@ from textual.widgets import Static
 from flux_ask.chat.conversation import Turn
 from flux_ask.search.answer import Group
 
+# (plotext's colour, rich's): one per curve or motif, in turn
+SERIES = (("cyan+", "bright_cyan"), ("orange+", "dark_orange"), ("green+", "bright_green"),
+          ("magenta+", "bright_magenta"), ("red+", "bright_red"), ("blue+", "bright_blue"), ("yellow+", "yellow"))
+MAX_TICKS = 8
+NICE_STEPS = (1, 2, 5, 10, 20, 25, 50, 100)  # years between ticks
+
 
 def score_chart(groups: list[Group], width: int, height: int = 9) -> Text:
-    """Periods: each period's score, joined. Motifs: each shown photo's score at its date."""
+    """Periods: the mean score of each period's best (left axis) and the share of its photos
+    above the score threshold (right axis), at the time of its photos. Motifs: each shown
+    photo's score at its date, a colour per motif."""
     import plotext as plt  # deferred: only grouped answers draw a chart
 
     plt.clear_figure()
     plt.plotsize(max(width, 20), height)
     plt.theme("clear")
+    legend: list[tuple[str, str]] = []
+    years: list[float] = []
     if groups and groups[0].period == "motif":
-        for n, g in enumerate(groups, start=1):
-            dated = [(r.taken_at, r.score) for r in g.members if r.taken_at and r.score is not None]
+        for n, g in enumerate(groups):
+            dated = [(_in_years(r.taken_at), r.score) for r in g.members if r.taken_at and r.score is not None]
             if dated:
-                plt.scatter([_year_fraction(t) for t, _ in dated], [s for _, s in dated], marker="braille",
-                            label=f"motif {n}")
+                color, style = SERIES[n % len(SERIES)]
+                plt.scatter([x for x, _ in dated], [s for _, s in dated], marker="braille", color=color)
+                legend.append((f"motif {n + 1}", style))
+                years += [x for x, _ in dated]
         plt.title("score of each photo over time")
     else:
-        xs = list(range(len(groups)))
-        plt.plot(xs, [g.score for g in groups], marker="braille")
-        step = max(1, len(groups) // 8)  # leave room between the labels
-        plt.xticks(xs[::step], [g.label for g in groups][::step])
+        placed = [(when, g) for g in groups if (when := _when(g)) is not None]
+        years = [when for when, _ in placed]
+        plt.plot(years, [g.score for _, g in placed], marker="braille", color=SERIES[0][0])
+        legend.append(("mean score of its best (left)", SERIES[0][1]))
+        if any(g.share_above_threshold is not None for _, g in placed):
+            plt.plot(years, [g.share_above_threshold or 0.0 for _, g in placed], marker="braille",
+                     color=SERIES[1][0], yside="right")
+            legend.append(("share of its photos above the threshold (right)", SERIES[1][1]))
         plt.title(f"score by {groups[0].period if groups else 'period'}")
-    return Text.from_ansi(plt.build())
+    ticks = whole_years(years)
+    if ticks:
+        plt.xlim(min(ticks[0], min(years)), max(ticks[-1], max(years)))
+        plt.xticks(ticks, [str(t) for t in ticks])
+    chart = Text.from_ansi(plt.build().rstrip("\n"))
+    chart.append("\n")
+    for i, (label, style) in enumerate(legend):
+        chart.append("   " if i else "", "")
+        chart.append("⣿ ", style)
+        chart.append(label, "dim")
+    return chart
 
 
-def _year_fraction(iso: str) -> float:
+def whole_years(years: list[float]) -> list[int]:
+    """Whole years to label, a round number apart (1, 2, 5, 10 ... years), at most MAX_TICKS:
+    from the one at or before the first point to the last at or before the last point (the
+    axis starts at the first label, so the first point has a year to its left)."""
+    if not years:
+        return []
+    low, high = min(years), max(years)
+    step = next((s for s in NICE_STEPS if (high - low) / s <= MAX_TICKS - 1), NICE_STEPS[-1])
+    first = int(low) // step * step
+    return list(range(first, int(high) + 1, step))
+
+
+def _when(group: Group) -> float | None:
+    """A period's place in time: the middle of its photos' dates, in years."""
+    dated = [_in_years(r.taken_at) for r in group.members if r.taken_at]
+    return median(dated) if dated else None
+
+
+def _in_years(iso: str) -> float:
     day = date.fromisoformat(iso[:10])
     return day.year + (day.timetuple().tm_yday - 1) / 366
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from typing import Any
@@ -22,13 +23,41 @@ from flux_ask.search.answer import Result
 from flux_ask.tui.images import cell_pixels
 
 
+CLIPBOARD_TOOLS = (["pbcopy"], ["wl-copy"], ["xclip", "-selection", "clipboard"], ["xsel", "--clipboard", "--input"])
+
+
+def copy_with_system_tool(text: str) -> bool:
+    """Whether a clipboard tool of this system took the text (macOS, Wayland, X)."""
+    for command in CLIPBOARD_TOOLS:
+        if shutil.which(command[0]) is None:
+            continue
+        if command[0] in ("xclip", "xsel") and not os.environ.get("DISPLAY"):
+            continue
+        try:
+            done = subprocess.run(command, input=text.encode("utf-8", "surrogateescape"), timeout=2,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        except (OSError, subprocess.TimeoutExpired):
+            continue
+        if done.returncode == 0:
+            return True
+    return False
+
+
+def _taken_words(r: Result, rec: dict[str, Any]) -> str:
+    """When it was taken and which tag says so; for an undated photo, its file's time, said to be that."""
+    if r.taken_at:
+        return r.taken_at + (f"  (from {rec['taken_at_source']})" if rec.get("taken_at_source") else "")
+    when = r.file_time or (rec.get("taken_at") if rec.get("taken_at_source") == "file_mtime" else None)
+    return f"undated: its file was last changed {when[:16].replace('T', ' ')}" if when else "undated"
+
+
 class DetailScreen(Screen):
     BINDINGS = [
         Binding("escape,q", "app.pop_screen", "back"),
-        Binding("o", "open", "open in viewer"),
+        Binding("o", "open", "viewer"),
         Binding("c", "copy", "copy path"),
         Binding("space", "mark", "mark"),
-        Binding("left,h", "step(-1)", "previous"),
+        Binding("left,h", "step(-1)", "prev"),
         Binding("right,l", "step(1)", "next"),
     ]
 
@@ -112,7 +141,7 @@ class DetailScreen(Screen):
             ("photo", str(r.photo_id) + ("  ✓ in the basket" if r.photo_id in self.marked else "")),
             ("score", f"{r.score:.4f}" if r.score is not None else "—"),
             ("keeper score", f"{r.keeper_score:.3f}" if r.keeper_score is not None else "no keeper model yet"),
-            ("taken", (r.taken_at or "undated") + (f"  ({rec['taken_at_source']})" if rec else "")),
+            ("taken", _taken_words(r, rec)),
             ("place", _place_words(r)),
         ]
         if rec:
@@ -122,10 +151,11 @@ class DetailScreen(Screen):
             rows += [("camera", camera or "—"), ("lens", rec.get("lens") or "—"),
                      ("size", f"{rec['width']} × {rec['height']} px, {_size(rec['bytes'])}, "
                               f"{rec['format'] or 'unknown format'}"),
-                     ("sha256", rec["sha256"])]
+                     ("sha256", " ".join(rec["sha256"][i:i + 16] for i in range(0, 64, 16)))]  # wraps between groups
             for i, f in enumerate(rec["files"]):
-                rows.append(("path" if i == 0 else "",
-                             printable(f["path"]) + ("" if f["state"] == "ok" else f"  ({f['state']})")))
+                folder, name = os.path.split(printable(f["path"]))
+                state = "" if f["state"] == "ok" else f"  ({f['state']})"
+                rows += [("file" if i == 0 else "", name + state), ("in", folder + os.sep)]
         else:
             rows.append(("path", printable(r.path) if r.path else "—"))
         for key, value in rows:
@@ -143,15 +173,26 @@ class DetailScreen(Screen):
             else:
                 subprocess.Popen([*command, self.result.path], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                  start_new_session=True)
+        except FileNotFoundError:
+            self.notify(f"no picture viewer to open it with ({command[0]} is not installed here); "
+                        f"the file is {printable(self.result.path)}", severity="warning", markup=False)
+            return
         except OSError as exc:
-            self.notify(f"cannot open a viewer: {exc}", severity="error", markup=False)
+            self.notify(f"cannot open a viewer: {exc.strerror or exc}", severity="error", markup=False)
             return
         self.notify(f"opened {printable(os.path.basename(self.result.path))}", markup=False)
 
     def action_copy(self) -> None:
-        if self.result.path:
-            self.app.copy_to_clipboard(self.result.path)
-            self.notify(f"copied {self.result.path}", markup=False)
+        """The path to the clipboard: the system's own where it has a tool for it, else through the
+        terminal (OSC 52), which some terminals ignore without a word, so it says it asked."""
+        if not self.result.path:
+            return
+        if copy_with_system_tool(self.result.path):
+            self.notify(f"copied {printable(self.result.path)}", markup=False)
+            return
+        self.app.copy_to_clipboard(self.result.path)
+        self.notify(f"asked the terminal to copy {printable(self.result.path)} (if nothing pastes, it does not "
+                    "allow copying: the file and its folder are listed above)", markup=False)
 
     def action_mark(self) -> None:
         self.app.toggle_mark(self.result)

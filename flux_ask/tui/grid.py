@@ -3,13 +3,14 @@ rows near the screen mounted."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from rich.text import Text
 from textual import events
 from textual._styles_cache import StylesCache
 from textual.binding import Binding
-from textual.containers import Horizontal, ScrollableContainer, Vertical
+from textual.containers import Container, Horizontal, ScrollableContainer, Vertical
 from textual.geometry import Region
 from textual.message import Message
 from textual.reactive import reactive
@@ -18,25 +19,76 @@ from textual.widgets import Static
 
 from flux_ask.search.answer import Result
 
-TILE_WIDTH = 24  # cells, gutter included
-TILE_HEIGHT = 12  # lines, border included
 MARGIN = 2  # rows mounted beyond those on screen, above and below, so a step down finds its row ready
 ROWS_AT_FIRST = 4  # rows mounted before the grid knows where it is on screen
+CAPTION_LINES = 3  # rank and scores; the date; the place
 
 
-def caption(result: Result, number: int) -> Text:
-    text = Text(f"{number:>3} ", "bold")
+@dataclass(frozen=True)
+class TileSize:
+    """A tile in cells: `width` with its gutter, and the lines of its picture's box."""
+
+    width: int
+    picture_lines: int
+
+    @property
+    def picture_width(self) -> int:
+        return self.width - 3  # the border's two cells and the gutter
+
+    @property
+    def height(self) -> int:
+        return self.picture_lines + CAPTION_LINES + 2  # and the border's two lines
+
+
+# boxes of about 4:3 in pixels (a cell is twice as tall as wide), so a 3:2 or 4:3 photo nearly fills one
+TILE_SIZES = {"small": TileSize(24, 8), "medium": TileSize(32, 11), "large": TileSize(44, 15)}
+
+
+def tile_size(setting: str, screen_width: int) -> TileSize:
+    """The named size, or for "auto" the largest that still puts four tiles in a row."""
+    if setting != "auto":
+        return TILE_SIZES[setting]
+    fitting = [s for s in TILE_SIZES.values() if 4 * s.width + 4 <= screen_width]
+    return max(fitting, key=lambda s: s.width) if fitting else TILE_SIZES["small"]
+
+
+def fitted_cells(width: int | None, height: int | None, box: tuple[int, int], cell_aspect: float) -> tuple[int, int]:
+    """The cells (columns, lines) a picture of `width` x `height` pixels takes, whole and in
+    its proportions, inside a `box` of (columns, lines): a panorama is letterboxed, not
+    cropped. `cell_aspect` is a cell's height over its width."""
+    columns, lines = box
+    if not width or not height:
+        return columns, lines
+    aspect = width / height
+    if aspect >= columns / (lines * cell_aspect):  # wider than the box
+        return columns, max(1, min(lines, round(columns / aspect / cell_aspect)))
+    return max(1, min(columns, round(lines * cell_aspect * aspect))), lines
+
+
+def caption(result: Result, number: int, width: int, marked: bool = False) -> Text:
+    """Three lines that fit `width` cells: ✓ when marked, the rank and scores; the date (an
+    undated photo's file date said as such); the place."""
+    text = Text()
+    if marked:
+        text.append("✓ ", "bold green")
+    text.append(str(number), "bold")
     if result.score is not None:
-        text.append(f"{result.score:.3f}")
+        text.append(f"  {result.score:.3f}")
     if result.keeper_score is not None:
-        text.append(f" ★{result.keeper_score:.2f}", "yellow")
-    text.append("\n" + (result.taken_at or "undated")[:10], "dim")
+        text.append(f"  ★{result.keeper_score:.2f}", "yellow")
+    if result.taken_at:
+        text.append("\n" + result.taken_at[:10], "dim")
+    else:  # no date the photo states: the file's, said to be the file's (20 cells, a small tile's width)
+        text.append("\n" + (f"file date {result.file_time[:10]}" if result.file_time else "undated"), "dim italic")
     where = result.locality or result.region or result.country
-    if where:
-        text.append(f" {where}"[:TILE_WIDTH - 13], "dim")  # the date takes 10 cells, the border 2
-    elif result.lat is not None:
-        text.append(f" {result.lat:.1f},{result.lon:.1f}", "dim")
+    if not where and result.lat is not None:
+        where = f"{result.lat:.4f}, {result.lon:.4f}"
+    text.append("\n" + _shortened(where or "", width), "dim")
     return text
+
+
+def _shortened(words: str, width: int) -> str:
+    return words if len(words) <= width else words[:width - 1] + "…"
 
 
 class Tile(Vertical):
@@ -48,27 +100,37 @@ class Tile(Vertical):
             super().__init__()
             self.tile = tile
 
-    def __init__(self, image_class):
+    def __init__(self, image_class, size: TileSize, cell_aspect: float):
         super().__init__(classes="tile")
+        self.size_in_cells, self.cell_aspect = size, cell_aspect
+        self.styles.width, self.styles.height = size.width - 1, size.height  # the gutter is a margin
         self.result: Result | None = None
-        self.index = -1
+        self.index = self.number = -1
         self.picture = image_class(None, classes="thumb")
         self.missing = Static("no preview", classes="thumb missing")
+        self.frame = Container(self.picture, self.missing, classes="frame")
+        self.frame.styles.width, self.frame.styles.height = size.picture_width, size.picture_lines
         self.caption = Static(classes="caption")
+        self.caption.styles.width = size.picture_width
 
     def compose(self):
-        yield self.picture
-        yield self.missing
+        yield self.frame
         yield self.caption
 
     def show(self, result: Result, index: int, number: int, *, cursor: bool, marked: bool) -> None:
-        self.result, self.index = result, index
+        self.result, self.index, self.number = result, index, number
         has_picture = Path(result.thumbnail).is_file()
         self.picture.image = result.thumbnail if has_picture else None  # decoded when drawn
         self.picture.display, self.missing.display = has_picture, not has_picture
-        self.caption.update(caption(result, number))
+        box = (self.size_in_cells.picture_width, self.size_in_cells.picture_lines)
+        self.picture.styles.width, self.picture.styles.height = fitted_cells(result.width, result.height, box,
+                                                                             self.cell_aspect)
         self.set_class(cursor, "-cursor")
+        self.mark(marked)
+
+    def mark(self, marked: bool) -> None:
         self.set_class(marked, "-marked")
+        self.caption.update(caption(self.result, self.number, self.size_in_cells.picture_width - 1, marked))
 
     def on_click(self, event: events.Click) -> None:
         self.post_message(self.Clicked(self))
@@ -87,9 +149,10 @@ class TileRow(Horizontal):
     """One row of the grid. Rows leaving the screen are moved to where rows enter it and
     filled again: nothing is mounted or removed while moving through an answer."""
 
-    def __init__(self, columns: int, image_class):
-        self.tiles = [Tile(image_class) for _ in range(columns)]
+    def __init__(self, columns: int, image_class, size: TileSize, cell_aspect: float):
+        self.tiles = [Tile(image_class, size, cell_aspect) for _ in range(columns)]
         super().__init__(*self.tiles, classes="tile-row")
+        self.styles.height = size.height
 
     def show(self, grid: ResultGrid, row: int) -> None:
         for column, tile in enumerate(self.tiles):
@@ -147,18 +210,21 @@ class ResultGrid(Vertical, can_focus=True):
     class Leave(Message):
         """Back to the prompt, with what was typed here (a follow-up started in the grid)."""
 
-        def __init__(self, typed: str = ""):
+        def __init__(self, typed: str = "", first: bool = True):
             super().__init__()
-            self.typed = typed
+            self.typed, self.first = typed, first
 
-    def __init__(self, results: list[Result], marked: set[int], image_class, first_number: int = 1):
+    def __init__(self, results: list[Result], marked: set[int], image_class, first_number: int = 1,
+                 tile: TileSize = TILE_SIZES["small"], cell_aspect: float = 2.0):
         super().__init__(classes="grid")
         self.results, self.marked, self.image_class = results, marked, image_class
         self.first_number = first_number
+        self.tile, self.cell_aspect = tile, cell_aspect
         self.columns = 0  # known at the first resize
         self.rows: dict[int, TileRow] = {}  # row number -> the widget showing it
         self.window = range(0)  # the row numbers shown
         self.above, self.below = Widget(classes="spacer"), Widget(classes="spacer")
+        self.typing = False  # a letter went to the prompt: the keys after it follow
 
     def compose(self):
         yield self.above
@@ -178,7 +244,7 @@ class ResultGrid(Vertical, can_focus=True):
         return row.tiles[index % self.columns] if row is not None else None
 
     def on_resize(self, event: events.Resize) -> None:
-        columns = max(1, event.size.width // TILE_WIDTH)
+        columns = max(1, event.size.width // self.tile.width)
         if columns != self.columns:  # rows of another length: start again around the cursor
             self.columns = columns
             self._mount_rows(range(0))
@@ -192,8 +258,8 @@ class ResultGrid(Vertical, can_focus=True):
         if not self.columns or not self.is_mounted:
             return
         top, height = self._top_on_screen(), self.screen.size.height
-        first = min(self.row_count, max(0, -top // TILE_HEIGHT - MARGIN))
-        last = min(self.row_count, -(-(height - top) // TILE_HEIGHT) + MARGIN)
+        first = min(self.row_count, max(0, -top // self.tile.height - MARGIN))
+        last = min(self.row_count, -(-(height - top) // self.tile.height) + MARGIN)
         cursor_row = self.cursor // self.columns
         if first >= last and self.has_focus:  # off screen but focused: keep the cursor's row
             first, last = cursor_row, cursor_row + 1
@@ -219,7 +285,7 @@ class ResultGrid(Vertical, can_focus=True):
     def _scroll_to_row(self, row: int) -> None:
         scroller, top = self._place_in_scroller()
         if scroller is not None:
-            region = Region(0, top + row * TILE_HEIGHT, self.size.width, TILE_HEIGHT)
+            region = Region(0, top + row * self.tile.height, self.size.width, self.tile.height)
             scroller.scroll_to_region(region, animate=False, immediate=True)
 
     def _mount_rows(self, wanted: range) -> None:
@@ -239,13 +305,13 @@ class ResultGrid(Vertical, can_focus=True):
         if spare:
             forget_released_renders()
         self.window = wanted
-        self.above.styles.height = wanted.start * TILE_HEIGHT
-        self.below.styles.height = (self.row_count - wanted.stop) * TILE_HEIGHT
+        self.above.styles.height = wanted.start * self.tile.height
+        self.below.styles.height = (self.row_count - wanted.stop) * self.tile.height
 
     def _place(self, spare: list[TileRow], r: int, **where) -> None:
         row = spare.pop() if spare else None
         if row is None:
-            row = TileRow(self.columns, self.image_class)
+            row = TileRow(self.columns, self.image_class, self.tile, self.cell_aspect)
             self.mount(row, **where)
         else:
             self.move_child(row, **where)
@@ -253,6 +319,7 @@ class ResultGrid(Vertical, can_focus=True):
         self.rows[r] = row
 
     def on_focus(self) -> None:
+        self.typing = False
         self.add_class("-focused")
         self._show_cursor()
 
@@ -321,17 +388,22 @@ class ResultGrid(Vertical, can_focus=True):
         """Rows shown later read `self.marked`, the app's basket."""
         for tile in self.tiles:
             if tile.result.photo_id == photo_id:
-                tile.set_class(marked, "-marked")
+                tile.mark(marked)
 
     def action_leave(self) -> None:
         self.post_message(self.Leave())
 
     def on_key(self, event: events.Key) -> None:
         """Typing a follow-up ("more like this", "/similar") goes to the prompt; the keys
-        that move stay here."""
-        if event.is_printable and event.character and event.key not in self._bindings.key_to_bindings:
-            event.stop()
-            self.post_message(self.Leave(event.character))
+        that move stay here. Once one letter has gone, every printable key after it follows
+        until the prompt has the focus (keys come faster than focus moves), so "/select"
+        arrives whole rather than its "l" moving the cursor."""
+        if not (event.is_printable and event.character):
+            return
+        if self.typing or event.key not in self._bindings.key_to_bindings:
+            event.stop()  # no binding of the grid sees it
+            self.post_message(self.Leave(event.character, first=not self.typing))
+            self.typing = True
 
     def on_tile_clicked(self, message: Tile.Clicked) -> None:
         again = message.tile.index == self.cursor and self.has_focus

@@ -22,7 +22,9 @@ from flux_ask.tui.answer import AnswerView  # noqa: E402
 from flux_ask.tui.app import FluxAskApp, ProgressMeter  # noqa: E402
 from flux_ask.tui.chart import ScoreChart  # noqa: E402
 from flux_ask.tui.detail import DetailScreen  # noqa: E402
-from flux_ask.tui.grid import TILE_HEIGHT, ResultGrid, Tile, TileRow  # noqa: E402
+from flux_ask.tui.grid import TILE_SIZES, ResultGrid, Tile, TileRow  # noqa: E402
+
+TILE_HEIGHT = TILE_SIZES["small"].height
 from flux_ask.tui.idle_gc import HELD_BACK, OVERDUE, IdleCollector  # noqa: E402
 from flux_ask.tui.transcript import Note, Progress, Question  # noqa: E402
 from tests.conftest import subprocess_env  # noqa: E402
@@ -105,6 +107,93 @@ async def test_keys_move_through_the_results_and_open_a_photo(app):
         assert app.focused is app.prompt
 
 
+async def test_a_command_typed_with_the_grid_focused_arrives_whole(app):
+    """'/select' typed in the grid: its 'l' is no move once the '/' has gone to the prompt."""
+    async with app.run_test(size=SIZE) as pilot:
+        await submit(pilot, "blue")
+        await pilot.press("tab")
+        grid = app.query_one(ResultGrid)
+        assert app.focused is grid
+        await pilot.press("l")  # the grid's own key, before anything was typed: a move
+        assert grid.cursor == 1
+        app.prompt.value = "half a question"
+        typed_fast(grid, "/select")
+        await settle(pilot)
+        assert app.prompt.value == "/select" and grid.cursor == 1 and app.focused is app.prompt
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("tab")
+        assert app.focused is grid
+        typed_fast(grid, "more like this")  # a follow-up: its 'k', 'l' and spaces go along too
+        await settle(pilot)
+        assert app.prompt.value == "more like this" and grid.cursor == 1 and not app.marked
+
+
+def typed_fast(widget, text: str) -> None:
+    """Keys as a person types them: all queued before the first has moved the focus."""
+    from textual import events
+
+    for ch in text:
+        widget.post_message(events.Key({"/": "slash", " ": "space"}.get(ch, ch), ch))
+
+
+async def test_tab_lists_the_ways_to_finish_a_command_and_goes_through_them(app):
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.recipe_names = ["lund streets", "lund-streets"]
+        await pilot.press(*"/rec")
+        await pilot.press("tab")
+        listed = app.query_one("#candidates")
+        assert app.prompt.value == "/recipe save " and listed.display
+        assert text_of(listed).strip().split("  ") == ["/recipe save", "/recipe run", "/recipe rm", "/recipes"]
+        seen = [app.prompt.value]
+        for _ in range(4):
+            await pilot.press("tab")
+            await pilot.pause()
+            seen.append(app.prompt.value)
+        assert seen == ["/recipe save ", "/recipe run ", "/recipe rm ", "/recipes", "/recipe save "]
+        assert app.focused is app.prompt  # Tab goes through them; it does not jump to the results
+        app.prompt.value = ""
+        await pilot.press(*"/recipe run lu")
+        await pilot.press("tab", "tab")
+        await pilot.pause()
+        assert app.prompt.value == "/recipe run lund-streets"
+        await pilot.press("x")  # typing over it ends the list
+        await pilot.pause()
+        assert not listed.display
+
+
+async def test_this_one_is_the_photo_under_the_cursor_even_before_the_grid_is_entered(app):
+    async with app.run_test(size=SIZE) as pilot:
+        await submit(pilot, "red")
+        first = app.query_one(ResultGrid).results[0]
+        assert app.highlighted is None
+        await submit(pilot, "show images visually similar to this one")
+        assert "no photo" not in " ".join(notes(app))
+        similar = list(app.query(ResultGrid))[-1].results
+        assert similar and first.photo_id not in [r.photo_id for r in similar]
+
+
+async def test_one_toast_at_a_time_and_no_viewer_said_plainly(app, monkeypatch, tmp_path):
+    monkeypatch.setenv("PATH", str(tmp_path))  # no xdg-open, no clipboard tool
+    async with app.run_test(size=SIZE) as pilot:
+        await submit(pilot, "blue")
+        await pilot.press("tab", "space", "l", "space", "l", "space")
+        await settle(pilot)
+        assert [n.message for n in app._notifications] == [f"marked photo {app.highlighted.photo_id}; "
+                                                            "the basket holds 3"]
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("o")
+        await settle(pilot)
+        said = [n.message for n in app._notifications]
+        assert len(said) == 1 and "no picture viewer to open it with (xdg-open is not installed here)" in said[0]
+        await pilot.press("c")
+        await settle(pilot)
+        said = [n.message for n in app._notifications]
+        assert len(said) == 1 and said[0].startswith("asked the terminal to copy")
+
+
 async def test_the_mouse_highlights_then_opens(app):
     async with app.run_test(size=SIZE) as pilot:
         await submit(pilot, "green")
@@ -160,12 +249,45 @@ async def test_grouped_answers_have_a_row_per_period_and_a_chart(app):
         answer = app.query_one(AnswerView)
         labels = [text_of(w) for w in answer.query(".group-label")]
         assert [label.split()[0] for label in labels] == ["2019", "2020", "2021", "2022", "2023"]
-        assert answer.query_one(ScoreChart) and "score by year" in text_of(answer.query_one(ScoreChart))
+        chart = text_of(answer.query_one(ScoreChart))
+        assert "score by year" in chart and "mean score of its best (left)" in chart
+        assert "share of its photos above the threshold (right)" in chart  # both curves, their legend below
         grids = list(answer.query(ResultGrid))
         await pilot.press("ctrl+r")  # the results: the last grid
         assert app.focused is grids[-1]
         await pilot.press("k")  # up, past its top row: the row above
         assert app.focused is grids[-2]
+
+
+def test_the_chart_runs_linearly_in_time_and_labels_whole_years():
+    """1919 sits far from 2000, not beside it; ticks are whole years a round number apart."""
+    from flux_ask.search.answer import Group
+    from flux_ask.tui.chart import score_chart, whole_years
+
+    def group(day: str, score: float, share: float) -> Group:
+        member = Result(1, None, score, 1 - score, day, None, None, None, "", "0" * 64)
+        return Group(day[:4], "year", score, share, (member,))
+
+    chart = score_chart([group("1919-06-01", 0.2, 0.1), group("2000-06-01", 0.3, 0.4),
+                         group("2001-06-01", 0.25, 0.3)], 80).plain.splitlines()
+    rows = [line for line in chart if "┤" in line]  # the plot's rows, between its axes
+    inside = [line[line.index("┤") + 1:line.rindex("├")] for line in rows]
+    columns = sorted({i for line in inside for i, ch in enumerate(line) if "⠁" <= ch <= "⣿"})
+    span = 2001.4 - 1900  # the axis starts at the label before the first point
+    assert abs(columns[0] / len(inside[0]) - 19.4 / span) < 0.05 and columns[-1] > len(inside[0]) - 3
+    peak = max(i for i, ch in enumerate(inside[0]) if ch.strip())  # 2000's score, the highest, on the top row
+    assert abs(peak / len(inside[0]) - (2000.4 - 1900) / span) < 0.05  # where 2000 lies in time
+    axis = next(line for line in chart if "1920" in line)
+    assert axis.split() == ["1900", "1920", "1940", "1960", "1980", "2000"]
+    starts = [axis.index(year) for year in axis.split()]
+    assert max(b - a for a, b in zip(starts, starts[1:])) - min(b - a for a, b in zip(starts, starts[1:])) <= 1
+    assert whole_years([2000.83, 2008.4]) == [2000, 2002, 2004, 2006, 2008]
+    assert whole_years([2019.1, 2023.5]) == [2019, 2020, 2021, 2022, 2023]
+    motifs = score_chart([Group("motif 1", "motif", 0.2, None, (
+        Result(1, None, 0.2, 0.8, "2001-03-01", None, None, None, "", "0" * 64),
+        Result(2, None, 0.22, 0.78, "2006-03-01", None, None, None, "", "0" * 64)))], 80).plain
+    assert "⣿ motif 1" in motifs.splitlines()[-1] and "." not in next(
+        line for line in motifs.splitlines() if "2002" in line)  # whole years, and the legend under the plot
 
 
 async def test_space_marks_and_the_basket_outlives_the_app(app, chat_settings, tiny):
@@ -213,8 +335,41 @@ async def test_an_issue_is_drafted_from_the_app(app, chat_settings):
         await submit(pilot, "/issue draft 4 by time")
         drafted = notes(app)[-1]
         assert drafted.startswith("drafted FLUX_") and "4 photos (links, by time)" in drafted
+        assert not any("drafting an issue" in n for n in notes(app))  # the waiting line leaves with the answer
         folder = chat_settings.issues_dir / drafted.split()[1].rstrip(":")
         assert (folder / "manifest.json").is_file() and (folder / "contact_sheet.jpg").is_file()
+
+
+async def test_help_fits_80_columns(app):
+    """Each command's name, then its words wrapped beside it: no 10-character column."""
+    from rich.console import Console
+
+    async with app.run_test(size=(80, 30)) as pilot:
+        await submit(pilot, "/help")
+        note = list(app.query(Note))[-1]
+        console = Console(width=note.content_region.width, record=True, file=open(os.devnull, "w"))
+        console.print(note.content)
+        lines = console.export_text().splitlines()
+    issue = next(line for line in lines if line.startswith("/issue draft"))
+    assert issue.index("[selection") < 20 and all(len(line) <= 78 for line in lines)
+    assert sum(1 for line in lines if line.strip()) < 40  # a short list, not one word a line
+
+
+async def test_the_footer_fits_100_columns_in_the_grid_and_a_photo(app):
+    from textual.widgets import Footer
+
+    def keys_width() -> int:
+        footer = app.screen.query_one(Footer)
+        return sum(key.outer_size.width for key in footer.query("FooterKey"))
+
+    async with app.run_test(size=(100, 30)) as pilot:
+        await submit(pilot, "blue")
+        await pilot.press("tab")
+        await settle(pilot)
+        assert keys_width() <= 100
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, DetailScreen) and keys_width() <= 100
 
 
 async def test_help_status_and_errors_are_messages(app):
@@ -264,7 +419,7 @@ async def test_an_empty_home_says_what_to_do_and_indexes_in_the_background(tmp_p
         await settle(pilot)
         assert "no archive here yet: /index FOLDER" in notes(app)[-1]
         await submit(pilot, "dogs")
-        assert "flux-ask index" in notes(app)[-1]
+        assert "run /index FOLDER first" in notes(app)[-1] and "flux-ask" not in notes(app)[-1]  # the chat's words
         await submit(pilot, f"/index {root}")
         for _ in range(600):
             if app.indexing is None:
@@ -282,6 +437,35 @@ def test_progress_lines_have_a_rate_and_an_eta():
     time.sleep(0.05)
     line = meter("index", 10, 100)
     assert line.startswith("indexing") and "10/100" in line and "file/s" in line and "<" in line
+
+
+async def test_tiles_show_pictures_whole_marks_plainly_and_say_when_a_date_is_the_files(app, chat_settings):
+    """A panorama letterboxed, not cropped; a portrait pillarboxed; a marked tile with a ✓; an
+    undated photo's file date said as such; a long place cut with an ellipsis, never mid-air."""
+    from dataclasses import replace
+
+    from flux_ask.tui.grid import caption, fitted_cells
+
+    thumb = str(next(chat_settings.thumbs_dir.rglob("*.jpg")))
+    base = Result(1, "/p/1.jpg", 0.5, 0.5, None, None, None, None, thumb, "1" * 64)
+    panorama = replace(base, width=2560, height=870, taken_at="2020-02-03T10:00:00", locality="Rome")
+    portrait = replace(base, photo_id=2, width=1000, height=1500, file_time="2019-05-03T14:22:00",
+                       locality="Llanfairpwllgwyngyllgogerychwyrndrobwllllantysiliogogogoch")
+    async with app.run_test(size=SIZE) as pilot:
+        grid = ResultGrid([panorama, portrait], {2}, app.image_class, first_number=120)
+        await app.transcript.mount(grid)
+        await settle(pilot)
+        wide, tall = grid.tiles
+        assert (wide.picture.styles.width.value, wide.picture.styles.height.value) == (21, 4)
+        assert (tall.picture.styles.width.value, tall.picture.styles.height.value) == (11, 8)
+        assert "-marked" in tall.classes and "-marked" not in wide.classes
+        lines = [text_of(t.caption).splitlines() for t in (wide, tall)]
+        assert lines[0] == ["120  0.500", "2020-02-03", "Rome"]
+        assert lines[1][0] == "✓ 121  0.500" and lines[1][1] == "file date 2019-05-03"
+        assert lines[1][2].endswith("…") and len(lines[1][2]) == 20  # within the tile, its border untouched
+    assert fitted_cells(None, None, (21, 8), 2.0) == (21, 8)  # no size known: the whole box
+    assert fitted_cells(4000, 3000, (29, 11), 2.0) == (29, 11)
+    assert str(caption(base, 7, 20)).splitlines()[1] == "undated"
 
 
 async def test_a_long_answer_keeps_only_the_rows_near_the_screen(app, chat_settings):
@@ -378,6 +562,19 @@ def test_snapshot_an_answer(app, snap_compare):
     assert snap_compare(app, terminal_size=SIZE, run_before=ask)
 
 
+def test_snapshot_a_wide_terminal_with_a_marked_photo(app, snap_compare):
+    """160 columns: medium tiles, four to a row, the second marked. (Its detail screen shows
+    the test's temporary folder, a new name each run: it is tested by its text instead.)"""
+    async def ask(pilot):
+        await submit(pilot, "red squares")
+        await pilot.press("tab", "l", "space")
+        await settle(pilot)
+        app.clear_notifications()  # its toast lasts 2 s: a slow machine would draw it or not
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=(160, 48), run_before=ask)
+
+
 def test_snapshot_a_grouped_answer(app, snap_compare):
     async def ask(pilot):
         await submit(pilot, "evolution of red over time")
@@ -410,6 +607,13 @@ def test_the_chat_in_a_real_terminal(chat_settings):
         subprocess.run([*tmux, "send-keys", "-t", "chat", "red squares", "Enter"], check=True)
         screen = _screen_shows(tmux, "matches", 90)
         assert screen and "› red squares" in screen and "of 20 matches" in screen
+        subprocess.run([*tmux, "send-keys", "-t", "chat", "Tab"], check=True)  # into the grid
+        time.sleep(0.5)
+        subprocess.run([*tmux, "send-keys", "-t", "chat", "-l", "/select"], check=True)  # in one burst
+        assert _screen_shows(tmux, "/select", 30)
+        subprocess.run([*tmux, "send-keys", "-t", "chat", "Enter"], check=True)
+        screen = _screen_shows(tmux, "› /select", 30)
+        assert screen and "/seect" not in screen, screen
         subprocess.run([*tmux, "send-keys", "-t", "chat", "C-q"], check=True)
     finally:
         subprocess.run([*tmux, "kill-server"], capture_output=True)

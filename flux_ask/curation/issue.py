@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import errno
+import importlib.util
 import json
 import os
 import re
@@ -138,10 +139,22 @@ def _inside(folder: Path, name: str) -> Path:
     return target
 
 
+def sheet_font(size: int, bold: bool = False) -> ImageFont.FreeTypeFont:
+    """DejaVu Sans, which writes Skåne, Łódź and Αθήνα: the copy matplotlib ships (found, not
+    imported). Pillow's own face (Latin letters only) where it is missing."""
+    spec = importlib.util.find_spec("matplotlib")
+    if spec is not None and spec.submodule_search_locations:
+        face = Path(spec.submodule_search_locations[0], "mpl-data", "fonts", "ttf",
+                    "DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf")
+        if face.is_file():
+            return ImageFont.truetype(str(face), size)
+    return ImageFont.load_default(size)
+
+
 def contact_sheet(picks: list[Pick], title: str, subtitle: str = "") -> Image.Image:
     """The pictures in a grid, each fitted whole into its cell, and under each its number,
-    file name, date and place, in a TrueType face (Pillow's own) that prints cleanly."""
-    title_font, font = ImageFont.load_default(TITLE_SIZE), ImageFont.load_default(TEXT_SIZE)
+    file name, date and place, in a TrueType face that prints cleanly."""
+    title_font, font = sheet_font(TITLE_SIZE, bold=True), sheet_font(TEXT_SIZE)
     line = TEXT_SIZE + 5
     header = MARGIN + TITLE_SIZE + 6 + (line if subtitle else 0) + MARGIN
     step_x, step_y = CELL_W + MARGIN, CELL_H + 6 + 2 * line + MARGIN

@@ -24,6 +24,7 @@ from flux_ask.curation.issue import (
     contact_sheet,
     fitted,
     next_number,
+    sheet_font,
     ordered,
     picks_of,
     safe_name,
@@ -162,7 +163,11 @@ def test_the_contact_sheet_says_what_each_picture_is_in_a_real_font(tmp_path):
     cell = sheet.crop((MARGIN, top, MARGIN + CELL_W, top + CELL_H))
     assert all(cell.getpixel((x, CELL_H // 2))[0] > 150 for x in range(2, CELL_W - 2))  # the panorama's width whole
     assert min(cell.getpixel((CELL_W // 2, 5))) > 240  # white above it: letterboxed
-    assert isinstance(ImageFont.load_default(TEXT_SIZE), ImageFont.FreeTypeFont)
+    assert sheet_font(TEXT_SIZE).getname()[0] == "DejaVu Sans"  # a TrueType face that has å and —
+    from fontTools.ttLib import TTFont
+
+    letters = TTFont(sheet_font(TEXT_SIZE).path).getBestCmap()
+    assert all(ord(c) in letters for c in "åøÅŁłΑθ—·…")  # Skåne, Łódź, Αθήνα, the header's dash
     caption = sheet.crop((MARGIN, top + CELL_H + 6, MARGIN + CELL_W, top + CELL_H + 6 + 2 * line)).convert("L")
     assert caption.getextrema()[0] < 100  # words under the picture
     assert fitted("IMG_20190603_aurora_over_the_fjord_panorama_stitched_final.jpg", ImageFont.load_default(13),

@@ -10,6 +10,7 @@ from flux_ask.db.files import error_files
 from flux_ask.db.facts import camera_name, fact_counts
 from flux_ask.db.photos import places_visited
 from flux_ask.db.status import catalog_counts
+from flux_ask.words import counted
 
 
 def status(archive: Archive, *, errors: bool = False) -> dict[str, Any]:
@@ -30,10 +31,10 @@ def status_rows(s: dict[str, Any]) -> list[tuple[str, str]]:
     """The status report as labelled lines, the way people read it."""
     model = s["model"]
     rows = [
-        ("photos", f"{s['photos']:,} ({s['files']:,} files)"),
+        ("photos", f"{s['photos']:,} ({counted(s['files'], 'file')})"),
         ("embedded", f"{s['embedded']:,}" + (f" with {model['name']} ({model['pretrained']}, {model['dim']}-d)"
                                             if model else "")),
-        ("missing", f"{s['missing_photos']:,} photos, {s['missing_files']:,} files"),
+        ("missing", f"{counted(s['missing_photos'], 'photo')}, {counted(s['missing_files'], 'file')}"),
         ("dated by metadata", f"{s['with_exif_date']:,}"),
         ("with location", f"{s['with_location']:,}"),
         ("errors", ", ".join(f"{r} {n}" for r, n in s["errors"].items()) or "none"),

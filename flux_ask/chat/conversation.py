@@ -36,6 +36,7 @@ from flux_ask.query.plan import (
 from flux_ask.query.planner import similar_plan
 from flux_ask.search.answer import Answer
 from flux_ask.search.engine import Searcher
+from flux_ask.words import counted
 
 PAGE = 500  # results per page of an "every match" answer: the grid loads its thumbnails as they come into view
 
@@ -206,7 +207,7 @@ class Conversation:
             results = tuple(self.searcher.results_for(ids))
         plan = QueryPlan(mode="all", limit=max(len(ids), 1), notes=("the basket, in the order it was filled",))
         answer = Answer(plan, results, len(results), strategy="basket")
-        return Turn("/select", plan, answer, [Chip("basket", f"the basket: {len(results)} photos")], asked="/select")
+        return Turn("/select", plan, answer, [Chip("basket", f"the basket: {counted(len(results), 'photo')}")], asked="/select")
 
     def draft(self, request: DraftRequest) -> dict[str, Any]:
         with self.lock:

@@ -14,6 +14,7 @@ from flux_ask.cli.common import (
     print_json,
     steps_of,
 )
+from flux_ask.words import counted
 
 
 def register(sub) -> None:
@@ -174,6 +175,7 @@ def cmd_issue_draft(args: argparse.Namespace) -> int:
         print_json(report)
     else:
         how = "copies" if args.copy else "links"
-        print(f"drafted {report['issue']}: {report['photos']} photos ({how}, by {args.order}) in {report['folder']}")
+        print(f"drafted {report['issue']}: {counted(report['photos'], 'photo')} ({how}, by {args.order}) "
+              f"in {report['folder']}")
         print(f"manifest: {', '.join(report['manifest'])}; contact sheet: {report['contact_sheet']}")
     return EXIT_OK

@@ -18,6 +18,7 @@ from flux_ask.cli.common import (
     steps_of,
 )
 from flux_ask.errors import FluxAskError
+from flux_ask.words import counted
 
 
 def register(sub) -> None:
@@ -115,7 +116,7 @@ def cmd_keeper_train(args: argparse.Namespace) -> int:
     if chosen["roc_auc"] < USEFUL_ROC_AUC:
         print(f"warning: its cross-validated ROC-AUC {chosen['roc_auc']:.3f} is no better than chance: "
               "'best ...' keeps ranking by similarity until more keepers are labelled and it is trained again")
-    print(f"scored {report['scoring']['scored']:,} photos in {report['scoring']['seconds']:.1f} s")
+    print(f"scored {counted(report['scoring']['scored'], 'photo')} in {report['scoring']['seconds']:.1f} s")
     return EXIT_OK
 
 
@@ -127,6 +128,6 @@ def cmd_keeper_score(args: argparse.Namespace) -> int:
     if args.json:
         print_json(report)
     else:
-        print(f"scored {report['scored']:,} photos with keeper model {report['keeper_model']} "
+        print(f"scored {counted(report['scored'], 'photo')} with keeper model {report['keeper_model']} "
               f"in {report['seconds']:.1f} s")
     return EXIT_OK

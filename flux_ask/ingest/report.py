@@ -8,6 +8,7 @@ from typing import Any
 
 from flux_ask.errors import PASSING
 from flux_ask.picture.scan import printable
+from flux_ask.words import counted
 
 STAGE_LABELS = {"scan": "scanning", "index": "indexing", "embed-missing": "embedding",
                 "thumbnails": "thumbnails"}  # for progress lines
@@ -51,9 +52,10 @@ def summary_lines(report: dict[str, Any]) -> list[str]:
     """The run in full, for the CLI."""
     c = report["counts"]
     lines = [
-        f"run {report['run_id']}: {c.get('files_seen', 0)} files seen, {c.get('unchanged', 0)} unchanged, "
-        f"{c.get('new_photos', 0)} new photos, {c.get('new_files', 0)} new or moved files, "
-        f"{c.get('embedded', 0)} embedded, {c.get('missing', 0)} newly missing, {c.get('errors', 0)} errors",
+        f"run {report['run_id']}: {counted(c.get('files_seen', 0), 'file')} seen, {c.get('unchanged', 0):,} unchanged, "
+        f"{counted(c.get('new_photos', 0), 'new photo')}, {c.get('new_files', 0):,} new or moved "
+        f"{'file' if c.get('new_files', 0) == 1 else 'files'}, {c.get('embedded', 0):,} embedded, "
+        f"{c.get('missing', 0):,} newly missing, {counted(c.get('errors', 0), 'error')}",
         f"{report['seconds']:.1f} s, "
         + (f"{report['embedded_per_second']:.1f} photos embedded/s with" if c.get("embedded")
            else "nothing new to embed for")
@@ -61,13 +63,15 @@ def summary_lines(report: dict[str, Any]) -> list[str]:
     ]
     lines += report.get("notes", [])
     if c.get("facts_read"):
-        lines.append(f"metadata read again for {c['facts_read']} photos (a newer reader or a changed sidecar)"
+        lines.append(f"metadata read again for {counted(c['facts_read'], 'photo')} "
+                     "(a newer reader or a changed sidecar)"
                      + (f"; {c['turned']} turned upright, embedded again" if c.get("turned") else ""))
     if report.get("lonely_sidecars"):
-        lines.append(f"{len(report['lonely_sidecars'])} sidecars beside no photo, e.g. "
+        lines.append(f"{counted(len(report['lonely_sidecars']), 'sidecar')} beside no photo, e.g. "
                      f"{printable(report['lonely_sidecars'][0])}")
     if c.get("thumbnails"):
-        lines.append(f"{c['thumbnails']} thumbnails the cache had lost were made again")
+        made = "was" if c["thumbnails"] == 1 else "were"
+        lines.append(f"{counted(c['thumbnails'], 'thumbnail')} the cache had lost {made} made again")
     if report["repaired"]:
         lines.append("repaired after an interrupted run: "
                      + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in report["repaired"].items()))
@@ -81,8 +85,8 @@ def summary_lines(report: dict[str, Any]) -> list[str]:
 def one_line(report: dict[str, Any]) -> str:
     """The run in a line, for the chat's progress line."""
     c, errors = report["counts"], report["errors_by_reason"]
-    return (f"indexed {', '.join(map(printable, report['roots']))}: {c.get('files_seen', 0):,} files, "
-            f"{c.get('new_photos', 0):,} new photos, {c.get('embedded', 0):,} embedded"
+    return (f"indexed {', '.join(map(printable, report['roots']))}: {counted(c.get('files_seen', 0), 'file')}, "
+            f"{counted(c.get('new_photos', 0), 'new photo')}, {c.get('embedded', 0):,} embedded"
             + (f", not catalogued: {_errors(report)}" if errors else "")
             + f" ({report['seconds']:.1f} s, {report['embedded_per_second']:.1f} photos/s)")
 

@@ -40,6 +40,7 @@ from flux_ask.query.plan import (
 )
 from flux_ask.search import motifs
 from flux_ask.search.answer import Answer, Group, Result, results_for
+from flux_ask.words import counted
 
 Z_ALL = 3.0  # "all": scores this many standard deviations above the query's archive mean
 ALL_PAGE = 100  # results per page in "all" mode
@@ -215,7 +216,8 @@ class Searcher:
             scores = np.concatenate([m.vectors[f.rows] @ _unit(m.vectors[f.rows].mean(axis=0)) for f in found]) \
                 if found else np.zeros(0)
         results = iter(results_for(self.archive, [int(i) for i in m.photo_ids[shown]], scores))
-        groups = tuple(Group(f"motif {n}: {f.size} photos in {len(f.years)} years ({f.years[0]}-{f.years[-1]})",
+        groups = tuple(Group(f"motif {n}: {counted(f.size, 'photo')} in {len(f.years)} years "
+                             f"({f.years[0]}-{f.years[-1]})",
                              "motif", f.score, None, tuple(next(results) for _ in f.rows), f.years)
                        for n, f in enumerate(found, start=1))
         flat = tuple(r for g in groups for r in g.members)

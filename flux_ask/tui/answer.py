@@ -13,6 +13,7 @@ from flux_ask.chat.conversation import Turn
 from flux_ask.tui.chart import ScoreChart
 from flux_ask.tui.grid import TILE_SIZES, ResultGrid, TileSize
 from flux_ask.tui.transcript import Note
+from flux_ask.words import counted
 
 
 def chip_text(chips: list[Chip]) -> Text:
@@ -67,12 +68,12 @@ class AnswerView(Vertical):
         parts = []
         if a.groups is None:
             shown = f"{a.offset + 1:,}-{a.offset + len(a.results):,} of " if a.total > len(a.results) else ""
-            parts.append(f"{shown}{a.total:,} match{'es' if a.total != 1 else ''}")
+            parts.append(f"{shown}{counted(a.total, 'match')}")
         else:
-            parts.append(f"{len(a.groups)} group{'s' if len(a.groups) != 1 else ''}")
+            parts.append(counted(len(a.groups), "group"))
         if self.timings:
             parts.append(f"{a.seconds * 1000:.0f} ms")
-        parts += [f"{n:,} photos {lacking[k]} left out" for k, n in a.left_out.items() if n]
+        parts += [f"{counted(n, 'photo')} {lacking[k]} left out" for k, n in a.left_out.items() if n]
         if ranked := a.ranking_in_words():
             parts.append(ranked)
         return Text(" · ".join(parts), "dim")

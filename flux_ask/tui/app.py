@@ -36,6 +36,7 @@ from flux_ask.tui.grid import ResultGrid, tile_size
 from flux_ask.tui.idle_gc import IdleCollector
 from flux_ask.tui.images import cell_pixels, image_class
 from flux_ask.tui.transcript import Note, Progress, Question
+from flux_ask.words import counted
 
 WELCOME = ("Ask the archive what the pictures show: “umbrellas in fog”, “silhouettes from winter 2022 near "
            "40th and Walnut”, “evolution of layering over time”. Follow up with “only 2023”, “not in Rome”, "
@@ -274,8 +275,9 @@ class FluxAskApp(App):
     def show_turn(self, turn: Turn, question: Question | None, returned: float) -> None:
         self.conversation.accept(turn)
         self._settle()
-        view = AnswerView(turn, self.marked, self.image_class, timings=self.timings,
-                          tile=tile_size(self.conversation.settings.tiles, self.size.width), cell_aspect=self.cell_aspect)
+        tile = tile_size(self.conversation.settings.tiles, self.size.width)
+        view = AnswerView(turn, self.marked, self.image_class, timings=self.timings, tile=tile,
+                          cell_aspect=self.cell_aspect)
         self.transcript.mount(view)
         self.call_after_refresh(self._bring_into_view, view, question)
         self.call_after_refresh(lambda: self.render_seconds.append(time.perf_counter() - returned))
@@ -459,7 +461,7 @@ class FluxAskApp(App):
             for grid in self.query(ResultGrid):
                 grid.show_marked(photo_id, False)
         self.marked.clear()
-        self.say(f"emptied the basket ({removed} photos)")
+        self.say(f"emptied the basket ({counted(removed, 'photo')})")
 
     def cmd_issue_draft(self, args) -> None:
         request = commands.draft_request(args)
@@ -468,7 +470,8 @@ class FluxAskApp(App):
     def _drafted(self, report: dict[str, Any]) -> None:
         how = "links" if report["links"] else "copies"
         self.say(Text.assemble(("drafted ", ""), (report["issue"], "bold"),
-                               f": {report['photos']} photos ({how}, by {report['order']}) in {report['folder']}"))
+                               f": {counted(report['photos'], 'photo')} ({how}, by {report['order']}) in "
+                               f"{report['folder']}"))
 
     def cmd_status(self, args) -> None:
         self._background(self.conversation.status, self._show_status)

@@ -193,7 +193,7 @@ def test_a_file_that_vanished_for_a_moment_is_tried_again(indexed, archive):
                      "WHERE id = (SELECT min(id) FROM files)")
     conn.close()
     again = index(home, archive)
-    assert again.returncode == 0 and "1 new or moved files" in again.stdout, again.stdout
+    assert again.returncode == 0 and "1 new or moved file," in again.stdout, again.stdout
     assert catalog(home) == before
 
 

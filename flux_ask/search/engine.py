@@ -84,11 +84,12 @@ class Searcher:
     def _why_not_keeper(self, plan: QueryPlan) -> str:
         if plan.group_by:
             return "grouped answers are ordered by similarity"
+        order = "ranked by similarity" if plan.needs_vector else "in time order"  # nothing to compare without text
         scorer = self.archive.keeper()
         if scorer is None:
-            return "no keeper model for these vectors yet: ranked by similarity"
+            return f"no keeper model for these vectors yet: {order}"
         return (f"the keeper model is no better than chance (cross-validated ROC-AUC {scorer.roc_auc:.2f}): "
-                "ranked by similarity; label more keepers and train it again")
+                f"{order}; label more keepers and train it again")
 
     def results_for(self, photo_ids: list[int]) -> list[Result]:
         """Photos as results (details, thumbnail, keeper score), unscored: the basket."""

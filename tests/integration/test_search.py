@@ -136,6 +136,17 @@ def test_grouping_by_year_is_in_time_order(searcher):
     assert periods == sorted(periods) and "2019" in periods and len(answer.groups[periods.index("2019")].members) == 6
 
 
+def test_best_without_a_keeper_model_says_how_it_was_ordered_instead(searcher):
+    """One phrase, by the answer: with words to match, by similarity; with none, in time order."""
+    from flux_ask.query.plan import QueryPlan
+
+    worded = searcher.run(QueryPlan(text="red", rank="keeper"))
+    bare = searcher.run(QueryPlan(date_ranges=(("2020-01-01", "2020-12-31"),), mode="all", rank="keeper"))
+    assert worded.ranking_in_words() == "no keeper model for these vectors yet: ranked by similarity"
+    assert bare.ranking_in_words() == "no keeper model for these vectors yet: in time order"
+    assert "keeper" not in " ".join(worded.plan.notes)  # the plan promises no blend
+
+
 def test_clear_errors(searcher, archive, tmp_path):
     with pytest.raises(FluxAskError, match="not in the catalog"):
         searcher.run(plan("similar to 999999", now=NOW))

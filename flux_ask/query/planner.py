@@ -807,7 +807,9 @@ def _finish(draft: Draft, previous: QueryPlan | None) -> QueryPlan:
         exclude_near=draft.exclude_near,
         similar_to=draft.similar_to,
         echoes_of=draft.echoes_of,
-        mode=draft.mode or ("all" if not (text or draft.similar_to or draft.echoes_of or motifs) else "top_k"),
+        # nothing to rank by: every match, unless a count was said ("10 photos from Lund": the first 10)
+        mode=draft.mode or ("all" if not (text or draft.similar_to or draft.echoes_of or motifs or draft.limit)
+                            else "top_k"),
         limit=draft.limit or DEFAULT_LIMIT,
         group_by=draft.group_by,
         span_years=draft.span_years,
@@ -903,6 +905,8 @@ def _notes(p: QueryPlan, draft: Draft) -> list[str]:
         notes.append(f"the best {p.limit if p.limit != DEFAULT_LIMIT else PER_PERIOD} of each {p.group_by}")
     elif p.mode == "all":
         notes.append("every match" + (" above the score threshold, in pages" if p.needs_vector else ", in time order"))
+    elif not p.needs_vector and p.rank != "keeper":
+        notes.append(f"the first {p.limit}, in time order")
     else:
         notes.append(f"the best {p.limit}")
     return notes  # how "best ..." was ranked is the answer's to say: it knows whether a keeper model could

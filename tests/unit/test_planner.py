@@ -220,6 +220,8 @@ TABLE = [
     ("recurring subjects over the years", dict(group_by="motif", mode="top_k")),
     ("evolution of color by season", dict(text="color", group_by="season")),
     ("show all photos without people", dict(negative_text="people", mode="all")),
+    ("10 photos from 2019", dict(text="", mode="top_k", limit=10, date_ranges=[["2019-01-01", "2019-12-31"]])),
+    ("photos from 2019", dict(text="", mode="all", date_ranges=[["2019-01-01", "2019-12-31"]])),
     ("the last 2 weeks", dict(date_ranges=[["2026-11-10", "2026-11-24"]])),
     ("the past 2 years", dict(date_ranges=[["2024-11-24", "2026-11-24"]])),
     ("past few days", dict(date_ranges=[["2026-11-21", "2026-11-24"]])),

@@ -56,6 +56,7 @@ class Pick:
     keeper_score: float | None
     question: str | None
     thumbnail: str | None = None
+    file_time: str | None = None  # undated: the file's time, printed as such
 
 
 def next_number(issues_dir: Path) -> int:
@@ -182,10 +183,15 @@ def contact_sheet(picks: list[Pick], title: str, subtitle: str = "") -> Image.Im
         indent = draw.textlength(number, font=font)
         draw.text((x + indent, below), fitted(os.path.basename(pick.path), font, CELL_W - indent), font=font,
                   fill="black")
-        when = pick.taken_at[:10] if pick.taken_at else "undated"
-        draw.text((x, below + line), fitted(" · ".join(filter(None, (when, _named(pick.place)))), font, CELL_W),
-                  font=font, fill="#555555")
+        draw.text((x, below + line), fitted(when_and_where(pick), font, CELL_W), font=font, fill="#555555")
     return sheet
+
+
+def when_and_where(pick: Pick) -> str:
+    """ "2019-06-03 · Lund, Skåne, Sweden"; an undated photo's file date, said to be the file's."""
+    when = pick.taken_at[:10] if pick.taken_at else (
+        f"undated (file {pick.file_time[:10]})" if pick.file_time else "undated")
+    return " · ".join(filter(None, (when, _named(pick.place))))
 
 
 def fitted(text: str, font: ImageFont.FreeTypeFont, width: float) -> str:
@@ -234,7 +240,7 @@ def picks_of(results: list[Result], *, scores: list[float | None] | None = None,
     """Picks for results, in their order; photos without a readable file are left out
     (their originals are gone)."""
     return [Pick(r.photo_id, r.path, r.sha256, r.taken_at, r.place, rounded(scores[i] if scores else None),
-                 r.keeper_score, questions[i] if questions else None, r.thumbnail)
+                 r.keeper_score, questions[i] if questions else None, r.thumbnail, r.file_time)
             for i, r in enumerate(results) if r.path]
 
 

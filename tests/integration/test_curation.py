@@ -6,6 +6,7 @@ import os
 import stat
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -25,6 +26,7 @@ from flux_ask.curation.issue import (
     fitted,
     next_number,
     sheet_font,
+    when_and_where,
     ordered,
     picks_of,
     safe_name,
@@ -170,6 +172,8 @@ def test_the_contact_sheet_says_what_each_picture_is_in_a_real_font(tmp_path):
     assert all(ord(c) in letters for c in "åøÅŁłΑθ—·…")  # Skåne, Łódź, Αθήνα, the header's dash
     caption = sheet.crop((MARGIN, top + CELL_H + 6, MARGIN + CELL_W, top + CELL_H + 6 + 2 * line)).convert("L")
     assert caption.getextrema()[0] < 100  # words under the picture
+    assert when_and_where(picks[0]) == "2019-06-03 · Lund, Skåne, Sweden"
+    assert when_and_where(replace(picks[1], file_time="2018-02-01T09:00:00")) == "undated (file 2018-02-01)"
     assert fitted("IMG_20190603_aurora_over_the_fjord_panorama_stitched_final.jpg", ImageFont.load_default(13),
                   150).endswith("final.jpg")
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
-import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -15,9 +15,7 @@ def atomic_output(target: Path, suffix: str = "") -> Iterator[str]:
     """A temporary path beside `target`, renamed onto it once the block succeeds, so a
     killed process never leaves half a file where a whole one is expected."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=suffix)
-    os.close(fd)
-    as_umask_allows(tmp)
+    tmp = str(_fresh(target.parent, suffix, _new_file))
     try:
         yield tmp
         os.replace(tmp, target)
@@ -31,8 +29,7 @@ def atomic_folder(target: Path) -> Iterator[Path]:
     """A temporary folder beside `target`, renamed onto it once the block succeeds: the
     folder appears whole or not at all (a cache of several files read together)."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(dir=target.parent, prefix=".tmp-"))
-    as_umask_allows(tmp, folder=True)
+    tmp = _fresh(target.parent, "", os.mkdir)
     try:
         yield tmp
         os.rename(tmp, target)
@@ -41,18 +38,22 @@ def atomic_folder(target: Path) -> Iterator[Path]:
         raise
 
 
-def as_umask_allows(path: str | Path, *, folder: bool = False) -> None:
-    """The mode open() or mkdir() would have given: mkstemp and mkdtemp make 0600 and 0700,
-    which keep out the user's group and the photographer's other tools."""
-    os.chmod(path, (0o777 if folder else 0o666) & ~umask())
+def _new_file(path: Path) -> None:
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
 
 
-def umask() -> int:
-    """The process's umask. Reading it means setting it: briefly to the strictest, so a file
-    another thread makes in that instant is more private, never less."""
-    mask = os.umask(0o077)
-    os.umask(mask)
-    return mask
+def _fresh(folder: Path, suffix: str, make: Callable[[Path], None]) -> Path:
+    """A new `.tmp-` name in `folder`, made by `make` (which must fail if the name exists).
+    Made with open() or mkdir() modes, so the umask decides who may read it: tempfile's
+    mkstemp and mkdtemp make 0600 and 0700, which keep out the user's group and the
+    photographer's other tools."""
+    while True:
+        path = folder / f".tmp-{secrets.token_hex(6)}{suffix}"
+        try:
+            make(path)
+            return path
+        except FileExistsError:
+            continue
 
 
 def clear_leftovers(folder: Path, suffix: str) -> int:

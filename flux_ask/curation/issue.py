@@ -16,7 +16,6 @@ import json
 import os
 import re
 import shutil
-import tempfile
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -25,7 +24,7 @@ from typing import Any
 from PIL import Image, ImageDraw, ImageFont, ImageOps
 
 from flux_ask.archive.home import Archive
-from flux_ask.atomic import as_umask_allows
+from flux_ask.atomic import atomic_folder
 from flux_ask.curation import CurationError, recipes
 from flux_ask.db.curation import selection
 from flux_ask.db.runs import indexed_roots
@@ -101,9 +100,7 @@ def write_draft(issues_dir: Path, picks: list[Pick], *, order: str, source: dict
     final = issues_dir / name
     if final.exists():
         raise CurationError(f"{final} exists already: drafts never overwrite an issue")
-    work = Path(tempfile.mkdtemp(dir=issues_dir, prefix=f".tmp-{name}-"))
-    as_umask_allows(work, folder=True)
-    try:
+    with atomic_folder(final) as work:
         rows = []
         for position, pick in enumerate(picks, start=1):
             target = _inside(work, safe_name(position, pick.path))
@@ -124,10 +121,6 @@ def write_draft(issues_dir: Path, picks: list[Pick], *, order: str, source: dict
                       f"{counted(len(picks), 'photo')}, by {ORDER_WORDS.get(order, order)}, drafted "
                       f"{datetime.now().strftime('%Y-%m-%d %H:%M')}").save(
             _inside(work, "contact_sheet.jpg"), "JPEG", quality=88)
-        os.rename(work, final)
-    except BaseException:
-        shutil.rmtree(work, ignore_errors=True)
-        raise
     return {"issue": name, "folder": str(final), "photos": len(picks), "order": order, "links": not copy,
             "manifest": [str(final / "manifest.json"), str(final / "manifest.csv")],
             "contact_sheet": str(final / "contact_sheet.jpg")}

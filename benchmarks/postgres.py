@@ -160,11 +160,11 @@ def load_sketches(conn, archive, days: np.ndarray):
     filter's columns in a narrow table that a scan reads quickly."""
     from pgvector import Bit
 
-    from flux_ask.archive.sketch import SignSketch
+    from flux_ask.archive.sketch import SignSketch, rotation
 
-    sketch = SignSketch.build(archive.vectors[:0])
-    sketch.mean = archive.vectors.mean(axis=0, dtype=np.float64).astype(np.float32)
     dim = archive.vectors.shape[1]
+    mean = archive.vectors.mean(axis=0, dtype=np.float64).astype(np.float32)
+    sketch = SignSketch(mean, rotation(dim), np.zeros((0, 0), np.uint64))  # its words live in PostgreSQL
     conn.execute("DROP TABLE IF EXISTS bench_sketches")
     conn.execute(f"CREATE TABLE bench_sketches (id bigint PRIMARY KEY, day integer, lat double precision, "
                  f"lon double precision, sketch bit({dim}))")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-IRREGULAR = {"match": "matches", "is": "are", "was": "were"}
+IRREGULAR = {"match": "matches"}
 
 
 def counted(n: int, noun: str) -> str:

@@ -207,7 +207,8 @@ class Conversation:
             results = tuple(self.searcher.results_for(ids))
         plan = QueryPlan(mode="all", limit=max(len(ids), 1), notes=("the basket, in the order it was filled",))
         answer = Answer(plan, results, len(results), strategy="basket")
-        return Turn("/select", plan, answer, [Chip("basket", f"the basket: {counted(len(results), 'photo')}")], asked="/select")
+        chip = Chip("basket", f"the basket: {counted(len(results), 'photo')}")
+        return Turn("/select", plan, answer, [chip], asked="/select")
 
     def draft(self, request: DraftRequest) -> dict[str, Any]:
         with self.lock:

@@ -65,8 +65,10 @@ def main(argv: list[str] | None = None) -> int:
 def mistyped(word: str, commands: list[str]) -> str | None:
     """The command a single word was meant to be ('aks', 'stauts', 'recipes'), or None where
     it reads as a question ('dogs', 'mask', 'faces': words a dictionary has)."""
+    if " " in word:
+        return None
     near = difflib.get_close_matches(word.lower(), commands, n=1, cutoff=0.65)
-    if not near or " " in word:
+    if not near:
         return None
     singular = word.lower().removesuffix("s")
     if singular in commands:

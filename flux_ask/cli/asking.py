@@ -14,6 +14,7 @@ from flux_ask.cli.common import (
     print_json,
     settings_from,
 )
+from flux_ask.words import counted
 
 
 def register(sub) -> None:
@@ -83,8 +84,6 @@ def answer(args: argparse.Namespace, archive, query_plan) -> int:
 
 
 def print_answer(a: dict[str, Any], page: int, ranked: str | None = None) -> None:
-    from flux_ask.words import counted
-
     for note in a["plan"]["notes"]:
         print(f"· {note}")
     lacking = {"no_date": "without an EXIF date", "no_location": "without a GPS position"}

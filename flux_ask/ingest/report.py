@@ -52,9 +52,9 @@ def summary_lines(report: dict[str, Any]) -> list[str]:
     """The run in full, for the CLI."""
     c = report["counts"]
     lines = [
-        f"run {report['run_id']}: {counted(c.get('files_seen', 0), 'file')} seen, {c.get('unchanged', 0):,} unchanged, "
-        f"{counted(c.get('new_photos', 0), 'new photo')}, {c.get('new_files', 0):,} new or moved "
-        f"{'file' if c.get('new_files', 0) == 1 else 'files'}, {c.get('embedded', 0):,} embedded, "
+        f"run {report['run_id']}: {counted(c.get('files_seen', 0), 'file')} seen, {c.get('unchanged', 0):,} "
+        f"unchanged, {counted(c.get('new_photos', 0), 'new photo')}, "
+        f"{counted(c.get('new_files', 0), 'new or moved file')}, {c.get('embedded', 0):,} embedded, "
         f"{c.get('missing', 0):,} newly missing, {counted(c.get('errors', 0), 'error')}",
         f"{report['seconds']:.1f} s, "
         + (f"{report['embedded_per_second']:.1f} photos embedded/s with" if c.get("embedded")

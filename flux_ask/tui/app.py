@@ -45,7 +45,8 @@ FACTS_SHOWN = 8  # of each kind in /facts: the CLI lists them all
 NO_ARCHIVE = "no archive here yet: /index FOLDER adds one, and you can ask while it runs"
 KEYS = [("arrows, hjkl", "move through the results"), ("enter, click", "open a photo"),
         ("space", "mark it for the basket"), ("esc", "back (to the prompt, from a photo)"),
-        ("tab", "complete a command (again: the next way), or go to the results"), ("up, down", "earlier questions, in the prompt"),
+        ("tab", "complete a command (again: the next way), or go to the results"),
+        ("up, down", "earlier questions, in the prompt"),
         ("o, c", "in a photo: open in the system viewer, copy its path"), ("ctrl+q", "quit")]
 
 

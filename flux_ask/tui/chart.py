@@ -52,7 +52,7 @@ def score_chart(groups: list[Group], width: int, height: int = 9) -> Text:
         plt.title(f"score by {groups[0].period if groups else 'period'}")
     ticks = whole_years(years)
     if ticks:
-        plt.xlim(min(ticks[0], min(years)), max(ticks[-1], max(years)))
+        plt.xlim(ticks[0], max(years))  # the first label is at or before the first point
         plt.xticks(ticks, [str(t) for t in ticks])
     chart = Text.from_ansi(plt.build().rstrip("\n"))
     chart.append("\n")

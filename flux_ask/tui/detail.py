@@ -47,8 +47,7 @@ def _taken_words(r: Result, rec: dict[str, Any]) -> str:
     """When it was taken and which tag says so; for an undated photo, its file's time, said to be that."""
     if r.taken_at:
         return r.taken_at + (f"  (from {rec['taken_at_source']})" if rec.get("taken_at_source") else "")
-    when = r.file_time or (rec.get("taken_at") if rec.get("taken_at_source") == "file_mtime" else None)
-    return f"undated: its file was last changed {when[:16].replace('T', ' ')}" if when else "undated"
+    return f"undated: its file was last changed {r.file_time[:16].replace('T', ' ')}" if r.file_time else "undated"
 
 
 class DetailScreen(Screen):

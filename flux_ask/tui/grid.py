@@ -130,7 +130,8 @@ class Tile(Vertical):
 
     def mark(self, marked: bool) -> None:
         self.set_class(marked, "-marked")
-        self.caption.update(caption(self.result, self.number, self.size_in_cells.picture_width - 1, marked))
+        width = self.size_in_cells.picture_width - 1  # less the caption's padding on the left
+        self.caption.update(caption(self.result, self.number, width, marked))
 
     def on_click(self, event: events.Click) -> None:
         self.post_message(self.Clicked(self))

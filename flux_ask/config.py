@@ -8,6 +8,7 @@ thumbnail cache and config.toml.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -42,6 +43,7 @@ class Settings:
     vec_path: Path
     thumbs_dir: Path
     issues_dir: Path  # where issue drafts (FLUX_###) are written
+    catalog: str | None = None  # a postgresql:// URL: the catalog on PostgreSQL, not in db_path and vec_path
     model: str = DEFAULT_MODEL
     pretrained: str | None = DEFAULT_PRETRAINED
     weights: Path | None = None
@@ -64,6 +66,11 @@ class Settings:
     model_named: bool = False  # the model was named (a flag, config.toml), not left to the default
 
     @property
+    def catalog_name(self) -> str:
+        """Where the catalog is, for messages: the file, or the server without its password."""
+        return str(self.db_path) if self.catalog is None else without_password(self.catalog)
+
+    @property
     def places_path(self) -> Path:
         return self.home / "places.toml"
 
@@ -82,6 +89,17 @@ class Settings:
         return self.home / "models"
 
 
+def env_catalog(home: Path) -> str | None:
+    """The catalog FLUX_ASK_CATALOG names, for whichever home (the tests route each home to a
+    database of its own here)."""
+    return os.environ.get("FLUX_ASK_CATALOG") or None
+
+
+def without_password(url: str) -> str:
+    """A database URL fit to print: its password blotted out."""
+    return re.sub(r"(://[^:/@]+:)[^@]*@", r"\1***@", url)
+
+
 def default_home() -> Path:
     env = os.environ.get("FLUX_ASK_HOME")
     if env:
@@ -96,6 +114,7 @@ def default_home() -> Path:
 _FILE_KEYS: dict[str, type | tuple[type, ...]] = {
     "db": str,
     "vec": str,
+    "catalog": str,
     "thumbs": str,
     "issues": str,
     "model": str,
@@ -154,6 +173,7 @@ def load_settings(home: Path | None = None, **overrides: Any) -> Settings:
         "vec_path": path_of("vec", "vectors.db"),
         "thumbs_dir": path_of("thumbs", "thumbs"),
         "issues_dir": path_of("issues", "issues"),
+        "catalog": overrides.pop("catalog", None) or env_catalog(home) or file.get("catalog"),
     }
     names = {f.name for f in fields(Settings)}
     for key in ("model", "pretrained", "weights", "runtime", "query_runtime", "device", "batch_size", "workers",
@@ -195,6 +215,9 @@ def validate(settings: Settings) -> Settings:
         raise ConfigError(f"hemisphere must be 'north' or 'south', not {settings.hemisphere!r}")
     if settings.geocoder != "off" and not settings.geocoder.startswith(("http://", "https://")):
         raise ConfigError(f"geocoder must be a Nominatim URL or 'off', not {settings.geocoder!r}")
+    if settings.catalog is not None and not settings.catalog.startswith(("postgresql://", "postgres://")):
+        raise ConfigError(f"catalog must be a postgresql:// URL, not {settings.catalog!r} "
+                          "(the SQLite catalog's files are set with db and vec)")
     if settings.tiles not in TILE_SETTINGS:
         raise ConfigError(f"tiles must be one of {', '.join(TILE_SETTINGS)}, not {settings.tiles!r}")
     if not 0 <= settings.keeper_weight <= 1:

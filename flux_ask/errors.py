@@ -84,6 +84,13 @@ def in_words(exc: BaseException, home: object = None) -> str:
         if kind in ("ReadOnlyError", "CantOpenError"):
             return f"cannot write the catalog in {home} ({exc}): is it on a read-only disk?"
         return f"the catalog in {home} gave an error: {exc}"
+    if type(exc).__module__.startswith("psycopg"):
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        if type(exc).__name__ == "DiskFull":
+            return f"the catalog server's disk is full ({first}): free some space and run the command again"
+        if type(exc).__name__ == "OperationalError":
+            return f"lost the connection to the catalog server ({first}): run the command again"
+        return f"the catalog server gave an error: {first}"
     if isinstance(exc, RecursionError):
         return "a folder nests too deep to follow"
     return f"unexpected {type(exc).__name__}: {exc} (set FLUX_ASK_DEBUG=1 to see where)"

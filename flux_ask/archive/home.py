@@ -27,6 +27,7 @@ from flux_ask.db.facts import holdings
 from flux_ask.db.geocode_cache import cache_place, cached_place
 from flux_ask.db.migrations import migrate
 from flux_ask.db.models import active_model
+from flux_ask.db.postgres import connect_postgres
 from flux_ask.db.photos import has_photos
 from flux_ask.db.rows import ModelRow
 from flux_ask.db.status import catalog_version
@@ -80,10 +81,20 @@ class Archive:
     # -- the catalog --------------------------------------------------------------------
 
     def exists(self) -> bool:
-        return self._conn is not None or self.settings.db_path.exists()
+        """Whether there is a catalog to read (a server's is found out by opening it)."""
+        if self._conn is not None or self.settings.catalog is None:
+            return self._conn is not None or self.settings.db_path.exists()
+        try:
+            return self.conn is not None
+        except CatalogError:
+            return False
 
     @property
     def conn(self) -> apsw.Connection:
+        if self._conn is None and self.settings.catalog is not None:
+            conn = connect_postgres(self.settings.catalog, create=self.create)
+            migrate(conn)
+            self._conn = conn
         if self._conn is None:
             try:
                 conn = connect(self.settings.db_path, self.settings.vec_path, create=self.create)
@@ -98,7 +109,8 @@ class Archive:
 
     def vector_problems(self) -> list[str]:
         """Where the vector file disagrees with the catalog (deleted, lost its WAL)."""
-        return [f"{self.settings.vec_path}: {p}" for p in vector_problems(self.conn)]
+        where = self.settings.catalog_name if self.settings.catalog else self.settings.vec_path
+        return [f"{where}: {p}" for p in vector_problems(self.conn)]
 
     def require(self) -> Archive:
         """The archive with its catalog open; raises, saying how to make one, when there is none."""

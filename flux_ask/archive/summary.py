@@ -18,10 +18,9 @@ def status(archive: Archive, *, errors: bool = False) -> dict[str, Any]:
     report = catalog_counts(conn)
     report["keeper"] = keeper_status(conn)
     report["problems"] = archive.vector_problems()
-    report["paths"] = {
-        "home": str(settings.home), "db": str(settings.db_path),
-        "vec": str(settings.vec_path), "thumbs": str(settings.thumbs_dir),
-    }
+    report["paths"] = {"home": str(settings.home), "thumbs": str(settings.thumbs_dir)} | (
+        {"catalog": settings.catalog_name} if settings.catalog else
+        {"db": str(settings.db_path), "vec": str(settings.vec_path)})
     if errors:
         report["error_files"] = error_files(conn)
     return report
@@ -65,8 +64,7 @@ def status_rows(s: dict[str, Any]) -> list[tuple[str, str]]:
         if run.get("lonely_sidecars"):
             rows.append(("sidecars", f"{run['lonely_sidecars']:,} beside no photo in the last run "
                          "(`flux-ask index --json` lists them)"))
-    for key in ("db", "vec", "thumbs"):
-        rows.append((key, s["paths"][key]))
+    rows += [(key, s["paths"][key]) for key in ("catalog", "db", "vec", "thumbs") if key in s["paths"]]
     return rows
 
 

@@ -57,6 +57,8 @@ def catalog_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--home", type=Path, help="archive home (default: $FLUX_ASK_HOME or the user data dir)")
     p.add_argument("--db", help="metadata database (default: HOME/catalog.db)")
     p.add_argument("--vec", help="vector database (default: HOME/vectors.db)")
+    p.add_argument("--catalog", metavar="URL", help="a PostgreSQL catalog, postgresql://USER@HOST/DB, instead of "
+                   "the SQLite files (default: $FLUX_ASK_CATALOG, or catalog in config.toml)")
 
 
 def catalog_weights_flag(p: argparse.ArgumentParser, shown: bool = True) -> None:
@@ -93,7 +95,7 @@ def steps_of(group: argparse.ArgumentParser, metavar: str = "ACTION"):
 
 
 def settings_from(args: argparse.Namespace) -> Settings:
-    names = ("db", "vec", "model", "pretrained", "weights", "runtime", "device", "batch_size", "workers", "tiles")
+    names = ("db", "vec", "catalog", "model", "pretrained", "weights", "runtime", "device", "batch_size", "workers", "tiles")
     overrides = {n: getattr(args, n) for n in names if getattr(args, n, None) is not None}
     return load_settings(getattr(args, "home", None), **overrides)
 
@@ -113,14 +115,15 @@ def print_json(data: Any) -> None:
 class ProgressBars:
     """tqdm bars with rate and ETA, one per stage, on stderr."""
 
-    def __init__(self, enabled: bool):
+    def __init__(self, enabled: bool, unit: str = "file"):
         self.enabled = enabled
+        self.unit = unit
         self.bar = None
         self.stage = None
 
     @classmethod
-    def unless(cls, quiet: bool) -> ProgressBars:
-        return cls(enabled=not quiet and sys.stderr.isatty())
+    def unless(cls, quiet: bool, unit: str = "file") -> ProgressBars:
+        return cls(enabled=not quiet and sys.stderr.isatty(), unit=unit)
 
     def __call__(self, stage: str, done: int, total: int) -> None:
         if not self.enabled:
@@ -132,7 +135,7 @@ class ProgressBars:
         if stage != self.stage:
             self.close()
             label = STAGE_LABELS.get(stage, stage)
-            self.bar = tqdm(total=total or None, desc=label, unit="file", dynamic_ncols=True, smoothing=0.1)
+            self.bar = tqdm(total=total or None, desc=label, unit=self.unit, dynamic_ncols=True, smoothing=0.1)
             self.stage = stage
         if total:
             self.bar.total = total

@@ -41,7 +41,7 @@ def _clause(fact) -> tuple[str, list[Any]]:
                     "OR p.camera_model LIKE '%pixel%'", list(PHONE_MAKERS))
         # every word somewhere in make and model: "canon r5" is the "Canon" "Canon EOS R5"
         words = value.replace("-", "").split()
-        return " AND ".join(["replace(ifnull(p.camera_make, '') || ' ' || ifnull(p.camera_model, ''), '-', '') "
+        return " AND ".join(["replace(coalesce(p.camera_make, '') || ' ' || coalesce(p.camera_model, ''), '-', '') "
                              "LIKE ?"] * len(words)), [f"%{w}%" for w in words]
     if name == "lens":
         return "p.lens LIKE ?", [f"%{value}%"]
@@ -65,7 +65,7 @@ def _clause(fact) -> tuple[str, list[Any]]:
     if name == "color_label":
         return "p.color_label = ?", [value]
     if name == "keyword":
-        return ("EXISTS (SELECT 1 FROM photo_keywords k WHERE k.photo_id = p.id AND (k.keyword = ? "
+        return ("EXISTS (SELECT 1 FROM photo_keywords k WHERE k.photo_id = p.id AND (lower(k.keyword) = lower(?) "
                 "OR k.keyword LIKE ? OR k.keyword LIKE ?))", [value, f"%/{value}", f"%/{value}/%"])
     if name == "title":
         return "p.title LIKE ?", [f"%{value}%"]
@@ -76,7 +76,7 @@ def _clause(fact) -> tuple[str, list[Any]]:
     if name == "shape":
         return {"vertical": "p.height > p.width * 1.02", "horizontal": "p.width > p.height * 1.02",
                 "square": "p.width BETWEEN p.height * 0.98 AND p.height * 1.02",
-                "panorama": "max(p.width, p.height) >= 2 * min(p.width, p.height)"}[value], []
+                "panorama": "p.width >= 2 * p.height OR p.height >= 2 * p.width"}[value], []
     if name == "located":
         return ("p.lat IS NOT NULL", []) if value else ("p.lat IS NULL", [])
     if name == "dated":
@@ -139,6 +139,6 @@ def fact_counts(conn: apsw.Connection) -> dict[str, list[dict[str, Any]]]:
                       "WHERE pick IS NOT NULL GROUP BY 1 ORDER BY 1", "pick"),
         "labels": rows("SELECT color_label, count(*) FROM photos WHERE color_label IS NOT NULL GROUP BY 1 "
                        "ORDER BY 2 DESC", "label"),
-        "keywords": rows("SELECT keyword, count(*) FROM photo_keywords GROUP BY 1 COLLATE NOCASE ORDER BY 2 DESC, 1 "
+        "keywords": rows("SELECT min(keyword), count(*) FROM photo_keywords GROUP BY lower(keyword) ORDER BY 2 DESC, 1 "
                          "LIMIT 200", "keyword"),
     }

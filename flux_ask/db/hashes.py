@@ -10,13 +10,17 @@ import numpy as np
 from flux_ask.db.sql import FIRST_READABLE_PATH, path_out
 
 
+UPSERT_HASH = ("INSERT INTO photo_hashes (photo_id, phash) VALUES (?, ?) "
+               "ON CONFLICT(photo_id) DO UPDATE SET phash = excluded.phash")
+
+
 def store_hash(conn: apsw.Connection, photo_id: int, phash: int) -> None:
-    conn.execute("INSERT OR REPLACE INTO photo_hashes (photo_id, phash) VALUES (?, ?)", (photo_id, phash))
+    conn.execute(UPSERT_HASH, (photo_id, phash))
 
 
 def store_hashes(conn: apsw.Connection, pairs: Iterable[tuple[int, int]]) -> None:
     with conn:
-        conn.executemany("INSERT OR REPLACE INTO photo_hashes (photo_id, phash) VALUES (?, ?)", pairs)
+        conn.executemany(UPSERT_HASH, pairs)
 
 
 def photos_without_hash(conn: apsw.Connection) -> list[tuple[int, str, str]]:
@@ -25,7 +29,7 @@ def photos_without_hash(conn: apsw.Connection) -> list[tuple[int, str, str]]:
         "SELECT id, sha256, path FROM (SELECT p.id, p.sha256, "
         f"  {FIRST_READABLE_PATH} AS path "
         "  FROM photos p WHERE NOT EXISTS (SELECT 1 FROM photo_hashes h WHERE h.photo_id = p.id)) "
-        "WHERE path IS NOT NULL ORDER BY id"
+        "AS unhashed WHERE path IS NOT NULL ORDER BY id"
     )]
 
 

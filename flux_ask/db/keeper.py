@@ -9,6 +9,7 @@ from typing import Any
 
 import apsw
 
+from flux_ask.db.postgres import is_postgres
 from flux_ask.db.sql import now_iso, path_in, under_either
 
 KEEPER_FILE_COLUMNS = ("path", "sha256", "status", "photo_id", "method", "confidence", "phash_distance",
@@ -24,8 +25,9 @@ def replace_keeper_files(conn: apsw.Connection, root: str, rows: list[dict[str, 
         for low, high in under_either(root):
             conn.execute("DELETE FROM keeper_files WHERE path >= ? AND path < ?", (low, high))
         conn.executemany(
-            f"INSERT OR REPLACE INTO keeper_files ({', '.join(KEEPER_FILE_COLUMNS)}, matched_at) "
-            f"VALUES ({', '.join('?' * len(KEEPER_FILE_COLUMNS))}, ?)",
+            f"INSERT INTO keeper_files ({', '.join(KEEPER_FILE_COLUMNS)}, matched_at) "
+            f"VALUES ({', '.join('?' * len(KEEPER_FILE_COLUMNS))}, ?) ON CONFLICT(path) DO UPDATE SET "
+            + ", ".join(f"{c} = excluded.{c}" for c in (*KEEPER_FILE_COLUMNS[1:], "matched_at")),
             [[json.dumps(r[c]) if c == "candidates" and r.get(c) is not None else
               path_in(r[c]) if c == "path" else r.get(c) for c in KEEPER_FILE_COLUMNS] + [stamp] for r in rows],
         )
@@ -38,9 +40,11 @@ def rebuild_labels(conn: apsw.Connection) -> dict[str, int]:
     with conn:
         conn.execute("DELETE FROM keeper_labels")
         conn.execute("INSERT INTO keeper_labels (photo_id, label, labelled_at) SELECT id, 0, ? FROM photos", (stamp,))
+        candidates = ("jsonb_array_elements_text(CAST(k.candidates AS jsonb)) AS j(value)" if is_postgres(conn)
+                      else "json_each(k.candidates) j")
         conn.execute(
             "UPDATE keeper_labels SET label = NULL WHERE photo_id IN (SELECT CAST(j.value AS INTEGER) "
-            "FROM keeper_files k, json_each(k.candidates) j WHERE k.status = 'ambiguous')"
+            f"FROM keeper_files k, {candidates} WHERE k.status = 'ambiguous')"
         )
         conn.execute(
             "UPDATE keeper_labels SET label = 1 WHERE photo_id IN "
@@ -51,7 +55,8 @@ def rebuild_labels(conn: apsw.Connection) -> dict[str, int]:
 
 def label_counts(conn: apsw.Connection) -> dict[str, int]:
     kept, never, unknown = conn.execute(
-        "SELECT total(label = 1), total(label = 0), total(label IS NULL) FROM keeper_labels"
+        "SELECT count(*) FILTER (WHERE label = 1), count(*) FILTER (WHERE label = 0), "
+        "count(*) FILTER (WHERE label IS NULL) FROM keeper_labels"
     ).fetchone()
     return {"kept": int(kept), "not_kept": int(never), "unknown": int(unknown)}
 
@@ -103,7 +108,8 @@ def store_scores(conn: apsw.Connection, keeper_model_id: int, photo_ids: Iterabl
                  scores: Iterable[float]) -> None:
     """In the caller's transaction."""
     conn.executemany(
-        "INSERT OR REPLACE INTO keeper_scores (photo_id, score, keeper_model_id) VALUES (?, ?, ?)",
+        "INSERT INTO keeper_scores (photo_id, score, keeper_model_id) VALUES (?, ?, ?) ON CONFLICT(photo_id) "
+        "DO UPDATE SET score = excluded.score, keeper_model_id = excluded.keeper_model_id",
         [(int(p), float(s), keeper_model_id) for p, s in zip(photo_ids, scores, strict=True)],
     )
 

@@ -8,6 +8,7 @@ from typing import Any
 
 import apsw
 
+from flux_ask.db.postgres import is_postgres
 from flux_ask.db.rows import ModelRow, PhotoPoint
 from flux_ask.db.sql import FIRST_READABLE_PATH, now_iso, path_out
 from flux_ask.errors import CatalogError
@@ -31,7 +32,7 @@ PHOTO_RECORD = ("photo_id", "sha256", "bytes", "format", "width", "height", "ori
 def unplaced(conn: apsw.Connection, version: str) -> list[tuple[int, float, float]]:
     """(photo_id, lat, lon) of photos with a position that the atlas of `version` has not named."""
     return conn.execute(
-        "SELECT id, lat, lon FROM photos WHERE lat IS NOT NULL AND place_version IS NOT ? ORDER BY id",
+        "SELECT id, lat, lon FROM photos WHERE lat IS NOT NULL AND place_version IS DISTINCT FROM ? ORDER BY id",
         (version,)).fetchall()
 
 
@@ -49,11 +50,11 @@ def places_visited(conn: apsw.Connection) -> list[tuple]:
     """(country_code, country, region, locality, photos, first, last) for every named place; the
     dates are capture dates (a photo dated only by its file has none)."""
     return conn.execute(
-        "SELECT country_code, country, region, locality, count(*), min(nullif(taken_at, file_date)), "
+        "SELECT country_code, min(country), region, locality, count(*), min(nullif(taken_at, file_date)), "
         "max(nullif(taken_at, file_date)) FROM (SELECT *, CASE WHEN taken_at_source = 'file_mtime' "
         "THEN taken_at END AS file_date FROM photos) p "
         "WHERE country_code IS NOT NULL AND EXISTS (SELECT 1 FROM files f WHERE f.photo_id = p.id "
-        "AND f.state = 'ok') GROUP BY country_code, region, locality ORDER BY country, region, locality"
+        "AND f.state = 'ok') GROUP BY country_code, region, locality ORDER BY 2, region, locality"
     ).fetchall()
 
 
@@ -86,10 +87,12 @@ def insert_photo(conn: apsw.Connection, columns: dict[str, Any]) -> int:
     names = list(columns)
     sql = (
         f"INSERT INTO photos ({', '.join(names)}, added_at) "
-        f"VALUES ({', '.join('?' * len(names))}, ?) RETURNING id"
+        f"VALUES ({', '.join('?' * len(names))}, ?) ON CONFLICT(sha256) DO NOTHING RETURNING id"
     )
-    (photo_id,) = conn.execute(sql, [columns[n] for n in names] + [now_iso()]).fetchone()
-    return photo_id
+    row = conn.execute(sql, [columns[n] for n in names] + [now_iso()]).fetchone()
+    if row is None:  # another indexer of a shared catalog has just catalogued the same content
+        row = conn.execute("SELECT id FROM photos WHERE sha256 = ?", (columns["sha256"],)).fetchone()
+    return row[0]
 
 
 def set_facts(conn: apsw.Connection, photo_id: int, columns: dict[str, Any], keywords: Iterable[str]) -> bool:
@@ -115,7 +118,7 @@ def set_facts(conn: apsw.Connection, photo_id: int, columns: dict[str, Any], key
 
 def set_keywords(conn: apsw.Connection, photo_id: int, keywords: Iterable[str]) -> None:
     conn.execute("DELETE FROM photo_keywords WHERE photo_id = ?", (photo_id,))
-    conn.executemany("INSERT OR IGNORE INTO photo_keywords (photo_id, keyword) VALUES (?, ?)",
+    conn.executemany("INSERT INTO photo_keywords (photo_id, keyword) VALUES (?, ?) ON CONFLICT DO NOTHING",
                      [(photo_id, k) for k in keywords])
 
 
@@ -186,9 +189,11 @@ def filtered_photos(
         where.append("(" + " OR ".join("(p.taken_at >= ? AND p.taken_at < ?)" for _ in date_ranges) + ")")
         for start, end_exclusive in date_ranges:
             args += [start, end_exclusive]
-    if weekdays:  # SQLite counts from Sunday 0; the plan from Monday 0
+    if weekdays:  # SQLite and PostgreSQL count from Sunday 0; the plan from Monday 0
         where.append("p.taken_at_source != 'file_mtime'")
-        where.append(f"CAST(strftime('%w', p.taken_at) AS INTEGER) IN ({', '.join('?' * len(weekdays))})")
+        weekday = ("extract(dow FROM CAST(p.taken_at AS timestamp))" if is_postgres(conn)
+                   else "strftime('%w', p.taken_at)")
+        where.append(f"CAST({weekday} AS INTEGER) IN ({', '.join('?' * len(weekdays))})")
         args += [(d + 1) % 7 for d in weekdays]
     for start, end_exclusive in excluded:  # a photo dated only by its file is in no range: it stays
         where.append("NOT (p.taken_at_source != 'file_mtime' AND p.taken_at >= ? AND p.taken_at < ?)")
@@ -219,7 +224,8 @@ def filtered_photos(
 def count_lacking(conn: apsw.Connection) -> dict[str, int]:
     """Photos that date or place filters cannot see: no EXIF date, no GPS position."""
     no_date, no_place = conn.execute(
-        "SELECT total(taken_at_source = 'file_mtime'), total(lat IS NULL) FROM photos p "
+        "SELECT count(*) FILTER (WHERE taken_at_source = 'file_mtime'), count(*) FILTER (WHERE lat IS NULL) "
+        "FROM photos p "
         "WHERE EXISTS (SELECT 1 FROM files f WHERE f.photo_id = p.id AND f.state = 'ok')"
     ).fetchone()
     return {"no_date": int(no_date), "no_location": int(no_place)}
@@ -241,4 +247,4 @@ def readable_photos(conn: apsw.Connection) -> list[tuple[str, str]]:
     return [(sha, path_out(path)) for sha, path in conn.execute(
         "SELECT sha256, path FROM (SELECT p.sha256, "
         f"  {FIRST_READABLE_PATH} AS path "
-        "  FROM photos p) WHERE path IS NOT NULL")]
+        "  FROM photos p) AS readable WHERE path IS NOT NULL")]

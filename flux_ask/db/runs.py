@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import apsw
 
+from flux_ask.db.postgres import is_postgres
 from flux_ask.db.rows import ModelRow
 from flux_ask.db.sql import now_iso, path_in, path_out
+
+RUN_LOCK = 1  # advisory locks (RUN_LOCK, run id): held by the session of each live run
+
 
 RUN_COUNTERS = ("files_seen", "unchanged", "new_photos", "new_files", "embedded", "missing", "errors",
                 "lonely_sidecars")
@@ -17,6 +21,8 @@ def start_run(conn: apsw.Connection, root: str, model: ModelRow | None) -> int:
             "INSERT INTO runs (root, model_id, started_at, status) VALUES (?, ?, ?, 'running') RETURNING id",
             (path_in(root), model.id if model else None, now_iso()),
         ).fetchone()
+    if is_postgres(conn):  # other machines can tell this run alive until its connection ends
+        conn.execute("SELECT pg_advisory_lock(CAST(? AS integer), CAST(? AS integer))", (RUN_LOCK, run_id))
     return run_id
 
 
@@ -32,6 +38,22 @@ def finish_run(
             (now_iso(), status, seconds, embedded / seconds if seconds > 0 else None,
              *(counts.get(name, 0) for name in RUN_COUNTERS), run_id),
         )
+    if is_postgres(conn):
+        conn.execute("SELECT pg_advisory_unlock(CAST(? AS integer), CAST(? AS integer))", (RUN_LOCK, run_id))
+
+
+def close_dead_runs(conn) -> int:
+    """On a shared PostgreSQL catalog: runs still 'running' whose indexer is gone (killed,
+    its machine off) are marked interrupted; another machine's live run is left alone."""
+    with conn:
+        conn.execute(
+            "UPDATE runs SET status = 'interrupted', repaired_at = ? WHERE status = 'running' AND NOT EXISTS "
+            "(SELECT 1 FROM pg_locks l WHERE l.locktype = 'advisory' AND l.classid = CAST(? AS oid) AND l.objid = CAST(runs.id AS oid) "
+            "AND l.objsubid = 2 AND l.granted)", (now_iso(), RUN_LOCK))
+        closed = conn.changes()
+        conn.execute("UPDATE runs SET repaired_at = ? WHERE repaired_at IS NULL AND status != 'running'",
+                     (now_iso(),))
+    return closed
 
 
 def set_run_model(conn: apsw.Connection, run_id: int, model: ModelRow) -> None:

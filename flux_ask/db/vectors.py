@@ -1,4 +1,5 @@
-"""Embeddings and their vectors in the vec0 tables, and the repair of the two files after a kill.
+"""Embeddings and their vectors, in sqlite-vec's vec0 tables or pgvector's, and the repair
+of the two SQLite files after a kill.
 
 No text is ever spliced into SQL except table names made here from integer ids."""
 
@@ -9,7 +10,9 @@ from collections.abc import Iterator
 import apsw
 import numpy as np
 
+from flux_ask.db.postgres import is_postgres
 from flux_ask.db.rows import ModelRow
+from flux_ask.db.runs import close_dead_runs
 from flux_ask.db.sql import FIRST_READABLE_PATH, now_iso, path_out
 from flux_ask.errors import ModelMismatch
 
@@ -24,11 +27,14 @@ def store_embedding(conn: apsw.Connection, model: ModelRow, photo_id: int, vecto
         "ON CONFLICT(photo_id, model_id) DO UPDATE SET embedded_at = excluded.embedded_at RETURNING id",
         (photo_id, model.id, stamp),
     ).fetchone()
-    blob = np.ascontiguousarray(vector, dtype=np.float32).tobytes()
-    conn.execute(f"DELETE FROM vec.{model.vec_table} WHERE rowid = ?", (embedding_id,))
-    conn.execute(
-        f"INSERT INTO vec.{model.vec_table} (rowid, embedding) VALUES (?, ?)", (embedding_id, blob)
-    )
+    vector = np.ascontiguousarray(vector, dtype=np.float32)
+    if is_postgres(conn):
+        conn.execute(f"INSERT INTO vec.{model.vec_table} (rowid, embedding) VALUES (?, ?) "
+                     "ON CONFLICT (rowid) DO UPDATE SET embedding = excluded.embedding", (embedding_id, vector))
+    else:
+        conn.execute(f"DELETE FROM vec.{model.vec_table} WHERE rowid = ?", (embedding_id,))
+        conn.execute(f"INSERT INTO vec.{model.vec_table} (rowid, embedding) VALUES (?, ?)",
+                     (embedding_id, vector.tobytes()))
     conn.execute(
         "UPDATE photos SET embedding_id = ?, embedded_at = ? WHERE id = ?",
         (embedding_id, stamp, photo_id),
@@ -36,14 +42,14 @@ def store_embedding(conn: apsw.Connection, model: ModelRow, photo_id: int, vecto
     return embedding_id
 
 
-def photos_to_embed(conn: apsw.Connection, limit: int = -1) -> list[tuple[str, str]]:
+def photos_to_embed(conn: apsw.Connection, limit: int | None = None) -> list[tuple[str, str]]:
     """(path, sha256) of catalogued photos without a vector under the active model,
     each with one readable file."""
     return [(path_out(path), sha) for path, sha in conn.execute(
         "SELECT path, sha256 FROM (SELECT p.id, p.sha256, "
         f"  {FIRST_READABLE_PATH} AS path "
-        "  FROM photos p WHERE p.embedding_id IS NULL) WHERE path IS NOT NULL ORDER BY id LIMIT ?",
-        (limit,),
+        "  FROM photos p WHERE p.embedding_id IS NULL) AS unembedded WHERE path IS NOT NULL ORDER BY id LIMIT ?",
+        (2**62 if limit is None else limit,),
     )]
 
 
@@ -54,7 +60,7 @@ def vectors_by_content(conn: apsw.Connection, model: ModelRow) -> Iterator[tuple
         f"JOIN vec.{model.vec_table} v ON v.rowid = e.id WHERE e.model_id = ? ORDER BY p.sha256",
         (model.id,),
     ):
-        yield sha, np.frombuffer(blob, dtype=np.float32)
+        yield sha, blob.to_numpy() if is_postgres(conn) else np.frombuffer(blob, dtype=np.float32)
 
 
 def model_vectors(conn: apsw.Connection, model: ModelRow) -> tuple[np.ndarray, np.ndarray]:
@@ -63,7 +69,10 @@ def model_vectors(conn: apsw.Connection, model: ModelRow) -> tuple[np.ndarray, n
     vec0 hands out one vector per call, ~200 us each (80 s for 400,000), so this reads
     its storage whole: chunks of vectors with their rowids and a validity bitmap
     (sqlite-vec's documented shadow tables, pinned in pyproject). A spot check against
-    vec0 itself guards the reading; should it ever disagree, vec0 is read row by row."""
+    vec0 itself guards the reading; should it ever disagree, vec0 is read row by row.
+    pgvector's table is read in one binary pass."""
+    if is_postgres(conn):
+        return _pgvector_matrix(conn, model)
     ids, blocks = [], []
     for chunk_id, size, validity, rowids in conn.execute(
         f"SELECT chunk_id, size, validity, rowids FROM vec.{model.vec_table}_chunks ORDER BY chunk_id"
@@ -81,6 +90,16 @@ def model_vectors(conn: apsw.Connection, model: ModelRow) -> tuple[np.ndarray, n
     pairs = conn.execute(f"SELECT rowid, embedding FROM vec.{model.vec_table}").fetchall()
     return (np.array([r for r, _ in pairs], np.int64),
             np.frombuffer(b"".join(b for _, b in pairs), np.float32).reshape(len(pairs), model.dim))
+
+
+def _pgvector_matrix(conn, model: ModelRow) -> tuple[np.ndarray, np.ndarray]:
+    ids, rows = [], []
+    with conn.raw.cursor(binary=True) as cursor:
+        for rowid, vector in cursor.execute(f"SELECT rowid, embedding FROM vec.{model.vec_table} ORDER BY rowid"):
+            ids.append(rowid)
+            rows.append(vector.to_numpy())
+    matrix = np.stack(rows).astype(np.float32, copy=False) if rows else np.zeros((0, model.dim), np.float32)
+    return np.array(ids, np.int64), matrix
 
 
 def _agrees_with_vec0(conn: apsw.Connection, model: ModelRow, ids: np.ndarray, matrix: np.ndarray) -> bool:
@@ -104,6 +123,9 @@ def reconcile(conn: apsw.Connection, *, always: bool = False, check: bool = True
     that was deleted, or lost its WAL, is the same thing on a larger scale; `check`
     counts both sides to find it (a watch loop does so once, not for every photo)."""
     repaired = {"orphan_vectors": 0, "lost_vectors": 0}
+    if is_postgres(conn):  # one database: a batch lands whole or not at all
+        close_dead_runs(conn)
+        return repaired
     unrepaired = conn.execute("SELECT 1 FROM runs WHERE repaired_at IS NULL AND status != 'done'").fetchone()
     if not (always or unrepaired or (check and vector_problems(conn))):
         return repaired  # every run ended cleanly and the files agree: nothing to repair
@@ -136,6 +158,10 @@ def reconcile(conn: apsw.Connection, *, always: bool = False, check: bool = True
 
 
 def create_vec_table(conn: apsw.Connection, model: ModelRow) -> None:
+    if is_postgres(conn):
+        conn.execute(f"CREATE TABLE IF NOT EXISTS vec.{model.vec_table} "
+                     f"(rowid bigint PRIMARY KEY, embedding vector({int(model.dim)}) NOT NULL)")
+        return
     conn.execute(
         f"CREATE VIRTUAL TABLE IF NOT EXISTS vec.{model.vec_table} "
         f"USING vec0(embedding float[{int(model.dim)}] distance_metric=cosine)"
@@ -151,6 +177,10 @@ def vector_problems(conn: apsw.Connection) -> list[str]:
         "JOIN embeddings e ON e.model_id = m.id GROUP BY m.id"
     ).fetchall():
         label = ModelRow(model_id, name, pretrained, dim, table).label
+        if is_postgres(conn):  # the vectors commit with their rows: only a dropped table can lose them
+            if not conn.execute("SELECT to_regclass(?) IS NOT NULL", (f"vec.{table}",)).fetchone()[0]:
+                problems.append(f"the {embedded:,} vectors of {label} are gone")
+            continue
         if not conn.execute("SELECT 1 FROM vec.sqlite_master WHERE name = ?", (f"{table}_rowids",)).fetchone():
             problems.append(f"the {embedded:,} vectors of {label} are gone")
             continue

@@ -39,6 +39,7 @@ from flux_ask.db.photos import (
     without_sun,
 )
 from flux_ask.db.rows import ModelRow
+from flux_ask.db.postgres import one_writer_at_a_time
 from flux_ask.db.runs import finish_run, set_run_model, start_run
 from flux_ask.db.vectors import photos_to_embed, reconcile, store_embedding
 from flux_ask.embed import Embedder, ModelSpec, load_embedder, write_query_bundle
@@ -78,8 +79,10 @@ class Indexer:
         """`archive` is opened with create=True: indexing makes the catalog."""
         self.archive = archive
         self.settings = settings = archive.settings
-        self._lock = WriterLock(settings.db_path)
-        self._lock.acquire()
+        # SQLite has one writer; a PostgreSQL catalog takes several, each run holding its own lock
+        self._lock = WriterLock(settings.db_path) if settings.catalog is None else None
+        if self._lock:
+            self._lock.acquire()
         self.conn = archive.conn
         self._embedder = embedder
         self._model: ModelRow | None = None
@@ -155,7 +158,8 @@ class Indexer:
         if self._pool is not None:
             self._pool.shutdown(cancel_futures=True)
             self._pool = None
-        self._lock.release()
+        if self._lock:
+            self._lock.release()
 
     def __enter__(self) -> Indexer:
         return self
@@ -369,7 +373,7 @@ class Indexer:
 
     def _worker_config(self) -> WorkerConfig:
         pre = self.embedder.preprocess
-        return WorkerConfig(self.settings.db_path, self.settings.thumbs_dir, self.settings.thumb_size,
+        return WorkerConfig(self.settings.catalog or str(self.settings.db_path), self.settings.thumbs_dir, self.settings.thumb_size,
                             Crop(pre.size, pre.resize_mode, pre.interpolation), self.settings.max_pixels)
 
     def _commit(self, batch: list[Prepared], report: IndexReport) -> None:
@@ -393,6 +397,7 @@ class Indexer:
                            f"({full.detail}); free some space and run the index again")
         try:
             with self.conn:
+                one_writer_at_a_time(self.conn)
                 embedded = [(photo_id, vectors[id(r)]) for r in batch
                             if (photo_id := self._write(r, vectors.get(id(r)), model, report)) is not None]
                 if keeper and embedded:

@@ -10,12 +10,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import apsw
 import numpy as np
 from PIL import Image
 
 from flux_ask.db.connect import open_readonly
 from flux_ask.db.photos import is_embedded
+from flux_ask.db.postgres import is_url
 from flux_ask.errors import RejectedFile, is_passing, passing_reason
 from flux_ask.picture.decode import register_plugins
 from flux_ask.picture.look import Crop, look
@@ -38,7 +38,7 @@ class Task:
 
 @dataclass(frozen=True)
 class WorkerConfig:
-    db_path: Path
+    catalog: str  # the SQLite catalog's file, or a PostgreSQL catalog's URL
     thumbs_dir: Path
     thumb_size: int
     crop: Crop
@@ -67,7 +67,7 @@ class Prepared:
 
 
 _config: WorkerConfig | None = None
-_catalog: apsw.Connection | None = None
+_catalog = None  # an apsw or a PostgreSQL connection
 
 
 def init_pool_worker(config: WorkerConfig) -> None:
@@ -87,8 +87,8 @@ def init_worker(config: WorkerConfig) -> None:
     _config = config
     Image.MAX_IMAGE_PIXELS = config.max_pixels
     _catalog = None
-    if config.db_path.exists():
-        _catalog = open_readonly(str(config.db_path))
+    if is_url(config.catalog) or Path(config.catalog).exists():
+        _catalog = open_readonly(config.catalog)
 
 
 def _already_embedded(sha256: str) -> bool:

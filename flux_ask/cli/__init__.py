@@ -14,11 +14,11 @@ import signal
 import sys
 
 from flux_ask import __version__
-from flux_ask.cli import asking, chat, curation, indexing, keeper, models, status
+from flux_ask.cli import asking, catalog, chat, curation, indexing, keeper, models, status
 from flux_ask.cli.common import EXIT_ERROR, EXIT_OK, EXIT_USAGE, Parser
 from flux_ask.errors import FluxAskError, in_words
 
-COMMANDS = (indexing, status, chat, asking, keeper, curation, models)  # in the order `--help` lists them
+COMMANDS = (indexing, status, chat, asking, keeper, curation, catalog, models)  # in the order `--help` lists them
 
 
 def main(argv: list[str] | None = None) -> int:

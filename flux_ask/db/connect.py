@@ -14,6 +14,7 @@ from pathlib import Path
 import apsw
 import sqlite_vec
 
+from flux_ask.db.postgres import connect_postgres, is_url
 from flux_ask.errors import CatalogError
 
 BUSY_TIMEOUT_MS = 10_000
@@ -107,8 +108,29 @@ def _configure(conn: apsw.Connection, schema: str) -> None:
     conn.execute("PRAGMA foreign_keys=ON")
 
 
-def open_readonly(db_path: str) -> apsw.Connection:
-    """A reader for worker processes: no extension, no writes."""
-    conn = apsw.Connection(db_path, flags=apsw.SQLITE_OPEN_READONLY)
+def open_readonly(location: str):
+    """A reader for worker processes: no extension, no writes. `location` is the SQLite
+    catalog's file or a PostgreSQL catalog's URL."""
+    if is_url(location):
+        conn = connect_postgres(location, create=False)
+        conn.execute("SET default_transaction_read_only = on")
+        return conn
+    conn = apsw.Connection(location, flags=apsw.SQLITE_OPEN_READONLY)
     conn.setbusytimeout(10_000)
+    return conn
+
+
+def open_elsewhere(location: str):
+    """A catalog other than the archive's own, made when it is not there and brought up to
+    date: a PostgreSQL URL, or a folder for the two SQLite files (catalog.db, vectors.db)."""
+    from flux_ask.db.migrations import migrate  # migrations need the connection's kind, from here
+
+    if is_url(location):
+        conn = connect_postgres(location, create=True)
+    else:
+        folder = Path(location).expanduser()
+        if folder.suffix == ".db" or (folder.exists() and not folder.is_dir()):
+            raise CatalogError(f"{folder}: give a folder for catalog.db and vectors.db, or a postgresql:// URL")
+        conn = connect(folder / "catalog.db", folder / "vectors.db", create=True)
+    migrate(conn)
     return conn

@@ -7,8 +7,62 @@ import pytest
 
 from flux_ask.config import load_settings
 from flux_ask.embed import ModelSpec, load_embedder
+from tests.catalogs import Catalogs
 
 SHARED_PHOTOS = Path(__file__).resolve().parents[1].parent / "shared" / "photos"
+
+
+# -- both catalog backends ------------------------------------------------------------
+# Every test that makes an archive (through `home`, `settings` or its module's archive
+# fixture, all of which ask for `catalog_backend`) runs on SQLite and on PostgreSQL:
+# a real server, $FLUX_ASK_TEST_POSTGRES or one pgserver starts in a temporary folder.
+
+def pytest_addoption(parser):
+    parser.addoption("--backend", choices=("both", "sqlite", "postgres"), default="both",
+                     help="the catalog backends to run archive tests on (default: both)")
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "sqlite_only: about the SQLite catalog's own files")
+    config.catalogs = Catalogs.start(config.getoption("--backend"))
+    if config.catalogs.why_not:
+        print(f"\nPostgreSQL catalog tests skipped: {config.catalogs.why_not}")
+
+
+def pytest_unconfigure(config):
+    config.catalogs.stop()
+
+
+def pytest_generate_tests(metafunc):
+    if "catalog_backend" in metafunc.fixturenames:
+        backends = metafunc.config.catalogs.backends
+        if metafunc.definition.get_closest_marker("sqlite_only"):
+            backends = [b for b in backends if b == "sqlite"]
+        metafunc.parametrize("catalog_backend", backends, indirect=True, scope="session")
+
+
+@pytest.fixture(scope="session")
+def catalog_backend(request):
+    """'sqlite' or 'postgres': while 'postgres', every archive home gets a database of its own."""
+    catalogs = request.config.catalogs
+    with catalogs.routing(request.param):
+        yield request.param
+
+
+@pytest.fixture(autouse=True)
+def _one_backend_per_test(request):
+    """A test that does not ask for a backend runs on SQLite, whichever is being routed to."""
+    if "catalog_backend" in request.fixturenames:
+        yield
+        return
+    with request.config.catalogs.paused():
+        yield
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _drop_module_databases(request):
+    yield
+    request.config.catalogs.drop_unused()
 
 
 @pytest.fixture(scope="session")
@@ -23,7 +77,7 @@ def tiny(models_dir):
 
 
 @pytest.fixture
-def home(tmp_path, monkeypatch) -> Path:
+def home(tmp_path, monkeypatch, catalog_backend) -> Path:
     path = tmp_path / "home"
     monkeypatch.setenv("FLUX_ASK_HOME", str(path))
     return path
@@ -35,7 +89,7 @@ def settings(home):
 
 
 @pytest.fixture(scope="module")
-def chat_settings(tmp_path_factory, tiny):
+def chat_settings(tmp_path_factory, tiny, catalog_backend):
     """A small dated, placed archive (tests/photos.py), indexed once per module."""
     from tests.photos import make_chat_archive
 
@@ -49,8 +103,19 @@ def shared_photos() -> Path:
     return SHARED_PHOTOS
 
 
+def open_catalog(home: Path):
+    """The catalog of the archive at `home`, on whichever backend its settings name."""
+    from flux_ask.archive.home import Archive
+
+    return Archive(load_settings(home)).require().conn
+
+
 def subprocess_env(home: Path) -> dict[str, str]:
-    return dict(os.environ, FLUX_ASK_HOME=str(home), HF_HUB_OFFLINE="1", PYTHONWARNINGS="ignore")
+    from flux_ask.config import env_catalog
+
+    env = dict(os.environ, FLUX_ASK_HOME=str(home), HF_HUB_OFFLINE="1", PYTHONWARNINGS="ignore")
+    catalog = env_catalog(Path(home).expanduser().resolve())
+    return env | {"FLUX_ASK_CATALOG": catalog} if catalog else env
 
 
 def dead_url() -> str:

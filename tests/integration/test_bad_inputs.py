@@ -6,12 +6,12 @@ import sys
 
 import pytest
 
-from tests.conftest import subprocess_env
+from tests.conftest import open_catalog, subprocess_env
 from tests.photos import make_archive
 
 
 @pytest.fixture(scope="module")
-def home(tmp_path_factory):
+def home(tmp_path_factory, catalog_backend):
     root = tmp_path_factory.mktemp("archive")
     make_archive(root / "photos", 8)
     home = tmp_path_factory.mktemp("home")
@@ -27,10 +27,12 @@ def run(home, *args) -> subprocess.CompletedProcess:
 
 
 def archive_of(home):
-    from flux_ask.db.connect import open_readonly
+    from flux_ask.archive.home import Archive
+    from flux_ask.config import load_settings
     from flux_ask.db.runs import indexed_roots
 
-    return indexed_roots(open_readonly(str(home / "catalog.db")))[0]
+    with Archive(load_settings(home)) as archive:
+        return indexed_roots(archive.conn)[0]
 
 
 BAD = [
@@ -99,9 +101,7 @@ def test_an_issues_folder_inside_the_archive_is_refused(home):
 
 
 def test_a_recipe_saved_by_another_version_is_one_line(home):
-    from flux_ask.db import connect
-
-    conn = connect(home / "catalog.db", home / "vectors.db", create=False)
+    conn = open_catalog(home)
     with conn:
         conn.execute("INSERT INTO recipes (name, question, plan, params, saved_at) VALUES "
                      "('future', 'dogs', '{\"text\": \"dogs\", \"mood\": \"calm\"}', '{}', '2030-01-01')")

@@ -2,6 +2,7 @@
 after replacements and deletions too, and for several chunks."""
 
 import numpy as np
+import pytest
 
 from flux_ask.archive.home import Archive
 from flux_ask.db import vectors as vector_store
@@ -10,6 +11,7 @@ from flux_ask.db.photos import insert_photo
 from flux_ask.db.vectors import model_vectors, store_embedding
 
 
+@pytest.mark.sqlite_only
 def test_bulk_read_matches_vec0(settings, monkeypatch):
     checks = []
     agrees = vector_store._agrees_with_vec0

@@ -14,7 +14,7 @@ def flux(home, *args):
                           capture_output=True, text=True, timeout=300)
 
 
-def test_index_then_status_json(tmp_path, home):
+def test_index_then_status_json(tmp_path, home, catalog_backend):
     archive = tmp_path / "archive"
     make_archive(archive, 5)
     (archive / "empty.jpg").write_bytes(b"")
@@ -30,7 +30,10 @@ def test_index_then_status_json(tmp_path, home):
     assert status["model"] == {"name": "tiny-test", "pretrained": "random-init-seed0", "dim": 64}
     assert status["errors"] == {"empty_file": 1}
     assert status["error_files"][0]["path"].endswith("empty.jpg")
-    assert status["paths"]["db"] == str(home / "catalog.db")
+    if catalog_backend == "sqlite":
+        assert status["paths"]["db"] == str(home / "catalog.db")
+    else:
+        assert status["paths"]["catalog"].startswith("postgresql://") and "db" not in status["paths"]
     assert status["last_run"]["status"] == "done" and status["last_run"]["embedded"] == 5
 
     out = flux(home, "status")
@@ -51,6 +54,7 @@ def test_indexing_keeps_to_the_catalogs_model_unless_another_is_named(tmp_path, 
            "it embeds all 4 photos again" in other.stderr
 
 
+@pytest.mark.sqlite_only
 def test_flags_and_config_file_choose_the_databases(tmp_path, home):
     archive = tmp_path / "archive"
     make_archive(archive, 2)

@@ -41,7 +41,7 @@ from tests.photos import exif_for, write_photo
 
 
 @pytest.fixture(scope="module")
-def archive(tmp_path_factory, tiny):
+def archive(tmp_path_factory, tiny, catalog_backend):
     root = tmp_path_factory.mktemp("archive")
     for i in range(10):
         write_photo(root / f"{2018 + i % 3}" / f"p {i:02d}.jpg", seed=40 + i,

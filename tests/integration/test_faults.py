@@ -14,7 +14,7 @@ from flux_ask.db import connect
 from tests.conftest import subprocess_env
 from tests.photos import make_archive
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.sqlite_only]  # the two SQLite files and their disk
 
 
 def flux(home: Path, *args: str, timeout: int = 300) -> subprocess.CompletedProcess:
@@ -46,7 +46,7 @@ def catalog(home: Path, where: Path | None = None) -> dict:
 
 
 @pytest.fixture(scope="module")
-def archive(tmp_path_factory):
+def archive(tmp_path_factory, catalog_backend):
     root = tmp_path_factory.mktemp("archive")
     make_archive(root, 40)
     return root

@@ -220,6 +220,7 @@ def test_the_same_image_gives_the_same_vector_in_every_run(tmp_path, home, tiny,
     assert text.shape == (2, 64) and np.allclose(np.linalg.norm(text, axis=1), 1, atol=1e-5)
 
 
+@pytest.mark.sqlite_only  # PostgreSQL commits a batch whole, vectors with rows
 def test_a_batch_half_landed_across_the_two_files_is_repaired(tmp_path, settings, tiny):
     """What a kill between the two WAL commits leaves: a vector without its row, a row without its vector."""
     archive = tmp_path / "archive"
@@ -245,6 +246,7 @@ def test_a_batch_half_landed_across_the_two_files_is_repaired(tmp_path, settings
     assert conn.execute("SELECT status FROM runs ORDER BY id LIMIT 1").fetchone()[0] == "interrupted"
 
 
+@pytest.mark.sqlite_only  # a PostgreSQL catalog takes several (test_postgres.py)
 def test_one_writer_at_a_time(settings, tiny):
     from flux_ask.errors import CatalogError
 

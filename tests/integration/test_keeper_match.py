@@ -77,7 +77,7 @@ def make_corpus(tmp_path_factory, tiny):
 
 
 @pytest.fixture(scope="module")
-def corpus(tmp_path_factory, tiny):
+def corpus(tmp_path_factory, tiny, catalog_backend):
     return make_corpus(tmp_path_factory, tiny)
 
 
@@ -147,7 +147,7 @@ def catalog_conn(settings):
 
 
 @pytest.fixture(scope="module")
-def trained(tiny, tmp_path_factory):
+def trained(tiny, tmp_path_factory, catalog_backend):
     """A corpus with a third of its photos kept, and a keeper model trained on it."""
     settings, root = make_corpus(tmp_path_factory, tiny)
     keepers = tmp_path_factory.mktemp("kept")

@@ -44,7 +44,7 @@ def family(rng, centre, years, per_year, spread=0.15):
 
 
 @pytest.fixture(scope="module")
-def planted(tmp_path_factory, tiny):
+def planted(tmp_path_factory, tiny, catalog_backend):
     from flux_ask.config import load_settings
 
     rng = np.random.default_rng(7)

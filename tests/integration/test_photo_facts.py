@@ -207,7 +207,7 @@ def build_archive(tmp_path: Path, tiny):
 
 
 @pytest.fixture(scope="module")
-def facts_archive(tmp_path_factory, tiny):
+def facts_archive(tmp_path_factory, tiny, catalog_backend):
     return build_archive(tmp_path_factory.mktemp("facts"), tiny)
 
 

@@ -10,12 +10,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from flux_ask.db import connect
-from flux_ask.db.connect import open_readonly
+
 from flux_ask.db.models import active_model
 from flux_ask.db.status import integrity_ok
 from flux_ask.db.vectors import vectors_by_content
-from tests.conftest import subprocess_env
+from tests.conftest import open_catalog, subprocess_env
 from tests.photos import make_archive
 
 pytestmark = pytest.mark.slow
@@ -27,7 +26,7 @@ def index_command(archive):
 
 
 def snapshot(home):
-    conn = connect(home / "catalog.db", home / "vectors.db", create=False)
+    conn = open_catalog(home)
     model = active_model(conn)
     return {
         "photos": sorted(r[0] for r in conn.execute("SELECT sha256 FROM photos")),
@@ -43,7 +42,7 @@ def snapshot(home):
 
 def photo_count(home):
     try:
-        conn = open_readonly(str(home / "catalog.db"))
+        conn = open_catalog(home)
         return conn.execute("SELECT count(*) FROM photos").fetchone()[0]
     except Exception:  # not created yet
         return 0
@@ -140,5 +139,5 @@ def test_sigterm_ends_a_run_like_ctrl_c_and_leaves_no_process(tmp_path):
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 130 and "interrupted; committed batches are kept" in err and "Traceback" not in err
     assert_gone(workers)
-    conn = open_readonly(str(home / "catalog.db"))
+    conn = open_catalog(home)
     assert conn.execute("SELECT status FROM runs ORDER BY id DESC LIMIT 1").fetchone()[0] == "interrupted"

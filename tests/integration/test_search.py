@@ -28,7 +28,7 @@ def at(lat, lon, when="2020:06:01 12:00:00"):
 
 
 @pytest.fixture(scope="module")
-def archive(tmp_path_factory, tiny):
+def archive(tmp_path_factory, tiny, catalog_backend):
     from flux_ask.config import load_settings
 
     root = tmp_path_factory.mktemp("archive")

@@ -26,7 +26,7 @@ def visible_images(root: Path) -> set[str]:
 
 
 @pytest.fixture(scope="module")
-def indexed(shared_photos, tmp_path_factory, tiny):
+def indexed(shared_photos, tmp_path_factory, tiny, catalog_backend):
     from flux_ask.config import load_settings
 
     settings = load_settings(tmp_path_factory.mktemp("home"), model="tiny-test")

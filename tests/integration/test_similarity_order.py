@@ -17,7 +17,7 @@ SOLID = {"red": (230, 20, 20), "purple": (200, 20, 200), "white": (235, 235, 235
 
 
 @pytest.fixture(scope="module")
-def colours(tmp_path_factory):
+def colours(tmp_path_factory, catalog_backend):
     from flux_ask.config import load_settings
 
     root = tmp_path_factory.mktemp("colours")

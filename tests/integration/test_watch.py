@@ -3,8 +3,8 @@ import threading
 import time
 
 from flux_ask.archive.home import Archive
-from flux_ask.db.connect import open_readonly
 from flux_ask.ingest.watch import watch
+from tests.conftest import open_catalog
 from tests.photos import make_archive, write_photo
 
 
@@ -31,7 +31,7 @@ def test_watch_indexes_new_photos_as_they_arrive(tmp_path, settings):
 
         (archive / "new.jpg").unlink()
         deadline = time.monotonic() + 15
-        conn = open_readonly(str(settings.db_path))
+        conn = open_catalog(settings.home)
         while time.monotonic() < deadline:
             if conn.execute("SELECT state FROM files WHERE path LIKE '%new.jpg'").fetchone()[0] == "missing":
                 break

@@ -9,8 +9,6 @@ from flux_ask.db.rows import ModelRow
 from flux_ask.db.sql import now_iso, path_in, path_out
 
 RUN_LOCK = 1  # advisory locks (RUN_LOCK, run id): held by the session of each live run
-
-
 RUN_COUNTERS = ("files_seen", "unchanged", "new_photos", "new_files", "embedded", "missing", "errors",
                 "lonely_sidecars")
 
@@ -48,8 +46,8 @@ def close_dead_runs(conn) -> int:
     with conn:
         conn.execute(
             "UPDATE runs SET status = 'interrupted', repaired_at = ? WHERE status = 'running' AND NOT EXISTS "
-            "(SELECT 1 FROM pg_locks l WHERE l.locktype = 'advisory' AND l.classid = CAST(? AS oid) AND l.objid = CAST(runs.id AS oid) "
-            "AND l.objsubid = 2 AND l.granted)", (now_iso(), RUN_LOCK))
+            "(SELECT 1 FROM pg_locks l WHERE l.locktype = 'advisory' AND l.classid = CAST(? AS oid) "
+            "AND l.objid = CAST(runs.id AS oid) AND l.objsubid = 2 AND l.granted)", (now_iso(), RUN_LOCK))
         closed = conn.changes()
         conn.execute("UPDATE runs SET repaired_at = ? WHERE repaired_at IS NULL AND status != 'running'",
                      (now_iso(),))

@@ -126,8 +126,8 @@ def _create_extension(raw, url: str) -> None:
     try:
         raw.execute("CREATE EXTENSION IF NOT EXISTS vector")
     except psycopg.Error as exc:
-        raise CatalogError(f"{without_password(url)} has no pgvector ({_first_line(exc)}): install it on the server, or ask "
-                           "its owner to run CREATE EXTENSION vector") from None
+        raise CatalogError(f"{without_password(url)} has no pgvector ({_first_line(exc)}): install it on the "
+                           "server, or ask its owner to run CREATE EXTENSION vector") from None
 
 
 def _numbers_as_python(raw) -> None:

@@ -162,6 +162,7 @@ def test_a_place_found_online_is_searched_by_its_box(tmp_path, home, server, tin
                                                                            -73.9492279))
 
 
+@pytest.mark.sqlite_only  # an upgrade of SQLite catalogs; PostgreSQL ones start with boxes
 def test_a_catalog_from_before_boxes_asks_again_once(home, server):
     settings = load_settings(home, geocoder=server)
     with Archive(settings, create=True) as archive:

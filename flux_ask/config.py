@@ -17,6 +17,7 @@ from typing import Any
 from flux_ask.errors import ConfigError
 
 CONFIG_NAME = "config.toml"
+CATALOG_SCHEMES = ("postgresql://", "postgres://")  # a catalog on PostgreSQL
 RUNTIMES = ("onnx", "onnx-int8", "torch")
 DEVICE_NAMES = ("auto", "cpu", "coreml", "cuda", "directml")  # embed/bundle.py's DEVICES, for the flags
 TILE_SETTINGS = ("auto", "small", "medium", "large")  # tui/grid.py's TILE_SIZES, and auto
@@ -215,7 +216,7 @@ def validate(settings: Settings) -> Settings:
         raise ConfigError(f"hemisphere must be 'north' or 'south', not {settings.hemisphere!r}")
     if settings.geocoder != "off" and not settings.geocoder.startswith(("http://", "https://")):
         raise ConfigError(f"geocoder must be a Nominatim URL or 'off', not {settings.geocoder!r}")
-    if settings.catalog is not None and not settings.catalog.startswith(("postgresql://", "postgres://")):
+    if settings.catalog is not None and not settings.catalog.startswith(CATALOG_SCHEMES):
         raise ConfigError(f"catalog must be a postgresql:// URL, not {settings.catalog!r} "
                           "(the SQLite catalog's files are set with db and vec)")
     if settings.tiles not in TILE_SETTINGS:

@@ -82,8 +82,10 @@ class Archive:
 
     def exists(self) -> bool:
         """Whether there is a catalog to read (a server's is found out by opening it)."""
-        if self._conn is not None or self.settings.catalog is None:
-            return self._conn is not None or self.settings.db_path.exists()
+        if self._conn is not None:
+            return True
+        if self.settings.catalog is None:
+            return self.settings.db_path.exists()
         try:
             return self.conn is not None
         except CatalogError:

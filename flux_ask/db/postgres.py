@@ -15,16 +15,15 @@ from typing import Any
 
 import numpy as np
 
-from flux_ask.config import without_password
+from flux_ask.config import CATALOG_SCHEMES, without_password
 from flux_ask.errors import CatalogError
 
-SCHEMES = ("postgresql://", "postgres://")
 WRITE_LOCK = 0x666C7577  # advisory lock keys: 'fluw'
 MIN_PGVECTOR = (0, 8)  # iterative index scans and halfvec came in 0.8
 
 
 def is_url(location: str | None) -> bool:
-    return bool(location) and str(location).startswith(SCHEMES)
+    return bool(location) and str(location).startswith(CATALOG_SCHEMES)
 
 
 class PostgresCatalog:
@@ -37,6 +36,7 @@ class PostgresCatalog:
         self.raw = raw
         self.url = url
         self._changes = 0
+        self._tx: list = []  # the transactions `with conn:` opened, innermost last
 
     def execute(self, sql: str, params: Any = None):
         cursor = self.raw.execute(*_bound(sql, params))
@@ -64,7 +64,6 @@ class PostgresCatalog:
         self.raw.close()
 
     def __enter__(self):
-        self._tx = getattr(self, "_tx", [])
         tx = self.raw.transaction()
         tx.__enter__()
         self._tx.append(tx)

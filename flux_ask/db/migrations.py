@@ -428,9 +428,12 @@ def migrate(conn: apsw.Connection) -> list[str]:
     postgres = is_postgres(conn)
     steps = PG_MIGRATIONS if postgres else MIGRATIONS
     if not conn.readonly("main"):
-        conn.execute(
-            "CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
-        )
+        with conn:
+            if postgres:  # two machines creating it at once would clash in PostgreSQL's own catalog
+                conn.execute("SELECT pg_advisory_xact_lock(CAST(? AS bigint))", (MIGRATION_LOCK,))
+            conn.execute(
+                "CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
+            )
     done = {name for (name,) in conn.execute("SELECT name FROM migrations")}
     pending = [name for name, _ in steps if name not in done]
     if pending and conn.readonly("main"):

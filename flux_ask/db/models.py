@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import apsw
 
+from flux_ask.db.postgres import one_writer_at_a_time
 from flux_ask.db.rows import ModelRow
 from flux_ask.db.sql import now_iso
 from flux_ask.db.vectors import create_vec_table
@@ -19,8 +20,10 @@ def find_model(conn: apsw.Connection, name: str, pretrained: str) -> ModelRow | 
 
 
 def register_model(conn: apsw.Connection, name: str, pretrained: str, dim: int) -> ModelRow:
-    """The model's row and its own vec0 table, created on first use."""
+    """The model's row and its own vector table, created on first use (by one indexer
+    when several start at once on a shared catalog)."""
     with conn:
+        one_writer_at_a_time(conn)
         model = find_model(conn, name, pretrained)
         if model is None:
             (model_id,) = conn.execute(

@@ -123,7 +123,9 @@ def _create_extension(raw, url: str) -> None:
     import psycopg
 
     try:
-        raw.execute("CREATE EXTENSION IF NOT EXISTS vector")
+        with raw.transaction():  # two machines opening a new database at once create it once
+            raw.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
+            raw.execute("CREATE EXTENSION IF NOT EXISTS vector")
     except psycopg.Error as exc:
         raise CatalogError(f"{without_password(url)} has no pgvector ({_first_line(exc)}): install it on the "
                            "server, or ask its owner to run CREATE EXTENSION vector") from None

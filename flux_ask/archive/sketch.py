@@ -35,9 +35,14 @@ class SignSketch:
     def build(cls, vectors: np.ndarray) -> SignSketch:
         dim = vectors.shape[1]
         mean = vectors.mean(axis=0, dtype=np.float64).astype(np.float32) if len(vectors) else np.zeros(dim, np.float32)
-        sketch = cls(mean, rotation(dim), np.zeros((_words(dim), 0), np.uint64))
+        sketch = cls.blank(mean, 0)
         sketch.words = sketch.encode(vectors)
         return sketch
+
+    @classmethod
+    def blank(cls, mean: np.ndarray, rows: int) -> SignSketch:
+        """A sketch of `rows` photos centred on `mean`, its words to be filled batch by batch."""
+        return cls(mean, rotation(len(mean)), np.zeros((_words(len(mean)), rows), np.uint64))
 
     def encode(self, vectors: np.ndarray) -> np.ndarray:
         out = np.empty((self.words.shape[0], len(vectors)), np.uint64)

@@ -16,6 +16,8 @@ from flux_ask.db.runs import close_dead_runs
 from flux_ask.db.sql import FIRST_READABLE_PATH, now_iso, path_out
 from flux_ask.errors import ModelMismatch
 
+PLAIN_DIMS = 1536  # a vector of up to this many float32 fits in a PostgreSQL page beside its row
+
 
 def store_embedding(conn: apsw.Connection, model: ModelRow, photo_id: int, vector: np.ndarray) -> int:
     """The vector in the model's vec0 table and the photo pointed at it, in the caller's transaction."""
@@ -102,6 +104,54 @@ def _pgvector_matrix(conn, model: ModelRow) -> tuple[np.ndarray, np.ndarray]:
     return np.array(ids, np.int64), matrix
 
 
+def server_scores(conn, model: ModelRow, query: np.ndarray,
+                  ids: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(embedding ids, their vectors' inner products with `query`), computed in the
+    PostgreSQL server for `ids` (every vector when None); in no particular order."""
+    where, params = ("", (query,)) if ids is None else (" WHERE rowid = ANY(%s::bigint[])", (query, _id_array(ids)))
+    with conn.raw.cursor(binary=True) as cursor:  # two arrays in one row: no tuple per photo
+        found, products = cursor.execute(
+            f"SELECT coalesce(array_agg(rowid), '{{}}'), coalesce(array_agg((embedding <#> %s)::float4), '{{}}') "
+            f"FROM vec.{model.vec_table}{where}", params).fetchone()
+    return np.array(found, np.int64), -np.array(products, np.float32)  # <#> is the negated product
+
+
+def server_vectors(conn, model: ModelRow, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(embedding ids, N x dim float32) of the vectors `ids` names, from the PostgreSQL server."""
+    found, rows = [], []
+    with conn.raw.cursor(binary=True) as cursor:
+        for rowid, vector in cursor.execute(
+                f"SELECT rowid, embedding FROM vec.{model.vec_table} WHERE rowid = ANY(%s::bigint[])",
+                (_id_array(ids),)):
+            found.append(rowid)
+            rows.append(vector.to_numpy())
+    matrix = np.stack(rows).astype(np.float32, copy=False) if rows else np.zeros((0, model.dim), np.float32)
+    return np.array(found, np.int64), matrix
+
+
+def _id_array(ids: np.ndarray) -> str:
+    """Integer ids as one array literal, bound as a parameter: the driver's list dumper
+    checks each element in Python, and sends a numpy array as a vector."""
+    return "{" + ",".join(map(str, np.asarray(ids, np.int64).tolist())) + "}"
+
+
+def server_vector_batches(conn, model: ModelRow, size: int) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """Every vector of the model, `size` at a time, read through a cursor in the server:
+    the searching process never holds them all."""
+    with conn.raw.transaction(), conn.raw.cursor(name="vector_batches", binary=True) as cursor:
+        cursor.itersize = size  # a named cursor lives in a transaction, and sends rows as they are fetched
+        cursor.execute(f"SELECT rowid, embedding FROM vec.{model.vec_table}")
+        while batch := cursor.fetchmany(size):
+            yield (np.array([r for r, _ in batch], np.int64),
+                   np.stack([v.to_numpy() for _, v in batch]).astype(np.float32, copy=False))
+
+
+def server_mean(conn, model: ModelRow) -> np.ndarray:
+    """The mean of the model's vectors, worked out by the server."""
+    (mean,) = conn.execute(f"SELECT avg(embedding) FROM vec.{model.vec_table}").fetchone()
+    return np.zeros(model.dim, np.float32) if mean is None else mean.to_numpy().astype(np.float32)
+
+
 def _agrees_with_vec0(conn: apsw.Connection, model: ModelRow, ids: np.ndarray, matrix: np.ndarray) -> bool:
     (count,) = conn.execute(f"SELECT count(*) FROM vec.{model.vec_table}_rowids").fetchone()
     if count != len(ids) or len(np.unique(ids)) != len(ids):
@@ -161,6 +211,8 @@ def create_vec_table(conn: apsw.Connection, model: ModelRow) -> None:
     if is_postgres(conn):
         conn.execute(f"CREATE TABLE IF NOT EXISTS vec.{model.vec_table} "
                      f"(rowid bigint PRIMARY KEY, embedding vector({int(model.dim)}) NOT NULL)")
+        if model.dim <= PLAIN_DIMS:  # kept in the row, not in TOAST: rescoring a shortlist reads half the pages
+            conn.execute(f"ALTER TABLE vec.{model.vec_table} ALTER COLUMN embedding SET STORAGE PLAIN")
         return
     conn.execute(
         f"CREATE VIRTUAL TABLE IF NOT EXISTS vec.{model.vec_table} "

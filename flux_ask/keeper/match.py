@@ -23,7 +23,6 @@ from PIL import Image
 
 from flux_ask.archive.home import Archive
 from flux_ask.archive.keeper_model import KeeperError
-from flux_ask.archive.matrix import best_first
 from flux_ask.db import keeper as store
 from flux_ask.db.files import files_under
 from flux_ask.db.hashes import all_hashes, photos_without_hash, store_hashes
@@ -258,8 +257,7 @@ class KeeperMatcher:
         return out
 
     def _decide(self, look: Look, vector: np.ndarray, matrix, hash_ids: np.ndarray, hashes: np.ndarray) -> KeeperMatch:
-        cosines = matrix.vectors @ vector
-        nearest = best_first(cosines, EMBEDDING_CANDIDATES)
+        nearest, near_cosines, _ = matrix.best(vector, None, EMBEDDING_CANDIDATES)
         close = hash_ids[distances(look.phash, hashes) <= CANDIDATE_DISTANCE] if len(hashes) else []
         candidates = list(dict.fromkeys([*map(int, close), *map(int, matrix.photo_ids[nearest])]))
         scored = sorted((self._distance(look.small, pid), pid) for pid in candidates)
@@ -267,7 +265,7 @@ class KeeperMatcher:
 
         def cosine_of(photo_id: int) -> float | None:
             row = matrix.row_of(photo_id)
-            return None if row is None else round(float(cosines[row]), 4)
+            return None if row is None else round(float(matrix.vectors.score(vector, np.array([row]))[0]), 4)
 
         base = KeeperMatch(look.path, "unmatched", look.sha256)
         if scored and scored[0][0] <= MATCH_DISTANCE:
@@ -283,11 +281,10 @@ class KeeperMatcher:
             base.confidence = round((1 - best / 32) * min(1.0, (runner - best) / 8), 3)
             base.cosine = cosine_of(photo_id)
             return base
-        order = nearest[:2]
-        top = float(cosines[order[0]]) if len(order) else -1.0
-        second = float(cosines[order[1]]) if len(order) > 1 else -1.0
+        top = float(near_cosines[0]) if len(nearest) else -1.0
+        second = float(near_cosines[1]) if len(nearest) > 1 else -1.0
         if top >= LOOKALIKE_COSINE and top - second >= LOOKALIKE_MARGIN:
-            photo_id = int(matrix.photo_ids[order[0]])
+            photo_id = int(matrix.photo_ids[nearest[0]])
             base.status, base.candidates, base.cosine = "ambiguous", [photo_id], round(top, 4)
             base.reason = f"looks like photo {photo_id} (cosine {top:.3f}) but the pictures do not line up"
             return base

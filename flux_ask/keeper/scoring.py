@@ -33,7 +33,7 @@ def train_from_catalog(archive: Archive, *, kinds=None, folds=None, progress=Non
     dated = np.isfinite(days)
     years[dated] = period_keys(days[dated], "year")
     options = {k: v for k, v in (("kinds", kinds), ("folds", folds)) if v}
-    keeper, report = train.train(matrix.vectors[rows], y, years, (model.name, model.pretrained, model.dim),
+    keeper, report = train.train(matrix.vectors.take(rows), y, years, (model.name, model.pretrained, model.dim),
                                  progress=progress, **options)
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     path = settings.home / "keeper" / f"keeper-m{model.id}-{stamp}.npz"
@@ -52,5 +52,5 @@ def score_catalog(archive: Archive) -> dict[str, Any]:
     with conn:
         for start in range(0, len(matrix), SCORE_CHUNK):
             part = slice(start, start + SCORE_CHUNK)
-            store.store_scores(conn, scorer.id, matrix.photo_ids[part], scorer.score(matrix.vectors[part]))
+            store.store_scores(conn, scorer.id, matrix.photo_ids[part], scorer.score(matrix.vectors.take(part)))
     return {"keeper_model": scorer.id, "scored": len(matrix), "seconds": round(time.perf_counter() - started, 2)}

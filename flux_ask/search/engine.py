@@ -46,9 +46,6 @@ Z_ALL = 3.0  # "all": scores this many standard deviations above the query's arc
 ALL_PAGE = 100  # results per page in "all" mode
 CURVE_TOP = 5  # a period's score is the mean of its best this many
 NEGATIVE_WEIGHT = 0.5  # how much "without X" weighs against the text
-EXACT_ROWS = 60_000  # up to this many candidates every score is computed (~15 ms at 768-d)
-SHORTLIST = 4_000  # else the sketch shortlists this many (or SHORTLIST_PER_RESULT per result) ...
-SHORTLIST_PER_RESULT = 100  # ... to be scored exactly: recall@12 ~1.0 on the benchmark's archive
 KEEPER_POOL = 100  # "best ...": the best this many by similarity (or KEEPER_POOL_PER_RESULT per
 KEEPER_POOL_PER_RESULT = 8  # result) are reordered by their blend with the keeper score
 BLEND = "(1 - weight) * relevance + weight * keeper_score; relevance = similarity rescaled to 0..1 across the pool"
@@ -164,7 +161,7 @@ class Searcher:
         keeper_id = self._keeper_id(plan, keeper_asked)
         if plan.mode == "all" or plan.group_by:
             # thresholds are set against the whole archive's scores for this query
-            archive = m.vectors @ query
+            archive = m.vectors.score(query)
             row_ids = _row_ids(rows)
             row_ids = row_ids[~np.isin(row_ids, list(skip))] if skip else row_ids
             scores, threshold = archive[row_ids], _threshold(archive)
@@ -180,7 +177,7 @@ class Searcher:
         else:
             wanted = (page + 1) * size + len(skip)
             pool = max(KEEPER_POOL, KEEPER_POOL_PER_RESULT * wanted) if keeper_id else wanted
-            chosen, chosen_scores, how = _best(m, query, rows, pool)
+            chosen, chosen_scores, how = m.best(query, rows, pool)
             keep = np.array([r not in skip for r in chosen], dtype=bool)
             chosen, chosen_scores = chosen[keep], chosen_scores[keep]
             total = _count(rows) - len(skip)
@@ -204,17 +201,17 @@ class Searcher:
         rows = rows[np.isfinite(m.days[rows])]  # a motif recurs in time: undated photos cannot tell
         scores = None  # every photo's score for the concept, once (no copy of the rows' vectors)
         if plan.needs_vector:
-            scores = m.vectors @ self._query_vector(plan, m)[0]
+            scores = m.vectors.score(self._query_vector(plan, m)[0])
         pool = motifs.candidates(None if scores is None else scores[rows], rows, m.days)
         years = period_keys(m.days[pool], "year")
-        found = motifs.find_motifs(m.vectors[pool], pool, years, plan.span_years or DEFAULT_MOTIF_YEARS,
+        found = motifs.find_motifs(m.vectors.take(pool), pool, years, plan.span_years or DEFAULT_MOTIF_YEARS,
                                    _window_years(plan, m), None if scores is None else scores[pool])
         found = found[:plan.limit]
         shown = np.concatenate([f.rows for f in found]) if found else np.zeros(0, np.int64)
         if scores is not None:
             scores = scores[shown]
         else:  # how typical of its motif each photo is
-            scores = np.concatenate([m.vectors[f.rows] @ _unit(m.vectors[f.rows].mean(axis=0)) for f in found]) \
+            scores = np.concatenate([(v := m.vectors.take(f.rows)) @ _unit(v.mean(axis=0)) for f in found]) \
                 if found else np.zeros(0)
         results = iter(results_for(self.archive, [int(i) for i in m.photo_ids[shown]], scores))
         groups = tuple(Group(f"motif {n}: {counted(f.size, 'photo')} in {len(f.years)} years "
@@ -234,13 +231,14 @@ class Searcher:
         target = plan.similar_to
         if isinstance(target, FileRef):
             about = self._catalogued(Path(target.path), m)
-            parts.append(m.vectors[m.row_of(about)] if about is not None else self._embed_file(Path(target.path)))
+            parts.append(m.vectors.take([m.row_of(about)])[0] if about is not None
+                         else self._embed_file(Path(target.path)))
         elif isinstance(target, PhotoRef):
             about = target.photo_id
             row = m.row_of(target.photo_id)
             if row is None:
                 raise FluxAskError(f"photo {target.photo_id} is not in the catalog (or has no vector yet)")
-            parts.append(m.vectors[row])
+            parts.append(m.vectors.take([row])[0])
         elif target is not None:
             raise FluxAskError(f"'{describe_target(target)}' means a photo in a conversation: "
                                "in the chat, or say 'similar to PHOTO_ID'")
@@ -248,7 +246,7 @@ class Searcher:
             home_rows = np.flatnonzero(_within(m, plan.echoes_of))
             if len(home_rows) == 0:
                 raise FluxAskError(f"no photo was taken {plan.echoes_of.words()}, so it has no echoes to find")
-            parts.append(m.vectors[home_rows].mean(axis=0))
+            parts.append(m.vectors.take(home_rows).mean(axis=0))
         query = _unit(np.sum(parts, axis=0)).astype(np.float32)
         if plan.negative_text:  # scores are linear in the query, so "without X" folds into it
             query = query - NEGATIVE_WEIGHT * self.archive.encoder().encode_text([plan.negative_text])[0]
@@ -411,23 +409,6 @@ def _row_ids(rows: slice | np.ndarray) -> np.ndarray:
 
 def _count(rows: slice | np.ndarray) -> int:
     return rows.stop - rows.start if isinstance(rows, slice) else len(rows)
-
-
-def _best(m: VectorMatrix, query: np.ndarray, rows: slice | np.ndarray, k: int):
-    """The k best rows among `rows` with their exact scores, best first, and how they were
-    found: every score computed when the rows are few, else a sketch shortlist rescored."""
-    if _count(rows) <= EXACT_ROWS:
-        ids = _row_ids(rows)
-        scores = m.vectors[rows] @ query
-        how = "exact"
-    else:
-        near = m.sketch.shortlist(query, rows, max(SHORTLIST, SHORTLIST_PER_RESULT * k))
-        ids = _row_ids(rows)[near] if isinstance(rows, np.ndarray) else near + rows.start
-        ids.sort()  # reading rows in order is kinder to memory (and to a mapped file)
-        scores = m.vectors[ids] @ query
-        how = "sketch"
-    order = best_first(scores, k)
-    return ids[order], scores[order], how
 
 
 def _threshold(all_scores: np.ndarray) -> float:

@@ -9,10 +9,11 @@ import numpy as np
 import pytest
 
 from flux_ask.archive.home import Archive
+from flux_ask.archive.vectors import InServer
+from flux_ask.db.postgres import is_postgres
 from flux_ask.errors import FluxAskError, ModelMismatch, NothingToSearch
 from flux_ask.ingest.pipeline import Indexer
 from flux_ask.query import Place, plan
-from flux_ask.search import engine
 from flux_ask.search.engine import Searcher
 from tests.conftest import dead_url, subprocess_env
 from tests.photos import exif_for, write_photo
@@ -211,7 +212,7 @@ def test_the_sketch_path_finds_what_exact_search_finds(searcher, monkeypatch, qu
     dateline = lambda name, sure=True: DATELINE if name == "taveuni" else None  # noqa: E731
     query = plan(question, now=NOW, places=dateline)
     exact = searcher.run(query)
-    monkeypatch.setattr(engine, "EXACT_ROWS", 0)  # every candidate set now goes through the sketch
+    monkeypatch.setattr(type(searcher.archive.matrix().vectors), "exact_rows", 0)  # every one through the sketch
     sketched = searcher.run(query)
     assert exact.strategy.endswith("+exact") and sketched.strategy.endswith("+sketch")
     assert [r.photo_id for r in sketched.results] == [r.photo_id for r in exact.results]
@@ -225,7 +226,10 @@ def test_the_matrix_is_cached_by_catalog_version(archive, tiny, tmp_path):
     assert len(cached) == 1  # one copy per model
     reader = Archive(settings, encoder=tiny)
     m = reader.matrix()
-    assert isinstance(m.vectors, np.memmap)  # mapped from the cache, not read from SQLite
+    if is_postgres(conn):  # the vectors stay in the server
+        assert isinstance(m.vectors, InServer)
+    else:
+        assert isinstance(m.vectors.array, np.memmap)  # mapped from the cache, not read from SQLite
     before = searcher_ids(reader)
 
     # a file that goes missing moves the version: the copy is rebuilt without its photo

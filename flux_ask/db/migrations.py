@@ -418,8 +418,16 @@ def pg001_catalog(conn) -> None:
                      "FOR EACH STATEMENT EXECUTE FUNCTION bump_catalog_version()")
 
 
+def pg002_claims(conn) -> None:
+    """Content an indexer is decoding and embedding, so that another sharing the catalog
+    leaves it alone; a claim whose run is dead is anyone's (db/runs.py). SQLite has one
+    writer and needs none."""
+    conn.execute(f"CREATE TABLE claims (sha256 {T} PRIMARY KEY, run_id bigint NOT NULL, claimed_at {T} NOT NULL)")
+
+
 PG_MIGRATIONS: list[tuple[str, Callable]] = [
     ("001_catalog_as_of_009_photo_facts", pg001_catalog),
+    ("002_claims", pg002_claims),
 ]
 
 

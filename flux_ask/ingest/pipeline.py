@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from collections import deque
+from dataclasses import replace
 from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -39,8 +40,8 @@ from flux_ask.db.photos import (
     without_sun,
 )
 from flux_ask.db.rows import ModelRow
-from flux_ask.db.postgres import one_writer_at_a_time
-from flux_ask.db.runs import finish_run, set_run_model, start_run
+from flux_ask.db.postgres import is_postgres, one_writer_at_a_time
+from flux_ask.db.runs import claimed_elsewhere, finish_run, release_claims, set_run_model, start_run
 from flux_ask.db.vectors import photos_to_embed, reconcile, store_embedding
 from flux_ask.embed import Embedder, ModelSpec, load_embedder, write_query_bundle
 from flux_ask.errors import PASSING, DiskFull
@@ -61,10 +62,12 @@ from flux_ask.picture.scan import candidates, kind_of, printable, scan
 from flux_ask.picture.thumbs import thumb_path
 from flux_ask.processes import spawn_pool
 from flux_ask.query.places import AreaBook, CityBook
+from flux_ask.words import counted
 
 MIN_BATCH = 8  # the smallest batch worth sending to the model early
 PLACE_BATCH = 20_000  # positions named, then written, at a time: a killed run keeps what it named
 FACTS_BATCH = 1_000  # photos whose metadata is read again, written per transaction
+CLAIM_WAIT = 120  # seconds to wait for another indexer's claims to move before leaving them to the next run
 
 # Progress callback: (stage, done, total) with stage "scan" | "index" | "embed-missing".
 Progress = Callable[[str, int, int], None]
@@ -92,6 +95,8 @@ class Indexer:
         self.progress = progress or (lambda stage, done, total: None)
         self.notes: list[str] = []  # lines for the run report: a device that is not there
         self._unread: list[Task] = []  # copies and moves of embedded photos, whose sidecar is still to read
+        self._run_id: int | None = None  # the run under way
+        self._elsewhere: list[Task] = []  # files whose content another indexer is embedding now
         self.spec = ModelSpec(settings.model, settings.pretrained, settings.weights)
         active = active_model(self.conn) if embedder is None else None
         if active is not None and not settings.model_named:  # a catalog keeps to its own model
@@ -176,15 +181,16 @@ class Indexer:
         repaired = reconcile(self.conn, check=not self._checked)
         self._checked = True
         self._ensure_model_if_known()
-        run_id = start_run(self.conn, ";".join(roots), self._model)
+        run_id = self._run_id = start_run(self.conn, ";".join(roots), self._model)
         report = IndexReport(run_id, roots, None, repaired={k: v for k, v in repaired.items() if v})
         try:
             seen: set[str] = set()
             tasks, reread = self._changed(roots, seen, report)
             self._process(tasks, report, "index")
+            self._embed_missing(report)
+            self._once_stored_elsewhere(report)
             self._refresh_facts(reread + self._unread, report)
             self._unread = []
-            self._embed_missing(report)
             report.counts["placed"] += self._name_places()
             self._place_the_sun()
             if sweep:  # a whole folder's run; `add` and `watch` stay a new photo's cost
@@ -194,8 +200,10 @@ class Indexer:
                         report.counts["missing"] += self._sweep(root, seen)
         except BaseException:
             report.seconds = time.perf_counter() - started
+            self._run_id, self._elsewhere = None, []
             finish_run(self.conn, run_id, report.counts, report.seconds, status="interrupted")
             raise
+        self._run_id = None
         report.seconds = time.perf_counter() - started
         report.model = self._model.label if self._model else None
         report.notes = list(self.notes)
@@ -278,6 +286,28 @@ class Indexer:
             tasks.append(Task(path, kind_of(path) or "image", st.st_size, st.st_mtime_ns, sha256=sha))
         self._process(tasks, report, "embed-missing")
 
+    def _once_stored_elsewhere(self, report: IndexReport) -> None:
+        """Files whose content another indexer sharing the catalog was embedding: once it has
+        stored it, they are recorded as copies (nothing decoded); content whose claimant died
+        is decoded here. What is still claimed after CLAIM_WAIT quiet seconds is left to the
+        next run, which finds those files new."""
+        report.counts["elsewhere"] += len(self._elsewhere)
+        quiet_since = time.monotonic()
+        while self._elsewhere:
+            busy = claimed_elsewhere(self.conn, [t.sha256 for t in self._elsewhere], self._run_id)
+            ready = [t for t in self._elsewhere if t.sha256 not in busy]
+            if not ready:
+                if time.monotonic() - quiet_since > CLAIM_WAIT:
+                    self.notes.append(f"{counted(len(self._elsewhere), 'file')} whose content another indexer is "
+                                      "still embedding: recorded on the next run")
+                    self._elsewhere = []
+                    return
+                time.sleep(0.5)
+                continue
+            self._elsewhere = [t for t in self._elsewhere if t.sha256 in busy]
+            self._process(ready, report, "index")  # may find some claimed again: back in the list
+            quiet_since = time.monotonic()
+
     def _name_places(self) -> int:
         """Every photo with a position gets its place in words; a catalog named by an older
         atlas is named again. No picture is read and nothing is embedded."""
@@ -327,13 +357,19 @@ class Indexer:
         if not tasks:
             return
         self.model  # noqa: B018 - the model's preprocessing configures the workers
+        if self._run_id is not None and is_postgres(self.conn):  # other indexers may share the catalog
+            tasks = [replace(t, claim_for=self._run_id) for t in tasks]
         total = len(tasks)
         batch: list[Prepared] = []
         pending = 0  # results in `batch` that carry pixels
         done = 0
         self.progress(stage, 0, total)
         flush_at = self.settings.batch_size
-        for result, next_ready in self._prepared(tasks):
+        for n, (result, next_ready) in enumerate(self._prepared(tasks)):
+            if result.elsewhere:
+                self._elsewhere.append(replace(tasks[n], sha256=result.sha256))
+                done += 1
+                continue
             batch.append(result)
             pending += result.pixels is not None
             # Full batches are most efficient, but an idle model is worse: when the
@@ -386,6 +422,7 @@ class Indexer:
         if with_pixels:
             t0 = time.perf_counter()
             embedded = self.embedder.encode_images(np.stack([r.pixels for r in with_pixels]))
+            report.counts["decoded"] += len(with_pixels)
             report.stage_seconds["embed"] += time.perf_counter() - t0
             vectors = {id(r): v for r, v in zip(with_pixels, embedded, strict=True)}
         t0 = time.perf_counter()
@@ -398,6 +435,8 @@ class Indexer:
         try:
             with self.conn:
                 one_writer_at_a_time(self.conn)
+                if self._run_id is not None:  # stored: another indexer may take what it claimed
+                    release_claims(self.conn, self._run_id, [r.sha256 for r in batch if r.sha256])
                 embedded = [(photo_id, vectors[id(r)]) for r in batch
                             if (photo_id := self._write(r, vectors.get(id(r)), model, report)) is not None]
                 if keeper and embedded:

@@ -69,6 +69,9 @@ def summary_lines(report: dict[str, Any]) -> list[str]:
     if report.get("lonely_sidecars"):
         lines.append(f"{counted(len(report['lonely_sidecars']), 'sidecar')} beside no photo, e.g. "
                      f"{printable(report['lonely_sidecars'][0])}")
+    if c.get("elsewhere"):
+        lines.append(f"{counted(c['elsewhere'], 'file')} whose content another indexer sharing the catalog was "
+                     "embedding: recorded here once it was stored, not decoded twice")
     if c.get("thumbnails"):
         made = "was" if c["thumbnails"] == 1 else "were"
         lines.append(f"{counted(c['thumbnails'], 'thumbnail')} the cache had lost {made} made again")

@@ -16,6 +16,7 @@ from PIL import Image
 from flux_ask.db.connect import open_readonly
 from flux_ask.db.photos import is_embedded
 from flux_ask.db.postgres import is_url
+from flux_ask.db.runs import claim
 from flux_ask.errors import RejectedFile, is_passing, passing_reason
 from flux_ask.picture.decode import register_plugins
 from flux_ask.picture.look import Crop, look
@@ -34,6 +35,7 @@ class Task:
     pixels: bool = True  # False: only its thumbnail is wanted (the cache lost it)
     sidecar: str | None = None  # the photographer's XMP beside it
     sidecar_mtime_ns: int | None = None
+    claim_for: int | None = None  # the run that claims its content before decoding it (a shared catalog)
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,7 @@ class Prepared:
     sidecar: str | None = None  # the photographer's XMP beside it
     sidecar_mtime_ns: int | None = None  # of the sidecar it was read with
     phash: int | None = None  # the thumbnail's perceptual hash, with pixels
+    elsewhere: bool = False  # another indexer sharing the catalog is embedding this content now
     seconds: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -132,6 +135,12 @@ def prepare(task: Task) -> Prepared:
             out.seconds["hash"] = clock() - t0
             if _already_embedded(out.sha256):
                 return out  # a move, a copy or a touched file: nothing to decode
+        if task.claim_for is not None and task.pixels:
+            if not claim(_catalog, out.sha256, task.claim_for):
+                out.elsewhere = True  # done there: this run records the file once it is
+                return out
+            if _already_embedded(out.sha256):
+                return out  # stored by another indexer between the look and the claim
         seen = look(task.path, task.kind, task.mtime_ns, thumb_size=cfg.thumb_size, crop=cfg.crop,
                     max_pixels=cfg.max_pixels, sidecar=task.sidecar)
         t1 = clock()

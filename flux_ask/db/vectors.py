@@ -95,12 +95,18 @@ def model_vectors(conn: apsw.Connection, model: ModelRow) -> tuple[np.ndarray, n
 
 
 def _pgvector_matrix(conn, model: ModelRow) -> tuple[np.ndarray, np.ndarray]:
-    ids, rows = [], []
     with conn.raw.cursor(binary=True) as cursor:
-        for rowid, vector in cursor.execute(f"SELECT rowid, embedding FROM vec.{model.vec_table} ORDER BY rowid"):
-            ids.append(rowid)
-            rows.append(vector.to_numpy())
-    matrix = np.stack(rows).astype(np.float32, copy=False) if rows else np.zeros((0, model.dim), np.float32)
+        return _stacked(cursor.execute(f"SELECT rowid, embedding FROM vec.{model.vec_table} ORDER BY rowid"),
+                        model.dim)
+
+
+def _stacked(rows, dim: int) -> tuple[np.ndarray, np.ndarray]:
+    """(embedding ids, N x dim float32) of (rowid, pgvector) rows."""
+    ids, vectors = [], []
+    for rowid, vector in rows:
+        ids.append(rowid)
+        vectors.append(vector.to_numpy())
+    matrix = np.stack(vectors).astype(np.float32, copy=False) if vectors else np.zeros((0, dim), np.float32)
     return np.array(ids, np.int64), matrix
 
 
@@ -118,15 +124,10 @@ def server_scores(conn, model: ModelRow, query: np.ndarray,
 
 def server_vectors(conn, model: ModelRow, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(embedding ids, N x dim float32) of the vectors `ids` names, from the PostgreSQL server."""
-    found, rows = [], []
     with conn.raw.cursor(binary=True) as cursor:
-        for rowid, vector in cursor.execute(
-                f"SELECT rowid, embedding FROM vec.{model.vec_table} WHERE rowid = ANY(%s::bigint[])",
-                (_id_array(ids),)):
-            found.append(rowid)
-            rows.append(vector.to_numpy())
-    matrix = np.stack(rows).astype(np.float32, copy=False) if rows else np.zeros((0, model.dim), np.float32)
-    return np.array(found, np.int64), matrix
+        return _stacked(cursor.execute(
+            f"SELECT rowid, embedding FROM vec.{model.vec_table} WHERE rowid = ANY(%s::bigint[])", (_id_array(ids),)),
+            model.dim)
 
 
 def _id_array(ids: np.ndarray) -> str:
@@ -139,11 +140,9 @@ def server_vector_batches(conn, model: ModelRow, size: int) -> Iterator[tuple[np
     """Every vector of the model, `size` at a time, read through a cursor in the server:
     the searching process never holds them all."""
     with conn.raw.transaction(), conn.raw.cursor(name="vector_batches", binary=True) as cursor:
-        cursor.itersize = size  # a named cursor lives in a transaction, and sends rows as they are fetched
-        cursor.execute(f"SELECT rowid, embedding FROM vec.{model.vec_table}")
-        while batch := cursor.fetchmany(size):
-            yield (np.array([r for r, _ in batch], np.int64),
-                   np.stack([v.to_numpy() for _, v in batch]).astype(np.float32, copy=False))
+        cursor.execute(f"SELECT rowid, embedding FROM vec.{model.vec_table}")  # a named cursor sends rows
+        while batch := cursor.fetchmany(size):  # as they are fetched, and lives in a transaction
+            yield _stacked(batch, model.dim)
 
 
 def server_mean(conn, model: ModelRow) -> np.ndarray:

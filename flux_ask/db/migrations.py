@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 
 import apsw
 
-from flux_ask.db.postgres import is_postgres
+from flux_ask.db.postgres import is_postgres, lock_until_commit
 from flux_ask.errors import CatalogError
 
 
@@ -438,7 +438,7 @@ def migrate(conn: apsw.Connection) -> list[str]:
     if not conn.readonly("main"):
         with conn:
             if postgres:  # two machines creating it at once would clash in PostgreSQL's own catalog
-                conn.execute("SELECT pg_advisory_xact_lock(CAST(? AS bigint))", (MIGRATION_LOCK,))
+                lock_until_commit(conn, MIGRATION_LOCK)
             conn.execute(
                 "CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
             )
@@ -453,7 +453,7 @@ def migrate(conn: apsw.Connection) -> list[str]:
             continue
         with conn:  # one transaction: the schema change and its record land together
             if postgres:  # machines that open a new catalog at once: one upgrades, the others wait
-                conn.execute("SELECT pg_advisory_xact_lock(CAST(? AS bigint))", (MIGRATION_LOCK,))
+                lock_until_commit(conn, MIGRATION_LOCK)
                 if conn.execute("SELECT 1 FROM migrations WHERE name = ?", (name,)).fetchone():
                     continue
             step(conn)

@@ -83,7 +83,12 @@ def one_writer_at_a_time(conn) -> None:
     both touch (the catalog's version, one content met in two folders). SQLite has one
     writer anyway."""
     if is_postgres(conn):
-        conn.execute("SELECT pg_advisory_xact_lock(CAST(? AS bigint))", (WRITE_LOCK,))
+        lock_until_commit(conn, WRITE_LOCK)
+
+
+def lock_until_commit(conn, key: int) -> None:
+    """Within a transaction on PostgreSQL: wait for, then hold, the advisory lock `key`."""
+    conn.execute("SELECT pg_advisory_xact_lock(CAST(? AS bigint))", (key,))
 
 
 def connect_postgres(url: str, *, create: bool = True) -> PostgresCatalog:

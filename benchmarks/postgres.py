@@ -283,25 +283,33 @@ def wrapped(kind: str, query: np.ndarray):
 
 
 def search_postgres(conn, archive, queries, classes, search) -> dict[str, tuple[float, float]]:
-    vectors = archive.vectors
     out = {}
     for label, _question, where, params, mask in classes:
-        rows = None if mask.all() else np.flatnonzero(mask)
-        for q in queries:  # warm: a server that has been answering for a while holds the pages it walks
-            search(conn, where, params, q)
-        times, recalls, ways = [], [], set()
-        for q in queries:
-            started = time.perf_counter()
-            ids, way = search(conn, where, params, q)
-            times.append(time.perf_counter() - started)
-            ways.add(way)
-            truth = set((exact_top(vectors, rows, q) + 1).tolist())
-            assert len(ids) == min(K, int(mask.sum())), (label, len(ids))
-            recalls.append(len(truth & set(ids)) / max(1, len(truth)))
+        times, recalls, ways = measure(archive, queries, mask, label,
+                                       lambda i, q, where=where, params=params: search(conn, where, params, q))
         out[label] = (float(np.percentile(times, 95)), float(np.mean(recalls)))
         print(f"PostgreSQL {search.name:<6} {label:<11} {mask.mean():6.2%} {percentiles(times)}   "
               f"recall@12 {np.mean(recalls):.3f} (min {min(recalls):.2f})   {', '.join(sorted(ways))}")
     return out
+
+
+def measure(archive, queries, mask: np.ndarray, label: str, ask) -> tuple[list[float], list[float], set[str]]:
+    """Each query asked once untimed (warm: a server that has been answering holds the pages it
+    walks), then timed: (seconds, recall@12 against exact search, the ways it went). `ask(i, q)`
+    gives (photo ids, way); every answer must have exactly K whenever K qualify."""
+    rows = None if mask.all() else np.flatnonzero(mask)
+    for i, q in enumerate(queries):
+        ask(i, q)
+    times, recalls, ways = [], [], set()
+    for i, q in enumerate(queries):
+        started = time.perf_counter()
+        ids, way = ask(i, q)
+        times.append(time.perf_counter() - started)
+        ways.add(way)
+        truth = set((exact_top(archive.vectors, rows, q) + 1).tolist())
+        assert len(ids) == min(K, int(mask.sum())), (label, len(ids))
+        recalls.append(len(truth & set(ids)) / max(1, len(truth)))
+    return times, recalls, ways
 
 
 def flux_ask_catalogs(work: Path, archive, dim: int, url: str) -> list[tuple[str, object]]:
@@ -352,18 +360,12 @@ def search_flux_ask(name: str, settings, archive, queries, classes, places: dict
     out = {}
     for label, question, _where, _params, mask in classes:
         base = plan(question, now=NOW, places=lambda name, sure=True: places.get(name))
-        rows = None if mask.all() else np.flatnonzero(mask)
-        for i in range(len(queries)):  # warm, as the server's ways are
-            searcher.run(replace(base, text=f"query {i}"))
-        times, recalls, ways = [], [], set()
-        for i, q in enumerate(queries):
-            started = time.perf_counter()
+
+        def ask(i, q, base=base):
             answer = searcher.run(replace(base, text=f"query {i}"))
-            times.append(time.perf_counter() - started)
-            ways.add(answer.strategy)
-            truth = set((exact_top(archive.vectors, rows, q) + 1).tolist())
-            assert len(answer.results) == min(K, int(mask.sum())), (label, len(answer.results))
-            recalls.append(len(truth & {r.photo_id for r in answer.results}) / max(1, len(truth)))
+            return [r.photo_id for r in answer.results], answer.strategy
+
+        times, recalls, ways = measure(archive, queries, mask, label, ask)
         p95 = float(np.percentile(times, 95))
         out[label] = (p95, float(np.mean(recalls)))
         print(f"flux-ask {name:<10} {label:<11} {mask.mean():6.2%} {percentiles(times)}   "

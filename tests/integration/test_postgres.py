@@ -114,7 +114,8 @@ def test_a_killed_indexers_run_is_closed_and_a_live_one_is_not(tmp_path, server_
     assert other.returncode == 0, err
     statuses = [s for (s,) in conn.execute("SELECT status FROM runs ORDER BY id")]
     assert statuses[0] == "interrupted" and statuses[2] == "done"
-    assert statuses[1] == "running" or live.poll() == 0  # still at work: not taken for a dead one
+    # still at work, or done by itself (its exit, checked below, may lag its last write): not taken for a dead one
+    assert statuses[1] in ("running", "done")
 
     _, err = live.communicate(timeout=600)
     assert live.returncode == 0, err

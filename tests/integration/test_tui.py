@@ -52,6 +52,20 @@ async def settle(pilot) -> None:
         await pilot.pause()
 
 
+async def steady(pilot, frames: int = 50) -> None:
+    """Settled until the screen stops changing: on a loaded machine an answer is still
+    being brought into view (a refresh at a time) after its workers are done."""
+    await settle(pilot)
+    shown = pilot.app.export_screenshot()
+    for _ in range(frames):
+        await pilot.pause(0.05)
+        await settle(pilot)
+        now = pilot.app.export_screenshot()
+        if now == shown:
+            return
+        shown = now
+
+
 def text_of(widget) -> str:
     """What a widget shows, as plain text (tables and charts included)."""
     from rich.console import Console
@@ -558,7 +572,7 @@ def test_snapshot_an_answer(app, snap_compare):
     async def ask(pilot):
         await submit(pilot, "red squares from 2021")
         await pilot.press("tab", "l")
-        await settle(pilot)
+        await steady(pilot)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=ask)
 
@@ -571,7 +585,7 @@ def test_snapshot_a_wide_terminal_with_a_marked_photo(app, snap_compare):
         await pilot.press("tab", "l", "space")
         await settle(pilot)
         app.clear_notifications()  # its toast lasts 2 s: a slow machine would draw it or not
-        await settle(pilot)
+        await steady(pilot)
 
     assert snap_compare(app, terminal_size=(160, 48), run_before=ask)
 
@@ -579,8 +593,9 @@ def test_snapshot_a_wide_terminal_with_a_marked_photo(app, snap_compare):
 def test_snapshot_a_grouped_answer(app, snap_compare):
     async def ask(pilot):
         await submit(pilot, "evolution of red over time")
+        await steady(pilot)  # brought into view first, or it would scroll back after scroll_home
         app.transcript.scroll_home(animate=False)
-        await settle(pilot)  # the tiles scrolled into view load their pictures in workers
+        await steady(pilot)  # the tiles scrolled into view load their pictures in workers
 
     assert snap_compare(app, terminal_size=SIZE, run_before=ask)
 
@@ -588,6 +603,7 @@ def test_snapshot_a_grouped_answer(app, snap_compare):
 def test_snapshot_help(app, snap_compare):
     async def ask(pilot):
         await submit(pilot, "/help")
+        await steady(pilot)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=ask)
 

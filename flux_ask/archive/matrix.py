@@ -8,6 +8,8 @@ holds the rest, ~130 bytes a photo, and a sketch made by streaming the vectors o
 Building the matrix takes seconds at 400,000 photos, so it is kept on disk under the
 archive's cache folder, named by the catalog's version: the next process maps it in a
 fraction of a second, and any change to the catalog moves the version and retires the copy.
+A change of a few thousand photos (an indexer's batches, on this machine or another) grows
+the copy before it rather than reading every vector again.
 """
 
 from __future__ import annotations
@@ -28,15 +30,17 @@ from flux_ask.db.photos import searchable_photos
 from flux_ask.db.postgres import is_postgres
 from flux_ask.db.rows import ModelRow
 from flux_ask.db.status import catalog_version
-from flux_ask.db.vectors import model_vectors, server_mean, server_vector_batches
+from flux_ask.db.vectors import model_vectors, server_mean, server_vector_batches, vectors_of
 
 EPOCH = date(1970, 1, 1).toordinal()
 UNDATED = np.inf  # sorts after every date
-FORMAT = 3  # bump when the cached layout changes
-COLUMNS = ("photo_ids", "embedding_ids", "days", "lat", "lon", "country", "region")
+FORMAT = 4  # bump when the cached layout changes
+COLUMNS = ("photo_ids", "embedding_ids", "embedded_at", "days", "lat", "lon", "country", "region")
 STREAM_BATCH = 20_000  # vectors read from the server at a time to sketch them
 SHORTLIST = 4_000  # past the vectors' exact_rows, the sketch shortlists this many (or SHORTLIST_PER_RESULT
 SHORTLIST_PER_RESULT = 100  # per result) to be scored exactly: recall@12 ~1.0 on the benchmark's archive
+GROWN_ROWS = 10_000  # vectors read one by one to grow an earlier matrix (vec0: ~2 s), past which all are read
+MEAN_DRIFT = 1.25  # the sketches' centre is worked out again once the archive has grown or shrunk this much
 
 
 @dataclass
@@ -45,6 +49,7 @@ class VectorMatrix:
     version: tuple[str, int]
     photo_ids: np.ndarray  # int64, N
     embedding_ids: np.ndarray  # int64, N: each row's vector in the catalog
+    embedded_at: np.ndarray  # bytes, N: when it was stored; an earlier matrix's vector is kept while it agrees
     vectors: InMemory | InServer  # unit rows
     days: np.ndarray  # float64 days since 1970 (local capture time); inf when undated
     lat: np.ndarray  # float64, NaN when unknown
@@ -52,6 +57,7 @@ class VectorMatrix:
     country: np.ndarray  # str, ISO code where the atlas named the place, else ""
     region: np.ndarray  # str, its first-level region, else ""
     sketch: SignSketch
+    mean_of: int  # rows when the sketches' centre was worked out
 
     @classmethod
     def load(cls, conn: apsw.Connection, model: ModelRow, cache: Path | None = None) -> VectorMatrix:
@@ -62,19 +68,37 @@ class VectorMatrix:
                 return cls._read(conn, folder, model, version)
             except (OSError, ValueError, KeyError):
                 shutil.rmtree(folder, ignore_errors=True)  # damaged: rebuild below
-        matrix = cls._from_catalog(conn, model, version)
+        matrix = cls._from_catalog(conn, model, version, cls._earlier(conn, cache, model, version))
         if cache is not None:
             matrix._write(cache)
         return matrix
 
     @classmethod
-    def _from_catalog(cls, conn: apsw.Connection, model: ModelRow, version) -> VectorMatrix:
+    def _earlier(cls, conn, cache: Path | None, model: ModelRow, version) -> VectorMatrix | None:
+        """The copy of an earlier state of this catalog, if one is on disk (the latest)."""
+        stem = _name(model, version).rsplit("-v", 1)[0]
+        earlier = [(int(f.name[len(stem) + 2:]), f) for f in cache.glob(f"{stem}-v*")
+                   if f.name[len(stem) + 2:].isdigit()] if cache else []
+        for number, folder in sorted(earlier, reverse=True):
+            try:
+                return cls._read(conn, folder, model, (version[0], number))
+            except (OSError, ValueError, KeyError):
+                continue
+        return None
+
+    @classmethod
+    def _from_catalog(cls, conn: apsw.Connection, model: ModelRow, version,
+                      earlier: VectorMatrix | None = None) -> VectorMatrix:
         photos = searchable_photos(conn, model)
         days = np.array([day_number(p[2]) if p[2] else UNDATED for p in photos], dtype=np.float64)
         order = np.argsort(days, kind="stable")
         photos = [photos[i] for i in order]
         wanted = np.array([p[1] for p in photos], dtype=np.int64)
-        if is_postgres(conn):
+        stamps = np.array([p[7] or "" for p in photos], dtype=bytes)
+        grown = _grown(conn, model, earlier, wanted, stamps)
+        if grown is not None:
+            found, vectors, sketch = grown
+        elif is_postgres(conn):
             found, sketch = _sketch_in_server(conn, model, wanted)
             vectors = InServer(conn, model, wanted[found])
         else:
@@ -90,6 +114,7 @@ class VectorMatrix:
             version=version,
             photo_ids=np.array([p[0] for p in photos], dtype=np.int64),
             embedding_ids=wanted[found],
+            embedded_at=stamps[found],
             vectors=vectors,
             days=days[order],
             lat=np.array([np.nan if p[3] is None else p[3] for p in photos], dtype=np.float64),
@@ -97,6 +122,7 @@ class VectorMatrix:
             country=np.array([p[5] or "" for p in photos], dtype=str),
             region=np.array([p[6] or "" for p in photos], dtype=str),
             sketch=sketch,
+            mean_of=earlier.mean_of if grown is not None else int(found.sum()),
         )
 
     @classmethod
@@ -106,14 +132,15 @@ class VectorMatrix:
             raise ValueError("cache written for another catalog state")
         with np.load(folder / "rows.npz") as rows:
             columns = {name: rows[name] for name in COLUMNS}
-            mean, words = rows["mean"], rows["words"]
+            mean, words, mean_of = rows["mean"], rows["words"], int(rows["mean_of"])
         if is_postgres(conn):
             vectors = InServer(conn, model, columns["embedding_ids"])
         else:
             vectors = InMemory(np.load(folder / "vectors.npy", mmap_mode="r"))
             if vectors.array.shape != (len(columns["photo_ids"]), model.dim):
                 raise ValueError("cache shape does not match")
-        return cls(model, version, vectors=vectors, sketch=SignSketch(mean, rotation(model.dim), words), **columns)
+        return cls(model, version, vectors=vectors, sketch=SignSketch(mean, rotation(model.dim), words),
+                   mean_of=mean_of, **columns)
 
     def _write(self, cache: Path) -> None:
         """Into a temporary folder renamed whole, then older copies of this model go."""
@@ -122,7 +149,7 @@ class VectorMatrix:
             with atomic_folder(cache / _name(self.model, self.version)) as tmp:
                 if not in_server:
                     np.save(tmp / "vectors.npy", self.vectors.array)
-                np.savez(tmp / "rows.npz", mean=self.sketch.mean, words=self.sketch.words,
+                np.savez(tmp / "rows.npz", mean=self.sketch.mean, words=self.sketch.words, mean_of=self.mean_of,
                          **{name: getattr(self, name) for name in COLUMNS})
                 (tmp / "meta.json").write_text(json.dumps(_meta(self.model, self.version, in_server)))
         except OSError:
@@ -177,6 +204,35 @@ def _name(model: ModelRow, version: tuple[str, int]) -> str:
 def _meta(model: ModelRow, version: tuple[str, int], in_server: bool) -> dict:
     return {"format": FORMAT, "model": [model.id, model.name, model.pretrained, model.dim],
             "catalog": version[0], "version": version[1], "vectors": "server" if in_server else "memory"}
+
+
+def _grown(conn, model: ModelRow, earlier: VectorMatrix | None, wanted: np.ndarray, stamps: np.ndarray):
+    """(found, vectors, sketch) for the rows `wanted`: an earlier matrix's vector and sketch
+    where it has the same vector (the same id, stored at the same time), the catalog's for
+    the rest. None when so much changed that reading everything is quicker, or when the
+    sketches' centre would have drifted."""
+    if earlier is None or not len(earlier) or not 1 / MEAN_DRIFT <= len(wanted) / earlier.mean_of <= MEAN_DRIFT:
+        return None
+    at = positions(wanted, earlier.embedding_ids)
+    kept = (at >= 0) & (earlier.embedded_at[np.maximum(at, 0)] == stamps)
+    changed = np.flatnonzero(~kept)
+    if len(changed) > min(GROWN_ROWS, len(wanted) // 4):
+        return None
+    ids, fresh = vectors_of(conn, model, wanted[changed])
+    in_fresh = positions(wanted[changed], ids)
+    found = kept.copy()
+    found[changed[in_fresh >= 0]] = True
+    row = np.cumsum(found) - 1  # each found row's place in the new matrix
+    old, new, fresh = row[kept], row[changed[in_fresh >= 0]], fresh[in_fresh[in_fresh >= 0]]
+    sketch = SignSketch.blank(earlier.sketch.mean, int(found.sum()))
+    sketch.words[:, old] = earlier.sketch.words[:, at[kept]]
+    sketch.words[:, new] = sketch.encode(fresh)
+    if is_postgres(conn):
+        return found, InServer(conn, model, wanted[found]), sketch
+    array = np.empty((sketch.words.shape[1], model.dim), np.float32)
+    array[old] = earlier.vectors.array[at[kept]]
+    array[new] = fresh
+    return found, InMemory(array), sketch
 
 
 def _sketch_in_server(conn, model: ModelRow, embedding_ids: np.ndarray) -> tuple[np.ndarray, SignSketch]:

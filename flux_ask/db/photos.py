@@ -144,10 +144,12 @@ def set_sun(conn: apsw.Connection, rows: Iterable[tuple[float, float, int]]) -> 
 
 def searchable_photos(conn: apsw.Connection, model: ModelRow) -> list[tuple]:
     """(photo_id, embedding_id, taken_at or None when only the file time is known, lat, lon,
-    country_code, region) of every photo with a vector under `model` and a readable file."""
+    country_code, region, embedded_at) of every photo with a vector under `model` and a
+    readable file."""
     return conn.execute(
         "SELECT p.id, e.id, CASE WHEN p.taken_at_source = 'file_mtime' THEN NULL ELSE p.taken_at END, "
-        "p.lat, p.lon, p.country_code, p.region FROM photos p JOIN embeddings e ON e.id = p.embedding_id "
+        "p.lat, p.lon, p.country_code, p.region, e.embedded_at "
+        "FROM photos p JOIN embeddings e ON e.id = p.embedding_id "
         "WHERE e.model_id = ? AND EXISTS "
         "(SELECT 1 FROM files f WHERE f.photo_id = p.id AND f.state = 'ok')",
         (model.id,),

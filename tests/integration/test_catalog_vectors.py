@@ -1,13 +1,20 @@
 """Reading a model's vectors whole, from sqlite-vec's storage, agrees with vec0 row by row:
-after replacements and deletions too, and for several chunks."""
+after replacements and deletions too, and for several chunks. A matrix grown from an earlier
+one is the matrix read whole."""
+
+import time
 
 import numpy as np
 import pytest
 
 from flux_ask.archive.home import Archive
+from flux_ask.archive.matrix import VectorMatrix, _name
+from flux_ask.archive.sketch import SignSketch
 from flux_ask.db import vectors as vector_store
+from flux_ask.db.files import mark_missing, record_file
 from flux_ask.db.models import register_model
 from flux_ask.db.photos import insert_photo
+from flux_ask.db.postgres import is_postgres
 from flux_ask.db.vectors import model_vectors, store_embedding
 
 
@@ -40,3 +47,45 @@ def test_empty_model(settings):
     model = register_model(conn, "tiny-test", "random-init-seed0", 32)
     ids, matrix = model_vectors(conn, model)
     assert ids.shape == (0,) and matrix.shape == (0, 32)
+
+
+def _add_photos(conn, model, first: int, count: int, rng) -> None:
+    with conn:
+        for i in range(first, first + count):
+            photo = insert_photo(conn, {"sha256": f"{i:064x}", "bytes": 1, "taken_at_source": "exif",
+                                        "taken_at": f"20{10 + i % 13}-0{1 + i % 9}-1{i % 10}T12:00:00"})
+            record_file(conn, f"/archive/{i}.jpg", photo_id=photo, size=1, mtime_ns=1, state="ok")
+            vector = rng.standard_normal(32).astype(np.float32)
+            store_embedding(conn, model, photo, vector / np.linalg.norm(vector))
+
+
+def test_a_changed_catalog_grows_the_matrix_before_it(settings):
+    """An indexer's batch (new photos, a photo embedded again, a file gone) moves the catalog's
+    version; the next matrix keeps the earlier one's rows that did not change and reads only
+    the rest, and is what reading everything would give."""
+    conn = Archive(settings, create=True).conn
+    model = register_model(conn, "tiny-test", "random-init-seed0", 32)
+    rng = np.random.default_rng(1)
+    _add_photos(conn, model, 0, 40, rng)
+    earlier = VectorMatrix.load(conn, model, settings.cache_dir)
+    assert earlier.mean_of == 40
+
+    _add_photos(conn, model, 40, 3, rng)  # their days fall among the earlier photos'
+    time.sleep(1.1)  # embedded again a second later: the stored time says the vector changed
+    again = int(earlier.photo_ids[5])
+    store_embedding(conn, model, again, np.full(32, 32 ** -0.5, np.float32))
+    mark_missing(conn, ["/archive/7.jpg"])
+
+    grown = VectorMatrix.load(conn, model, settings.cache_dir)
+    whole = VectorMatrix._from_catalog(conn, model, grown.version)  # everything read again
+    assert grown.mean_of == 40 and whole.mean_of == 42  # grown from the earlier copy
+    assert [p.name for p in settings.cache_dir.iterdir()] == [_name(model, grown.version)]
+    for column in ("photo_ids", "embedding_ids", "embedded_at", "days", "lat", "country"):
+        assert np.array_equal(getattr(grown, column), getattr(whole, column), equal_nan=column == "lat")
+    vectors = whole.vectors.take(slice(0, len(whole)))
+    assert np.allclose(vectors[grown.row_of(again)], 32 ** -0.5)
+    assert np.array_equal(grown.sketch.words, SignSketch.blank(earlier.sketch.mean, 0).encode(vectors))
+    if not is_postgres(conn):
+        assert np.array_equal(grown.vectors.array, whole.vectors.array)
+    query = vectors[11]
+    assert np.array_equal(grown.best(query, None, 5)[0], whole.best(query, None, 5)[0])

@@ -125,25 +125,32 @@ def write_catalog(settings, model_args: tuple[str, str, int], archive: Archive) 
     """The archive's photos, files and vectors, written into a real catalog through the
     catalog's own functions, in one transaction."""
     from flux_ask.archive.home import Archive as Home
-    from flux_ask.db.files import record_file
     from flux_ask.db.models import activate_model, register_model
-    from flux_ask.db.photos import insert_photo
-    from flux_ask.db.vectors import store_embedding
 
     conn = Home(settings, create=True).conn
     model = register_model(conn, *model_args)
     activate_model(conn, model)
     with conn:
-        for i, vector in enumerate(archive.vectors):
-            known = archive.taken_at[i] is not None
-            photo_id = insert_photo(conn, {
-                "sha256": f"{i:064x}", "bytes": 5_000_000,
-                "taken_at": archive.taken_at[i] if known else "2026-01-01T00:00:00",
-                "taken_at_source": "DateTimeOriginal" if known else "file_mtime",
-                "lat": None if np.isnan(archive.lat[i]) else float(archive.lat[i]),
-                "lon": None if np.isnan(archive.lon[i]) else float(archive.lon[i]),
-            })
-            record_file(conn, f"/archive/{i // 1000:03d}/{i:06d}.jpg", photo_id=photo_id,
-                                size=5_000_000, mtime_ns=i, state="ok")
-            store_embedding(conn, model, photo_id, vector)
+        add_photos(conn, model, archive, range(len(archive.vectors)))
     conn.close()
+
+
+def add_photos(conn, model, archive: Archive, rows: range, first_id: int = 0) -> None:
+    """Photos `rows` of the archive, as catalog ids from `first_id` on (a later batch can
+    bring the same pictures again as new photos), in the caller's transaction."""
+    from flux_ask.db.files import record_file
+    from flux_ask.db.photos import insert_photo
+    from flux_ask.db.vectors import store_embedding
+
+    for n, i in enumerate(rows, start=first_id):
+        known = archive.taken_at[i] is not None
+        photo_id = insert_photo(conn, {
+            "sha256": f"{n:064x}", "bytes": 5_000_000,
+            "taken_at": archive.taken_at[i] if known else "2026-01-01T00:00:00",
+            "taken_at_source": "DateTimeOriginal" if known else "file_mtime",
+            "lat": None if np.isnan(archive.lat[i]) else float(archive.lat[i]),
+            "lon": None if np.isnan(archive.lon[i]) else float(archive.lon[i]),
+        })
+        record_file(conn, f"/archive/{n // 1000:03d}/{n:06d}.jpg", photo_id=photo_id, size=5_000_000, mtime_ns=n,
+                    state="ok")
+        store_embedding(conn, model, photo_id, archive.vectors[i])

@@ -99,9 +99,13 @@ def _taken(match: re.Match) -> int:
 
 # -- camera and lens ------------------------------------------------------------------
 
-_CAMERA = _phrase(r"(?:(?:shot|taken|photographed|made) )?(?:on|with|using|by) (?:the |my |a |an |our )?"
-                     r"(?P<name>[\w\-+.]+(?: [\w\-+.]+){0,2})")
+_CAMERA = _phrase(r"(?:(?:shot|taken|photographed|made) )?(?:(?:on|with|using|by) (?:the |my |a |an |our )?|"
+                     r"from (?:my|our) )(?P<name>[\w\-+.]+(?: [\w\-+.]+){0,2})")
+# "from" names a camera only as surely as a bare word does: "from the Canon", "from Nikon",
+# but "from Apple Park" and "from the galaxy" are not
+_FROM_CAMERA = _phrase(r"from (?:the )?(?P<name>[\w\-+.]+(?: [\w\-+.]+){0,2})")
 _BARE_CAMERA = _phrase(r"(?P<name>[\w\-+.]+(?: [\w\-+.]+){0,2})")
+CAMERA_NOUNS = ("camera", "cameras", "phone", "phones")  # "with the Fuji camera", "Canon cameras"
 
 
 def _camera(words, originals, i, holdings) -> Found | None:
@@ -109,7 +113,7 @@ def _camera(words, originals, i, holdings) -> Found | None:
     match = _match(_CAMERA, words, i)
     after_preposition = match is not None
     if match is None:
-        match = _match(_BARE_CAMERA, words, i)
+        match = _match(_FROM_CAMERA, words, i) or _match(_BARE_CAMERA, words, i)
     if match is None:
         return None
     name_words = match.group("name").split()
@@ -118,8 +122,8 @@ def _camera(words, originals, i, holdings) -> Found | None:
         value = _camera_value(said, holdings, after_preposition)
         if value is None:
             continue
-        if after_preposition and n < len(name_words) and name_words[n] in ("camera", "phone"):
-            n += 1  # "with the Fuji camera"
+        if n < len(name_words) and name_words[n] in CAMERA_NOUNS:
+            n += 1
         taken = _taken(match) - (len(name_words) - n)
         label = " ".join(originals[i + taken - n:i + taken]) if n else said
         note = ""

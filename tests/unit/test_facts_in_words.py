@@ -24,6 +24,14 @@ TABLE = [
     ("X100V", "", [("camera", "like", "x100v")]),
     ("photos taken with the D750", "", [("camera", "like", "d750")]),
     ("canon photos", "", [("camera", "like", "canon")]),
+    ("photos from Canon cameras", "", [("camera", "like", "canon")]),
+    ("photos from Nikon", "", [("camera", "like", "nikon")]),
+    ("sunsets from the canon", "sunsets", [("camera", "like", "canon")]),
+    ("photos from my Fuji", "", [("camera", "like", "fujifilm")]),
+    ("fog from my phone", "fog", [("camera", "like", "phone")]),
+    ("photos taken with canon cameras", "", [("camera", "like", "canon")]),
+    ("Canon camera photos", "", [("camera", "like", "canon")]),
+    ("street shots from the sony a7 iii", "street", [("camera", "like", "sony a7 iii")]),
     ("with the 85mm", "", [("focal", "between", (84.5, 85.5))]),
     ("portraits at 35mm", "portraits", [("focal", "between", (34.5, 35.5))]),
     ("85mm portraits", "portraits", [("focal", "between", (84.5, 85.5))]),
@@ -82,6 +90,8 @@ TABLE = [
     ("5 star hotel lobby", "5 star hotel lobby", []),
     ("flash flood", "flash flood", []),
     ("pixel art", "pixel art", []),
+    ("stars from the galaxy", "stars from the galaxy", []),  # "from" is no preposition of a camera here
+    ("view from the pixel", "view from the pixel", []),
 ]
 
 

@@ -182,15 +182,22 @@ class DetailScreen(Screen):
         self.notify(f"opened {printable(os.path.basename(self.result.path))}", markup=False)
 
     def action_copy(self) -> None:
-        """The path to the clipboard: the system's own where it has a tool for it, else through the
-        terminal (OSC 52), which some terminals ignore without a word, so it says it asked."""
-        if not self.result.path:
-            return
-        if copy_with_system_tool(self.result.path):
-            self.notify(f"copied {printable(self.result.path)}", markup=False)
-            return
-        self.app.copy_to_clipboard(self.result.path)
-        self.notify(f"asked the terminal to copy {printable(self.result.path)} (if nothing pastes, it does not "
+        if self.result.path:
+            self._copy(self.result.path)
+
+    @work(thread=True, group="clipboard", exit_on_error=False)
+    def _copy(self, path: str) -> None:
+        """The path to the clipboard: the system's own where it has a tool for it (which may take
+        seconds to answer: off the keys' thread), else through the terminal."""
+        if copy_with_system_tool(path):
+            self.app.call_from_thread(self.notify, f"copied {printable(path)}", markup=False)
+        else:
+            self.app.call_from_thread(self._ask_the_terminal, path)
+
+    def _ask_the_terminal(self, path: str) -> None:
+        """OSC 52, which some terminals ignore without a word: so it says it asked."""
+        self.app.copy_to_clipboard(path)
+        self.notify(f"asked the terminal to copy {printable(path)} (if nothing pastes, it does not "
                     "allow copying: the file and its folder are listed above)", markup=False)
 
     def action_mark(self) -> None:

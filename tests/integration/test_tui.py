@@ -109,6 +109,7 @@ async def test_keys_move_through_the_results_and_open_a_photo(app):
         facts = text_of(app.screen.query_one("#metadata"))
         assert grid.results[6].path[:20] in facts.replace("\n", "") and "sha256" in facts
         await pilot.press("c")
+        await settle(pilot)  # a clipboard tool is asked in a worker
         assert app.clipboard == grid.results[6].path
         await pilot.press("right")
         await settle(pilot)

@@ -77,7 +77,7 @@ def make_archive(n: int = 400_000, dim: int = 768, seed: int = 0) -> Archive:
     spectrum = (1.0 / np.sqrt(1 + np.arange(dim))).astype(np.float32)
     spectrum = rng.permutation(spectrum / np.sqrt(np.sum(spectrum ** 2)))  # unit-norm noise
     image_cone, text_cone = _unit(rng.standard_normal((2, dim)))
-    n_topics, n_scenes = 300, max(1, n // 100)
+    n_topics, n_scenes = 300, max(N_MOTIFS * 6, n // 100)  # each motif takes six scenes of its own
     topics = _unit(rng.standard_normal((n_topics, dim)) * spectrum)
     topic_of_scene = rng.integers(n_topics, size=n_scenes)
     scenes = _unit(rng.standard_normal((n_scenes, dim)) * spectrum)

@@ -8,8 +8,8 @@ holds the rest, ~130 bytes a photo, and a sketch made by streaming the vectors o
 Building the matrix takes seconds at 400,000 photos, so it is kept on disk under the
 archive's cache folder, named by the catalog's version: the next process maps it in a
 fraction of a second, and any change to the catalog moves the version and retires the copy.
-A change of a few thousand photos (an indexer's batches, on this machine or another) grows
-the copy before it rather than reading every vector again.
+On PostgreSQL, a change of a few thousand photos (an indexer's batches, from this machine or
+another) grows the copy before it rather than streaming every vector again.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from flux_ask.db.photos import searchable_photos
 from flux_ask.db.postgres import is_postgres
 from flux_ask.db.rows import ModelRow
 from flux_ask.db.status import catalog_version
-from flux_ask.db.vectors import model_vectors, server_mean, server_vector_batches, vectors_of
+from flux_ask.db.vectors import model_vectors, server_mean, server_vector_batches, server_vectors
 
 EPOCH = date(1970, 1, 1).toordinal()
 UNDATED = np.inf  # sorts after every date
@@ -39,7 +39,7 @@ COLUMNS = ("photo_ids", "embedding_ids", "embedded_at", "days", "lat", "lon", "c
 STREAM_BATCH = 20_000  # vectors read from the server at a time to sketch them
 SHORTLIST = 4_000  # past the vectors' exact_rows, the sketch shortlists this many (or SHORTLIST_PER_RESULT
 SHORTLIST_PER_RESULT = 100  # per result) to be scored exactly: recall@12 ~1.0 on the benchmark's archive
-GROWN_ROWS = 10_000  # vectors read one by one to grow an earlier matrix (vec0: ~2 s), past which all are read
+GROWN_ROWS = 10_000  # vectors read by id to grow an earlier matrix, past which all are streamed again
 MEAN_DRIFT = 1.25  # the sketches' centre is worked out again once the archive has grown or shrunk this much
 
 
@@ -207,43 +207,28 @@ def _meta(model: ModelRow, version: tuple[str, int], in_server: bool) -> dict:
 
 
 def _grown(conn, model: ModelRow, earlier: VectorMatrix | None, wanted: np.ndarray, stamps: np.ndarray):
-    """(found, vectors, sketch) for the rows `wanted`: an earlier matrix's vector and sketch
-    where it has the same vector (the same id, stored at the same time), the catalog's for
-    the rest. None when so much changed that reading everything is quicker, or when the
-    sketches' centre would have drifted."""
-    if earlier is None or not len(earlier) or not 1 / MEAN_DRIFT <= len(wanted) / earlier.mean_of <= MEAN_DRIFT:
+    """(found, vectors, sketch) for the rows `wanted` of a PostgreSQL catalog: an earlier
+    matrix's sketch where it has the same vector (the same id, stored at the same time), the
+    server's vectors for the rest. None on SQLite, whose vectors are read whole about as fast
+    as a grown copy is written back; and when so much changed that streaming them all is
+    quicker, or the sketches' centre would have drifted."""
+    if not is_postgres(conn) or earlier is None or not len(earlier) \
+            or not 1 / MEAN_DRIFT <= len(wanted) / earlier.mean_of <= MEAN_DRIFT:
         return None
     at = positions(wanted, earlier.embedding_ids)
     kept = (at >= 0) & (earlier.embedded_at[np.maximum(at, 0)] == stamps)
     changed = np.flatnonzero(~kept)
     if len(changed) > min(GROWN_ROWS, len(wanted) // 4):
         return None
-    ids, fresh = vectors_of(conn, model, wanted[changed])
+    ids, fresh = server_vectors(conn, model, wanted[changed])
     in_fresh = positions(wanted[changed], ids)
     found = kept.copy()
     found[changed[in_fresh >= 0]] = True
     row = np.cumsum(found) - 1  # each found row's place in the new matrix
-    old, new, fresh = row[kept], row[changed[in_fresh >= 0]], fresh[in_fresh[in_fresh >= 0]]
     sketch = SignSketch.blank(earlier.sketch.mean, int(found.sum()))
-    sketch.words[:, old] = earlier.sketch.words[:, at[kept]]
-    sketch.words[:, new] = sketch.encode(fresh)
-    if is_postgres(conn):
-        return found, InServer(conn, model, wanted[found]), sketch
-    array = np.empty((sketch.words.shape[1], model.dim), np.float32)
-    _copy_runs(array, old, earlier.vectors.array, at[kept])
-    array[new] = fresh
-    return found, InMemory(array), sketch
-
-
-def _copy_runs(into: np.ndarray, rows: np.ndarray, source: np.ndarray, source_rows: np.ndarray) -> None:
-    """into[rows] = source[source_rows], a run of consecutive rows at a time: the rows an earlier
-    matrix keeps lie in long runs, and a slice copies from its mapped file at memory speed
-    where gathering row by row took 14 times as long (400,000 x 768: 0.19 s against 2.7 s)."""
-    if not len(rows):
-        return
-    breaks = np.flatnonzero((np.diff(rows) != 1) | (np.diff(source_rows) != 1)) + 1
-    for a, b in zip(np.r_[0, breaks], np.r_[breaks, len(rows)], strict=True):
-        into[rows[a]:rows[a] + b - a] = source[source_rows[a]:source_rows[a] + b - a]
+    sketch.words[:, row[kept]] = earlier.sketch.words[:, at[kept]]
+    sketch.words[:, row[changed[in_fresh >= 0]]] = sketch.encode(fresh[in_fresh[in_fresh >= 0]])
+    return found, InServer(conn, model, wanted[found]), sketch
 
 
 def _sketch_in_server(conn, model: ModelRow, embedding_ids: np.ndarray) -> tuple[np.ndarray, SignSketch]:

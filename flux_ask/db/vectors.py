@@ -130,21 +130,6 @@ def server_vectors(conn, model: ModelRow, ids: np.ndarray) -> tuple[np.ndarray, 
             model.dim)
 
 
-def vectors_of(conn, model: ModelRow, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(embedding ids, N x dim float32) of the vectors `ids` names that the catalog holds:
-    from the server in one query, from vec0 one at a time (~200 us each, for a few thousand)."""
-    if is_postgres(conn):
-        return server_vectors(conn, model, ids)
-    found, vectors = [], []
-    for rowid in np.asarray(ids, np.int64).tolist():
-        row = conn.execute(f"SELECT embedding FROM vec.{model.vec_table} WHERE rowid = ?", (rowid,)).fetchone()
-        if row is not None:
-            found.append(rowid)
-            vectors.append(np.frombuffer(row[0], np.float32))
-    matrix = np.stack(vectors) if vectors else np.zeros((0, model.dim), np.float32)
-    return np.array(found, np.int64), matrix
-
-
 def _id_array(ids: np.ndarray) -> str:
     """Integer ids as one array literal, bound as a parameter: the driver's list dumper
     checks each element in Python, and sends a numpy array as a vector."""

@@ -49,7 +49,7 @@ class VectorMatrix:
     version: tuple[str, int]
     photo_ids: np.ndarray  # int64, N
     embedding_ids: np.ndarray  # int64, N: each row's vector in the catalog
-    embedded_at: np.ndarray  # bytes, N: when it was stored; an earlier matrix's vector is kept while it agrees
+    embedded_at: np.ndarray  # bytes, N: when it was stored; an earlier matrix's sketch is kept while it agrees
     vectors: InMemory | InServer  # unit rows
     days: np.ndarray  # float64 days since 1970 (local capture time); inf when undated
     lat: np.ndarray  # float64, NaN when unknown
@@ -68,7 +68,9 @@ class VectorMatrix:
                 return cls._read(conn, folder, model, version)
             except (OSError, ValueError, KeyError):
                 shutil.rmtree(folder, ignore_errors=True)  # damaged: rebuild below
-        matrix = cls._from_catalog(conn, model, version, cls._earlier(conn, cache, model, version))
+        # SQLite reads its vectors whole about as fast as a grown copy would be written back
+        earlier = cls._earlier(conn, cache, model, version) if is_postgres(conn) else None
+        matrix = cls._from_catalog(conn, model, version, earlier)
         if cache is not None:
             matrix._write(cache)
         return matrix
@@ -209,11 +211,9 @@ def _meta(model: ModelRow, version: tuple[str, int], in_server: bool) -> dict:
 def _grown(conn, model: ModelRow, earlier: VectorMatrix | None, wanted: np.ndarray, stamps: np.ndarray):
     """(found, vectors, sketch) for the rows `wanted` of a PostgreSQL catalog: an earlier
     matrix's sketch where it has the same vector (the same id, stored at the same time), the
-    server's vectors for the rest. None on SQLite, whose vectors are read whole about as fast
-    as a grown copy is written back; and when so much changed that streaming them all is
-    quicker, or the sketches' centre would have drifted."""
-    if not is_postgres(conn) or earlier is None or not len(earlier) \
-            or not 1 / MEAN_DRIFT <= len(wanted) / earlier.mean_of <= MEAN_DRIFT:
+    server's vectors for the rest. None when so much changed that streaming them all is
+    quicker, or when the sketches' centre would have drifted."""
+    if earlier is None or not len(earlier) or not 1 / MEAN_DRIFT <= len(wanted) / earlier.mean_of <= MEAN_DRIFT:
         return None
     at = positions(wanted, earlier.embedding_ids)
     kept = (at >= 0) & (earlier.embedded_at[np.maximum(at, 0)] == stamps)

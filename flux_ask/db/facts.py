@@ -34,6 +34,9 @@ def photos_with_facts(conn: apsw.Connection, facts) -> np.ndarray:
 
 def _clause(fact) -> tuple[str, list[Any]]:
     name, op, value = fact.name, fact.op, fact.value
+    if name == "either":
+        parts = [_clause(part) for part in value]
+        return " OR ".join(f"({clause})" for clause, _ in parts), [v for _, values in parts for v in values]
     if name == "camera":
         if value == "phone":
             makers = ", ".join("?" * len(PHONE_MAKERS))

@@ -81,11 +81,59 @@ Reader = Callable[[list[str], list[str], int, Holdings | None], Found | None]
 
 
 def read_fact(words: list[str], originals: list[str], i: int, holdings: Holdings | None) -> Found | None:
-    """The fact the question names at word i, if it names one there."""
+    """The fact the question names at word i, if it names one there; facts joined by "or"
+    ("shot on the Canon or the Fuji", "rated 4 or 5", "picks or 5 stars") are one: either."""
+    first = _one_fact(words, originals, i, holdings) or _before_or(words, originals, i, holdings)
+    if first is None:
+        return None
+    parts, taken = [first], first.words
+    while i + taken + 1 < len(words) and words[i + taken] == "or":
+        second = _after_or(words, originals, i + taken + 1, holdings, lead=words[i], kind=first.fact.name)
+        if second is None:
+            break
+        parts.append(second)
+        taken += 1 + second.words
+    if len(parts) == 1:
+        return first
+    facts = tuple(part.fact for part in parts)
+    return Found(Fact("either", "any", facts, " or ".join(f.label for f in facts)), taken,
+                 keep=" ".join(words[i:i + taken]) if any(part.keep for part in parts) else "",
+                 note="; ".join(part.note for part in parts if part.note))
+
+
+def _one_fact(words: list[str], originals: list[str], i: int, holdings: Holdings | None) -> Found | None:
     for reader in READERS:
         found = reader(words, originals, i, holdings)
         if found is not None:
             return found
+    return None
+
+
+def _before_or(words, originals, i: int, holdings) -> Found | None:
+    """A word that is a fact only with the words after the fact joined to it by "or":
+    "square or vertical photos" is square photos or vertical photos."""
+    if i + 2 >= len(words) or words[i + 1] != "or":
+        return None
+    second = _one_fact(words, originals, i + 2, holdings)
+    if second is None:
+        return None
+    found = _one_fact([words[i], *words[i + 3:]], [originals[i], *originals[i + 3:]], 0, holdings)
+    if found is None or found.fact.name != second.fact.name or found.words != second.words:
+        return None
+    return Found(found.fact, 1, found.keep, found.note)
+
+
+def _after_or(words, originals, j: int, holdings, *, lead: str, kind: str) -> Found | None:
+    """The fact after "or": said whole ("or picked"), or as short as the first allows, its
+    preposition or verb left out ("the Canon or the Fuji", "rated 4 or 5", "at dawn or dusk"),
+    then of the first's kind."""
+    found = _one_fact(words, originals, j, holdings)
+    if found is not None:
+        return found
+    for said in dict.fromkeys(("with", lead)):
+        found = _one_fact([said, *words[j:]], [said, *originals[j:]], 0, holdings)
+        if found is not None and found.fact.name == kind and found.words > 1:
+            return Found(found.fact, found.words - 1, found.keep, found.note)
     return None
 
 

@@ -72,7 +72,8 @@ class Fact:
     """Something the files say, asked for in words: "shot on the Canon" is
     Fact("camera", "like", "canon", "on the Canon"). `name` is one of FACTS; `op` is "=",
     "like", ">=", "<=" or "between" (value a [low, high] pair), or "is" for a named set
-    ("raw", "square", "golden hour") that search knows."""
+    ("raw", "square", "golden hour") that search knows. "either" holds for a photo when any
+    of the facts in its value does ("the Canon or the Fuji")."""
 
     name: str
     op: str
@@ -82,11 +83,15 @@ class Fact:
     @classmethod
     def of(cls, data: dict) -> Fact:
         value = data["value"]
-        return cls(data["name"], data["op"], tuple(value) if isinstance(value, list) else value, data["label"])
+        if data["name"] == "either":
+            value = tuple(cls.of(part) for part in value)
+        elif isinstance(value, list):
+            value = tuple(value)
+        return cls(data["name"], data["op"], value, data["label"])
 
 
 FACTS = ("camera", "lens", "focal", "f_number", "iso", "exposure_s", "flash", "shape", "format", "located", "dated",
-         "rating", "pick", "color_label", "keyword", "title", "daytime")
+         "rating", "pick", "color_label", "keyword", "title", "daytime", "either")
 
 
 @dataclass(frozen=True)

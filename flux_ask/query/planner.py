@@ -248,7 +248,8 @@ def plan(
     i = start
     while i < len(words):
         if fact := read_fact(words, originals, i, holdings):  # what the files say, never words for CLIP
-            draft.facts = [f for f in draft.facts if f.name != fact.fact.name or f.name == "keyword"] + [fact.fact]
+            draft.facts = [f for f in draft.facts if f.name != fact.fact.name or f.name in ("keyword", "either")] \
+                + [fact.fact]
             draft.text += fact.keep.split()
             if fact.note:
                 draft.notes.append(fact.note)
@@ -866,6 +867,8 @@ def _follow_up(new: QueryPlan, previous: QueryPlan) -> QueryPlan:
 
 
 def _fact_words(fact: Fact) -> str:
+    if fact.name == "either":
+        return " or ".join(_fact_words(part) for part in fact.value)
     if fact.name != "daytime":
         return fact.label
     return f"{fact.label} (by the sun at each photo's place and time; by the clock, {clock_words(fact.value)}, " \

@@ -235,6 +235,15 @@ def ask(settings, tiny, question):
     ("photos at sunset", {"lund-evening"}),
     ("photos taken in the morning", set()),
     ("photos at golden hour", {"lund-evening"}),
+    # either of two facts
+    ("shot on the Canon or the Fuji", {"canon", "fuji"}),
+    ("photos from my iphone or the x100v", {"square", "fuji"}),
+    ("with the 85mm or the 35mm", {"canon", "fuji"}),
+    ("square or vertical photos", {"square", "tall"}),
+    ("rated 5 stars or shot on the Canon", {"tall", "canon"}),
+    ("photos at sunset or in the morning", {"lund-evening"}),
+    # the photos without a position were taken at 12:00: noon by the clock
+    ("photos at sunset or noon", {"lund-evening", "lund-noon", "canon", "fuji", "square", "pano", "tall"}),
 ])
 def test_facts_asked_in_words(facts_archive, tiny, question, expected):
     settings, _, _ = facts_archive

@@ -1,6 +1,7 @@
 """Facts asked for in words, as people type them: what each becomes, and what stays the
 picture's words (a "35mm film camera", "Times Square", "a night market", "Mount Fuji")."""
 
+import json
 from datetime import date
 
 import pytest
@@ -93,6 +94,40 @@ TABLE = [
     ("stars from the galaxy", "stars from the galaxy", []),  # "from" is no preposition of a camera here
     ("view from the pixel", "view from the pixel", []),
 ]
+
+
+EITHER = [
+    ("shot on the Canon or the Fuji", "", [("camera", "canon"), ("camera", "fujifilm")]),
+    ("canon or fuji photos", "", [("camera", "canon"), ("camera", "fujifilm")]),
+    ("canon or nikon or fuji", "", [("camera", "canon"), ("camera", "nikon"), ("camera", "fujifilm")]),
+    ("photos from my iphone or the x100v", "", [("camera", "iphone"), ("camera", "x100v")]),
+    ("portraits with the 35mm or the 85mm", "portraits", [("focal", (34.5, 35.5)), ("focal", (84.5, 85.5))]),
+    ("rated 4 or 5", "", [("rating", 4), ("rating", 5)]),
+    ("5 star or picked", "", [("rating", 5), ("pick", 1)]),
+    ("iso 3200 or 6400", "", [("iso", 3200), ("iso", 6400)]),
+    ("square or vertical photos", "", [("shape", "square"), ("shape", "vertical")]),
+    ("fog at dawn or dusk", "fog at dawn or dusk", [("daytime", "dawn"), ("daytime", "dusk")]),
+]
+
+
+@pytest.mark.parametrize("question, text, parts", EITHER, ids=[q for q, _, _ in EITHER])
+def test_facts_joined_by_or_are_either(question, text, parts):
+    p = plan(question, now=NOW, holdings=HELD)
+    assert p.text == text
+    (either,) = p.facts
+    assert either.name == "either" and [(f.name, f.value) for f in either.value] == parts
+    assert QueryPlan.from_dict(json.loads(p.to_json())).facts == p.facts  # a recipe keeps it
+
+
+@pytest.mark.parametrize("question, text, facts", [
+    ("rated 4 or more", "", [("rating", ">=", 4)]),  # one fact, not two
+    ("portraits or landscapes", "portraits or landscapes", []),
+    ("town square or park", "town square or park", []),
+    ("square or vertical", "square or vertical", []),  # no picture noun: the words may be shapes seen
+])
+def test_or_between_words_is_no_fact(question, text, facts):
+    p = plan(question, now=NOW, holdings=HELD)
+    assert p.text == text and [(f.name, f.op, f.value) for f in p.facts] == facts
 
 
 @pytest.mark.parametrize("question, text, facts", TABLE, ids=[q for q, _, _ in TABLE])

@@ -37,6 +37,12 @@ ENDS_A_NAME = {"from", "in", "near", "at", "on", "taken", "shot", "during", "sin
                "without", "and", "or", "not", "but", "only", "of", "by", "between"}
 
 
+# Kinds of which a photo has one value: two joined by "and" can only mean either ("the Canon
+# and the Fuji", "at dawn and dusk"); keywords joined by "and" are both
+ONE_VALUE = {"camera", "lens", "focal", "f_number", "iso", "exposure_s", "shape", "format", "rating", "color_label",
+             "daytime"}
+
+
 class Holdings:
     """What the archive's files name: its cameras ("FUJIFILM X100V") and lenses, read from
     the catalog only when a question needs them (`load`)."""
@@ -82,23 +88,28 @@ Reader = Callable[[list[str], list[str], int, Holdings | None], Found | None]
 
 def read_fact(words: list[str], originals: list[str], i: int, holdings: Holdings | None) -> Found | None:
     """The fact the question names at word i, if it names one there; facts joined by "or"
-    ("shot on the Canon or the Fuji", "rated 4 or 5", "picks or 5 stars") are one: either."""
+    ("shot on the Canon or the Fuji", "rated 4 or 5", "picks or 5 stars") are one: either.
+    So are two of a kind a photo has one of, joined by "and" ("the Canon and the Fuji")."""
     first = _one_fact(words, originals, i, holdings) or _before_or(words, originals, i, holdings)
     if first is None:
         return None
-    parts, taken = [first], first.words
-    while i + taken + 1 < len(words) and words[i + taken] == "or":
+    parts, taken, anded = [first], first.words, False
+    while i + taken + 1 < len(words) and words[i + taken] in ("or", "and"):
+        joined_by = words[i + taken]
         second = _after_or(words, originals, i + taken + 1, holdings, lead=words[i], kind=first.fact.name)
-        if second is None:
+        if second is None or joined_by == "and" and not second.fact.name == first.fact.name in ONE_VALUE:
             break
         parts.append(second)
         taken += 1 + second.words
+        anded = anded or joined_by == "and"
     if len(parts) == 1:
         return first
     facts = tuple(part.fact for part in parts)
+    notes = [part.note for part in parts if part.note]
+    if anded:
+        notes.append(f"'{' '.join(originals[i:i + taken])}' read as either: no photo has both")
     return Found(Fact("either", "any", facts, " or ".join(f.label for f in facts)), taken,
-                 keep=" ".join(words[i:i + taken]) if any(part.keep for part in parts) else "",
-                 note="; ".join(part.note for part in parts if part.note))
+                 keep=" ".join(words[i:i + taken]) if any(part.keep for part in parts) else "", note="; ".join(notes))
 
 
 def _one_fact(words: list[str], originals: list[str], i: int, holdings: Holdings | None) -> Found | None:
@@ -112,10 +123,10 @@ def _one_fact(words: list[str], originals: list[str], i: int, holdings: Holdings
 def _before_or(words, originals, i: int, holdings) -> Found | None:
     """A word that is a fact only with the words after the fact joined to it by "or":
     "square or vertical photos" is square photos or vertical photos."""
-    if i + 2 >= len(words) or words[i + 1] != "or":
+    if i + 2 >= len(words) or words[i + 1] not in ("or", "and"):
         return None
     second = _one_fact(words, originals, i + 2, holdings)
-    if second is None:
+    if second is None or words[i + 1] == "and" and second.fact.name not in ONE_VALUE:
         return None
     found = _one_fact([words[i], *words[i + 3:]], [originals[i], *originals[i + 3:]], 0, holdings)
     if found is None or found.fact.name != second.fact.name or found.words != second.words:

@@ -240,6 +240,7 @@ def ask(settings, tiny, question):
     ("photos from my iphone or the x100v", {"square", "fuji"}),
     ("with the 85mm or the 35mm", {"canon", "fuji"}),
     ("square or vertical photos", {"square", "tall"}),
+    ("photos from the canon and the fuji", {"canon", "fuji"}),
     ("rated 5 stars or shot on the Canon", {"tall", "canon"}),
     ("photos at sunset or in the morning", {"lund-evening"}),
     # the photos without a position were taken at 12:00: noon by the clock

@@ -107,6 +107,10 @@ EITHER = [
     ("iso 3200 or 6400", "", [("iso", 3200), ("iso", 6400)]),
     ("square or vertical photos", "", [("shape", "square"), ("shape", "vertical")]),
     ("fog at dawn or dusk", "fog at dawn or dusk", [("daytime", "dawn"), ("daytime", "dusk")]),
+    # "and" between two of a kind no photo has both of
+    ("canon and fuji photos", "", [("camera", "canon"), ("camera", "fujifilm")]),
+    ("photos from the canon and the fuji", "", [("camera", "canon"), ("camera", "fujifilm")]),
+    ("square and vertical photos", "", [("shape", "square"), ("shape", "vertical")]),
 ]
 
 
@@ -117,6 +121,16 @@ def test_facts_joined_by_or_are_either(question, text, parts):
     (either,) = p.facts
     assert either.name == "either" and [(f.name, f.value) for f in either.value] == parts
     assert QueryPlan.from_dict(json.loads(p.to_json())).facts == p.facts  # a recipe keeps it
+    assert any("read as either: no photo has both" in n for n in p.notes) == (" and " in question)
+
+
+@pytest.mark.parametrize("question, facts", [
+    ("5 stars and picked", [("rating", "=", 5), ("pick", "=", 1)]),
+    ("shot on the canon and rated 5", [("camera", "like", "canon"), ("rating", "=", 5)]),
+])
+def test_facts_of_two_kinds_joined_by_and_both_hold(question, facts):
+    p = plan(question, now=NOW, holdings=HELD)
+    assert [(f.name, f.op, f.value) for f in p.facts] == facts
 
 
 @pytest.mark.parametrize("question, text, facts", [

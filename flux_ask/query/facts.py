@@ -97,8 +97,10 @@ def read_fact(words: list[str], originals: list[str], i: int, holdings: Holdings
     while i + taken + 1 < len(words) and words[i + taken] in ("or", "and"):
         joined_by = words[i + taken]
         second = _after_or(words, originals, i + taken + 1, holdings, lead=words[i], kind=first.fact.name)
-        if second is None or joined_by == "and" and not second.fact.name == first.fact.name in ONE_VALUE:
+        if second is None:
             break
+        if joined_by == "and" and not (second.fact.name == first.fact.name and first.fact.name in ONE_VALUE):
+            break  # "5 stars and picked": both
         parts.append(second)
         taken += 1 + second.words
         anded = anded or joined_by == "and"

@@ -97,6 +97,7 @@ async def test_a_question_gets_chips_and_a_grid_of_pictures(app):
 async def test_keys_move_through_the_results_and_open_a_photo(app):
     async with app.run_test(size=SIZE) as pilot:
         await submit(pilot, "blue")
+        await steady(pilot)  # the grid knows its columns once laid out
         await pilot.press("tab")
         grid = app.query_one(ResultGrid)
         assert app.focused is grid and grid.columns == 4
@@ -212,9 +213,10 @@ async def test_one_toast_at_a_time_and_no_viewer_said_plainly(app, monkeypatch, 
 async def test_the_mouse_highlights_then_opens(app):
     async with app.run_test(size=SIZE) as pilot:
         await submit(pilot, "green")
+        await steady(pilot)  # brought into view before it is scrolled, or it would scroll back
         grid = app.query_one(ResultGrid)
         app.transcript.scroll_to_widget(grid.tiles[2], animate=False, top=True)
-        await pilot.pause()
+        await steady(pilot)
         await pilot.click(grid.tiles[2])
         await pilot.pause()
         assert app.focused is grid and grid.cursor == 2
@@ -524,8 +526,7 @@ async def test_a_long_answer_keeps_only_the_rows_near_the_screen(app, chat_setti
         await pilot.pause()
         assert grid.cursor == 499 and on_screen(grid, 499) and consistent(grid)
         app.transcript.scroll_home(animate=False)  # the scrollbar, all the way up
-        await pilot.pause()
-        await pilot.pause()
+        await steady(pilot)
         assert grid.tiles[0].index == 0 and "-marked" in grid.tiles[0].classes and consistent(grid)
         assert len(grid.query(TileRow)) <= 8
 
@@ -534,14 +535,13 @@ async def test_answers_scrolled_away_give_their_tiles_back(app):
     async with app.run_test(size=SIZE) as pilot:
         for question in ["red squares", "evolution of red over time", "red squares from 2021"]:
             await submit(pilot, question)
-        await pilot.pause()
+        await steady(pilot)  # the newest answer brought into view, a refresh at a time
         grids = list(app.query(ResultGrid))
         newest, oldest = grids[-1], grids[0]
         assert newest.tiles and 0 <= newest.tiles[0].region.y < SIZE[1]  # the newest answer is on screen
         assert not oldest.tiles and oldest.outer_size.height == oldest.row_count * TILE_HEIGHT  # kept its place
         app.transcript.scroll_home(animate=False)
-        await pilot.pause()
-        await pilot.pause()
+        await steady(pilot)
         assert [t.index for t in oldest.tiles][:1] == [0] and oldest.tiles[0].region.y < SIZE[1]
 
 

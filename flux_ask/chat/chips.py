@@ -11,6 +11,7 @@ from flux_ask.query.plan import (
     DEFAULT_LIMIT,
     DEFAULT_MOTIF_YEARS,
     PER_PERIOD,
+    SEVERAL,
     FileRef,
     QueryPlan,
     SelectedRef,
@@ -65,8 +66,7 @@ def _labels(p: QueryPlan) -> dict[str, str]:
     if p.exclude_near:
         out["not near"] = f"not {p.exclude_near.words()}"
     for fact in p.facts:  # each its own chip: "on the Canon", "ISO 3200", "golden hour"
-        out[f"fact {fact.name} {fact.label}" if fact.name in ("keyword", "either") else f"fact {fact.name}"] = \
-            fact.label
+        out[f"fact {fact.name} {fact.label}" if fact.name in SEVERAL else f"fact {fact.name}"] = fact.label
     if p.group_by == "motif":
         out["grouping"] = f"motifs in {p.span_years or DEFAULT_MOTIF_YEARS}+ years"
     elif p.group_by:

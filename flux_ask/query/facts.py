@@ -39,6 +39,7 @@ ENDS_A_NAME = {"from", "in", "near", "at", "on", "taken", "shot", "during", "sin
 
 # Kinds of which a photo has one value: two joined by "and" can only mean either ("the Canon
 # and the Fuji", "at dawn and dusk"); keywords joined by "and" are both
+JOINS = ("or", "and")
 ONE_VALUE = {"camera", "lens", "focal", "f_number", "iso", "exposure_s", "shape", "format", "rating", "color_label",
              "daytime"}
 
@@ -94,12 +95,10 @@ def read_fact(words: list[str], originals: list[str], i: int, holdings: Holdings
     if first is None:
         return None
     parts, taken, anded = [first], first.words, False
-    while i + taken + 1 < len(words) and words[i + taken] in ("or", "and"):
+    while i + taken + 1 < len(words) and words[i + taken] in JOINS:
         joined_by = words[i + taken]
         second = _after_or(words, originals, i + taken + 1, holdings, lead=words[i], kind=first.fact.name)
-        if second is None:
-            break
-        if joined_by == "and" and not (second.fact.name == first.fact.name and first.fact.name in ONE_VALUE):
+        if second is None or not _either(joined_by, first.fact.name, second.fact.name):
             break  # "5 stars and picked": both
         parts.append(second)
         taken += 1 + second.words
@@ -125,15 +124,22 @@ def _one_fact(words: list[str], originals: list[str], i: int, holdings: Holdings
 def _before_or(words, originals, i: int, holdings) -> Found | None:
     """A word that is a fact only with the words after the fact joined to it by "or":
     "square or vertical photos" is square photos or vertical photos."""
-    if i + 2 >= len(words) or words[i + 1] not in ("or", "and"):
+    if i + 2 >= len(words) or words[i + 1] not in JOINS:
         return None
     second = _one_fact(words, originals, i + 2, holdings)
-    if second is None or words[i + 1] == "and" and second.fact.name not in ONE_VALUE:
+    if second is None:
         return None
     found = _one_fact([words[i], *words[i + 3:]], [originals[i], *originals[i + 3:]], 0, holdings)
-    if found is None or found.fact.name != second.fact.name or found.words != second.words:
+    if found is None or found.fact.name != second.fact.name or found.words != second.words \
+            or not _either(words[i + 1], found.fact.name, second.fact.name):
         return None
     return Found(found.fact, 1, found.keep, found.note)
+
+
+def _either(joined_by: str, kind: str, other: str) -> bool:
+    """Whether two facts joined by "or" or "and" mean either: "or" always; "and" when no
+    photo can have both."""
+    return joined_by == "or" or kind == other and kind in ONE_VALUE
 
 
 def _after_or(words, originals, j: int, holdings, *, lead: str, kind: str) -> Found | None:

@@ -35,6 +35,7 @@ from flux_ask.query.plan import (
     DEFAULT_LIMIT,
     DEFAULT_MOTIF_YEARS,
     PER_PERIOD,
+    SEVERAL,
     Fact,
     FileRef,
     PhotoRef,
@@ -248,8 +249,7 @@ def plan(
     i = start
     while i < len(words):
         if fact := read_fact(words, originals, i, holdings):  # what the files say, never words for CLIP
-            draft.facts = [f for f in draft.facts if f.name != fact.fact.name or f.name in ("keyword", "either")] \
-                + [fact.fact]
+            draft.facts = [f for f in draft.facts if f.name != fact.fact.name or f.name in SEVERAL] + [fact.fact]
             draft.text += fact.keep.split()
             if fact.note:
                 draft.notes.append(fact.note)

@@ -82,8 +82,9 @@ class Settings:
 
     @property
     def place_index_dir(self) -> Path:
-        """Place names worked out once from the offline gazetteers: rebuilt when missing."""
-        return self.home / "places"
+        """Place names worked out once from the offline gazetteers, for every archive home of
+        this install: rebuilt when missing."""
+        return static_cache_dir() / "places"
 
     @property
     def models_dir(self) -> Path:
@@ -99,6 +100,18 @@ def env_catalog(home: Path) -> str | None:
 def without_password(url: str) -> str:
     """A database URL fit to print: its password blotted out."""
     return re.sub(r"(://[^:/@]+:)[^@]*@", r"\1***@", url)
+
+
+def static_cache_dir() -> Path:
+    """Data derived from what flux-ask installs (place and holiday names), the same for every
+    archive home: FLUX_ASK_CACHE when set, else the user's cache directory. Each file names the
+    version it was built from."""
+    env = os.environ.get("FLUX_ASK_CACHE")
+    if env:
+        return Path(env).expanduser()
+    from platformdirs import user_cache_path  # deferred: `flux-ask --help` needs no cache dir
+
+    return user_cache_path("flux-ask", appauthor=False)
 
 
 def default_home() -> Path:

@@ -23,6 +23,12 @@ def pytest_addoption(parser):
 
 
 def pytest_configure(config):
+    # derived static data (place and holiday names) is built once per session, not per archive home
+    if not os.environ.get("FLUX_ASK_CACHE"):
+        import tempfile
+
+        config._static_cache = tempfile.TemporaryDirectory(prefix="flux-ask-cache-")
+        os.environ["FLUX_ASK_CACHE"] = config._static_cache.name
     config.addinivalue_line("markers", "sqlite_only: about the SQLite catalog's own files")
     config.catalogs = Catalogs.start(config.getoption("--backend"))
     if config.catalogs.why_not:
@@ -31,6 +37,8 @@ def pytest_configure(config):
 
 def pytest_unconfigure(config):
     config.catalogs.stop()
+    if getattr(config, "_static_cache", None) is not None:
+        config._static_cache.cleanup()
 
 
 def pytest_generate_tests(metafunc):

@@ -37,6 +37,10 @@ def _clause(fact) -> tuple[str, list[Any]]:
     if name == "either":
         parts = [_clause(part) for part in value]
         return " OR ".join(f"({clause})" for clause, _ in parts), [v for _, values in parts for v in values]
+    if name == "not":  # a photo whose files do not say is not one that has it: kept
+        parts = [_clause(part) for part in value]
+        inner = " OR ".join(f"({clause})" for clause, _ in parts)
+        return f"NOT COALESCE(({inner}), FALSE)", [v for _, values in parts for v in values]
     if name == "camera":
         if value == "phone":
             makers = ", ".join("?" * len(PHONE_MAKERS))
@@ -56,8 +60,8 @@ def _clause(fact) -> tuple[str, list[Any]]:
         return "p.focal_mm BETWEEN ? AND ? OR p.focal_35mm BETWEEN ? AND ?", [low, high, low, high]
     if name in ("f_number", "iso", "exposure_s", "rating"):
         column = f"p.{name}"
-        if name == "rating" and op == "<=" and value <= 0:
-            return "p.rating IS NULL OR p.rating = 0", []
+        if name == "rating" and (op == "<=" and value <= 0 or op == "=" and value == 0):
+            return "p.rating IS NULL OR p.rating = 0", []  # unrated
         if op == "between":
             return f"{column} BETWEEN ? AND ?", list(value)
         return f"{column} {_op(op)} ?", [value]
@@ -90,7 +94,7 @@ def _clause(fact) -> tuple[str, list[Any]]:
 
 
 def _op(op: str) -> str:
-    return {"=": "=", ">=": ">=", "<=": "<="}[op]
+    return {"=": "=", ">=": ">=", "<=": "<=", ">": ">", "<": "<"}[op]
 
 
 def _daytime(name: str) -> str:

@@ -12,16 +12,11 @@ import calendar
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
+from flux_ask.query import vocabulary
+
 MONTHS = {name: i for i, name in enumerate(
     ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], start=1)}
-NUMBER_WORDS = {
-    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
-    "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40,
-    "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100,
-    "dozen": 12, "couple": 2, "few": 3,  # "a few" is stated as three, and the plan says "the best 3"
-    "handful": 5, "several": 5,
-}
+NUMBER_WORDS: dict[str, int] = vocabulary.table("numbers")
 # First month of each season, northern hemisphere.
 NORTHERN = {"winter": 12, "spring": 3, "summer": 6, "autumn": 9, "fall": 9}
 SOUTHERN = {"summer": 12, "autumn": 3, "fall": 3, "winter": 6, "spring": 9}
@@ -133,7 +128,7 @@ def relative_period(which: str, period: str, now: date) -> Range:
     return monday, monday + timedelta(days=6)
 
 
-EVERY_YEARS = 40  # a month, season or holiday named without a year: every one of the last this many years
+EVERY_YEARS: int = vocabulary.entry("dates.every_years")  # a month, season or holiday without a year: every one
 
 
 def every_year(first_of: Callable[[int], Range], now: date) -> list[Range]:
@@ -161,10 +156,9 @@ def describe(r: Range) -> str:
     return f"{start.isoformat()} to {end.isoformat()}"
 
 
-RECENT_DAYS = 30  # "recently"
+RECENT_DAYS: int = vocabulary.entry("dates.recent_days")  # "recently"
 WEEKDAYS = frozenset("monday tuesday wednesday thursday friday saturday sunday".split())
-RELATIVE_DAYS = {"tonight": "today", "this morning": "today", "this afternoon": "today", "this evening": "today",
-                 "the day before yesterday": "2 days ago", "day before yesterday": "2 days ago"}
+RELATIVE_DAYS: dict[str, str] = vocabulary.table("dates.relative_days")
 DATE_ORDERS = ("MDY", "DMY", "YMD")  # how 02/03/2020 reads: the `date_order` setting
 
 
@@ -206,8 +200,7 @@ def full_year(two_digits: int, now: date) -> int:
     return 2000 + two_digits if 2000 + two_digits <= now.year else 1900 + two_digits
 
 
-DECADE_WORDS = {"twenties": "20", "thirties": "30", "forties": "40", "fifties": "50", "sixties": "60",
-                "seventies": "70", "eighties": "80", "nineties": "90", "noughties": "00"}
+DECADE_WORDS: dict[str, str] = vocabulary.table("dates.decade_words")
 
 
 def year_of(word: str, now: date) -> int:
@@ -224,10 +217,7 @@ def decade_range(word: str, part: str | None, now: date) -> Range:
     return date(first + span[0], 1, 1), date(first + span[1], 12, 31)
 
 
-YEAR_PARTS = {"early": (1, 4), "mid": (5, 8), "late": (9, 12), "start": (1, 3), "beginning": (1, 3), "end": (10, 12),
-              "first half": (1, 6), "second half": (7, 12), "q1": (1, 3), "q2": (4, 6), "q3": (7, 9), "q4": (10, 12),
-              "first quarter": (1, 3), "second quarter": (4, 6), "third quarter": (7, 9), "fourth quarter": (10, 12),
-              "last quarter": (10, 12)}
+YEAR_PARTS: dict[str, list[int]] = vocabulary.table("dates.year_parts")
 
 
 def year_part_range(part: str, year: int) -> Range:
@@ -239,24 +229,6 @@ def seasons_ago(season: str, count: int, now: date, hemisphere: str) -> Range:
     """"two winters ago": the winter before last."""
     last = last_season(season, now, hemisphere)
     return season_range(season, _name_year(last[0]) - (count - 1), hemisphere)
-
-
-# What people call a holiday, as the `holidays` calendar names it.
-HOLIDAY_NAMES = {"christmas": "christmas day", "xmas": "christmas day", "xmas day": "christmas day",
-                 "xmas eve": "christmas eve", "new year": "new year's day", "new years": "new year's day",
-                 "nye": "new year's eve", "the fourth of july": "independence day", "4th of july": "independence day",
-                 "the 4th of july": "independence day", "july 4": "independence day",
-                 "july fourth": "independence day",
-                 "new year day": "new year's day", "new years day": "new year's day",
-                 "new year eve": "new year's eve", "new years eve": "new year's eve",
-                 "valentine": "valentine's day", "valentines": "valentine's day", "valentine day": "valentine's day",
-                 "valentines day": "valentine's day", "easter": "easter sunday", "thanksgiving": "thanksgiving day",
-                 "fourth of july": "independence day", "july 4th": "independence day",
-                 "mother day": "mother's day", "mothers day": "mother's day",
-                 "father day": "father's day", "fathers day": "father's day",
-                 "st patrick day": "saint patrick's day", "st patricks day": "saint patrick's day",
-                 "saint patrick day": "saint patrick's day", "saint patricks day": "saint patrick's day",
-                 "martin luther king jr day": "martin luther king jr. day"}
 
 
 def holiday_span(day: date, name: str, span: str | None) -> Range:
@@ -275,46 +247,6 @@ def holiday_span(day: date, name: str, span: str | None) -> Range:
     if name in ("new year", "new years", "nye"):
         return (day, day) if name == "nye" else (day - timedelta(days=1), day)
     return day, day
-
-
-def holiday(name: str, year: int, country: str) -> date:
-    """The day `name` fell on in `year`, in the country's calendar."""
-    days = holiday_days(name, range(year, year + 1), country)
-    if not days:
-        raise LookupError(f"{HOLIDAY_NAMES.get(name, name).title()} is not in the {country} holiday calendar")
-    return days[0]
-
-
-def holidays_every_year(name: str, now: date, country: str) -> list[Range]:
-    days = [(d, d) for d in holiday_days(name, range(now.year - EVERY_YEARS + 1, now.year + 1), country) if d <= now]
-    if not days:
-        holiday(name, now.year, country)  # raises: the calendar has no such day
-    return days
-
-
-def holiday_days(name: str, years: range, country: str) -> list[date]:
-    """The days `name` fell on in `years`, from one calendar of the country's, public and
-    observed days alike (Easter, Halloween and Valentine's Day are in the US one too)."""
-    import holidays  # deferred: only questions that name a holiday need the calendars
-
-    wanted = HOLIDAY_NAMES.get(name, name)
-    try:
-        supported = holidays.country_holidays(country).supported_categories
-    except NotImplementedError:
-        raise LookupError(f"there is no holiday calendar for {country!r}") from None
-    calendar_of = holidays.country_holidays(country, years=years, language="en_US",
-                                            categories=tuple(c for c in ("public", "unofficial") if c in supported))
-    found = sorted(day for day, names in calendar_of.items() if wanted in (n.strip().lower() for n in names.split(";")))
-    for near, shift in NEXT_TO_A_HOLIDAY.get(wanted, ()) if not found else ():
-        found = [day + timedelta(days=shift) for day in holiday_days(near, years, country)]
-        if found:
-            break
-    return found
-
-
-# Days that are no public holiday where their neighbours are (Easter Sunday in Greece or Germany):
-# found from the neighbour, in that country's own reckoning
-NEXT_TO_A_HOLIDAY = {"easter sunday": (("easter monday", -1), ("good friday", 2))}
 
 
 DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")

@@ -14,27 +14,19 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from flux_ask.query import vocabulary
 from flux_ask.query.plan import Fact
+from flux_ask.query.quantities import read_quantity
 
-# Brands people name, as the camera's make or model says them
-BRANDS = {"canon": "canon", "nikon": "nikon", "fuji": "fujifilm", "fujifilm": "fujifilm", "sony": "sony",
-          "leica": "leica", "olympus": "olympus", "om system": "om digital", "panasonic": "panasonic",
-          "lumix": "panasonic", "pentax": "pentax", "ricoh": "ricoh", "gopro": "gopro", "dji": "dji",
-          "drone": "dji", "iphone": "iphone", "ipad": "ipad", "pixel": "pixel", "samsung": "samsung",
-          "galaxy": "samsung", "hasselblad": "hasselblad", "sigma": "sigma", "kodak": "kodak", "minolta": "minolta",
-          "huawei": "huawei", "xiaomi": "xiaomi", "oneplus": "oneplus", "nokia": "nokia", "motorola": "motorola",
-          "google pixel": "pixel", "apple": "apple", "phone": "phone"}
+BRANDS: dict[str, str] = vocabulary.table("cameras.brands")
 # Brands that are also what a picture shows ("Mount Fuji", "pixel art", "the galaxy"): a camera
 # only after "shot on", "with the" and the like
-BRANDS_ONLY_AFTER_A_PREPOSITION = {"fuji", "pixel", "galaxy", "apple", "phone", "drone", "sigma", "ipad"}
-MODEL_WORDS = {"pro", "max", "mini", "plus", "xl", "se", "xr", "xs", "ultra", "mark", "ii", "iii", "iv", "eos"}
-PHONE_MAKERS = ("apple", "google", "samsung", "huawei", "xiaomi", "oneplus", "motorola", "nokia", "oppo", "vivo")
-NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
-COLOURS = ("red", "orange", "yellow", "green", "blue", "purple", "magenta")
+BRANDS_ONLY_AFTER_A_PREPOSITION = vocabulary.terms("cameras.only_after_a_preposition")
+MODEL_WORDS = vocabulary.terms("cameras.model_words")
+COLOURS = tuple(vocabulary.entry("marks.colours"))
 PICTURE = r"(?:photos?|photographs?|pictures?|pics?|images?|shots?|ones|files?)"
 # Words that end a keyword or a title ("tagged family from 2019")
-ENDS_A_NAME = {"from", "in", "near", "at", "on", "taken", "shot", "during", "since", "before", "after", "with",
-               "without", "and", "or", "not", "but", "only", "of", "by", "between"}
+ENDS_A_NAME = vocabulary.terms("marks.ends_a_name")
 
 
 # Kinds of which a photo has one value: two joined by "and" can only mean either ("the Canon
@@ -172,7 +164,7 @@ _CAMERA = _phrase(r"(?:(?:shot|taken|photographed|made) )?(?:(?:on|with|using|by
 # but "from Apple Park" and "from the galaxy" are not
 _FROM_CAMERA = _phrase(r"from (?:the )?(?P<name>[\w\-+.]+(?: [\w\-+.]+){0,2})")
 _BARE_CAMERA = _phrase(r"(?P<name>[\w\-+.]+(?: [\w\-+.]+){0,2})")
-CAMERA_NOUNS = ("camera", "cameras", "phone", "phones")  # "with the Fuji camera", "Canon cameras"
+CAMERA_NOUNS = vocabulary.terms("cameras.nouns")  # "with the Fuji camera", "Canon cameras"
 
 
 def _camera(words, originals, i, holdings) -> Found | None:
@@ -184,6 +176,8 @@ def _camera(words, originals, i, holdings) -> Found | None:
     if match is None:
         return None
     name_words = match.group("name").split()
+    if after_preposition and _an_object(words, i, match):
+        return None  # "an old man with a leica around his neck": the camera is in the picture
     for n in range(len(name_words), 0, -1):
         said = " ".join(name_words[:n])
         value = _camera_value(said, holdings, after_preposition)
@@ -203,6 +197,15 @@ def _camera(words, originals, i, holdings) -> Found | None:
     return None
 
 
+def _an_object(words: list[str], i: int, match: re.Match) -> bool:
+    """ "with a leica around his neck", "a canon for sale": a camera someone holds or sells."""
+    said = match.group(0).split()
+    if not ({"a", "an"} & set(said[:3]) or words[i - 1:i] in (["a"], ["an"])):
+        return False
+    rest = " ".join(words[i + len(said):i + len(said) + 3])
+    return any(rest == w or rest.startswith(w + " ") for w in vocabulary.terms("cameras.as_object"))
+
+
 def _camera_value(said: str, holdings: Holdings | None, after_preposition: bool) -> str | None:
     """What a camera's make and model must contain, or None if the words name no camera."""
     first = said.split()[0]
@@ -218,8 +221,6 @@ def _camera_value(said: str, holdings: Holdings | None, after_preposition: bool)
     return None
 
 
-_FOCAL = _phrase(r"(?:(?:with|on|using|at) (?:the |my |a )?)?(?P<mm>\d{1,4}(?:\.\d)?) ?mm(?: (?:lens|prime))?"
-                    r"(?! (?:film|camera|negatives?|slides?|scans?|movie))")  # "35mm film" is a film
 _FOCAL_CLASS = _phrase(r"(?:(?:with|on|using) (?:the |my |a |an )?)?(?P<kind>ultra[ -]?wide|wide[ -]?angle|"
                           r"wideangle|telephoto|tele)(?: (?:lens|shots?|photos?|pictures?|zoom))?")
 _LENS = _phrase(r"(?:with|on|using) (?:the |my |a |an )?(?P<name>[\w\-+.]+)(?: lens)?")
@@ -228,14 +229,7 @@ FOCAL_CLASSES = {"wide": "wide angle (35 mm equivalent 28 mm or less)", "ultra w
 
 
 def _focal(words, originals, i, holdings) -> Found | None:
-    """ "with the 85mm", "at 35mm", "wide angle", "telephoto", "with the Summilux"."""
-    match = _match(_FOCAL, words, i)
-    if match is not None:
-        mm = float(match.group("mm"))
-        if 4 <= mm <= 2000:
-            low, high = mm - 0.5, mm + 0.5
-            return Found(Fact("focal", "between", (low, high), f"{mm:g} mm"), _taken(match),
-                         note=f"{mm:g} mm: the focal length, or its 35 mm equivalent")
+    """ "wide angle", "telephoto", "with the Summilux" (lengths are quantities: query/quantities.py)."""
     match = _match(_FOCAL_CLASS, words, i)
     if match is not None:
         kind = match.group("kind").replace("-", " ")
@@ -253,30 +247,26 @@ def _focal(words, originals, i, holdings) -> Found | None:
 
 # -- exposure -------------------------------------------------------------------------
 
-_APERTURE = _phrase(r"(?:(?:at|shot at|with) )?(?:f ?/ ?|f)(?P<f>\d{1,2}(?:\.\d)?)(?: aperture)?")
 _WIDE_OPEN = _phrase(r"(?:shot )?wide open")
-_ISO = _phrase(r"(?:(?:at|shot at|with) )?iso ?(?P<iso>\d{2,7})|(?P<level>high|low) iso")
+_ISO = _phrase(r"(?P<level>high|low) iso")
 _LONG = _phrase(r"long[ -]?exposures?|slow shutter(?: speed)?s?")
 _FLASH = _phrase(r"(?P<without>without|no|w/o) (?:a |the )?flash|(?:with|using) (?:a |the )?flash|flash "
                     + PICTURE)
 
 
+def _quantity(words, originals, i, holdings) -> Found | None:
+    """Focal lengths, apertures, ISO, shutter times and stars, compared or not (query/quantities.py)."""
+    read = read_quantity(words, i)
+    return Found(read.fact, read.words, note=read.note) if read else None
+
+
 def _exposure(words, originals, i, holdings) -> Found | None:
-    match = _match(_APERTURE, words, i)
-    if match is not None:
-        f = float(match.group("f"))
-        if 0.7 <= f <= 64:
-            return Found(Fact("f_number", "between", (round(f * 0.96, 2), round(f * 1.04, 2)), f"f/{f:g}"),
-                         _taken(match))
     match = _match(_WIDE_OPEN, words, i)
     if match is not None:
         return Found(Fact("f_number", "<=", 2.0, "wide open"), _taken(match),
                      note="wide open: f/2 or wider (the files do not say how wide each lens opens)")
     match = _match(_ISO, words, i)
     if match is not None:
-        if match.group("iso"):
-            iso = int(match.group("iso"))
-            return Found(Fact("iso", "=", iso, f"ISO {iso}"), _taken(match))
         high = match.group("level") == "high"
         return Found(Fact("iso", ">=" if high else "<=", 1600 if high else 200,
                           "ISO 1600 or more" if high else "ISO 200 or less"), _taken(match))
@@ -358,13 +348,7 @@ def _state(words, originals, i, holdings) -> Found | None:
 
 # -- the photographer's marks ---------------------------------------------------------
 
-_NUMBER = r"(?P<n>[0-5]|one|two|three|four|five)"
-_STARS = _phrase(rf"(?P<least>(?:rated |with )?(?:at least|minimum|min) )?(?:rated |with )?{_NUMBER}[ -]?"
-                    r"(?P<plus>\+)?[ -]?stars?(?! hotel| restaurant| resort| review)"
-                    r"(?: (?P<more>or (?:more|higher|better|above|up)|and (?:up|above|more|higher)|plus))?"
-                    r"(?: (?:rated|rating|ratings))?")
-_RATED = _phrase(rf"rated (?:at least )?{_NUMBER}(?: stars?)?(?: (?P<more>or (?:more|higher|better|above)|"
-                    r"and (?:up|above)|\+))?|(?P<starred>starred|rated)(?= |$)|(?P<unrated>unrated)")
+_RATED = _phrase(r"(?P<starred>starred|rated)(?= |$)|(?P<unrated>unrated|not rated|no stars|zero stars)")
 _PICKS = _phrase(rf"(?:my |the )?(?P<pick>picks|flagged|picked {PICTURE}|picked$)|"
                     rf"(?P<reject>rejected|rejects)(?: {PICTURE})?")
 _LABEL = _phrase(rf"(?:with (?:a |the )?)?(?P<c1>{'|'.join(COLOURS)})[ -]label(?:s|led|ed)?|"
@@ -375,18 +359,13 @@ _TITLE = _phrase(r"(?:titled|entitled|with the title) (?P<rest>.+)")
 
 
 def _marks(words, originals, i, holdings) -> Found | None:
-    match = _match(_STARS, words, i) or _match(_RATED, words, i)
+    """ "rated", "unrated", "picks", "rejects", "red label", "tagged family", "titled ..."; a
+    number of stars is a quantity (query/quantities.py)."""
+    match = _match(_RATED, words, i)
     if match is not None:
-        if match.groupdict().get("starred"):
+        if match.group("starred"):
             return Found(Fact("rating", ">=", 1, "rated"), 1)
-        if match.groupdict().get("unrated"):
-            return Found(Fact("rating", "<=", 0, "unrated"), 1)
-        stars = int(NUMBERS.get(match.group("n"), match.group("n") or 0))
-        more = match.groupdict().get("plus") or match.group("more") or match.groupdict().get("least") \
-            or "at least" in match.group(0)
-        return Found(Fact("rating", ">=" if more else "=", stars,
-                          f"{stars} stars or more" if more else f"{stars} star{'s' if stars != 1 else ''}"),
-                     _taken(match))
+        return Found(Fact("rating", "=", 0, "unrated"), _taken(match))
     match = _match(_PICKS, words, i)
     if match is not None:
         picked = bool(match.group("pick"))
@@ -427,13 +406,9 @@ def _name_at(originals: list[str], start: int, *, one_word: bool) -> tuple[str, 
 # -- time of day ----------------------------------------------------------------------
 
 # words -> the time of day they name
-DAYTIMES = {"sunrise": "sunrise", "sunrises": "sunrise", "sunset": "sunset", "sunsets": "sunset",
-            "golden hour": "golden hour", "blue hour": "blue hour", "dawn": "dawn", "dusk": "dusk",
-            "twilight": "dusk", "morning": "morning", "mornings": "morning", "afternoon": "afternoon",
-            "afternoons": "afternoon", "evening": "evening", "evenings": "evening", "night": "night",
-            "nighttime": "night", "night time": "night", "night-time": "night", "noon": "noon", "midday": "noon"}
-THINGS_TOO = {"sunrise", "sunrises", "sunset", "sunsets"}  # a time only after "at", "during", "around"
-TIME_PREPOSITIONS = ("at ", "during ", "around ", "by ")
+DAYTIMES: dict[str, str] = vocabulary.table("daytimes.words")
+THINGS_TOO = vocabulary.terms("daytimes.things_too")  # a time only after "at", "during", "around"
+TIME_PREPOSITIONS = tuple(f"{w} " for w in vocabulary.entry("daytimes.prepositions"))
 _DAYTIME = _phrase("(?:(?:taken|shot|photographed) )?(?P<when>(?:at |during |in |around |by )?(?:the )?"
                    "(?P<said>" + "|".join(
     sorted((re.escape(w) for w in DAYTIMES), key=len, reverse=True)) + r"))(?= |$)")
@@ -457,7 +432,7 @@ def _daytime(words, originals, i, holdings) -> Found | None:
     return Found(Fact("daytime", "is", name, name), _taken(match), keep=whole)
 
 
-READERS: tuple[Reader, ...] = (_state, _marks, _exposure, _shape, _focal, _daytime, _camera)
+READERS: tuple[Reader, ...] = (_state, _quantity, _marks, _exposure, _shape, _focal, _daytime, _camera)
 
 
 def _squash(text: str) -> str:

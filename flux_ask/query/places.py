@@ -20,6 +20,7 @@ from flux_ask import atlas
 from flux_ask.atomic import atomic_folder, atomic_output
 from flux_ask.errors import ConfigError
 from flux_ask.geo import haversine_m
+from flux_ask.query import english, vocabulary
 from flux_ask.query.plan import Place
 
 
@@ -194,13 +195,8 @@ def fold(name: str) -> str:
     return unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
 
 
-GENERIC_AREAS = {"north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest", "centre",
-                 "center", "central", "capital", "coast", "islands", "lakes", "highlands", "lowlands", "border",
-                 "northern", "southern", "eastern", "western", "mountains", "valley", "interior"}
-COUNTRY_ALIASES = {"usa": "united states", "us": "united states", "united states of america": "united states",
-                   "america": "united states", "uk": "united kingdom", "britain": "united kingdom",
-                   "great britain": "united kingdom", "holland": "netherlands", "the netherlands": "netherlands",
-                   "czech republic": "czechia", "vatican": "vatican city"}
+GENERIC_AREAS = vocabulary.terms("places.generic_areas")
+COUNTRY_ALIASES: dict[str, str] = vocabulary.table("places.country_aliases")
 
 
 @lru_cache(maxsize=1)
@@ -240,11 +236,7 @@ def _cities() -> dict[str, list[tuple]]:
 
 
 # Words that name a landmark rather than a town, in a town's other names
-FEATURE_WORDS = {"park", "bridge", "street", "lake", "river", "mountain", "mountains", "mount", "mt", "station",
-                 "airport", "beach", "island", "bay", "square", "tower", "castle", "church", "cathedral", "palace",
-                 "market", "garden", "gardens", "museum", "harbour", "harbor", "falls", "valley", "canyon", "forest",
-                 "hill", "hills", "lago", "lac", "building", "hall", "stadium", "zoo", "university", "college",
-                 "school", "hospital", "temple", "abbey", "junction", "creek", "springs", "point", "landing"}
+FEATURE_WORDS = vocabulary.terms("places.feature_words")
 
 
 def city_radius_m(population: int) -> float:
@@ -366,9 +358,8 @@ class _JsonLines(Sequence):
 
 CITY_INDEX_VERSION = "4"  # 3: no landmark names among a town's other names; 4: cities as JSON lines
 MAX_NAME_CHARS = 40  # longer alternate names are official forms nobody types
-# What people write for a few cities, which GeoNames keeps as codes too short to trust
-CITY_ABBREVIATIONS = {"nyc": "new york city", "la": "los angeles", "sf": "san francisco", "dc": "washington",
-                      "philly": "philadelphia", "vegas": "las vegas"}
+# What people write for a place, which GeoNames keeps as codes too short to trust
+CITY_ABBREVIATIONS: dict[str, str] = vocabulary.table("places.abbreviations")
 _in_memory = CityBook(None, AreaBook(None))
 
 
@@ -394,24 +385,13 @@ def chain(*resolvers: Resolver) -> Resolver:
     return resolve
 
 
-@lru_cache(maxsize=1)
-def _everyday_words() -> frozenset[str]:
-    """English words as dictionaries write them, lower case where they are common nouns and
-    adjectives ("nice", "split", "turkey") and capitalised where they are names ("Paris")."""
-    from english_words import get_english_words_set  # deferred: only a place named bare needs it
-
-    return frozenset(w for w in get_english_words_set(["web2", "gcide"], lower=False, alpha=True) if w.islower())
-
-
 def is_everyday_word(word: str) -> bool:
     """Whether a lower-case word is everyday English as well as, perhaps, a place's name."""
-    return word.lower() in _everyday_words() or word.lower() in EVERYDAY_PLACE_WORDS
+    return english.everyday(word) or word.lower() in EVERYDAY_PLACE_WORDS
 
 
 # Well-known places whose names are also everyday words the dictionaries keep only as names
-EVERYDAY_PLACE_WORDS = {"victoria", "lincoln", "savannah", "cologne", "lima", "tours", "wells", "rugby", "georgia",
-                        "florence", "austin", "charlotte", "madison", "jackson", "regina", "sydney", "nancy",
-                        "phoenix", "mecca", "columbus", "turkey", "china", "chile", "jordan", "chad", "guinea"}
+EVERYDAY_PLACE_WORDS = vocabulary.terms("places.everyday_names")
 GREAT_CITY_RADIUS_M = 20_000  # city_radius_m of about 700,000 people
 
 
@@ -421,5 +401,4 @@ def plausible_name(name: str) -> bool:
 
 
 # Words that end a place name rather than belong to it.
-NOT_IN_NAMES = {"with", "without", "from", "during", "in", "on", "at", "near", "not", "taken", "between", "since",
-                "before", "after", "over", "across", "by", "top", "all", "like", "similar", "only", "instead"}
+NOT_IN_NAMES = vocabulary.terms("places.not_in_names") - {"and", "of"}

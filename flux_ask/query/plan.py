@@ -28,6 +28,7 @@ class Place:
     # What the online geocoder knows by its extent (Central Park, Lake Como, the Alps): its box
     # (lat_min, lat_max, lon_min, lon_max), and radius_m is then the margin around it.
     box: Box | None = None
+    country: str | None = None  # the country a city is in, where known: whose holidays it keeps
 
     @classmethod
     def of(cls, data: dict) -> Place:
@@ -44,7 +45,7 @@ class Place:
 
     def within(self, radius_m: float) -> Place:
         """A distance from a place: a circle round its centre, even a country's; around its box, if it has one."""
-        return Place(self.label, self.lat, self.lon, radius_m, box=self.box)
+        return Place(self.label, self.lat, self.lon, radius_m, box=self.box, country=self.country_code)
 
     def reach(self) -> Box:
         """The box every photo of the place lies in (a country's or region's aside)."""
@@ -60,7 +61,7 @@ class Place:
 
     @property
     def country_code(self) -> str | None:
-        return self.area.split("/", 1)[0] if self.area else None
+        return self.area.split("/", 1)[0] if self.area else self.country
 
     @property
     def region(self) -> str | None:
@@ -71,9 +72,10 @@ class Place:
 class Fact:
     """Something the files say, asked for in words: "shot on the Canon" is
     Fact("camera", "like", "canon", "on the Canon"). `name` is one of FACTS; `op` is "=",
-    "like", ">=", "<=" or "between" (value a [low, high] pair), or "is" for a named set
-    ("raw", "square", "golden hour") that search knows. "either" holds for a photo when any
-    of the facts in its value does ("the Canon or the Fuji")."""
+    "like", ">", ">=", "<", "<=" or "between" (value a [low, high] pair), or "is" for a named
+    set ("raw", "square", "golden hour") that search knows. "either" holds for a photo when
+    any of the facts in its value does ("the Canon or the Fuji"); "not" when none does ("not
+    on the iPhone"), photos whose files do not say included."""
 
     name: str
     op: str
@@ -83,7 +85,7 @@ class Fact:
     @classmethod
     def of(cls, data: dict) -> Fact:
         value = data["value"]
-        if data["name"] == "either":
+        if data["name"] in ("either", "not"):
             value = tuple(cls.of(part) for part in value)
         elif isinstance(value, list):
             value = tuple(value)
@@ -91,8 +93,8 @@ class Fact:
 
 
 FACTS = ("camera", "lens", "focal", "f_number", "iso", "exposure_s", "flash", "shape", "format", "located", "dated",
-         "rating", "pick", "color_label", "keyword", "title", "daytime", "either")
-SEVERAL = ("keyword", "either")  # facts a plan may hold more than one of; any other kind, named again, replaces
+         "rating", "pick", "color_label", "keyword", "title", "daytime", "either", "not")
+SEVERAL = ("keyword", "either", "not")  # facts a plan may hold more than one of; any other kind, named again, replaces
 
 
 @dataclass(frozen=True)
@@ -151,9 +153,26 @@ class ResultRef:
 
 SimilarTo = PhotoRef | FileRef | SelectedRef | ResultRef
 Mode = Literal["top_k", "all"]
-GroupBy = Literal["year", "season", "month", "motif"]
+# periods of time, motifs, and the columns the catalog keeps of each photo
+GroupBy = Literal["year", "season", "month", "motif", "camera", "lens", "country", "region", "place", "weekday",
+                  "hour"]
+PERIODS = ("year", "season", "month")
 Rank = Literal["similarity", "keeper"]
 RANKS: tuple[str, ...] = get_args(Rank)
+Order = Literal["newest", "oldest", "time", "score"]
+
+
+@dataclass(frozen=True)
+class OtherReading:
+    """Another fair reading of the question, offered beside the one taken: "'bath' as the
+    place Bath, England". `question` asks it that way, as typed."""
+
+    label: str
+    question: str
+
+    @classmethod
+    def of(cls, data: dict) -> OtherReading:
+        return cls(str(data["label"]), str(data["question"]))
 
 
 def similar_to_dict(ref: SimilarTo) -> dict[str, Any]:
@@ -205,13 +224,22 @@ class QueryPlan:
     similar_to: SimilarTo | None = None
     echoes_of: Place | None = None
     mode: Mode = "top_k"
-    limit: int = DEFAULT_LIMIT
+    limit: int | None = None  # how many were asked for; None: not said (DEFAULT_LIMIT, or PER_PERIOD a group)
     group_by: GroupBy | None = None
     span_years: int | None = None  # "across six years": motifs must span this many years
     rank: Rank = "similarity"  # "keeper": similarity blended with the keeper score ("best ...")
     notes: tuple[str, ...] = field(default=())
     readings: tuple[PlaceReading, ...] = ()  # the places an ambiguous name may also mean
     facts: tuple[Fact, ...] = ()  # what the files must say: camera, lens, exposure, shape, marks, time of day
+    order: Order | None = None  # as asked: newest or oldest first, in time order, by score; None: the default
+    other_readings: tuple[OtherReading, ...] = ()  # how else the question may be read, offered
+
+    @property
+    def count(self) -> int:
+        """How many to show: as asked, else the default (per group for a grouped plan)."""
+        if self.limit is not None:
+            return self.limit
+        return PER_PERIOD if self.group_by and self.group_by != "motif" else DEFAULT_LIMIT
 
     @property
     def places(self) -> tuple[Place, ...]:
@@ -267,8 +295,9 @@ class QueryPlan:
         return json.dumps(self.as_dict(), **kwargs)
 
     def with_limit(self, limit: int) -> QueryPlan:
-        """The plan asking for `limit` results (per period, for grouped plans), its note told."""
-        notes = tuple(re.sub(r"^the best \d+\b", f"the best {limit}", n) for n in self.notes)
+        """The plan asking for `limit` results (per group, for grouped plans), its note told."""
+        notes = tuple(re.sub(r"^(the best|the first|the newest|the oldest) \d+\b", rf"\g<1> {limit}", n)
+                      for n in self.notes)
         return replace(self, limit=limit, notes=notes)
 
     @classmethod
@@ -292,11 +321,13 @@ class QueryPlan:
             values["notes"] = tuple(values.get("notes", ()))
             values["readings"] = tuple(PlaceReading.of(r) for r in values.get("readings", ()))
             values["facts"] = tuple(Fact.of(f) for f in values.get("facts", ()))
+            values["other_readings"] = tuple(OtherReading.of(r) for r in values.get("other_readings", ()))
             if any(f.name not in FACTS for f in values["facts"]):
                 raise PlanError("a saved plan asks for a fact this version does not know: save the recipe again")
         except (TypeError, KeyError) as exc:
             raise PlanError(f"a saved plan this version cannot read ({exc}): save the recipe again") from None
-        for key, allowed in (("mode", get_args(Mode)), ("group_by", (None, *get_args(GroupBy))), ("rank", RANKS)):
+        for key, allowed in (("mode", get_args(Mode)), ("group_by", (None, *get_args(GroupBy))), ("rank", RANKS),
+                             ("order", (None, *get_args(Order)))):
             if key in values and values[key] not in allowed:
                 raise PlanError(f"a saved plan with {key} {values[key]!r}, which this version does not know")
         return cls(**values)

@@ -1,122 +1,111 @@
-"""plan(text, now=..., places=..., previous=...) -> QueryPlan. Pure: the place
-resolver is a parameter and nothing here touches a database, a model or the network.
+"""plan(text, now=..., places=..., previous=...) -> QueryPlan. Pure: the place resolver is a
+parameter and nothing here touches a database, a model or the network.
 
-The question is read left to right. At each word the longest phrase of the grammar
-(query/query.lark) that parses *and makes sense* is taken: a place phrase must
-name a place the resolver knows. Words that start no phrase are the visual text.
+The question is read left to right (query/text.py makes it words). At each word the readers
+are asked in turn, and the first that reads a phrase there takes its words:
+- what the files say (query/facts.py, its quantities in query/quantities.py);
+- a negation, whose scope is whatever phrase follows it, of any kind, else the words up to
+  the next phrase ("not shot on the iPhone", "except July", "anything but sunsets");
+- the grammar's longest phrase that parses and makes sense (query/reader.py): dates,
+  holidays, places, counts, groupings, order;
+- a well-known place named bare ("rome fountains").
+Words no reader takes are the visual text. A filter is taken only with evidence, and where
+another reading is fair the plan offers it (`other_readings`).
 """
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass, field, replace
-from datetime import date, timedelta
-from functools import lru_cache
-from importlib import resources
+from datetime import date
 from pathlib import Path
 
-from lark import Lark, Tree
-from lark.exceptions import LarkError, UnexpectedCharacters
-
 from flux_ask.daytimes import SUN_TIMES, clock_words
-from flux_ask.errors import FluxAskError
-from flux_ask.query import dates
+from flux_ask.query import dates, vocabulary
+from flux_ask.query.facts import Holdings, read_fact
+from flux_ask.query.phrases import (
+    Count,
+    Dates,
+    Echoes,
+    Every,
+    FactPhrase,
+    Grouping,
+    Near,
+    Negated,
+    Order,
+    Phrase,
+    Similar,
+    Weekdays,
+    Without,
+)
 from flux_ask.query.places import (
     EVERYDAY_PLACE_WORDS,
     GREAT_CITY_RADIUS_M,
-    LookupUnavailable,
     Resolver,
     is_everyday_word,
     plausible_name,
 )
-from flux_ask.query.facts import Holdings, read_fact
 from flux_ask.query.plan import (
     DEFAULT_LIMIT,
     DEFAULT_MOTIF_YEARS,
-    PER_PERIOD,
+    PERIODS,
     SEVERAL,
     Fact,
     FileRef,
-    PhotoRef,
+    OtherReading,
     Place,
     PlaceReading,
     QueryPlan,
-    ResultRef,
-    SelectedRef,
     SimilarTo,
     describe_target,
     place_notes,
+    PhotoRef,
 )
+from flux_ask.query.reader import (
+    MAX_PHRASE_WORDS,
+    Context,
+    ImpossibleQuestion,
+    PhraseReader,
+    UnknownPlace,
+    may_begin,
+    may_end,
+    others,
+    parse,
+)
+from flux_ask.query.text import Words, holiday_of, read
 
-MAX_PHRASE_WORDS = 9
+__all__ = ["ImpossibleQuestion", "UnknownPlace", "plan", "similar_plan"]
+
 MAX_QUESTION_WORDS = 60  # CLIP reads 77 tokens: a longer question is cut, and the plan says so
-METERS = {"m": 1, "meter": 1, "meters": 1, "metre": 1, "metres": 1, "km": 1000, "kilometer": 1000,
-          "kilometers": 1000, "kilometre": 1000, "kilometres": 1000, "mi": 1609.344, "mile": 1609.344,
-          "miles": 1609.344, "ft": 0.3048, "feet": 0.3048, "yard": 0.9144, "yards": 0.9144}
-ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
-            "eighth": 8, "ninth": 9, "tenth": 10, "last": -1}
-# Words that ask rather than describe, dropped from the front of a question.
-ASKING = {"show", "me", "find", "all", "every", "the", "some", "please", "give", "get", "search", "for",
-          "display", "list", "can", "you", "i", "want", "to", "see", "any", "my", "our", "how", "what", "did",
-          "shoot", "take", "took", "everything", "anything", "single"}
-PICTURE_NOUNS = {"photographs", "photograph", "photos", "photo", "pictures", "picture", "images", "image",
-                 "pics", "pic", "pix", "fotos", "foto", "shots", "frames", "ones"}
-# A month or season alone is a date only after a preposition ("snow in January", "from May")
-BARE_DATES = {"month_only", "season_only"}
-# Dates that mean every one of them, which another date narrows: "Halloween last year", "winters in the 2010s"
-EVERY_DATES = {"month_only", "season_only", "holiday_every"}
-DATE_PREPS = {"in", "during", "from", "on", "taken", "shot", "made"}
-# Holidays that also say what a picture shows ("christmas markets", "easter eggs"): a date after a
-# preposition ("at Christmas") or "every", else words
-HOLIDAY_ADJECTIVES = {"christmas", "xmas", "halloween", "easter", "valentine", "valentines"}
-# Words about time that mean nothing to CLIP when no date phrase took them
-# ... of which these are never a picture's words, wherever they stand ("trains before")
-UNREAD_ALWAYS = {"ago", "since", "until", "till", "before", "after", "yesterday", "today"}
-UNREAD_ALONE = UNREAD_ALWAYS | {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
-                                "mondays", "tuesdays", "wednesdays", "thursdays", "fridays", "saturdays", "sundays"}
-# A year or decade that says what a thing is, not when the photo was taken
-ERA_BEFORE = {"a", "an", "vintage", "retro", "classic", "old", "antique", "restored"}
-ERA_AFTER = {"style", "styled", "era", "model", "vintage", "fashion", "fashions", "car", "cars", "look", "aesthetic",
-             "design", "architecture", "furniture", "poster", "posters", "dress", "dresses"}
-MONTH_WORDS = {"january", "february", "april", "june", "july", "august", "september", "october", "november",
-               "december", "jan", "feb", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec"}  # not may, march
-# Asking words that start a whole question rather than a follow-up
-ASKING_VERBS = {"show", "find", "give", "get", "search", "display", "list", "want", "see"}
-# Words that steer a follow-up ("only 2023", "near Walnut instead"), never visual content.
-STEERING = {"only", "just", "instead", "also", "now", "but", "then", "again", "please"}
-CONNECTORS = {"of", "with", "where", "that", "which", "showing", "featuring", "containing", "having", "from"}
-AUXILIARIES = {"is", "are", "was", "were"}
-MAKING_VERBS = {"made", "taken", "shot", "photographed", "captured"}
-HOW_AUXILIARIES = {"has", "have", "did", "do", "does", "is", "are", "was", "were"}  # "how has my ..."
-# A day of the week that is part of another phrase
-WEEKDAY_IDIOMS = {"sunday best", "saturday night", "sunday school", "good friday", "black friday", "casual friday",
-                  "cyber monday", "ash wednesday", "super tuesday", "man friday", "girl friday", "holy saturday",
-                  "easter sunday", "easter monday", "palm sunday"}
-WEEKEND_THINGS = {"trip", "trips", "getaway", "getaways", "bag", "warrior", "warriors", "edition"}
-GROUP_ADVERBS = {"monthly": "month", "yearly": "year", "annually": "year", "annual": "year", "seasonally": "season"}
-# Words never read as a place on their own, whatever the gazetteer holds
-BARE_PLACE_NEVER = ASKING | PICTURE_NOUNS | CONNECTORS | AUXILIARIES | STEERING | {
-    "a", "an", "and", "or", "of", "the", "in", "at", "on", "by", "to", "with", "more", "like", "best", "top"}
-# After "how ...", what asks for a change over time ("how did my portraits change")
-CHANGE_WORDS = {"change", "changed", "changes", "changing", "evolve", "evolved", "evolving", "develop", "developed",
-                "grow", "grew", "shift", "shifted"}
-# Prepositions after which the words are surely meant as a place.
-SURE_PLACE_PREPS = {"near", "taken in", "shot in", "made in", "close to"}
-
-
-class ImpossibleQuestion(FluxAskError):
-    """A question no photo can answer as asked: a range that ends before it begins, a
-    distance of nothing."""
-
-
-class UnknownPlace(FluxAskError):
-    def __init__(self, name: str, why: str = ""):
-        super().__init__(
-            f"unknown place {name!r}{f' ({why})' if why else ''}: add it to places.toml in the archive home "
-            "(a [name] table with lat, lon and optional radius_m and aliases)"
-        )
-        self.name = name
+ASKING = vocabulary.terms("ask.asking")
+ASKING_VERBS = vocabulary.terms("ask.verbs")
+PICTURE_NOUNS = vocabulary.terms("picture.nouns")
+ONE_PICTURE = vocabulary.terms("picture.one")
+COLLECTIVES = vocabulary.terms("picture.collectives")
+STEERING = vocabulary.terms("ask.steering")
+CONNECTORS = vocabulary.terms("ask.connectors")
+AUXILIARIES = vocabulary.terms("ask.auxiliaries")
+MAKING_VERBS = vocabulary.terms("ask.making_verbs")
+HOW_AUXILIARIES = vocabulary.terms("ask.how_auxiliaries")
+CHANGE_WORDS = vocabulary.terms("ask.change_words")
+EVERY_WORDS = vocabulary.terms("ask.every")
+DATE_PREPS = vocabulary.terms("dates.prepositions")
+UNREAD_ALWAYS = vocabulary.terms("dates.unread_always")
+MONTH_WORDS = vocabulary.terms("dates.months") - {"may", "march", "mar"}
+UNREAD_ALONE = UNREAD_ALWAYS | vocabulary.terms("dates.weekdays") | {f"{d}s" for d in vocabulary.terms("dates.weekdays")}
+NEGATIONS = tuple(sorted((tuple(w.split()) for w in vocabulary.terms("negation.words")), key=len, reverse=True))
+PLACES_ONLY = tuple(sorted((tuple(w.split()) for w in vocabulary.terms("negation.places_only")), key=len,
+                           reverse=True))
+NEGATION_FILLERS = tuple(sorted((tuple(w.split()) for w in vocabulary.terms("negation.fillers")), key=len,
+                                reverse=True))
+VERSUS = vocabulary.terms("grouping.versus")
+GENERIC_MOTIF_WORDS = vocabulary.terms("picture.generic_motifs")
+BARE_PLACE_NEVER = ASKING | PICTURE_NOUNS | CONNECTORS | AUXILIARIES | STEERING | \
+    vocabulary.terms("places.never_bare")
+# what ends the words a negation leaves out ("without leashes in Paris")
+NEGATED_WORDS_END = vocabulary.terms("places.not_in_names") | {"the", "a", "an", "one", "top", "best", "all", "made",
+                                                                "within", "around", "taken", "shot", "except"} | \
+    STEERING | {w for n in NEGATIONS for w in n}
 
 
 @dataclass
@@ -127,10 +116,11 @@ class Draft:
     negative: list[str] = field(default_factory=list)
     date_ranges: list[tuple[date, date]] = field(default_factory=list)
     every_dates: list[tuple[date, date]] = field(default_factory=list)  # "in January": narrowed by other dates
-    # "christmas" written as a word: a date only if another date is named ("christmas 3 years ago")
-    maybe_holiday: tuple[int, int, list[tuple[date, date]], str] | None = None
+    # "christmas markets": a holiday said as a word, a date only if another date is named
+    maybe_dates: list[tuple[int, int, Dates]] = field(default_factory=list)
     date_notes: list[str] = field(default_factory=list)
     excluded_dates: list[tuple[date, date]] = field(default_factory=list)
+    excluded_every: list[tuple[date, date]] = field(default_factory=list)
     excluded_notes: list[str] = field(default_factory=list)
     weekdays: set[int] = field(default_factory=set)
     near: Place | None = None
@@ -142,75 +132,91 @@ class Draft:
     group_by: str | None = None
     span_years: int | None = None
     rank: str | None = None
+    order: str | None = None
     notes: list[str] = field(default_factory=list)
     readings: list[PlaceReading] = field(default_factory=list)
     facts: list[Fact] = field(default_factory=list)
+    others: list[OtherReading] = field(default_factory=list)
+    kinds: list[tuple[int, str]] = field(default_factory=list)  # (word, what was read there): for "x vs y"
     fresh: bool = False  # asked as a whole question, not as a follow-up
     asks_how: bool = False  # "how did my portraits change": a change over time, not a picture of one
+    asked: bool = False  # an asking verb came first ("show me 5 foggy bridges": a count)
+    holidays: bool = False  # a calendar holiday was read
 
+    def add(self, phrase: Phrase | list[Phrase], at: int, said: list[str]) -> None:
+        """Take a phrase read at word `at` from the words `said`."""
+        for one in phrase if isinstance(phrase, list) else [phrase]:
+            self._add(one, at, said)
 
-@lru_cache(maxsize=1)
-def _parser() -> Lark:
-    grammar = resources.files("flux_ask.query").joinpath("query.lark").read_text(encoding="utf-8")
-    return Lark(grammar, start="phrase", parser="earley", lexer="dynamic", ambiguity="resolve")
+    def _add(self, phrase: Phrase, at: int, said: list[str]) -> None:
+        match phrase:
+            case Dates(tentative=True):  # the words stay for CLIP, and may become a date at the end
+                self.maybe_dates.append((len(self.text), len(said), phrase))
+                self.text += said
+            case Dates():
+                (self.every_dates if phrase.every else self.date_ranges).extend(phrase.ranges)
+                self.date_notes.append(phrase.note)
+                self.kinds.append((at, "season" if "meteorological" in phrase.note else "year"))
+                self.holidays = self.holidays or phrase.holiday is not None
+            case Weekdays(days=days):
+                self.weekdays |= days
+            case Near(place=place, readings=readings):
+                self.near = place
+                self._read_as(readings)
+                self.kinds.append((at, "place"))
+            case Similar(target=target):
+                self.similar_to = target
+            case Echoes(place=place, readings=readings):
+                self.echoes_of = place
+                self._read_as(readings)
+            case Every():
+                self.mode = "all"
+            case Count(n=n, best=best):
+                if n < 1:
+                    raise ImpossibleQuestion(f"a count of {n} shows no photo: ask for 1 or more")
+                self.limit = n
+                self.mode = self.mode or "top_k"
+                if best:
+                    self.rank = "keeper"
+            case Grouping(by=by, per=per, span_years=span_years):
+                # "over time" keeps a period already named ("by month over time"); any other grouping replaces
+                self.group_by = (self.group_by or by) if by == "year" and per is None else by
+                self.limit = per or self.limit
+                self.span_years = span_years or self.span_years
+            case Order(by=by, count=count):
+                self.order = by
+                self.limit = count or self.limit
+            case FactPhrase(fact=fact, keep=keep, note=note):
+                self.facts = [f for f in self.facts if f.name != fact.name or f.name in SEVERAL] + [fact]
+                self.text += keep.split()
+                if note:
+                    self.notes.append(note)
+                self.kinds.append((at, fact.name if fact.name != "either" else fact.value[0].name))
+            case Without(words=said):
+                self.negative.append(said)
+            case Negated(phrase=inner):
+                self._add_negated(inner, at)
 
+    def _read_as(self, readings) -> None:
+        """The other places a name may mean, named in the notes and kept for the chips."""
+        self.readings += readings
+        self.notes += [r.note() for r in readings]
 
-@lru_cache(maxsize=1)
-def _edges() -> tuple[re.Pattern, re.Pattern]:
-    """Patterns for the words a phrase can begin with and end with, worked out from the grammar
-    (its first and last terminals): a span that fails them is no phrase, without asking Earley."""
-    parser = _parser()
-    rules: dict[str, list[list]] = {}
-    for rule in parser.rules:
-        rules.setdefault(rule.origin.name, []).append(rule.expansion)
-    nullable: set[str] = set()
-    while True:  # the rules that can match nothing
-        grown = {name for name, alts in rules.items()
-                 if any(all(sym.name in nullable for sym in alt) for alt in alts)} - nullable
-        if not grown:
-            break
-        nullable |= grown
-
-    def edge(order) -> set[str]:
-        found: dict[str, set[str]] = {name: set() for name in rules}
-        changed = True
-        while changed:
-            changed = False
-            for name, alts in rules.items():
-                for alt in alts:
-                    for sym in order(alt):
-                        more = found[sym.name] if sym.name in rules else {sym.name}
-                        if not more <= found[name]:
-                            found[name] |= more
-                            changed = True
-                        if sym.name not in nullable:
-                            break
-        return found["phrase"]
-
-    regex = {t.name: t.pattern.to_regexp() for t in parser.terminals}
-    first = "|".join(f"(?:{regex[name]})" for name in sorted(edge(list)))
-    last = "|".join(f"(?:{regex[name]})" for name in sorted(edge(lambda alt: list(reversed(alt)))))
-    return re.compile(first), re.compile(f"(?:{last})$")
-
-
-def _may_begin(span: str) -> bool:
-    return bool(_edges()[0].match(span))
-
-
-def _may_end(span: str) -> bool:
-    return bool(_edges()[1].search(span))
-
-
-@lru_cache(maxsize=4096)
-def _parse(phrase: str) -> Tree | int:
-    """The phrase's tree, or the character where no phrase of the grammar can go on: no
-    longer span from the same word parses past it."""
-    try:
-        return _parser().parse(phrase)
-    except UnexpectedCharacters as exc:
-        return exc.pos_in_stream
-    except LarkError:  # the words so far may start a phrase that they do not finish
-        return len(phrase)
+    def _add_negated(self, inner, at: int) -> None:
+        match inner:
+            case Dates():
+                (self.excluded_every if inner.every else self.excluded_dates).extend(inner.ranges)
+                self.excluded_notes.append(inner.note)
+            case Weekdays(days=days):
+                self.weekdays |= set(range(7)) - days
+            case Near(place=place, readings=readings):
+                self.exclude_near = place if self.exclude_near is None else \
+                    replace(self.exclude_near, either=(*self.exclude_near.either, place))
+                self._read_as(readings)
+            case FactPhrase(fact=fact, note=note):
+                self.facts.append(Fact("not", "none", (fact,), f"not {fact.label}"))
+                if note:
+                    self.notes.append(note)
 
 
 def _no_places(name: str, sure: bool = True) -> Place | None:
@@ -230,70 +236,290 @@ def plan(
     country: str = "US",
     holdings: Holdings | None = None,
 ) -> QueryPlan:
-    """The plan of a question. `holdings`, the archive's cameras and lenses, lets "with the
-    X100V" name a camera by its model."""
-    places = places or _no_places
-    originals, words = _words(text)
-    draft = Draft()
+    """The plan of a question. `holdings`, what the archive holds, lets "with the X100V" name a
+    camera by its model, and weighs a name that may or may not be a place."""
+    ctx = Context(now=now, places=places or _no_places, hemisphere=hemisphere, block_m=block_m, walk_m=walk_m,
+                  date_order=date_order, country=country)
+    draft = _read(text, ctx, holdings)
+    implied = _calendar_implied(draft, ctx)
+    if implied:  # "tet in hanoi", "thanksgiving in toronto": the place's calendar, read again
+        ctx = Context(now=now, places=places or _no_places, hemisphere=hemisphere, block_m=block_m,
+                      walk_m=walk_m, date_order=date_order, country=country, asked_country=implied)
+        draft = _read(text, ctx, holdings)
+    return _finish(draft, previous)
+
+
+def _calendar_implied(draft: Draft, ctx: Context) -> str | None:
+    """The country of the place a question names, when it read a holiday by another calendar."""
+    place = draft.near
+    code = place.country_code if place is not None else None
+    if not draft.holidays or code is None or not ctx.calendars or all(c == code for c in ctx.calendars):
+        return None
+    return code
+
+
+def _read(text: str, ctx: Context, holdings: Holdings | None) -> Draft:
+    words = read(text)
+    draft = Draft(notes=list(words.notes))
     if len(words) > MAX_QUESTION_WORDS:
         draft.notes.append(f"only the first {MAX_QUESTION_WORDS} of its {len(words)} words were read: "
                            "CLIP reads no more")
-        originals, words = originals[:MAX_QUESTION_WORDS], words[:MAX_QUESTION_WORDS]
+        words.cut(MAX_QUESTION_WORDS)
     start = _drop_asking(words, draft, holdings)
-    if 0 < start < len(words) and words[start - 1] in DATE_PREPS:
+    if 0 < start < len(words) and words.words[start - 1] in DATE_PREPS:
         start -= 1  # "photos from summer": the preposition belongs to the date
     # "find all photographs made within ..." is a question of its own; "only 2019" refines
-    draft.fresh = any(w in ASKING_VERBS or w in PICTURE_NOUNS for w in words[:start])
+    draft.fresh = any(w in ASKING_VERBS or w in PICTURE_NOUNS for w in words.words[:start])
     # Capitals mark names only where most words have none ("Show All Umbrellas In Fog").
-    case_speaks = sum(w[:1].isupper() for w in originals) <= len(originals) / 2
+    ctx.case_speaks = sum(w[:1].isupper() for w in words.originals) <= len(words.originals) / 2
     i = start
+    last = -2  # the last word that went to CLIP
     while i < len(words):
-        if fact := read_fact(words, originals, i, holdings):  # what the files say, never words for CLIP
-            draft.facts = [f for f in draft.facts if f.name != fact.fact.name or f.name in SEVERAL] + [fact.fact]
-            draft.text += fact.keep.split()
-            if fact.note:
-                draft.notes.append(fact.note)
-            if i == start and PICTURE_NOUNS & set(words[i:i + fact.words]):
-                draft.fresh = True  # "square photos shot on the Canon" is a question of its own
-            i += fact.words
-            continue
-        taken = _longest_phrase(words, originals, i, draft, now=now, places=places, hemisphere=hemisphere,
-                                block_m=block_m, walk_m=walk_m, case_speaks=case_speaks, date_order=date_order,
-                                country=country)
-        taken = taken or _bare_place(words, originals, i, draft, places, case_speaks, start)
+        taken = _one_phrase(words, i, draft, ctx, holdings, start)
         if taken:
             if draft.text and draft.text[-1] in MAKING_VERBS:  # "made within one block of ..."
                 draft.text.pop()
             i += taken
-        else:
-            draft.text.append(words[i])
-            i += 1
-    return _finish(draft, previous)
-
-
-# -- words ----------------------------------------------------------------------------
-
-def _words(text: str) -> tuple[list[str], list[str]]:
-    """(original words, normalised words): lower case, '&' as 'and', year ranges split,
-    punctuation trimmed; file paths kept as typed."""
-    text = re.sub(r"\b((?:19|20)\d\d)\s*[-–]\s*((?:19|20)\d\d)\b", r"\1 - \2", text.replace("&", " and "))
-    text = re.sub(r"\b(early|mid|late)-((?:19|20)\d\d)\b", r"\1 \2", text, flags=re.I)  # "mid-2018"
-    text = re.sub(r"\b(\d+(?:\.\d+)?)(km|m|mi|ft)\b", r"\1 \2", text, flags=re.I)  # "within 3km of"
-    originals, words = [], []
-    for word in text.split():
-        if word[:1] in "~/." and len(word) > 1 and ("/" in word or "." in word[1:]):
-            originals.append(word)
-            words.append(word)
             continue
-        clean = word.strip(".,;:!?\"'()[]{}")
-        if re.fullmatch(r"['’]\d\d", word.rstrip(".,;:!?)")):
-            clean = "'" + clean  # "april '22": a year written short
-        if clean.endswith("'s"):
-            clean = clean[:-2]
-        if clean:
-            originals.append(clean)
-            words.append(clean.lower())
-    return originals, words
+        if words.glued[i] and last == i - 1 and draft.text:
+            draft.text[-1] += words.spoken(i)  # "35mm film": as it was written
+        else:
+            draft.text.append(words.spoken(i))
+        last = i
+        i += 1
+    draft.notes += [n for n in ctx.notes if n not in draft.notes]
+    return draft
+
+
+def _one_phrase(words: Words, i: int, draft: Draft, ctx: Context, holdings, start: int) -> int:
+    """Words taken by the first reader that reads a phrase at word i (0: none does)."""
+    if words.kept[i]:
+        return 0
+    if fact := _fact_at(words, i, holdings):  # what the files say, never words for CLIP
+        draft.add(FactPhrase(fact.fact, fact.keep, fact.note), i, _said(words, i, i + fact.words))
+        if i == start and PICTURE_NOUNS & set(words.words[i:i + fact.words]):
+            draft.fresh = True  # "square photos shot on the Canon" is a question of its own
+        return fact.words
+    if taken := _negation(words, i, draft, ctx, holdings, start):
+        return taken
+    if found := _grammar(words, i, ctx):
+        phrase, taken = found
+        draft.add(phrase, i, _said(words, i, i + taken))
+        return taken
+    return _bare_place(words, i, draft, ctx, holdings, start)
+
+
+def _said(words: Words, i: int, j: int) -> list[str]:
+    out: list[str] = []
+    for k in range(i, j):
+        if words.glued[k] and out:
+            out[-1] += words.spoken(k)
+        else:
+            out.append(words.spoken(k))
+    return out
+
+
+def _fact_at(words: Words, i: int, holdings):
+    found = read_fact(words.words, words.originals, i, holdings)
+    if found is None or not words.free(i, i + found.words) and found.fact.name not in ("keyword", "title"):
+        return None
+    return found
+
+
+# -- negation: its scope is whatever follows ----------------------------------------------
+
+def _negation_at(words: list[str], i: int) -> int:
+    return _longest_of(words, i, NEGATIONS)
+
+
+def _negation(words: Words, i: int, draft: Draft, ctx: Context, holdings, start: int) -> int:
+    """ "not shot on the iPhone", "except July", "other than Hanoi", "aren't 5 stars": the phrase
+    after a negation, left out; else the words up to the next phrase ("without people")."""
+    n = _negation_at(words.words, i)
+    places_only = False
+    if not n:
+        n = _longest_of(words.words, i, PLACES_ONLY)
+        places_only = True
+    if not n:
+        return 0
+    j = i + n
+    phrase, taken = _negatable(words, j, draft, ctx, holdings, start, same=Near if places_only else None)
+    if phrase is not None:
+        draft.add(Negated(phrase), i, _said(words, i, j + taken))
+        j += taken
+        while j + 1 < len(words) and words.words[j] in ("or", "and", "nor"):  # "not in 2019 or 2020"
+            more, more_taken = _negatable(words, j + 1, draft, ctx, holdings, start, same=type(phrase))
+            if more is None:
+                break
+            draft.add(Negated(more), j, _said(words, j, j + 1 + more_taken))
+            j += 1 + more_taken
+        return j - i
+    said = [] if places_only else _negated_words(words, j)
+    if not said:
+        return 0
+    draft.add(Without(" ".join(_said(words, said[0], said[-1] + 1))), i, _said(words, i, said[-1] + 1))
+    return said[-1] + 1 - i
+
+
+def _longest_of(words: list[str], i: int, phrases: tuple[tuple[str, ...], ...]) -> int:
+    for said in phrases:
+        if tuple(words[i:i + len(said)]) == said:
+            return len(said)
+    return 0
+
+
+def _negatable(words: Words, j: int, draft: Draft, ctx: Context, holdings, start: int, same=None):
+    """(a phrase that can be left out at word j, after filler words like "shot" or "the", and the
+    words it took), or (None, 0)."""
+    for skip in range(0, 3):
+        k = j + skip
+        if k >= len(words) or skip and not _fillers(words.words, j, k):
+            break
+        if not words.free(k, k + 1):
+            break
+        if fact := _fact_at(words, k, holdings):
+            phrase = FactPhrase(fact.fact, note=fact.note)
+            found = (phrase, skip + fact.words)
+        elif grammar := _grammar(words, k, ctx):
+            found = (grammar[0], skip + grammar[1])
+        else:
+            place = _bare_name(words, k, ctx, start)
+            found = (Near(place[0], others(" ".join(words.words[k:k + place[1]]), place[0], ctx.places)),
+                     skip + place[1]) if place else None
+        if found and isinstance(found[0], (Dates, Weekdays, Near, FactPhrase)) and \
+                (same is None or isinstance(found[0], same)):
+            if isinstance(found[0], Dates) and found[0].tentative:
+                found = (replace(found[0], tentative=False), found[1])
+            return found
+    return None, 0
+
+
+def _fillers(words: list[str], j: int, k: int) -> bool:
+    """Whether words j..k-1 are only fillers between a negation and what it negates."""
+    at = j
+    while at < k:
+        for said in NEGATION_FILLERS:
+            if tuple(words[at:at + len(said)]) == said and at + len(said) <= k:
+                at += len(said)
+                break
+        else:
+            return False
+    return True
+
+
+def _negated_words(words: Words, j: int) -> list[int]:
+    """The words a negation leaves out of the pictures: up to the next phrase ("without
+    leashes in Paris"), a preposition or article before them skipped ("not at the beach")."""
+    while j < len(words) and (words.words[j] in DATE_PREPS | {"the", "a", "an", "any", "at", "single", "of", "in"} or
+                              words.words[j] in PICTURE_NOUNS and words.words[j + 1:j + 2] == ["of"]):
+        j += 1  # "not at the beach", "no photos of the dog"
+    out: list[int] = []
+    k = j
+    while k < len(words):
+        word = words.words[k]
+        if word in ("and", "or") and out and k + 1 < len(words) and words.words[k + 1] not in NEGATED_WORDS_END \
+                and not _negation_at(words.words, k + 1):
+            out.append(k)
+            k += 1
+            continue
+        if word in NEGATED_WORDS_END or word in PICTURE_NOUNS and out or re.fullmatch(r"(19|20)\d\d", word) or \
+                _negation_at(words.words, k) or holiday_of(word):
+            break
+        if out and may_begin(" ".join(words.words[k:k + MAX_PHRASE_WORDS])) and _grammar_quiet(words, k):
+            break
+        out.append(k)
+        k += 1
+    return out
+
+
+def _grammar_quiet(words: Words, k: int) -> bool:
+    """Whether a grammar phrase could start at k (without resolving places)."""
+    span = " ".join(words.words[k:k + MAX_PHRASE_WORDS])
+    return not isinstance(parse(span), int) or any(not isinstance(parse(" ".join(words.words[k:e])), int)
+                                                   for e in range(k + 1, min(len(words), k + 4) + 1))
+
+
+# -- the grammar's phrases -----------------------------------------------------------------
+
+def _grammar(words: Words, i: int, ctx: Context):
+    """(the longest sensible phrase of the grammar at word i, its words), or None. A phrase that
+    surely names a place ("near X", "within 1 block of X") and names none we know is an error,
+    reported with the longest plausible name."""
+    longest = min(len(words), i + MAX_PHRASE_WORDS)
+    while longest > i and not words.free(i, longest):
+        longest -= 1
+    if longest <= i or not may_begin(" ".join(words.words[i:longest])):
+        return None  # no phrase begins with this word
+    unknown: list[UnknownPlace] = []
+    dead_end = None  # where the longest span stopped parsing: shorter spans past it need no try
+    reader = PhraseReader(ctx)
+    for j in range(longest, i, -1):
+        span = " ".join(words.words[i:j])
+        if dead_end is not None and len(span) > dead_end or not may_end(span):
+            continue
+        tree = parse(span)
+        if isinstance(tree, int):
+            dead_end = tree if dead_end is None else min(dead_end, tree)
+            continue
+        ctx.originals = words.originals[i:j]
+        ctx.before = words.words[i - 1] if i else ""
+        ctx.after = words.words[j] if j < len(words) else ""
+        try:
+            phrase = reader.read(tree)
+        except UnknownPlace as exc:
+            unknown.append(exc)
+            continue
+        if phrase is None or isinstance(phrase, (int, str, tuple)):
+            continue
+        if isinstance(phrase, Near) and unknown and _name_goes_on(words, j):
+            continue  # "within two blocks of union square sf": never Union, New Jersey
+        return phrase, j - i
+    plausible = [e for e in unknown if plausible_name(e.name)]
+    if unknown:
+        raise plausible[0] if plausible else unknown[-1]
+    return None
+
+
+def _name_goes_on(words: Words, j: int) -> bool:
+    """Whether the word after a place's name belongs to it: "union square", "the brooklyn
+    bridge", "venice beach", "union square sf"."""
+    if j >= len(words):
+        return False
+    after = words.words[j]
+    return after in vocabulary.terms("places.feature_words") or after in vocabulary.table("places.abbreviations")
+
+
+# -- the front of a question: asking words and counts --------------------------------------
+
+def _drop_asking(words: Words, draft: Draft, holdings: Holdings | None = None) -> int:
+    i = 0
+    w = words.words
+    while i < len(w):
+        word = w[i]
+        if words.kept[i] or read_fact(w, words.originals, i, holdings) or _negation_at(w, i) > 1:
+            break  # "with flash", "picks" (not a typo of "pics"), "anything but ...": a phrase begins
+        if word in EVERY_WORDS and not (word in ("every", "each") and i + 1 < len(w) and
+                                        (w[i + 1] in vocabulary.table("units.group") or holiday_of(w[i + 1]))):
+            draft.mode = "all"
+        elif word == "best" and not (i + 1 < len(w) and dates.is_count(w[i + 1])):
+            draft.rank = "keeper"  # "best umbrellas in fog"; "best 10 ..." is a phrase
+            if w[i + 1:i + 2] and w[i + 1] in ONE_PICTURE:
+                draft.limit = 1  # "the best photo of the waterfall"
+        elif word in ("a", "an") and i + 1 < len(w) and w[i + 1] in PICTURE_NOUNS:
+            pass  # "a photo of a dog"
+        elif (taken := _front_count(w, i, draft.asked)) is not None:  # "10 beach photos", "a dozen sunsets"
+            if taken[0] < 1:
+                raise ImpossibleQuestion(f"a count of {taken[0]} shows no photo: ask for 1 or more")
+            draft.limit, i = taken
+            continue
+        elif not (_is_asking(word, i) or draft.asks_how and word in HOW_AUXILIARIES):
+            break
+        draft.asks_how = draft.asks_how or word == "how"
+        draft.asked = draft.asked or word in ASKING_VERBS
+        i += 1
+    while i < len(w) and w[i] in AUXILIARIES:  # "where a person is ..." keeps "a person"
+        i += 1
+    return i
 
 
 def _is_asking(word: str, position: int) -> bool:
@@ -317,41 +543,12 @@ def _typo_of(word: str, known: str) -> bool:
     return any(long_[:i] + long_[i + 1:] == short for i in range(len(long_)))
 
 
-def _drop_asking(words: list[str], draft: Draft, holdings: Holdings | None = None) -> int:
-    i = 0
-    while i < len(words):
-        word = words[i]
-        if read_fact(words, words, i, holdings):  # "with flash", "picks" (not a typo of "pics"): a fact begins
-            break
-        if word in ("all", "every", "any", "everything", "anything"):
-            draft.mode = "all"
-        elif word == "best" and not (i + 1 < len(words) and dates.is_count(words[i + 1])):
-            draft.rank = "keeper"  # "best umbrellas in fog"; "best 10 ..." is a phrase
-            if words[i + 1:i + 2] and words[i + 1] in ONE_PICTURE:
-                draft.limit = 1  # "the best photo of the waterfall"
-        elif word in ("a", "an") and i + 1 < len(words) and words[i + 1] in PICTURE_NOUNS:
-            pass  # "a photo of a dog"
-        elif (taken := _front_count(words, i)) is not None:  # "10 beach photos", "a dozen sunsets"
-            draft.limit, i = taken
-            continue
-        elif not (_is_asking(word, i) or draft.asks_how and word in HOW_AUXILIARIES):
-            break
-        draft.asks_how = draft.asks_how or word == "how"
-        i += 1
-    while i < len(words) and words[i] in AUXILIARIES:  # "where a person is ..." keeps "a person"
-        i += 1
-    return i
-
-
-COLLECTIVES = {"dozen", "couple", "few", "handful"}
-ONE_PICTURE = {"photo", "picture", "pic", "shot", "image", "photograph", "one"}
-
-
-def _front_count(words: list[str], i: int) -> tuple[int, int] | None:
+def _front_count(words: list[str], i: int, asked: bool) -> tuple[int, int] | None:
     """(count, next index) for a count at the front of a question: "10 beach photos", "two dozen
-    wildflower shots", "half a dozen pics", "a few foggy mornings", "a couple of sunsets". Other
-    counts need a picture noun within three words ("3 dogs", "a dozen roses" are what the picture
-    shows); later in a question, "a couple of friends" is who is in it."""
+    wildflower shots", "half a dozen pics", "a few foggy mornings", "a couple of sunsets", and
+    after an asking verb any count ("show me 5 foggy bridges"). Other counts need a picture noun
+    within three words ("3 dogs", "a dozen roses" are what the picture shows); later in a
+    question, "a couple of friends" is who is in it."""
     if words[i - 1:i] == ["of"]:
         return None
     if words[i:i + 3] == ["half", "a", "dozen"]:
@@ -372,388 +569,78 @@ def _front_count(words: list[str], i: int) -> tuple[int, int] | None:
         return None  # "a couple of photos of the bay", "20 of them": phrases of the grammar
     if words[i:i + 2] == ["a", "few"] or any(w in PICTURE_NOUNS for w in words[j:j + 3]):
         return count, j
+    if asked and j < len(words) and 0 < count <= 1000 and not re.fullmatch(r"(19|20)\d\d", words[i]) and \
+            words[j] not in vocabulary.terms("units.span") | vocabulary.terms("measure.stars") | {"mm"}:
+        return count, j  # "show me 5 foggy bridges"
     return None  # "a dozen roses in a vase", "a couple dancing": what the picture shows
 
 
-# -- phrases --------------------------------------------------------------------------
+# -- places named without a preposition ------------------------------------------------
 
-def _longest_phrase(words, originals, i, draft: Draft, **ctx) -> int:
-    """Words consumed by the longest sensible phrase at `i` (0 if none). A phrase that
-    surely names a place ("near X", "within 1 block of X") and names none we know is
-    an error, reported with the longest plausible name."""
-    longest = min(len(words), i + MAX_PHRASE_WORDS)
-    if not _may_begin(" ".join(words[i:longest])):
-        return 0  # no phrase begins with this word
-    unknown: list[UnknownPlace] = []
-    dead_end = None  # where the longest span stopped parsing: shorter spans past it need no try
-    for j in range(longest, i, -1):
-        span = " ".join(words[i:j])
-        if dead_end is not None and len(span) > dead_end or not _may_end(span):
-            continue
-        tree = _parse(span)
-        if isinstance(tree, int):
-            dead_end = tree if dead_end is None else min(dead_end, tree)
-            continue
-        try:
-            if _apply(tree, originals[i:j], draft, before=words[i - 1] if i else "",
-                      after=words[j] if j < len(words) else "", **ctx):
-                return j - i
-        except UnknownPlace as exc:
-            unknown.append(exc)
-    plausible = [e for e in unknown if plausible_name(e.name)]
-    if unknown:
-        raise plausible[0] if plausible else unknown[-1]
-    return 0
-
-
-def _apply(tree: Tree, originals: list[str], draft: Draft, *, now, places, hemisphere, block_m, walk_m,
-           case_speaks, date_order, country, before, after) -> bool:
-    kind = tree.data
-    if kind == "when":
-        said_tree = tree.children[-1]
-        said = said_tree.data
-        if said in BARE_DATES and originals[0].lower() not in DATE_PREPS:
-            return False  # "may flowers", "march of the penguins", "winter coats": words, not dates
-        if said == "holiday_every" and originals[0].lower() in HOLIDAY_ADJECTIVES and before not in ("every", "each"):
-            if draft.maybe_holiday is None or draft.maybe_holiday[0] != len(draft.text):  # the longest, once
-                draft.maybe_holiday = (len(draft.text), len(originals),
-                                       *_date_range(said_tree, now, hemisphere, date_order, country))
-            return False  # "halloween costumes", "christmas markets": what the picture shows
-        if said in ("year", "decade") and originals[0].lower() not in DATE_PREPS and \
-                (before in ERA_BEFORE or after in ERA_AFTER):
-            return False  # "a 1967 mustang", "1920s style dresses", "vintage 1950s diner": what it shows
-        rngs, note = _date_range(said_tree, now, hemisphere, date_order, country)
-        (draft.every_dates if said in EVERY_DATES else draft.date_ranges).extend(rngs)
-        draft.date_notes.append(note)
-        return True
-    if kind == "weekday_filter":  # "on Sundays", "weekend hikes", "every wednesday", "sat morning"
-        said = str(tree.children[-1])
-        if f"{said} {after}" in WEEKDAY_IDIOMS or said == "weekend" and after in WEEKEND_THINGS:
-            return False  # "her sunday best", "weekend trips": words
-        if said in ("sat", "sun", "wed", "mon", "fri", "tue") and after not in dates.TIMES_OF_DAY:
-            return False  # "sat on a bench", "sun on the water"
-        draft.weekdays |= dates.WEEKDAY_SETS[dates.WEEKDAY_SHORT.get(said, said)]
-        return True
-    if kind == "weekday_span":  # "monday through friday", "from friday to sunday"
-        first, last = (dates.DAY_NAMES.index(str(t).title()) for t in tree.children)
-        draft.weekdays |= {(first + k) % 7 for k in range((last - first) % 7 + 1)}
-        return True
-    if kind == "by_season":
-        draft.group_by = "season"
-        return True
-    if kind == "exclude_date":  # "except 2021", "excluding 2021 and 2022"
-        for said in (c for c in tree.children if isinstance(c, Tree)):
-            rngs, note = _date_range(said, now, hemisphere, date_order, country)
-            draft.excluded_dates.extend(rngs)
-            draft.excluded_notes.append(note)
-        return True
-    if kind == "place_either":  # "temples in Kyoto or Nara": either place
-        names = [" ".join(str(t) for t in c.children) for c in tree.children if isinstance(c, Tree)]
-        found = [_resolve(name, places, sure=True, draft=draft) for name in names]
-        draft.near = replace(found[0], either=tuple(found[1:]))
-        return True
-    if kind in ("place_in", "place_within", "place_blocks", "place_walk"):
-        place = _place(tree, originals, places, block_m, walk_m, case_speaks, draft)
-        if place is None:
-            return False
-        draft.near = place
-        return True
-    if kind == "exclude_place":
-        name = _name(tree)
-        place = _resolve(name, places, sure=_capitalised(name, originals, case_speaks), draft=draft)  # "not in Narnia"
-        if place is None and not plausible_name(name):
-            return False  # dates or phrases, not a thing to leave out
-        if place is None:  # "kids but not cats", "not at the beach": a thing to leave out, not a place
-            draft.negative.append(" ".join(w for w in name.split() if w not in ("the", "a", "an")))
-        else:
-            draft.exclude_near = place
-        return True
-    if kind == "without":
-        draft.negative.append(" ".join(str(t) for t in tree.children))
-        return True
-    if kind == "similar":
-        draft.similar_to = _target(tree.children[0], originals)
-        return True
-    if kind == "echoes":
-        draft.echoes_of = _resolve(_name(tree), places, sure=True, draft=draft)
-        return True
-    if kind == "all":
-        draft.mode = "all"
-        return True
-    if kind == "counted":  # "seven photos of", "20 of them", "a dozen pictures"
-        draft.limit = dates.count_of(str(tree.children[0].children[0]))
-        draft.mode = draft.mode or "top_k"
-        return True
-    if kind in ("top", "best"):
-        draft.limit = dates.count_of(str(tree.children[0].children[0]))
-        draft.mode = draft.mode or "top_k"
-        if kind == "best":
-            draft.rank = "keeper"
-        return True
-    if kind in ("over_time", "evolution", "across_all_years"):
-        draft.group_by = draft.group_by or "year"
-        return True
-    if kind == "by_unit":  # "by season", "per year", "monthly"
-        word = str(tree.children[0])
-        draft.group_by = GROUP_ADVERBS.get(word) or word.rstrip("s")
-        return True
-    if kind == "count_by_unit":  # "one per year"
-        draft.limit = dates.count_of(str(tree.children[0].children[0]))
-        draft.group_by = str(tree.children[-1]).rstrip("s")
-        return True
-    if kind == "across_years":
-        draft.group_by = "motif"
-        draft.span_years = dates.count_of(str(tree.children[0].children[0]))
-        return True
-    if kind == "recurring":
-        draft.group_by = "motif"
-        return True
-    return False
-
-
-def _bare_place(words, originals, i, draft: Draft, places: Resolver, case_speaks: bool, start: int) -> int:
+def _bare_place(words: Words, i: int, draft: Draft, ctx: Context, holdings, start: int) -> int:
     """A well-known place named without a preposition ("Berlin photos", "rome fountains", "new
     york subway"), or several ("Kyoto or Nara temples"): taken when written as a name inside the
     question, or when its words are no everyday English ("nice", "reading", "split", "turkey" stay
     words unless written "in Nice")."""
     if draft.near is not None:
         return 0
-    found = [_bare_name(words, originals, i, places, case_speaks, start)]
+    found = [_bare_name(words, i, ctx, start)]
     if found[0] is None:
         return 0
     end = i + found[0][1]
-    while end + 1 < len(words) and words[end] == "or" and \
-            (more := _bare_name(words, originals, end + 1, places, case_speaks, start)):
+    while end + 1 < len(words) and words.words[end] == "or" and \
+            (more := _bare_name(words, end + 1, ctx, start)):
         found.append(more)
         end += 1 + more[1]
-    draft.near = replace(found[0][0], either=tuple(place for place, _ in found[1:]))
-    draft.notes.append(f"read '{' '.join(originals[i:end])}' as {'places' if len(found) > 1 else 'a place'}, "
+    place = replace(found[0][0], either=tuple(p for p, _ in found[1:]))
+    said = " ".join(words.originals[i:end])
+    draft.notes.append(f"read '{said}' as {'places' if len(found) > 1 else 'a place'}, "
                        "not as words of the picture")
     at = i
-    for place, length in found:
-        _say_others(" ".join(words[at:at + length]), place, places, draft)
+    readings = []
+    for one, length in found:
+        readings += others(" ".join(words.words[at:at + length]), one, ctx.places)
         at += length + 1
+    draft.add(Near(place, tuple(readings)), i, _said(words, i, end))
+    if not _written_as_name(words, i, end, ctx, start):
+        draft.others.append(OtherReading(f"'{said}' as words of the picture, not a place",
+                                         _rewritten(words, i, end, f'"{said}"')))
     return end - i
 
 
-def _bare_name(words, originals, i, places: Resolver, case_speaks: bool, start: int) -> tuple[Place, int] | None:
+def _bare_name(words: Words, i: int, ctx: Context, start: int) -> tuple[Place, int] | None:
     """The well-known place whose name begins at word i, and how many words it takes."""
-    if words[i] in BARE_PLACE_NEVER:
+    w = words.words
+    if w[i] in BARE_PLACE_NEVER or holiday_of(w[i]):
         return None
-    for j in range(min(len(words), i + 3), i, -1):
-        name = " ".join(words[i:j])
-        if not plausible_name(name) or any(w in BARE_PLACE_NEVER or w.isdigit() for w in words[i:j]):
+    for j in range(min(len(w), i + 3), i, -1):
+        name = " ".join(w[i:j])
+        if not words.free(i, j) or not plausible_name(name) or any(x in BARE_PLACE_NEVER or x.isdigit()
+                                                                   for x in w[i:j]):
             continue
-        written_as_name = i > start and _capitalised(name, originals[i:j], case_speaks)
-        place = places(name, sure=False)
+        if j < len(w) and w[j] in vocabulary.terms("places.feature_words") and j - i < 3:
+            continue  # "venice beach", "union square": a landmark only a map knows by that name
+        written = _written_as_name(words, i, j, ctx, start)
+        place = ctx.places(name, sure=False)
         if place is None:
             continue
         # the dictionary is asked only of place names: an everyday word names a place bare only when it
         # is a great city ("berlin" is also a carriage; "nice", "split", "turkey" stay words)
-        everyday = j - i == 1 and not written_as_name and is_everyday_word(name)
+        everyday = j - i == 1 and not written and is_everyday_word(name)
         if not everyday or name not in EVERYDAY_PLACE_WORDS and place.area is None and \
                 place.radius_m >= GREAT_CITY_RADIUS_M:
             return place, j - i
     return None
 
 
-def _name(tree: Tree) -> str:
-    (name,) = [c for c in tree.children if isinstance(c, Tree) and c.data == "name"]
-    return " ".join(str(t) for t in name.children)
+def _written_as_name(words: Words, i: int, j: int, ctx: Context, start: int) -> bool:
+    first = words.originals[i]
+    return i > start and ctx.case_speaks and first[:1].isupper() and not first.isupper()
 
 
-def _resolve(name: str, places: Resolver, *, sure: bool, draft: Draft | None = None) -> Place | None:
-    try:
-        place = places(name, sure=sure)
-    except LookupUnavailable as exc:
-        raise UnknownPlace(name, why=str(exc)) from None
-    if place is None and sure:
-        raise UnknownPlace(name)
-    if place is not None and draft is not None:
-        _say_others(name, place, places, draft)
-    return place
-
-
-def _say_others(name: str, place: Place, places: Resolver, draft: Draft) -> None:
-    """An ambiguous name is read one way, and the plan names the others, each as a place to
-    switch to: "'athens' is read as Athens; it may also mean Athens, Georgia"."""
-    others = getattr(places, "others", None)
-    found = []
-    for label in others(name, place) if others else []:
-        try:
-            other = places(label, sure=True)
-        except LookupUnavailable:
-            other = None
-        if other is not None and (other.lat, other.lon) != (place.lat, place.lon):
-            found.append(replace(other, label=label))  # as it is said: "Georgia, United States"
-    if found:
-        reading = PlaceReading(name, place, tuple(found))
-        draft.readings.append(reading)
-        draft.notes.append(reading.note())
-
-
-def _capitalised(name: str, originals: list[str], case_speaks: bool) -> bool:
-    """Whether `name`, the last words of the phrase, was written as a name ("Lund", not "LUND")."""
-    words = originals[-len(name.split()):]
-    first = words[1] if len(words) > 1 and words[0].lower() == "the" else words[0]  # "in the Alps"
-    return case_speaks and first[:1].isupper() and not first.isupper()
-
-
-def _place(tree: Tree, originals: list[str], places: Resolver, block_m: float, walk_m: float,
-           case_speaks: bool, draft: Draft) -> Place | None:
-    name = _name(tree)
-    if tree.data == "place_in":
-        prep = str(tree.children[0])
-        # "in Lund" is surely a place; "in fog", "IN FOG" and "In Fog" need not be
-        return _resolve(name, places, sure=prep in SURE_PLACE_PREPS or _capitalised(name, originals, case_speaks),
-                        draft=draft)
-    place = _resolve(name, places, sure=True, draft=draft)
-    if tree.data == "place_walk":  # "within walking distance of", "a short walk from": the walk_m setting
-        return _within(place, walk_m)
-    if tree.data == "place_blocks":
-        count_tree = tree.children[0]
-        counts = [c for c in count_tree.children if isinstance(c, Tree)]
-        n = dates.count_of(str(counts[0].children[0])) if counts else 1
-        return _within(place, n * block_m)
-    distance = tree.children[0]
-    if len(distance.children) == 1:  # "within a mile of"
-        number, unit = "1", distance.children[0]
-    else:
-        number, unit = distance.children
-    if isinstance(number, Tree):
-        value = dates.count_of(str(number.children[0]))
-    else:
-        value = 0.5 if str(number).startswith("half") else float(number)
-    return _within(place, value * METERS[str(unit)])
-
-
-def _within(place: Place, radius_m: float) -> Place:
-    if not radius_m > 0:
-        raise ImpossibleQuestion(f"within {radius_m:g} m of {place.label} holds no photo: say how far, as in "
-                                 f"'within 200 m of {place.label}'")
-    return place.within(radius_m)
-
-
-def _target(tree: Tree, originals: list[str]) -> SimilarTo:
-    if tree.data == "this_one":
-        return SelectedRef()
-    if tree.data == "nth_one":
-        word = str(tree.children[-1])
-        return ResultRef(ORDINALS.get(word) or int(word[:-2]))  # "third", "23rd"
-    if tree.data == "photo_id":
-        return PhotoRef(int(tree.children[-1]))
-    return FileRef(os.path.expanduser(originals[-1]))
-
-
-def _date_range(tree: Tree, now: date, hemisphere: str, date_order: str,
-                country: str) -> tuple[list[tuple[date, date]], str]:
-    kind = tree.data
-    t = [str(c) for c in tree.children if not isinstance(c, Tree)]
-    season_note = ""
-    if kind.startswith("holiday"):
-        return _holiday_ranges(kind, [c for c in tree.children if not isinstance(c, Tree)], now, country)
-    if kind in ("day", "relative_day"):
-        said = " ".join(t)
-        if kind == "relative_day":  # "last tuesday", "yesterday", "this morning"
-            said = f"last {said}" if said in dates.WEEKDAYS else dates.RELATIVE_DAYS.get(said, said)
-        day = dates.parsed_day(said, now, date_order)
-        if day is None:
-            raise ImpossibleQuestion(f"'{' '.join(t)}' is no day on the calendar")
-        rng = (day, day)
-    elif kind == "ago":
-        counts = [c for c in tree.children if isinstance(c, Tree)]
-        count, unit = (dates.count_of(str(counts[0].children[0])) if counts else 1), t[-1]
-        rng = dates.around(dates.past_span(count, unit, now)[0], unit)
-    elif kind == "last_weekend":
-        rng = dates.last_weekend(now)
-    elif kind == "recently":
-        rng = (now - timedelta(days=dates.RECENT_DAYS), now)
-    elif kind == "decade":
-        rng = dates.decade_range(t[-1], t[0] if len(t) > 1 else None, now)
-    elif kind == "year_part":
-        rng = dates.year_part_range(t[0], int(t[-1]))
-    elif kind in ("year_half", "year_quarter"):
-        rng = dates.year_part_range(f"{t[0]} {kind[5:]}", int(t[-1]))
-    elif kind == "seasons_ago":
-        rng = dates.seasons_ago(t[-1], dates.count_of(str(tree.children[0].children[0])), now, hemisphere)
-    elif kind == "months_span":
-        rng = (date(int(t[1]), dates.month_number(t[0]), 1), dates.month_range(int(t[3]), dates.month_number(t[2]))[1])
-    elif kind in ("season_year", "season_of_year"):
-        rng = dates.season_range(t[0], dates.year_of(t[1], now), hemisphere)
-        season_note = f" (meteorological {t[0].rstrip('s')}, {hemisphere}ern hemisphere)"
-    elif kind == "month_year":  # "april 2022", "april '22"
-        rng = dates.month_range(dates.year_of(t[1], now), dates.month_number(t[0]))
-    elif kind == "month_only":  # "snow in January": every January
-        month = dates.month_number(t[0])
-        every = dates.every_year(lambda year: dates.month_range(year, month), now)
-        return every, f"in {date(2000, month, 1):%B}, every year ({len(every)} of them)"
-    elif kind == "season_only":  # "snow in winter": every winter
-        every = dates.every_year(lambda year: dates.season_range(t[0], year, hemisphere), now)
-        return every, (f"in {t[0].rstrip('s')}, every year ({len(every)} of them; meteorological, "
-                       f"{hemisphere}ern hemisphere)")
-    elif kind == "relative_month":  # "last December" is the latest gone by; "this December" this year's
-        month = dates.month_number(t[1])
-        last_year = now.year if month < now.month else now.year - 1
-        rng = dates.month_range(now.year if t[0] == "this" else last_year, month)
-    elif kind == "year":
-        rng = dates.month_range(int(t[0]), 1, 12)
-    elif kind == "year_range":
-        first, last = sorted((int(t[0]), int(t[1])))
-        rng = (date(first, 1, 1), date(last, 12, 31))
-    elif kind == "month_range":
-        rng = dates.month_range(int(t[2]), dates.month_number(t[0]), dates.month_number(t[1]))
-    elif kind == "relative_season":
-        pick = dates.this_season if t[0] == "this" else dates.last_season
-        rng = pick(t[1], now, hemisphere)
-        season_note = f" (meteorological {t[1].rstrip('s')}, {hemisphere}ern hemisphere)"
-    elif kind == "relative_period":
-        rng = dates.relative_period(t[0], t[1], now)
-    elif kind == "before_last":  # "the year before last": the calendar year, month or week before the last
-        rng = dates.around(dates.past_span(2, t[0], now)[0], t[0])
-    elif kind == "past_span":
-        count = dates.count_of(str(tree.children[1].children[0]))
-        rng = dates.past_span(count, t[-1], now)
-    elif kind == "since":
-        rng = (date(int(t[0]), 1, 1), now)
-    elif kind == "before":
-        rng = (date(1900, 1, 1), date(int(t[0]) - 1, 12, 31))
-    elif kind == "after":
-        rng = (date(int(t[0]) + 1, 1, 1), now)
-    else:
-        raise AssertionError(kind)
-    if rng[0] > rng[1]:
-        said = " ".join(t)
-        raise ImpossibleQuestion(f"'{kind} {said}' is in the future: no photo is taken after today"
-                                 if kind in ("after", "since") else f"the dates in '{said}' end before they begin")
-    return [rng], f"{dates.describe(rng)}{season_note}"
-
-
-def _holiday_ranges(kind: str, tokens: list, now: date, country: str) -> tuple[list[tuple[date, date]], str]:
-    """Holidays from the country's calendar: one year's, the last or this one, or every one;
-    the day itself, or its week or weekend ("Thanksgiving weekend")."""
-    said = {token.type: str(token) for token in tokens}
-    name, span = said["HOLIDAY"], said.get("HOLIDAY_SPAN")
-    try:
-        if kind == "holiday_every":
-            days = [dates.holiday_span(d, name, span) for d, _ in dates.holidays_every_year(name, now, country)]
-            what = f"{name.title()}{f' {span}' if span else ''}"
-            return days, f"on {what}, every year ({len(days)} of them, {country} calendar)"
-        if kind == "holiday_year":
-            day = dates.holiday(name, int(said["YEAR"]), country)
-        elif kind == "holiday_relative":  # "this Christmas" is this year's; "last Christmas" the latest gone by
-            day = dates.holiday(name, now.year, country)
-            if said["RELATIVE"] != "this" and day > now:
-                day = dates.holiday(name, now.year - 1, country)
-        else:  # the day after or before a holiday, in the year named, else the last one
-            year = int(said.get("YEAR", now.year))
-            day = dates.holiday(name, year, country)
-            if "YEAR" not in said and day > now:
-                day = dates.holiday(name, year - 1, country)
-            day += timedelta(days=1 if said["NEXT_TO"] == "day after" else -1)
-    except LookupError as exc:
-        raise ImpossibleQuestion(f"{exc}: set `country` in config.toml for another calendar") from None
-    rng = dates.holiday_span(day, name, span)
-    return [rng], f"{'on' if rng[0] == rng[1] else 'from'} {dates.describe(rng)} ({' '.join(map(str, tokens))})"
+def _rewritten(words: Words, i: int, j: int, instead: str) -> str:
+    """The question with words i..j-1 written otherwise: how to ask for another reading."""
+    return " ".join([*words.originals[:i], instead, *words.originals[j:]])
 
 
 # -- the plan -------------------------------------------------------------------------
@@ -767,12 +654,8 @@ def _clean_text(words: list[str]) -> str:
     return " ".join(words)
 
 
-# "recurring motifs" names no concept: any motif at all
-GENERIC_MOTIF_WORDS = {"motif", "motifs", "theme", "themes", "subject", "subjects", "things", "patterns", "images"}
-
-
 def _finish(draft: Draft, previous: QueryPlan | None) -> QueryPlan:
-    unread = [k for k, w in enumerate(draft.text) if w in UNREAD_ALONE or w[:3] in dates.MONTHS and w in MONTH_WORDS]
+    unread = [k for k, w in enumerate(draft.text) if w in UNREAD_ALONE or w in MONTH_WORDS]
     # inside the words of a picture ("june bug on a leaf", "her sunday best") a time word is a word;
     # at the end or alone ("snow january", "trains before") it is a date no phrase could read
     dropped = [k for k in unread if k == len(draft.text) - 1 or draft.text[k] in UNREAD_ALWAYS]
@@ -781,16 +664,10 @@ def _finish(draft: Draft, previous: QueryPlan | None) -> QueryPlan:
                            "'14 February 2021', 'last Tuesday', 'since 2019')")
     if kept := [draft.text[k] for k in unread if k not in dropped]:
         draft.notes.append(f"read as words of the picture, not as dates: {', '.join(kept)}")
+    _take_maybe_dates(draft)
     draft.text = [w for k, w in enumerate(draft.text) if k not in dropped]
-    if draft.maybe_holiday and (draft.date_ranges or draft.every_dates):  # "halloween last year"
-        at, length, rngs, note = draft.maybe_holiday
-        del draft.text[at:at + length]
-        draft.every_dates.extend(rngs)
-        draft.date_notes.insert(0, note)
     _narrow_every(draft)
-    if len(draft.date_ranges) > 1 and {"vs", "versus"} & set(draft.text):  # "street photos 2015 vs 2020"
-        draft.text = [w for w in draft.text if w not in ("vs", "versus")]
-        draft.group_by = draft.group_by or "year"
+    _versus(draft)
     if draft.asks_how and CHANGE_WORDS & set(draft.text):  # "how did my street photography change"
         draft.text = [w for w in draft.text if w not in CHANGE_WORDS | {"has", "have", "did", "do"}]
         draft.group_by = draft.group_by or "year"
@@ -811,15 +688,17 @@ def _finish(draft: Draft, previous: QueryPlan | None) -> QueryPlan:
         # nothing to rank by: every match, unless a count was said ("10 photos from Lund": the first 10)
         mode=draft.mode or ("all" if not (text or draft.similar_to or draft.echoes_of or motifs or draft.limit)
                             else "top_k"),
-        limit=draft.limit or DEFAULT_LIMIT,
+        limit=draft.limit,
         group_by=draft.group_by,
         span_years=draft.span_years,
         rank=draft.rank or "similarity",
         readings=tuple(draft.readings),
         facts=tuple(draft.facts),
+        order=draft.order,
+        other_readings=tuple(dict.fromkeys(draft.others)),
     )
     if previous is not None and text == "more":  # "show more": the next page
-        result = replace(previous, limit=previous.limit + DEFAULT_LIMIT)
+        result = replace(previous, limit=previous.count + DEFAULT_LIMIT)
     elif previous is not None and not result.needs_vector and not draft.fresh:
         result = _follow_up(result, previous)
     # the other readings of names still in the plan: "in rome" after "dogs in athens" drops Athens's
@@ -828,21 +707,61 @@ def _finish(draft: Draft, previous: QueryPlan | None) -> QueryPlan:
     return replace(result, notes=tuple(_notes(result, draft)), readings=readings)
 
 
+def _take_maybe_dates(draft: Draft) -> None:
+    """A holiday said as a word ("halloween costumes last year") is a date beside another date;
+    alone, it stays what the picture shows, and the plan offers the date."""
+    for at, length, phrase in reversed(draft.maybe_dates):
+        if draft.date_ranges or draft.every_dates:
+            del draft.text[at:at + length]
+            draft.every_dates.extend(phrase.ranges)
+            draft.date_notes.insert(0, phrase.note)
+        else:
+            said = " ".join(draft.text[at:at + length])
+            draft.others.append(OtherReading(f"'{said}' as the days of {phrase.holiday}, not as words",
+                                             f"photos on {said}"))
+
+
 def _narrow_every(draft: Draft) -> None:
     """Every January, winter or Christmas, within the other dates named ("Halloween last year",
-    "summers in the 2010s"), or every one of them when no other date is named."""
-    if not draft.every_dates:
+    "summers in the 2010s"), or every one of them when no other date is named; and a date left
+    out likewise ("2023 except July" leaves out July 2023)."""
+    if draft.every_dates:
+        if not draft.date_ranges:
+            draft.date_ranges = draft.every_dates
+        else:
+            both = _overlaps(draft.every_dates, draft.date_ranges)
+            if not both:
+                raise ImpossibleQuestion(f"no day is both {' and '.join(draft.date_notes)}")
+            draft.date_ranges = both
+            draft.date_notes.append("where both hold: " + (", ".join(dates.describe(r) for r in both)
+                                                           if len(both) <= 3 else f"{len(both)} spans"))
+    if draft.excluded_every and draft.date_ranges:  # "2023 except July": July 2023
+        narrowed = _overlaps(draft.excluded_every, draft.date_ranges)
+        draft.excluded_dates += narrowed
+        draft.excluded_notes = [", ".join(dates.describe(r) for r in narrowed) if len(narrowed) <= 3
+                                else f"{len(narrowed)} spans"] if narrowed else []
+    else:
+        draft.excluded_dates += draft.excluded_every
+
+
+def _overlaps(every, ranges) -> list[tuple[date, date]]:
+    return [(max(a, c), min(b, d)) for a, b in every for c, d in ranges if max(a, c) <= min(b, d)]
+
+
+def _versus(draft: Draft) -> None:
+    """ "street photos 2015 vs 2020", "summer vs winter", "the iphone vs the fuji": the two,
+    side by side, grouped by what they are."""
+    said = [k for k, w in enumerate(draft.text) if w in VERSUS]
+    if not said:
         return
-    if not draft.date_ranges:
-        draft.date_ranges = draft.every_dates
+    kinds = {kind for _, kind in draft.kinds}
+    by = "season" if "season" in kinds else "year" if "year" in kinds and len(draft.date_ranges) > 1 else \
+        "camera" if "camera" in kinds else "lens" if {"lens", "focal"} & kinds else "place" if "place" in kinds \
+        else None
+    if by is None:
         return
-    both = [(max(a, c), min(b, d)) for a, b in draft.every_dates for c, d in draft.date_ranges
-            if max(a, c) <= min(b, d)]
-    if not both:
-        raise ImpossibleQuestion(f"no day is both {' and '.join(draft.date_notes)}")
-    draft.date_ranges = both
-    draft.date_notes.append("where both hold: " + (", ".join(dates.describe(r) for r in both) if len(both) <= 3
-                                                   else f"{len(both)} spans"))
+    draft.text = [w for w in draft.text if w not in VERSUS]
+    draft.group_by = draft.group_by or by
 
 
 def _follow_up(new: QueryPlan, previous: QueryPlan) -> QueryPlan:
@@ -857,22 +776,30 @@ def _follow_up(new: QueryPlan, previous: QueryPlan) -> QueryPlan:
         exclude_near=new.exclude_near or previous.exclude_near,
         group_by=new.group_by or previous.group_by,
         span_years=new.span_years or previous.span_years,
-        limit=new.limit if new.limit != DEFAULT_LIMIT else previous.limit,
+        limit=new.limit if new.limit is not None else previous.limit,
         mode=previous.mode,
         rank=new.rank if new.rank != "similarity" else previous.rank,
+        order=new.order or previous.order,
         readings=new.readings,
         # "only 5 stars" adds to what the files must say; a fact named again replaces its kind
-        facts=tuple(f for f in previous.facts if f.name not in {n.name for n in new.facts}) + new.facts,
+        facts=tuple(f for f in previous.facts if f.name not in {n.name for n in new.facts} or f.name in SEVERAL)
+        + new.facts,
+        other_readings=new.other_readings,
     )
 
 
 def _fact_words(fact: Fact) -> str:
     if fact.name == "either":
         return " or ".join(_fact_words(part) for part in fact.value)
+    if fact.name == "not":
+        return "not " + " or ".join(_fact_words(part) for part in fact.value)
     if fact.name != "daytime":
         return fact.label
     return f"{fact.label} (by the sun at each photo's place and time; by the clock, {clock_words(fact.value)}, " \
            "where a photo has no position)" if fact.value in SUN_TIMES else f"{fact.label} ({clock_words(fact.value)})"
+
+
+ORDER_WORDS = {"newest": "newest first", "oldest": "oldest first", "time": "in time order", "score": "by score"}
 
 
 def _notes(p: QueryPlan, draft: Draft) -> list[str]:
@@ -889,29 +816,32 @@ def _notes(p: QueryPlan, draft: Draft) -> list[str]:
         notes.extend(f"taken {note}" for note in draft.date_notes)
     elif p.date_ranges:  # inherited by a follow-up
         notes.append("taken " + ", ".join(f"{a} to {b}" for a, b in p.date_ranges))
-    notes.extend(f"not taken {note} (undated photos stay in)" for note in draft.excluded_notes)
+    if p.exclude_date_ranges:
+        notes.extend(f"not taken {note} (undated photos stay in)" for note in draft.excluded_notes)
     if p.weekdays:
         notes.append(f"taken on {dates.weekday_words(p.weekdays)} (photos dated only by their file are left out)")
     notes += [said[k] for k in ("near", "not near") if k in said]
     if p.facts:
-        notes.append("as the files say: " + ", ".join(_fact_words(f) for f in p.facts)
-                     + " (photos whose files do not say are left out)")
+        kept = " (photos whose files do not say are left out)" if any(f.name != "not" for f in p.facts) else \
+            " (photos whose files do not say are kept)"
+        notes.append("as the files say: " + ", ".join(_fact_words(f) for f in p.facts) + kept)
     if p.group_by == "motif":
         years = p.span_years or DEFAULT_MOTIF_YEARS
         notes.append(f"motifs{' of any subject' if not p.text else ''} that recur in at least {years} distinct years"
                      f"{' of those dates' if p.date_ranges else ' of the archive'}, each in time order")
+        notes.append(f"the best {p.count} motifs")
     elif p.group_by:
-        notes.append(f"grouped by {p.group_by}, in time order")
-    if p.group_by == "motif":
-        notes.append(f"the best {p.limit} motifs")
-    elif p.group_by:
-        notes.append(f"the best {p.limit if p.limit != DEFAULT_LIMIT else PER_PERIOD} of each {p.group_by}")
+        notes.append(f"grouped by {p.group_by}" + (", in time order" if p.group_by in PERIODS else ""))
+        notes.append(f"the best {p.count} of each {p.group_by}")
     elif p.mode == "all":
         notes.append("every match" + (" above the score threshold, in pages" if p.needs_vector else ", in time order"))
     elif not p.needs_vector and p.rank != "keeper":
-        notes.append(f"the first {p.limit}, in time order")
+        notes.append(f"the first {p.count}, in time order")
     else:
-        notes.append(f"the best {p.limit}")
+        notes.append(f"the best {p.count}")
+    if p.order:
+        notes.append(f"shown {ORDER_WORDS[p.order]}")
+    notes += [f"also fair: {r.label} (ask: {r.question})" for r in p.other_readings]
     return notes  # how "best ..." was ranked is the answer's to say: it knows whether a keeper model could
 
 

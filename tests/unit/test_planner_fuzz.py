@@ -29,7 +29,7 @@ def check(question: str) -> None:
         assert start <= end, (question, p.date_ranges)
     for where in (p.near, p.exclude_near, p.echoes_of):
         assert where is None or where.radius_m > 0, (question, where)
-    assert p.limit >= 1 and p.mode in ("top_k", "all")
+    assert p.count >= 1 and p.mode in ("top_k", "all")
     assert QueryPlan.from_dict(json.loads(p.to_json())) == p
 
 

@@ -1,0 +1,310 @@
+"""Comparisons over any quantity the files keep: focal length, aperture, ISO, shutter time and
+stars. One mechanism reads them all:
+
+    [lead] [quantity name] [comparator | direction "than"] measure [(to | and) measure]
+    [comparator after | "or" direction [quantity name]]
+
+"over 200mm", "200mm or more", "f/2 or wider", "wider than 24mm", "iso<=400", "iso 6400+",
+"faster than 1/500", "1/8 or longer", "between 35 and 50mm", "iso 800 to 3200", "4 stars+",
+"rated higher than 3 stars", "at 35mm", "on the 85". The words live in words.toml: the
+comparators in [compare], each quantity's names and directions in [quantity.*], the units in
+[measure]. A direction is the quantity's own ("wider" is a shorter focal length but a smaller
+f-number); "under 1/30" speaks of the shutter's speed, so it is slower than 1/30 s.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from flux_ask.query import vocabulary
+from flux_ask.query.plan import Fact
+
+NUMBER = re.compile(r"\d+(?:\.\d+)?")
+APERTURE = re.compile(r"f/?(\d+(?:\.\d+)?)")
+FRACTION = re.compile(r"1/(\d+)")
+RANGE = re.compile(r"(\d+(?:\.\d+)?)-(\d+(?:\.\d+)?)")
+SANE = {"focal": (4, 2000), "f_number": (0.7, 64), "iso": (25, 10_000_000), "exposure_s": (1 / 16000, 3600),
+        "rating": (0, 5)}
+LEADS = ("shot at", "shot with", "shot on", "taken at", "taken with", "taken on", "at", "with", "on", "using",
+         "through", "zoomed to")
+OWNERS = ("the", "my", "a", "an", "our", "his", "her")
+# what follows a length that makes it a film or a camera, not a focal length: "35mm film"
+NOT_A_FOCAL = {"film", "films", "camera", "cameras", "negative", "negatives", "slide", "slides", "scan", "scans",
+               "movie", "movies", "projector", "print", "prints"}
+ARTICLES = {"a", "an", "the", "my", "his", "her", "old", "vintage", "new", "their"}
+
+
+@dataclass(frozen=True)
+class Read:
+    fact: Fact
+    words: int
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class _Measure:
+    quantity: str
+    value: float
+    words: int
+    fraction: bool = False  # "1/500": a shutter speed, whose "under" is slower
+    plus: bool = False  # "4+ stars": that many or more
+
+
+def read_quantity(words: list[str], i: int) -> Read | None:
+    """The comparison (or the value) of a quantity said at word i, if one is: after a lead
+    ("at", "shot with the"), else without one ("at least 4 stars")."""
+    lead = _longest(words, i, LEADS)
+    if lead and words[i + lead:i + lead + 1] and words[i + lead] in OWNERS:
+        lead += 1
+    return _read(words, i, lead) or (_read(words, i, 0) if lead else None)
+
+
+def _read(words: list[str], i: int, lead: int) -> Read | None:
+    j = i + lead
+    name, n = _name(words, j)
+    j += n
+    op, n, direction = _before(words, j)
+    j += n
+    measure = _measure(words, j, name, lead > 0)
+    if measure is None:
+        return None
+    quantity = measure.quantity
+    if name and name != quantity:
+        return None
+    j += measure.words
+    value: float | tuple[float, float] = measure.value
+    if op is None and direction is None:  # a span: "between 35 and 50mm", "iso 800 to 3200", "f/1.2 - f/2"
+        between = words[i + lead:i + lead + 1] == ["between"] or words[j - measure.words - 1:j - measure.words] == \
+            ["between"]
+        joined = words[j:j + 1] and words[j] in (("and",) if between else ("to", "-", "and", "through"))
+        if joined:
+            second = _measure(words, j + 1, quantity, True)
+            if second is not None and second.quantity == quantity and not isinstance(second.value, tuple):
+                value = tuple(sorted((measure.value, second.value)))
+                j += 1 + second.words
+                op = "between"
+    if isinstance(measure.value, tuple):
+        value, op = measure.value, "between"
+    if direction is not None:
+        op = _direction(quantity, direction, strict=True)
+        if op is None:
+            return None
+    elif op is not None and op != "between" and measure.fraction:
+        op = _flip(op)  # "under 1/30": a speed under 1/30 is a time over it
+    if measure.plus and op is None:
+        op = ">="
+    after, n = _after(words, j, quantity)
+    if after is not None and op in (None, "="):
+        op = _flip(after) if measure.fraction and after in ("<=", ">=") and not _said_direction(words, j) else after
+        j += n
+    if not _fits(words, i, lead, j, quantity, op):
+        return None
+    fact = _fact(quantity, op or "=", value)
+    return Read(fact, j - i, _note(quantity, fact.label))
+
+
+def _fits(words: list[str], i: int, lead: int, j: int, quantity: str, op: str | None) -> bool:
+    """Whether the words are a filter rather than what a picture shows: "35mm film", "a 5-star
+    hotel", "a 50mm lens lying on a desk"."""
+    after = words[j] if j < len(words) else ""
+    if quantity == "focal" and after in NOT_A_FOCAL:
+        return False
+    if quantity == "rating" and after in vocabulary.terms("marks.not_a_rating"):
+        return False
+    if quantity == "focal" and not lead and op in (None, "=") and after in ("lens", "lenses") and \
+            (i == 0 or words[i - 1] in ARTICLES):
+        return False  # "a 50mm lens on a desk": the lens is in the picture
+    return True
+
+
+def _longest(words: list[str], j: int, phrases) -> int:
+    """How many words the longest of `phrases` takes at j (0: none)."""
+    for phrase in sorted(phrases, key=lambda p: -len(p.split())):
+        said = phrase.split()
+        if words[j:j + len(said)] == said:
+            return len(said)
+    return 0
+
+
+@lru_cache(maxsize=1)
+def _names() -> tuple[tuple[str, str], ...]:
+    pairs = [(name, quantity) for quantity, spec in vocabulary.entry("quantity").items() for name in spec["name"]]
+    return tuple(sorted(pairs, key=lambda p: -len(p[0].split())))
+
+
+def _name(words: list[str], j: int) -> tuple[str | None, int]:
+    for name, quantity in _names():
+        said = name.split()
+        if words[j:j + len(said)] == said:
+            of = words[j + len(said):j + len(said) + 1] == ["of"]  # "a rating of 4"
+            return quantity, len(said) + of
+    return None, 0
+
+
+@lru_cache(maxsize=1)
+def _comparators() -> tuple[tuple[tuple[str, ...], str], ...]:
+    ops = {"more": ">", "at_least": ">=", "less": "<", "at_most": "<="}
+    pairs = [(tuple(w.split()), op) for key, op in ops.items() for w in vocabulary.entry(f"compare.{key}")]
+    return tuple(sorted(pairs, key=lambda p: -len(p[0])))
+
+
+@lru_cache(maxsize=1)
+def _directions() -> frozenset[str]:
+    return frozenset(w for spec in vocabulary.entry("quantity").values() for key in ("more", "less")
+                     for w in spec[key])
+
+
+def _before(words: list[str], j: int) -> tuple[str | None, int, str | None]:
+    """(op, words taken, direction word) of a comparator before the number."""
+    for said, op in _comparators():
+        if tuple(words[j:j + len(said)]) == said:
+            return op, len(said), None
+    for direction in sorted(_directions(), key=lambda d: -len(d.split())):
+        said = direction.split()
+        if words[j:j + len(said)] == said and words[j + len(said):j + len(said) + 1] == ["than"]:
+            return None, len(said) + 1, direction
+    return None, 0, None
+
+
+def _after(words: list[str], j: int, quantity: str) -> tuple[str | None, int]:
+    """The op a comparator after the number means, and the words it takes: "or more", "+",
+    "or wider", "or smaller aperture"."""
+    for key, op in (("more_after", ">="), ("less_after", "<=")):
+        for phrase in sorted(vocabulary.entry(f"compare.{key}"), key=lambda p: -len(p.split())):
+            said = phrase.split()
+            if words[j:j + len(said)] == said:
+                return op, len(said)
+    if words[j:j + 1] == ["or"]:
+        spec = vocabulary.entry(f"quantity.{quantity}")
+        for direction in sorted(spec["more"] + spec["less"], key=lambda d: -len(d.split())):
+            said = direction.split()
+            if words[j + 1:j + 1 + len(said)] == said:
+                n = 1 + len(said)
+                name, more = _name(words, j + n)
+                return _direction(quantity, direction, strict=False), n + (more if name == quantity else 0)
+    return None, 0
+
+
+def _said_direction(words: list[str], j: int) -> bool:
+    return words[j:j + 1] == ["or"] and bool(words[j + 1:j + 2]) and words[j + 1] in _directions()
+
+
+def _direction(quantity: str, word: str, *, strict: bool) -> str | None:
+    spec = vocabulary.entry(f"quantity.{quantity}")
+    if word in spec["more"]:
+        return ">" if strict else ">="
+    if word in spec["less"]:
+        return "<" if strict else "<="
+    return None
+
+
+def _flip(op: str) -> str:
+    return {">": "<", ">=": "<=", "<": ">", "<=": ">="}.get(op, op)
+
+
+def _number(word: str) -> float | None:
+    if NUMBER.fullmatch(word):
+        return float(word)
+    if word in vocabulary.table("numbers") and vocabulary.table("numbers")[word] <= 5 and \
+            word not in ("couple", "few", "handful", "several", "dozen"):
+        return float(vocabulary.table("numbers")[word])
+    return None
+
+
+def _measure(words: list[str], j: int, name: str | None, led: bool) -> _Measure | None:
+    """A value and the quantity its unit (or the name before it) says."""
+    if j >= len(words):
+        return None
+    word, nxt = words[j], words[j + 1] if j + 1 < len(words) else ""
+    units = {key: vocabulary.terms(f"measure.{key}") for key in ("mm", "seconds", "minutes", "stars")}
+    aperture = APERTURE.fullmatch(word)
+    if aperture and (word.startswith("f/") or name == "f_number" or re.fullmatch(r"f\d+(\.\d+)?", word)):
+        return _sane(_Measure("f_number", float(aperture.group(1)), 1))
+    if word == "f" and _number(nxt) is not None:
+        return _sane(_Measure("f_number", _number(nxt), 2))
+    fraction = FRACTION.fullmatch(word)
+    if fraction and int(fraction.group(1)) >= 2:
+        return _sane(_Measure("exposure_s", 1 / int(fraction.group(1)), 1 + (nxt in units["seconds"]), True))
+    if word in ("iso", "asa") and _number(nxt) is not None:
+        return _sane(_Measure("iso", _number(nxt), 2))
+    span = RANGE.fullmatch(word)
+    if span:
+        low, high = float(span.group(1)), float(span.group(2))
+        quantity = "focal" if nxt in units["mm"] else name
+        if quantity in ("focal", "iso", "f_number") and low < high:
+            return _sane(_Measure(quantity, (low, high), 1 + (nxt in units["mm"])))  # type: ignore[arg-type]
+        return None
+    stars = re.fullmatch(r"([0-5]|one|two|three|four|five)-?stars?", word)
+    if stars:
+        return _sane(_Measure("rating", _number(stars.group(1)), 1))
+    value = _number(word)
+    if value is None:
+        return None
+    if nxt in units["mm"]:
+        return _sane(_Measure("focal", value, 2))
+    if nxt in units["stars"] or nxt == "+" and words[j + 2:j + 3] and words[j + 2] in units["stars"]:
+        return _sane(_Measure("rating", value, 2 if nxt != "+" else 3, plus=nxt == "+"))
+    if nxt in ("iso", "asa"):
+        return _sane(_Measure("iso", value, 2))
+    if nxt in units["seconds"] and (name in (None, "exposure_s")):
+        return _sane(_Measure("exposure_s", value, 2))
+    if nxt in units["minutes"] and name == "exposure_s":
+        return _sane(_Measure("exposure_s", value * 60, 2))
+    if name is not None and NUMBER.fullmatch(word):
+        return _sane(_Measure(name, value, 1))
+    if led and name is None and value in vocabulary.entry("measure.lens_names") and NUMBER.fullmatch(word) \
+            and j > 0 and words[j - 1] in ("the", "my", "a"):
+        return _Measure("focal", value, 1)  # "on the 85", "with my 35"
+    return None
+
+
+def _sane(m: _Measure) -> _Measure | None:
+    low, high = SANE[m.quantity]
+    values = m.value if isinstance(m.value, tuple) else (m.value,)
+    return m if all(low <= v <= high for v in values) else None
+
+
+# -- the facts and their labels ---------------------------------------------------------
+
+def _fact(quantity: str, op: str, value) -> Fact:
+    if op == "=":
+        low, high = {"focal": (value - 0.5, value + 0.5), "f_number": (round(value * 0.96, 2), round(value * 1.04, 2)),
+                     "exposure_s": (value * 0.95, value * 1.05)}.get(quantity, (None, None))
+        if low is not None:
+            return Fact(quantity, "between", (low, high), _label(quantity, "=", value))
+        return Fact(quantity, "=", int(value) if quantity in ("iso", "rating") else value, _label(quantity, "=", value))
+    if op == "between":
+        return Fact(quantity, "between", tuple(value), _label(quantity, "between", value))
+    return Fact(quantity, op, int(value) if quantity in ("iso", "rating") else value, _label(quantity, op, value))
+
+
+def _shown(quantity: str, value: float) -> str:
+    if quantity == "focal":
+        return f"{value:g} mm"
+    if quantity == "f_number":
+        return f"f/{value:g}"
+    if quantity == "iso":
+        return f"ISO {value:g}"
+    if quantity == "exposure_s":
+        return f"1/{round(1 / value)} s" if value < 1 else f"{value:g} s"
+    return f"{value:g} star{'s' if value != 1 else ''}"
+
+
+# the words for more and less of each quantity, as a label says them
+MORE_LESS = {"focal": ("longer", "wider"), "f_number": ("narrower", "wider"), "iso": ("higher", "lower"),
+             "exposure_s": ("longer", "faster"), "rating": ("more", "fewer")}
+
+
+def _label(quantity: str, op: str, value) -> str:
+    if op == "between":
+        return f"{_shown(quantity, value[0])} to {_shown(quantity, value[1])}"
+    shown = _shown(quantity, value)
+    more, less = MORE_LESS[quantity]
+    return {"=": shown, ">=": f"{shown} or {more}", "<=": f"{shown} or {less}",
+            ">": f"{more} than {shown}", "<": f"{less} than {shown}"}[op]
+
+
+def _note(quantity: str, label: str) -> str:
+    return f"{label}: the focal length, or its 35 mm equivalent" if quantity == "focal" else ""

@@ -1,0 +1,798 @@
+"""The grammar's phrases (query.lark, its word lists filled from words.toml), each rule read
+by one method of `PhraseReader` into a typed phrase (query/phrases.py), or into None where the
+words parse but do not make sense here (a place that is not one, "may" in "may flowers")."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
+from functools import lru_cache
+from importlib import resources
+
+from lark import Lark, Token, Transformer, Tree
+from lark.exceptions import LarkError, UnexpectedCharacters, VisitError
+
+from flux_ask.errors import FluxAskError
+from flux_ask.query import dates, festivals, vocabulary
+from flux_ask.query.phrases import (
+    Count,
+    Dates,
+    Echoes,
+    Every,
+    Grouping,
+    Near,
+    Order,
+    Phrase,
+    Similar,
+    Weekdays,
+)
+from flux_ask.query.places import LookupUnavailable, Resolver, plausible_name
+from flux_ask.query.plan import FileRef, Place, PhotoRef, PlaceReading, ResultRef, SelectedRef
+from flux_ask.query.text import holiday_of
+
+MAX_PHRASE_WORDS = 9
+Range = tuple[date, date]
+
+
+class ImpossibleQuestion(FluxAskError):
+    """A question no photo can answer as asked: a range that ends before it begins, a
+    distance of nothing."""
+
+
+class UnknownPlace(FluxAskError):
+    def __init__(self, name: str, why: str = ""):
+        super().__init__(
+            f"unknown place {name!r}{f' ({why})' if why else ''}: add it to places.toml in the archive home "
+            "(a [name] table with lat, lon and optional radius_m and aliases)"
+        )
+        self.name = name
+
+
+# -- the grammar ------------------------------------------------------------------------
+
+def grammar() -> str:
+    """query.lark with the lists of words.toml it names in double braces written in."""
+    text = resources.files("flux_ask.query").joinpath("query.lark").read_text(encoding="utf-8")
+    return re.sub(r"\{\{([\w.]+)\}\}", lambda m: vocabulary.pattern(m.group(1)), text)
+
+
+@lru_cache(maxsize=1)
+def parser() -> Lark:
+    return Lark(grammar(), start="phrase", parser="earley", lexer="dynamic", ambiguity="resolve")
+
+
+@lru_cache(maxsize=1)
+def _edges() -> tuple[re.Pattern, re.Pattern]:
+    """Patterns for the words a phrase can begin with and end with, worked out from the grammar
+    (its first and last terminals): a span that fails them is no phrase, without asking Earley."""
+    rules: dict[str, list[list]] = {}
+    for rule in parser().rules:
+        rules.setdefault(rule.origin.name, []).append(rule.expansion)
+    nullable: set[str] = set()
+    while True:  # the rules that can match nothing
+        grown = {name for name, alts in rules.items()
+                 if any(all(sym.name in nullable for sym in alt) for alt in alts)} - nullable
+        if not grown:
+            break
+        nullable |= grown
+
+    def edge(order) -> set[str]:
+        found: dict[str, set[str]] = {name: set() for name in rules}
+        changed = True
+        while changed:
+            changed = False
+            for name, alts in rules.items():
+                for alt in alts:
+                    for sym in order(alt):
+                        more = found[sym.name] if sym.name in rules else {sym.name}
+                        if not more <= found[name]:
+                            found[name] |= more
+                            changed = True
+                        if sym.name not in nullable:
+                            break
+        return found["phrase"]
+
+    regex = {t.name: t.pattern.to_regexp() for t in parser().terminals}
+    first = "|".join(f"(?:{regex[name]})" for name in sorted(edge(list)))
+    last = "|".join(f"(?:{regex[name]})" for name in sorted(edge(lambda alt: list(reversed(alt)))))
+    return re.compile(first), re.compile(f"(?:{last})$")
+
+
+def may_begin(span: str) -> bool:
+    return bool(_edges()[0].match(span))
+
+
+def may_end(span: str) -> bool:
+    return bool(_edges()[1].search(span))
+
+
+@lru_cache(maxsize=4096)
+def parse(phrase: str) -> Tree | int:
+    """The phrase's tree, or the character where no phrase of the grammar can go on: no
+    longer span from the same word parses past it."""
+    try:
+        return parser().parse(phrase)
+    except UnexpectedCharacters as exc:
+        return exc.pos_in_stream
+    except LarkError:  # the words so far may start a phrase that they do not finish
+        return len(phrase)
+
+
+# -- what a reading needs to know -------------------------------------------------------
+
+@dataclass
+class Context:
+    """The settings and the question around a phrase."""
+
+    now: date
+    places: Resolver
+    hemisphere: str = "north"
+    block_m: float = 100.0
+    walk_m: float = 800.0
+    date_order: str = "MDY"
+    country: str = "US"  # the configured calendar
+    asked_country: str | None = None  # a calendar the question names or implies ("tet in hanoi")
+    case_speaks: bool = True  # capitals mark names ("Show All Umbrellas In Fog" says nothing)
+    # the span being read, and its neighbours
+    originals: list[str] = field(default_factory=list)
+    before: str = ""
+    after: str = ""
+    calendars: list[str] = field(default_factory=list)  # the calendars holidays were read from
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Span:
+    """A date phrase before it is placed in the plan."""
+
+    ranges: tuple[Range, ...]
+    note: str
+    every: bool = False  # every one of them (a month, season or holiday said without a year)
+    in_year: Callable[[int], Span] | None = None  # the same words in another year: "3 march" of "... 2023"
+    year_said: bool = True
+    holiday: str | None = None
+    bare: bool = False  # a month, season or short year that is a date only after a preposition
+
+
+# -- one method per rule ----------------------------------------------------------------
+
+class PhraseReader(Transformer):
+    """Trees of the grammar into phrases. Bottom up: a rule's method sees its children read."""
+
+    def __init__(self, ctx: Context):
+        super().__init__(visit_tokens=False)
+        self.ctx = ctx
+
+    def read(self, tree: Tree) -> Phrase | list[Phrase] | None:
+        try:
+            return self.transform(tree)
+        except VisitError as exc:
+            raise exc.orig_exc from None
+
+    # ---- dates ----------------------------------------------------------------------
+    def when(self, children) -> Dates | None:
+        span = children[-1]
+        if not isinstance(span, Span):
+            return None
+        first = self.ctx.originals[0].lower()
+        introduced = first in vocabulary.terms("dates.prepositions") | {"the", "every", "each", "this", "last"} or \
+            self.ctx.before in vocabulary.terms("negation.words")
+        if span.bare and not introduced:
+            return None  # "may flowers", "march of the penguins", "winter coats": words, not dates
+        if span.holiday and span.every and not introduced and _holiday_is_a_thing(self.ctx):
+            # "christmas markets", "diwali lamps": what the picture shows; a date only beside another date
+            return Dates(span.ranges, span.note, every=True, tentative=True, holiday=span.holiday)
+        return Dates(span.ranges, span.note, every=span.every, holiday=span.holiday)
+
+    def day(self, c) -> Span:
+        t = _tokens(c)
+        year = _year_child(c)
+        words = " ".join(t + ([str(year)] if year else []))
+        found = dates.parsed_day(words, self.ctx.now, self.ctx.date_order)
+        if found is None:
+            raise ImpossibleQuestion(f"'{words}' is no day on the calendar")
+        said = " ".join(t)
+
+        def in_year(y: int) -> Span:
+            return self.day([*c[:len(t)], y])
+        return Span(((found, found),), _on(found), year_said=year is not None or bool(re.search(r"\d{4}", said)),
+                    in_year=None if year else in_year)
+
+    def year_said(self, c) -> int:
+        return dates.year_of(str(c[0]), self.ctx.now)
+
+    def day_range(self, c) -> Span:
+        t = _tokens(c)
+        year = _year_child(c) or self.ctx.now.year
+        month = next(dates.month_number(w) for w in t if w[:3] in dates.MONTHS and not w[0].isdigit())
+        first, last = sorted(int(re.match(r"\d+", w).group()) for w in t if w[0].isdigit())
+        try:
+            rng = (date(year, month, first), date(year, month, last))
+        except ValueError:
+            raise ImpossibleQuestion(f"'{' '.join(t)}' is no span of days on the calendar") from None
+        if not _year_child(c) and rng[0] > self.ctx.now:
+            rng = (rng[0].replace(year=year - 1), rng[1].replace(year=year - 1))
+        return Span((rng,), _from_to(rng), year_said=_year_child(c) is not None,
+                    in_year=None if _year_child(c) else lambda y: self.day_range([*c, y]))
+
+    def holiday_name(self, c) -> tuple | None:
+        """(the festival, "weekend" or "week" when said, the words) of a holiday's name; a
+        demonym names its calendar ("canadian thanksgiving", "indian independence day")."""
+        t = {tok.type: str(tok) for tok in c if isinstance(tok, Token)}
+        name = holiday_of(t["HOLIDAY"])
+        demonym = t.get("DEMONYM")
+        found = (demonym and festivals.find(f"{demonym} {name}")) or festivals.find(name)
+        if found is None:
+            return None
+        if demonym and found.rule is None:
+            found = replace(found, countries=(vocabulary.table("demonyms")[demonym],))
+        return found, t.get("HOLIDAY_SPAN"), name
+
+    def holiday(self, c):
+        return c[0]
+
+    def _calendar(self, festival) -> str:
+        country = festival.calendar_for(self.ctx.asked_country, self.ctx.country)
+        if country is None:
+            whose = ", ".join(festival.countries[:6]) + (" ..." if len(festival.countries) > 6 else "")
+            self.ctx.notes.append(f"'{festival.label}' is a holiday of several calendars ({whose}): read as words; "
+                                  f"name the country, as in '{festival.countries[0]} {festival.label.lower()}'")
+            raise _Ambiguous()
+        self.ctx.calendars.append(country)
+        return country
+
+    def _holiday_days(self, named, year: int) -> list[Range]:
+        festival, span, said = named
+        country = self._calendar(festival)
+        found = festival.days(year, country)
+        return [_holiday_span(a, b, span, said) for a, b in found]
+
+    def _holiday_note(self, named, rng_words: str) -> str:
+        festival, span, said = named
+        whose = festival.calendar_for(self.ctx.asked_country, self.ctx.country)
+        where = f", {whose} calendar" if festival.rule is None or whose != festival.country else ""
+        return f"{rng_words} ({festival.label}{f' {span}' if span else ''}{where})"
+
+    def holiday_year(self, c) -> Span | None:
+        named = next(x for x in c if not isinstance(x, int))
+        year = next(x for x in c if isinstance(x, int))
+        if named is None:
+            return None
+        try:
+            found = self._holiday_days(named, year)
+        except _Ambiguous:
+            return None
+        if not found:
+            raise ImpossibleQuestion(f"{named[0].label} is not in the {self._calendar(named[0])} calendar in {year}: "
+                                     "set `country` in config.toml for another calendar")
+        return Span(tuple(found), self._holiday_note(named, ", ".join(_from_to(r) for r in found)),
+                    holiday=named[0].label)
+
+    def holiday_relative(self, c) -> Span | None:
+        which, named = str(c[0]), c[1]
+        if named is None:
+            return None
+        now = self.ctx.now
+        try:
+            found = [r for year in (now.year - 1, now.year) for r in self._holiday_days(named, year) if r[0] <= now]
+        except _Ambiguous:
+            return None
+        if not found:
+            return None
+        if which == "this":
+            found = [r for r in found if r[0].year == now.year] or found[-1:]
+        rng = found[-1]
+        return Span((rng,), self._holiday_note(named, _from_to(rng)), holiday=named[0].label)
+
+    def holiday_every(self, c) -> Span | None:
+        named = c[-1]
+        if named is None:
+            return None
+        now = self.ctx.now
+        try:
+            found = [r for year in range(now.year - dates.EVERY_YEARS + 1, now.year + 1)
+                     for r in self._holiday_days(named, year) if r[0] <= now]
+        except _Ambiguous:
+            return None
+        if not found:
+            raise ImpossibleQuestion(f"{named[0].label} is not in the {self._calendar(named[0])} holiday calendar: "
+                                     "set `country` in config.toml for another calendar")
+        found = [(a, min(b, now)) for a, b in found]
+        label = f"{named[0].label}{f' {named[1]}' if named[1] else ''}"
+        whose = named[0].calendar_for(self.ctx.asked_country, self.ctx.country)
+
+        def in_year(y: int) -> Span:
+            days = self._holiday_days(named, y)
+            return Span(tuple(days), self._holiday_note(named, ", ".join(_from_to(r) for r in days)),
+                        holiday=named[0].label)
+        return Span(tuple(found), f"on {label}, every year ({len(found)} of them, {whose} calendar)", every=True,
+                    holiday=named[0].label, year_said=False, in_year=in_year)
+
+    def holiday_next_to(self, c) -> Span | None:
+        which = str(next(x for x in c if isinstance(x, Token) and x.type == "NEXT_TO"))
+        named = next((x for x in c if isinstance(x, tuple)), None)
+        if named is None:
+            return None
+        year = next((x for x in c if isinstance(x, Token) and x.type == "YEAR"), None)
+        now = self.ctx.now
+        try:
+            years = [int(year)] if year else [now.year - 1, now.year]
+            found = [r for y in years for r in self._holiday_days(named, y) if year or r[0] <= now]
+        except _Ambiguous:
+            return None
+        if not found:
+            return None
+        a, b = found[-1]
+        day = b + timedelta(days=1) if "after" in which else a - timedelta(days=1)
+        return Span(((day, day),), self._holiday_note(named, _on(day)), holiday=named[0].label)
+
+    def ago(self, c) -> Span:
+        counts = [x for x in c if isinstance(x, int)]
+        unit = _unit(_tokens(c)[-1])
+        count = counts[0] if counts else 1
+        if unit == "hour":
+            day = self.ctx.now - timedelta(hours=count) if count < 10 ** 6 else date.min
+            return Span(((day, self.ctx.now),), _from_to((day, self.ctx.now)))
+        rng = dates.around(dates.past_span(count, unit, self.ctx.now)[0], unit)
+        return Span((rng,), dates.describe(rng))
+
+    def ago_exact(self, c) -> Span:
+        """ "a year ago today": that day; "3 years ago this week": that week."""
+        counts = [x for x in c if isinstance(x, int)]
+        t = _tokens(c)
+        unit = _unit(next(w for w in t if _unit(w)))
+        day = dates.past_span(counts[0] if counts else 1, unit, self.ctx.now)[0]
+        window = _unit(t[-1]) if t[-1] not in ("today", "tonight") else "day"
+        rng = dates.around(day, window)
+        return Span((rng,), _from_to(rng))
+
+    def seasons_ago(self, c) -> Span:
+        rng = dates.seasons_ago(_tokens(c)[-1], c[0], self.ctx.now, self.ctx.hemisphere)
+        return Span((rng,), dates.describe(rng))
+
+    def relative_day(self, c) -> Span:
+        said = " ".join(_tokens(c))
+        if said in dates.WEEKDAYS:
+            said = f"last {said}"
+        elif said == "last night":
+            said = "yesterday"
+        said = dates.RELATIVE_DAYS.get(said, said)
+        day = dates.parsed_day(said, self.ctx.now, self.ctx.date_order)
+        if day is None:
+            raise ImpossibleQuestion(f"'{said}' is no day on the calendar")
+        return Span(((day, day),), _on(day))
+
+    def last_weekend(self, c) -> Span:
+        rng = dates.last_weekend(self.ctx.now)
+        return Span((rng,), _from_to(rng))
+
+    def recently(self, c) -> Span:
+        rng = (self.ctx.now - timedelta(days=dates.RECENT_DAYS), self.ctx.now)
+        return Span((rng,), f"{_from_to(rng)} (recently: the last {dates.RECENT_DAYS} days)")
+
+    def decade(self, c) -> Span | None:
+        t = _tokens(c)
+        if self._era():
+            return None
+        rng = dates.decade_range(t[-1], t[0] if len(t) > 1 else None, self.ctx.now)
+        return Span((rng,), dates.describe(rng))
+
+    def year_part(self, c) -> Span:
+        t = _tokens(c)
+        rng = dates.year_part_range(t[0], int(t[-1]))
+        return Span((rng,), dates.describe(rng))
+
+    def year_half(self, c) -> Span:
+        t = _tokens(c)
+        rng = dates.year_part_range(f"{t[0]} half", int(t[-1]))
+        return Span((rng,), dates.describe(rng))
+
+    def year_quarter(self, c) -> Span:
+        t = _tokens(c)
+        rng = dates.year_part_range(f"{t[0]} quarter", int(t[-1]))
+        return Span((rng,), dates.describe(rng))
+
+    def month_part(self, c) -> Span:
+        t = _tokens(c)
+        return self._within_month(c, vocabulary.table("dates.month_parts")[t[0]], f"{t[0]} {t[1]}")
+
+    def month_week(self, c) -> Span:
+        t = _tokens(c)
+        return self._within_month(c, vocabulary.table("dates.month_weeks")[t[0]], f"the {t[0]} week of {t[-1]}")
+
+    def _within_month(self, c, days: list[int], said: str) -> Span:
+        month = dates.month_number(next(w for w in _tokens(c) if w[:3] in dates.MONTHS and w not in
+                                        vocabulary.table("dates.month_weeks")))
+        year = _year_child(c)
+
+        def in_year(y: int) -> Span:
+            last = dates.month_range(y, month)[1]
+            first_day = last.day + 1 + days[0] if days[0] < 0 else days[0]
+            last_day = last.day + 1 + days[1] if days[1] < 0 else min(days[1], last.day)
+            rng = (date(y, month, first_day), date(y, month, last_day))
+            return Span((rng,), _from_to(rng))
+        if year:
+            return in_year(year)
+        found = in_year(self.ctx.now.year)
+        if found.ranges[0][0] > self.ctx.now:
+            found = in_year(self.ctx.now.year - 1)
+        return replace(found, year_said=False, in_year=in_year)
+
+    def day_of_period(self, c) -> Span:
+        t = _tokens(c)
+        day = int(re.match(r"\d+", t[0]).group())
+        first, last = dates.relative_period("last" if t[1] == "previous" else t[1], _unit(t[2]), self.ctx.now)
+        try:
+            found = first.replace(day=day)
+        except ValueError:
+            raise ImpossibleQuestion(f"'{' '.join(t)}' is no day on the calendar") from None
+        if found > last:
+            raise ImpossibleQuestion(f"'{' '.join(t)}' is no day on the calendar")
+        return Span(((found, found),), _on(found))
+
+    def season_year(self, c) -> Span:
+        t = _tokens(c)
+        rng = dates.season_range(t[0], dates.year_of(t[1], self.ctx.now), self.ctx.hemisphere)
+        return Span((rng,), f"{dates.describe(rng)}{self._season_note(t[0])}")
+
+    def _season_note(self, season: str) -> str:
+        return f" (meteorological {season.rstrip('s')}, {self.ctx.hemisphere}ern hemisphere)"
+
+    def month_year(self, c) -> Span:
+        t = _tokens(c)
+        rng = dates.month_range(dates.year_of(t[1], self.ctx.now), dates.month_number(t[0]))
+        return Span((rng,), dates.describe(rng))
+
+    def month_only(self, c) -> Span | None:
+        """ "snow in January": every January; "may flowers" and "march of the penguins" are words."""
+        word = _tokens(c)[0]
+        month = dates.month_number(word)
+        every = dates.every_year(lambda year: dates.month_range(year, month), self.ctx.now)
+        return Span(tuple(every), f"in {date(2000, month, 1):%B}, every year ({len(every)} of them)", every=True,
+                    year_said=False, bare=True, in_year=lambda y: self.month_year([Token("MONTH", word), Token("YEAR", str(y))]))
+
+    def season_only(self, c) -> Span | None:
+        word = _tokens(c)[0]
+        every = dates.every_year(lambda year: dates.season_range(word, year, self.ctx.hemisphere), self.ctx.now)
+        return Span(tuple(every), f"in {word.rstrip('s')}, every year ({len(every)} of them; meteorological, "
+                                  f"{self.ctx.hemisphere}ern hemisphere)", every=True, year_said=False, bare=True,
+                    in_year=lambda y: self.season_year([Token("SEASON", word), Token("YEAR", str(y))]))
+
+    def relative_month(self, c) -> Span:
+        """ "last December" is the latest gone by; "this December" this year's."""
+        which, word = _tokens(c)
+        month = dates.month_number(word)
+        now = self.ctx.now
+        last_year = now.year if month < now.month else now.year - 1
+        rng = dates.month_range(now.year if which == "this" else last_year, month)
+        return Span((rng,), dates.describe(rng))
+
+    def year(self, c) -> Span | None:
+        if self._era():
+            return None
+        word = _tokens(c)[0]
+        rng = dates.month_range(dates.year_of(word, self.ctx.now), 1, 12)
+        return Span((rng,), dates.describe(rng), bare=word.startswith("'"))  # "in '08"; "'08" alone is words
+
+    def _era(self) -> bool:
+        """ "a 1967 mustang", "1920s style dresses": what the picture shows, not when it was taken."""
+        first = self.ctx.originals[0].lower()
+        return first not in vocabulary.terms("dates.prepositions") and \
+            (self.ctx.before in vocabulary.terms("dates.era_before") or
+             self.ctx.after in vocabulary.terms("dates.era_after"))
+
+    def relative_season(self, c) -> Span:
+        which, season = _tokens(c)
+        pick = dates.this_season if which == "this" else dates.last_season
+        rng = pick(season, self.ctx.now, self.ctx.hemisphere)
+        return Span((rng,), f"{dates.describe(rng)}{self._season_note(season)}")
+
+    def relative_period(self, c) -> Span:
+        which, period = _tokens(c)
+        rng = dates.relative_period(which if which != "previous" else "last", _unit(period), self.ctx.now)
+        return Span((rng,), dates.describe(rng))
+
+    def before_last(self, c) -> Span:
+        period = _unit(_tokens(c)[0])
+        rng = dates.around(dates.past_span(2, period, self.ctx.now)[0], period)
+        return Span((rng,), dates.describe(rng))
+
+    def past_span(self, c) -> Span:
+        count = next(x for x in c if isinstance(x, int))
+        unit = _unit(_tokens(c)[-1])
+        if unit == "hour":
+            days = -(-count // 24)
+            rng = (self.ctx.now - timedelta(days=min(days, 10 ** 6)) if days < 10 ** 6 else date.min, self.ctx.now)
+        else:
+            rng = dates.past_span(count, unit, self.ctx.now)
+        return Span((rng,), _from_to(rng))
+
+    # ranges: any two dates, or one end open
+    def range(self, c) -> Span | None:
+        first, last = [x for x in c if isinstance(x, Span)]
+        if first.every and not last.every and first.in_year:  # "between christmas and new year 2022"
+            year = last.ranges[0][0].year
+            first = min((first.in_year(y) for y in (year, year - 1) if first.in_year(y).ranges),
+                        key=lambda s: abs((last.ranges[0][0] - s.ranges[0][0]).days) if
+                        s.ranges[0][0] <= last.ranges[0][0] else 10 ** 6)
+        elif not first.year_said and last.year_said and first.in_year:  # "from 3 march to 10 march 2023"
+            first = first.in_year(last.ranges[0][0].year)
+            if first.ranges and first.ranges[0][0] > last.ranges[-1][1]:
+                first = first.in_year(last.ranges[0][0].year - 1)
+        if last.every or first.every:
+            return None
+        rng = (first.ranges[0][0], last.ranges[-1][1])
+        if rng[0] > rng[1]:
+            raise ImpossibleQuestion(f"the dates in '{' '.join(self.ctx.originals)}' end before they begin")
+        return Span((rng,), _from_to(rng) if not _whole(rng) else dates.describe(rng))
+
+    def until_now(self, c) -> Span:
+        first = next(x for x in c if isinstance(x, Span))
+        rng = (first.ranges[0][0] if not first.every else first.ranges[-1][0], self.ctx.now)
+        return Span((rng,), _from_to(rng))
+
+    def since(self, c) -> Span:
+        span = c[0]
+        start = _latest(span, self.ctx.now)[0]
+        return self._open((start, self.ctx.now), "since")
+
+    def after(self, c) -> Span:
+        span = c[0]
+        end = _latest(span, self.ctx.now)[1] if span.every else span.ranges[-1][1]
+        return self._open((end + timedelta(days=1), self.ctx.now), "after")
+
+    def before(self, c) -> Span:
+        span = c[0]
+        start = _latest(span, self.ctx.now)[0] if span.every else span.ranges[0][0]
+        return self._open((date(1900, 1, 1), start - timedelta(days=1)), "before")
+
+    def until(self, c) -> Span:
+        span = c[0]
+        end = _latest(span, self.ctx.now)[1] if span.every else span.ranges[-1][1]
+        return self._open((date(1900, 1, 1), end), "until")
+
+    def _open(self, rng: Range, kind: str) -> Span:
+        if rng[0] > rng[1]:
+            said = " ".join(self.ctx.originals)
+            raise ImpossibleQuestion(f"'{said}' is in the future: no photo is taken after today"
+                                     if kind in ("after", "since") else f"the dates in '{said}' end before they begin")
+        note = f"before {rng[1] + timedelta(days=1)}" if rng[0] == date(1900, 1, 1) else _from_to(rng)
+        return Span((rng,), note)
+
+    # ---- days of the week -----------------------------------------------------------
+    def weekday_filter(self, c) -> Weekdays | None:
+        said = _tokens(c)[-1]
+        after = self.ctx.after
+        if f"{said} {after}" in vocabulary.terms("dates.weekday_idioms") or \
+                said == "weekend" and after in vocabulary.terms("dates.weekend_things"):
+            return None  # "her sunday best", "weekend trips": words
+        if said in ("sat", "sun", "wed", "mon", "fri", "tue") and after not in dates.TIMES_OF_DAY:
+            return None  # "sat on a bench", "sun on the water"
+        return Weekdays(frozenset(dates.WEEKDAY_SETS[dates.WEEKDAY_SHORT.get(said, said)]))
+
+    def weekday_span(self, c) -> Weekdays:
+        first, last = (dates.DAY_NAMES.index(w.title()) for w in _tokens(c))
+        return Weekdays(frozenset((first + k) % 7 for k in range((last - first) % 7 + 1)))
+
+    def count(self, c) -> int:
+        return dates.count_of(str(c[0]))
+
+    # ---- places -------------------------------------------------------------------------
+    def name(self, c) -> str:
+        return " ".join(str(t) for t in c)
+
+    def place_in(self, c) -> Near | None:
+        prep, name = str(c[0]), c[1]
+        sure = prep in vocabulary.terms("places.sure_prepositions") or self._capitalised(name)
+        return self._near(name, sure)
+
+    def place_either(self, c) -> Near | None:
+        names = [x for x in c if isinstance(x, str) and not isinstance(x, Token)]
+        found = [self._near(name, True) for name in names]
+        if any(f is None for f in found):
+            return None
+        first, *rest = found
+        return Near(replace(first.place, either=tuple(f.place for f in rest)),
+                    tuple(r for f in found for r in f.readings))
+
+    def place_within(self, c) -> Near | None:
+        meters, name = c[0], c[-1]
+        near = self._near(name, True)
+        return near and Near(_within(near.place, meters), near.readings)
+
+    def place_blocks(self, c) -> Near | None:
+        near = self._near(c[-1], True)
+        return near and Near(_within(near.place, c[0] * self.ctx.block_m), near.readings)
+
+    def place_walk(self, c) -> Near | None:
+        near = self._near(c[-1], True)
+        return near and Near(_within(near.place, self.ctx.walk_m), near.readings)
+
+    def distance(self, c) -> float:
+        if len(c) == 1:  # "within a mile of"
+            number, unit = 1, c[0]
+        else:
+            number, unit = c
+        value = 0.5 if isinstance(number, Token) and str(number).startswith("half") else \
+            number if isinstance(number, int) else float(number)
+        return value * vocabulary.table("units.length")[str(unit)]
+
+    def blocks(self, c) -> int:
+        return c[0] if c and isinstance(c[0], int) else 1
+
+    def _capitalised(self, name: str) -> bool:
+        """Whether `name`, the last words of the phrase, was written as a name ("Lund", not "LUND")."""
+        words = self.ctx.originals[-len(name.split()):]
+        first = words[1] if len(words) > 1 and words[0].lower() == "the" else words[0]  # "in the Alps"
+        return self.ctx.case_speaks and first[:1].isupper() and not first.isupper()
+
+    def _near(self, name: str, sure: bool) -> Near | None:
+        place, readings = resolve(name, self.ctx.places, sure=sure)
+        return Near(place, readings) if place else None
+
+    # ---- similarity and echoes --------------------------------------------------------
+    def similar(self, c) -> Similar:
+        return Similar(c[0])
+
+    def this_one(self, c) -> SelectedRef:
+        return SelectedRef()
+
+    def nth_one(self, c) -> ResultRef:
+        word = str(c[-1])
+        return ResultRef(vocabulary.table("ordinals").get(word) or int(word[:-2]))  # "third", "23rd"
+
+    def photo_id(self, c) -> PhotoRef:
+        return PhotoRef(int(c[-1]))
+
+    def file(self, c) -> FileRef:
+        return FileRef(os.path.expanduser(self.ctx.originals[-1]))
+
+    def echoes(self, c) -> Echoes:
+        place, readings = resolve(c[-1], self.ctx.places, sure=True)
+        return Echoes(place, readings)
+
+    # ---- how many, how grouped, in what order -------------------------------------------
+    def all(self, c) -> Every:
+        return Every()
+
+    def counted(self, c) -> Count:
+        return Count(c[0])
+
+    def top(self, c) -> Count:
+        return Count(c[0])
+
+    def best(self, c) -> Count:
+        return Count(c[0], best=True)
+
+    def over_time(self, c) -> Grouping:
+        return Grouping("year")
+
+    evolution = over_time
+    across_all_years = over_time
+
+    def by_unit(self, c) -> Grouping:
+        return Grouping(vocabulary.table("units.group")[_tokens(c)[-1]])
+
+    def count_by_unit(self, c) -> Grouping:
+        return Grouping(vocabulary.table("units.group")[_tokens(c)[-1]], per=c[0])
+
+    def across_years(self, c) -> Grouping:
+        return Grouping("motif", span_years=c[0])
+
+    def recurring(self, c) -> Grouping:
+        return Grouping("motif")
+
+    def by_season(self, c) -> Grouping:
+        return Grouping("season")
+
+    def newest(self, c) -> Order:
+        return Order("newest", next((x for x in c if isinstance(x, int)), None))
+
+    def oldest(self, c) -> Order:
+        return Order("oldest", next((x for x in c if isinstance(x, int)), None))
+
+    def in_time(self, c) -> Order:
+        return Order("time")
+
+    def by_score(self, c) -> Order:
+        return Order("score")
+
+
+class _Ambiguous(Exception):
+    """A holiday several calendars keep, and nothing in the question says whose."""
+
+
+# -- helpers ---------------------------------------------------------------------------
+
+def resolve(name: str, places: Resolver, *, sure: bool) -> tuple[Place | None, tuple[PlaceReading, ...]]:
+    """The place a name means, and its other readings ("Athens, Georgia" beside Athens). A name
+    that is surely a place and is none we know is an error that names it."""
+    try:
+        place = places(name, sure=sure)
+    except LookupUnavailable as exc:
+        raise UnknownPlace(name, why=str(exc)) from None
+    if place is None and sure:
+        raise UnknownPlace(name)
+    if place is None:
+        return None, ()
+    return place, others(name, place, places)
+
+
+def others(name: str, place: Place, places: Resolver) -> tuple[PlaceReading, ...]:
+    """An ambiguous name is read one way, and the plan names the others, each as a place to
+    switch to: "'athens' is read as Athens; it may also mean Athens, Georgia"."""
+    ask_others = getattr(places, "others", None)
+    found = []
+    for label in ask_others(name, place) if ask_others else []:
+        try:
+            other = places(label, sure=True)
+        except LookupUnavailable:
+            other = None
+        if other is not None and (other.lat, other.lon) != (place.lat, place.lon):
+            found.append(replace(other, label=label))  # as it is said: "Georgia, United States"
+    return (PlaceReading(name, place, tuple(found)),) if found else ()
+
+
+def _within(place: Place, radius_m: float) -> Place:
+    if not radius_m > 0:
+        raise ImpossibleQuestion(f"within {radius_m:g} m of {place.label} holds no photo: say how far, as in "
+                                 f"'within 200 m of {place.label}'")
+    return place.within(radius_m)
+
+
+def _tokens(children) -> list[str]:
+    return [str(c) for c in children if isinstance(c, Token)]
+
+
+def _year_child(children) -> int | None:
+    return next((c for c in children if isinstance(c, int) and not isinstance(c, bool) and c > 31), None)
+
+
+def _unit(word: str) -> str | None:
+    for unit, forms in vocabulary.table("units.time").items():
+        if word in forms:
+            return unit
+    return None
+
+
+def _on(day: date) -> str:
+    return f"on {day.isoformat()}"
+
+
+def _from_to(rng: Range) -> str:
+    return _on(rng[0]) if rng[0] == rng[1] else f"from {rng[0].isoformat()} to {rng[1].isoformat()}"
+
+
+def _whole(rng: Range) -> bool:
+    return rng[0].day == 1 and (rng[1] + timedelta(days=1)).day == 1
+
+
+def _latest(span: Span, now: date) -> Range:
+    """The most recent of an every-year date that has begun ("since march": this March)."""
+    begun = [r for r in span.ranges if r[0] <= now]
+    return begun[-1] if begun else span.ranges[0]
+
+
+def _holiday_span(start: date, end: date, span: str | None, said: str) -> Range:
+    """ "Thanksgiving weekend", "Christmas week", "New Year's" with its eve."""
+    if span in (None, "day"):
+        return start, end
+    return dates.holiday_span(start, said, span)[0], max(end, dates.holiday_span(start, said, span)[1])
+
+
+def _holiday_is_a_thing(ctx: Context) -> bool:
+    """Whether a holiday named bare says what the picture shows ("christmas markets", "diwali
+    lamps"), rather than when: a word of the picture follows it, and "every" or a year does not."""
+    after = ctx.after
+    if not after or ctx.before in ("every", "each", "on", "at", "during", "over", "for", "last", "this"):
+        return False
+    return bool(re.fullmatch(r"[a-z][a-z\-]*", after)) and after not in vocabulary.terms("places.not_in_names") | \
+        vocabulary.terms("negation.words") | {"photos", "pics", "pictures", "shots", "images", "photo", "weekend",
+                                                 "week", "day", "eve", "night", "parade", "celebrations"}
+
+
+def plausible(name: str) -> bool:
+    return plausible_name(name)

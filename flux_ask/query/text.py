@@ -1,0 +1,245 @@
+"""A question as words: lower case, punctuation trimmed, numbers parted from their units,
+typos in the planner's own words corrected, quoted words and known compounds kept as words,
+and a holiday named in several words made one ("⟪lunar_new_year⟫")."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from flux_ask.query import festivals, vocabulary
+
+TAG = re.compile(r"⟪([^⟫ ]+)⟫")
+QUOTES_OPEN = "\"“‘'«„"
+QUOTES_CLOSE = "\"”’'»“"
+MAX_TAG_WORDS = 6
+MAX_WORD_CHARS = 100  # longer "words" are no word of any language: kept as they are, never looked up
+
+
+@dataclass
+class Words:
+    originals: list[str] = field(default_factory=list)  # as typed, punctuation trimmed
+    words: list[str] = field(default_factory=list)  # lower case, normalised, holidays tagged
+    kept: list[bool] = field(default_factory=list)  # quoted, or inside a compound: words for CLIP only
+    glued: list[bool] = field(default_factory=list)  # written onto the word before: the "mm" of "35mm"
+    notes: list[str] = field(default_factory=list)  # what was corrected
+
+    def __len__(self) -> int:
+        return len(self.words)
+
+    def spoken(self, i: int) -> str:
+        """The word as it goes to CLIP: a holiday's words as said."""
+        match = TAG.fullmatch(self.words[i])
+        return match.group(1).replace("_", " ") if match else self.words[i]
+
+    def free(self, i: int, j: int) -> bool:
+        """Whether words i..j-1 may be read as a phrase: none of them is kept as a word."""
+        return not any(self.kept[i:j])
+
+    def cut(self, n: int) -> None:
+        del self.originals[n:], self.words[n:], self.kept[n:], self.glued[n:]
+
+    def _put(self, original: str, word: str, kept: bool, glued: bool = False) -> None:
+        self.originals.append(original)
+        self.words.append(word)
+        self.kept.append(kept)
+        self.glued.append(glued)
+
+    def _replace(self, k: int, n: int, originals: list[str], words: list[str]) -> None:
+        """Words k..k+n-1 as others: a range split in three, a holiday's words made one."""
+        kept = [self.kept[k]] * len(words)
+        self.originals[k:k + n], self.words[k:k + n], self.kept[k:k + n] = originals, words, kept
+        self.glued[k:k + n] = [self.glued[k]] + [False] * (len(words) - 1)
+
+
+def holiday_of(word: str) -> str | None:
+    """The name a holiday token stands for ("lunar new year"), or None."""
+    match = TAG.fullmatch(word)
+    return match.group(1).replace("_", " ") if match else None
+
+
+def read(text: str) -> Words:
+    out = Words()
+    quoted = False
+    for raw in _normalised(text).split():
+        if raw[:1] in "~/." and len(raw) > 1 and ("/" in raw or "." in raw[1:]):  # a file path, as typed
+            out._put(raw, raw, False)
+            continue
+        opens = raw[:1] in QUOTES_OPEN and not re.fullmatch(r"['’]\d\d\w?", raw)  # "'22" is a year
+        closes = len(raw) > 1 and raw.rstrip(".,;:!?)")[-1:] in QUOTES_CLOSE and not raw.endswith("'s")
+        clean = raw.strip(".,;:!?\"'()[]{}“”‘’«»„")
+        if re.fullmatch(r"['’]\d\d", raw.rstrip(".,;:!?)")):
+            clean = "'" + clean  # "april '22": a year written short
+        if clean.endswith(("'s", "’s")):
+            clean = clean[:-2]
+        inside = quoted or opens
+        if clean:
+            glued = UNIT_GLUED.fullmatch(clean)
+            if glued and not inside:  # "200mm", "3km", "48hrs", "1/500s": the number and its unit
+                number, unit = glued.group(1) or glued.group(3), glued.group(2) or glued.group(4)
+                out._put(number, number.lower(), False)
+                out._put(unit, unit.lower(), False, glued=True)
+            else:
+                out._put(clean, clean.lower().replace("’", "'"), inside)
+        quoted = inside and not closes
+    _split_day_ranges(out)
+    _correct_typos(out)
+    _keep_compounds(out)
+    _tag_holidays(out)
+    return out
+
+
+def _normalised(text: str) -> str:
+    text = text.replace("⟪", " ").replace("⟫", " ").replace("&", " and ")
+    text = re.sub(r"\b((?:19|20)\d\d)\s*[-–]\s*((?:19|20)\d\d)\b", r"\1 - \2", text)  # "2019-2021"
+    text = re.sub(r"\b(early|mid|late)-((?:19|20)\d\d)\b", r"\1 \2", text, flags=re.I)  # "mid-2018"
+    text = re.sub(r"[★⭐]+", lambda m: f" {len(m.group(0))} stars ", text)  # "★★★★"
+    text = re.sub(r"☆+", " ", text)
+    text = re.sub(r"(\d)\s?\*(?!\w)", r"\1 stars", text)  # "4*"
+    text = text.replace("≥", " >= ").replace("≤", " <= ")
+    text = re.sub(r"\s*(>=|<=|=>|=<|(?<![\w/])>|<(?![\w/]))\s*", r" \1 ", text)  # "iso<=400"
+    text = re.sub(r"(\d)\+(?=\s|$|[a-z])", r"\1 + ", text, flags=re.I)  # "6400+", "4+ stars"
+    return text
+
+
+# a number and its unit, written as one word: "200mm", "3km", "48hrs", "5yrs", "1/500s"; not "the 30s" (a decade)
+UNIT_GLUED = re.compile(r"(\d+(?:\.\d+)?|1/\d+)(mm|cm|km|kms|m|mi|ft|hrs?|hours?|mins?|yrs?|wks?|mos?|days?|d|h|y|x|k|"
+                        r"pm|am|mn|nm)|(1/\d+|\d+\.\d+|\d*[1-9])(s|secs?)", re.I)
+
+
+def _split_day_ranges(out: Words) -> None:
+    """ "dec 24-26", "3-10 march", "jan-mar": a range of days or months, as three words."""
+    months = vocabulary.terms("dates.months")
+    k = 0
+    while k < len(out.words):
+        first, dash, last = out.words[k].partition("-")
+        if not dash or out.kept[k]:
+            k += 1
+            continue
+        near = {out.words[j] for j in (k - 1, k + 1) if 0 <= j < len(out.words)}
+        days = _day(first) and _day(last) and near & months
+        if days or first in months and last in months:
+            a, _, b = out.originals[k].partition("-")
+            out._replace(k, 1, [a, "-", b], [first, "-", last])
+            k += 3
+        else:
+            k += 1
+
+
+def _day(word: str) -> bool:
+    number = re.fullmatch(r"(\d{1,2})(st|nd|rd|th)?", word)
+    return bool(number) and 1 <= int(number.group(1)) <= 31
+
+
+# -- typos ------------------------------------------------------------------------------
+
+@lru_cache(maxsize=1)
+def _targets() -> tuple[str, ...]:
+    """The words a typo may be corrected to: the planner's own."""
+    words = set(vocabulary.terms("typos.targets")) | vocabulary.terms("dates.months") | \
+        vocabulary.terms("dates.weekdays") | {f"{d}s" for d in vocabulary.terms("dates.weekdays")} | \
+        vocabulary.terms("dates.seasons")
+    for name in festivals.festivals():
+        words.update(w for w in name.split() if len(w) >= 5)
+    words.update(w for w in vocabulary.terms("cameras.brands") if " " not in w and len(w) >= 5)
+    return tuple(sorted(w for w in words if len(w) >= 4 and w.isalpha()))
+
+
+UNIT_TYPOS = {"mn": "mm", "nm": "mm", "mmm": "mm", "kn": "km", "kms": "km"}
+
+
+def _correct_typos(out: Words) -> None:
+    """Misspellings of the planner's own words ("febuary", "yesteday", "thanksgving") read as
+    meant, and said in the notes. A word the dictionary knows, or a name, is never changed."""
+    from rapidfuzz import process
+    from rapidfuzz.distance import OSA
+
+    targets = _targets()
+    known = set(targets)
+    for k, word in enumerate(out.words):
+        if out.kept[k]:
+            continue
+        if word in UNIT_TYPOS and k and out.words[k - 1].replace(".", "", 1).isdigit():
+            out.words[k] = UNIT_TYPOS[word]  # "400mn"
+            continue
+        if len(word) < 4 or len(word) > MAX_WORD_CHARS or not word.isalpha() or not word.isascii() or word in known:
+            continue
+        if k and out.originals[k][:1].isupper() and not out.originals[k].isupper():
+            continue  # a name, inside the question
+        limit = 1 if len(word) <= 6 else 2
+        found = process.extractOne(word, targets, scorer=OSA.distance, score_cutoff=limit)
+        if found is None or found[0][0] != word[0] or _inflected(word, found[0]):
+            continue
+        from flux_ask.query import english  # deferred: read only for a near miss
+
+        if english.known(word):
+            continue
+        out.words[k] = found[0]
+        out.notes.append(f"read '{out.originals[k]}' as '{found[0]}'")
+
+
+def _inflected(word: str, target: str) -> bool:
+    """ "verticals", "mornings": the same word, not a misspelling of it."""
+    return any(word == target + end or target == word + end for end in ("s", "es", "ed", "d", "ly"))
+
+
+# -- words that are only words: compounds ------------------------------------------------
+
+@lru_cache(maxsize=1)
+def _compounds() -> dict[str, tuple[tuple[str, ...], ...]]:
+    """Compounds by their first word, the longest first."""
+    out: dict[str, list[tuple[str, ...]]] = {}
+    for phrase in vocabulary.terms("compounds.phrases"):
+        words = tuple(w.removesuffix("'s") for w in phrase.lower().replace("’", "'").split())
+        out.setdefault(words[0], []).append(words)
+    return {first: tuple(sorted(found, key=len, reverse=True)) for first, found in out.items()}
+
+
+def _keep_compounds(out: Words) -> None:
+    compounds = _compounds()
+    for k, word in enumerate(out.words):
+        for words in compounds.get(word, ()):
+            if tuple(out.words[k:k + len(words)]) == words:
+                for j in range(k, k + len(words)):
+                    out.kept[j] = True
+                break
+
+
+# -- holidays named in several words ---------------------------------------------------
+
+def _tag_holidays(out: Words) -> None:
+    """Holiday names of one to six words, the longest first, as one word each: "⟪lunar_new_year⟫"."""
+    k = 0
+    while k < len(out.words):
+        for n in range(min(MAX_TAG_WORDS, len(out.words) - k), 0, -1):
+            if not out.free(k, k + n):
+                continue
+            said = " ".join(out.words[k:k + n])
+            if _holiday_name(said, n):
+                out._replace(k, n, [" ".join(out.originals[k:k + n])], [f"⟪{'_'.join(said.split())}⟫"])
+                break
+        k += 1
+
+
+def _holiday_name(said: str, n: int) -> bool:
+    if len(said) > 60 or not re.search(r"[a-z]", said):
+        return False
+    key = festivals.key_of(said)
+    if key in festivals.festivals() or key in vocabulary.table("holiday_aliases"):
+        return True
+    if key not in _index_keys():
+        return False
+    # one word the dictionary keeps ("assumption", "carnival") is a holiday only where words.toml says so
+    return n > 1 or len(key) >= 5 and not _everyday(key)
+
+
+@lru_cache(maxsize=1)
+def _index_keys() -> frozenset[str]:
+    return frozenset(festivals.names())
+
+
+def _everyday(word: str) -> bool:
+    from flux_ask.query import english
+
+    return english.everyday(word)

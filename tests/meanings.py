@@ -101,7 +101,7 @@ def _against(plan, m: dict[str, Any]) -> Verdict:
     # the words of a time of day stay for CLIP beside its fact: a night sky looks like night
     daytime = {_fold(w) for f in plan.facts if f.name == "daytime" for w in str(f.value).split()}
     for word in m.get("text_not", []):
-        if f" {_fold(word)} " in text and not set(_fold(word).split()) <= daytime:
+        if f" {_fold(word)} " in text and not {w.rstrip("s") for w in _fold(word).split()} <= daytime:
             missed.append(f"text {plan.text!r} keeps {word!r}")
     _dates(plan, m, missed, wrong)
     want_days = sorted(m.get("weekdays") or [])
@@ -157,7 +157,7 @@ def _dates(plan, m: dict, missed: list, wrong: list) -> None:
         wrong.append(f"dates {_show(plan.date_ranges)} (left out {_show(plan.exclude_date_ranges)}) != {asked}")
 
 
-WINDOW_START = date(1980, 1, 1)
+WINDOW_START = date(1987, 1, 1)  # "every January" reaches back forty years
 ALL = frozenset({"all"})
 
 
@@ -280,6 +280,8 @@ def _facts(plan, m: dict, missed: list, wrong: list) -> None:
     hours = m.get("hours")
     asked = [(f, False) for f in m.get("facts", [])] + [(f, True) for f in m.get("exclude_facts", [])]
     for want, negated in asked:
+        if want["field"] == "rating" and want["value"] == -1 and want["op"] == "=":
+            want = {"field": "picked", "op": "=", "value": False}  # rejected: the catalog's pick of -1
         name = FIELD_OF.get(want["field"], want["field"])
         found = [k for k, f in enumerate(facts) if name in _names(f)]
         if not found:
@@ -289,10 +291,14 @@ def _facts(plan, m: dict, missed: list, wrong: list) -> None:
         if not any(_fact_holds_as(facts[k], want, name, negated) for k in found):
             wrong.append(f"fact {[facts[k].label for k in found]} is not {'not ' if negated else ''}{want}")
     if hours:
-        found = [k for k, f in enumerate(facts) if "daytime" in _names(f)]
+        clock = [k for k, f in enumerate(facts) if f.name == "hour"]
+        found = clock or [k for k, f in enumerate(facts) if "daytime" in _names(f)]
         used.update(found)
         if not found:
             missed.append(f"hours {hours} not read")
+        elif clock and not any(abs(facts[k].value[0] - hours[0]) <= 1 and abs(facts[k].value[1] + 1 - hours[1]) <= 1
+                               for k in clock):
+            wrong.append(f"hours {[facts[k].value for k in clock]} != {hours}")
     for k, f in enumerate(facts):
         if k not in used:
             wrong.append(f"fact {f.label!r} not asked for")
@@ -364,10 +370,13 @@ def _accepts(fact, name: str, value) -> bool | None:
         said = _squash(str(v))
         return bool(said) and (said in _squash(value) or _squash(value) in said) if value != "zzz" else False
     if name == "pick":
-        return (v == 1) == bool(value)
+        return v == (1 if value else -1)
     if name in ("flash", "located"):
         return bool(int(v)) == bool(value)
     if name == "format":
+        same = ({"heic", "heif"}, {"jpeg", "jpg"}, {"raw", "dng"}, {"tiff", "tif"})
+        if any({_fold(str(v)), _fold(str(value))} <= pair for pair in same):
+            return True
         return _fold(str(v)) == _fold(str(value)) or {str(v).lower(), str(value).lower()} <= {"raw", "dng"} or \
             (str(v).lower(), str(value).lower()) in {("jpeg", "jpg"), ("jpg", "jpeg")}
     return _fold(str(v)) == _fold(str(value))

@@ -90,6 +90,10 @@ def _clause(fact) -> tuple[str, list[Any]]:
         return (DATED, []) if value else ("NOT " + DATED, [])
     if name == "daytime":
         return _daytime(value), []
+    if name == "hour":  # by the clock of the photo's local time; "after 10pm" may run past midnight
+        first, last = (int(v) for v in value)
+        return (f"{DATED} AND {HOUR} BETWEEN ? AND ?" if first <= last else
+                f"{DATED} AND ({HOUR} >= ? OR {HOUR} <= ?)"), [first, last]
     raise ValueError(f"no such fact: {name}")
 
 

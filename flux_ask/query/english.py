@@ -24,6 +24,8 @@ def known(word: str) -> bool:
     """Whether the dictionaries have the word at all, as a name or otherwise ("Augusta"), or
     as the plural or past of one they have ("parties", "walked")."""
     word = word.lower()
-    forms = {word, word[:-1] if word.endswith("s") else word, word[:-2] if word.endswith(("es", "ed")) else word,
-             word[:-3] + "y" if word.endswith("ies") else word, word[:-3] if word.endswith("ing") else word}
+    forms = {word}
+    if len(word) > 4 and not word.endswith("ss"):  # "christmass" is no plural of "christmas"
+        forms |= {word[:-1] if word.endswith("s") else word, word[:-2] if word.endswith(("es", "ed")) else word,
+                  word[:-3] + "y" if word.endswith("ies") else word, word[:-3] if word.endswith("ing") else word}
     return bool(forms & _words()[1])

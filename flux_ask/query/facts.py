@@ -31,7 +31,7 @@ ENDS_A_NAME = vocabulary.terms("marks.ends_a_name")
 
 # Kinds of which a photo has one value: two joined by "and" can only mean either ("the Canon
 # and the Fuji", "at dawn and dusk"); keywords joined by "and" are both
-JOINS = ("or", "and")
+JOINS = ("or", "and", *vocabulary.entry("grouping.versus"))
 ONE_VALUE = {"camera", "lens", "focal", "f_number", "iso", "exposure_s", "shape", "format", "rating", "color_label",
              "daytime"}
 
@@ -74,6 +74,7 @@ class Found:
     words: int  # how many words of the question it took
     keep: str = ""  # words CLIP should still see ("sunset")
     note: str = ""
+    versus: bool = False  # "the iphone vs the fuji": either, side by side
 
 
 Reader = Callable[[list[str], list[str], int, Holdings | None], Found | None]
@@ -86,9 +87,10 @@ def read_fact(words: list[str], originals: list[str], i: int, holdings: Holdings
     first = _one_fact(words, originals, i, holdings) or _before_or(words, originals, i, holdings)
     if first is None:
         return None
-    parts, taken, anded = [first], first.words, False
+    parts, taken, anded, versus = [first], first.words, False, False
     while i + taken + 1 < len(words) and words[i + taken] in JOINS:
         joined_by = words[i + taken]
+        versus = versus or joined_by not in ("or", "and")
         second = _after_or(words, originals, i + taken + 1, holdings, lead=words[i], kind=first.fact.name)
         if second is None or not _either(joined_by, first.fact.name, second.fact.name):
             break  # "5 stars and picked": both
@@ -102,7 +104,8 @@ def read_fact(words: list[str], originals: list[str], i: int, holdings: Holdings
     if anded:
         notes.append(f"'{' '.join(originals[i:i + taken])}' read as either: no photo has both")
     return Found(Fact("either", "any", facts, " or ".join(f.label for f in facts)), taken,
-                 keep=" ".join(words[i:i + taken]) if any(part.keep for part in parts) else "", note="; ".join(notes))
+                 keep=" ".join(words[i:i + taken]) if any(part.keep for part in parts) else "", note="; ".join(notes),
+                 versus=versus)
 
 
 def _one_fact(words: list[str], originals: list[str], i: int, holdings: Holdings | None) -> Found | None:
@@ -131,7 +134,7 @@ def _before_or(words, originals, i: int, holdings) -> Found | None:
 def _either(joined_by: str, kind: str, other: str) -> bool:
     """Whether two facts joined by "or" or "and" mean either: "or" always; "and" when no
     photo can have both."""
-    return joined_by == "or" or kind == other and kind in ONE_VALUE
+    return joined_by != "and" or kind == other and kind in ONE_VALUE
 
 
 def _after_or(words, originals, j: int, holdings, *, lead: str, kind: str) -> Found | None:
@@ -176,8 +179,6 @@ def _camera(words, originals, i, holdings) -> Found | None:
     if match is None:
         return None
     name_words = match.group("name").split()
-    if after_preposition and _an_object(words, i, match):
-        return None  # "an old man with a leica around his neck": the camera is in the picture
     for n in range(len(name_words), 0, -1):
         said = " ".join(name_words[:n])
         value = _camera_value(said, holdings, after_preposition)
@@ -186,6 +187,8 @@ def _camera(words, originals, i, holdings) -> Found | None:
         if n < len(name_words) and name_words[n] in CAMERA_NOUNS:
             n += 1
         taken = _taken(match) - (len(name_words) - n)
+        if _an_object(words, i, taken):
+            return None  # "an old man with a leica around his neck": the camera is in the picture
         label = " ".join(originals[i + taken - n:i + taken]) if n else said
         note = ""
         if holdings is not None and holdings.cameras and not holdings.cameras_like(value):
@@ -197,12 +200,11 @@ def _camera(words, originals, i, holdings) -> Found | None:
     return None
 
 
-def _an_object(words: list[str], i: int, match: re.Match) -> bool:
+def _an_object(words: list[str], i: int, taken: int) -> bool:
     """ "with a leica around his neck", "a canon for sale": a camera someone holds or sells."""
-    said = match.group(0).split()
-    if not ({"a", "an"} & set(said[:3]) or words[i - 1:i] in (["a"], ["an"])):
+    if not ({"a", "an"} & set(words[i:i + 3]) or words[i - 1:i] in (["a"], ["an"])):
         return False
-    rest = " ".join(words[i + len(said):i + len(said) + 3])
+    rest = " ".join(words[i + taken:i + taken + 3])
     return any(rest == w or rest.startswith(w + " ") for w in vocabulary.terms("cameras.as_object"))
 
 
@@ -213,7 +215,7 @@ def _camera_value(said: str, holdings: Holdings | None, after_preposition: bool)
         return BRANDS[said]
     rest = said.split()[1:]
     if first in BRANDS and rest and \
-            all(w in MODEL_WORDS or re.fullmatch(r"[a-z]{0,4}\d+[a-z\d]*", w) for w in rest):
+            all(w in MODEL_WORDS or re.fullmatch(r"[a-z]{0,4}-?[a-z]{0,2}\d+[a-z\d]*", w) for w in rest):
         return " ".join([BRANDS[first], *rest])  # "iphone 12 pro", "leica m6", "fuji x100v" (Mount Fuji has no model)
     if holdings is not None and len(_squash(said)) >= 3 and any(c.isdigit() for c in said):
         if holdings.cameras_like(said):  # a model the archive holds: "x100v", "d750", "eos r5"
@@ -349,7 +351,8 @@ def _state(words, originals, i, holdings) -> Found | None:
 # -- the photographer's marks ---------------------------------------------------------
 
 _RATED = _phrase(r"(?P<starred>starred|rated)(?= |$)|(?P<unrated>unrated|not rated|no stars|zero stars)")
-_PICKS = _phrase(rf"(?:my |the )?(?P<pick>picks|flagged|picked {PICTURE}|picked$)|"
+_PICKS = _phrase(rf"(?:my |the )?(?P<pick>picks|flagged|picked {PICTURE}|picked(?= (?:yet|already|before|by|in|from|"
+                 rf"since|on|at|last|this|and|or|but|with)(?: |$))|picked$)|"
                     rf"(?P<reject>rejected|rejects)(?: {PICTURE})?")
 _LABEL = _phrase(rf"(?:with (?:a |the )?)?(?P<c1>{'|'.join(COLOURS)})[ -]label(?:s|led|ed)?|"
                     rf"(?:labell?ed|marked) (?P<c2>{'|'.join(COLOURS)})")
@@ -426,10 +429,16 @@ def _daytime(words, originals, i, holdings) -> Found | None:
     said, whole = match.group("said"), match.group("when")
     if said in THINGS_TOO and not whole.startswith(TIME_PREPOSITIONS):
         return None  # "sunsets", "light in sunset": what the picture shows; "at sunset" is a time
-    if said == "night" and not whole.startswith(("at ", "by ", "during ")):
-        return None  # "night market", "a night sky": what the picture shows
+    if said == "night" and not whole.startswith(("at ", "by ", "during ")) and not _after_a_day(words, i):
+        return None  # "night market", "a night sky": what the picture shows; "friday night" is a time
     name = DAYTIMES[said]
     return Found(Fact("daytime", "is", name, name), _taken(match), keep=whole)
+
+
+def _after_a_day(words: list[str], i: int) -> bool:
+    """ "friday night", "sunday mornings", "saturday evening": a time of a day named before it."""
+    before = words[i - 1] if i else ""
+    return before.rstrip("s") in vocabulary.terms("dates.weekdays") or before in ("weekend", "weekday", "weekends")
 
 
 READERS: tuple[Reader, ...] = (_state, _quantity, _marks, _exposure, _shape, _focal, _daytime, _camera)

@@ -191,13 +191,18 @@ def _country_calendar(country: str, first: int, last: int) -> dict[date, str]:
         return english or _calendar(country, range(first, last + 1))
 
 
-def calendar_days(english: str, year: int, country: str) -> list[Range]:
+def calendar_days(english: str, year: int, country: str, prefix: bool = False) -> list[Range]:
     """The days the country's calendar names `english` in `year` (observed days left out),
-    runs of days as one span."""
+    runs of days as one span. `prefix`: names that begin so count too (the calendar's name for
+    a holiday may grow a second name in some years: "Ganesh Chaturthi / Vinayak Chaturthi")."""
     wanted = key_of(english)
+
+    def named(part: str) -> bool:
+        key = key_of(part)
+        return (key == wanted or prefix and key.startswith(wanted + " ")) and "observed" not in part.lower() \
+            and "in lieu" not in part.lower()
     days = sorted(day for day, said in _country_calendar(country, year, year).items()
-                  if any(key_of(part) == wanted and "observed" not in part.lower() and "in lieu" not in part.lower()
-                         for part in _parts(said)))
+                  if any(named(part) for part in _parts(said)))
     if not days and wanted in NEXT_TO_A_HOLIDAY:  # Easter Sunday where only its neighbours are holidays
         days = [day + timedelta(days=shift) for near, shift in NEXT_TO_A_HOLIDAY[wanted]
                 for day, _ in calendar_days(near, year, country)][:1]
@@ -270,7 +275,7 @@ def _base(base: str, year: int, country: str) -> list[date]:
         return [easter(year, EASTER_ORTHODOX if base == "orthodox_easter" else EASTER_WESTERN)]
     kind, _, name = base.partition(":")
     if kind == "calendar":
-        return [start for start, _ in calendar_days(name, year, country)]
+        return [start for start, _ in calendar_days(name, year, country, prefix=True)]
     return _lunar(kind, name, year)
 
 

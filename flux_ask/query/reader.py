@@ -16,7 +16,7 @@ from lark import Lark, Token, Transformer, Tree
 from lark.exceptions import LarkError, UnexpectedCharacters, VisitError
 
 from flux_ask.errors import FluxAskError
-from flux_ask.query import dates, festivals, vocabulary
+from flux_ask.query import dates, english, festivals, vocabulary
 from flux_ask.query.phrases import (
     Count,
     Dates,
@@ -30,7 +30,7 @@ from flux_ask.query.phrases import (
     Weekdays,
 )
 from flux_ask.query.places import LookupUnavailable, Resolver, plausible_name
-from flux_ask.query.plan import FileRef, Place, PhotoRef, PlaceReading, ResultRef, SelectedRef
+from flux_ask.query.plan import FileRef, OtherReading, Place, PhotoRef, PlaceReading, ResultRef, SelectedRef
 from flux_ask.query.text import holiday_of
 
 MAX_PHRASE_WORDS = 9
@@ -142,6 +142,9 @@ class Context:
     after: str = ""
     calendars: list[str] = field(default_factory=list)  # the calendars holidays were read from
     notes: list[str] = field(default_factory=list)
+    others: list[OtherReading] = field(default_factory=list)  # how else the question may be read
+    question_before: list[str] = field(default_factory=list)  # the words before the span, as typed
+    question_after: list[str] = field(default_factory=list)  # ... and after it
 
 
 @dataclass(frozen=True)
@@ -182,9 +185,15 @@ class PhraseReader(Transformer):
             self.ctx.before in vocabulary.terms("negation.words")
         if span.bare and not introduced:
             return None  # "may flowers", "march of the penguins", "winter coats": words, not dates
-        if span.holiday and span.every and not introduced and _holiday_is_a_thing(self.ctx):
-            # "christmas markets", "diwali lamps": what the picture shows; a date only beside another date
-            return Dates(span.ranges, span.note, every=True, tentative=True, holiday=span.holiday)
+        if span.holiday and span.every and not introduced and _a_word_follows(self.ctx):
+            said = self.ctx.originals[0]
+            if festivals.key_of(said) in vocabulary.terms("festivals_settings.adjectives"):
+                # "christmas markets", "easter eggs": what the picture shows; a date only beside another date
+                return Dates(span.ranges, span.note, every=True, tentative=True, holiday=span.holiday)
+            # "songkran water fights", "holi colours": the days, and the words offered
+            self.ctx.others.append(OtherReading(
+                f"'{said}' as words of the picture, not its days",
+                " ".join([*self.ctx.question_before, f'"{said}"', *self.ctx.originals[1:], *self.ctx.question_after])))
         return Dates(span.ranges, span.note, every=span.every, holiday=span.holiday)
 
     def day(self, c) -> Span:
@@ -586,12 +595,43 @@ class PhraseReader(Transformer):
 
     def place_in(self, c) -> Near | None:
         prep, name = str(c[0]), c[1]
-        sure = prep in vocabulary.terms("places.sure_prepositions") or self._capitalised(name)
+        sure = self._sureness(name, prep)
+        if not sure and (not self._may_be_a_place(name) or self.ctx.after in vocabulary.terms("places.landmark_words")):
+            return None  # "in the bath", "in reading glasses"; "in jackson heights" is not Jackson
         return self._near(name, sure)
 
+    def _may_be_a_place(self, name: str) -> bool:
+        """Whether a name written in lower case after "in", "at" or "from" may be a place: "in the
+        bath" and "in reading glasses" are words; "in nice" and "in the hague" may be places.
+        Where the words win, the place is offered as the other reading."""
+        words = name.split()
+        bare = words[1:] if words[0] in ("the", "a", "an", "my", "our", "his", "her", "their") else words
+        if bare and bare[0] in vocabulary.terms("marks.colours") | {"black", "white", "grey", "gray", "brown"}:
+            return False  # "everyone in orange": a colour
+        if len(bare) != 1 or not english.everyday(bare[0]):
+            return True
+        area = self.ctx.places(" ".join(bare), sure=False)
+        if area is not None and area.area is not None and "/" not in area.area:
+            return True  # "not in the us", "the netherlands": a country
+        after = self.ctx.after
+        if after and re.fullmatch(r"[a-z][a-z\-]*", after) and after not in vocabulary.terms("places.not_in_names") \
+                and after not in vocabulary.terms("negation.words") and not holiday_of(after):
+            return False  # "in reading glasses": the word goes on into a thing
+        if len(bare) < len(words):  # "in the bath": a thing, unless the archive says otherwise
+            place = self.ctx.places(bare[0], sure=False)
+            if place is not None:
+                self.ctx.others.append(OtherReading(
+                    f"'{bare[0]}' as the place {place.label}",
+                    " ".join([*self.ctx.question_before, *self.ctx.originals[:1], place.label, *self.ctx.question_after])))
+            return False
+        return True
+
     def place_either(self, c) -> Near | None:
+        prep = str(c[0])
         names = [x for x in c if isinstance(x, str) and not isinstance(x, Token)]
-        found = [self._near(name, True) for name in names]
+        sure = prep in vocabulary.terms("places.sure_prepositions") or all(self._capitalised(n) for n in names) \
+            or None
+        found = [self._near(name, sure if sure else self._sureness(name, prep)) for name in names]
         if any(f is None for f in found):
             return None
         first, *rest = found
@@ -632,6 +672,15 @@ class PhraseReader(Transformer):
     def _near(self, name: str, sure: bool) -> Near | None:
         place, readings = resolve(name, self.ctx.places, sure=sure)
         return Near(place, readings) if place else None
+
+    def _sureness(self, name: str, prep: str) -> bool | None:
+        """How surely a name after a preposition is a place: True after "near" or written as a
+        name; None for a name no dictionary keeps as a word ("in jackson heights": any size will
+        do); False for everyday words ("in fog": only a well-known place)."""
+        if prep in vocabulary.terms("places.sure_prepositions") or self._capitalised(name):
+            return True
+        words = [w for w in name.split() if w not in ("the", "a", "an")]
+        return None if any(not english.everyday(w) and w.isalpha() for w in words) else False
 
     # ---- similarity and echoes --------------------------------------------------------
     def similar(self, c) -> Similar:
@@ -783,9 +832,9 @@ def _holiday_span(start: date, end: date, span: str | None, said: str) -> Range:
     return dates.holiday_span(start, said, span)[0], max(end, dates.holiday_span(start, said, span)[1])
 
 
-def _holiday_is_a_thing(ctx: Context) -> bool:
-    """Whether a holiday named bare says what the picture shows ("christmas markets", "diwali
-    lamps"), rather than when: a word of the picture follows it, and "every" or a year does not."""
+def _a_word_follows(ctx: Context) -> bool:
+    """Whether a holiday named bare is followed by a word of what the picture shows ("christmas
+    markets", "holi colours"), not by "every", a year or a place."""
     after = ctx.after
     if not after or ctx.before in ("every", "each", "on", "at", "during", "over", "for", "last", "this"):
         return False

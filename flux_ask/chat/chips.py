@@ -8,9 +8,7 @@ from datetime import date, timedelta
 
 from flux_ask.query.dates import weekday_words
 from flux_ask.query.plan import (
-    DEFAULT_LIMIT,
     DEFAULT_MOTIF_YEARS,
-    PER_PERIOD,
     SEVERAL,
     FileRef,
     QueryPlan,
@@ -25,6 +23,7 @@ class Chip:
     label: str
     change: str = ""  # against the question before: "", "new", "changed" or "removed"
     meant: int = 0  # an other reading of a place name, by its number for `/meant N`
+    other: int = 0  # another reading of the question, by its number for `/other N`
 
 
 def chips(plan: QueryPlan, before: QueryPlan | None = None) -> list[Chip]:
@@ -38,8 +37,9 @@ def chips(plan: QueryPlan, before: QueryPlan | None = None) -> list[Chip]:
         out = [Chip(kind, label, "" if old.get(kind) == label else "changed" if kind in old else "new")
                for kind, label in now.items()]
         out += [Chip(kind, label, "removed") for kind, label in old.items() if kind not in now]
-    # what an ambiguous name may also mean, to switch to: "or Athens, Georgia"
-    return out + [Chip(f"meant {n}", f"or {place.label}", meant=n) for n, place in enumerate(plan.alternatives, 1)]
+    # what an ambiguous name may also mean, to switch to: "or Athens, Georgia"; and the question's other readings
+    return out + [Chip(f"meant {n}", f"or {place.label}", meant=n) for n, place in enumerate(plan.alternatives, 1)] \
+        + [Chip(f"other {n}", f"or {r.label}", other=n) for n, r in enumerate(plan.other_readings, 1)]
 
 
 def _labels(p: QueryPlan) -> dict[str, str]:
@@ -72,13 +72,16 @@ def _labels(p: QueryPlan) -> dict[str, str]:
     elif p.group_by:
         out["grouping"] = f"by {p.group_by}"
     if p.group_by == "motif":
-        out["count"] = f"best {p.limit} motifs"
+        out["count"] = f"best {p.count} motifs"
     elif p.group_by:
-        out["count"] = f"{p.limit if p.limit != DEFAULT_LIMIT else PER_PERIOD} per {p.group_by}"
+        out["count"] = f"{p.count} per {p.group_by}"
     else:
-        out["count"] = "every match" if p.mode == "all" else f"best {p.limit}"
+        out["count"] = "every match" if p.mode == "all" else f"best {p.count}"
     if p.rank == "keeper":
         out["rank"] = "keeper blend"
+    if p.order:
+        out["order"] = {"newest": "newest first", "oldest": "oldest first", "time": "in time order",
+                        "score": "by score"}[p.order]
     return out
 
 

@@ -122,6 +122,20 @@ class Conversation:
                                    + ", or ".join(f"{p.label} ({n})" for n, p in enumerate(alternatives, 1)))
             return self._turn(f"meaning {alternatives[number - 1].label}", self.last.plan.read_instead(number))
 
+    def other_reading(self, number: int, *, selected: int | None = None) -> Turn:
+        """`/other N`: the last question asked the Nth other way it may be read ("'bath' as the
+        place Bath"), as a question of its own."""
+        with self.lock:
+            others = self.last.plan.other_readings if self.last else ()
+            if not others:
+                raise CommandError("the last answer was read only one way")
+            if not 1 <= number <= len(others):
+                raise CommandError(f"/other 1 to {len(others)}: the last question may also be read as "
+                                   + ", or ".join(f"{r.label} ({n})" for n, r in enumerate(others, 1)))
+            question = others[number - 1].question
+            self.archive.require()
+            return self._turn(question, self.archive.plan(question), selected=selected)
+
     def recipe(self, name: str) -> Turn:
         with self.lock:
             question, plan, _ = recipes.load(self.archive.conn, name)
@@ -261,5 +275,5 @@ def _refines(plan: QueryPlan, before: QueryPlan) -> bool:
 
 
 def _asks_for_more(plan: QueryPlan, before: QueryPlan | None) -> bool:
-    return before is not None and plan.limit > before.limit and \
+    return before is not None and plan.count > before.count and \
         replace(plan, limit=before.limit, notes=()) == replace(before, notes=())

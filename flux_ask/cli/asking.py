@@ -84,6 +84,8 @@ def answer(args: argparse.Namespace, archive, query_plan) -> int:
 
 
 def print_answer(a: dict[str, Any], page: int, ranked: str | None = None) -> None:
+    from flux_ask.search.answer import empty_groups  # deferred: the search stack, only for an answer
+
     for note in a["plan"]["notes"]:
         print(f"· {note}")
     lacking = {"no_date": "without an EXIF date", "no_location": "without a GPS position"}
@@ -109,10 +111,14 @@ def print_answer(a: dict[str, Any], page: int, ranked: str | None = None) -> Non
     if a.get("groups") is not None:
         if not a["groups"]:
             print("nothing recurs enough to show: try fewer years, or a broader concept"
-                  if a["plan"]["group_by"] == "motif" else "no dated photo matches")
+                  if a["plan"]["group_by"] == "motif" else empty_groups(a["plan"]["group_by"]))
         for g in a["groups"]:
             if "years" in g:
                 print(f"\n{g['label']}  (coherence x spread: {g['score']:.3f})")
+            elif g["score"] is None:
+                print(f"\n{g['label']}")
+            elif g["period"] not in ("year", "season", "month"):
+                print(f"\n{g['label']}  (mean of best: {g['score']:.3f})")
             else:
                 print(f"\n{g['label']}  (mean of best: {g['score']:.3f}, share above threshold: "
                       f"{g['share_above_threshold']:.1%})")

@@ -56,6 +56,8 @@ def _clause(fact) -> tuple[str, list[Any]]:
         if op == "is":
             return {"wide": "p.focal_35mm <= 28", "ultra wide": "p.focal_35mm <= 20",
                     "telephoto": "p.focal_35mm >= 70"}[value], []
+        if op != "between":  # the length as marked on the lens, or its 35 mm equivalent
+            return f"p.focal_mm {_op(op)} ? OR p.focal_35mm {_op(op)} ?", [value, value]
         low, high = value
         return "p.focal_mm BETWEEN ? AND ? OR p.focal_35mm BETWEEN ? AND ?", [low, high, low, high]
     if name in ("f_number", "iso", "exposure_s", "rating"):

@@ -184,7 +184,8 @@ def filtered_photos(
 ) -> list[PhotoPoint]:
     """Photos with a readable file inside every given
     date range union and bounding box (lat_min, lat_max, lon_min, lon_max; lon_min >
-    lon_max means the box crosses the antimeridian), in time order."""
+    lon_max means the box crosses the antimeridian), in time order; a photo dated only by its
+    file has no date here."""
     where, args = ["EXISTS (SELECT 1 FROM files f WHERE f.photo_id = p.id AND f.state = 'ok')"], []
     if date_ranges:
         where.append("p.taken_at_source != 'file_mtime'")
@@ -217,7 +218,8 @@ def filtered_photos(
             where.append("(p.lon >= ? OR p.lon <= ?)")
             args += [lon_min, lon_max]
     return [PhotoPoint(*row) for row in conn.execute(
-        f"SELECT p.id, p.taken_at, p.lat, p.lon, p.country_code, p.region FROM photos p WHERE {' AND '.join(where)} "
+        "SELECT p.id, CASE WHEN p.taken_at_source = 'file_mtime' THEN NULL ELSE p.taken_at END, p.lat, p.lon, "
+        f"p.country_code, p.region FROM photos p WHERE {' AND '.join(where)} "
         f"ORDER BY p.taken_at, p.id",
         args,
     )]
@@ -250,3 +252,24 @@ def readable_photos(conn: apsw.Connection) -> list[tuple[str, str]]:
         "SELECT sha256, path FROM (SELECT p.sha256, "
         f"  {FIRST_READABLE_PATH} AS path "
         "  FROM photos p) AS readable WHERE path IS NOT NULL")]
+
+
+# what "grouped by camera", "by lens" and "by place" group by: the catalog's columns, in words
+GROUP_COLUMNS = {"camera": "p.camera_make, p.camera_model", "lens": "p.lens",
+                 "place": "p.locality, p.country", "country": "p.country", "region": "p.region, p.country"}
+
+
+def group_labels(conn: apsw.Connection, by: str) -> dict[int, str]:
+    """Every photo's label for a grouping by a column ("Canon EOS R5", "Lund, Sweden"); photos
+    whose files do not say are left out."""
+    from flux_ask.db.facts import camera_name
+
+    out: dict[int, str] = {}
+    for photo_id, *values in conn.execute(f"SELECT p.id, {GROUP_COLUMNS[by]} FROM photos p"):
+        if by == "camera":
+            label = camera_name(*values) if any(values) else None
+        else:
+            label = ", ".join(v for v in values if v) if values[0] else None
+        if label:
+            out[photo_id] = label
+    return out

@@ -18,6 +18,7 @@ import warnings
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
+from importlib import metadata
 from pathlib import Path
 
 from flux_ask.atomic import atomic_output
@@ -126,13 +127,11 @@ def names(cache: Path | None = None) -> dict[str, list[list[str]]]:
     global _index
     if _index is not None:
         return _index
-    import holidays  # deferred: only questions that name a holiday need the calendars
-
     if cache is None:
         from flux_ask.config import static_cache_dir
 
         cache = static_cache_dir()
-    path = cache / f"holiday-names-{INDEX_VERSION}-{holidays.__version__}.json"
+    path = cache / f"holiday-names-{INDEX_VERSION}-{metadata.version('holidays')}.json"
     try:
         _index = json.loads(path.read_text(encoding="utf-8"))
         return _index

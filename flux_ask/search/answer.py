@@ -37,11 +37,18 @@ class Result:
 @dataclass(frozen=True)
 class Group:
     label: str
-    period: str  # "year", "season", "month", or "motif"
-    score: float
-    share_above_threshold: float | None  # periods: the share of their photos above the threshold
+    period: str  # what it groups by: "year", "season", "month", "motif", "camera", "weekday", ...
+    score: float | None  # the mean score of its best few; None in an answer with nothing to rank by
+    share_above_threshold: float | None  # the share of its photos above the threshold
     members: tuple[Result, ...]
     years: tuple[int, ...] | None = None  # motifs: the years they appear in
+
+
+def empty_groups(by: str) -> str:
+    """What a grouped answer with no group says."""
+    if by in ("year", "season", "month", "weekday", "hour"):
+        return "no dated photo matches"
+    return f"no matching photo's files say its {by}"
 
 
 @dataclass(frozen=True)

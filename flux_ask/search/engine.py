@@ -19,19 +19,17 @@ from pathlib import Path
 import numpy as np
 
 from flux_ask.archive.home import Archive
-from flux_ask.archive.matrix import VectorMatrix, best_first
+from flux_ask.archive.matrix import VectorMatrix, best_first, day_number
 from flux_ask.db.facts import photos_with_facts
-from flux_ask.db.photos import count_lacking, filtered_photos, photo_by_sha
+from flux_ask.db.photos import count_lacking, filtered_photos, group_labels, photo_by_sha
 from flux_ask.errors import FluxAskError, NothingToSearch
 from flux_ask.geo import haversine_m, in_box
-from flux_ask.periods import period_keys, period_label
+from flux_ask.periods import period_keys
 from flux_ask.picture.decode import decode, model_input
 from flux_ask.picture.scan import kind_of, printable
 from flux_ask.picture.sha256 import sha256_file
 from flux_ask.query.plan import (
-    DEFAULT_LIMIT,
     DEFAULT_MOTIF_YEARS,
-    PER_PERIOD,
     FileRef,
     PhotoRef,
     Place,
@@ -40,6 +38,7 @@ from flux_ask.query.plan import (
 )
 from flux_ask.search import motifs
 from flux_ask.search.answer import Answer, Group, Result, results_for
+from flux_ask.search.grouping import IN_ORDER, group_keys
 from flux_ask.words import counted
 
 Z_ALL = 3.0  # "all": scores this many standard deviations above the query's archive mean
@@ -58,6 +57,7 @@ class Searcher:
     def __init__(self, archive: Archive):
         self.archive = archive
         self._lacking: tuple[tuple[str, int], dict[str, int]] | None = None
+        self._group_labels: dict[str, tuple] = {}
 
     def run(self, plan: QueryPlan, *, page: int = 0, page_size: int | None = None,
             keeper_asked: bool = False) -> Answer:
@@ -65,7 +65,7 @@ class Searcher:
         `keeper_asked`: the keeper ranking was asked for by name (`--rank keeper`), so a keeper
         model no better than chance is used all the same, and the answer says so."""
         started = time.perf_counter()
-        size = (page_size or ALL_PAGE) if plan.mode == "all" else plan.limit
+        size = (page_size or ALL_PAGE) if plan.mode == "all" else plan.count
         if plan.group_by == "motif":
             answer = self._motif_search(plan)
         elif plan.needs_vector:
@@ -140,11 +140,17 @@ class Searcher:
                 if plan.exclude_near:  # no position: kept
                     keep &= ~_inside(plan.exclude_near, lat, lon, country, region)
             rows = [r for r, k in zip(rows, keep, strict=True) if k]
+        if plan.group_by:  # "one per country", "by camera": the first of each group, in time order
+            groups = self._filter_groups(plan, rows)
+            flat = tuple(r for g in groups for r in g.members)
+            return Answer(plan, flat, len(flat), self._left_out(plan), groups, strategy="sql")
         keeper_id = self._keeper_id(plan, keeper_asked)
         if keeper_id is not None and rows:  # "the best of winter 2022": by keeper score
             order, rank_scores, ranking = self._blend(keeper_id, np.array([r.photo_id for r in rows]), None)
             rows = [rows[i] for i in order]
             rank_scores = rank_scores[page * size:(page + 1) * size]
+        elif plan.order == "newest":  # in time order already; the newest first when asked
+            rows = rows[::-1]
         chosen = rows[page * size:(page + 1) * size]
         results = results_for(self.archive, [r.photo_id for r in chosen], None, rank_scores)
         return Answer(plan, tuple(results), len(rows), self._left_out(plan), strategy="sql", ranking=ranking)
@@ -172,7 +178,10 @@ class Searcher:
             hit = scores >= threshold
             cut = {"threshold": round(threshold, 4), "best_score": round(float(scores.max()), 4) if len(scores) else None}
             row_ids, scores = row_ids[hit], scores[hit]
-            order = best_first(scores, len(scores) if keeper_id else (page + 1) * size)
+            if plan.order in ("newest", "oldest", "time"):  # every match, by date: pages tile one order
+                order = _by_time(m.days[row_ids], plan.order)
+            else:
+                order = best_first(scores, len(scores) if keeper_id else (page + 1) * size)
             chosen, chosen_scores, total = row_ids[order], scores[order], len(scores)
         else:
             wanted = (page + 1) * size + len(skip)
@@ -190,6 +199,10 @@ class Searcher:
         window = slice(page * size, (page + 1) * size)
         chosen, chosen_scores = chosen[window], chosen_scores[window]
         rank_scores = None if rank_scores is None else rank_scores[window]
+        if plan.order in ("newest", "oldest", "time") and plan.mode != "all":  # the best, shown by date
+            order = _by_time(m.days[chosen], plan.order)
+            chosen, chosen_scores = chosen[order], chosen_scores[order]
+            rank_scores = None if rank_scores is None else rank_scores[order]
         results = results_for(self.archive, [int(i) for i in m.photo_ids[chosen]], chosen_scores, rank_scores)
         return Answer(plan, tuple(results), int(total), self._left_out(plan, m), strategy=strategy, ranking=ranking,
                       **cut)
@@ -206,7 +219,7 @@ class Searcher:
         years = period_keys(m.days[pool], "year")
         found = motifs.find_motifs(m.vectors.take(pool), pool, years, plan.span_years or DEFAULT_MOTIF_YEARS,
                                    _window_years(plan, m), None if scores is None else scores[pool])
-        found = found[:plan.limit]
+        found = found[:plan.count]
         shown = np.concatenate([f.rows for f in found]) if found else np.zeros(0, np.int64)
         if scores is not None:
             scores = scores[shown]
@@ -306,24 +319,52 @@ class Searcher:
         return np.flatnonzero(mask), "filtered"
 
     def _groups(self, plan, m: VectorMatrix, rows, scores, threshold) -> tuple[Group, ...]:
-        """The best photos of each period, in time order, with the period's score: the mean
-        of its best few, and the share of its photos above the archive threshold."""
-        dated = np.isfinite(m.days[rows])
-        rows, scores = rows[dated], scores[dated]
-        keys = period_keys(m.days[rows], plan.group_by)
-        per_group = plan.limit if plan.limit != DEFAULT_LIMIT else PER_PERIOD
+        """The best photos of each group, with the group's score: the mean of its best few, and
+        the share of its photos above the archive threshold. Periods, days of the week and hours
+        in their order; cameras, lenses and places the best first."""
+        keys, names = group_keys(plan.group_by, m.days[rows], m.photo_ids[rows], self._labels,
+                                 self.archive.settings.hemisphere)
+        has = keys >= 0
+        rows, scores, keys = rows[has], scores[has], keys[has]
         order = np.argsort(keys, kind="stable")
         bounds = np.flatnonzero(np.diff(keys[order])) + 1
-        periods = []
+        found = []
         for here in np.split(order, bounds) if len(order) else []:
-            best = here[best_first(scores[here], max(per_group, CURVE_TOP))]
-            periods.append((int(keys[here[0]]), float(np.mean(scores[best[:CURVE_TOP]])),
-                            float(np.mean(scores[here] >= threshold)), best[:per_group]))
-        shown = np.concatenate([p[3] for p in periods]) if periods else np.zeros(0, np.int64)
+            best = here[best_first(scores[here], max(plan.count, CURVE_TOP))]
+            found.append((int(keys[here[0]]), float(np.mean(scores[best[:CURVE_TOP]])),
+                          float(np.mean(scores[here] >= threshold)), best[:plan.count]))
+        if plan.group_by not in IN_ORDER:
+            found.sort(key=lambda g: -g[1])
+        shown = np.concatenate([g[3] for g in found]) if found else np.zeros(0, np.int64)
         results = iter(results_for(self.archive, [int(i) for i in m.photo_ids[rows[shown]]], scores[shown]))
-        hemisphere = self.archive.settings.hemisphere
-        return tuple(Group(period_label(key, plan.group_by, hemisphere), plan.group_by, score, share,
-                           tuple(next(results) for _ in best)) for key, score, share, best in periods)
+        return tuple(Group(names[key], plan.group_by, score, share, tuple(next(results) for _ in best))
+                     for key, score, share, best in found)
+
+    def _filter_groups(self, plan: QueryPlan, rows) -> tuple[Group, ...]:
+        """Groups of an answer with nothing to rank by: the first of each, in time order (the
+        newest first when asked); the largest groups first where they have no order of their own."""
+        ids = np.array([r.photo_id for r in rows], dtype=np.int64)
+        days = np.array([day_number(r.taken_at) if r.taken_at else np.inf for r in rows])
+        keys, names = group_keys(plan.group_by, days, ids, self._labels, self.archive.settings.hemisphere)
+        found: dict[int, list[int]] = {}
+        for k, key in enumerate(keys):
+            if key >= 0:
+                found.setdefault(int(key), []).append(k)
+        order = sorted(found) if plan.group_by in IN_ORDER else sorted(found, key=lambda k: (-len(found[k]), names[k]))
+        groups = []
+        for key in order:
+            members = found[key][::-1] if plan.order == "newest" else found[key]
+            chosen = [int(ids[k]) for k in members[:plan.count]]
+            groups.append(Group(f"{names[key]} ({counted(len(found[key]), 'photo')})", plan.group_by, None, None,
+                                tuple(results_for(self.archive, chosen))))
+        return tuple(groups)
+
+    def _labels(self, by: str) -> dict[int, str]:
+        """The catalog's words for a grouping by a column, by photo id, kept while the catalog is unchanged."""
+        version = self.archive.version()
+        if self._group_labels.get(by, (None,))[0] != version:
+            self._group_labels[by] = (version, group_labels(self.archive.conn, by))
+        return self._group_labels[by][1]
 
     def _left_out(self, plan: QueryPlan, m: VectorMatrix | None = None) -> dict[str, int]:
         """Photos the plan's filters could not see, among those searched: the matrix's own
@@ -401,6 +442,12 @@ def _window_years(plan: QueryPlan, m: VectorMatrix) -> int:
         return 1
     first, last = period_keys(dated[[0, -1]], "year")
     return int(last - first + 1)
+
+
+def _by_time(days: np.ndarray, order: str) -> np.ndarray:
+    """Indices in time order, the newest first for "newest"; undated photos last either way."""
+    key = np.where(np.isfinite(days), -days if order == "newest" else days, np.inf)
+    return np.argsort(key, kind="stable")
 
 
 def _row_ids(rows: slice | np.ndarray) -> np.ndarray:

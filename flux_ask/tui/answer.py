@@ -10,6 +10,7 @@ from textual.widgets import Static
 
 from flux_ask.chat.chips import Chip
 from flux_ask.chat.conversation import Turn
+from flux_ask.search.answer import empty_groups
 from flux_ask.tui.chart import ScoreChart
 from flux_ask.tui.grid import TILE_SIZES, ResultGrid, TileSize
 from flux_ask.tui.transcript import Note
@@ -26,6 +27,9 @@ def chip_text(chips: list[Chip]) -> Text:
         if chip.meant:  # clicked, or typed as /meant N: the answer again with that reading
             text.append(f" {chip.label} ", Style(underline=True, meta={"@click": f"app.meant({chip.meant})"}))
             text.append(f"/meant {chip.meant}", "dim")
+        elif chip.other:  # clicked, or typed as /other N: the question read the other way
+            text.append(f" {chip.label} ", Style(underline=True, meta={"@click": f"app.other({chip.other})"}))
+            text.append(f"/other {chip.other}", "dim")
         else:
             text.append(f" {marks[chip.change]}{chip.label} ", styles[chip.change])
     return text
@@ -47,13 +51,14 @@ class AnswerView(Vertical):
         if answer.groups is not None:
             if not answer.groups:
                 yield Note("nothing recurs enough to show: try fewer years, or a broader concept"
-                           if turn.plan.group_by == "motif" else "no dated photo matches")
+                           if turn.plan.group_by == "motif" else empty_groups(turn.plan.group_by))
                 return
-            if len(answer.groups) > 1:
-                yield ScoreChart(turn)
+            if len(answer.groups) > 1 and turn.plan.group_by in ("year", "season", "month", "motif") \
+                    and answer.groups[0].score is not None:
+                yield ScoreChart(turn)  # a score over time: of periods and motifs only
             for group in answer.groups:
-                yield Static(Text(f"{group.label}  ", "bold") + Text(f"score {group.score:.3f}", "dim"),
-                             classes="group-label")
+                score = Text(f"score {group.score:.3f}", "dim") if group.score is not None else Text()
+                yield Static(Text(f"{group.label}  ", "bold") + score, classes="group-label")
                 yield ResultGrid(list(group.members), self.marked, self.image_class, tile=self.tile,
                                  cell_aspect=self.cell_aspect)
         elif answer.results:

@@ -402,6 +402,17 @@ class FluxAskApp(App):
         number = int(args[0])
         self.search(lambda: self.conversation.read_instead(number))
 
+    def cmd_other(self, args) -> None:
+        if len(args) != 1 or not args[0].isdigit():
+            raise CommandError("/other N: which of the answer's 'also' chips? (1 is the first)")
+        number, selected = int(args[0]), self.this_one()
+        self.search(lambda: self.conversation.other_reading(number, selected=selected))
+
+    def action_other(self, number: int) -> None:
+        """A click on an "or 'bath' as the place Bath" chip: as if /other N were typed."""
+        self.prompt.focus()
+        self.submit(f"/other {number}")
+
     def action_meant(self, number: int) -> None:
         """A click on an "or Athens, Georgia" chip: as if /meant N were typed, the prompt ready for the next."""
         self.prompt.focus()

@@ -245,10 +245,40 @@ def ask(settings, tiny, question):
     ("photos at sunset or in the morning", {"lund-evening"}),
     # the photos without a position were taken at 12:00: noon by the clock
     ("photos at sunset or noon", {"lund-evening", "lund-noon", "canon", "fuji", "square", "pano", "tall"}),
+    # comparisons over any quantity, negation of any fact, the clock
+    ("photos over 50mm", {"canon"}),
+    ("photos wider than 50mm", {"fuji"}),
+    ("photos at iso 3200 or more", {"canon"}),
+    ("photos under iso 3200", set()),
+    ("photos at f/2 or wider", {"fuji"}),
+    ("photos not shot on the canon", {"fuji", "square", "pano", "tall", "undated", "lund-evening", "lund-noon"}),
+    ("photos other than the iphone ones", {"canon", "fuji", "pano", "tall", "undated", "lund-evening", "lund-noon"}),
+    ("unrated photos", {"canon", "fuji", "square", "pano", "undated", "lund-evening", "lund-noon"}),
+    ("photos that aren't 5 stars", {"canon", "fuji", "square", "pano", "undated", "lund-evening", "lund-noon"}),
+    ("photos after 9pm", {"lund-evening"}),
+    ("photos before noon", set()),
 ])
 def test_facts_asked_in_words(facts_archive, tiny, question, expected):
     settings, _, _ = facts_archive
     assert ask(settings, tiny, question) == expected
+
+
+def test_answers_are_grouped_by_what_the_files_say_and_ordered_as_asked(facts_archive, tiny):
+    settings, _, _ = facts_archive
+    with Archive(settings, encoder=tiny) as archive:
+        searcher = Searcher(archive)
+        cameras = searcher.run(archive.plan("photos grouped by camera"))
+        assert [g.label for g in cameras.groups] == ["Apple iPhone 12 Pro (1 photo)", "Canon EOS R5 (1 photo)",
+                                                     "FUJIFILM X100V (1 photo)"]
+        by_hour = searcher.run(archive.plan("street photos by hour"))  # with words to rank by
+        assert [g.label for g in by_hour.groups] == ["12:00-12:59", "13:00-13:59", "21:00-21:59"]
+        assert {Path(r.path).stem for r in by_hour.groups[-1].members} == {"lund-evening"}
+        weekdays = searcher.run(archive.plan("photos by day of the week"))
+        assert [g.label.split(" (")[0] for g in weekdays.groups] == ["Tuesday"]  # 21 June 2022
+        newest = searcher.run(archive.plan("photos with gps newest first"))
+        assert [Path(r.path).stem for r in newest.results] == ["lund-evening", "lund-noon"]
+        oldest = searcher.run(archive.plan("photos with gps, oldest first"))
+        assert [Path(r.path).stem for r in oldest.results] == ["lund-noon", "lund-evening"]
 
 
 def test_a_changed_sidecar_is_read_again_without_embedding(tmp_path, tiny):

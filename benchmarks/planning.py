@@ -49,7 +49,7 @@ def percentiles(seconds: list[float]) -> str:
 
 
 def timed(question: str) -> float:
-    planner._parse.cache_clear()  # each question as if new: phrases are parsed once and remembered
+    planner.parse.cache_clear()  # each question as if new: phrases are parsed once and remembered
     started = time.perf_counter()
     try:
         planner.plan(question, now=NOW, places=gazetteer)
@@ -62,19 +62,19 @@ def timed(question: str) -> float:
 def every_span_parsed():
     """The baseline: Earley asked about every span of up to nine words, as before the planner
     learnt which words can begin and end a phrase and where a longer span stopped parsing."""
-    may_begin, may_end, parse = planner._may_begin, planner._may_end, planner._parse
+    may_begin, may_end, parse = planner.may_begin, planner.may_end, planner.parse
 
     def no_dead_end(phrase):
         found = parse(phrase)
         return len(phrase) if isinstance(found, int) else found
 
     no_dead_end.cache_clear = parse.cache_clear
-    planner._may_begin = planner._may_end = lambda span: True
-    planner._parse = no_dead_end
+    planner.may_begin = planner.may_end = lambda span: True
+    planner.parse = no_dead_end
     try:
         yield
     finally:
-        planner._may_begin, planner._may_end, planner._parse = may_begin, may_end, parse
+        planner.may_begin, planner.may_end, planner.parse = may_begin, may_end, parse
 
 
 def main() -> None:

@@ -81,7 +81,7 @@ def _labels(p: QueryPlan) -> dict[str, str]:
         out["rank"] = "keeper blend"
     if p.order:
         out["order"] = {"newest": "newest first", "oldest": "oldest first", "time": "in time order",
-                        "score": "by score"}[p.order]
+                        "score": "by score", "random": "at random"}[p.order]
     return out
 
 

@@ -187,7 +187,7 @@ def _camera(words, originals, i, holdings) -> Found | None:
         if n < len(name_words) and name_words[n] in CAMERA_NOUNS:
             n += 1
         taken = _taken(match) - (len(name_words) - n)
-        if _an_object(words, i, taken):
+        if _an_object(words, i, taken, after_preposition):
             return None  # "an old man with a leica around his neck": the camera is in the picture
         label = " ".join(originals[i + taken - n:i + taken]) if n else said
         note = ""
@@ -200,27 +200,57 @@ def _camera(words, originals, i, holdings) -> Found | None:
     return None
 
 
-def _an_object(words: list[str], i: int, taken: int) -> bool:
-    """ "with a leica around his neck", "a canon for sale": a camera someone holds or sells."""
-    if not ({"a", "an"} & set(words[i:i + 3]) or words[i - 1:i] in (["a"], ["an"])):
-        return False
+def _an_object(words: list[str], i: int, taken: int, after_preposition: bool = True) -> bool:
+    """ "with a leica around his neck", "a canon for sale", "nikon billboard": a camera, or its
+    maker's name, in the picture."""
     rest = " ".join(words[i + taken:i + taken + 3])
-    return any(rest == w or rest.startswith(w + " ") for w in vocabulary.terms("cameras.as_object"))
+    said = any(rest == w or rest.startswith(w + " ") for w in vocabulary.terms("cameras.as_object"))
+    if not after_preposition:
+        return said  # a maker's name before "billboard", "sign", "store"
+    return said and bool({"a", "an"} & set(words[i:i + 3]) or words[i - 1:i] in (["a"], ["an"]))
 
 
 def _camera_value(said: str, holdings: Holdings | None, after_preposition: bool) -> str | None:
     """What a camera's make and model must contain, or None if the words name no camera."""
-    first = said.split()[0]
+    first, rest = said.split()[0], said.split()[1:]
     if said in BRANDS and (after_preposition or said not in BRANDS_ONLY_AFTER_A_PREPOSITION):
         return BRANDS[said]
-    rest = said.split()[1:]
+    if first not in BRANDS and rest and _model(" ".join(rest)):  # "sonny a7", "leika m10": the maker misspelt
+        first = _near_brand(first) or first
     if first in BRANDS and rest and \
             all(w in MODEL_WORDS or re.fullmatch(r"[a-z]{0,4}-?[a-z]{0,2}\d+[a-z\d]*", w) for w in rest):
         return " ".join([BRANDS[first], *rest])  # "iphone 12 pro", "leica m6", "fuji x100v" (Mount Fuji has no model)
     if holdings is not None and len(_squash(said)) >= 3 and any(c.isdigit() for c in said):
         if holdings.cameras_like(said):  # a model the archive holds: "x100v", "d750", "eos r5"
             return said
+    maker = _model(said)
+    if maker and (after_preposition or _distinctive(said)):  # "with the x100v", "x100f street", "gr3"
+        return f"{maker} {said}"
     return None
+
+
+def _model(said: str) -> str | None:
+    """The maker of a model said without it ("x100v" is Fujifilm's), from words.toml's patterns."""
+    for pattern, maker in vocabulary.table("camera_models").items():
+        if re.fullmatch(pattern, said):
+            return maker
+    return None
+
+
+def _distinctive(said: str) -> bool:
+    """Whether a model's name is a camera's even without "with the": letters and digits, and long."""
+    return len(said) >= 3 and bool(re.search(r"[a-z]", said)) and bool(re.search(r"\d", said)) and " " not in said
+
+
+def _near_brand(word: str) -> str | None:
+    from rapidfuzz import process
+    from rapidfuzz.distance import OSA
+
+    if len(word) < 4:
+        return None
+    found = process.extractOne(word, [b for b in BRANDS if " " not in b and len(b) >= 4], scorer=OSA.distance,
+                               score_cutoff=1)
+    return found[0] if found else None
 
 
 _FOCAL_CLASS = _phrase(r"(?:(?:with|on|using) (?:the |my |a |an )?)?(?P<kind>ultra[ -]?wide|wide[ -]?angle|"
@@ -264,7 +294,8 @@ def _quantity(words, originals, i, holdings) -> Found | None:
 
 def _exposure(words, originals, i, holdings) -> Found | None:
     match = _match(_WIDE_OPEN, words, i)
-    if match is not None:
+    after = words[i + _taken(match)] if match is not None and i + _taken(match) < len(words) else ""
+    if match is not None and after not in vocabulary.terms("places.wide_open_things"):  # "wide open fields"
         return Found(Fact("f_number", "<=", 2.0, "wide open"), _taken(match),
                      note="wide open: f/2 or wider (the files do not say how wide each lens opens)")
     match = _match(_ISO, words, i)
@@ -433,6 +464,13 @@ def _daytime(words, originals, i, holdings) -> Found | None:
         return None  # "night market", "a night sky": what the picture shows; "friday night" is a time
     name = DAYTIMES[said]
     return Found(Fact("daytime", "is", name, name), _taken(match), keep=whole)
+
+
+def daytime_fact(name: str):
+    """The phrase of a time of day named by another phrase ("this morning", "last night")."""
+    from flux_ask.query.phrases import FactPhrase
+
+    return FactPhrase(Fact("daytime", "is", name, name))
 
 
 def _after_a_day(words: list[str], i: int) -> bool:

@@ -159,7 +159,7 @@ GroupBy = Literal["year", "season", "month", "motif", "camera", "lens", "country
 PERIODS = ("year", "season", "month")
 Rank = Literal["similarity", "keeper"]
 RANKS: tuple[str, ...] = get_args(Rank)
-Order = Literal["newest", "oldest", "time", "score"]
+Order = Literal["newest", "oldest", "time", "score", "random"]
 
 
 @dataclass(frozen=True)

@@ -94,6 +94,7 @@ UNREAD_ALWAYS = vocabulary.terms("dates.unread_always")
 MONTH_WORDS = vocabulary.terms("dates.months") - {"may", "march", "mar"}
 UNREAD_ALONE = UNREAD_ALWAYS | vocabulary.terms("dates.weekdays") | {f"{d}s" for d in vocabulary.terms("dates.weekdays")}
 NEGATIONS = tuple(sorted((tuple(w.split()) for w in vocabulary.terms("negation.words")), key=len, reverse=True))
+NOBODY = tuple(sorted((tuple(w.split()) for w in vocabulary.terms("negation.nobody")), key=len, reverse=True))
 PLACES_ONLY = tuple(sorted((tuple(w.split()) for w in vocabulary.terms("negation.places_only")), key=len,
                            reverse=True))
 NEGATION_FILLERS = tuple(sorted((tuple(w.split()) for w in vocabulary.terms("negation.fillers")), key=len,
@@ -282,7 +283,10 @@ def _read(text: str, ctx: Context, holdings: Holdings | None) -> Draft:
                            "CLIP reads no more")
         words.cut(MAX_QUESTION_WORDS)
     start = _drop_asking(words, draft, holdings)
-    if 0 < start < len(words) and words.words[start - 1] in DATE_PREPS:
+    if 1 < start < len(words) and words.words[start - 2] in DATE_PREPS and words.words[start - 1] == "the" and \
+            isinstance((_grammar(words, start - 2, ctx) or (None,))[0], Dates):
+        start -= 2  # "photos from the 90s": the preposition and the article belong to the date
+    elif 0 < start < len(words) and words.words[start - 1] in DATE_PREPS:
         start -= 1  # "photos from summer": the preposition belongs to the date
     # "find all photographs made within ..." is a question of its own; "only 2019" refines
     draft.fresh = any(w in ASKING_VERBS or w in PICTURE_NOUNS for w in words.words[:start])
@@ -355,11 +359,13 @@ def _negation_at(words: list[str], i: int) -> int:
 def _negation(words: Words, i: int, draft: Draft, ctx: Context, holdings, start: int) -> int:
     """ "not shot on the iPhone", "except July", "other than Hanoi", "aren't 5 stars": the phrase
     after a negation, left out; else the words up to the next phrase ("without people")."""
-    n = _negation_at(words.words, i)
-    places_only = False
+    nobody = _longest_of(words.words, i, NOBODY)
+    if nobody:  # "where nobody is around", "no one on the street": no people
+        draft.add(Without("people"), i, _said(words, i, i + nobody))
+        return nobody
+    n, places_only = _negation_at(words.words, i), False
     if not n:
-        n = _longest_of(words.words, i, PLACES_ONLY)
-        places_only = True
+        n, places_only = _longest_of(words.words, i, PLACES_ONLY), True
     if not n:
         return 0
     j = i + n
@@ -377,6 +383,9 @@ def _negation(words: Words, i: int, draft: Draft, ctx: Context, holdings, start:
     said = [] if places_only else _negated_words(words, j)
     if not said:
         return 0
+    if words.words[j] in ("in", "at", "near", "on") and words.words[said[0]] not in ("the", "a", "an") and \
+            len(said) > 1 and words.words[said[-1]] in LANDMARK_WORDS:
+        raise UnknownPlace(" ".join(words.words[k] for k in said))  # "not in times square": a place, not a thing
     draft.add(Without(" ".join(_said(words, said[0], said[-1] + 1))), i, _said(words, i, said[-1] + 1))
     return said[-1] + 1 - i
 
@@ -397,7 +406,8 @@ def _negatable(words: Words, j: int, draft: Draft, ctx: Context, holdings, start
             break
         if not words.free(k, k + 1):
             break
-        if fact := _fact_at(words, k, holdings):
+        fact = _fact_at(words, k, holdings) or _fact_led(words, k, holdings)
+        if fact:  # "not shot on the iphone"; "anything but the fuji" is "but with the fuji"
             phrase = FactPhrase(fact.fact, note=fact.note)
             found = (phrase, skip + fact.words)
         elif grammar := _grammar(words, k, ctx):
@@ -412,6 +422,14 @@ def _negatable(words: Words, j: int, draft: Draft, ctx: Context, holdings, start
                 found = (replace(found[0], tentative=False), found[1])
             return found
     return None, 0
+
+
+def _fact_led(words: Words, k: int, holdings):
+    """A fact said after a negation without its preposition: "anything but the fuji"."""
+    found = read_fact(["with", *words.words[k:]], ["with", *words.originals[k:]], 0, holdings)
+    if found is None or found.words < 2 or found.fact.name not in ("camera", "lens", "focal"):
+        return None
+    return replace(found, words=found.words - 1)
 
 
 def _fillers(words: list[str], j: int, k: int) -> bool:
@@ -443,12 +461,15 @@ def _negated_words(words: Words, j: int) -> list[int]:
             k += 1
             continue
         if word in NEGATED_WORDS_END or word in PICTURE_NOUNS and out or re.fullmatch(r"(19|20)\d\d", word) or \
-                _negation_at(words.words, k) or holiday_of(word):
+                _negation_at(words.words, k) or holiday_of(word) or out and read_fact(words.words, words.originals, k,
+                                                                                       None):
             break
         if out and may_begin(" ".join(words.words[k:k + MAX_PHRASE_WORDS])) and _grammar_quiet(words, k):
             break
         out.append(k)
         k += 1
+        if words.ends[k - 1]:
+            break  # "not the jersey shore, 4+ stars": the clause ends
     return out
 
 
@@ -849,7 +870,8 @@ def _fact_words(fact: Fact) -> str:
            "where a photo has no position)" if fact.value in SUN_TIMES else f"{fact.label} ({clock_words(fact.value)})"
 
 
-ORDER_WORDS = {"newest": "newest first", "oldest": "oldest first", "time": "in time order", "score": "by score"}
+ORDER_WORDS = {"newest": "newest first", "oldest": "oldest first", "time": "in time order", "score": "by score",
+               "random": "in a random order (the same each time the question is asked)"}
 
 
 def _notes(p: QueryPlan, draft: Draft) -> list[str]:

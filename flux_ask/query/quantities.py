@@ -71,7 +71,7 @@ def _read(words: list[str], i: int, lead: int) -> Read | None:
     j += n
     op, n, direction = _before(words, j)
     j += n
-    between = words[j:j + 1] == ["between"]
+    between = words[j:j + 1] in (["between"], ["from"])
     j += between
     measure = _measure(words, j, name, lead > 0)
     if measure is None and _number(words[j] if j < len(words) else "") is not None and \
@@ -87,7 +87,7 @@ def _read(words: list[str], i: int, lead: int) -> Read | None:
     j += measure.words
     value: float | tuple[float, float] = measure.value
     if op is None and direction is None:  # a span: "between 35 and 50mm", "iso 800 to 3200", "f/1.2 - f/2"
-        joined = words[j:j + 1] and words[j] in (("and",) if between else ("to", "-", "through"))
+        joined = words[j:j + 1] and words[j] in (("and", "to", "-") if between else ("to", "-", "through"))
         if joined:
             second = _measure(words, j + 1, quantity, True)
             if second is not None and second.quantity == quantity and not isinstance(second.value, tuple):
@@ -245,6 +245,13 @@ def _measure(words: list[str], j: int, name: str | None, led: bool) -> _Measure 
         if quantity in ("focal", "iso", "f_number") and low < high:
             return _sane(_Measure(quantity, (low, high), 1 + (nxt in units["mm"])))  # type: ignore[arg-type]
         return None
+    seconds = re.fullmatch(r"(\d+(?:\.\d+)?)(?:s|sec|secs)", word)  # "30s": a decade alone, seconds here
+    if seconds and (name == "exposure_s" or _after(words, j + 1, "exposure_s")[0] or j and words[j - 1] in
+                    [w for ws in _comparators() for w in ws[0]] + ["than"]):
+        return _sane(_Measure("exposure_s", float(seconds.group(1)), 1))
+    spoken = _spoken_time(words, j)
+    if spoken is not None:  # "a quarter second", "half a second", "a minute"
+        return _sane(_Measure("exposure_s", spoken[0], spoken[1]))
     stars = re.fullmatch(r"([0-5]|one|two|three|four|five)-?stars?", word)
     if stars:
         return _sane(_Measure("rating", _number(stars.group(1)), 1))
@@ -266,6 +273,19 @@ def _measure(words: list[str], j: int, name: str | None, led: bool) -> _Measure 
     if led and name is None and value in vocabulary.entry("measure.lens_names") and NUMBER.fullmatch(word) \
             and j > 0 and words[j - 1] in ("the", "my", "a"):
         return _Measure("focal", value, 1)  # "on the 85", "with my 35"
+    return None
+
+
+SPOKEN_TIMES = {("a", "second"): 1.0, ("one", "second"): 1.0, ("a", "quarter", "second"): 0.25,
+                ("quarter", "second"): 0.25, ("a", "quarter", "of", "a", "second"): 0.25, ("half", "a", "second"): 0.5,
+                ("a", "half", "second"): 0.5, ("half", "second"): 0.5, ("a", "minute"): 60.0, ("one", "minute"): 60.0,
+                ("a", "few", "seconds"): 3.0, ("a", "couple", "of", "seconds"): 2.0}
+
+
+def _spoken_time(words: list[str], j: int) -> tuple[float, int] | None:
+    for said, seconds in sorted(SPOKEN_TIMES.items(), key=lambda item: -len(item[0])):
+        if tuple(words[j:j + len(said)]) == said:
+            return seconds, len(said)
     return None
 
 

@@ -158,6 +158,8 @@ class Span:
     year_said: bool = True
     holiday: str | None = None
     bare: bool = False  # a month, season or short year that is a date only after a preposition
+    said: str = ""  # the word, for a bare one: "october" is a date, "may" a word
+    daytime: str | None = None  # "this morning", "last night": the time of day too
 
 
 # -- one method per rule ----------------------------------------------------------------
@@ -183,8 +185,8 @@ class PhraseReader(Transformer):
         first = self.ctx.originals[0].lower()
         introduced = first in vocabulary.terms("dates.prepositions") | {"the", "every", "each", "this", "last"} or \
             self.ctx.before in vocabulary.terms("negation.words")
-        if span.bare and not introduced:
-            return None  # "may flowers", "march of the penguins", "winter coats": words, not dates
+        if span.bare and not introduced and not _month_for_sure(span.said):
+            return None  # "may flowers", "march of the penguins", "winter coats": words; "october leaves" a date
         if span.holiday and span.every and not introduced and _a_word_follows(self.ctx):
             said = self.ctx.originals[0]
             if festivals.key_of(said) in vocabulary.terms("festivals_settings.adjectives"):
@@ -194,7 +196,12 @@ class PhraseReader(Transformer):
             self.ctx.others.append(OtherReading(
                 f"'{said}' as words of the picture, not its days",
                 " ".join([*self.ctx.question_before, f'"{said}"', *self.ctx.originals[1:], *self.ctx.question_after])))
-        return Dates(span.ranges, span.note, every=span.every, holiday=span.holiday)
+        dates_read = Dates(span.ranges, span.note, every=span.every, holiday=span.holiday)
+        if span.daytime:  # "this morning": today, in the morning
+            from flux_ask.query.facts import daytime_fact
+
+            return [dates_read, daytime_fact(span.daytime)]
+        return dates_read
 
     def day(self, c) -> Span:
         t = _tokens(c)
@@ -364,6 +371,8 @@ class PhraseReader(Transformer):
 
     def relative_day(self, c) -> Span:
         said = " ".join(_tokens(c))
+        daytime = {"this morning": "morning", "this afternoon": "afternoon", "this evening": "evening",
+                   "tonight": "night", "last night": "night"}.get(said)
         if said in dates.WEEKDAYS:
             said = f"last {said}"
         elif said == "last night":
@@ -372,7 +381,17 @@ class PhraseReader(Transformer):
         day = dates.parsed_day(said, self.ctx.now, self.ctx.date_order)
         if day is None:
             raise ImpossibleQuestion(f"'{said}' is no day on the calendar")
-        return Span(((day, day),), _on(day))
+        return Span(((day, day),), _on(day), daytime=daytime)
+
+    def this_weekend(self, c) -> Span:
+        """This weekend: the one under way on a Saturday or Sunday, else the last one."""
+        now = self.ctx.now
+        if now.weekday() >= 5:
+            saturday = now - timedelta(days=now.weekday() - 5)
+            rng = (saturday, min(saturday + timedelta(days=1), now))
+        else:
+            rng = dates.last_weekend(now)
+        return Span((rng,), _from_to(rng))
 
     def last_weekend(self, c) -> Span:
         rng = dates.last_weekend(self.ctx.now)
@@ -387,7 +406,10 @@ class PhraseReader(Transformer):
         if self._era():
             return None
         rng = dates.decade_range(t[-1], t[0] if len(t) > 1 else None, self.ctx.now)
-        return Span((rng,), dates.describe(rng))
+        # "the 30s" and "the 1930s" are a decade; "30s" alone may be thirty seconds, or an age
+        short = len(t) == 1 and not re.match(r"(19|20)\d0s", t[0]) and "the" not in \
+            (self.ctx.originals[0].lower(), self.ctx.before)
+        return Span((rng,), dates.describe(rng), bare=short)
 
     def year_part(self, c) -> Span:
         t = _tokens(c)
@@ -447,6 +469,23 @@ class PhraseReader(Transformer):
         rng = dates.season_range(t[0], dates.year_of(t[1], self.ctx.now), self.ctx.hemisphere)
         return Span((rng,), f"{dates.describe(rng)}{self._season_note(t[0])}")
 
+    def season_span(self, c) -> Span:
+        """ "winter 2017-18": the season that runs across the two years, named by the later."""
+        t = _tokens(c)
+        later = dates.year_of(t[-1] if len(t[-1]) == 4 else t[1][:2] + t[-1].strip("'"), self.ctx.now)
+        rng = dates.season_range(t[0], later if t[0].startswith("winter") or self.ctx.hemisphere == "south"
+                                 else int(t[1]), self.ctx.hemisphere)
+        return Span((rng,), f"{dates.describe(rng)}{self._season_note(t[0])}")
+
+    def short_range(self, c) -> Span:
+        """ "2017-18": the two years."""
+        t = _tokens(c)
+        first, last = int(t[0]), int(t[0][:2] + t[1].strip("'"))
+        if last < first:
+            return None
+        rng = (date(first, 1, 1), date(last, 12, 31))
+        return Span((rng,), dates.describe(rng))
+
     def _season_note(self, season: str) -> str:
         return f" (meteorological {season.rstrip('s')}, {self.ctx.hemisphere}ern hemisphere)"
 
@@ -461,7 +500,7 @@ class PhraseReader(Transformer):
         month = dates.month_number(word)
         every = dates.every_year(lambda year: dates.month_range(year, month), self.ctx.now)
         return Span(tuple(every), f"in {date(2000, month, 1):%B}, every year ({len(every)} of them)", every=True,
-                    year_said=False, bare=True, in_year=lambda y: self.month_year([Token("MONTH", word), Token("YEAR", str(y))]))
+                    year_said=False, bare=True, said=word, in_year=lambda y: self.month_year([Token("MONTH", word), Token("YEAR", str(y))]))
 
     def season_only(self, c) -> Span | None:
         word = _tokens(c)[0]
@@ -544,7 +583,7 @@ class PhraseReader(Transformer):
         return Span((rng,), _from_to(rng))
 
     def since(self, c) -> Span:
-        span = c[0]
+        span = next(x for x in c if isinstance(x, Span))
         start = _latest(span, self.ctx.now)[0]
         return self._open((start, self.ctx.now), "since")
 
@@ -559,9 +598,20 @@ class PhraseReader(Transformer):
         return self._open((date(1900, 1, 1), start - timedelta(days=1)), "before")
 
     def until(self, c) -> Span:
-        span = c[0]
+        span = next(x for x in c if isinstance(x, Span))
         end = _latest(span, self.ctx.now)[1] if span.every else span.ranges[-1][1]
         return self._open((date(1900, 1, 1), end), "until")
+
+    def older_than(self, c) -> Span:
+        """ "older than 10 years": taken before the day ten years ago."""
+        count, unit = next(x for x in c if isinstance(x, int)), _unit(_tokens(c)[0])
+        start = dates.past_span(count, unit or "year", self.ctx.now)[0]
+        return self._open((date(1900, 1, 1), start - timedelta(days=1)), "before")
+
+    def newer_than(self, c) -> Span:
+        """ "less than two weeks old": taken since the day two weeks ago."""
+        count, unit = next(x for x in c if isinstance(x, int)), _unit(_tokens(c)[0])
+        return self._open((dates.past_span(count, unit or "year", self.ctx.now)[0], self.ctx.now), "since")
 
     def _open(self, rng: Range, kind: str) -> Span:
         if rng[0] > rng[1]:
@@ -746,6 +796,12 @@ class PhraseReader(Transformer):
     def in_time(self, c) -> Order:
         return Order("time")
 
+    def random(self, c) -> Order:
+        return Order("random")
+
+    def random_count(self, c) -> list:
+        return [Count(c[0]), Order("random")]
+
     def by_score(self, c) -> Order:
         return Order("score")
 
@@ -830,6 +886,12 @@ def _holiday_span(start: date, end: date, span: str | None, said: str) -> Range:
     if span in (None, "day"):
         return start, end
     return dates.holiday_span(start, said, span)[0], max(end, dates.holiday_span(start, said, span)[1])
+
+
+def _month_for_sure(word: str) -> bool:
+    """Whether a month said alone is surely a date: "october leaves" is, "may flowers" and
+    "march of the penguins" are not (the dictionary keeps "may" and "march" as words)."""
+    return word in vocabulary.terms("dates.sure_months")
 
 
 def _a_word_follows(ctx: Context) -> bool:

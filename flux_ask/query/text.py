@@ -23,6 +23,7 @@ class Words:
     words: list[str] = field(default_factory=list)  # lower case, normalised, holidays tagged
     kept: list[bool] = field(default_factory=list)  # quoted, or inside a compound: words for CLIP only
     glued: list[bool] = field(default_factory=list)  # written onto the word before: the "mm" of "35mm"
+    ends: list[bool] = field(default_factory=list)  # a comma or a stop after it: the end of a clause
     notes: list[str] = field(default_factory=list)  # what was corrected
 
     def __len__(self) -> int:
@@ -38,19 +39,21 @@ class Words:
         return not any(self.kept[i:j])
 
     def cut(self, n: int) -> None:
-        del self.originals[n:], self.words[n:], self.kept[n:], self.glued[n:]
+        del self.originals[n:], self.words[n:], self.kept[n:], self.glued[n:], self.ends[n:]
 
-    def _put(self, original: str, word: str, kept: bool, glued: bool = False) -> None:
+    def _put(self, original: str, word: str, kept: bool, glued: bool = False, ends: bool = False) -> None:
         self.originals.append(original)
         self.words.append(word)
         self.kept.append(kept)
         self.glued.append(glued)
+        self.ends.append(ends)
 
     def _replace(self, k: int, n: int, originals: list[str], words: list[str]) -> None:
         """Words k..k+n-1 as others: a range split in three, a holiday's words made one."""
-        kept = [self.kept[k]] * len(words)
+        kept, ends = [self.kept[k]] * len(words), [False] * (len(words) - 1) + [self.ends[k + n - 1]]
         self.originals[k:k + n], self.words[k:k + n], self.kept[k:k + n] = originals, words, kept
         self.glued[k:k + n] = [self.glued[k]] + [False] * (len(words) - 1)
+        self.ends[k:k + n] = ends
 
 
 def holiday_of(word: str) -> str | None:
@@ -67,6 +70,7 @@ def read(text: str) -> Words:
             out._put(raw, raw, False)
             continue
         opens = raw[:1] in QUOTES_OPEN and not re.fullmatch(r"['’]\d\d\w?", raw)  # "'22" is a year
+        ends = raw[-1:] in ",;:.!?)" and not re.fullmatch(r"\d+\.\d+|[a-z]\.", raw)
         closes = len(raw) > 1 and raw.rstrip(".,;:!?)")[-1:] in QUOTES_CLOSE and not raw.endswith("'s")
         clean = raw.strip(".,;:!?\"'()[]{}“”‘’«»„")
         if re.fullmatch(r"['’]\d\d", raw.rstrip(".,;:!?)")):
@@ -74,15 +78,18 @@ def read(text: str) -> Words:
         if clean.endswith(("'s", "’s")):
             clean = clean[:-2]
         inside = quoted or opens
-        if clean:
+        if clean and not inside and clean.lower() in vocabulary.terms("ask.fillers"):
+            pass  # "lol", "pls": chat, not a question
+        elif clean:
             glued = UNIT_GLUED.fullmatch(clean)
             if glued and not inside:  # "200mm", "3km", "48hrs", "1/500s": the number and its unit
                 number, unit = glued.group(1) or glued.group(3), glued.group(2) or glued.group(4)
                 out._put(number, number.lower(), False)
-                out._put(unit, unit.lower(), False, glued=True)
+                out._put(unit, unit.lower(), False, glued=True, ends=ends)
             else:
-                out._put(clean, clean.lower().replace("’", "'"), inside)
+                out._put(clean, clean.lower().replace("’", "'"), inside, ends=ends)
         quoted = inside and not closes
+    _drop_empty_phrases(out)
     _split_day_ranges(out)
     _correct_typos(out)
     _keep_compounds(out)
@@ -91,7 +98,14 @@ def read(text: str) -> Words:
 
 
 def _normalised(text: str) -> str:
-    text = text.replace("⟪", " ").replace("⟫", " ").replace("&", " and ")
+    text = text.replace("⟪", " ").replace("⟫", " ")
+    spelled = vocabulary.table("spelled_out")  # "b&w", "wknd", "w/": written out, before "&" is "and"
+    text = " ".join(spelled.get(w.lower().rstrip(",;:.!?"), None) and spelled[w.lower().rstrip(",;:.!?")] +
+                    w[len(w.rstrip(",;:.!?")):] or w for w in text.split())
+    text = text.replace("&", " and ")
+    text = re.sub(r"\bnon-(?=\w)", "non ", text, flags=re.I)  # "non-iphone shots"
+    text = re.sub(r"\b(f/?\d+(?:\.\d+)?)-(f/?\d+(?:\.\d+)?)\b", r"\1 - \2", text, flags=re.I)  # "f/16-f/22"
+    text = re.sub(r"\b((?:19|20)\d\d)\s*[-–/]\s*(\d\d)\b(?![\d/.-])", r"\1 - \2", text)  # "winter 2017-18"
     text = re.sub(r"\b((?:19|20)\d\d)\s*[-–]\s*((?:19|20)\d\d)\b", r"\1 - \2", text)  # "2019-2021"
     text = re.sub(r"\b(early|mid|late)-((?:19|20)\d\d)\b", r"\1 \2", text, flags=re.I)  # "mid-2018"
     text = re.sub(r"[★⭐]+", lambda m: f" {len(m.group(0))} stars ", text)  # "★★★★"
@@ -106,6 +120,17 @@ def _normalised(text: str) -> str:
 # a number and its unit, written as one word: "200mm", "3km", "48hrs", "5yrs", "1/500s"; not "the 30s" (a decade)
 UNIT_GLUED = re.compile(r"(\d+(?:\.\d+)?|1/\d+)(mm|cm|km|kms|m|mi|ft|hrs?|hours?|mins?|yrs?|wks?|mos?|days?|d|h|y|x|k|"
                         r"pm|am|mn|nm)|(1/\d+|\d+\.\d+|\d*[1-9])(s|secs?)", re.I)
+
+
+def _drop_empty_phrases(out: Words) -> None:
+    """ "in the archive", "of all time": words that say nothing of the pictures."""
+    for phrase in sorted((p.split() for p in vocabulary.terms("ask.empty_phrases")), key=len, reverse=True):
+        k = 0
+        while k + len(phrase) <= len(out.words):
+            if out.words[k:k + len(phrase)] == phrase and out.free(k, k + len(phrase)):
+                out._replace(k, len(phrase), [], [])
+            else:
+                k += 1
 
 
 def _split_day_ranges(out: Words) -> None:

@@ -12,6 +12,7 @@ candidates (recurring motifs, search/motifs.py).
 from __future__ import annotations
 
 import time
+import zlib
 from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
@@ -151,6 +152,8 @@ class Searcher:
             rank_scores = rank_scores[page * size:(page + 1) * size]
         elif plan.order == "newest":  # in time order already; the newest first when asked
             rows = rows[::-1]
+        elif plan.order == "random":
+            rows = [rows[i] for i in _shuffled(len(rows), plan)]
         chosen = rows[page * size:(page + 1) * size]
         results = results_for(self.archive, [r.photo_id for r in chosen], None, rank_scores)
         return Answer(plan, tuple(results), len(rows), self._left_out(plan), strategy="sql", ranking=ranking)
@@ -180,6 +183,8 @@ class Searcher:
             row_ids, scores = row_ids[hit], scores[hit]
             if plan.order in ("newest", "oldest", "time"):  # every match, by date: pages tile one order
                 order = _by_time(m.days[row_ids], plan.order)
+            elif plan.order == "random":
+                order = _shuffled(len(row_ids), plan)
             else:
                 order = best_first(scores, len(scores) if keeper_id else (page + 1) * size)
             chosen, chosen_scores, total = row_ids[order], scores[order], len(scores)
@@ -442,6 +447,12 @@ def _window_years(plan: QueryPlan, m: VectorMatrix) -> int:
         return 1
     first, last = period_keys(dated[[0, -1]], "year")
     return int(last - first + 1)
+
+
+def _shuffled(n: int, plan: QueryPlan) -> np.ndarray:
+    """A random order that is the same each time the question is asked, so that pages tile it."""
+    seed = zlib.crc32(replace(plan, notes=(), limit=None, order=None).to_json().encode())
+    return np.random.default_rng(seed).permutation(n)
 
 
 def _by_time(days: np.ndarray, order: str) -> np.ndarray:

@@ -329,6 +329,12 @@ FORMATS = {"heic": "HEIF", "heif": "HEIF", "png": "PNG", "dng": "DNG", "jpeg": "
 
 
 def _shape(words, originals, i, holdings) -> Found | None:
+    if words[i] in ("vertical", "horizontal", "square") and (i + 1 == len(words) or words[i + 1] in ENDS_A_NAME) \
+            and words[i - 1:i] not in (["or"], ["and"]) and (i + 1 == len(words) or words[i + 1] not in JOINS):
+        # "..., 4+ stars, horizontal": a shape said last, or before a preposition
+        shape = {"vertical": "vertical", "horizontal": "horizontal", "square": "square"}[words[i]]
+        if shape != "square" or i and words[i - 1] not in ("times", "town", "market", "union", "the"):
+            return Found(Fact("shape", "is", shape, shape), 1)
     match = _match(_SHAPE, words, i)
     if match is not None and "square" in match.group(0) and i and words[i - 1] not in BEFORE_A_SHAPE:
         match = None  # "Times Square photos", "the town square at night": a place
@@ -463,7 +469,8 @@ def _daytime(words, originals, i, holdings) -> Found | None:
     if said == "night" and not whole.startswith(("at ", "by ", "during ")) and not _after_a_day(words, i):
         return None  # "night market", "a night sky": what the picture shows; "friday night" is a time
     name = DAYTIMES[said]
-    return Found(Fact("daytime", "is", name, name), _taken(match), keep=whole)
+    keep = name if said.split()[0] in ("after", "before", "late") else whole  # "after dark": a night
+    return Found(Fact("daytime", "is", name, name), _taken(match), keep=keep)
 
 
 def daytime_fact(name: str):

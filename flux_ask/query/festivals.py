@@ -71,8 +71,13 @@ class Festival:
                 return country
         if len(self.countries) == 1:
             return self.countries[0]
-        return next((c for c in vocabulary.entry("festivals_settings.preferred_calendars") if c in self.countries),
-                    None)
+        preferred = next((c for c in vocabulary.entry("festivals_settings.preferred_calendars")
+                          if c in self.countries), None)
+        if preferred:
+            return preferred
+        # several calendars, none of them named: the same holiday if they keep it on the same days (Nowruz)
+        days = {tuple(calendar_days(self.key, year, c)) for c in self.countries[:4] for year in (2023, 2024)}
+        return self.countries[0] if len(days) <= 2 else None
 
 
 def festivals() -> dict[str, Festival]:

@@ -324,7 +324,7 @@ class CityBook:
         self._cities: Sequence[list] | None = None
 
     def __call__(self, name: str, sure: bool = True) -> Place | None:
-        found = self.named(CITY_ABBREVIATIONS.get(name.lower().strip(), name))
+        found = self.named(CITY_ABBREVIATIONS.get(name_key(name), name))
         if found:
             label, lat, lon, population, code, region, radius = found[0]  # the likeliest of the name
         else:
@@ -332,7 +332,7 @@ class CityBook:
             if qualified is None:
                 return None
             (label, lat, lon, population, code, region, radius), said = qualified
-            label = f"{label}, {said}"
+            label = f"{label}, {said}" if said else label
             sure = True  # "Paris, Texas" names itself plainly enough
         if sure is False and population < WELL_KNOWN_POPULATION:
             return None
@@ -365,6 +365,11 @@ class CityBook:
                 for code, region in where:
                     if city[4] == code and (region is None or city[5] == region):
                         return city, region or code
+            # "chinatown sf", "trastevere rome": a district of the city named after it
+            metro = self.named(CITY_ABBREVIATIONS.get(" ".join(words[cut:]), " ".join(words[cut:])))
+            for city in self.named(" ".join(words[:cut])) if metro else []:
+                if city[0].endswith(f", {metro[0][0]}"):
+                    return city, ""
         return None
 
     def index(self) -> tuple[np.ndarray, list[list]]:

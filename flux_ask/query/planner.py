@@ -21,7 +21,7 @@ from datetime import date
 from pathlib import Path
 
 from flux_ask.daytimes import SUN_TIMES, clock_words
-from flux_ask.query import dates, vocabulary
+from flux_ask.query import dates, english, vocabulary
 from flux_ask.query.facts import Holdings, read_fact
 from flux_ask.query.phrases import (
     Count,
@@ -163,6 +163,7 @@ class Draft:
                 self.holidays = self.holidays or phrase.holiday is not None
             case Weekdays(days=days):
                 self.weekdays |= days
+                self.kinds.append((at, "weekday"))
             case Near(place=place, readings=readings):
                 self.near = place
                 self._read_as(readings)
@@ -525,10 +526,13 @@ def _grammar(words: Words, i: int, ctx: Context):
 def _name_goes_on(words: Words, j: int) -> bool:
     """Whether the word after a place's name belongs to it: "union square", "the brooklyn
     bridge", "venice beach", "union square sf"."""
-    if j >= len(words):
+    after = words.words[j:j + 2]
+    if not after:
         return False
-    after = words.words[j]
-    return after in LANDMARK_WORDS or after in vocabulary.table("places.abbreviations")
+    if after[0] in LANDMARK_WORDS or after[0] in vocabulary.table("places.abbreviations"):
+        return True
+    # "philly city hall": a landmark's name two words on, the word between no stop
+    return len(after) == 2 and after[1] in LANDMARK_WORDS and after[0] not in NEGATED_WORDS_END
 
 
 # -- the front of a question: asking words and counts --------------------------------------
@@ -632,10 +636,10 @@ def _bare_place(words: Words, i: int, draft: Draft, ctx: Context, holdings, star
         return 0
     end = i + found[0][1]
     while end + 1 < len(words) and words.words[end] == "or" and \
-            (more := _bare_name(words, end + 1, ctx, start)):
+            (more := _bare_name(words, end + 1, ctx, start, after_a_place=True)):
         found.append(more)
         end += 1 + more[1]
-    place = replace(found[0][0], either=tuple(p for p, _ in found[1:]))
+    place = replace(found[0][0], either=(*found[0][0].either, *(p for p, _ in found[1:])))
     said = " ".join(words.originals[i:end])
     draft.notes.append(f"read '{said}' as {'places' if len(found) > 1 else 'a place'}, "
                        "not as words of the picture")
@@ -651,8 +655,11 @@ def _bare_place(words: Words, i: int, draft: Draft, ctx: Context, holdings, star
     return end - i
 
 
-def _bare_name(words: Words, i: int, ctx: Context, start: int) -> tuple[Place, int] | None:
-    """The well-known place whose name begins at word i, and how many words it takes."""
+def _bare_name(words: Words, i: int, ctx: Context, start: int, after_a_place: bool = False
+               ) -> tuple[Place, int] | None:
+    """The place whose name begins at word i, and how many words it takes: a well-known one,
+    or a town or district whose name no dictionary keeps as a word ("lerwick", "trastevere");
+    after another place and "or", any ("lisbon or porto")."""
     w = words.words
     if w[i] in BARE_PLACE_NEVER or holiday_of(w[i]):
         return None
@@ -663,10 +670,23 @@ def _bare_name(words: Words, i: int, ctx: Context, start: int) -> tuple[Place, i
             continue
         if j < len(w) and w[j] in LANDMARK_WORDS:
             continue  # "venice beach", "union square": a landmark only a map knows by that name
+        if name in vocabulary.table("places.abbreviations") and j < len(w) and w[j].isalpha() and \
+                not english.known(w[j]):
+            continue  # "la boca": a name in another language, not Los Angeles
         place = ctx.places(name, sure=False)
-        if place is not None and _bare_name_is_place(name, place, _written_as_name(words, i, j, ctx, start)):
+        if place is not None and (after_a_place or
+                                  _bare_name_is_place(name, place, _written_as_name(words, i, j, ctx, start))):
             return place, j - i
+        named = _a_name(name) and ctx.places(name, sure=None)
+        if named and (", " in named.label or not any(english.known(w) for w in name.split())):
+            return named, j - i  # "trastevere after dark", "lerwick", "mong kok markets"
     return None
+
+
+def _a_name(name: str) -> bool:
+    """Whether words are a name rather than words: none of them is everyday English, and none is
+    a name mostly used as a word ("jordan", "florence")."""
+    return not any(english.ordinary(w) or w in EVERYDAY_PLACE_WORDS for w in name.split())
 
 
 def _offer_place(words: Words, i: int, draft: Draft, ctx: Context) -> None:
@@ -826,6 +846,11 @@ def _versus(draft: Draft) -> None:
     if not said:
         return
     kinds = {kind for _, kind in draft.kinds}
+    if "weekday" in kinds and len(draft.weekdays) == 7:  # "weekend vs weekday": side by side, not every day
+        draft.weekdays = set()
+        draft.text = [w for w in draft.text if w not in VERSUS]
+        draft.group_by = draft.group_by or "weekday"
+        return
     by = "season" if "season" in kinds else "year" if "year" in kinds and len(draft.date_ranges) > 1 else \
         "camera" if "camera" in kinds else "lens" if {"lens", "focal"} & kinds else "place" if "place" in kinds \
         else None

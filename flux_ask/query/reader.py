@@ -603,10 +603,10 @@ class PhraseReader(Transformer):
         return self._open((date(1900, 1, 1), end), "until")
 
     def older_than(self, c) -> Span:
-        """ "older than 10 years": taken before the day ten years ago."""
+        """ "older than 10 years": taken ten years ago or before."""
         count, unit = next(x for x in c if isinstance(x, int)), _unit(_tokens(c)[0])
         start = dates.past_span(count, unit or "year", self.ctx.now)[0]
-        return self._open((date(1900, 1, 1), start - timedelta(days=1)), "before")
+        return self._open((date(1900, 1, 1), start), "before")
 
     def newer_than(self, c) -> Span:
         """ "less than two weeks old": taken since the day two weeks ago."""
@@ -730,7 +730,7 @@ class PhraseReader(Transformer):
         if prep in vocabulary.terms("places.sure_prepositions") or self._capitalised(name):
             return True
         words = [w for w in name.split() if w not in ("the", "a", "an")]
-        return None if any(not english.everyday(w) and w.isalpha() for w in words) else False
+        return None if any(not english.ordinary(w) and w.isalpha() for w in words) else False
 
     # ---- similarity and echoes --------------------------------------------------------
     def similar(self, c) -> Similar:

@@ -206,7 +206,8 @@ def _correct_typos(out: Words) -> None:
 
 def _inflected(word: str, target: str) -> bool:
     """ "verticals", "mornings": the same word, not a misspelling of it."""
-    return any(word == target + end or target == word + end for end in ("s", "es", "ed", "d", "ly"))
+    return any(word == target + end and not target.endswith(end[-1]) or target == word + end
+               for end in ("s", "es", "ed", "d", "ly"))
 
 
 # -- words that are only words: compounds ------------------------------------------------

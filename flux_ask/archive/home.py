@@ -24,6 +24,7 @@ from flux_ask.config import Settings
 from flux_ask.db import keeper as keeper_store
 from flux_ask.db.connect import DamagedVectors, connect, set_aside
 from flux_ask.db.facts import holdings
+from flux_ask.db.photos import count_in_area, photos_in_box
 from flux_ask.db.geocode_cache import cache_place, cached_place
 from flux_ask.db.migrations import migrate
 from flux_ask.db.models import active_model
@@ -210,12 +211,21 @@ class Archive:
                           hemisphere=self.settings.hemisphere, block_m=self.settings.block_m,
                           walk_m=self.settings.walk_m,
                           date_order=self.settings.date_order, country=self.settings.country,
-                          holdings=Holdings(load=lambda: holdings(self.conn)) if self.exists() else None)
+                          holdings=Holdings(load=lambda: holdings(self.conn), near=self._photos_near)
+                          if self.exists() else None)
         if limit:
             query_plan = query_plan.with_limit(limit)
         if rank:
             query_plan = replace(query_plan, rank=rank)
         return query_plan
+
+    def _photos_near(self, place) -> int:
+        """How many photos were taken at a place (a country's or region's by the atlas; a box round
+        a circle or an outline otherwise)."""
+        if place.area:
+            code, _, region = place.area.partition("/")
+            return count_in_area(self.conn, code, region or None)
+        return photos_in_box(self.conn, place.reach())
 
     # -- life ---------------------------------------------------------------------------
 

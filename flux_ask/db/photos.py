@@ -225,6 +225,23 @@ def filtered_photos(
     )]
 
 
+def photos_in_box(conn: apsw.Connection, box: tuple[float, float, float, float]) -> int:
+    """How many photos lie in a box (lat_min, lat_max, lon_min, lon_max): the planner's evidence
+    that a name is a place the photographer has been (the index on lat, lon answers it)."""
+    lat_min, lat_max, lon_min, lon_max = box
+    lon = "p.lon BETWEEN ? AND ?" if lon_min <= lon_max else "(p.lon >= ? OR p.lon <= ?)"
+    return int(conn.execute(f"SELECT count(*) FROM photos p WHERE p.lat BETWEEN ? AND ? AND {lon}",
+                            (lat_min, lat_max, lon_min, lon_max)).fetchone()[0])
+
+
+def count_in_area(conn: apsw.Connection, country_code: str, region: str | None) -> int:
+    """How many photos the atlas put in a country, or one of its regions."""
+    if region is None:
+        return int(conn.execute("SELECT count(*) FROM photos WHERE country_code = ?", (country_code,)).fetchone()[0])
+    return int(conn.execute("SELECT count(*) FROM photos WHERE country_code = ? AND region = ?",
+                            (country_code, region)).fetchone()[0])
+
+
 def count_lacking(conn: apsw.Connection) -> dict[str, int]:
     """Photos that date or place filters cannot see: no EXIF date, no GPS position."""
     no_date, no_place = conn.execute(

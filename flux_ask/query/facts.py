@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from flux_ask.query import vocabulary
-from flux_ask.query.plan import Fact
+from flux_ask.query.plan import Fact, Place
 from flux_ask.query.quantities import read_quantity
 
 BRANDS: dict[str, str] = vocabulary.table("cameras.brands")
@@ -37,12 +37,19 @@ ONE_VALUE = {"camera", "lens", "focal", "f_number", "iso", "exposure_s", "shape"
 
 
 class Holdings:
-    """What the archive's files name: its cameras ("FUJIFILM X100V") and lenses, read from
-    the catalog only when a question needs them (`load`)."""
+    """What the archive holds: the cameras ("FUJIFILM X100V") and lenses its files name, read
+    from the catalog only when a question needs them (`load`); and how many photos were taken
+    at a place (`near`), the evidence that weighs a name that may or may not be one."""
 
-    def __init__(self, cameras=(), lenses=(), load: Callable[[], tuple[list[str], list[str]]] | None = None):
+    def __init__(self, cameras=(), lenses=(), load: Callable[[], tuple[list[str], list[str]]] | None = None,
+                 near: Callable[[Place], int] | None = None):
         self._named = (tuple(cameras), tuple(lenses)) if load is None else None
         self._load = load
+        self._near = near
+
+    def photos_near(self, place: Place) -> int | None:
+        """How many photos were taken at the place; None where the archive cannot say."""
+        return self._near(place) if self._near is not None else None
 
     def _held(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
         if self._named is None:

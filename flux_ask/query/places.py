@@ -193,6 +193,7 @@ AREA_INDEX_VERSION = "4"  # bump when the file's layout or its keys change
 def _area_key(name: str) -> str:
     """How an area's name is looked up: folded, and "UK" or "Holland" as the country's own name."""
     key = name_key(name)
+    key = CITY_ABBREVIATIONS.get(key, key) if len(key) <= 4 else key  # "nj", "uk", "usa"
     return COUNTRY_ALIASES.get(key, key)
 
 

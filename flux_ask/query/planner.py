@@ -101,6 +101,7 @@ NEGATION_FILLERS = tuple(sorted((tuple(w.split()) for w in vocabulary.terms("neg
                                 reverse=True))
 VERSUS = vocabulary.terms("grouping.versus")
 LANDMARK_WORDS = vocabulary.terms("places.landmark_words")
+NAME_PARTICLES = vocabulary.terms("places.name_particles")
 GENERIC_AREAS = vocabulary.terms("places.generic_areas")
 GENERIC_MOTIF_WORDS = vocabulary.terms("picture.generic_motifs")
 BARE_PLACE_NEVER = ASKING | PICTURE_NOUNS | CONNECTORS | AUXILIARIES | STEERING | \
@@ -630,10 +631,11 @@ def _bare_place(words: Words, i: int, draft: Draft, ctx: Context, holdings, star
     words unless written "in Nice")."""
     if draft.near is not None:
         return 0
-    found = [_bare_name(words, i, ctx, start)]
+    found = [_bare_name(words, i, ctx, start, holdings=holdings)]
     if found[0] is None:
-        _offer_place(words, i, draft, ctx)
-        return 0
+        found = [_offer_place(words, i, draft, ctx, holdings)]
+        if found[0] is None:
+            return 0
     end = i + found[0][1]
     while end + 1 < len(words) and words.words[end] == "or" and \
             (more := _bare_name(words, end + 1, ctx, start, after_a_place=True)):
@@ -655,8 +657,8 @@ def _bare_place(words: Words, i: int, draft: Draft, ctx: Context, holdings, star
     return end - i
 
 
-def _bare_name(words: Words, i: int, ctx: Context, start: int, after_a_place: bool = False
-               ) -> tuple[Place, int] | None:
+def _bare_name(words: Words, i: int, ctx: Context, start: int, after_a_place: bool = False,
+               holdings: Holdings | None = None) -> tuple[Place, int] | None:
     """The place whose name begins at word i, and how many words it takes: a well-known one,
     or a town or district whose name no dictionary keeps as a word ("lerwick", "trastevere");
     after another place and "or", any ("lisbon or porto")."""
@@ -670,14 +672,18 @@ def _bare_name(words: Words, i: int, ctx: Context, start: int, after_a_place: bo
             continue
         if j < len(w) and w[j] in LANDMARK_WORDS:
             continue  # "venice beach", "union square": a landmark only a map knows by that name
-        if name in vocabulary.table("places.abbreviations") and j < len(w) and w[j].isalpha() and \
-                not english.known(w[j]):
+        if name in NAME_PARTICLES and j < len(w) and w[j].isalpha() and not english.known(w[j]):
             continue  # "la boca": a name in another language, not Los Angeles
         place = ctx.places(name, sure=False)
         if place is not None and (after_a_place or
-                                  _bare_name_is_place(name, place, _written_as_name(words, i, j, ctx, start))):
+                                  _bare_name_is_place(name, place, _written_as_name(words, i, j, ctx, start)) or
+                                  holdings is not None and name not in EVERYDAY_PLACE_WORDS and
+                                  (holdings.photos_near(place) or 0) > 0):  # "bath" where the archive has been
             return place, j - i
-        named = _a_name(name) and ctx.places(name, sure=None)
+        cut_off = any(0 <= k < len(w) and (w[k] in NAME_PARTICLES or w[k].isalpha() and not english.known(w[k])
+                                           and not holiday_of(w[k])) for k in (i - 1, j))
+        # "torres del paine", "promenade des anglais": part of a longer name
+        named = not cut_off and _a_name(name) and ctx.places(name, sure=None)
         if named and (", " in named.label or not any(english.known(w) for w in name.split())):
             return named, j - i  # "trastevere after dark", "lerwick", "mong kok markets"
     return None
@@ -689,12 +695,13 @@ def _a_name(name: str) -> bool:
     return not any(english.ordinary(w) or w in EVERYDAY_PLACE_WORDS for w in name.split())
 
 
-def _offer_place(words: Words, i: int, draft: Draft, ctx: Context) -> None:
-    """A name read as words that is also a place ("williamsburg rooftops", "porto bridges"): the
-    place is offered as the other reading, never taken without evidence."""
+def _offer_place(words: Words, i: int, draft: Draft, ctx: Context, holdings) -> tuple[Place, int] | None:
+    """A name read as words that is also a place ("venice canals", "porto bridges"): taken where
+    the archive holds photos there and the name is no everyday word; else the place is offered
+    as the other reading, never taken without evidence."""
     w = words.words
     if w[i] in BARE_PLACE_NEVER or w[i] in GENERIC_AREAS or holiday_of(w[i]) or not w[i].isalpha():
-        return
+        return None
     for j in range(min(len(w), i + 3), i, -1):
         name = " ".join(w[i:j])
         if not words.free(i, j) or not plausible_name(name) or any(x in BARE_PLACE_NEVER or not x.isalpha()
@@ -702,13 +709,21 @@ def _offer_place(words: Words, i: int, draft: Draft, ctx: Context) -> None:
             continue
         if j < len(w) and w[j] in LANDMARK_WORDS:
             continue
-        place = ctx.places(name, sure=None)
+        cut_off = any(0 <= k < len(w) and (w[k] in NAME_PARTICLES or w[k].isalpha() and not english.known(w[k]))
+                      for k in (i - 1, j))
+        place = None if cut_off else ctx.places(name, sure=None)
         if place is None or is_everyday_word(name) and ctx.places(name, sure=False) is None:
             continue  # "bath toys" is no question about Bath
+        held = holdings.photos_near(place) if holdings is not None else None
+        if held and not english.ordinary(name.split()[-1]):
+            draft.notes.append(f"'{' '.join(words.originals[i:j])}' read as {place.label}: the archive holds "
+                               f"{held:,} photos there")
+            return place, j - i  # the archive's own photos are the evidence
         said = " ".join(words.originals[i:j])
         question = " ".join([*words.originals[:i], *words.originals[j:], "in", place.label])
         draft.others.append(OtherReading(f"'{said}' as the place {place.label}", question))
-        return
+        return None
+    return None
 
 
 def _bare_name_is_place(name: str, place: Place, written_as_name: bool) -> bool:

@@ -461,7 +461,7 @@ def chain(*resolvers: Resolver) -> Resolver:
 
 def is_everyday_word(word: str) -> bool:
     """Whether a lower-case word is everyday English as well as, perhaps, a place's name."""
-    return english.everyday(word) or word.lower() in EVERYDAY_PLACE_WORDS
+    return english.ordinary(word) or word.lower() in EVERYDAY_PLACE_WORDS
 
 
 # Well-known places whose names are also everyday words the dictionaries keep only as names

@@ -184,7 +184,8 @@ class PhraseReader(Transformer):
             return None
         first = self.ctx.originals[0].lower()
         introduced = first in vocabulary.terms("dates.prepositions") | {"the", "every", "each", "this", "last"} or \
-            self.ctx.before in vocabulary.terms("negation.words")
+            self.ctx.before in vocabulary.terms("negation.words") or \
+            vocabulary.terms("grouping.versus") & {self.ctx.before, self.ctx.after}  # "summer vs winter"
         if span.bare and not introduced and not _month_for_sure(span.said):
             return None  # "may flowers", "march of the penguins", "winter coats": words; "october leaves" a date
         if span.holiday and span.every and not introduced and _a_word_follows(self.ctx):

@@ -114,6 +114,7 @@ def _normalised(text: str) -> str:
     text = text.replace("≥", " >= ").replace("≤", " <= ")
     text = re.sub(r"\s*(>=|<=|=>|=<|(?<![\w/])>|<(?![\w/]))\s*", r" \1 ", text)  # "iso<=400"
     text = re.sub(r"(\d)\+(?=\s|$|[a-z])", r"\1 + ", text, flags=re.I)  # "6400+", "4+ stars"
+    text = re.sub(r"([a-z])\+(?=\s|$)", r"\1 +", text, flags=re.I)  # "4 stars+"
     return text
 
 

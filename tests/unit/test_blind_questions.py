@@ -1,0 +1,33 @@
+"""Questions written by people who never saw the planner, each with what they meant
+(tests/unit/questions/blind_*.jsonl, judged by tests/meanings.py): how many are read right,
+and how few are silently wrong. The sets were scored before the planner was rebuilt; the
+figures are in the README (Planning)."""
+
+from pathlib import Path
+
+import pytest
+
+from flux_ask.config import static_cache_dir
+from tests.meanings import load, offline_planner, score
+
+SETS = Path(__file__).with_name("questions")
+# at least this share read right, at most this share silently wrong
+FLOORS = {"blind_a.jsonl": (0.84, 0.02), "blind_b.jsonl": (0.76, 0.025)}
+
+
+@pytest.mark.parametrize("name", sorted(FLOORS))
+def test_questions_nobody_showed_us(name):
+    rows = load(SETS / name)
+    counts, verdicts = score(rows, offline_planner(static_cache_dir() / "places"))
+    crashes = [(row["q"], v.why) for row, v in verdicts if v.kind == "crash"]
+    silent = [(row["q"], v.why) for row, v in verdicts if v.kind == "silent"]
+    least_right, most_silent = FLOORS[name]
+    assert not crashes
+    assert counts["right"] >= least_right * len(rows), f"{counts['right']}/{len(rows)} right"
+    assert len(silent) <= most_silent * len(rows), silent
+
+
+def test_every_set_is_large_and_written_as_documented():
+    for path in SETS.glob("blind_*.jsonl"):
+        rows = load(path)
+        assert len(rows) >= 260 and all(row["q"] and row.get("kind") for row in rows)

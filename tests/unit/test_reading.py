@@ -1,0 +1,237 @@
+"""How the planner reads kinds of phrase, each by one mechanism: comparisons over any quantity,
+negation of any phrase, holidays of any calendar, dates of any form and range, typos in the
+planner's own words, counts, groupings and orders, and the evidence a filter needs. The real
+offline gazetteer answers for places (built once per session in FLUX_ASK_CACHE)."""
+
+from datetime import date
+
+import pytest
+
+from flux_ask.config import static_cache_dir
+from flux_ask.errors import FluxAskError
+from flux_ask.query import plan
+from flux_ask.query.places import AreaBook, CityBook, chain
+from flux_ask.query.planner import UnknownPlace
+
+NOW = date(2026, 12, 6)  # a Sunday
+
+
+@pytest.fixture(scope="module")
+def places():
+    folder = static_cache_dir() / "places"
+    areas = AreaBook(folder)
+    return chain(areas, CityBook(folder, areas))
+
+
+def facts(p) -> list[tuple]:
+    return [(f.name, f.op, f.value) for f in p.facts]
+
+
+# -- comparisons: one mechanism, every quantity -----------------------------------------
+
+@pytest.mark.parametrize("question, expected", [
+    ("birds over 200mm", [("focal", ">", 200.0)]),
+    ("street at 28mm or wider", [("focal", "<=", 28.0)]),
+    ("portraits longer than 85mm", [("focal", ">", 85.0)]),
+    ("between 35 and 50mm", [("focal", "between", (35.0, 50.0))]),
+    ("f/2 or wider", [("f_number", "<=", 2.0)]),
+    ("landscapes at f/8 or narrower", [("f_number", ">=", 8.0)]),
+    ("apertures from f2.8 to f5.6", [("f_number", "between", (2.8, 5.6))]),
+    ("iso 6400+", [("iso", ">=", 6400)]),
+    ("iso<=400 street", [("iso", "<=", 400)]),
+    ("above iso 1600", [("iso", ">", 1600)]),
+    ("faster than 1/1000", [("exposure_s", "<", 0.001)]),
+    ("1/8 or longer", [("exposure_s", ">=", 0.125)]),
+    ("blur under 1/30", [("exposure_s", ">", 1 / 30)]),  # a speed under 1/30 is slower
+    ("exposures of 30s or more", [("exposure_s", ">=", 30.0)]),
+    ("longer than half a second", [("exposure_s", ">", 0.5)]),
+    ("rated 2 stars or less", [("rating", "<=", 2)]),
+    ("4 stars+", [("rating", ">=", 4)]),
+    ("★★★★", [("rating", "=", 4)]),
+    ("more than 3 stars", [("rating", ">", 3)]),
+    ("after 10pm", [("hour", "between", (22, 23))]),
+    ("before 7am", [("hour", "between", (0, 6))]),
+])
+def test_comparisons_over_any_quantity(question, expected):
+    assert facts(plan(question, now=NOW)) == expected
+
+
+@pytest.mark.parametrize("question", ["35mm film scans", "a 5-star hotel lobby", "a 50mm lens lying on a desk",
+                                      "three kids on a bench", "route 66 diner"])
+def test_a_number_that_is_what_a_picture_shows(question):
+    assert plan(question, now=NOW).facts == ()
+
+
+# -- negation: its scope is whatever follows ---------------------------------------------
+
+def test_negation_of_every_kind(places):
+    camera = plan("dogs not shot on the iphone", now=NOW)
+    assert camera.text == "dogs" and facts(camera) == [("not", "none", (camera.facts[0].value[0],))]
+    assert camera.facts[0].value[0].value == "iphone"
+    assert facts(plan("anything but the fuji", now=NOW))[0][0] == "not"
+    assert plan("bridges that aren't 5 stars", now=NOW).facts[0].label == "not 5 stars"
+    month = plan("everything from 2023 except july", now=NOW)
+    assert month.exclude_date_ranges == (("2023-07-01", "2023-07-31"),)
+    assert plan("markets in vietnam other than hanoi", now=NOW, places=places).exclude_near.label == "Hanoi"
+    assert plan("anything but sunsets from hawaii", now=NOW, places=places).negative_text == "sunsets"
+    assert plan("commuters, not on weekends", now=NOW).weekdays == (0, 1, 2, 3, 4)
+    assert plan("snow scenes where nobody is around", now=NOW).negative_text == "people"
+    assert plan("beach without people, 4+ stars", now=NOW).negative_text == "people"  # the clause ends
+    assert plan("not in 2019 or 2020", now=NOW).exclude_date_ranges == (("2019-01-01", "2019-12-31"),
+                                                                         ("2020-01-01", "2020-12-31"))
+
+
+# -- holidays and festivals of any calendar ---------------------------------------------------
+
+@pytest.mark.parametrize("question, ranges", [
+    ("diwali 2023 lamps", [("2023-11-12", "2023-11-12")]),
+    ("lunar new year 2024", [("2024-02-10", "2024-02-10")]),
+    ("canadian thanksgiving 2023", [("2023-10-09", "2023-10-09")]),
+    ("koningsdag 2023", [("2023-04-27", "2023-04-27")]),  # the Dutch calendar's own name
+    ("oktoberfest 2023", [("2023-09-16", "2023-10-03")]),
+    ("mardi gras 2020", [("2020-02-25", "2020-02-25")]),
+    ("ramadan 2023", [("2023-03-23", "2023-04-20")]),
+    ("eid al fitr 2024", [("2024-04-10", "2024-04-10")]),
+    ("hanukkah 2024", [("2024-12-25", "2025-01-02")]),  # from the evening before
+    ("songkran 2024", [("2024-04-13", "2024-04-15")]),
+    ("dia de muertos 2022", [("2022-11-01", "2022-11-02")]),
+    ("black friday 2019", [("2019-11-29", "2019-11-29")]),
+    ("the day after thanksgiving 2020", [("2020-11-27", "2020-11-27")]),
+])
+def test_holidays_of_every_calendar(question, ranges):
+    assert plan(question, now=NOW).date_ranges == tuple(ranges)
+
+
+def test_a_place_names_the_calendar(places):
+    tet = plan("tet in hanoi", now=NOW, places=places)
+    assert ("2024-02-10", "2024-02-10") in tet.date_ranges and any("VN calendar" in n for n in tet.notes)
+    fallas = plan("las fallas valencia", now=NOW, places=places)  # Spain's Valencia, where Las Fallas is
+    assert fallas.near.country_code == "ES"
+
+
+def test_a_holiday_said_as_a_word_stays_one_and_the_days_are_offered():
+    markets = plan("christmas markets", now=NOW)
+    assert markets.text == "christmas markets" and markets.date_ranges == ()
+    parade = plan("christmas wrapping paper", now=NOW)
+    assert parade.date_ranges == () and any("days of" in r.label for r in parade.other_readings)
+    colours = plan("holi colours", now=NOW)  # a festival's name before a word: its days, the words offered
+    assert colours.date_ranges and any("as words" in r.label for r in colours.other_readings)
+
+
+# -- dates of every form -----------------------------------------------------------------
+
+@pytest.mark.parametrize("question, ranges", [
+    ("from 3 march to 10 march 2023", [("2023-03-03", "2023-03-10")]),
+    ("dec 24-26 2023", [("2023-12-24", "2023-12-26")]),
+    ("jan-mar 2020", [("2020-01-01", "2020-03-31")]),
+    ("a year ago today", [("2025-12-06", "2025-12-06")]),
+    ("5 yrs ago", [("2021-01-01", "2021-12-31")]),
+    ("past 48 hrs", [("2026-12-04", "2026-12-06")]),
+    ("since march", [("2026-03-01", "2026-12-06")]),
+    ("after may 2023", [("2023-06-01", "2026-12-06")]),
+    ("2021 or later", [("2021-01-01", "2026-12-06")]),
+    ("before june 2019", [("1900-01-01", "2019-05-31")]),
+    ("first week of august 2024", [("2024-08-01", "2024-08-07")]),
+    ("late october 2022", [("2022-10-21", "2022-10-31")]),
+    ("the 4th of last month", [("2026-11-04", "2026-11-04")]),
+    ("winter of 2017-18", [("2017-12-01", "2018-02-28")]),
+    ("summer 2025 to now", [("2025-06-01", "2026-12-06")]),
+    ("this weekend", [("2026-12-05", "2026-12-06")]),
+    ("in '08", [("2008-01-01", "2008-12-31")]),
+])
+def test_dates_of_any_form(question, ranges):
+    assert plan(question, now=NOW).date_ranges == tuple(ranges)
+
+
+@pytest.mark.parametrize("question, text", [("may flowers", "may flowers"), ("winter coats", "winter coats"),
+                                            ("a 1967 mustang", "a 1967 mustang"), ("the 30s", "")])
+def test_words_that_are_only_sometimes_dates(question, text):
+    p = plan(question, now=NOW)
+    assert p.text == text and (p.date_ranges == () or question == "the 30s")
+
+
+# -- typos in the planner's own words -----------------------------------------------------
+
+@pytest.mark.parametrize("question, read_as", [
+    ("febuary 2021 snow", "february"), ("pics from yesteday", "yesterday"), ("thanksgving 2019", "thanksgiving"),
+    ("every wekend", "weekend"), ("christmass eve 2023", "christmas"), ("1/250 or fastr", "faster"),
+])
+def test_typos_are_read_as_meant_and_said(question, read_as):
+    p = plan(question, now=NOW)
+    assert any(f"as '{read_as}'" in n for n in p.notes), p.notes
+    assert p.date_ranges or p.weekdays or p.facts
+
+
+@pytest.mark.parametrize("question", ["augusta national", "a cannon by the fort", "verticals"])
+def test_a_word_the_dictionary_knows_is_never_corrected(question):
+    assert not any(n.startswith("read '") and "' as '" in n for n in plan(question, now=NOW).notes)
+
+
+# -- counts, groupings, orders ------------------------------------------------------------
+
+@pytest.mark.parametrize("question, limit, group_by, order", [
+    ("show me 5 foggy bridges", 5, None, None),
+    ("100 photos of trees", 100, None, None),
+    ("12 per year of dogs", 12, "year", None),
+    ("portraits grouped by camera", None, "camera", None),
+    ("one photo per country", 1, "country", None),
+    ("street shots by weekday", None, "weekday", None),
+    ("crowds by hour", None, "hour", None),
+    ("summer vs winter beaches", None, "season", None),
+    ("the iphone vs the fuji", None, "camera", None),
+    ("neon signs newest first", None, None, "newest"),
+    ("the 50 newest", 50, None, "newest"),
+    ("first 10 shots", 10, None, "oldest"),
+    ("30 random ones from 2017", 30, None, "random"),
+    ("15 from each season", 15, "season", None),
+])
+def test_counts_groupings_and_orders(question, limit, group_by, order):
+    p = plan(question, now=NOW)
+    assert (p.limit, p.group_by, p.order) == (limit, group_by, order)
+
+
+def test_a_count_not_said_is_told_from_the_default():
+    assert plan("dogs", now=NOW).limit is None and plan("dogs", now=NOW).count == 12
+    assert plan("12 dogs photos", now=NOW).limit == 12
+    with pytest.raises(FluxAskError, match="no photo"):
+        plan("top 0", now=NOW)
+
+
+# -- evidence before a filter --------------------------------------------------------------
+
+@pytest.mark.parametrize("question", ["new york strip steak", "paris hilton poster", "chicago style hot dog",
+                                      "the sunday paper on the table", "brussels sprouts", "a toddler in the bath",
+                                      "everyone in orange", "someone in reading glasses", "panama hats"])
+def test_words_that_look_like_filters_stay_words(question, places):
+    p = plan(question, now=NOW, places=places)
+    assert (p.near, p.date_ranges, p.weekdays, p.facts) == (None, (), (), ()), p
+
+
+def test_quotes_keep_words_as_words(places):
+    assert plan('"berlin" wall murals', now=NOW, places=places).near is None
+    assert plan("berlin wall murals", now=NOW, places=places).near is None  # a known compound
+
+
+def test_a_place_named_bare_is_taken_with_the_other_reading_offered(places):
+    p = plan("kreuzberg graffiti", now=NOW, places=places)
+    assert p.near.label == "Kreuzberg, Berlin" and p.near.radius_m < 4000  # a district, not a city
+    assert any("as words" in r.label for r in p.other_readings)
+    bath = plan("a toddler in the bath", now=NOW, places=places)
+    assert bath.near is None and any("Bath" in r.label for r in bath.other_readings)
+
+
+def test_an_unknown_landmark_is_refused_never_swapped(places):
+    with pytest.raises(UnknownPlace):
+        plan("within two blocks of union square sf", now=NOW, places=places)
+    with pytest.raises(UnknownPlace):
+        plan("near the brooklyn bridge", now=NOW, places=places)
+
+
+def test_places_of_every_size(places):
+    assert plan("canals of Venice", now=NOW, places=places).near.country_code == "IT"  # not Dayton
+    assert plan("snow in cambridge ma", now=NOW, places=places).near.country_code == "US"
+    assert plan("chinatown sf lanterns", now=NOW, places=places).near.label == "Chinatown, San Francisco"
+    patagonia = plan("glaciers in patagonia", now=NOW, places=places).near
+    assert {p.area for p in patagonia.places} >= {"AR/Santa Cruz", "CL/Magallanes"}
+    assert plan("iceland waterfalls", now=NOW, places=places).near.area == "IS"
+    assert plan("hk neon signs", now=NOW, places=places).near.area == "HK"

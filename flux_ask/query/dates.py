@@ -153,7 +153,7 @@ def describe(r: Range) -> str:
         if start.month == 1 and end.month == 12:
             return str(start.year) if start.year == end.year else f"{start.year}-{end.year}"
         return f"{start:%b %Y}-{end:%b %Y}"
-    return f"{start.isoformat()} to {end.isoformat()}"
+    return start.isoformat() if start == end else f"{start.isoformat()} to {end.isoformat()}"
 
 
 RECENT_DAYS: int = vocabulary.entry("dates.recent_days")  # "recently"

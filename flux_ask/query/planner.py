@@ -839,8 +839,9 @@ def _narrow_every(draft: Draft) -> None:
             if not both:
                 raise ImpossibleQuestion(f"no day is both {' and '.join(draft.date_notes)}")
             draft.date_ranges = both
-            draft.date_notes.append("where both hold: " + (", ".join(dates.describe(r) for r in both)
-                                                           if len(both) <= 3 else f"{len(both)} spans"))
+            # one line: "on Lunar New Year (CN calendar), 2023: 2023-01-22"
+            draft.date_notes = [", ".join(_once(note) for note in draft.date_notes) + ": " + (
+                ", ".join(dates.describe(r) for r in both) if len(both) <= 3 else f"{len(both)} spans")]
     if draft.excluded_every and draft.date_ranges:  # "2023 except July": July 2023
         narrowed = _overlaps(draft.excluded_every, draft.date_ranges)
         draft.excluded_dates += narrowed
@@ -848,6 +849,11 @@ def _narrow_every(draft: Draft) -> None:
                                 else f"{len(narrowed)} spans"] if narrowed else []
     else:
         draft.excluded_dates += draft.excluded_every
+
+
+def _once(note: str) -> str:
+    """A date said for every year, without 'every year': "in winter, every year (40 of them; ...)"."""
+    return re.sub(r", every year \(\d+ of them\)", "", re.sub(r", every year \(\d+ of them[,;] ", " (", note))
 
 
 def _overlaps(every, ranges) -> list[tuple[date, date]]:
@@ -954,7 +960,7 @@ def _notes(p: QueryPlan, draft: Draft) -> list[str]:
     if p.order:
         notes.append(f"shown {ORDER_WORDS[p.order]}")
     notes += [f"also fair: {r.label} (ask: {r.question})" for r in p.other_readings]
-    return notes  # how "best ..." was ranked is the answer's to say: it knows whether a keeper model could
+    return list(dict.fromkeys(notes))  # how "best ..." was ranked is the answer's to say: it knows whether a keeper model could
 
 
 def similar_plan(target: str, limit: int) -> QueryPlan:

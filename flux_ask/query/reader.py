@@ -255,8 +255,11 @@ class PhraseReader(Transformer):
         country = festival.calendar_for(self.ctx.asked_country, self.ctx.country)
         if country is None:
             whose = ", ".join(festival.countries[:6]) + (" ..." if len(festival.countries) > 6 else "")
+            adjective = {code: word for word, code in reversed(vocabulary.table("demonyms").items())}
+            example = next((f", as in '{adjective[c]} {festival.label.lower()}'" for c in festival.countries
+                            if c in adjective), "")
             self.ctx.notes.append(f"'{festival.label}' is a holiday of several calendars ({whose}): read as words; "
-                                  f"name the country, as in '{festival.countries[0]} {festival.label.lower()}'")
+                                  f"name the country{example}")
             raise _Ambiguous()
         self.ctx.calendars.append(country)
         return country

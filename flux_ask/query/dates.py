@@ -106,7 +106,7 @@ def _past_span(count: int, unit: str, now: date) -> Range:
         month = (month - 1) % 12 + 1
         start = date(year, month, min(now.day, calendar.monthrange(year, month)[1]))
     else:
-        start = _safe_date(now.year - count, now.month, now.day)
+        start = safe_date(now.year - count, now.month, now.day)
     return start, now
 
 
@@ -132,16 +132,17 @@ EVERY_YEARS: int = vocabulary.entry("dates.every_years")  # a month, season or h
 
 
 def every_year(first_of: Callable[[int], Range], now: date) -> list[Range]:
-    """The range `first_of(year)` gives, for each of the last EVERY_YEARS years, cut at today."""
+    """The range `first_of(year)` gives, for each of the last EVERY_YEARS years, cut at today;
+    and next year's where it has begun (the winter named by next January starts in December)."""
     out = []
-    for year in range(now.year - EVERY_YEARS + 1, now.year + 1):
+    for year in range(now.year - EVERY_YEARS + 1, now.year + 2):
         start, end = first_of(year)
         if start <= now:
             out.append((start, min(end, now)))
     return out
 
 
-def _safe_date(year: int, month: int, day: int) -> date:
+def safe_date(year: int, month: int, day: int) -> date:
     return date(year, month, min(day, calendar.monthrange(year, month)[1]))
 
 

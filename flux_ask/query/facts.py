@@ -94,6 +94,8 @@ def read_fact(words: list[str], originals: list[str], i: int, holdings: Holdings
     first = _one_fact(words, originals, i, holdings) or _before_or(words, originals, i, holdings)
     if first is None:
         return None
+    if (span := _between_two(first, words, originals, i, holdings)) is not None:
+        return span
     parts, taken, anded, versus = [first], first.words, False, False
     while i + taken + 1 < len(words) and words[i + taken] in JOINS:
         joined_by = words[i + taken]
@@ -113,6 +115,36 @@ def read_fact(words: list[str], originals: list[str], i: int, holdings: Holdings
     return Found(Fact("either", "any", facts, " or ".join(f.label for f in facts)), taken,
                  keep=" ".join(words[i:i + taken]) if any(part.keep for part in parts) else "", note="; ".join(notes),
                  versus=versus)
+
+
+LOWER_BOUNDS, UPPER_BOUNDS = (">", ">="), ("<", "<=")
+# how a quantity is named, to read a second bound said without its unit: "more than 1 star but less than 4"
+QUANTITY_NAMES = {"rating": "rating", "focal": "focal length", "f_number": "f-stop", "iso": "iso",
+                  "exposure_s": "shutter speed"}
+
+
+def _between_two(first: Found, words, originals, i: int, holdings) -> Found | None:
+    """Two bounds of one quantity joined by "and" or "but" are a span that both hold: "more than
+    1 star but less than 4", "over 50mm and under 200mm"."""
+    j = i + first.words
+    kind, op = first.fact.name, first.fact.op
+    if op not in LOWER_BOUNDS + UPPER_BOUNDS or j + 1 >= len(words) or words[j] not in ("and", "but"):
+        return None
+    second = _one_fact(words, originals, j + 1, holdings)
+    if second is None and kind in QUANTITY_NAMES:
+        name = QUANTITY_NAMES[kind].split()
+        said = _one_fact([*name, *words[j + 1:]], [*name, *originals[j + 1:]], 0, holdings)
+        second = Found(said.fact, said.words - len(name)) if said is not None and said.words > len(name) else None
+    if second is None or second.fact.name != kind or second.fact.op not in LOWER_BOUNDS + UPPER_BOUNDS or \
+            (op in LOWER_BOUNDS) == (second.fact.op in LOWER_BOUNDS):
+        return None
+    low, high = (first.fact, second.fact) if op in LOWER_BOUNDS else (second.fact, first.fact)
+    whole = kind == "rating"  # stars are whole: more than 1 is 2 or more
+    bottom = low.value + 1 if whole and low.op == ">" else low.value
+    top = high.value - 1 if whole and high.op == "<" else high.value
+    if bottom > top:
+        return None
+    return Found(Fact(kind, "between", (bottom, top), f"{low.label} and {high.label}"), j + 1 + second.words - i)
 
 
 def _one_fact(words: list[str], originals: list[str], i: int, holdings: Holdings | None) -> Found | None:
@@ -174,17 +206,29 @@ _CAMERA = _phrase(r"(?:(?:shot|taken|photographed|made) )?(?:(?:on|with|using|by
 # but "from Apple Park" and "from the galaxy" are not
 _FROM_CAMERA = _phrase(r"from (?:the )?(?P<name>[\w\-+.]+(?: [\w\-+.]+){0,2})")
 _BARE_CAMERA = _phrase(r"(?P<name>[\w\-+.]+(?: [\w\-+.]+){0,2})")
+SHOOTING_VERBS = {"shot", "taken", "made", "captured", "photographed", "snapped", "filmed", "stuff", "ones", "all",
+                  "me", "only", "just", "everything", "anything"}
 CAMERA_NOUNS = vocabulary.terms("cameras.nouns")  # "with the Fuji camera", "Canon cameras"
+_MY_CAMERA = _phrase(r"(?:my|our) (?P<name>[\w\-+.]+)")
+
+
+def _mine(words: list[str], j: int) -> bool:
+    """ "my fuji shots", "my canon", "my iphone photos": a camera of one's own before what it took."""
+    after = words[j + 1] if j + 1 < len(words) else ""
+    return j < len(words) and words[j] in BRANDS and (
+        not after or after in CAMERA_NOUNS or bool(re.fullmatch(PICTURE, after)) or after in ("and", "or", ","))
 
 
 def _camera(words, originals, i, holdings) -> Found | None:
     """ "shot on the Canon", "with the Fuji", "on iPhone", "iphone 12 photos", "X100V"."""
     match = _match(_CAMERA, words, i)
     after_preposition = match is not None
+    if match is None and words[i] in ("my", "our") and _mine(words, i + 1):
+        match, after_preposition = _match(_MY_CAMERA, words, i), True  # "all my fuji shots"
     if match is None:
         match = _match(_FROM_CAMERA, words, i) or _match(_BARE_CAMERA, words, i)
-    if match is None:
-        return None
+    if match is None or not after_preposition and words[i - 1:i] in (["a"], ["an"]):
+        return None  # "a selfie with an iphone", "an old leica": a camera in the picture
     name_words = match.group("name").split()
     for n in range(len(name_words), 0, -1):
         said = " ".join(name_words[:n])
@@ -207,13 +251,22 @@ def _camera(words, originals, i, holdings) -> Found | None:
     return None
 
 
+def _on_a_thing(words: list[str], j: int) -> bool:
+    """ "red label on a wine bottle": a thing in the picture, where it is."""
+    return words[j:j + 1] in (["on"], ["of"], ["in"]) and words[j + 1:j + 2] in (["a"], ["an"], ["the"], ["his"],
+                                                                                 ["her"], ["their"])
+
+
 def _an_object(words: list[str], i: int, taken: int, after_preposition: bool = True) -> bool:
-    """ "with a leica around his neck", "a canon for sale", "nikon billboard": a camera, or its
-    maker's name, in the picture."""
+    """ "with a leica around his neck", "a canon for sale", "nikon billboard", "a guy taking a
+    selfie with an iphone": a camera, or its maker's name, in the picture."""
     rest = " ".join(words[i + taken:i + taken + 3])
     said = any(rest == w or rest.startswith(w + " ") for w in vocabulary.terms("cameras.as_object"))
     if not after_preposition:
         return said  # a maker's name before "billboard", "sign", "store"
+    if words[i] == "with" and words[i + 1:i + 2] in (["a"], ["an"]) and i and \
+            not re.fullmatch(PICTURE, words[i - 1]) and words[i - 1] not in SHOOTING_VERBS:
+        return True  # "with an iphone" after what the picture shows; "photos with an iphone" were taken so
     return said and bool({"a", "an"} & set(words[i:i + 3]) or words[i - 1:i] in (["a"], ["an"]))
 
 
@@ -289,7 +342,8 @@ def _focal(words, originals, i, holdings) -> Found | None:
 _WIDE_OPEN = _phrase(r"(?:shot )?wide open")
 _ISO = _phrase(r"(?P<level>high|low) iso")
 _LONG = _phrase(r"long[ -]?exposures?|slow shutter(?: speed)?s?")
-_FLASH = _phrase(r"(?P<without>without|no|w/o) (?:a |the )?flash|(?:with|using) (?:a |the )?flash|flash "
+_FLASH = _phrase(r"(?P<without>without|no|with no|w/o|with out) (?:a |the |any )?flash|"
+                 r"(?:with|using) (?:a |the )?flash|flash "
                     + PICTURE)
 
 
@@ -302,6 +356,10 @@ def _quantity(words, originals, i, holdings) -> Found | None:
 def _exposure(words, originals, i, holdings) -> Found | None:
     match = _match(_WIDE_OPEN, words, i)
     after = words[i + _taken(match)] if match is not None and i + _taken(match) < len(words) else ""
+    if match is not None and after == "at":  # "wide open at f/1.4": the aperture said
+        said = read_quantity(words, i + _taken(match))
+        if said is not None and said.fact.name == "f_number":
+            return Found(said.fact, _taken(match) + said.words, note=said.note)
     if match is not None and after not in vocabulary.terms("places.wide_open_things"):  # "wide open fields"
         return Found(Fact("f_number", "<=", 2.0, "wide open"), _taken(match),
                      note="wide open: f/2 or wider (the files do not say how wide each lens opens)")
@@ -329,6 +387,7 @@ _SHAPE = _phrase(r"(?:(?:in|with) )?(?P<shape>vertical|horizontal|portrait|lands
 _FORMAT = _phrase(r"(?:(?:in|as|shot in) )?(?P<raw>raw) (?:files?|photos?|images?|shots?|only)|(?:in|shot in) raw\b|"
                      r"(?P<name>raws|heics?|heifs?|pngs?|dngs?|jpe?gs?|tiffs?|webps?|avifs?)"
                      rf"(?: {PICTURE})?")
+PHOTO_KINDS = vocabulary.terms("picture.kinds")
 BEFORE_A_SHAPE = {"all", "my", "the", "some", "only", "me", "just", "of", "in", "as", "any", "show", "find", "more",
                   "few", "best", "and", "or"}
 FORMATS = {"heic": "HEIF", "heif": "HEIF", "png": "PNG", "dng": "DNG", "jpeg": "JPEG", "jpg": "JPEG", "tiff": "TIFF",
@@ -336,12 +395,16 @@ FORMATS = {"heic": "HEIF", "heif": "HEIF", "png": "PNG", "dng": "DNG", "jpeg": "
 
 
 def _shape(words, originals, i, holdings) -> Found | None:
-    if words[i] in ("vertical", "horizontal", "square") and (i + 1 == len(words) or words[i + 1] in ENDS_A_NAME) \
+    shape = words[i] if words[i] in ("vertical", "horizontal", "square") else None
+    # "Rittenhouse Square in the snow", "the town square": a place; a shape after the asking words
+    before = words[i - 1] if i else ""
+    named = shape == "square" and (before == "the" or before.isalpha() and before not in BEFORE_A_SHAPE and not
+                                   re.fullmatch(PICTURE, before) and before not in vocabulary.terms("measure.stars"))
+    if shape and not named and words[i + 1:i + 2] and words[i + 1] in PHOTO_KINDS:
+        return Found(Fact("shape", "is", shape, shape), 1)  # "vertical portraits": portraits stay for CLIP
+    if shape and not named and (i + 1 == len(words) or words[i + 1] in ENDS_A_NAME) \
             and words[i - 1:i] not in (["or"], ["and"]) and (i + 1 == len(words) or words[i + 1] not in JOINS):
-        # "..., 4+ stars, horizontal": a shape said last, or before a preposition
-        shape = {"vertical": "vertical", "horizontal": "horizontal", "square": "square"}[words[i]]
-        if shape != "square" or i and words[i - 1] not in ("times", "town", "market", "union", "the"):
-            return Found(Fact("shape", "is", shape, shape), 1)
+        return Found(Fact("shape", "is", shape, shape), 1)  # "..., 4+ stars, horizontal": said last
     match = _match(_SHAPE, words, i)
     if match is not None and "square" in match.group(0) and i and words[i - 1] not in BEFORE_A_SHAPE:
         match = None  # "Times Square photos", "the town square at night": a place
@@ -418,7 +481,7 @@ def _marks(words, originals, i, holdings) -> Found | None:
         picked = bool(match.group("pick"))
         return Found(Fact("pick", "=", 1 if picked else -1, "picks" if picked else "rejects"), _taken(match))
     match = _match(_LABEL, words, i)
-    if match is not None:
+    if match is not None and not (words[i] == match.group("c1") and _on_a_thing(words, i + _taken(match))):
         colour = match.group("c1") or match.group("c2")
         return Found(Fact("color_label", "=", colour, f"{colour} label"), _taken(match))
     for pattern, name in ((_KEYWORD, "keyword"), (_TITLE, "title")):

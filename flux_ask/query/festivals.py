@@ -34,6 +34,13 @@ NOT_A_NAME = re.compile(r"\d|\bday off\b|\bsubstitut|\bbridge\b|\bsqueeze\b|\bad
                         r"\bday before\b|\bday after\b|\belection\b|\bworkday\b|\bhalf[- ]day\b|\b(from|until) \d")
 
 
+def _other_day_name(key: str) -> str:
+    return key.removesuffix(" day") if key.endswith(" day") else key + " day"
+
+
+HALF_DAY = re.compile(r"\((from|until) \d", re.I)
+
+
 def key_of(name: str) -> str:
     """How a holiday's name is looked up: folded, without its notes in brackets or apostrophes."""
     text = unicodedata.normalize("NFKD", name.lower()).encode("ascii", "ignore").decode("ascii")
@@ -54,11 +61,19 @@ class Festival:
     rule: str | None = None  # words.toml's days rule; None: the calendar's own days of that name
     countries: tuple[str, ...] = ()  # the calendars that name it (calendar holidays)
 
-    def days(self, year: int, country: str) -> list[Range]:
-        """The spans of days it covers that begin in `year` (most have one)."""
+    def days(self, year: int, country: str, asked: str | None = None) -> list[Range]:
+        """The spans of days it covers that begin in `year` (most have one); a festival of
+        words.toml's as the calendar of the country asked about keeps it, where it does (Eid
+        al-Adha is four days in Turkey)."""
         if self.rule is not None:
-            return _rule_days(self.rule, year, self.country or country)
+            kept = calendar_days(self.label, year, asked) if asked and asked != self.country else []
+            return kept or _rule_days(self.rule, year, self.country or country)
         return calendar_days(self.key, year, country)
+
+    def kept_by(self, asked: str | None) -> bool:
+        """Whether the calendar of the country asked about keeps this festival of words.toml's."""
+        return bool(self.rule and asked and asked != self.country and any(
+            calendar_days(self.label, year, asked) for year in (2023, 2024)))
 
     def calendar_for(self, asked: str | None, configured: str) -> str | None:
         """Whose calendar reads it: the country the question names where its calendar has it
@@ -110,14 +125,15 @@ def find(name: str, index: dict[str, list[list[str]]] | None = None) -> Festival
     aliases = vocabulary.table("holiday_aliases")
     if key in aliases:
         key = key_of(aliases[key])
-    found = (index if index is not None else names()).get(key)
+    index = index if index is not None else names()
+    # "Orthodox Christmas" and "Orthodox Christmas Day" are one holiday, in whichever calendars say either
+    found = [*index.get(key, ()), *index.get(_other_day_name(key), ())]
     if not found:
         return None
     english = found[0][1]
     countries = tuple(dict.fromkeys(country for country, _ in found))
     for near, _ in NEXT_TO_A_HOLIDAY.get(key_of(english), ()):  # Easter Sunday where Easter Monday is a holiday
-        countries += tuple(c for c, _ in (index if index is not None else names()).get(key_of(near), ())
-                           if c not in countries)
+        countries += tuple(c for c, _ in index.get(key_of(near), ()) if c not in countries)
     return Festival(key_of(english), english, None, None, countries)
 
 
@@ -203,8 +219,9 @@ def calendar_days(english: str, year: int, country: str, prefix: bool = False) -
 
     def named(part: str) -> bool:
         key = key_of(part)
-        return (key == wanted or prefix and key.startswith(wanted + " ")) and "observed" not in part.lower() \
-            and "in lieu" not in part.lower()
+        return (key in (wanted, _other_day_name(wanted)) or prefix and key.startswith(wanted + " ")) \
+            and "observed" not in part.lower() \
+            and "in lieu" not in part.lower() and not HALF_DAY.search(part)  # "Eid al-Adha (from 1pm)": its eve
     days = sorted(day for day, said in _country_calendar(country, year, year).items()
                   if any(named(part) for part in _parts(said)))
     if not days and wanted in NEXT_TO_A_HOLIDAY:  # Easter Sunday where only its neighbours are holidays

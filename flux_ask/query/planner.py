@@ -22,7 +22,7 @@ from pathlib import Path
 
 from flux_ask.daytimes import SUN_TIMES, clock_words
 from flux_ask.query import dates, english, vocabulary
-from flux_ask.query.facts import Holdings, read_fact
+from flux_ask.query.facts import PHOTO_KINDS, Holdings, read_fact
 from flux_ask.query.phrases import (
     Count,
     Dates,
@@ -40,6 +40,7 @@ from flux_ask.query.phrases import (
 )
 from flux_ask.query.places import (
     EVERYDAY_PLACE_WORDS,
+    FEATURE_WORDS,
     GREAT_CITY_RADIUS_M,
     Resolver,
     is_everyday_word,
@@ -94,6 +95,8 @@ UNREAD_ALWAYS = vocabulary.terms("dates.unread_always")
 MONTH_WORDS = vocabulary.terms("dates.months") - {"may", "march", "mar"}
 UNREAD_ALONE = UNREAD_ALWAYS | vocabulary.terms("dates.weekdays") | {f"{d}s" for d in vocabulary.terms("dates.weekdays")}
 NEGATIONS = tuple(sorted((tuple(w.split()) for w in vocabulary.terms("negation.words")), key=len, reverse=True))
+NOBODY_TAILS = tuple(sorted((tuple(w.split()) for w in vocabulary.terms("negation.nobody_tails")), key=len,
+                            reverse=True))
 NOBODY = tuple(sorted((tuple(w.split()) for w in vocabulary.terms("negation.nobody")), key=len, reverse=True))
 PLACES_ONLY = tuple(sorted((tuple(w.split()) for w in vocabulary.terms("negation.places_only")), key=len,
                            reverse=True))
@@ -363,6 +366,7 @@ def _negation(words: Words, i: int, draft: Draft, ctx: Context, holdings, start:
     after a negation, left out; else the words up to the next phrase ("without people")."""
     nobody = _longest_of(words.words, i, NOBODY)
     if nobody:  # "where nobody is around", "no one on the street": no people
+        nobody += _longest_of(words.words, i + nobody, NOBODY_TAILS)
         draft.add(Without("people"), i, _said(words, i, i + nobody))
         return nobody
     n, places_only = _negation_at(words.words, i), False
@@ -447,10 +451,15 @@ def _fillers(words: list[str], j: int, k: int) -> bool:
     return True
 
 
+# "not at the beach", "that don't have people", "that don't show any cars"
+SKIPPED_BEFORE_NEGATED = {"the", "a", "an", "any", "at", "single", "of", "in", "have", "has", "had", "show", "shows",
+                          "contain", "contains", "include", "includes", "feature", "features"}
+
+
 def _negated_words(words: Words, j: int) -> list[int]:
     """The words a negation leaves out of the pictures: up to the next phrase ("without
     leashes in Paris"), a preposition or article before them skipped ("not at the beach")."""
-    while j < len(words) and (words.words[j] in DATE_PREPS | {"the", "a", "an", "any", "at", "single", "of", "in"} or
+    while j < len(words) and (words.words[j] in DATE_PREPS | SKIPPED_BEFORE_NEGATED or
                               words.words[j] in PICTURE_NOUNS and words.words[j + 1:j + 2] == ["of"]):
         j += 1  # "not at the beach", "no photos of the dog"
     out: list[int] = []
@@ -515,7 +524,7 @@ def _grammar(words: Words, i: int, ctx: Context):
             continue
         if phrase is None or isinstance(phrase, (int, str, tuple)):
             continue
-        if isinstance(phrase, Near) and unknown and _name_goes_on(words, j):
+        if isinstance(phrase, Near) and unknown and _name_goes_on(words, j, "the" in words.words[i:j]):
             continue  # "within two blocks of union square sf": never Union, New Jersey
         return phrase, j - i
     plausible = [e for e in unknown if plausible_name(e.name)]
@@ -524,19 +533,30 @@ def _grammar(words: Words, i: int, ctx: Context):
     return None
 
 
-def _name_goes_on(words: Words, j: int) -> bool:
+def _name_goes_on(words: Words, j: int, the: bool = False) -> bool:
     """Whether the word after a place's name belongs to it: "union square", "the brooklyn
-    bridge", "venice beach", "union square sf"."""
+    bridge", "venice beach", "union square sf"; after "the", any noun ("a block from the liberty
+    bell": a town's name rarely takes "the")."""
     after = words.words[j:j + 2]
     if not after:
         return False
     if after[0] in LANDMARK_WORDS or after[0] in vocabulary.table("places.abbreviations"):
+        return True
+    if the and after[0].isalpha() and after[0] not in NEGATED_WORDS_END and after[0] not in PICTURE_NOUNS and \
+            not read_fact(words.words, words.originals, j, None) and not may_begin(" ".join(words.words[j:j + 4])):
         return True
     # "philly city hall": a landmark's name two words on, the word between no stop
     return len(after) == 2 and after[1] in LANDMARK_WORDS and after[0] not in NEGATED_WORDS_END
 
 
 # -- the front of a question: asking words and counts --------------------------------------
+
+def _date_begins(words: Words, i: int) -> bool:
+    """Whether a date of two words or more begins at word i ("up to 2017")."""
+    return may_begin(" ".join(words.words[i:i + 4])) and any(
+        getattr(parse(" ".join(words.words[i:j])), "data", None) == "when"
+        for j in range(min(len(words), i + 4), i + 1, -1))
+
 
 def _drop_asking(words: Words, draft: Draft, holdings: Holdings | None = None) -> int:
     i = 0
@@ -559,8 +579,8 @@ def _drop_asking(words: Words, draft: Draft, holdings: Holdings | None = None) -
                 raise ImpossibleQuestion(f"a count of {taken[0]} shows no photo: ask for 1 or more")
             draft.limit, i = taken
             continue
-        elif not (_is_asking(word, i) or draft.asks_how and word in HOW_AUXILIARIES):
-            break
+        elif not (_is_asking(word, i) or draft.asks_how and word in HOW_AUXILIARIES) or _date_begins(words, i):
+            break  # "up to 2017": an asking word that begins a date
         draft.asks_how = draft.asks_how or word == "how"
         draft.asked = draft.asked or word in ASKING_VERBS
         i += 1
@@ -614,9 +634,13 @@ def _front_count(words: list[str], i: int, asked: bool) -> tuple[int, int] | Non
         if words[i] == "a" and words[j + 1:j + 2] and words[j + 1] not in PICTURE_NOUNS:
             return count, j + 1  # "a couple of sunsets"
         return None  # "a couple of photos of the bay", "20 of them": phrases of the grammar
-    if words[i:i + 2] == ["a", "few"] or any(w in PICTURE_NOUNS for w in words[j:j + 3]):
-        return count, j
-    if asked and j < len(words) and 0 < count <= 1000 and not re.fullmatch(r"(19|20)\d\d", words[i]) and \
+    if re.fullmatch(r"(19|20)\d\d", words[i]):
+        return None  # "my 2019 photos": a year
+    if words[i:i + 2] == ["a", "few"] or any(w in PICTURE_NOUNS or w in PHOTO_KINDS for w in words[j:j + 3]):
+        return count, j  # "10 beach photos", "20 vertical portraits"
+    if re.fullmatch(r"(19|20)\d\d", words[i]):
+        return None  # "my 2019 photos": a year
+    if asked and j < len(words) and 0 < count <= 1000 and \
             words[j] not in vocabulary.terms("units.span") | vocabulary.terms("measure.stars") | {"mm"}:
         return count, j  # "show me 5 foggy bridges"
     return None  # "a dozen roses in a vase", "a couple dancing": what the picture shows
@@ -670,8 +694,9 @@ def _bare_name(words: Words, i: int, ctx: Context, start: int, after_a_place: bo
         if not words.free(i, j) or not plausible_name(name) or any(x in BARE_PLACE_NEVER or x.isdigit()
                                                                    for x in w[i:j]):
             continue
-        if j < len(w) and w[j] in LANDMARK_WORDS:
-            continue  # "venice beach", "union square": a landmark only a map knows by that name
+        if j < len(w) and w[j] in LANDMARK_WORDS and not (
+                j - i > 1 and (qualified := ctx.places(name, sure=False)) and ", " in qualified.label):
+            continue  # "venice beach", "union square": a landmark only a map knows; "portland maine lighthouse" not
         if name in NAME_PARTICLES and j < len(w) and w[j].isalpha() and not english.known(w[j]):
             continue  # "la boca": a name in another language, not Los Angeles
         place = ctx.places(name, sure=False)
@@ -707,8 +732,8 @@ def _offer_place(words: Words, i: int, draft: Draft, ctx: Context, holdings) -> 
         if not words.free(i, j) or not plausible_name(name) or any(x in BARE_PLACE_NEVER or not x.isalpha()
                                                                    for x in w[i:j]):
             continue
-        if j < len(w) and w[j] in LANDMARK_WORDS:
-            continue
+        if j < len(w) and w[j] in LANDMARK_WORDS or i and w[i - 1] in FEATURE_WORDS:
+            continue  # "the fuji bridge", "mount fuji": a landmark's name
         cut_off = any(0 <= k < len(w) and (w[k] in NAME_PARTICLES or w[k].isalpha() and not english.known(w[k]))
                       for k in (i - 1, j))
         place = None if cut_off else ctx.places(name, sure=None)
@@ -720,7 +745,8 @@ def _offer_place(words: Words, i: int, draft: Draft, ctx: Context, holdings) -> 
                                f"{held:,} photos there")
             return place, j - i  # the archive's own photos are the evidence
         said = " ".join(words.originals[i:j])
-        question = " ".join([*words.originals[:i], *words.originals[j:], "in", place.label])
+        before = i - 1 if i and words.words[i - 1] in ("in", "at", "near", "around") else i  # "in times square"
+        question = " ".join([*words.originals[:before], *words.originals[j:], "in", place.label])
         draft.others.append(OtherReading(f"'{said}' as the place {place.label}", question))
         return None
     return None
@@ -757,6 +783,8 @@ def _clean_text(words: list[str]) -> str:
         words = words[1:]
     while words and words[-1] in CONNECTORS | MAKING_VERBS | {"and", "or", "in", "at", "on"}:
         words = words[:-1]
+    if all(w in ("my", "our", "the", "a", "an", "all", "of") for w in words):
+        words = []  # "break down my 2023 photos by place": nothing left to see
     return " ".join(words)
 
 
@@ -774,6 +802,8 @@ def _finish(draft: Draft, previous: QueryPlan | None) -> QueryPlan:
     draft.text = [w for k, w in enumerate(draft.text) if k not in dropped]
     _narrow_every(draft)
     _versus(draft)
+    if draft.group_by:  # "break down my 2023 photos by place": the verb said apart from "by"
+        draft.text = _without_phrases(draft.text, GROUPING_VERBS)
     if draft.asks_how and CHANGE_WORDS & set(draft.text):  # "how did my street photography change"
         draft.text = [w for w in draft.text if w not in CHANGE_WORDS | {"has", "have", "did", "do"}]
         draft.group_by = draft.group_by or "year"
@@ -860,10 +890,26 @@ def _overlaps(every, ranges) -> list[tuple[date, date]]:
     return [(max(a, c), min(b, d)) for a, b in every for c, d in ranges if max(a, c) <= min(b, d)]
 
 
+GROUPING_VERBS = tuple(sorted((tuple(v.split()) for v in vocabulary.terms("grouping.verbs")), key=len, reverse=True))
+
+
+def _without_phrases(text: list[str], phrases: tuple[tuple[str, ...], ...]) -> list[str]:
+    out, k = [], 0
+    while k < len(text):
+        n = next((len(p) for p in phrases if tuple(text[k:k + len(p)]) == p), 0)
+        if not n:
+            out.append(text[k])
+        k += n or 1
+    return out
+
+
+COMPARING = vocabulary.terms("grouping.comparing")  # "compare 2019 and 2024"
+
+
 def _versus(draft: Draft) -> None:
     """ "street photos 2015 vs 2020", "summer vs winter", "the iphone vs the fuji": the two,
     side by side, grouped by what they are."""
-    said = [k for k, w in enumerate(draft.text) if w in VERSUS]
+    said = [k for k, w in enumerate(draft.text) if w in VERSUS or w in COMPARING]
     if not said:
         return
     kinds = {kind for _, kind in draft.kinds}
@@ -877,7 +923,9 @@ def _versus(draft: Draft) -> None:
         else None
     if by is None:
         return
-    draft.text = [w for w in draft.text if w not in VERSUS]
+    draft.text = [w for w in draft.text if w not in VERSUS and w not in COMPARING]
+    while draft.text and draft.text[0] in ("and", "with", "to", "against", "the"):  # "compare 2019 and 2024"
+        draft.text.pop(0)
     draft.group_by = draft.group_by or by
 
 
@@ -960,7 +1008,8 @@ def _notes(p: QueryPlan, draft: Draft) -> list[str]:
     if p.order:
         notes.append(f"shown {ORDER_WORDS[p.order]}")
     notes += [f"also fair: {r.label} (ask: {r.question})" for r in p.other_readings]
-    return list(dict.fromkeys(notes))  # how "best ..." was ranked is the answer's to say: it knows whether a keeper model could
+    # how "best ..." was ranked is the answer's to say: it knows whether a keeper model could
+    return list(dict.fromkeys(notes))
 
 
 def similar_plan(target: str, limit: int) -> QueryPlan:

@@ -68,8 +68,10 @@ def read_quantity(words: list[str], i: int) -> Read | None:
 def _read(words: list[str], i: int, lead: int) -> Read | None:
     j = i + lead
     name, n = _name(words, j)
+    # "an aperture smaller than f/11" speaks of the opening; "an f-stop smaller than 4" of the number
+    opening = name != "f_number" or words[j] in ("aperture", "apertures")
     j += n
-    op, n, direction = _before(words, j)
+    op, n, direction = _before(words, j, name if opening else None)
     j += n
     between = words[j:j + 1] in (["between"], ["from"])
     j += between
@@ -79,6 +81,11 @@ def _read(words: list[str], i: int, lead: int) -> Read | None:
         second = _measure(words, j + 2, name, True)  # "between 35 and 50mm": the unit said once
         if second is not None and not isinstance(second.value, tuple):
             measure = _Measure(second.quantity, _number(words[j]), 1, second.fraction)
+    if measure is None and (op or direction) and _number(words[j] if j < len(words) else "") is not None and \
+            words[j + 1:j + 2] in (["and"], ["but"]):
+        later = _read(words, j + 2, 0)  # "at least 2 but fewer than 5 stars": the unit said once, last
+        if later is not None and later.fact.name in SANE:
+            measure = _Measure(later.fact.name, _number(words[j]), 1)
     if measure is None:
         return None
     quantity = measure.quantity
@@ -108,6 +115,8 @@ def _read(words: list[str], i: int, lead: int) -> Read | None:
     if after is not None and op in (None, "="):
         op = _flip(after) if measure.fraction and after in ("<=", ">=") and not _said_direction(words, j) else after
         j += n
+        if quantity in UNIT_OF and words[j:j + 1] and words[j] in vocabulary.terms(f"measure.{UNIT_OF[quantity]}"):
+            j += 1  # "4 or more stars"
     if not _fits(words, i, lead, j, quantity, op):
         return None
     fact = _fact(quantity, op or "=", value)
@@ -165,8 +174,15 @@ def _directions() -> frozenset[str]:
                      for w in spec[key])
 
 
-def _before(words: list[str], j: int) -> tuple[str | None, int, str | None]:
-    """(op, words taken, direction word) of a comparator before the number."""
+def _before(words: list[str], j: int, name: str | None = None) -> tuple[str | None, int, str | None]:
+    """(op, words taken, direction word) of a comparator before the number; the named quantity's
+    own directions first ("an aperture smaller than f/11" is narrower, not a smaller number)."""
+    if name is not None:
+        spec = vocabulary.entry(f"quantity.{name}")
+        for direction in sorted(spec["more"] + spec["less"], key=lambda d: -len(d.split())):
+            said = direction.split()
+            if words[j:j + len(said)] == said and words[j + len(said):j + len(said) + 1] == ["than"]:
+                return None, len(said) + 1, direction
     for said, op in _comparators():
         if tuple(words[j:j + len(said)]) == said:
             return op, len(said), None
@@ -229,6 +245,8 @@ def _measure(words: list[str], j: int, name: str | None, led: bool) -> _Measure 
     word, nxt = words[j], words[j + 1] if j + 1 < len(words) else ""
     units = {key: vocabulary.terms(f"measure.{key}") for key in ("mm", "seconds", "minutes", "stars")}
     aperture = APERTURE.fullmatch(word)
+    if aperture and j and words[j - 1] in vocabulary.terms("cameras.brands") and not word.startswith("f/"):
+        return None  # "nikon f3": a camera's name
     if aperture and (word.startswith("f/") or name == "f_number" or re.fullmatch(r"f\d+(\.\d+)?", word)):
         return _sane(_Measure("f_number", float(aperture.group(1)), 1))
     if word == "f" and _number(nxt) is not None:
@@ -258,6 +276,8 @@ def _measure(words: list[str], j: int, name: str | None, led: bool) -> _Measure 
     value = _number(word)
     if value is None:
         return None
+    if (unit := _unit_after_comparator(words, j + 1)) is not None:
+        return _sane(_Measure(unit, value, 1))  # "4 or more stars": the unit after "or more"
     if nxt in units["mm"]:
         return _sane(_Measure("focal", value, 2))
     if nxt in units["stars"] or nxt == "+" and words[j + 2:j + 3] and words[j + 2] in units["stars"]:
@@ -273,6 +293,20 @@ def _measure(words: list[str], j: int, name: str | None, led: bool) -> _Measure 
     if led and name is None and value in vocabulary.entry("measure.lens_names") and NUMBER.fullmatch(word) \
             and j > 0 and words[j - 1] in ("the", "my", "a"):
         return _Measure("focal", value, 1)  # "on the 85", "with my 35"
+    return None
+
+
+UNIT_OF = {"rating": "stars", "focal": "mm"}
+
+
+def _unit_after_comparator(words: list[str], j: int) -> str | None:
+    """The quantity whose unit follows a comparator said after a number: "4 or more stars"."""
+    for key in ("more_after", "less_after"):
+        for phrase in vocabulary.entry(f"compare.{key}"):
+            said = phrase.split()
+            if len(said) > 1 and words[j:j + len(said)] == said and j + len(said) < len(words):
+                unit = words[j + len(said)]
+                return next((q for q, u in UNIT_OF.items() if unit in vocabulary.terms(f"measure.{u}")), None)
     return None
 
 
@@ -307,7 +341,7 @@ def read_clock(words: list[str], i: int) -> Read | None:
     before = 0 if after else _longest(words, i, vocabulary.entry("daytimes.clock_before"))
     between = 0 if after or before else _longest(words, i, ("between", "at", "around"))
     if not (after or before or between):
-        return None
+        return _clock_range(words, i)
     j = i + after + before + between
     first = _hour(words, j)
     if first is None:
@@ -315,16 +349,9 @@ def read_clock(words: list[str], i: int) -> Read | None:
     hour, n, said = first
     j += n
     if between and words[i] == "between" or words[i] == "from":
-        if not (words[j:j + 1] and words[j] in ("and", "to", "-")):
+        if not (words[j:j + 1] and words[j] in ("and", *RANGE_WORDS)):
             return None
-        second = _hour(words, j + 1)
-        if second is None:
-            return None
-        end, m, end_said = second
-        if not said and end_said == "pm" and hour < 12:  # "between 6 and 8pm"
-            hour += 12
-        return Read(Fact("hour", "between", (hour, max(hour, end - 1) if end > hour else end - 1),
-                         f"{hour:02d}:00-{end:02d}:00"), j + 1 + m - i)
+        return _until(words, j, hour, said, i)
     if not said and not ":" in words[j - n]:
         return None  # "after 10": no time of day
     if after and hour == 0:  # "after midnight": the small hours
@@ -334,6 +361,31 @@ def read_clock(words: list[str], i: int) -> Read | None:
     if before:
         return Read(Fact("hour", "between", (0, max(hour - 1, 0)), f"before {hour:02d}:00"), j - i)
     return Read(Fact("hour", "between", (hour, hour), f"{hour:02d}:00-{hour:02d}:59"), j - i)
+
+
+RANGE_WORDS = ("to", "-", "until", "till", "through", "thru")
+
+
+def _clock_range(words: list[str], i: int) -> Read | None:
+    """ "midnight to 3am", "10pm-2am": two times said as times, no preposition before."""
+    first = _hour(words, i)
+    if first is None or not first[2] or i + first[1] >= len(words) or words[i + first[1]] not in RANGE_WORDS:
+        return None
+    return _until(words, i + first[1], first[0], first[2], i)
+
+
+def _until(words: list[str], j: int, hour: int, said: str, i: int) -> Read | None:
+    """From `hour` to the clock time after word j ("and", "to")."""
+    second = _hour(words, j + 1)
+    if second is None:
+        return None
+    end, m, end_said = second
+    if not said and end_said == "pm" and hour < 12:  # "between 6 and 8pm"
+        hour += 12
+    elif not said and not end_said and end < hour < end + 12:  # "from 9 to 5": to 5pm
+        end += 12
+    return Read(Fact("hour", "between", (hour, max(hour, end - 1) if end > hour else (end - 1) % 24),
+                     f"{hour:02d}:00-{end:02d}:00"), j + 1 + m - i)
 
 
 def _hour(words: list[str], j: int) -> tuple[int, int, str] | None:

@@ -267,14 +267,17 @@ class PhraseReader(Transformer):
     def _holiday_days(self, named, year: int) -> list[Range]:
         festival, span, said = named
         country = self._calendar(festival)
-        found = festival.days(year, country)
+        found = festival.days(year, country, self.ctx.asked_country)
         return [_holiday_span(a, b, span, said) for a, b in found]
 
-    def _holiday_note(self, named, rng_words: str) -> str:
+    def _holiday_note(self, named, rng_words: str, next_to: str = "") -> str:
         festival, span, said = named
         whose = festival.calendar_for(self.ctx.asked_country, self.ctx.country)
+        if festival.kept_by(self.ctx.asked_country):
+            whose = self.ctx.asked_country
         where = f", {whose} calendar" if festival.rule is None or whose != festival.country else ""
-        return f"{rng_words} ({festival.label}{f' {span}' if span else ''}{where})"
+        before = f"the {next_to} " if next_to else ""
+        return f"{rng_words} ({before}{festival.label}{f' {span}' if span else ''}{where})"
 
     def holiday_year(self, c) -> Span | None:
         named = next(x for x in c if not isinstance(x, int))
@@ -320,7 +323,7 @@ class PhraseReader(Transformer):
         if not found:
             raise ImpossibleQuestion(f"{named[0].label} is not in the {self._calendar(named[0])} holiday calendar: "
                                      "set `country` in config.toml for another calendar")
-        found = [(a, min(b, now)) for a, b in found]
+        found = [(a, min(b, now)) for a, b in _back_in_time(found, now)]
         label = f"{named[0].label}{f' {named[1]}' if named[1] else ''}"
         whose = named[0].calendar_for(self.ctx.asked_country, self.ctx.country)
 
@@ -347,7 +350,15 @@ class PhraseReader(Transformer):
             return None
         a, b = found[-1]
         day = b + timedelta(days=1) if "after" in which else a - timedelta(days=1)
-        return Span(((day, day),), self._holiday_note(named, _on(day)), holiday=named[0].label)
+
+        def in_year(y: int) -> Span:
+            days = self._holiday_days(named, y)
+            on = (days[-1][1] + timedelta(days=1) if "after" in which else days[-1][0] - timedelta(days=1)) \
+                if days else None
+            return Span(((on, on),) if on else (), self._holiday_note(named, _on(on), which) if on else "",
+                        holiday=named[0].label)
+        return Span(((day, day),), self._holiday_note(named, _on(day), which), holiday=named[0].label,
+                    year_said=year is not None, in_year=None if year else in_year)
 
     def ago(self, c) -> Span:
         counts = [x for x in c if isinstance(x, int)]
@@ -399,6 +410,15 @@ class PhraseReader(Transformer):
 
     def last_weekend(self, c) -> Span:
         rng = dates.last_weekend(self.ctx.now)
+        now = self.ctx.now
+        said = [w.lower() for w in self.ctx.originals]
+        if now.weekday() >= 5 and ("past" in said or "over" in said):  # "this past weekend", said on a Sunday
+            this = (now - timedelta(days=now.weekday() - 5), now)
+            self.ctx.others.append(OtherReading(
+                f"'{' '.join(self.ctx.originals)}' as the weekend before, {_from_to(rng)}",
+                " ".join([*self.ctx.question_before, f"from {rng[0].isoformat()} to {rng[1].isoformat()}",
+                          *self.ctx.question_after])))
+            rng = this
         return Span((rng,), _from_to(rng))
 
     def recently(self, c) -> Span:
@@ -504,7 +524,8 @@ class PhraseReader(Transformer):
         month = dates.month_number(word)
         every = dates.every_year(lambda year: dates.month_range(year, month), self.ctx.now)
         return Span(tuple(every), f"in {date(2000, month, 1):%B}, every year ({len(every)} of them)", every=True,
-                    year_said=False, bare=True, said=word, in_year=lambda y: self.month_year([Token("MONTH", word), Token("YEAR", str(y))]))
+                    year_said=False, bare=True, said=word,
+                    in_year=lambda y: self.month_year([Token("MONTH", word), Token("YEAR", str(y))]))
 
     def season_only(self, c) -> Span | None:
         word = _tokens(c)[0]
@@ -532,6 +553,8 @@ class PhraseReader(Transformer):
     def _era(self) -> bool:
         """ "a 1967 mustang", "1920s style dresses": what the picture shows, not when it was taken."""
         first = self.ctx.originals[0].lower()
+        if self.ctx.after in vocabulary.terms("picture.nouns"):
+            return False  # "my 2019 photos", "a 1998 snapshot": when they were taken
         return first not in vocabulary.terms("dates.prepositions") and \
             (self.ctx.before in vocabulary.terms("dates.era_before") or
              self.ctx.after in vocabulary.terms("dates.era_after"))
@@ -552,6 +575,65 @@ class PhraseReader(Transformer):
         rng = dates.around(dates.past_span(2, period, self.ctx.now)[0], period)
         return Span((rng,), dates.describe(rng))
 
+    def bound(self, c) -> Span | None:
+        """ "the day after thanksgiving last year": the date in the year said after it."""
+        first, year_span = [x for x in c if isinstance(x, Span)]
+        year = _one_year(year_span, self.ctx.now)
+        if first.year_said or first.in_year is None or year is None:
+            return None
+        found = first.in_year(year)
+        return replace(found, year_said=True, in_year=None, every=False) if found.ranges else None
+
+    def this_time(self, c) -> Span | None:
+        said = next(x for x in c if isinstance(x, (Span, int)))
+        year = said if isinstance(said, int) else _one_year(said, self.ctx.now)
+        if year is None:
+            return None
+        then = dates.safe_date(year, self.ctx.now.month, self.ctx.now.day)
+        days = timedelta(days=vocabulary.entry("dates.this_time_days"))
+        rng = (then - days, min(then + days, self.ctx.now))
+        return Span((rng,), f"{_from_to(rng)} (this time of year in {year})")
+
+    def named_before_last(self, c) -> Span:
+        word = _tokens(c)[0]
+        if word.rstrip("s") in ("winter", "spring", "summer", "autumn", "fall"):
+            last = dates.last_season(word, self.ctx.now, self.ctx.hemisphere)
+            rng = dates.season_range(word, last[1].year - 1, self.ctx.hemisphere)
+            return Span((rng,), f"{dates.describe(rng)}{self._season_note(word)}")
+        month = dates.month_number(word)
+        last_year = self.ctx.now.year if month < self.ctx.now.month else self.ctx.now.year - 1
+        rng = dates.month_range(last_year - 1, month)
+        return Span((rng,), dates.describe(rng))
+
+    def period_part(self, c) -> Span | None:
+        t = _tokens(c)
+        which = t[1] if len(t) == 3 else "this"
+        unit = _unit(t[-1])
+        start, _ = dates.relative_period("last" if which == "previous" else which, unit, self.ctx.now)
+        if unit == "year":
+            rng = dates.year_part_range(t[0], start.year)
+        elif unit == "month":
+            days = vocabulary.table("dates.month_parts")[t[0]]
+            end = dates.month_range(start.year, start.month)[1]
+            rng = (start.replace(day=end.day + 1 + days[0] if days[0] < 0 else days[0]),
+                   start.replace(day=end.day + 1 + days[1] if days[1] < 0 else min(days[1], end.day)))
+        else:
+            return None
+        rng = (rng[0], min(rng[1], self.ctx.now))
+        return Span((rng,), dates.describe(rng)) if rng[0] <= rng[1] else None
+
+    def days_of_period(self, c) -> Span:
+        t = _tokens(c)
+        first_day, last_day = (int(re.match(r"\d+", w).group()) for w in t[:2])
+        start, end = dates.relative_period("last" if t[2] == "previous" else t[2], _unit(t[3]), self.ctx.now)
+        try:
+            rng = (start.replace(day=first_day), start.replace(day=last_day))
+        except ValueError:
+            raise ImpossibleQuestion(f"'{' '.join(t)}' is no span of days on the calendar") from None
+        if rng[0] > rng[1] or rng[1] > end:
+            raise ImpossibleQuestion(f"'{' '.join(t)}' is no span of days on the calendar")
+        return Span((rng,), _from_to(rng))
+
     def past_span(self, c) -> Span:
         count = next(x for x in c if isinstance(x, int))
         unit = _unit(_tokens(c)[-1])
@@ -566,10 +648,12 @@ class PhraseReader(Transformer):
     def range(self, c) -> Span | None:
         first, last = [x for x in c if isinstance(x, Span)]
         if first.every and not last.every and first.in_year:  # "between christmas and new year 2022"
-            year = last.ranges[0][0].year
-            first = min((first.in_year(y) for y in (year, year - 1) if first.in_year(y).ranges),
+            year, every = last.ranges[-1][1].year, first
+            first = min((every.in_year(y) for y in (year, year - 1) if every.in_year(y).ranges),
                         key=lambda s: abs((last.ranges[0][0] - s.ranges[0][0]).days) if
                         s.ranges[0][0] <= last.ranges[0][0] else 10 ** 6)
+            if every.holiday and first.ranges[0][0].year < year and (same := every.in_year(year)).ranges:
+                self._offer_year_of_start(same.ranges[0][0], last)
         elif not first.year_said and last.year_said and first.in_year:  # "from 3 march to 10 march 2023"
             first = first.in_year(last.ranges[0][0].year)
             if first.ranges and first.ranges[0][0] > last.ranges[-1][1]:
@@ -580,6 +664,19 @@ class PhraseReader(Transformer):
         if rng[0] > rng[1]:
             raise ImpossibleQuestion(f"the dates in '{' '.join(self.ctx.originals)}' end before they begin")
         return Span((rng,), _from_to(rng) if not _whole(rng) else dates.describe(rng))
+
+    def _offer_year_of_start(self, start: date, last: Span) -> None:
+        """The year said once may be the first date's: "between christmas and new year 2022" as the
+        end of 2022 too."""
+        end = last.in_year(start.year + 1).ranges[-1][1] if last.in_year else \
+            dates.safe_date(start.year + 1, last.ranges[-1][1].month, last.ranges[-1][1].day)
+        if end <= start or end > self.ctx.now:
+            return
+        said = " ".join(self.ctx.originals)
+        self.ctx.others.append(OtherReading(
+            f"'{said}' as {start.isoformat()} to {end.isoformat()}",
+            " ".join([*self.ctx.question_before, f"from {start.isoformat()} to {end.isoformat()}",
+                      *self.ctx.question_after])))
 
     def until_now(self, c) -> Span:
         first = next(x for x in c if isinstance(x, Span))
@@ -734,7 +831,8 @@ class PhraseReader(Transformer):
         if prep in vocabulary.terms("places.sure_prepositions") or self._capitalised(name):
             return True
         words = [w for w in name.split() if w not in ("the", "a", "an")]
-        return None if any(not english.ordinary(w) and w.isalpha() for w in words) else False
+        # "in times square", "in little rock": a name of two words is a name, whatever its words
+        return None if len(words) > 1 or any(not english.ordinary(w) and w.isalpha() for w in words) else False
 
     # ---- similarity and echoes --------------------------------------------------------
     def similar(self, c) -> Similar:
@@ -761,7 +859,9 @@ class PhraseReader(Transformer):
     def all(self, c) -> Every:
         return Every()
 
-    def counted(self, c) -> Count:
+    def counted(self, c) -> Count | None:
+        if 1900 <= c[0] <= self.ctx.now.year and re.fullmatch(r"(19|20)\d\d", self.ctx.originals[0]):
+            return None  # "my 2019 photos": a year
         return Count(c[0])
 
     def top(self, c) -> Count:
@@ -850,6 +950,25 @@ def _within(place: Place, radius_m: float) -> Place:
         raise ImpossibleQuestion(f"within {radius_m:g} m of {place.label} holds no photo: say how far, as in "
                                  f"'within 200 m of {place.label}'")
     return place.within(radius_m)
+
+
+def _back_in_time(found: list[Range], now: date) -> list[Range]:
+    """A holiday on the same date every year its calendar knows (Orthodox Christmas, 7 January,
+    kept by Serbia's since 2007) on that date in the years before the calendar began too."""
+    if len({(a.month, a.day, (b - a).days) for a, b in found}) != 1:
+        return found
+    a, b = found[0]
+    earlier = [(dates.safe_date(y, a.month, a.day), dates.safe_date(y, a.month, a.day) + (b - a))
+               for y in range(now.year - dates.EVERY_YEARS + 1, a.year)]
+    return earlier + found
+
+
+def _one_year(span: Span, now: date) -> int | None:
+    """The year a span is, when it is one whole year (this one up to today)."""
+    (start, end), = span.ranges if len(span.ranges) == 1 else ((None, None),)
+    if start is None or (start.month, start.day) != (1, 1) or start.year != end.year:
+        return None
+    return start.year if (end.month, end.day) == (12, 31) or end == now else None
 
 
 def _tokens(children) -> list[str]:

@@ -91,10 +91,20 @@ def read(text: str) -> Words:
         quoted = inside and not closes
     _drop_empty_phrases(out)
     _split_day_ranges(out)
-    _correct_typos(out)
+    corrected = _correct_typos(out)
     _keep_compounds(out)
     _tag_holidays(out)
+    _undo_unread(out, corrected)
     return out
+
+
+def _undo_unread(out: Words, corrected: list[tuple[str, str, str]]) -> None:
+    """A word corrected to part of a holiday's name that names no holiday with the words beside it
+    was no typo of it: "souks" is not "souls" without "all"."""
+    for original, meant, note in corrected:
+        if meant in _name_parts() and meant in out.words:
+            out.words[out.words.index(meant)] = original.lower()
+            out.notes.remove(note)
 
 
 def _normalised(text: str) -> str:
@@ -119,7 +129,8 @@ def _normalised(text: str) -> str:
 
 
 # a number and its unit, written as one word: "200mm", "3km", "48hrs", "5yrs", "1/500s"; not "the 30s" (a decade)
-UNIT_GLUED = re.compile(r"(\d+(?:\.\d+)?|1/\d+)(mm|cm|km|kms|m|mi|ft|hrs?|hours?|mins?|yrs?|wks?|mos?|days?|d|h|y|x|k|"
+UNIT_GLUED = re.compile(r"(\d+(?:\.\d+)?|1/\d+)(mm|mils?|cm|km|kms|m|mi|ft|hrs?|hours?|mins?|yrs?|wks?|mos?|days?|"
+                        r"d|h|y|x|k|"
                         r"pm|am|mn|nm)|(1/\d+|\d+\.\d+|\d*[1-9])(s|secs?)", re.I)
 
 
@@ -175,7 +186,18 @@ def _targets() -> tuple[str, ...]:
 UNIT_TYPOS = {"mn": "mm", "nm": "mm", "mmm": "mm", "kn": "km", "kms": "km"}
 
 
-def _correct_typos(out: Words) -> None:
+@lru_cache(maxsize=1)
+def _name_parts() -> frozenset[str]:
+    """The words of holidays' names that are not the planner's words of their own."""
+    return frozenset(_targets()) - _common_targets() - vocabulary.terms("cameras.brands")
+
+
+def _common_targets() -> frozenset[str]:
+    return frozenset(vocabulary.terms("typos.targets") | vocabulary.terms("dates.months") |
+                     vocabulary.terms("dates.weekdays") | vocabulary.terms("dates.seasons"))
+
+
+def _correct_typos(out: Words) -> list[tuple[str, str, str]]:
     """Misspellings of the planner's own words ("febuary", "yesteday", "thanksgving") read as
     meant, and said in the notes. A word the dictionary knows, or a name, is never changed."""
     from rapidfuzz import process
@@ -183,26 +205,50 @@ def _correct_typos(out: Words) -> None:
 
     targets = _targets()
     known = set(targets)
+    corrected: list[tuple[str, str, str]] = []
     for k, word in enumerate(out.words):
         if out.kept[k]:
             continue
         if word in UNIT_TYPOS and k and out.words[k - 1].replace(".", "", 1).isdigit():
             out.words[k] = UNIT_TYPOS[word]  # "400mn"
             continue
-        if len(word) < 4 or len(word) > MAX_WORD_CHARS or not word.isalpha() or not word.isascii() or word in known:
+        if len(word) < 3 or len(word) > MAX_WORD_CHARS or not word.isalpha() or not word.isascii() or word in known:
             continue
         if k and out.originals[k][:1].isupper() and not out.originals[k].isupper():
             continue  # a name, inside the question
-        limit = 1 if len(word) <= 6 else 2
-        found = process.extractOne(word, targets, scorer=OSA.distance, score_cutoff=limit)
-        if found is None or found[0][0] != word[0] or _inflected(word, found[0]):
+        if len(word) < 4 or not VOWELS.search(word[1:]):
+            meant = _unvowelled().get(word)  # "lst", "nxt wknd", "smmr": the vowels left out
+        else:
+            limit = 1 if len(word) <= 6 else 2
+            found = process.extractOne(word, targets, scorer=OSA.distance, score_cutoff=limit)
+            meant = found[0] if found and found[0][0] == word[0] and not _inflected(word, found[0]) else None
+        if meant is None:
             continue
         from flux_ask.query import english  # deferred: read only for a near miss
 
         if english.known(word):
             continue
-        out.words[k] = found[0]
-        out.notes.append(f"read '{out.originals[k]}' as '{found[0]}'")
+        out.words[k] = meant
+        out.notes.append(f"read '{out.originals[k]}' as '{meant}'")
+        corrected.append((out.originals[k], meant, out.notes[-1]))
+    return corrected
+
+
+VOWELS = re.compile("[aeiouy]")
+
+
+@lru_cache(maxsize=1)
+def _unvowelled() -> dict[str, str]:
+    """The planner's words with their vowels left out (but the first letter), where only one
+    word is written so: "lst" is last, "smmr" summer."""
+    found: dict[str, set[str]] = {}
+    common = _common_targets()  # not names' parts
+    for word in _targets():
+        short = word[0] + VOWELS.sub("", word[1:])
+        # three letters say too little unless one vowel was dropped: "lst", "nxt"
+        if word in common and (len(short) >= 4 or len(word) == 4) and short != word:
+            found.setdefault(short, set()).add(word)
+    return {short: next(iter(words)) for short, words in found.items() if len(words) == 1}
 
 
 def _inflected(word: str, target: str) -> bool:

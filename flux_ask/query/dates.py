@@ -157,6 +157,14 @@ def describe(r: Range) -> str:
     return start.isoformat() if start == end else f"{start.isoformat()} to {end.isoformat()}"
 
 
+def whole_year(ranges) -> int | None:
+    """The year the ranges are, when they are one whole year (this one up to today)."""
+    if len(ranges) != 1:
+        return None
+    start, end = ranges[0]
+    return start.year if (start.month, start.day) == (1, 1) and end.year == start.year else None
+
+
 RECENT_DAYS: int = vocabulary.entry("dates.recent_days")  # "recently"
 WEEKDAYS = frozenset("monday tuesday wednesday thursday friday saturday sunday".split())
 RELATIVE_DAYS: dict[str, str] = vocabulary.table("dates.relative_days")

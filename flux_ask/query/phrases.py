@@ -3,7 +3,8 @@ negation) returns one of these; the planner puts them together into a QueryPlan.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import date
 
 from flux_ask.query.plan import Fact, Place, PlaceReading, SimilarTo
@@ -20,6 +21,8 @@ class Dates:
     every: bool = False  # every January, winter or Christmas: narrowed by another date of the question
     tentative: bool = False  # "christmas markets": what the picture shows, a date only beside another date
     holiday: str | None = None  # the calendar holiday it names, for the notes
+    # a date said without its year, in the year said next: "the day after thanksgiving | last year"
+    in_year: Callable[[int], tuple[tuple[Range, ...], str]] | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)

@@ -149,6 +149,23 @@ class Draft:
     asks_how: bool = False  # "how did my portraits change": a change over time, not a picture of one
     asked: bool = False  # an asking verb came first ("show me 5 foggy bridges": a count)
     holidays: bool = False  # a calendar holiday was read
+    # the last date said without its year: (the word after it, it, where its ranges and note are)
+    yearless: tuple[int, Dates, int, int] | None = None
+
+    def _in_year_said(self, phrase: Dates, at: int) -> bool:
+        """A year said right after a date said without one puts it in that year: "the day after
+        thanksgiving last year", "june 1st to 14th in 2023"; it is no date of its own."""
+        year = dates.whole_year(phrase.ranges)
+        if self.yearless is None or year is None or phrase.every or self.yearless[0] != at:
+            return False
+        _, earlier, k, n = self.yearless
+        ranges, note = earlier.in_year(year)
+        if not ranges:
+            return False
+        self.date_ranges[k:k + len(earlier.ranges)] = ranges
+        self.date_notes[n] = note
+        self.yearless = None
+        return True
 
     def add(self, phrase: Phrase | list[Phrase], at: int, said: list[str]) -> None:
         """Take a phrase read at word `at` from the words `said`."""
@@ -160,9 +177,13 @@ class Draft:
             case Dates(tentative=True):  # the words stay for CLIP, and may become a date at the end
                 self.maybe_dates.append((len(self.text), len(said), phrase))
                 self.text += said
+            case Dates() if self._in_year_said(phrase, at):
+                pass
             case Dates():
                 (self.every_dates if phrase.every else self.date_ranges).extend(phrase.ranges)
                 self.date_notes.append(phrase.note)
+                self.yearless = (at + len(said), phrase, len(self.date_ranges) - len(phrase.ranges),
+                                 len(self.date_notes) - 1) if phrase.in_year else None
                 self.kinds.append((at, "season" if "meteorological" in phrase.note else "year"))
                 self.holidays = self.holidays or phrase.holiday is not None
             case Weekdays(days=days):

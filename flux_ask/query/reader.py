@@ -197,7 +197,12 @@ class PhraseReader(Transformer):
             self.ctx.others.append(OtherReading(
                 f"'{said}' as words of the picture, not its days",
                 " ".join([*self.ctx.question_before, f'"{said}"', *self.ctx.originals[1:], *self.ctx.question_after])))
-        dates_read = Dates(span.ranges, span.note, every=span.every, holiday=span.holiday)
+        in_year = None
+        if span.in_year is not None and not span.year_said and not span.every:
+            def in_year(y: int, span=span) -> tuple[tuple[Range, ...], str]:
+                found = span.in_year(y)
+                return found.ranges, found.note
+        dates_read = Dates(span.ranges, span.note, every=span.every, holiday=span.holiday, in_year=in_year)
         if span.daytime:  # "this morning": today, in the morning
             from flux_ask.query.facts import daytime_fact
 
@@ -575,18 +580,9 @@ class PhraseReader(Transformer):
         rng = dates.around(dates.past_span(2, period, self.ctx.now)[0], period)
         return Span((rng,), dates.describe(rng))
 
-    def bound(self, c) -> Span | None:
-        """ "the day after thanksgiving last year": the date in the year said after it."""
-        first, year_span = [x for x in c if isinstance(x, Span)]
-        year = _one_year(year_span, self.ctx.now)
-        if first.year_said or first.in_year is None or year is None:
-            return None
-        found = first.in_year(year)
-        return replace(found, year_said=True, in_year=None, every=False) if found.ranges else None
-
     def this_time(self, c) -> Span | None:
         said = next(x for x in c if isinstance(x, (Span, int)))
-        year = said if isinstance(said, int) else _one_year(said, self.ctx.now)
+        year = said if isinstance(said, int) else dates.whole_year(said.ranges)
         if year is None:
             return None
         then = dates.safe_date(year, self.ctx.now.month, self.ctx.now.day)
@@ -647,6 +643,7 @@ class PhraseReader(Transformer):
     # ranges: any two dates, or one end open
     def range(self, c) -> Span | None:
         first, last = [x for x in c if isinstance(x, Span)]
+        in_year = _range_in_year(first, last)
         if first.every and not last.every and first.in_year:  # "between christmas and new year 2022"
             year, every = last.ranges[-1][1].year, first
             first = min((every.in_year(y) for y in (year, year - 1) if every.in_year(y).ranges),
@@ -663,7 +660,8 @@ class PhraseReader(Transformer):
         rng = (first.ranges[0][0], last.ranges[-1][1])
         if rng[0] > rng[1]:
             raise ImpossibleQuestion(f"the dates in '{' '.join(self.ctx.originals)}' end before they begin")
-        return Span((rng,), _from_to(rng) if not _whole(rng) else dates.describe(rng))
+        return Span((rng,), _from_to(rng) if not _whole(rng) else dates.describe(rng), year_said=in_year is None,
+                    in_year=in_year)
 
     def _offer_year_of_start(self, start: date, last: Span) -> None:
         """The year said once may be the first date's: "between christmas and new year 2022" as the
@@ -963,12 +961,20 @@ def _back_in_time(found: list[Range], now: date) -> list[Range]:
     return earlier + found
 
 
-def _one_year(span: Span, now: date) -> int | None:
-    """The year a span is, when it is one whole year (this one up to today)."""
-    (start, end), = span.ranges if len(span.ranges) == 1 else ((None, None),)
-    if start is None or (start.month, start.day) != (1, 1) or start.year != end.year:
+def _range_in_year(first: Span, last: Span) -> Callable[[int], Span] | None:
+    """ "from june 1st to june 14th", said without a year: the same days in the year said after it."""
+    if first.year_said or last.year_said or first.every or last.every or not (first.in_year and last.in_year):
         return None
-    return start.year if (end.month, end.day) == (12, 31) or end == now else None
+
+    def in_year(y: int) -> Span:
+        start, end = first.in_year(y), last.in_year(y)
+        if start.ranges and end.ranges and start.ranges[0][0] > end.ranges[-1][1]:
+            start = first.in_year(y - 1)  # "from december to february"
+        if not (start.ranges and end.ranges):
+            return Span((), "")
+        rng = (start.ranges[0][0], end.ranges[-1][1])
+        return Span((rng,), _from_to(rng))
+    return in_year
 
 
 def _tokens(children) -> list[str]:

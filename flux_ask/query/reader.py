@@ -4,17 +4,24 @@ words parse but do not make sense here (a place that is not one, "may" in "may f
 
 from __future__ import annotations
 
+import hashlib
+import importlib
 import os
+import pickle
 import re
+import sys
+import types
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from functools import lru_cache
 from importlib import resources
 
+import lark
 from lark import Lark, Token, Transformer, Tree
 from lark.exceptions import LarkError, UnexpectedCharacters, VisitError
 
+from flux_ask.atomic import atomic_output
 from flux_ask.errors import FluxAskError
 from flux_ask.query import dates, english, festivals, vocabulary
 from flux_ask.query.phrases import (
@@ -59,17 +66,48 @@ def grammar() -> str:
     return re.sub(r"\{\{([\w.]+)\}\}", lambda m: vocabulary.pattern(m.group(1)), text)
 
 
-@lru_cache(maxsize=1)
 def parser() -> Lark:
-    return Lark(grammar(), start="phrase", parser="earley", lexer="dynamic", ambiguity="resolve")
+    return _built()[0]
 
 
 @lru_cache(maxsize=1)
-def _edges() -> tuple[re.Pattern, re.Pattern]:
+def _built() -> tuple[Lark, re.Pattern, re.Pattern]:
+    """The parser and its edges, kept in the install's cache by the grammar's hash: building them
+    takes 0.1 s of every new process, loading them 0.02 s."""
+    from flux_ask.config import static_cache_dir
+
+    text = grammar()
+    key = hashlib.sha256(f"{text}{lark.__version__}{sys.version_info[:2]}".encode()).hexdigest()[:16]
+    path = static_cache_dir() / f"grammar-{key}.pickle"
+    try:
+        with open(path, "rb") as f:
+            return pickle.load(f)
+    except Exception:  # absent, or written by another version: built again
+        pass
+    built = Lark(text, start="phrase", parser="earley", lexer="dynamic", ambiguity="resolve")
+    found = (built, *_edges(built))
+    try:
+        with atomic_output(path) as tmp, open(tmp, "wb") as f:
+            _ModulesByName(f).dump(found)
+    except OSError:
+        pass  # a read-only cache: built in each process
+    return found
+
+
+class _ModulesByName(pickle.Pickler):
+    """Lark's lexer keeps the `re` module; a module is pickled as its name."""
+
+    def reducer_override(self, obj):
+        if isinstance(obj, types.ModuleType):
+            return importlib.import_module, (obj.__name__,)
+        return NotImplemented
+
+
+def _edges(built: Lark) -> tuple[re.Pattern, re.Pattern]:
     """Patterns for the words a phrase can begin with and end with, worked out from the grammar
     (its first and last terminals): a span that fails them is no phrase, without asking Earley."""
     rules: dict[str, list[list]] = {}
-    for rule in parser().rules:
+    for rule in built.rules:
         rules.setdefault(rule.origin.name, []).append(rule.expansion)
     nullable: set[str] = set()
     while True:  # the rules that can match nothing
@@ -95,18 +133,18 @@ def _edges() -> tuple[re.Pattern, re.Pattern]:
                             break
         return found["phrase"]
 
-    regex = {t.name: t.pattern.to_regexp() for t in parser().terminals}
+    regex = {t.name: t.pattern.to_regexp() for t in built.terminals}
     first = "|".join(f"(?:{regex[name]})" for name in sorted(edge(list)))
     last = "|".join(f"(?:{regex[name]})" for name in sorted(edge(lambda alt: list(reversed(alt)))))
     return re.compile(first), re.compile(f"(?:{last})$")
 
 
 def may_begin(span: str) -> bool:
-    return bool(_edges()[0].match(span))
+    return bool(_built()[1].match(span))
 
 
 def may_end(span: str) -> bool:
-    return bool(_edges()[1].search(span))
+    return bool(_built()[2].search(span))
 
 
 @lru_cache(maxsize=4096)

@@ -16,7 +16,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "/help": ("", "this list, and the keys"),
     "/new": ("", "start afresh: the next question refines nothing before it"),
     "/meant": ("N", "read the last answer's place name as the Nth other place it may mean (its 'or' chips)"),
-    "/other": ("N", "ask the last question the Nth other way it may be read (its 'also' chips)"),
+    "/other": ("N", "ask the last question the Nth other way it may be read (its chips that say 'as ...')"),
     "/similar": ("[#N | PHOTO_ID | FILE]", "photos like the highlighted one, result N, a photo id or an image file"),
     "/recipe save": ("NAME", "save the last question as a recipe"),
     "/recipe run": ("NAME", "ask a saved recipe again, on the archive as it is now"),

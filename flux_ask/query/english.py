@@ -6,7 +6,6 @@ lists takes half a second)."""
 from __future__ import annotations
 
 from functools import lru_cache
-from importlib import metadata
 from pathlib import Path
 
 import numpy as np
@@ -19,9 +18,9 @@ INDEX_VERSION = "1"
 @lru_cache(maxsize=1)
 def _arrays() -> tuple[np.ndarray, np.ndarray]:
     """(everyday words: the ones the dictionaries keep in lower case; every word, lowered), sorted."""
-    from flux_ask.config import static_cache_dir
+    from flux_ask.config import package_stamp, static_cache_dir
 
-    folder = static_cache_dir() / f"english-{INDEX_VERSION}-{metadata.version('english-words')}"
+    folder = static_cache_dir() / f"english-{INDEX_VERSION}-{package_stamp('english_words')}"
     try:
         return (np.load(folder / "everyday.npy", mmap_mode="r"), np.load(folder / "known.npy", mmap_mode="r"))
     except (OSError, ValueError):

@@ -18,7 +18,6 @@ import warnings
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
-from importlib import metadata
 from pathlib import Path
 
 from flux_ask.atomic import atomic_output
@@ -66,14 +65,17 @@ class Festival:
         words.toml's as the calendar of the country asked about keeps it, where it does (Eid
         al-Adha is four days in Turkey)."""
         if self.rule is not None:
-            kept = calendar_days(self.label, year, asked) if asked and asked != self.country else []
+            kept = calendar_days(self.label, year, asked) if self.kept_by(asked) else []
             return kept or _rule_days(self.rule, year, self.country or country)
         return calendar_days(self.key, year, country)
 
     def kept_by(self, asked: str | None) -> bool:
         """Whether the calendar of the country asked about keeps this festival of words.toml's."""
-        return bool(self.rule and asked and asked != self.country and any(
-            calendar_days(self.label, year, asked) for year in (2023, 2024)))
+        if not (self.rule and asked and asked != self.country):
+            return False
+        index = names()  # which calendars name it, without loading any of them
+        return any(country == asked for key in (key_of(self.label), _other_day_name(key_of(self.label)))
+                   for country, _ in index.get(key, ()))
 
     def calendar_for(self, asked: str | None, configured: str) -> str | None:
         """Whose calendar reads it: the country the question names where its calendar has it
@@ -148,11 +150,11 @@ def names(cache: Path | None = None) -> dict[str, list[list[str]]]:
     global _index
     if _index is not None:
         return _index
-    if cache is None:
-        from flux_ask.config import static_cache_dir
+    from flux_ask.config import package_stamp, static_cache_dir
 
+    if cache is None:
         cache = static_cache_dir()
-    path = cache / f"holiday-names-{INDEX_VERSION}-{metadata.version('holidays')}.json"
+    path = cache / f"holiday-names-{INDEX_VERSION}-{package_stamp('holidays')}.json"
     try:
         _index = json.loads(path.read_text(encoding="utf-8"))
         return _index

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from functools import lru_cache
 from importlib import resources
+from pathlib import Path
 
 import lark
 from lark import Lark, Token, Transformer, Tree
@@ -72,19 +73,19 @@ def parser() -> Lark:
 
 @lru_cache(maxsize=1)
 def _built() -> tuple[Lark, re.Pattern, re.Pattern]:
-    """The parser and its edges, kept in the install's cache by the grammar's hash: building them
+    """The parser and its edges, kept in the install's cache by what the grammar is made of: building them
     takes 0.1 s of every new process, loading them 0.02 s."""
     from flux_ask.config import static_cache_dir
 
-    text = grammar()
-    key = hashlib.sha256(f"{text}{lark.__version__}{sys.version_info[:2]}".encode()).hexdigest()[:16]
-    path = static_cache_dir() / f"grammar-{key}.pickle"
+    sources = [Path(str(resources.files("flux_ask.query").joinpath(name))) for name in ("query.lark", "words.toml")]
+    said = "".join(vocabulary.stamp(p) for p in sources) + lark.__version__ + str(sys.version_info[:2])
+    path = static_cache_dir() / f"grammar-{hashlib.sha256(said.encode()).hexdigest()[:16]}.pickle"
     try:
         with open(path, "rb") as f:
             return pickle.load(f)
     except Exception:  # absent, or written by another version: built again
         pass
-    built = Lark(text, start="phrase", parser="earley", lexer="dynamic", ambiguity="resolve")
+    built = Lark(grammar(), start="phrase", parser="earley", lexer="dynamic", ambiguity="resolve")
     found = (built, *_edges(built))
     try:
         with atomic_output(path) as tmp, open(tmp, "wb") as f:

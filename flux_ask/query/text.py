@@ -200,9 +200,6 @@ def _common_targets() -> frozenset[str]:
 def _correct_typos(out: Words) -> list[tuple[str, str, str]]:
     """Misspellings of the planner's own words ("febuary", "yesteday", "thanksgving") read as
     meant, and said in the notes. A word the dictionary knows, or a name, is never changed."""
-    from rapidfuzz import process
-    from rapidfuzz.distance import OSA
-
     targets = _targets()
     known = set(targets)
     corrected: list[tuple[str, str, str]] = []
@@ -219,19 +216,28 @@ def _correct_typos(out: Words) -> list[tuple[str, str, str]]:
         if len(word) < 4 or not VOWELS.search(word[1:]):
             meant = _unvowelled().get(word)  # "lst", "nxt wknd", "smmr": the vowels left out
         else:
-            limit = 1 if len(word) <= 6 else 2
-            found = process.extractOne(word, targets, scorer=OSA.distance, score_cutoff=limit)
-            meant = found[0] if found and found[0][0] == word[0] and not _inflected(word, found[0]) else None
-        if meant is None:
-            continue
-        from flux_ask.query import english  # deferred: read only for a near miss
-
-        if english.known(word):
+            meant = None if _known(word) else _nearest(word, targets)
+        if meant is None or _known(word):
             continue
         out.words[k] = meant
         out.notes.append(f"read '{out.originals[k]}' as '{meant}'")
         corrected.append((out.originals[k], meant, out.notes[-1]))
     return corrected
+
+
+def _known(word: str) -> bool:
+    from flux_ask.query import english  # deferred: read only for a word no phrase reads
+
+    return english.known(word)
+
+
+def _nearest(word: str, targets: tuple[str, ...]) -> str | None:
+    """The planner's word a letter or two from `word`, with the same first letter."""
+    from rapidfuzz import process  # deferred: 9 ms to import, for words no dictionary keeps
+    from rapidfuzz.distance import OSA
+
+    found = process.extractOne(word, targets, scorer=OSA.distance, score_cutoff=1 if len(word) <= 6 else 2)
+    return found[0] if found and found[0][0] == word[0] and not _inflected(word, found[0]) else None
 
 
 VOWELS = re.compile("[aeiouy]")

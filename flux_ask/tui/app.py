@@ -404,7 +404,7 @@ class FluxAskApp(App):
 
     def cmd_other(self, args) -> None:
         if len(args) != 1 or not args[0].isdigit():
-            raise CommandError("/other N: which of the answer's 'also' chips? (1 is the first)")
+            raise CommandError("/other N: which of the answer's other readings? (1 is the first)")
         number, selected = int(args[0]), self.this_one()
         self.search(lambda: self.conversation.other_reading(number, selected=selected))
 

@@ -225,14 +225,17 @@ def _camera(words, originals, i, holdings) -> Found | None:
     after_preposition = match is not None
     if match is None and words[i] in ("my", "our") and _mine(words, i + 1):
         match, after_preposition = _match(_MY_CAMERA, words, i), True  # "all my fuji shots"
+    led = False  # "picks from the gfx": a model after "from the"
     if match is None:
-        match = _match(_FROM_CAMERA, words, i) or _match(_BARE_CAMERA, words, i)
+        match = _match(_FROM_CAMERA, words, i)
+        led = match is not None and words[i + 1:i + 2] == ["the"]
+        match = match or _match(_BARE_CAMERA, words, i)
     if match is None or not after_preposition and words[i - 1:i] in (["a"], ["an"]):
         return None  # "a selfie with an iphone", "an old leica": a camera in the picture
     name_words = match.group("name").split()
     for n in range(len(name_words), 0, -1):
         said = " ".join(name_words[:n])
-        value = _camera_value(said, holdings, after_preposition)
+        value = _camera_value(said, holdings, after_preposition, led)
         if value is None:
             continue
         if n < len(name_words) and name_words[n] in CAMERA_NOUNS:
@@ -270,7 +273,7 @@ def _an_object(words: list[str], i: int, taken: int, after_preposition: bool = T
     return said and bool({"a", "an"} & set(words[i:i + 3]) or words[i - 1:i] in (["a"], ["an"]))
 
 
-def _camera_value(said: str, holdings: Holdings | None, after_preposition: bool) -> str | None:
+def _camera_value(said: str, holdings: Holdings | None, after_preposition: bool, led: bool = False) -> str | None:
     """What a camera's make and model must contain, or None if the words name no camera."""
     first, rest = said.split()[0], said.split()[1:]
     if said in BRANDS and (after_preposition or said not in BRANDS_ONLY_AFTER_A_PREPOSITION):
@@ -284,7 +287,7 @@ def _camera_value(said: str, holdings: Holdings | None, after_preposition: bool)
         if holdings.cameras_like(said):  # a model the archive holds: "x100v", "d750", "eos r5"
             return said
     maker = _model(said)
-    if maker and (after_preposition or _distinctive(said)):  # "with the x100v", "x100f street", "gr3"
+    if maker and (after_preposition or led or _distinctive(said)):  # "with the x100v", "x100f street", "gr3"
         return f"{maker} {said}"
     return None
 

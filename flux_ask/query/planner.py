@@ -81,6 +81,7 @@ MAX_QUESTION_WORDS = 60  # CLIP reads 77 tokens: a longer question is cut, and t
 ASKING = vocabulary.terms("ask.asking")
 ASKING_VERBS = vocabulary.terms("ask.verbs")
 PICTURE_NOUNS = vocabulary.terms("picture.nouns")
+SHAPED_PHOTOS = vocabulary.terms("picture.shaped")
 ONE_PICTURE = vocabulary.terms("picture.one")
 COLLECTIVES = vocabulary.terms("picture.collectives")
 STEERING = vocabulary.terms("ask.steering")
@@ -657,8 +658,9 @@ def _front_count(words: list[str], i: int, asked: bool) -> tuple[int, int] | Non
         return None  # "a couple of photos of the bay", "20 of them": phrases of the grammar
     if re.fullmatch(r"(19|20)\d\d", words[i]):
         return None  # "my 2019 photos": a year
-    if words[i:i + 2] == ["a", "few"] or any(w in PICTURE_NOUNS or w in PHOTO_KINDS for w in words[j:j + 3]):
-        return count, j  # "10 beach photos", "20 vertical portraits"
+    if words[i:i + 2] == ["a", "few"] or any(w in PICTURE_NOUNS or w in PHOTO_KINDS or w in SHAPED_PHOTOS
+                                             for w in words[j:j + 3]):
+        return count, j  # "10 beach photos", "20 vertical portraits", "20 verticals"
     if re.fullmatch(r"(19|20)\d\d", words[i]):
         return None  # "my 2019 photos": a year
     if asked and j < len(words) and 0 < count <= 1000 and \
@@ -682,8 +684,10 @@ def _bare_place(words: Words, i: int, draft: Draft, ctx: Context, holdings, star
         if found[0] is None:
             return 0
     end = i + found[0][1]
-    while end + 1 < len(words) and words.words[end] == "or" and \
+    while end + 1 < len(words) and (words.words[end] == "or" or words.words[end] in VERSUS) and \
             (more := _bare_name(words, end + 1, ctx, start, after_a_place=True)):
+        if words.words[end] in VERSUS:  # "hanoi vs saigon": side by side
+            draft.group_by = draft.group_by or "place"
         found.append(more)
         end += 1 + more[1]
     place = replace(found[0][0], either=(*found[0][0].either, *(p for p, _ in found[1:])))
@@ -765,6 +769,10 @@ def _offer_place(words: Words, i: int, draft: Draft, ctx: Context, holdings) -> 
             draft.notes.append(f"'{' '.join(words.originals[i:j])}' read as {place.label}: the archive holds "
                                f"{held:,} photos there")
             return place, j - i  # the archive's own photos are the evidence
+        if place.country_code and place.country_code in ctx.calendars and ctx.calendars[-1] != ctx.country:
+            draft.notes.append(f"'{' '.join(words.originals[i:j])}' read as {place.label}: the holiday named "
+                               f"is kept there ({place.country_code} calendar)")
+            return place, j - i  # "rosenmontag parade cologne": the festival's country is the evidence
         said = " ".join(words.originals[i:j])
         before = i - 1 if i and words.words[i - 1] in ("in", "at", "near", "around") else i  # "in times square"
         question = " ".join([*words.originals[:before], *words.originals[j:], "in", place.label])

@@ -203,6 +203,9 @@ class Span:
 
 # -- one method per rule ----------------------------------------------------------------
 
+EXCEPTING = {"but", "except", "excluding", "minus", "apart"}  # after a date: "winter except december"
+
+
 class PhraseReader(Transformer):
     """Trees of the grammar into phrases. Bottom up: a rule's method sees its children read."""
 
@@ -224,7 +227,8 @@ class PhraseReader(Transformer):
         first = self.ctx.originals[0].lower()
         introduced = first in vocabulary.terms("dates.prepositions") | {"the", "every", "each", "this", "last"} or \
             self.ctx.before in vocabulary.terms("negation.words") or \
-            vocabulary.terms("grouping.versus") & {self.ctx.before, self.ctx.after}  # "summer vs winter"
+            vocabulary.terms("grouping.versus") & {self.ctx.before, self.ctx.after} or \
+            self.ctx.after in EXCEPTING  # "summer vs winter", "winter but not december"
         if span.bare and not introduced and not _month_for_sure(span.said):
             return None  # "may flowers", "march of the penguins", "winter coats": words; "october leaves" a date
         if span.holiday and span.every and not introduced and _a_word_follows(self.ctx):

@@ -209,6 +209,11 @@ def _correct_typos(out: Words) -> list[tuple[str, str, str]]:
         if word in UNIT_TYPOS and k and out.words[k - 1].replace(".", "", 1).isdigit():
             out.words[k] = UNIT_TYPOS[word]  # "400mn"
             continue
+        meant = _in_context(out.words, k)
+        if meant is not None:  # "5 starts", "photos form 2019": a word, but not there
+            out.notes.append(f"read '{out.originals[k]}' as '{meant}'")
+            out.words[k] = meant
+            continue
         if len(word) < 3 or len(word) > MAX_WORD_CHARS or not word.isalpha() or not word.isascii() or word in known:
             continue
         if k and out.originals[k][:1].isupper() and not out.originals[k].isupper():
@@ -223,6 +228,29 @@ def _correct_typos(out: Words) -> list[tuple[str, str, str]]:
         out.notes.append(f"read '{out.originals[k]}' as '{meant}'")
         corrected.append((out.originals[k], meant, out.notes[-1]))
     return corrected
+
+
+AFTER_A_NUMBER = ("stars", "star")
+BEFORE_A_DATE = ("from", "since", "until", "before", "after", "during")
+A_DATE = re.compile(r"(19|20)\d\d|'\d\d")
+
+
+def _in_context(words: list[str], k: int) -> str | None:
+    """A word a letter from one its neighbours call for: a unit after a number ("5 starts"), a
+    preposition before a date ("form 2019"), even where a dictionary keeps the word as typed."""
+    word = words[k]
+    if k and words[k - 1].isdigit():
+        wanted = AFTER_A_NUMBER
+    elif k + 1 < len(words) and (A_DATE.fullmatch(words[k + 1]) or words[k + 1] in vocabulary.terms("dates.months")):
+        wanted = BEFORE_A_DATE
+    else:
+        return None
+    if word in wanted or len(word) < 4 or not word.isalpha():
+        return None
+    from rapidfuzz.distance import OSA  # deferred: only beside a number or a date
+
+    near = [w for w in wanted if w[0] == word[0] and OSA.distance(word, w) == 1]
+    return near[0] if len(near) == 1 else None
 
 
 def _known(word: str) -> bool:

@@ -84,6 +84,23 @@ def test_an_ambiguous_place_offers_its_other_readings_to_switch_to(chat):
         chat.read_instead(1)
 
 
+def test_a_question_read_one_way_offers_the_others_and_asks_them(chat):
+    streets = ask(chat, "florence streets")
+    assert streets.plan.near is None
+    offered = [c for c in streets.chips if c.other]
+    assert [(c.label, c.other) for c in offered] == [("or 'florence' as the place Florence", 1)]
+    instead = chat.other_reading(1)
+    chat.accept(instead)
+    assert instead.plan.near.label == "Florence" and instead.plan.text == "streets"
+    assert instead.asked == "streets in Florence"
+    with pytest.raises(CommandError, match="read only one way"):
+        chat.other_reading(1)
+    ask(chat, "between christmas and new year 2022")
+    with pytest.raises(CommandError, match="/other 1 to 1"):
+        chat.other_reading(2)
+    assert chat.other_reading(1).plan.date_ranges == (("2022-12-25", "2023-01-01"),)
+
+
 def test_facts_and_places_of_the_archive(chat):
     assert {"format": "JPEG", "photos": 20} in chat.facts()["formats"]
     assert {c["country"] for c in chat.places()} == {"United States", "Italy"}

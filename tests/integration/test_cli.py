@@ -119,3 +119,23 @@ def test_models_marks_the_weights_on_this_machine(tmp_path, home):
     assert out.returncode == 0, out.stderr
     assert "laion2b_s34b_b79k* (default)" in out.stdout.splitlines()
     assert "datacomp_xl_s13b_b90k" in out.stdout.splitlines()  # not on this machine
+
+
+def test_a_name_that_may_be_a_place_is_one_where_the_archive_has_photos_and_else_offered(tmp_path, home):
+    from tests.photos import WALNUT, exif_for, write_photo
+
+    archive = tmp_path / "archive"
+    for i in range(3):
+        write_photo(archive / f"venice_{i}.jpg", seed=i,
+                    exif=exif_for(taken=f"2022:05:0{i + 1} 10:00:00", lat=45.4371, lon=12.3326))
+    write_photo(archive / "walnut.jpg", seed=9, exif=exif_for(taken="2022:06:01 10:00:00", lat=WALNUT[0], lon=WALNUT[1]))
+    assert flux(home, "index", str(archive), "--model", "tiny-test").returncode == 0
+    venice = flux(home, "ask", "venice canals")  # the archive's own photos are the evidence
+    assert venice.returncode == 0, venice.stderr
+    assert "· 'venice' read as Venice: the archive holds 3 photos there" in venice.stdout
+    florence = flux(home, "ask", "florence streets", "--json")  # none there: words, the place offered
+    plan = json.loads(florence.stdout)["plan"]
+    assert plan["near"] is None and plan["text"] == "florence streets"
+    assert plan["other_readings"] == [{"label": "'florence' as the place Florence", "question": "streets in Florence"}]
+    said = flux(home, "ask", "florence streets")
+    assert "· also fair: 'florence' as the place Florence (ask: streets in Florence)" in said.stdout

@@ -196,6 +196,7 @@ def test_words_that_are_only_sometimes_dates(question, text):
     ("febuary 2021 snow", "february"), ("pics from yesteday", "yesterday"), ("thanksgving 2019", "thanksgiving"),
     ("every wekend", "weekend"), ("christmass eve 2023", "christmas"), ("1/250 or fastr", "faster"),
     ("dogs lst winter", "last"), ("smmr 2019", "summer"),  # the vowels left out
+    ("4 starts", "stars"), ("pics form 2018", "from"),  # words, but not beside a number or a date
 ])
 def test_typos_are_read_as_meant_and_said(question, read_as):
     p = plan(question, now=NOW)
@@ -230,10 +231,26 @@ def test_a_word_the_dictionary_knows_is_never_corrected(question):
     ("8 square portraits", 8, None, None),  # a kind of photo counts as a picture noun
     ("sort my 2022 photos by country", None, "country", None),
     ("compare 2018 and 2023", None, "year", None),
+    ("12 horizontals", 12, None, None),
+    ("queens by neighbourhood", None, "place", None),
 ])
 def test_counts_groupings_and_orders(question, limit, group_by, order):
     p = plan(question, now=NOW)
     assert (p.limit, p.group_by, p.order) == (limit, group_by, order)
+
+
+def test_evidence_for_a_place_named_bare(places):
+    parade = plan("rosenmontag floats cologne", now=NOW, places=places)  # the festival's country
+    assert parade.near.country_code == "DE" and parade.text == "floats"
+    assert plan("cologne bottles", now=NOW, places=places).near is None  # without it: words, the place offered
+    versus = plan("lisbon vs madrid street food", now=NOW, places=places)
+    assert versus.group_by == "place" and {versus.near.label, *(p.label for p in versus.near.either)} == \
+        {"Lisbon", "Madrid"}
+
+
+def test_a_bare_season_before_an_exception_is_a_date():
+    p = plan("summer except july", now=NOW)
+    assert len(p.date_ranges) > 30 and p.exclude_date_ranges and p.text == ""
 
 
 def test_said_on_a_weekend_this_past_weekend_is_this_one_and_the_last_is_offered():

@@ -147,6 +147,8 @@ def _dates(plan, m: dict, missed: list, wrong: list) -> None:
         return
     slack = m.get("date_slack_days", 0)
     asked = m.get("dates") or m.get("dates_every") or m.get("exclude_dates")
+    if not asked and _compared_seasons(m) and have is not ALL and all(d.month in _compared_seasons(m) for d in have):
+        return  # "summer vs winter": every summer and winter, side by side, is what was asked
     if not asked:
         wrong.append(f"dates {_show(plan.date_ranges)} not asked for (left out: {_show(plan.exclude_date_ranges)})")
     elif have is ALL:
@@ -155,6 +157,19 @@ def _dates(plan, m: dict, missed: list, wrong: list) -> None:
         return
     else:
         wrong.append(f"dates {_show(plan.date_ranges)} (left out {_show(plan.exclude_date_ranges)}) != {asked}")
+
+
+SEASON_MONTHS = {"winter": (12, 1, 2), "spring": (3, 4, 5), "summer": (6, 7, 8), "autumn": (9, 10, 11),
+                 "fall": (9, 10, 11)}
+
+
+def _compared_seasons(m: dict) -> set[int]:
+    """The months of the seasons a meaning compares side by side ("summer vs winter"), if it does."""
+    compared = [str(c).lower() for c in (m.get("group_by") or {}).get("compare", [])] \
+        if isinstance(m.get("group_by"), dict) else []
+    if not compared or not all(c in SEASON_MONTHS for c in compared):
+        return set()
+    return {month for c in compared for month in SEASON_MONTHS[c]}
 
 
 WINDOW_START = date(1987, 1, 1)  # "every January" reaches back forty years

@@ -9,6 +9,7 @@ June to August, and "summer 2022" is December 2021 to February 2022).
 from __future__ import annotations
 
 import calendar
+import re
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
@@ -171,12 +172,17 @@ RELATIVE_DAYS: dict[str, str] = vocabulary.table("dates.relative_days")
 DATE_ORDERS = ("MDY", "DMY", "YMD")  # how 02/03/2020 reads: the `date_order` setting
 
 
+DOTTED = re.compile(r"\d{1,2}\.\d{1,2}\.(\d{2}|\d{4})")
+
+
 def parsed_day(text: str, now: date, date_order: str = "MDY") -> date | None:
     """A day as people write one ("14 February 2021", "Feb 14th", "2021-02-14",
     "02/14/2021", "2 weeks ago", "last tuesday"), read by dateparser; a day named
     without a year is the most recent one."""
     import dateparser  # deferred: ~0.15 s, and only questions that name a day need it
 
+    if DOTTED.fullmatch(text.strip()):
+        date_order = "DMY"  # "10.03.2022": days written with dots put the day first, wherever they are written
     found = dateparser.parse(text, languages=["en"], settings={
         "RELATIVE_BASE": datetime(now.year, now.month, now.day), "PREFER_DATES_FROM": "past",
         "DATE_ORDER": date_order, "RETURN_AS_TIMEZONE_AWARE": False})

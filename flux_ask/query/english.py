@@ -67,12 +67,16 @@ def ordinary(word: str) -> bool:
 
 def known(word: str) -> bool:
     """Whether the dictionaries have the word at all, as a name or otherwise ("Augusta"), or
-    as the plural or past of one they have ("parties", "walked")."""
+    as the plural or past of an everyday word ("parties", "walked")."""
     word = word.lower()
     if not word.isascii():
         return False
-    forms = {word}
-    if len(word) > 4 and not word.endswith("ss"):  # "christmass" is no plural of "christmas"
-        forms |= {word[:-1] if word.endswith("s") else word, word[:-2] if word.endswith(("es", "ed")) else word,
-                  word[:-3] + "y" if word.endswith("ies") else word, word[:-3] if word.endswith("ing") else word}
-    return any(_has(_arrays()[1], form) for form in forms)
+    if listed(word):
+        return True
+    return len(word) > 3 and not word.endswith("ss") and ordinary(word)  # "christmass" is no plural
+
+
+def listed(word: str) -> bool:
+    """Whether the dictionaries have the word as written, not only a word it may be a form of."""
+    word = word.lower()
+    return word.isascii() and _has(_arrays()[1], word)

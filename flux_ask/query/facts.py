@@ -451,7 +451,8 @@ def _state(words, originals, i, holdings) -> Found | None:
         return Found(Fact("located", "=", int(has), "with a position" if has else "without a position"),
                      _taken(match))
     match = _match(_DATED, words, i)
-    if match is not None and (match.group(0) != "dated" or i + 1 >= len(words) or not words[i + 1].isdigit()):
+    if match is not None and (match.group(0) != "dated" or i + 1 >= len(words) or not words[i + 1].isdigit()
+                              and words[i + 1] not in ("to", "from", "in", "between", "before", "after", "around")):
         has = not match.group("without")
         return Found(Fact("dated", "=", int(has), "dated" if has else "undated (only the file's time)"),
                      _taken(match))

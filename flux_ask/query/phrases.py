@@ -23,6 +23,7 @@ class Dates:
     holiday: str | None = None  # the calendar holiday it names, for the notes
     # a date said without its year, in the year said next: "the day after thanksgiving | last year"
     in_year: Callable[[int], tuple[tuple[Range, ...], str]] | None = field(default=None, compare=False)
+    open: str | None = None  # "since" or "until": open at one end, closed by the other ("after 2015 and before 2019")
 
 
 @dataclass(frozen=True)

@@ -152,6 +152,7 @@ class Draft:
     holidays: bool = False  # a calendar holiday was read
     # the last date said without its year: (the word after it, it, where its ranges and note are)
     yearless: tuple[int, Dates, int, int] | None = None
+    open_dates: list[tuple[int, int, str]] = field(default_factory=list)  # (range, note, "since" or "until")
 
     def _in_year_said(self, phrase: Dates, at: int) -> bool:
         """A year said right after a date said without one puts it in that year: "the day after
@@ -168,6 +169,24 @@ class Draft:
         self.yearless = None
         return True
 
+    def _closes(self, phrase: Dates) -> bool:
+        """A range open at one end closes one open at the other that it overlaps: "after 2015 and
+        before 2019" is 2016 to 2018, not everything ("before 2015 and after 2019" stays either)."""
+        other = {"since": "until", "until": "since"}.get(phrase.open or "")
+        found = next(((k, n) for k, n, way in self.open_dates if way == other), None)
+        if found is None:
+            if phrase.open:
+                self.open_dates.append((len(self.date_ranges), len(self.date_notes), phrase.open))
+            return False
+        k, n = found
+        start, end = max(self.date_ranges[k][0], phrase.ranges[0][0]), min(self.date_ranges[k][1], phrase.ranges[0][1])
+        if start > end:  # "before 2015 and after 2019": either
+            return False
+        self.date_ranges[k] = (start, end)
+        self.date_notes[n] = f"from {start.isoformat()} to {end.isoformat()}"
+        self.open_dates = [d for d in self.open_dates if d[:2] != found]
+        return True
+
     def add(self, phrase: Phrase | list[Phrase], at: int, said: list[str]) -> None:
         """Take a phrase read at word `at` from the words `said`."""
         for one in phrase if isinstance(phrase, list) else [phrase]:
@@ -178,7 +197,7 @@ class Draft:
             case Dates(tentative=True):  # the words stay for CLIP, and may become a date at the end
                 self.maybe_dates.append((len(self.text), len(said), phrase))
                 self.text += said
-            case Dates() if self._in_year_said(phrase, at):
+            case Dates() if self._in_year_said(phrase, at) or self._closes(phrase):
                 pass
             case Dates():
                 (self.every_dates if phrase.every else self.date_ranges).extend(phrase.ranges)
@@ -190,6 +209,9 @@ class Draft:
             case Weekdays(days=days):
                 self.weekdays |= days
                 self.kinds.append((at, "weekday"))
+            case Near(place=place) if self.near is not None and place.area and \
+                    self.near.country_code == place.area.split("/")[0]:
+                pass  # "split in croatia": the country says which Split, it does not widen it
             case Near(place=place, readings=readings):
                 self.near = place
                 self._read_as(readings)
@@ -311,8 +333,8 @@ def _read(text: str, ctx: Context, holdings: Holdings | None) -> Draft:
         words.cut(MAX_QUESTION_WORDS)
     start = _drop_asking(words, draft, holdings)
     if 1 < start < len(words) and words.words[start - 2] in DATE_PREPS and words.words[start - 1] == "the" and \
-            isinstance((_grammar(words, start - 2, ctx) or (None,))[0], Dates):
-        start -= 2  # "photos from the 90s": the preposition and the article belong to the date
+            isinstance((_grammar(words, start - 2, ctx) or (None,))[0], (Dates, Near)):
+        start -= 2  # "photos from the 90s", "from the city of split": the preposition and the article are the phrase's
     elif 0 < start < len(words) and words.words[start - 1] in DATE_PREPS:
         start -= 1  # "photos from summer": the preposition belongs to the date
     # "find all photographs made within ..." is a question of its own; "only 2019" refines
@@ -324,6 +346,8 @@ def _read(text: str, ctx: Context, holdings: Holdings | None) -> Draft:
     while i < len(words):
         taken = _one_phrase(words, i, draft, ctx, holdings, start)
         if taken:
+            if draft.text[-2:] in (["dated", "to"], ["dating", "to"], ["dating", "from"]):
+                del draft.text[-2:]  # "material dated to the 1990s"
             if draft.text and draft.text[-1] in MAKING_VERBS:  # "made within one block of ..."
                 draft.text.pop()
             i += taken
@@ -428,10 +452,12 @@ def _longest_of(words: list[str], i: int, phrases: tuple[tuple[str, ...], ...]) 
 def _negatable(words: Words, j: int, draft: Draft, ctx: Context, holdings, start: int, same=None):
     """(a phrase that can be left out at word j, after filler words like "shot" or "the", and the
     words it took), or (None, 0)."""
-    for skip in range(0, 3):
+    for skip in range(0, 5):
         k = j + skip
-        if k >= len(words) or skip and not _fillers(words.words, j, k):
+        if k >= len(words):
             break
+        if skip and not _fillers(words.words, j, k):
+            continue  # "the ones that are": fillers of more than one word end further on
         if not words.free(k, k + 1):
             break
         fact = _fact_at(words, k, holdings) or _fact_led(words, k, holdings)

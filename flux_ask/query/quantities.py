@@ -369,8 +369,11 @@ RANGE_WORDS = ("to", "-", "until", "till", "through", "thru")
 def _clock_range(words: list[str], i: int) -> Read | None:
     """ "midnight to 3am", "10pm-2am": two times said as times, no preposition before."""
     first = _hour(words, i)
-    if first is None or not first[2] or i + first[1] >= len(words) or words[i + first[1]] not in RANGE_WORDS:
+    if first is None or i + first[1] >= len(words) or words[i + first[1]] not in RANGE_WORDS:
         return None
+    second = _hour(words, i + first[1] + 1)
+    if not first[2] and (second is None or second[2] in ("", "24h")):
+        return None  # "6 to 8 dogs": no time said
     return _until(words, i + first[1], first[0], first[2], i)
 
 
@@ -380,7 +383,7 @@ def _until(words: list[str], j: int, hour: int, said: str, i: int) -> Read | Non
     if second is None:
         return None
     end, m, end_said = second
-    if not said and end_said == "pm" and hour < 12:  # "between 6 and 8pm"
+    if not said and end_said == "pm" and hour < 12 and hour + 12 < end:  # "between 6 and 8pm"; "9 to 5pm" is 9am
         hour += 12
     elif not said and not end_said and end < hour < end + 12:  # "from 9 to 5": to 5pm
         end += 12

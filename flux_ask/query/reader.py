@@ -199,6 +199,7 @@ class Span:
     bare: bool = False  # a month, season or short year that is a date only after a preposition
     said: str = ""  # the word, for a bare one: "october" is a date, "may" a word
     daytime: str | None = None  # "this morning", "last night": the time of day too
+    open: str | None = None  # "since" or "until": a range open at one end ("after 2015", "before 2019")
 
 
 # -- one method per rule ----------------------------------------------------------------
@@ -228,7 +229,11 @@ class PhraseReader(Transformer):
         introduced = first in vocabulary.terms("dates.prepositions") | {"the", "every", "each", "this", "last"} or \
             self.ctx.before in vocabulary.terms("negation.words") or \
             vocabulary.terms("grouping.versus") & {self.ctx.before, self.ctx.after} or \
-            self.ctx.after in EXCEPTING  # "summer vs winter", "winter but not december"
+            self.ctx.after in EXCEPTING or \
+            vocabulary.terms("grouping.comparing") & {w.lower() for w in self.ctx.question_before}
+        # "summer vs winter", "winter but not december", "compare summer and winter"
+        if span.bare and "the" in (w.lower() for w in self.ctx.originals) and _a_noun_follows(self.ctx):
+            return None  # "the winter issue", "the summer house": a season that names a thing
         if span.bare and not introduced and not _month_for_sure(span.said):
             return None  # "may flowers", "march of the penguins", "winter coats": words; "october leaves" a date
         if span.holiday and span.every and not introduced and _a_word_follows(self.ctx):
@@ -245,7 +250,8 @@ class PhraseReader(Transformer):
             def in_year(y: int, span=span) -> tuple[tuple[Range, ...], str]:
                 found = span.in_year(y)
                 return found.ranges, found.note
-        dates_read = Dates(span.ranges, span.note, every=span.every, holiday=span.holiday, in_year=in_year)
+        dates_read = Dates(span.ranges, span.note, every=span.every, holiday=span.holiday, in_year=in_year,
+                           open=span.open)
         if span.daytime:  # "this morning": today, in the morning
             from flux_ask.query.facts import daytime_fact
 
@@ -541,6 +547,10 @@ class PhraseReader(Transformer):
         rng = dates.season_range(t[0], dates.year_of(t[1], self.ctx.now), self.ctx.hemisphere)
         return Span((rng,), f"{dates.describe(rng)}{self._season_note(t[0])}")
 
+    def year_season(self, c) -> Span:
+        year, season = _tokens(c)
+        return self.season_year([Token("SEASON", season), Token("YEAR", year)])
+
     def season_span(self, c) -> Span:
         """ "winter 2017-18": the season that runs across the two years, named by the later."""
         t = _tokens(c)
@@ -698,6 +708,8 @@ class PhraseReader(Transformer):
             first = first.in_year(last.ranges[0][0].year)
             if first.ranges and first.ranges[0][0] > last.ranges[-1][1]:
                 first = first.in_year(last.ranges[0][0].year - 1)
+        if last.every and first.every and first.in_year and last.in_year:  # "from march until june": every year
+            return self._every_span(first, last)
         if last.every or first.every:
             return None
         rng = (first.ranges[0][0], last.ranges[-1][1])
@@ -705,6 +717,19 @@ class PhraseReader(Transformer):
             raise ImpossibleQuestion(f"the dates in '{' '.join(self.ctx.originals)}' end before they begin")
         return Span((rng,), _from_to(rng) if not _whole(rng) else dates.describe(rng), year_said=in_year is None,
                     in_year=in_year)
+
+    def _every_span(self, first: Span, last: Span) -> Span | None:
+        def in_year(y: int) -> Range:
+            start, end = first.in_year(y).ranges, last.in_year(y).ranges
+            if start and end and start[0][0] > end[-1][1]:  # "from november to february": across new year
+                start = first.in_year(y - 1).ranges
+            return (start[0][0], end[-1][1]) if start and end else (date.max, date.max)
+        every = [r for r in dates.every_year(in_year, self.ctx.now) if r[0] != date.max]
+        if not every:
+            return None
+        said = " ".join(self.ctx.originals)
+        return Span(tuple(every), f"'{said}', every year ({len(every)} of them)", every=True, year_said=False,
+                    in_year=lambda y: Span((in_year(y),), _from_to(in_year(y))))
 
     def _offer_year_of_start(self, start: date, last: Span) -> None:
         """The year said once may be the first date's: "between christmas and new year 2022" as the
@@ -739,7 +764,11 @@ class PhraseReader(Transformer):
         start = _latest(span, self.ctx.now)[0] if span.every else span.ranges[0][0]
         return self._open((date(1900, 1, 1), start - timedelta(days=1)), "before")
 
-    def until(self, c) -> Span:
+    def until(self, c) -> Span | None:
+        said = [w.lower() for w in self.ctx.originals]
+        if said[:2] == ["up", "to"] and not re.fullmatch(r"(19|20)\d\d|\d{1,2}(st|nd|rd|th)?|[a-z]{3,9}", said[2]) \
+                or said[:2] == ["up", "to"] and said[2] in ("a", "an", "this", "last", "the"):
+            return None  # "what were you up to a year ago": "up to" ends at a date said as one, not a relative one
         span = next(x for x in c if isinstance(x, Span))
         end = _latest(span, self.ctx.now)[1] if span.every else span.ranges[-1][1]
         return self._open((date(1900, 1, 1), end), "until")
@@ -761,7 +790,7 @@ class PhraseReader(Transformer):
             raise ImpossibleQuestion(f"'{said}' is in the future: no photo is taken after today"
                                      if kind in ("after", "since") else f"the dates in '{said}' end before they begin")
         note = f"before {rng[1] + timedelta(days=1)}" if rng[0] == date(1900, 1, 1) else _from_to(rng)
-        return Span((rng,), note)
+        return Span((rng,), note, open="until" if kind in ("before", "until") else "since")
 
     # ---- days of the week -----------------------------------------------------------
     def weekday_filter(self, c) -> Weekdays | None:
@@ -787,12 +816,16 @@ class PhraseReader(Transformer):
 
     def place_in(self, c) -> Near | None:
         prep, name = str(c[0]), c[1]
+        kind = re.match(r"(?:the )?(?:city|town|village) of (.+)", name)
+        if kind:  # "from the city of split": a place, whatever its name means as a word
+            prep, name = "the city of", kind.group(1)
         sure = self._sureness(name, prep)
-        if not sure and (not self._may_be_a_place(name) or self.ctx.after in vocabulary.terms("places.landmark_words")):
+        if not sure and (not self._may_be_a_place(name, prep) or
+                         self.ctx.after in vocabulary.terms("places.landmark_words")):
             return None  # "in the bath", "in reading glasses"; "in jackson heights" is not Jackson
         return self._near(name, sure)
 
-    def _may_be_a_place(self, name: str) -> bool:
+    def _may_be_a_place(self, name: str, prep: str = "in") -> bool:
         """Whether a name written in lower case after "in", "at" or "from" may be a place: "in the
         bath" and "in reading glasses" are words; "in nice" and "in the hague" may be places.
         Where the words win, the place is offered as the other reading."""
@@ -803,6 +836,11 @@ class PhraseReader(Transformer):
         if len(bare) != 1 or not english.everyday(bare[0]):
             return True
         area = self.ctx.places(" ".join(bare), sure=False)
+        if area is not None and prep == "of":  # "photos of turkey": what they show, the place offered
+            self.ctx.others.append(OtherReading(
+                f"'{bare[0]}' as the place {area.label}",
+                " ".join([*self.ctx.question_before, "in", area.label, *self.ctx.question_after])))
+            return False
         if area is not None and area.area is not None and "/" not in area.area:
             return True  # "not in the us", "the netherlands": a country
         after = self.ctx.after
@@ -886,7 +924,9 @@ class PhraseReader(Transformer):
         word = str(c[-1])
         return ResultRef(vocabulary.table("ordinals").get(word) or int(word[:-2]))  # "third", "23rd"
 
-    def photo_id(self, c) -> PhotoRef:
+    def photo_id(self, c) -> PhotoRef | None:
+        if self.ctx.originals[0].lower() == "like" and len(self.ctx.originals) == 2:
+            return None  # "show me like 8 of the best": a word of speech, not photo 8
         return PhotoRef(int(c[-1]))
 
     def file(self, c) -> FileRef:
@@ -1064,6 +1104,13 @@ def _month_for_sure(word: str) -> bool:
     """Whether a month said alone is surely a date: "october leaves" is, "may flowers" and
     "march of the penguins" are not (the dictionary keeps "may" and "march" as words)."""
     return word in vocabulary.terms("dates.sure_months")
+
+
+def _a_noun_follows(ctx: Context) -> bool:
+    """Whether the word after a phrase goes on its noun ("the winter issue"), rather than ending it."""
+    ends = vocabulary.terms("places.not_in_names") | vocabulary.terms("places.name_stops") | \
+        vocabulary.terms("dates.prepositions") | vocabulary.terms("picture.nouns") | vocabulary.terms("negation.words")
+    return ctx.after.isalpha() and ctx.after not in ends
 
 
 def _a_word_follows(ctx: Context) -> bool:

@@ -50,10 +50,13 @@ class Words:
 
     def _replace(self, k: int, n: int, originals: list[str], words: list[str]) -> None:
         """Words k..k+n-1 as others: a range split in three, a holiday's words made one."""
-        kept, ends = [self.kept[k]] * len(words), [False] * (len(words) - 1) + [self.ends[k + n - 1]]
+        kept = [self.kept[k]] * len(words)
+        ends = [False] * (len(words) - 1) + [self.ends[k + n - 1]] if words else []
+        glued = [self.glued[k]] + [False] * (len(words) - 1) if words else []
+        if not words and k and self.ends[k + n - 1]:
+            self.ends[k - 1] = True  # a clause that ended with the words dropped ends before them
         self.originals[k:k + n], self.words[k:k + n], self.kept[k:k + n] = originals, words, kept
-        self.glued[k:k + n] = [self.glued[k]] + [False] * (len(words) - 1)
-        self.ends[k:k + n] = ends
+        self.glued[k:k + n], self.ends[k:k + n] = glued, ends
 
 
 def holiday_of(word: str) -> str | None:
@@ -90,6 +93,7 @@ def read(text: str) -> Words:
                 out._put(clean, clean.lower().replace("’", "'"), inside, ends=ends)
         quoted = inside and not closes
     _drop_empty_phrases(out)
+    _drop_kind_words(out)
     _split_day_ranges(out)
     corrected = _correct_typos(out)
     _keep_compounds(out)
@@ -118,6 +122,7 @@ def _normalised(text: str) -> str:
     text = re.sub(r"\b((?:19|20)\d\d)\s*[-–/]\s*(\d\d)\b(?![\d/.-])", r"\1 - \2", text)  # "winter 2017-18"
     text = re.sub(r"\b((?:19|20)\d\d)\s*[-–]\s*((?:19|20)\d\d)\b", r"\1 - \2", text)  # "2019-2021"
     text = re.sub(r"\b(early|mid|late)-((?:19|20)\d\d)\b", r"\1 \2", text, flags=re.I)  # "mid-2018"
+    text = re.sub(r"(\d)\s*[★⭐]+", r"\1 stars ", text)  # "4★": four stars, not four and one
     text = re.sub(r"[★⭐]+", lambda m: f" {len(m.group(0))} stars ", text)  # "★★★★"
     text = re.sub(r"☆+", " ", text)
     text = re.sub(r"(\d)\s?\*(?!\w)", r"\1 stars", text)  # "4*"
@@ -132,6 +137,21 @@ def _normalised(text: str) -> str:
 UNIT_GLUED = re.compile(r"(\d+(?:\.\d+)?|1/\d+)(mm|mils?|cm|km|kms|m|mi|ft|hrs?|hours?|mins?|yrs?|wks?|mos?|days?|"
                         r"d|h|y|x|k|"
                         r"pm|am|mn|nm)|(1/\d+|\d+\.\d+|\d*[1-9])(s|secs?)", re.I)
+
+
+def _drop_kind_words(out: Words) -> None:
+    """ "the month of march", "the year 2016": a date said with what kind of date it is."""
+    k = 0
+    while k < len(out.words):
+        w = out.words
+        said = 3 if w[k:k + 3] == ["the", "month", "of"] or w[k:k + 3] == ["the", "year", "of"] else \
+            2 if w[k:k + 2] in (["month", "of"], ["the", "year"], ["year", "of"]) else 0
+        after = w[k + said] if said and k + said < len(w) else ""
+        if said and (after in vocabulary.terms("dates.months") and "month" in w[k:k + said] or
+                     re.fullmatch(r"(19|20)\d\d", after) and "year" in w[k:k + said]) and out.free(k, k + said):
+            out._replace(k, said, [], [])
+        else:
+            k += 1
 
 
 def _drop_empty_phrases(out: Words) -> None:
@@ -177,8 +197,8 @@ def _targets() -> tuple[str, ...]:
     words = set(vocabulary.terms("typos.targets")) | vocabulary.terms("dates.months") | \
         vocabulary.terms("dates.weekdays") | {f"{d}s" for d in vocabulary.terms("dates.weekdays")} | \
         vocabulary.terms("dates.seasons")
-    for name in festivals.festivals():
-        words.update(w for w in name.split() if len(w) >= 5)
+    for name in festivals.festivals():  # six letters at least: "wien" is no typo of "wiesn"
+        words.update(w for w in name.split() if len(w) >= 6)
     words.update(w for w in vocabulary.terms("cameras.brands") if " " not in w and len(w) >= 5)
     return tuple(sorted(w for w in words if len(w) >= 4 and w.isalpha()))
 
@@ -221,15 +241,19 @@ def _correct_typos(out: Words) -> list[tuple[str, str, str]]:
         if len(word) < 4 or not VOWELS.search(word[1:]):
             meant = _unvowelled().get(word)  # "lst", "nxt wknd", "smmr": the vowels left out
         else:
-            meant = None if _known(word) else _nearest(word, targets)
-        if meant is None or _known(word):
+            meant = None if _listed(word) else _nearest(word, targets)
+        # a form of a word ("chrismas" of the rare "chrisma") gives way only to a long word of ours
+        if meant is None or _listed(word) or _known(word) and len(meant) < 7:
             continue
+        if k and out.words[k - 1] in PLACE_BEFORE and meant in _name_parts():
+            continue  # "in wien": a place's name after a preposition of place, not a festival's
         out.words[k] = meant
         out.notes.append(f"read '{out.originals[k]}' as '{meant}'")
         corrected.append((out.originals[k], meant, out.notes[-1]))
     return corrected
 
 
+PLACE_BEFORE = ("in", "at", "near", "from", "around", "to")
 AFTER_A_NUMBER = ("stars", "star")
 BEFORE_A_DATE = ("from", "since", "until", "before", "after", "during")
 A_DATE = re.compile(r"(19|20)\d\d|'\d\d")
@@ -239,13 +263,15 @@ def _in_context(words: list[str], k: int) -> str | None:
     """A word a letter from one its neighbours call for: a unit after a number ("5 starts"), a
     preposition before a date ("form 2019"), even where a dictionary keeps the word as typed."""
     word = words[k]
-    if k and words[k - 1].isdigit():
+    if k and (words[k - 1].endswith("er") or words[k - 1] in ("more", "less", "fewer")):
+        wanted = ("than",)  # "wider then 24mm"
+    elif k and words[k - 1].isdigit():
         wanted = AFTER_A_NUMBER
     elif k + 1 < len(words) and (A_DATE.fullmatch(words[k + 1]) or words[k + 1] in vocabulary.terms("dates.months")):
         wanted = BEFORE_A_DATE
     else:
         return None
-    if word in wanted or len(word) < 4 or not word.isalpha():
+    if word in wanted or len(word) < 4 or not word.isalpha() or wanted == ("than",) and word != "then":
         return None
     from rapidfuzz.distance import OSA  # deferred: only beside a number or a date
 
@@ -257,6 +283,12 @@ def _known(word: str) -> bool:
     from flux_ask.query import english  # deferred: read only for a word no phrase reads
 
     return english.known(word)
+
+
+def _listed(word: str) -> bool:
+    from flux_ask.query import english
+
+    return english.listed(word)
 
 
 def _nearest(word: str, targets: tuple[str, ...]) -> str | None:

@@ -60,6 +60,10 @@ def facts(p) -> list[tuple]:
     ("f-stop bigger than 4", [("f_number", ">", 4.0)]),
     ("wide open at f/1.2", [("f_number", "between", (1.15, 1.25))]),
     ("shot at 85mil", [("focal", "between", (84.5, 85.5))]),
+    ("longer then 85mm", [("focal", ">", 85.0)]),  # "then" after a comparative is "than"
+    ("3★ or better", [("rating", ">=", 3)]),
+    ("commuters 8 to 10am", [("hour", "between", (8, 9))]),
+    ("offices 10 to 6pm", [("hour", "between", (10, 17))]),
 ])
 def test_comparisons_over_any_quantity(question, expected):
     assert facts(plan(question, now=NOW)) == expected
@@ -95,6 +99,10 @@ def test_negation_of_every_kind(places):
     unlabelled = plan("portraits which don't have a green label", now=NOW)
     assert unlabelled.text == "portraits" and unlabelled.facts[0].label == "not green label"
     assert plan("rooms that don't show any people", now=NOW).negative_text == "people"
+    assert plan("portraits, excluding those with flash", now=NOW).facts[0].label == "not with flash"
+    assert plan("not the ones that are 3 stars", now=NOW).facts[0].label == "not 3 stars"
+    assert plan("boats other than those from 2018", now=NOW).exclude_date_ranges == (("2018-01-01", "2018-12-31"),)
+    assert plan("parades but nothing shot on the iphone", now=NOW).facts[0].label == "not on the iphone"
 
 
 # -- holidays and festivals of any calendar ---------------------------------------------------
@@ -178,6 +186,13 @@ def test_a_holiday_said_as_a_word_stays_one_and_the_days_are_offered():
     ("the 3rd to the 9th of this month", [("2026-12-03", "2026-12-09")]),
     ("up until 2012", [("1900-01-01", "2012-12-31")]),
     ("my 2016 pictures", [("2016-01-01", "2016-12-31")]),  # a year, not a count of 2016
+    ("after 2012 and before 2016", [("2013-01-01", "2015-12-31")]),  # two open ends close one range
+    ("before 2012 and after 2016", [("1900-01-01", "2011-12-31"), ("2017-01-01", "2026-12-06")]),  # either
+    ("the year 2014", [("2014-01-01", "2014-12-31")]),
+    ("the month of october 2015", [("2015-10-01", "2015-10-31")]),
+    ("2018 autumn", [("2018-09-01", "2018-11-30")]),
+    ("from 03.04.2020 to 09.04.2020", [("2020-04-03", "2020-04-09")]),  # with dots the day comes first
+    ("the begin of 2021", [("2021-01-01", "2021-03-31")]),
 ])
 def test_dates_of_any_form(question, ranges):
     assert plan(question, now=NOW).date_ranges == tuple(ranges)
@@ -197,6 +212,7 @@ def test_words_that_are_only_sometimes_dates(question, text):
     ("every wekend", "weekend"), ("christmass eve 2023", "christmas"), ("1/250 or fastr", "faster"),
     ("dogs lst winter", "last"), ("smmr 2019", "summer"),  # the vowels left out
     ("4 starts", "stars"), ("pics form 2018", "from"),  # words, but not beside a number or a date
+    ("chrismas 2019", "christmas"),  # a plural of a rare word gives way to a long word of ours
 ])
 def test_typos_are_read_as_meant_and_said(question, read_as):
     p = plan(question, now=NOW)
@@ -246,6 +262,17 @@ def test_evidence_for_a_place_named_bare(places):
     versus = plan("lisbon vs madrid street food", now=NOW, places=places)
     assert versus.group_by == "place" and {versus.near.label, *(p.label for p in versus.near.either)} == \
         {"Lisbon", "Madrid"}
+
+
+@pytest.mark.parametrize("question", ["the summer issue", "for the winter catalogue",
+                                      "like 8 cats", "bib number 2015", "photos of china plates", "the spring collection"])
+def test_words_that_only_look_like_a_date_a_place_or_a_photo(question, places):
+    p = plan(question, now=NOW, places=places)
+    assert p.date_ranges == () and p.near is None and p.similar_to is None
+
+
+def test_a_country_after_a_place_says_which_it_is(places):
+    assert plan("from the city of split in croatia", now=NOW, places=places).near.label == "Split"
 
 
 def test_a_bare_season_before_an_exception_is_a_date():

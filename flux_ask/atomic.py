@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import os
+import pickle
 import secrets
 import shutil
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
+
+T = TypeVar("T")
 
 
 @contextmanager
@@ -64,3 +68,21 @@ def clear_leftovers(folder: Path, suffix: str) -> int:
         leftover.unlink(missing_ok=True)
         removed += 1
     return removed
+
+
+def kept_pickled(path: Path, build: Callable[[], T], pickler: type[pickle.Pickler] = pickle.Pickler) -> T:
+    """What `build` makes, kept whole in `path` and read from there next time: made again where
+    the file is absent or unreadable (damaged, or written by another version), and not kept
+    where the folder is read-only."""
+    try:
+        with open(path, "rb") as f:
+            return pickle.load(f)
+    except Exception:  # noqa: BLE001 - any reason the file cannot be read means making it again
+        pass
+    made = build()
+    try:
+        with atomic_output(path) as tmp, open(tmp, "wb") as f:
+            pickler(f).dump(made)
+    except OSError:
+        pass
+    return made

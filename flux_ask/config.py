@@ -103,14 +103,17 @@ def without_password(url: str) -> str:
     return re.sub(r"(://[^:/@]+:)[^@]*@", r"\1***@", url)
 
 
-def package_stamp(name: str) -> str:
-    """What names an installed package's build for a cache key: its top module file's size and
-    time, which any upgrade rewrites (without importlib.metadata, 10 ms of every process)."""
-    spec = importlib.util.find_spec(name)
-    if spec is None or spec.origin is None:
-        return "absent"
-    found = os.stat(spec.origin)
+def file_stamp(path: str | Path) -> str:
+    """A file's size and time, which any edit or upgrade changes: a key for what is derived from it."""
+    found = os.stat(path)
     return f"{found.st_size}-{found.st_mtime_ns}"
+
+
+def package_stamp(name: str) -> str:
+    """What names an installed package's build for a cache key: its top module file's stamp,
+    which any upgrade rewrites (without importlib.metadata, 10 ms of every process)."""
+    spec = importlib.util.find_spec(name)
+    return "absent" if spec is None or spec.origin is None else file_stamp(spec.origin)
 
 
 def static_cache_dir() -> Path:

@@ -114,25 +114,16 @@ class Conversation:
     def read_instead(self, number: int) -> Turn:
         """`/meant N`: the last answer again, its ambiguous place read as the Nth other meaning."""
         with self.lock:
-            alternatives = self.last.plan.alternatives if self.last else ()
-            if not alternatives:
-                raise CommandError("the last answer named no place that may mean another")
-            if not 1 <= number <= len(alternatives):
-                raise CommandError(f"/meant 1 to {len(alternatives)}: the last answer's place may mean "
-                                   + ", or ".join(f"{p.label} ({n})" for n, p in enumerate(alternatives, 1)))
-            return self._turn(f"meaning {alternatives[number - 1].label}", self.last.plan.read_instead(number))
+            place = _nth(self.last.plan.alternatives if self.last else (), number, "/meant",
+                         "the last answer named no place that may mean another", "the last answer's place may mean")
+            return self._turn(f"meaning {place.label}", self.last.plan.read_instead(number))
 
     def other_reading(self, number: int, *, selected: int | None = None) -> Turn:
         """`/other N`: the last question asked the Nth other way it may be read ("'bath' as the
         place Bath"), as a question of its own."""
         with self.lock:
-            others = self.last.plan.other_readings if self.last else ()
-            if not others:
-                raise CommandError("the last answer was read only one way")
-            if not 1 <= number <= len(others):
-                raise CommandError(f"/other 1 to {len(others)}: the last question may also be read as "
-                                   + ", or ".join(f"{r.label} ({n})" for n, r in enumerate(others, 1)))
-            question = others[number - 1].question
+            question = _nth(self.last.plan.other_readings if self.last else (), number, "/other",
+                            "the last answer was read only one way", "the last question may also be read as").question
             self.archive.require()
             return self._turn(question, self.archive.plan(question), selected=selected)
 
@@ -277,3 +268,13 @@ def _refines(plan: QueryPlan, before: QueryPlan) -> bool:
 def _asks_for_more(plan: QueryPlan, before: QueryPlan | None) -> bool:
     return before is not None and plan.count > before.count and \
         replace(plan, limit=before.limit, notes=()) == replace(before, notes=())
+
+
+def _nth(offered, number: int, command: str, none: str, may: str):
+    """The Nth of an answer's other readings, as `command N` asks; one line when there is none."""
+    if not offered:
+        raise CommandError(none)
+    if not 1 <= number <= len(offered):
+        raise CommandError(f"{command} 1 to {len(offered)}: {may} "
+                           + ", or ".join(f"{o.label} ({n})" for n, o in enumerate(offered, 1)))
+    return offered[number - 1]

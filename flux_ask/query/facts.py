@@ -132,9 +132,7 @@ def _between_two(first: Found, words, originals, i: int, holdings) -> Found | No
         return None
     second = _one_fact(words, originals, j + 1, holdings)
     if second is None and kind in QUANTITY_NAMES:
-        name = QUANTITY_NAMES[kind].split()
-        said = _one_fact([*name, *words[j + 1:]], [*name, *originals[j + 1:]], 0, holdings)
-        second = Found(said.fact, said.words - len(name)) if said is not None and said.words > len(name) else None
+        second = _as_if_after(QUANTITY_NAMES[kind].split(), words, originals, j + 1, holdings)
     if second is None or second.fact.name != kind or second.fact.op not in LOWER_BOUNDS + UPPER_BOUNDS or \
             (op in LOWER_BOUNDS) == (second.fact.op in LOWER_BOUNDS):
         return None
@@ -184,10 +182,19 @@ def _after_or(words, originals, j: int, holdings, *, lead: str, kind: str) -> Fo
     if found is not None:
         return found
     for said in dict.fromkeys(("with", lead)):
-        found = _one_fact([said, *words[j:]], [said, *originals[j:]], 0, holdings)
-        if found is not None and found.fact.name == kind and found.words > 1:
-            return Found(found.fact, found.words - 1, found.keep, found.note)
+        found = _as_if_after([said], words, originals, j, holdings)
+        if found is not None and found.fact.name == kind:
+            return found
     return None
+
+
+def _as_if_after(said: list[str], words, originals, j: int, holdings) -> Found | None:
+    """The fact at word j read as if `said` came before it ("or the fuji" as "with the fuji",
+    "but less than 4" as "rating less than 4"), and the question's own words it takes."""
+    found = _one_fact([*said, *words[j:]], [*said, *originals[j:]], 0, holdings)
+    if found is None or found.words <= len(said):
+        return None
+    return Found(found.fact, found.words - len(said), found.keep, found.note)
 
 
 def _match(pattern: re.Pattern, words: list[str], i: int) -> re.Match | None:
@@ -206,8 +213,9 @@ _CAMERA = _phrase(r"(?:(?:shot|taken|photographed|made) )?(?:(?:on|with|using|by
 # but "from Apple Park" and "from the galaxy" are not
 _FROM_CAMERA = _phrase(r"from (?:the )?(?P<name>[\w\-+.]+(?: [\w\-+.]+){0,2})")
 _BARE_CAMERA = _phrase(r"(?P<name>[\w\-+.]+(?: [\w\-+.]+){0,2})")
-SHOOTING_VERBS = {"shot", "taken", "made", "captured", "photographed", "snapped", "filmed", "stuff", "ones", "all",
-                  "me", "only", "just", "everything", "anything"}
+# the words before "with a ..." that name the photos, not what they show: "stuff with a leica"
+TAKEN_WITH = {"shot", "taken", "made", "captured", "photographed", "snapped", "filmed", "stuff", "ones", "all",
+              "me", "only", "just", "everything", "anything"}
 CAMERA_NOUNS = vocabulary.terms("cameras.nouns")  # "with the Fuji camera", "Canon cameras"
 _MY_CAMERA = _phrase(r"(?:my|our) (?P<name>[\w\-+.]+)")
 
@@ -268,7 +276,7 @@ def _an_object(words: list[str], i: int, taken: int, after_preposition: bool = T
     if not after_preposition:
         return said  # a maker's name before "billboard", "sign", "store"
     if words[i] == "with" and words[i + 1:i + 2] in (["a"], ["an"]) and i and \
-            not re.fullmatch(PICTURE, words[i - 1]) and words[i - 1] not in SHOOTING_VERBS:
+            not re.fullmatch(PICTURE, words[i - 1]) and words[i - 1] not in TAKEN_WITH:
         return True  # "with an iphone" after what the picture shows; "photos with an iphone" were taken so
     return said and bool({"a", "an"} & set(words[i:i + 3]) or words[i - 1:i] in (["a"], ["an"]))
 

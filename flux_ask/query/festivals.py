@@ -33,6 +33,12 @@ NOT_A_NAME = re.compile(r"\d|\bday off\b|\bsubstitut|\bbridge\b|\bsqueeze\b|\bad
                         r"\bday before\b|\bday after\b|\belection\b|\bworkday\b|\bhalf[- ]day\b|\b(from|until) \d")
 
 
+def _calendars_naming(key: str, index: dict[str, list[list[str]]]) -> list[list[str]]:
+    """[country, English name] of each calendar that names the holiday (an index lookup, no calendar
+    loaded): "Orthodox Christmas" and "Orthodox Christmas Day" are one, whichever a calendar says."""
+    return [*index.get(key, ()), *index.get(_other_day_name(key), ())]
+
+
 def _other_day_name(key: str) -> str:
     return key.removesuffix(" day") if key.endswith(" day") else key + " day"
 
@@ -73,9 +79,7 @@ class Festival:
         """Whether the calendar of the country asked about keeps this festival of words.toml's."""
         if not (self.rule and asked and asked != self.country):
             return False
-        index = names()  # which calendars name it, without loading any of them
-        return any(country == asked for key in (key_of(self.label), _other_day_name(key_of(self.label)))
-                   for country, _ in index.get(key, ()))
+        return any(country == asked for country, _ in _calendars_naming(key_of(self.label), names()))
 
     def calendar_for(self, asked: str | None, configured: str) -> str | None:
         """Whose calendar reads it: the country the question names where its calendar has it
@@ -128,8 +132,7 @@ def find(name: str, index: dict[str, list[list[str]]] | None = None) -> Festival
     if key in aliases:
         key = key_of(aliases[key])
     index = index if index is not None else names()
-    # "Orthodox Christmas" and "Orthodox Christmas Day" are one holiday, in whichever calendars say either
-    found = [*index.get(key, ()), *index.get(_other_day_name(key), ())]
+    found = _calendars_naming(key, index)
     if not found:
         return None
     english = found[0][1]
@@ -241,11 +244,6 @@ def calendar_days(english: str, year: int, country: str, prefix: bool = False) -
 # Days that are no public holiday where their neighbours are (Easter Sunday in Greece or Germany):
 # found from the neighbour, in that country's own reckoning
 NEXT_TO_A_HOLIDAY = {"easter sunday": (("easter monday", -1), ("good friday", 2))}
-
-
-def has(english: str, country: str) -> bool:
-    """Whether the country's calendar names the holiday in recent years."""
-    return any(calendar_days(english, year, country) for year in (2022, 2023, 2024))
 
 
 # -- words.toml's rules ----------------------------------------------------------------

@@ -312,10 +312,10 @@ def _reach(lat: np.ndarray, lon: np.ndarray, population: np.ndarray, country: np
 
 class CityBook:
     """World towns of 5,000 people or more by name, native and English alike (München and
-    Munich), each a circle that fits its size, a city's districts smaller than cities. GeoNames' list takes seconds to read, so the
-    names are kept once in the archive's places/ folder as a sorted array that a new process maps in
-    and searches in microseconds, each city a line of JSON read only when its name is asked for;
-    without a cache they are read into memory."""
+    Munich), each a circle that fits its size, a city's districts smaller than cities. GeoNames'
+    list takes seconds to read, so the names are kept once in the install's places/ folder as a
+    sorted array that a new process maps in and searches in microseconds, each city a line of
+    JSON read only when its name is asked for; without a cache they are read into memory."""
 
     def __init__(self, cache: Path | None = None, areas: AreaBook | None = None):
         self.folder = cache / f"cities-{CITY_INDEX_VERSION}" if cache else None

@@ -95,14 +95,11 @@ DATE_PREPS = vocabulary.terms("dates.prepositions")
 UNREAD_ALWAYS = vocabulary.terms("dates.unread_always")
 MONTH_WORDS = vocabulary.terms("dates.months") - {"may", "march", "mar"}
 UNREAD_ALONE = UNREAD_ALWAYS | vocabulary.terms("dates.weekdays") | {f"{d}s" for d in vocabulary.terms("dates.weekdays")}
-NEGATIONS = tuple(sorted((tuple(w.split()) for w in vocabulary.terms("negation.words")), key=len, reverse=True))
-NOBODY_TAILS = tuple(sorted((tuple(w.split()) for w in vocabulary.terms("negation.nobody_tails")), key=len,
-                            reverse=True))
-NOBODY = tuple(sorted((tuple(w.split()) for w in vocabulary.terms("negation.nobody")), key=len, reverse=True))
-PLACES_ONLY = tuple(sorted((tuple(w.split()) for w in vocabulary.terms("negation.places_only")), key=len,
-                           reverse=True))
-NEGATION_FILLERS = tuple(sorted((tuple(w.split()) for w in vocabulary.terms("negation.fillers")), key=len,
-                                reverse=True))
+NEGATIONS = vocabulary.phrases("negation.words")
+NOBODY_TAILS = vocabulary.phrases("negation.nobody_tails")
+NOBODY = vocabulary.phrases("negation.nobody")
+PLACES_ONLY = vocabulary.phrases("negation.places_only")
+NEGATION_FILLERS = vocabulary.phrases("negation.fillers")
 VERSUS = vocabulary.terms("grouping.versus")
 LANDMARK_WORDS = vocabulary.terms("places.landmark_words")
 NAME_PARTICLES = vocabulary.terms("places.name_particles")
@@ -945,13 +942,13 @@ def _overlaps(every, ranges) -> list[tuple[date, date]]:
     return [(max(a, c), min(b, d)) for a, b in every for c, d in ranges if max(a, c) <= min(b, d)]
 
 
-GROUPING_VERBS = tuple(sorted((tuple(v.split()) for v in vocabulary.terms("grouping.verbs")), key=len, reverse=True))
+GROUPING_VERBS = vocabulary.phrases("grouping.verbs")
 
 
 def _without_phrases(text: list[str], phrases: tuple[tuple[str, ...], ...]) -> list[str]:
     out, k = [], 0
     while k < len(text):
-        n = next((len(p) for p in phrases if tuple(text[k:k + len(p)]) == p), 0)
+        n = _longest_of(text, k, phrases)
         if not n:
             out.append(text[k])
         k += n or 1

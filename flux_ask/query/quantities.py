@@ -179,14 +179,18 @@ def _before(words: list[str], j: int, name: str | None = None) -> tuple[str | No
     own directions first ("an aperture smaller than f/11" is narrower, not a smaller number)."""
     if name is not None:
         spec = vocabulary.entry(f"quantity.{name}")
-        for direction in sorted(spec["more"] + spec["less"], key=lambda d: -len(d.split())):
-            said = direction.split()
-            if words[j:j + len(said)] == said and words[j + len(said):j + len(said) + 1] == ["than"]:
-                return None, len(said) + 1, direction
+        own = _direction_than(words, j, spec["more"] + spec["less"])
+        if own[1]:
+            return own
     for said, op in _comparators():
         if tuple(words[j:j + len(said)]) == said:
             return op, len(said), None
-    for direction in sorted(_directions(), key=lambda d: -len(d.split())):
+    return _direction_than(words, j, _directions())
+
+
+def _direction_than(words: list[str], j: int, directions) -> tuple[None, int, str | None]:
+    """A direction and "than" at word j ("wider than"), the longest first."""
+    for direction in sorted(directions, key=lambda d: -len(d.split())):
         said = direction.split()
         if words[j:j + len(said)] == said and words[j + len(said):j + len(said) + 1] == ["than"]:
             return None, len(said) + 1, direction

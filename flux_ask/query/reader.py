@@ -15,14 +15,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from functools import lru_cache
-from importlib import resources
-from pathlib import Path
 
 import lark
 from lark import Lark, Token, Transformer, Tree
 from lark.exceptions import LarkError, UnexpectedCharacters, VisitError
 
-from flux_ask.atomic import atomic_output
+from flux_ask.atomic import kept_pickled
 from flux_ask.errors import FluxAskError
 from flux_ask.query import dates, english, festivals, vocabulary
 from flux_ask.query.phrases import (
@@ -63,7 +61,7 @@ class UnknownPlace(FluxAskError):
 
 def grammar() -> str:
     """query.lark with the lists of words.toml it names in double braces written in."""
-    text = resources.files("flux_ask.query").joinpath("query.lark").read_text(encoding="utf-8")
+    text = vocabulary.source("query.lark").read_text(encoding="utf-8")
     return re.sub(r"\{\{([\w.]+)\}\}", lambda m: vocabulary.pattern(m.group(1)), text)
 
 
@@ -75,24 +73,16 @@ def parser() -> Lark:
 def _built() -> tuple[Lark, re.Pattern, re.Pattern]:
     """The parser and its edges, kept in the install's cache by what the grammar is made of: building them
     takes 0.1 s of every new process, loading them 0.02 s."""
-    from flux_ask.config import static_cache_dir
+    from flux_ask.config import file_stamp, static_cache_dir
 
-    sources = [Path(str(resources.files("flux_ask.query").joinpath(name))) for name in ("query.lark", "words.toml")]
-    said = "".join(vocabulary.stamp(p) for p in sources) + lark.__version__ + str(sys.version_info[:2])
-    path = static_cache_dir() / f"grammar-{hashlib.sha256(said.encode()).hexdigest()[:16]}.pickle"
-    try:
-        with open(path, "rb") as f:
-            return pickle.load(f)
-    except Exception:  # absent, or written by another version: built again
-        pass
-    built = Lark(grammar(), start="phrase", parser="earley", lexer="dynamic", ambiguity="resolve")
-    found = (built, *_edges(built))
-    try:
-        with atomic_output(path) as tmp, open(tmp, "wb") as f:
-            _ModulesByName(f).dump(found)
-    except OSError:
-        pass  # a read-only cache: built in each process
-    return found
+    said = "".join(file_stamp(vocabulary.source(name)) for name in ("query.lark", "words.toml")) + \
+        lark.__version__ + str(sys.version_info[:2])
+
+    def build() -> tuple[Lark, re.Pattern, re.Pattern]:
+        built = Lark(grammar(), start="phrase", parser="earley", lexer="dynamic", ambiguity="resolve")
+        return (built, *_edges(built))
+    return kept_pickled(static_cache_dir() / f"grammar-{hashlib.sha256(said.encode()).hexdigest()[:16]}.pickle",
+                        build, _ModulesByName)
 
 
 class _ModulesByName(pickle.Pickler):
@@ -242,9 +232,7 @@ class PhraseReader(Transformer):
                 # "christmas markets", "easter eggs": what the picture shows; a date only beside another date
                 return Dates(span.ranges, span.note, every=True, tentative=True, holiday=span.holiday)
             # "songkran water fights", "holi colours": the days, and the words offered
-            self.ctx.others.append(OtherReading(
-                f"'{said}' as words of the picture, not its days",
-                " ".join([*self.ctx.question_before, f'"{said}"', *self.ctx.originals[1:], *self.ctx.question_after])))
+            self._offer(f"'{said}' as words of the picture, not its days", f'"{said}"', *self.ctx.originals[1:])
         in_year = None
         if span.in_year is not None and not span.year_said and not span.every:
             def in_year(y: int, span=span) -> tuple[tuple[Range, ...], str]:
@@ -468,10 +456,8 @@ class PhraseReader(Transformer):
         said = [w.lower() for w in self.ctx.originals]
         if now.weekday() >= 5 and ("past" in said or "over" in said):  # "this past weekend", said on a Sunday
             this = (now - timedelta(days=now.weekday() - 5), now)
-            self.ctx.others.append(OtherReading(
-                f"'{' '.join(self.ctx.originals)}' as the weekend before, {_from_to(rng)}",
-                " ".join([*self.ctx.question_before, f"from {rng[0].isoformat()} to {rng[1].isoformat()}",
-                          *self.ctx.question_after])))
+            self._offer(f"'{' '.join(self.ctx.originals)}' as the weekend before, {_from_to(rng)}",
+                        f"from {rng[0].isoformat()} to {rng[1].isoformat()}")
             rng = this
         return Span((rng,), _from_to(rng))
 
@@ -723,8 +709,8 @@ class PhraseReader(Transformer):
             start, end = first.in_year(y).ranges, last.in_year(y).ranges
             if start and end and start[0][0] > end[-1][1]:  # "from november to february": across new year
                 start = first.in_year(y - 1).ranges
-            return (start[0][0], end[-1][1]) if start and end else (date.max, date.max)
-        every = [r for r in dates.every_year(in_year, self.ctx.now) if r[0] != date.max]
+            return (start[0][0], end[-1][1]) if start and end else (date.max, date.max)  # after today: left out
+        every = dates.every_year(in_year, self.ctx.now)
         if not every:
             return None
         said = " ".join(self.ctx.originals)
@@ -738,11 +724,13 @@ class PhraseReader(Transformer):
             dates.safe_date(start.year + 1, last.ranges[-1][1].month, last.ranges[-1][1].day)
         if end <= start or end > self.ctx.now:
             return
-        said = " ".join(self.ctx.originals)
-        self.ctx.others.append(OtherReading(
-            f"'{said}' as {start.isoformat()} to {end.isoformat()}",
-            " ".join([*self.ctx.question_before, f"from {start.isoformat()} to {end.isoformat()}",
-                      *self.ctx.question_after])))
+        self._offer(f"'{' '.join(self.ctx.originals)}' as {start.isoformat()} to {end.isoformat()}",
+                    f"from {start.isoformat()} to {end.isoformat()}")
+
+    def _offer(self, label: str, *instead: str) -> None:
+        """Another fair reading: the question with this phrase's words said `instead`."""
+        self.ctx.others.append(OtherReading(label, " ".join([*self.ctx.question_before, *instead,
+                                                               *self.ctx.question_after])))
 
     def until_now(self, c) -> Span:
         first = next(x for x in c if isinstance(x, Span))
@@ -837,22 +825,16 @@ class PhraseReader(Transformer):
             return True
         area = self.ctx.places(" ".join(bare), sure=False)
         if area is not None and prep == "of":  # "photos of turkey": what they show, the place offered
-            self.ctx.others.append(OtherReading(
-                f"'{bare[0]}' as the place {area.label}",
-                " ".join([*self.ctx.question_before, "in", area.label, *self.ctx.question_after])))
+            self._offer(f"'{bare[0]}' as the place {area.label}", "in", area.label)
             return False
         if area is not None and area.area is not None and "/" not in area.area:
             return True  # "not in the us", "the netherlands": a country
-        after = self.ctx.after
-        if after and re.fullmatch(r"[a-z][a-z\-]*", after) and after not in vocabulary.terms("places.not_in_names") \
-                and after not in vocabulary.terms("negation.words") and not holiday_of(after):
+        if _goes_on(self.ctx.after) and not holiday_of(self.ctx.after):
             return False  # "in reading glasses": the word goes on into a thing
         if len(bare) < len(words):  # "in the bath": a thing, unless the archive says otherwise
             place = self.ctx.places(bare[0], sure=False)
             if place is not None:
-                self.ctx.others.append(OtherReading(
-                    f"'{bare[0]}' as the place {place.label}",
-                    " ".join([*self.ctx.question_before, *self.ctx.originals[:1], place.label, *self.ctx.question_after])))
+                self._offer(f"'{bare[0]}' as the place {place.label}", *self.ctx.originals[:1], place.label)
             return False
         return True
 
@@ -1106,22 +1088,26 @@ def _month_for_sure(word: str) -> bool:
     return word in vocabulary.terms("dates.sure_months")
 
 
+def _goes_on(after: str, ends=frozenset()) -> bool:
+    """Whether the word after a phrase goes on into a thing ("reading glasses", "christmas
+    markets"): a word, and none that ends a phrase (a preposition, a negation, `ends`)."""
+    return bool(re.fullmatch(r"[a-z][a-z\-]*", after)) and after not in vocabulary.terms("places.not_in_names") | \
+        vocabulary.terms("negation.words") | ends
+
+
 def _a_noun_follows(ctx: Context) -> bool:
     """Whether the word after a phrase goes on its noun ("the winter issue"), rather than ending it."""
-    ends = vocabulary.terms("places.not_in_names") | vocabulary.terms("places.name_stops") | \
-        vocabulary.terms("dates.prepositions") | vocabulary.terms("picture.nouns") | vocabulary.terms("negation.words")
-    return ctx.after.isalpha() and ctx.after not in ends
+    return ctx.after.isalpha() and _goes_on(ctx.after, vocabulary.terms("places.name_stops") |
+                                            vocabulary.terms("dates.prepositions") | vocabulary.terms("picture.nouns"))
 
 
 def _a_word_follows(ctx: Context) -> bool:
     """Whether a holiday named bare is followed by a word of what the picture shows ("christmas
     markets", "holi colours"), not by "every", a year or a place."""
-    after = ctx.after
-    if not after or ctx.before in ("every", "each", "on", "at", "during", "over", "for", "last", "this"):
+    if not ctx.after or ctx.before in ("every", "each", "on", "at", "during", "over", "for", "last", "this"):
         return False
-    return bool(re.fullmatch(r"[a-z][a-z\-]*", after)) and after not in vocabulary.terms("places.not_in_names") | \
-        vocabulary.terms("negation.words") | {"photos", "pics", "pictures", "shots", "images", "photo", "weekend",
-                                                 "week", "day", "eve", "night", "parade", "celebrations"}
+    return _goes_on(ctx.after, {"photos", "pics", "pictures", "shots", "images", "photo", "weekend", "week", "day",
+                                "eve", "night", "parade", "celebrations"})
 
 
 def plausible(name: str) -> bool:

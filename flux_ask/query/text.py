@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from flux_ask.query import festivals, vocabulary
+from flux_ask.query import english, festivals, vocabulary
 
 TAG = re.compile(r"⟪([^⟫ ]+)⟫")
 QUOTES_OPEN = "\"“‘'«„"
@@ -194,9 +194,7 @@ def _day(word: str) -> bool:
 @lru_cache(maxsize=1)
 def _targets() -> tuple[str, ...]:
     """The words a typo may be corrected to: the planner's own."""
-    words = set(vocabulary.terms("typos.targets")) | vocabulary.terms("dates.months") | \
-        vocabulary.terms("dates.weekdays") | {f"{d}s" for d in vocabulary.terms("dates.weekdays")} | \
-        vocabulary.terms("dates.seasons")
+    words = set(_common_targets()) | {f"{d}s" for d in vocabulary.terms("dates.weekdays")}
     for name in festivals.festivals():  # six letters at least: "wien" is no typo of "wiesn"
         words.update(w for w in name.split() if len(w) >= 6)
     words.update(w for w in vocabulary.terms("cameras.brands") if " " not in w and len(w) >= 5)
@@ -212,7 +210,9 @@ def _name_parts() -> frozenset[str]:
     return frozenset(_targets()) - _common_targets() - vocabulary.terms("cameras.brands")
 
 
+@lru_cache(maxsize=1)
 def _common_targets() -> frozenset[str]:
+    """The planner's own words that are no part of a name: dates and the typo list's."""
     return frozenset(vocabulary.terms("typos.targets") | vocabulary.terms("dates.months") |
                      vocabulary.terms("dates.weekdays") | vocabulary.terms("dates.seasons"))
 
@@ -241,9 +241,9 @@ def _correct_typos(out: Words) -> list[tuple[str, str, str]]:
         if len(word) < 4 or not VOWELS.search(word[1:]):
             meant = _unvowelled().get(word)  # "lst", "nxt wknd", "smmr": the vowels left out
         else:
-            meant = None if _listed(word) else _nearest(word, targets)
+            meant = None if english.listed(word) else _nearest(word, targets)
         # a form of a word ("chrismas" of the rare "chrisma") gives way only to a long word of ours
-        if meant is None or _listed(word) or _known(word) and len(meant) < 7:
+        if meant is None or english.listed(word) or english.known(word) and len(meant) < 7:
             continue
         if k and out.words[k - 1] in PLACE_BEFORE and meant in _name_parts():
             continue  # "in wien": a place's name after a preposition of place, not a festival's
@@ -264,31 +264,19 @@ def _in_context(words: list[str], k: int) -> str | None:
     preposition before a date ("form 2019"), even where a dictionary keeps the word as typed."""
     word = words[k]
     if k and (words[k - 1].endswith("er") or words[k - 1] in ("more", "less", "fewer")):
-        wanted = ("than",)  # "wider then 24mm"
-    elif k and words[k - 1].isdigit():
+        return "than" if word == "then" else None  # "wider then 24mm"
+    if k and words[k - 1].isdigit():
         wanted = AFTER_A_NUMBER
     elif k + 1 < len(words) and (A_DATE.fullmatch(words[k + 1]) or words[k + 1] in vocabulary.terms("dates.months")):
         wanted = BEFORE_A_DATE
     else:
         return None
-    if word in wanted or len(word) < 4 or not word.isalpha() or wanted == ("than",) and word != "then":
+    if word in wanted or len(word) < 4 or not word.isalpha():
         return None
     from rapidfuzz.distance import OSA  # deferred: only beside a number or a date
 
     near = [w for w in wanted if w[0] == word[0] and OSA.distance(word, w) == 1]
     return near[0] if len(near) == 1 else None
-
-
-def _known(word: str) -> bool:
-    from flux_ask.query import english  # deferred: read only for a word no phrase reads
-
-    return english.known(word)
-
-
-def _listed(word: str) -> bool:
-    from flux_ask.query import english
-
-    return english.listed(word)
 
 
 def _nearest(word: str, targets: tuple[str, ...]) -> str | None:
@@ -370,15 +358,9 @@ def _holiday_name(said: str, n: int) -> bool:
     if key not in _index_keys():
         return False
     # one word the dictionary keeps ("assumption", "carnival") is a holiday only where words.toml says so
-    return n > 1 or len(key) >= 5 and not _everyday(key)
+    return n > 1 or len(key) >= 5 and not english.everyday(key)
 
 
 @lru_cache(maxsize=1)
 def _index_keys() -> frozenset[str]:
     return frozenset(festivals.names())
-
-
-def _everyday(word: str) -> bool:
-    from flux_ask.query import english
-
-    return english.everyday(word)

@@ -3,7 +3,6 @@ lists come from here, so that a new word is one line of data."""
 
 from __future__ import annotations
 
-import pickle
 import re
 import tomllib
 from functools import lru_cache
@@ -11,34 +10,22 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from flux_ask.atomic import atomic_output
+from flux_ask.atomic import kept_pickled
 
 
 @lru_cache(maxsize=1)
 def data() -> dict[str, Any]:
     """words.toml, read from the install's cache as parsed the first time (18 ms to parse)."""
-    from flux_ask.config import static_cache_dir
+    from flux_ask.config import file_stamp, static_cache_dir
 
-    path = Path(str(resources.files("flux_ask.query").joinpath("words.toml")))
-    cached = static_cache_dir() / f"words-{stamp(path)}.pickle"
-    try:
-        with open(cached, "rb") as f:
-            return pickle.load(f)
-    except Exception:  # absent, or damaged: parsed again
-        pass
-    found = tomllib.loads(path.read_text(encoding="utf-8"))
-    try:
-        with atomic_output(cached) as tmp, open(tmp, "wb") as f:
-            pickle.dump(found, f)
-    except OSError:
-        pass  # a read-only cache
-    return found
+    path = source("words.toml")
+    return kept_pickled(static_cache_dir() / f"words-{file_stamp(path)}.pickle",
+                        lambda: tomllib.loads(path.read_text(encoding="utf-8")))
 
 
-def stamp(path: Path) -> str:
-    """A file's size and time, which any edit or upgrade changes: a key for what is derived from it."""
-    found = path.stat()
-    return f"{found.st_size}-{found.st_mtime_ns}"
+def source(name: str) -> Path:
+    """A data file of the planner's, beside its code."""
+    return Path(str(resources.files("flux_ask.query").joinpath(name)))
 
 
 def entry(path: str) -> Any:
@@ -54,6 +41,12 @@ def terms(path: str) -> frozenset[str]:
     """A list of words (or a table's keys) as a set; "_" in a key is a space ("sri_lankan")."""
     value = entry(path)
     return frozenset(str(w).replace("_", " ") if isinstance(value, dict) else str(w) for w in value)
+
+
+@lru_cache(maxsize=None)
+def phrases(path: str) -> tuple[tuple[str, ...], ...]:
+    """A list of words as phrases of words, the longest first: the first that matches is the longest."""
+    return tuple(sorted((tuple(w.split()) for w in terms(path)), key=len, reverse=True))
 
 
 @lru_cache(maxsize=None)

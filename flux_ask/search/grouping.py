@@ -26,7 +26,7 @@ def group_keys(by: str, days: np.ndarray, photo_ids: np.ndarray, labels: Callabl
         keys[dated] = period_keys(days[dated], by)
         return keys, {int(k): period_label(int(k), by, hemisphere) for k in np.unique(keys[dated])}
     if by == "weekday":
-        keys[dated] = (np.floor(days[dated]).astype(np.int64) + 719163 - 1) % 7  # day 0 is 1970-01-01
+        keys[dated] = (np.floor(days[dated]).astype(np.int64) + 3) % 7  # day 0, 1970-01-01, was a Thursday
         return keys, {k: DAY_NAMES[k] for k in range(7)}
     if by == "hour":
         keys[dated] = np.floor((days[dated] - np.floor(days[dated])) * 24 + 1e-9).astype(np.int64) % 24

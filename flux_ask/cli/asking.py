@@ -84,7 +84,8 @@ def answer(args: argparse.Namespace, archive, query_plan) -> int:
 
 
 def print_answer(a: dict[str, Any], page: int, ranked: str | None = None) -> None:
-    from flux_ask.search.answer import empty_groups  # deferred: the search stack, only for an answer
+    from flux_ask.query.plan import PERIODS  # deferred: the search stack, only for an answer
+    from flux_ask.search.answer import empty_groups
 
     for note in a["plan"]["notes"]:
         print(f"· {note}")
@@ -117,7 +118,7 @@ def print_answer(a: dict[str, Any], page: int, ranked: str | None = None) -> Non
                 print(f"\n{g['label']}  (coherence x spread: {g['score']:.3f})")
             elif g["score"] is None:
                 print(f"\n{g['label']}")
-            elif g["period"] not in ("year", "season", "month"):
+            elif g["period"] not in PERIODS:
                 print(f"\n{g['label']}  (mean of best: {g['score']:.3f})")
             else:
                 print(f"\n{g['label']}  (mean of best: {g['score']:.3f}, share above threshold: "

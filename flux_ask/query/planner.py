@@ -684,8 +684,6 @@ def _front_count(words: list[str], i: int, asked: bool) -> tuple[int, int] | Non
     if words[i:i + 2] == ["a", "few"] or any(w in PICTURE_NOUNS or w in PHOTO_KINDS or w in SHAPED_PHOTOS
                                              for w in words[j:j + 3]):
         return count, j  # "10 beach photos", "20 vertical portraits", "20 verticals"
-    if re.fullmatch(r"(19|20)\d\d", words[i]):
-        return None  # "my 2019 photos": a year
     if asked and j < len(words) and 0 < count <= 1000 and \
             words[j] not in vocabulary.terms("units.span") | vocabulary.terms("measure.stars") | {"mm"}:
         return count, j  # "show me 5 foggy bridges"

@@ -10,6 +10,7 @@ from flux_ask.archive.home import Archive
 from flux_ask.db.photos import photo_details
 from flux_ask.picture.thumbs import thumb_path
 from flux_ask.query.plan import QueryPlan
+from flux_ask.search.grouping import IN_ORDER
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,7 @@ class Group:
 
 def empty_groups(by: str) -> str:
     """What a grouped answer with no group says."""
-    if by in ("year", "season", "month", "weekday", "hour"):
+    if by in IN_ORDER:  # periods, days of the week, hours: of dated photos
         return "no dated photo matches"
     return f"no matching photo's files say its {by}"
 

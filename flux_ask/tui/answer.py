@@ -10,6 +10,7 @@ from textual.widgets import Static
 
 from flux_ask.chat.chips import Chip
 from flux_ask.chat.conversation import Turn
+from flux_ask.query.plan import PERIODS
 from flux_ask.search.answer import empty_groups
 from flux_ask.tui.chart import ScoreChart
 from flux_ask.tui.grid import TILE_SIZES, ResultGrid, TileSize
@@ -53,7 +54,7 @@ class AnswerView(Vertical):
                 yield Note("nothing recurs enough to show: try fewer years, or a broader concept"
                            if turn.plan.group_by == "motif" else empty_groups(turn.plan.group_by))
                 return
-            if len(answer.groups) > 1 and turn.plan.group_by in ("year", "season", "month", "motif") \
+            if len(answer.groups) > 1 and turn.plan.group_by in (*PERIODS, "motif") \
                     and answer.groups[0].score is not None:
                 yield ScoreChart(turn)  # a score over time: of periods and motifs only
             for group in answer.groups:

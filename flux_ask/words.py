@@ -7,4 +7,7 @@ IRREGULAR = {"match": "matches"}
 
 def counted(n: int, noun: str) -> str:
     """ "1 photo", "0 photos", "12,000 matches": the noun singular for one, plural otherwise."""
-    return f"{n:,} {noun if n == 1 else IRREGULAR.get(noun, noun + 's')}"
+    if n == 1:
+        return f"{n:,} {noun}"
+    head, _, last = noun.rpartition(" ")  # "strong match": the last word takes the plural
+    return f"{n:,} {head + ' ' if head else ''}{IRREGULAR.get(last, last + 's')}"

@@ -97,7 +97,7 @@ class Conversation:
             page = 0
             if self.last and _asks_for_more(plan, before) and plan.mode == "all":
                 plan, page = before, self.last.page + 1  # "show more" of every match: the next page
-            return self._turn(question, plan, selected=selected, page=page)
+            return self._turn(question, plan, selected=selected, page=page, typed=True)
 
     def similar(self, target: str | None, *, selected: int | None = None) -> Turn:
         """`/similar`: the highlighted photo, result #N of the last answer, a photo id or a file."""
@@ -142,7 +142,9 @@ class Conversation:
         if not turn.question.startswith("/"):
             self.last_question = turn
 
-    def _turn(self, question: str, plan: QueryPlan, *, selected: int | None = None, page: int = 0) -> Turn:
+    def _turn(self, question: str, plan: QueryPlan, *, selected: int | None = None, page: int = 0,
+              typed: bool = False) -> Turn:
+        """`typed`: a question typed in the chat, which either follows the one before or says it does not."""
         with self.lock:
             understood = plan
             plan = self._resolve(plan, selected)
@@ -150,8 +152,11 @@ class Conversation:
             refines = self.last is not None and _refines(plan, self.last.plan)
             asked = f"{self.last.asked} · {question}" if refines else question
             shown = chips(understood, self.last.plan if refines else None)
-            if refines:  # a follow-up says which question it narrows; a whole question stands alone
+            if refines:  # a follow-up says which question it narrows; a whole question says it starts afresh
                 shown.insert(0, Chip("refines", f"refining “{self.last.asked}”"))
+            elif self.last is not None and typed:
+                shown.insert(0, Chip("fresh", f"a new question (to narrow “{self.last.asked}”, begin with "
+                                              "'only' or 'those')"))
             return Turn(question, plan, answer, shown, page, asked)
 
     def _resolve(self, plan: QueryPlan, selected: int | None) -> QueryPlan:
@@ -261,8 +266,8 @@ class Conversation:
 
 
 def _refines(plan: QueryPlan, before: QueryPlan) -> bool:
-    """A follow-up keeps the subject ("only 2023", "not in Rome", "show more")."""
-    return (plan.text, plan.similar_to, plan.echoes_of) == (before.text, before.similar_to, before.echoes_of)
+    """A follow-up says so, or keeps the subject ("only 2023", "not in Rome", "show more")."""
+    return plan.refines or (plan.text, plan.similar_to, plan.echoes_of) == (before.text, before.similar_to, before.echoes_of)
 
 
 def _asks_for_more(plan: QueryPlan, before: QueryPlan | None) -> bool:

@@ -24,7 +24,9 @@ COMMANDS = (indexing, status, chat, asking, keeper, curation, catalog, models)  
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     argv = sys.argv[1:] if argv is None else argv
-    if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version")):
+    if argv and argv[0] in ("-h", "--help", "--version"):
+        pass  # the program's own help and version, never a command's
+    elif not argv or argv[0].startswith("-"):
         argv = ["chat", *argv]  # no command: the chat, with its options ("flux-ask --images halfcell")
     elif argv[0] == "help":
         argv = [*argv[1:2], "--help"]  # `flux-ask help ask` is `flux-ask ask --help`

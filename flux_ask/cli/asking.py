@@ -77,13 +77,18 @@ def answer(args: argparse.Namespace, archive, query_plan) -> int:
     if args.json:
         print_json(result.as_dict())
     else:
-        print_answer(result.as_dict(), args.page, result.ranking_in_words())
+        print_answer(result.as_dict(), args.page, result.ranking_in_words(), tally=result.tally(),
+                     strength=result.strength_in_words(), pages=result.pages)
         if not result.results and result.groups is None:
-            print(f"· {result.why_empty()}")
+            print(f"· page {args.page} is past the end: the answer has {counted(result.pages, 'page')}"
+                  if result.total and args.page > 1 else f"· {result.why_empty()}")
     return EXIT_OK
 
 
-def print_answer(a: dict[str, Any], page: int, ranked: str | None = None) -> None:
+def print_answer(a: dict[str, Any], page: int, ranked: str | None = None, *, tally: str = "",
+                 strength: str | None = None, pages: int = 1) -> None:
+    """The answer as lines: notes, then groups or a table; `tally` and `strength` are the
+    answer's own words for its count (`Answer.tally`)."""
     from flux_ask.query.plan import PERIODS  # deferred: the search stack, only for an answer
     from flux_ask.search.answer import empty_groups
 
@@ -125,7 +130,11 @@ def print_answer(a: dict[str, Any], page: int, ranked: str | None = None) -> Non
                       f"{g['share_above_threshold']:.1%})")
             table(g["members"], 1)
         return
-    paging = f", page {page}" if a["total"] > len(a["results"]) else ""
-    print(f"{counted(a['total'], 'match')}{paging} ({a['seconds'] * 1000:.0f} ms)")
+    paging = f", page {page} of {pages}" if pages > 1 and a["results"] else ""
+    print(f"{tally}{paging} ({a['seconds'] * 1000:.0f} ms)")
+    if strength:
+        print(f"· {strength}")
     if a["results"]:
         table(a["results"], a["offset"] + 1)
+    if page < pages and a["results"]:
+        print(f"· more: --page {page + 1}")

@@ -152,7 +152,8 @@ class ResultRef:
 
 
 SimilarTo = PhotoRef | FileRef | SelectedRef | ResultRef
-Mode = Literal["top_k", "all"]
+# "all": every strong match, and never fewer than the best DEFAULT_LIMIT; "strong": strong matches only
+Mode = Literal["top_k", "all", "strong"]
 # periods of time, motifs, and the columns the catalog keeps of each photo
 GroupBy = Literal["year", "season", "month", "motif", "camera", "lens", "country", "region", "place", "weekday",
                   "hour"]
@@ -233,6 +234,7 @@ class QueryPlan:
     facts: tuple[Fact, ...] = ()  # what the files must say: camera, lens, exposure, shape, marks, time of day
     order: Order | None = None  # as asked: newest or oldest first, in time order, by score; None: the default
     other_readings: tuple[OtherReading, ...] = ()  # how else the question may be read, offered
+    refines: bool = False  # a follow-up: the question before, narrowed or changed
 
     @property
     def count(self) -> int:

@@ -91,6 +91,11 @@ MAKING_VERBS = vocabulary.terms("ask.making_verbs")
 HOW_AUXILIARIES = vocabulary.terms("ask.how_auxiliaries")
 CHANGE_WORDS = vocabulary.terms("ask.change_words")
 EVERY_WORDS = vocabulary.terms("ask.every")
+NARROWING = vocabulary.phrases("ask.narrowing")
+SWAPPING = vocabulary.phrases("ask.swapping")
+THESE = vocabulary.phrases("ask.these")
+GOOD = vocabulary.terms("ask.good")
+STRONG = vocabulary.phrases("ask.strong")
 DATE_PREPS = vocabulary.terms("dates.prepositions")
 UNREAD_ALWAYS = vocabulary.terms("dates.unread_always")
 MONTH_WORDS = vocabulary.terms("dates.months") - {"may", "march", "mar"}
@@ -144,6 +149,8 @@ class Draft:
     others: list[OtherReading] = field(default_factory=list)
     kinds: list[tuple[int, str]] = field(default_factory=list)  # (word, what was read there): for "x vs y"
     fresh: bool = False  # asked as a whole question, not as a follow-up
+    follows: str | None = None  # how it says it follows the question before: "narrow" or "swap"
+    every: bool = False  # "all", "every", "everything" said ("any" asks whether there are some)
     asks_how: bool = False  # "how did my portraits change": a change over time, not a picture of one
     asked: bool = False  # an asking verb came first ("show me 5 foggy bridges": a count)
     holidays: bool = False  # a calendar holiday was read
@@ -219,7 +226,8 @@ class Draft:
                 self.echoes_of = place
                 self._read_as(readings)
             case Every():
-                self.mode = "all"
+                self.mode = "strong" if self.mode == "strong" else "all"
+                self.every = True
             case Count(n=n, best=best):
                 if n < 1:
                     raise ImpossibleQuestion(f"a count of {n} shows no photo: ask for 1 or more")
@@ -328,14 +336,18 @@ def _read(text: str, ctx: Context, holdings: Holdings | None) -> Draft:
         draft.notes.append(f"only the first {MAX_QUESTION_WORDS} of its {len(words)} words were read: "
                            "CLIP reads no more")
         words.cut(MAX_QUESTION_WORDS)
-    start = _drop_asking(words, draft, holdings)
-    if 1 < start < len(words) and words.words[start - 2] in DATE_PREPS and words.words[start - 1] == "the" and \
+    draft.follows, at, pointing = _follow_lead(words.words)
+    start = _drop_asking(words, draft, holdings, at)
+    if at + 1 < start < len(words) and words.words[start - 2] in DATE_PREPS and words.words[start - 1] == "the" and \
             isinstance((_grammar(words, start - 2, ctx) or (None,))[0], (Dates, Near)):
         start -= 2  # "photos from the 90s", "from the city of split": the preposition and the article are the phrase's
-    elif 0 < start < len(words) and words.words[start - 1] in DATE_PREPS:
+    elif at < start < len(words) and words.words[start - 1] in DATE_PREPS:
         start -= 1  # "photos from summer": the preposition belongs to the date
-    # "find all photographs made within ..." is a question of its own; "only 2019" refines
-    draft.fresh = any(w in ASKING_VERBS or w in PICTURE_NOUNS for w in words.words[:start])
+    # "find all photographs made within ..." is a question of its own; "only 2019", "those from 2020",
+    # "now show me dogs" and "just the vertical photos" say which they are
+    asked_anew = any(w in ASKING_VERBS for w in words.words[at:start])
+    draft.fresh = not pointing and asked_anew if draft.follows else \
+        any(w in ASKING_VERBS or w in PICTURE_NOUNS for w in words.words[:start])
     # Capitals mark names only where most words have none ("Show All Umbrellas In Fog").
     ctx.case_speaks = sum(w[:1].isupper() for w in words.originals) <= len(words.originals) / 2
     i = start
@@ -364,12 +376,15 @@ def _one_phrase(words: Words, i: int, draft: Draft, ctx: Context, holdings, star
     """Words taken by the first reader that reads a phrase at word i (0: none does)."""
     if words.kept[i]:
         return 0
+    if n := _longest_of(words.words, i, STRONG):  # "every strong match": however few
+        draft.mode, draft.every = "strong", True
+        return n
     if fact := _fact_at(words, i, holdings):  # what the files say, never words for CLIP
         draft.add(FactPhrase(fact.fact, fact.keep, fact.note), i, _said(words, i, i + fact.words))
         by = {"camera": "camera", "lens": "lens", "focal": "lens"}.get(fact.fact.value[0].name) if fact.versus else None
         if by:  # "the iphone vs the fuji": side by side
             draft.add(Grouping(by), i, [])
-        if i == start and PICTURE_NOUNS & set(words.words[i:i + fact.words]):
+        if i == start and not draft.follows and PICTURE_NOUNS & set(words.words[i:i + fact.words]):
             draft.fresh = True  # "square photos shot on the Canon" is a question of its own
         return fact.words
     if taken := _negation(words, i, draft, ctx, holdings, start):
@@ -603,8 +618,22 @@ def _date_begins(words: Words, i: int) -> bool:
         for j in range(min(len(words), i + 4), i + 1, -1))
 
 
-def _drop_asking(words: Words, draft: Draft, holdings: Holdings | None = None) -> int:
-    i = 0
+def _follow_lead(words: list[str]) -> tuple[str | None, int, bool]:
+    """How a question says that it follows the one before: ("narrow", "swap" or None, the
+    number of words that said it, whether they pointed at the answer: "those from 2020")."""
+    follows, i = None, 0
+    if n := _longest_of(words, 0, SWAPPING):
+        follows, i = "swap", n
+    elif n := _longest_of(words, 0, NARROWING):
+        follows, i = "narrow", n
+    if n := _longest_of(words, i, THESE):
+        return follows or "narrow", i + n, True
+    if follows is None and len(words) > 1 and words[-1] == "instead":
+        follows = "swap"  # "dogs instead"
+    return follows, i, False
+
+
+def _drop_asking(words: Words, draft: Draft, holdings: Holdings | None = None, i: int = 0) -> int:
     w = words.words
     while i < len(w):
         word = w[i]
@@ -613,6 +642,7 @@ def _drop_asking(words: Words, draft: Draft, holdings: Holdings | None = None) -
         if word in EVERY_WORDS and not (word in ("every", "each") and i + 1 < len(w) and
                                         (w[i + 1] in vocabulary.table("units.group") or holiday_of(w[i + 1]))):
             draft.mode = "all"
+            draft.every = draft.every or word not in ("any", "anything")
         elif word == "best" and not (i + 1 < len(w) and dates.is_count(w[i + 1])):
             draft.rank = "keeper"  # "best umbrellas in fog"; "best 10 ..." is a phrase
             if w[i + 1:i + 2] and w[i + 1] in ONE_PICTURE:
@@ -858,6 +888,8 @@ def _finish(draft: Draft, previous: QueryPlan | None) -> QueryPlan:
         draft.text = [w for w in draft.text if w not in CHANGE_WORDS | {"has", "have", "did", "do"}]
         draft.group_by = draft.group_by or "year"
     text = _clean_text(draft.text)
+    if draft.follows and text and set(text.split()) <= GOOD | {"the", "ones", "only"}:
+        text, draft.rank = "", "keeper"  # "only the good ones": the keeper's best of them
     motifs = draft.group_by == "motif"
     if motifs and text in GENERIC_MOTIF_WORDS:
         text = ""
@@ -885,8 +917,8 @@ def _finish(draft: Draft, previous: QueryPlan | None) -> QueryPlan:
     )
     if previous is not None and text == "more":  # "show more": the next page
         result = replace(previous, limit=previous.count + DEFAULT_LIMIT)
-    elif previous is not None and not result.needs_vector and not draft.fresh:
-        result = _follow_up(result, previous)
+    elif previous is not None and not draft.fresh and (draft.follows or not result.needs_vector):
+        result = _follow_up(result, previous, draft)
     # the other readings of names still in the plan: "in rome" after "dogs in athens" drops Athens's
     readings = tuple(r for r in dict.fromkeys(result.readings + (previous.readings if previous else ()))
                      if any(r.means(p) for p in result.places))
@@ -979,10 +1011,18 @@ def _versus(draft: Draft) -> None:
     draft.group_by = draft.group_by or by
 
 
-def _follow_up(new: QueryPlan, previous: QueryPlan) -> QueryPlan:
-    """A question without a subject refines the previous one: "only 2023", "not in Rome"."""
+def _follow_up(new: QueryPlan, previous: QueryPlan, draft: Draft) -> QueryPlan:
+    """A question without a subject, or one that says it follows, refines the previous one:
+    "only 2023", "not in Rome", "just those in black and white" (its words added to the
+    subject), "what about dogs" (its words in place of the subject). A count said asks for the
+    best N, even after "every match"."""
+    text = previous.text
+    if new.text:
+        text = f"{previous.text}, {new.text}" if draft.follows == "narrow" and previous.text else new.text
     return replace(
         previous,
+        text=text,
+        refines=True,
         negative_text=new.negative_text or previous.negative_text,
         date_ranges=new.date_ranges or previous.date_ranges,
         exclude_date_ranges=new.exclude_date_ranges or previous.exclude_date_ranges,
@@ -992,7 +1032,7 @@ def _follow_up(new: QueryPlan, previous: QueryPlan) -> QueryPlan:
         group_by=new.group_by or previous.group_by,
         span_years=new.span_years or previous.span_years,
         limit=new.limit if new.limit is not None else previous.limit,
-        mode=previous.mode,
+        mode="top_k" if draft.limit is not None else draft.mode if draft.every else previous.mode,
         rank=new.rank if new.rank != "similarity" else previous.rank,
         order=new.order or previous.order,
         readings=new.readings,
@@ -1049,8 +1089,11 @@ def _notes(p: QueryPlan, draft: Draft) -> list[str]:
     elif p.group_by:
         notes.append(f"grouped by {p.group_by}" + (", in time order" if p.group_by in PERIODS else ""))
         notes.append(f"the best {p.count} of each {p.group_by}")
-    elif p.mode == "all":
-        notes.append("every match" + (" above the score threshold, in pages" if p.needs_vector else ", in time order"))
+    elif p.mode == "strong" and p.needs_vector:
+        notes.append("only strong matches (above the score threshold), in pages")
+    elif p.mode != "top_k":
+        notes.append(f"every strong match, and at least the best {DEFAULT_LIMIT}, in pages" if p.needs_vector
+                     else "every match, in time order")
     elif not p.needs_vector and p.rank != "keeper":
         notes.append(f"the first {p.count}, in time order")
     else:

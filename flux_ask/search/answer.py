@@ -9,8 +9,9 @@ from typing import Any
 from flux_ask.archive.home import Archive
 from flux_ask.db.photos import photo_details
 from flux_ask.picture.thumbs import thumb_path
-from flux_ask.query.plan import QueryPlan
+from flux_ask.query.plan import DEFAULT_LIMIT, QueryPlan
 from flux_ask.search.grouping import IN_ORDER
+from flux_ask.words import counted
 
 
 @dataclass(frozen=True)
@@ -62,20 +63,45 @@ class Answer:
     strategy: str = ""
     seconds: float = 0.0
     offset: int = 0  # rank of the first result, from 0
+    page_size: int = 0  # results per page; 0: one page (grouped answers)
     ranking: dict[str, Any] | None = None  # how "best ..." ordered the results
-    threshold: float | None = None  # "every match": the score a photo must reach ...
-    best_score: float | None = None  # ... and the best any photo the filters allow reached
+    threshold: float | None = None  # "every match": the score a strong match reaches ...
+    best_score: float | None = None  # ... the best any photo the filters allow reached ...
+    strong: int | None = None  # ... and how many reached it (the first this many results)
 
     def why_empty(self) -> str:
         """What to try when nothing matched, in words that fit what was asked."""
         p = self.plan
-        if self.threshold is not None:
-            best = f" (the best reaches {self.best_score:.3f})" if self.best_score is not None else ""
-            return (f"no photo stands out enough to be 'every match': the bar is {self.threshold:.3f}{best}; "
-                    "ask for the best 12 instead, or more broadly")
+        if self.threshold is not None and p.mode == "strong" and self.best_score is not None:
+            return (f"no photo is a strong match: the bar is {self.threshold:.3f} (the best reaches "
+                    f"{self.best_score:.3f}); ask again without 'strong' for the best {DEFAULT_LIMIT}")
         if p.date_ranges or p.near or p.exclude_near:
             return "nothing matches: loosen a filter (a longer period, a wider place) or ask more broadly"
         return "nothing matches: ask more broadly"
+
+    @property
+    def pages(self) -> int:
+        return -(-self.total // self.page_size) if self.page_size else 1
+
+    def tally(self) -> str:
+        """What the answer counts: matches, or, for the best few, the photos they were chosen from
+        ("the best 3 of 527 photos searched": 527 photos are not 527 matches)."""
+        if self.plan.mode == "top_k" and self.plan.needs_vector and self.groups is None:
+            if not self.results:
+                return f"{counted(self.total, 'photo')} searched"
+            if self.total <= len(self.results):
+                return f"the best {len(self.results)}: all the photos searched"
+            return f"the best {len(self.results):,} of {counted(self.total, 'photo')} searched"
+        return counted(self.total, "match")
+
+    def strength_in_words(self) -> str | None:
+        """Where an "every match" answer crosses the bar for a strong match; None where it does not."""
+        if self.strong is None or self.strong >= self.total:
+            return None
+        if self.strong == 0:
+            return f"no photo is a strong match (a score of {self.threshold:.3f}): the best {self.total} instead"
+        return (f"{counted(self.strong, 'strong match')} (a score of {self.threshold:.3f} or more), "
+                f"then the next best, to {self.total}")
 
     def ranking_in_words(self) -> str | None:
         """How "best ..." ordered the answer, in one phrase; None where it was not asked."""
@@ -104,7 +130,7 @@ class Answer:
         if self.ranking is not None:
             out["ranking"] = self.ranking
         if self.threshold is not None:
-            out["threshold"], out["best_score"] = self.threshold, self.best_score
+            out["threshold"], out["best_score"], out["strong"] = self.threshold, self.best_score, self.strong
         if self.groups is not None:
             out["groups"] = [_group_dict(g) for g in self.groups]
         return out

@@ -30,6 +30,7 @@ from flux_ask.picture.decode import decode, model_input
 from flux_ask.picture.scan import kind_of, printable
 from flux_ask.picture.sha256 import sha256_file
 from flux_ask.query.plan import (
+    DEFAULT_LIMIT,
     DEFAULT_MOTIF_YEARS,
     FileRef,
     PhotoRef,
@@ -66,7 +67,7 @@ class Searcher:
         `keeper_asked`: the keeper ranking was asked for by name (`--rank keeper`), so a keeper
         model no better than chance is used all the same, and the answer says so."""
         started = time.perf_counter()
-        size = (page_size or ALL_PAGE) if plan.mode == "all" else plan.count
+        size = (page_size or ALL_PAGE) if plan.mode != "top_k" else plan.count
         if plan.group_by == "motif":
             answer = self._motif_search(plan)
         elif plan.needs_vector:
@@ -77,7 +78,7 @@ class Searcher:
         if plan.rank == "keeper" and ranking is None:
             ranking = {"by": "similarity", "note": self._why_not_keeper(plan)}
         return replace(answer, seconds=time.perf_counter() - started, ranking=ranking,
-                       offset=0 if plan.group_by else page * size)
+                       offset=0 if plan.group_by else page * size, page_size=0 if plan.group_by else size)
 
     def _why_not_keeper(self, plan: QueryPlan) -> str:
         if plan.group_by:
@@ -168,7 +169,7 @@ class Searcher:
             rows = np.setdiff1d(_row_ids(rows), home_rows)
         skip = {m.row_of(about)} - {None} if about is not None else set()  # a photo is not its own answer
         keeper_id = self._keeper_id(plan, keeper_asked)
-        if plan.mode == "all" or plan.group_by:
+        if plan.mode != "top_k" or plan.group_by:
             # thresholds are set against the whole archive's scores for this query
             archive = m.vectors.score(query)
             row_ids = _row_ids(rows)
@@ -179,7 +180,10 @@ class Searcher:
                 flat = tuple(r for g in groups for r in g.members)
                 return Answer(plan, flat, len(flat), self._left_out(plan, m), groups, strategy=strategy)
             hit = scores >= threshold
-            cut = {"threshold": round(threshold, 4), "best_score": round(float(scores.max()), 4) if len(scores) else None}
+            cut = {"threshold": round(threshold, 4), "best_score": round(float(scores.max()), 4) if len(scores) else None,
+                   "strong": int(hit.sum())}
+            if plan.mode == "all" and cut["strong"] < DEFAULT_LIMIT:  # "all" is never fewer than the best few
+                hit[best_first(scores, DEFAULT_LIMIT)] = True
             row_ids, scores = row_ids[hit], scores[hit]
             if plan.order in ("newest", "oldest", "time"):  # every match, by date: pages tile one order
                 order = _by_time(m.days[row_ids], plan.order)
@@ -204,7 +208,7 @@ class Searcher:
         window = slice(page * size, (page + 1) * size)
         chosen, chosen_scores = chosen[window], chosen_scores[window]
         rank_scores = None if rank_scores is None else rank_scores[window]
-        if plan.order in ("newest", "oldest", "time") and plan.mode != "all":  # the best, shown by date
+        if plan.order in ("newest", "oldest", "time") and plan.mode == "top_k":  # the best, shown by date
             order = _by_time(m.days[chosen], plan.order)
             chosen, chosen_scores = chosen[order], chosen_scores[order]
             rank_scores = None if rank_scores is None else rank_scores[order]

@@ -73,8 +73,13 @@ class AnswerView(Vertical):
         lacking = {"no_date": "without an EXIF date", "no_location": "without a GPS position"}
         parts = []
         if a.groups is None:
-            shown = f"{a.offset + 1:,}-{a.offset + len(a.results):,} of " if a.total > len(a.results) else ""
-            parts.append(f"{shown}{counted(a.total, 'match')}")
+            if a.plan.mode == "top_k":
+                parts.append(a.tally())
+            else:
+                shown = f"{a.offset + 1:,}-{a.offset + len(a.results):,} of " if a.total > len(a.results) else ""
+                parts.append(f"{shown}{a.tally()}")
+            if strength := a.strength_in_words():
+                parts.append(strength)
         else:
             parts.append(counted(len(a.groups), "group"))
         if self.timings:

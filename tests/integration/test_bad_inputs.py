@@ -86,9 +86,10 @@ def test_a_bare_question_is_asked_and_its_table_lines_up(home):
         assert [r["photo_id"] for r in json.loads(out.stdout)["results"]] == [r["photo_id"] for r in asked["results"]]
     assert run(home, "mask").returncode == 0
     lines = run(home, "red squares", "--limit", "3").stdout.splitlines()
-    count = next(i for i, line in enumerate(lines) if "matches, page 1" in line)
-    header, rows = lines[count + 1], lines[count + 2:]
+    count = next(i for i, line in enumerate(lines) if "photos searched, page 1 of" in line)
+    header, rows = lines[count + 1], lines[count + 2:-1]
     assert header.split() == ["rank", "score", "taken", "photo", "path"] and len(rows) == 3
+    assert lines[-1] == "· more: --page 2"
     for column in ("rank", "score", "photo"):  # numbers end under their heading
         end = header.index(column) + len(column)
         assert all(row[end - 1].isdigit() and row[end] == " " for row in rows), (column, lines)

@@ -14,6 +14,7 @@ from flux_ask.db.postgres import is_postgres
 from flux_ask.errors import FluxAskError, ModelMismatch, NothingToSearch
 from flux_ask.ingest.pipeline import Indexer
 from flux_ask.query import Place, plan
+from flux_ask.query.plan import DEFAULT_LIMIT
 from flux_ask.search.engine import Searcher
 from tests.conftest import dead_url, subprocess_env
 from tests.photos import exif_for, write_photo
@@ -286,14 +287,22 @@ def test_photos_without_a_position_are_said_left_out_only_where_they_were(search
     assert unplaced <= {r.photo_id for r in everything_away.results}
 
 
-def test_an_empty_every_match_answer_names_its_bar_and_the_best_score(searcher):
+def test_every_match_is_never_fewer_than_the_best_few_and_says_where_the_bar_falls(searcher):
     answer = searcher.run(plan("show all portraits from 2019", now=NOW))
     assert answer.threshold is not None and answer.best_score is not None
-    if not answer.results:
-        assert f"{answer.threshold:.3f}" in answer.why_empty()
+    in_2019 = searcher.run(plan("top 500 portraits from 2019", now=NOW))
+    assert [r.photo_id for r in answer.results[:DEFAULT_LIMIT]] == [r.photo_id for r in in_2019.results[:DEFAULT_LIMIT]]
+    assert len(answer.results) >= min(DEFAULT_LIMIT, in_2019.total)
+    assert answer.strong == sum(r.score >= answer.threshold for r in answer.results)
+    if answer.strong < len(answer.results):
+        assert f"{answer.threshold:.3f}" in answer.strength_in_words()
+    strong = searcher.run(plan("every strong match of portraits from 2019", now=NOW))
+    assert strong.plan.mode == "strong" and strong.plan.text == "portraits"
+    assert [r.photo_id for r in strong.results] == [r.photo_id for r in answer.results[:answer.strong]]
+    if not strong.results:
+        assert f"{strong.threshold:.3f}" in strong.why_empty() and "without 'strong'" in strong.why_empty()
     filtered = searcher.run(plan("top 3 portraits from 1955", now=NOW))
     assert not filtered.results and "loosen a filter" in filtered.why_empty()
-    assert "every match" in type(answer)(answer.plan, (), 0, threshold=0.5, best_score=0.2).why_empty()
     assert json.loads(json.dumps(answer.as_dict()))["threshold"] == answer.threshold
 
 

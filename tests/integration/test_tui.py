@@ -87,7 +87,7 @@ async def test_a_question_gets_chips_and_a_grid_of_pictures(app):
         await settle(pilot)
         answer = app.query_one(AnswerView)
         assert "red squares" in text_of(answer.query_one(".chips")) and "best 12" in text_of(answer.query_one(".chips"))
-        assert "1-12 of 20 matches" in text_of(answer.query_one(".summary"))
+        assert "the best 12 of 20 photos searched" in text_of(answer.query_one(".summary"))
         tiles = list(answer.query(Tile))
         assert len(tiles) == 12 and all(t.query(".thumb") for t in tiles)
         assert tiles[0].result.taken_at[:10] in text_of(tiles[0].query_one(".caption"))
@@ -623,8 +623,8 @@ def test_the_chat_in_a_real_terminal(chat_settings):
     try:
         assert _screen_shows(tmux, "Ask the archive", 60)
         subprocess.run([*tmux, "send-keys", "-t", "chat", "red squares", "Enter"], check=True)
-        screen = _screen_shows(tmux, "matches", 90)
-        assert screen and "› red squares" in screen and "of 20 matches" in screen
+        screen = _screen_shows(tmux, "searched", 90)
+        assert screen and "› red squares" in screen and "of 20 photos searched" in screen
         subprocess.run([*tmux, "send-keys", "-t", "chat", "Tab"], check=True)  # into the grid
         time.sleep(0.5)
         subprocess.run([*tmux, "send-keys", "-t", "chat", "-l", "/select"], check=True)  # in one burst
@@ -671,7 +671,7 @@ def test_index_in_the_chat_in_a_real_terminal(tmp_path):
         said = " ".join((screen or _screen_now(tmux)).split())  # the line wraps where the folder's path is long
         assert "12 new photos, 12 embedded" in said and "stopped" not in said
         subprocess.run([*tmux, "send-keys", "-t", "chat", "red squares", "Enter"], check=True)
-        assert _screen_shows(tmux, "12 matches", 90)
+        assert _screen_shows(tmux, "the best 12: all the photos searched", 90)
         subprocess.run([*tmux, "send-keys", "-t", "chat", "C-q"], check=True)
     finally:
         subprocess.run([*tmux, "kill-server"], capture_output=True)

@@ -350,7 +350,7 @@ def test_plans_print_as_json():
     data = json.loads(p.to_json())
     assert set(data) == {"text", "negative_text", "date_ranges", "exclude_date_ranges", "weekdays", "near",
                          "exclude_near", "similar_to", "echoes_of", "mode", "limit", "group_by", "span_years", "rank",
-                         "notes", "readings", "facts", "order", "other_readings"}
+                         "notes", "readings", "facts", "order", "other_readings", "refines"}
     assert data["near"]["label"] == "40th and Walnut" and data["date_ranges"] == WINTER_2022
     assert any("40th and Walnut" in line for line in data["notes"])
 

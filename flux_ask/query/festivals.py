@@ -53,6 +53,7 @@ def key_of(name: str) -> str:
     text = re.sub(r"[’'`´]s\b|[’'`´]", "", text)
     text = re.sub(r"[^a-z0-9]+", " ", text)
     text = re.sub(r"^the ", "", text.strip())
+    text = re.sub(r"^day of (?!the\b)(.+)", r"\1 day", text)  # "the day of german unity": German Unity Day
     return " ".join(text.split())
 
 

@@ -17,10 +17,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
-from flux_ask.daytimes import SUN_TIMES, clock_words
+from flux_ask.daytimes import CLOCK_TIMES, SUN_TIMES, clock_hours, clock_words
 from flux_ask.query import dates, english, vocabulary
 from flux_ask.query.facts import PHOTO_KINDS, Holdings, read_fact
 from flux_ask.query.phrases import (
@@ -96,6 +96,7 @@ SWAPPING = vocabulary.phrases("ask.swapping")
 THESE = vocabulary.phrases("ask.these")
 GOOD = vocabulary.terms("ask.good")
 STRONG = vocabulary.phrases("ask.strong")
+HEDGES = vocabulary.terms("ask.hedges")
 DATE_PREPS = vocabulary.terms("dates.prepositions")
 UNREAD_ALWAYS = vocabulary.terms("dates.unread_always")
 MONTH_WORDS = vocabulary.terms("dates.months") - {"may", "march", "mar"}
@@ -235,6 +236,9 @@ class Draft:
                 self.mode = self.mode or "top_k"
                 if best:
                     self.rank = "keeper"
+            case Grouping(by="year", per=None) if said[:1] in (["every"], ["each"]) and \
+                    (self.every_dates or self.maybe_dates):
+                pass  # "4th of july fireworks, every year": every one of them, as a date without its year says
             case Grouping(by=by, per=per, span_years=span_years):
                 # "over time" keeps a period already named ("by month over time"); any other grouping replaces
                 self.group_by = (self.group_by or by) if by == "year" and per is None else by
@@ -472,7 +476,8 @@ def _negatable(words: Words, j: int, draft: Draft, ctx: Context, holdings, start
             continue  # "the ones that are": fillers of more than one word end further on
         if not words.free(k, k + 1):
             break
-        fact = _fact_at(words, k, holdings) or _fact_led(words, k, holdings)
+        fact = _fact_at(words, k, holdings) or _fact_led(words, k, holdings) or _counted_as_before(words, k, draft,
+                                                                                                   holdings)
         if fact:  # "not shot on the iphone"; "anything but the fuji" is "but with the fuji"
             phrase = FactPhrase(fact.fact, note=fact.note)
             found = (phrase, skip + fact.words)
@@ -488,6 +493,20 @@ def _negatable(words: Words, j: int, draft: Draft, ctx: Context, holdings, start
                 found = (replace(found[0], tentative=False), found[1])
             return found
     return None, 0
+
+
+UNIT_SAID = {"rating": (False, "stars"), "focal": (False, "mm"), "iso": (True, "iso")}
+
+
+def _counted_as_before(words: Words, k: int, draft: Draft, holdings):
+    """A bare number after a negation counts what the fact before it counted: "more than 3 stars
+    but not 5", "over 35mm, not 50"."""
+    if not re.fullmatch(r"\d+(\.\d+)?", words.words[k]) or not draft.facts or draft.facts[-1].name not in UNIT_SAID:
+        return None
+    first, unit = UNIT_SAID[draft.facts[-1].name]
+    said = [unit, words.words[k]] if first else [words.words[k], unit]
+    found = read_fact(said, said, 0, holdings)
+    return replace(found, words=1) if found is not None and found.words == 2 else None
 
 
 def _fact_led(words: Words, k: int, holdings):
@@ -639,8 +658,10 @@ def _drop_asking(words: Words, draft: Draft, holdings: Holdings | None = None, i
         word = w[i]
         if words.kept[i] or read_fact(w, words.originals, i, holdings) or _negation_at(w, i) > 1:
             break  # "with flash", "picks" (not a typo of "pics"), "anything but ...": a phrase begins
-        if word in EVERY_WORDS and not (word in ("every", "each") and i + 1 < len(w) and
-                                        (w[i + 1] in vocabulary.table("units.group") or holiday_of(w[i + 1]))):
+        if word in ("every", "each") and i + 1 < len(w) and \
+                (w[i + 1] in vocabulary.table("units.group") or holiday_of(w[i + 1])):
+            break  # "one picture from every year", "every christmas": a phrase begins
+        if word in EVERY_WORDS:
             draft.mode = "all"
             draft.every = draft.every or word not in ("any", "anything")
         elif word == "best" and not (i + 1 < len(w) and dates.is_count(w[i + 1])):
@@ -649,6 +670,9 @@ def _drop_asking(words: Words, draft: Draft, holdings: Holdings | None = None, i
                 draft.limit = 1  # "the best photo of the waterfall"
         elif word in ("a", "an") and i + 1 < len(w) and w[i + 1] in PICTURE_NOUNS:
             pass  # "a photo of a dog"
+        elif word in HEDGES and i + 1 < len(w) and dates.is_count(w[i + 1]) and \
+                _front_count(w, i + 1, True) is not None:
+            draft.asked = True  # "like 15 sunsets", "about 20 foggy mornings": the count is what is asked
         elif (taken := _front_count(w, i, draft.asked)) is not None:  # "10 beach photos", "a dozen sunsets"
             if taken[0] < 1:
                 raise ImpossibleQuestion(f"a count of {taken[0]} shows no photo: ask for 1 or more")
@@ -881,6 +905,8 @@ def _finish(draft: Draft, previous: QueryPlan | None) -> QueryPlan:
     _take_maybe_dates(draft)
     draft.text = [w for k, w in enumerate(draft.text) if k not in dropped]
     _narrow_every(draft)
+    _days_of_the_week(draft)
+    _clock_within_daytime(draft)
     _versus(draft)
     if draft.group_by:  # "break down my 2023 photos by place": the verb said apart from "by"
         draft.text = _without_phrases(draft.text, GROUPING_VERBS)
@@ -961,6 +987,35 @@ def _narrow_every(draft: Draft) -> None:
                                 else f"{len(narrowed)} spans"] if narrowed else []
     else:
         draft.excluded_dates += draft.excluded_every
+
+
+def _days_of_the_week(draft: Draft) -> None:
+    """ "2 weeks ago thursday", "last week, the weekend": within dates of a week or less, the
+    days themselves."""
+    ranges = draft.date_ranges
+    if not draft.weekdays or not ranges or any((b - a).days > 6 for a, b in ranges):
+        return
+    days = [d for a, b in ranges for d in (a + timedelta(k) for k in range((b - a).days + 1))
+            if d.weekday() in draft.weekdays]
+    if not days:
+        raise ImpossibleQuestion(f"no day of {', '.join(dates.describe(r) for r in ranges)} is on "
+                                 f"{dates.weekday_words(tuple(sorted(draft.weekdays)))}")
+    draft.date_notes = [f"{'; '.join(draft.date_notes)}, on {dates.weekday_words(tuple(sorted(draft.weekdays)))}: "
+                        + ", ".join(d.isoformat() for d in days)]
+    spans: list[tuple[date, date]] = []
+    for d in days:  # a weekend is one span of two days
+        spans[-1:] = [(spans[-1][0], d)] if spans and (d - spans[-1][1]).days == 1 else [*spans[-1:], (d, d)]
+    draft.date_ranges, draft.weekdays = spans, set()
+
+
+def _clock_within_daytime(draft: Draft) -> None:
+    """ "in the morning between 7 and 10": the hours said; the morning they lie in says nothing more."""
+    hours = [f.value for f in draft.facts if f.name == "hour" and f.op == "between"]
+    if len(hours) != 1 or hours[0][0] > hours[0][1]:
+        return
+    first, last = hours[0]
+    draft.facts = [f for f in draft.facts if not (f.name == "daytime" and f.value in CLOCK_TIMES and any(
+        a <= first and last <= b for a, b in clock_hours(f.value)))]
 
 
 def _once(note: str) -> str:

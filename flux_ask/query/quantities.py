@@ -72,6 +72,7 @@ def _read(words: list[str], i: int, lead: int) -> Read | None:
     opening = name != "f_number" or words[j] in ("aperture", "apertures")
     j += n
     op, n, direction = _before(words, j, name if opening else None)
+    symbol = n == 1 and not words[j][:1].isalpha()  # "<= 1/2000" is arithmetic on the number, "under 1/30" speech
     j += n
     between = words[j:j + 1] in (["between"], ["from"])
     j += between
@@ -107,7 +108,7 @@ def _read(words: list[str], i: int, lead: int) -> Read | None:
         op = _direction(quantity, direction, strict=True)
         if op is None:
             return None
-    elif op is not None and op != "between" and measure.fraction:
+    elif op is not None and op != "between" and measure.fraction and not symbol:
         op = _flip(op)  # "under 1/30": a speed under 1/30 is a time over it
     if measure.plus and op is None:
         op = ">="
@@ -355,7 +356,10 @@ def read_clock(words: list[str], i: int) -> Read | None:
     if between and words[i] == "between" or words[i] == "from":
         if not (words[j:j + 1] and words[j] in ("and", *RANGE_WORDS)):
             return None
-        return _until(words, j, hour, said, i)
+        read = _until(words, j, hour, said, i)
+        if read is not None and not said and not _hour(words, j + 1)[2] and not _of_the_clock(words, i, i + read.words):
+            return None  # "between 3 and 5 dogs": numbers, not hours
+        return read
     if not said and not ":" in words[j - n]:
         return None  # "after 10": no time of day
     if after and hour == 0:  # "after midnight": the small hours
@@ -368,6 +372,15 @@ def read_clock(words: list[str], i: int) -> Read | None:
 
 
 RANGE_WORDS = ("to", "-", "until", "till", "through", "thru")
+CLOCK_WORDS = {"morning", "mornings", "afternoon", "afternoons", "evening", "evenings", "night", "nights",
+               "o'clock", "oclock", "hours", "h", "clock", "am", "pm", "a.m.", "p.m."}
+
+
+def _of_the_clock(words: list[str], i: int, end: int) -> bool:
+    """Whether bare numbers ("between 7 and 10") are hours: the question speaks of the time of day
+    around them, or they end a clause."""
+    return end >= len(words) or bool(CLOCK_WORDS & set(words[max(0, i - 4):i] + words[end:end + 3])) \
+        or words[end] in (",", "on", "at", "in", "near", "and")
 
 
 def _clock_range(words: list[str], i: int) -> Read | None:

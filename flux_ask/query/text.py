@@ -93,6 +93,7 @@ def read(text: str) -> Words:
                 out._put(clean, clean.lower().replace("’", "'"), inside, ends=ends)
         quoted = inside and not closes
     _drop_empty_phrases(out)
+    _keep_written_words(out)
     _drop_kind_words(out)
     _split_day_ranges(out)
     corrected = _correct_typos(out)
@@ -127,16 +128,60 @@ def _normalised(text: str) -> str:
     text = re.sub(r"☆+", " ", text)
     text = re.sub(r"(\d)\s?\*(?!\w)", r"\1 stars", text)  # "4*"
     text = text.replace("≥", " >= ").replace("≤", " <= ")
+    text = re.sub(r"(\d)\.\.(?=\d)", r"\1 to ", text)  # "2024-05-01..2024-05-15"
+    text = re.sub(r"\bper-(?=[a-z])", "per ", text, flags=re.I)  # "a per-lens breakdown"
+    text = _between_days(text)
+    text = re.sub(r"\bw (?=(the|my|a|an|his|her|their|our)\b)", "with ", text, flags=re.I)  # "w the r5"
+    numbers = vocabulary.table("numbers")
+    text = re.sub(r"\b(a|an|\w+) decades? (?=ago\b|back\b)", lambda m: f"{10 * n} years " if (
+        n := 1 if m.group(1).lower() in ("a", "an") else int(m.group(1)) if m.group(1).isdigit()
+        else numbers.get(m.group(1).lower(), 0)) else m.group(0), text, flags=re.I)  # "two decades ago"
+    comparatives = vocabulary.table("comparatives")  # "more long than": as "longer than"
+    text = re.sub(r"\bmore (\w+)(?= than\b)", lambda m: comparatives.get(m.group(1).lower(), m.group(0)), text,
+                  flags=re.I)
     text = re.sub(r"\s*(>=|<=|=>|=<|(?<![\w/])>|<(?![\w/]))\s*", r" \1 ", text)  # "iso<=400"
-    text = re.sub(r"(\d)\+(?=\s|$|[a-z])", r"\1 + ", text, flags=re.I)  # "6400+", "4+ stars"
-    text = re.sub(r"([a-z])\+(?=\s|$)", r"\1 +", text, flags=re.I)  # "4 stars+"
+    text = re.sub(r"(\d)\+(?=[\s,;.!?)]|$|[a-z])", r"\1 + ", text, flags=re.I)  # "6400+", "4+ stars"
+    text = re.sub(r"([a-z])\+(?=[\s,;.!?)]|$)", r"\1 +", text, flags=re.I)  # "4 stars+", "400mm+,"
     return text
+
+
+DAY = r"(?:the )?\d{1,2}(?:st|nd|rd|th)?"
+
+
+@lru_cache(maxsize=1)
+def _days_between() -> tuple[re.Pattern, re.Pattern]:
+    months = "|".join(sorted(map(re.escape, vocabulary.terms("dates.months")), key=len, reverse=True))
+    return (re.compile(rf"\bbetween ({DAY}) (?:and|-) ({DAY} (?:of )?(?:{months})\b)", re.I),
+            re.compile(rf"\bbetween ((?:{months}) {DAY}) (?:and|-) ({DAY})\b", re.I))
+
+
+def _between_days(text: str) -> str:
+    """ "between 14 and 21 august", "between august 14 and 21": the month said once, for both days."""
+    day_first, month_first = _days_between()
+    text = day_first.sub(r"\1 to \2", text)
+    return month_first.sub(r"\1 to \2", text)
 
 
 # a number and its unit, written as one word: "200mm", "3km", "48hrs", "5yrs", "1/500s"; not "the 30s" (a decade)
 UNIT_GLUED = re.compile(r"(\d+(?:\.\d+)?|1/\d+)(mm|mils?|cm|km|kms|m|mi|ft|hrs?|hours?|mins?|yrs?|wks?|mos?|days?|"
                         r"d|h|y|x|k|"
                         r"pm|am|mn|nm)|(1/\d+|\d+\.\d+|\d*[1-9])(s|secs?)", re.I)
+
+
+SAYING = {"says", "saying", "spelling", "spells", "reads", "reading"}
+
+
+def _keep_written_words(out: Words) -> None:
+    """ "a neon sign that says golden hour", "a poster reading paris 1968": the words written in
+    the picture, to the end of the clause, are words for CLIP, as if quoted."""
+    for k, word in enumerate(out.words):
+        if word in SAYING and (word != "reading" and word != "reads" or k and out.words[k - 1] in ("that", "which")
+                               or k > 1 and out.words[k - 1] in ("sign", "signs", "poster", "banner", "graffiti")):
+            for j in range(k + 1, len(out.words)):
+                out.kept[j] = True
+                if out.ends[j]:
+                    break
+            return
 
 
 def _drop_kind_words(out: Words) -> None:
@@ -343,7 +388,10 @@ def _tag_holidays(out: Words) -> None:
             if not out.free(k, k + n):
                 continue
             said = " ".join(out.words[k:k + n])
-            if _holiday_name(said, n):
+            # "all the halloweens", "christmases": every one of them, as the name without a year says
+            said = next((s for s in (said, said[:-1], said[:-2]) if s != said and said.endswith("s") or s == said
+                         if _holiday_name(s, n)), None)
+            if said:
                 out._replace(k, n, [" ".join(out.originals[k:k + n])], [f"⟪{'_'.join(said.split())}⟫"])
                 break
         k += 1

@@ -64,6 +64,12 @@ def facts(p) -> list[tuple]:
     ("3★ or better", [("rating", ">=", 3)]),
     ("commuters 8 to 10am", [("hour", "between", (8, 9))]),
     ("offices 10 to 6pm", [("hour", "between", (10, 17))]),
+    ("racing, shutter <= 1/4000", [("exposure_s", "<=", 1 / 4000)]),  # a symbol is arithmetic on the number
+    ("trails with a shutter > 1/15", [("exposure_s", ">", 1 / 15)]),
+    ("portraits more wide than 35mm", [("focal", "<", 35.0)]),  # "more wide than": wider
+    ("iso 1600 or mroe", [("iso", ">=", 1600)]),  # a typo in a comparison word
+    ("owls 600mm+, at dusk", [("focal", ">=", 600.0), ("daytime", "is", "dusk")]),  # "+" before a comma
+    ("commute between 7 and 9 in the morning", [("hour", "between", (7, 8))]),  # the hours say the morning
 ])
 def test_comparisons_over_any_quantity(question, expected):
     assert facts(plan(question, now=NOW)) == expected
@@ -75,6 +81,13 @@ def test_comparisons_over_any_quantity(question, expected):
                                       "pentax k1000 lying on the bed", "washington square in the rain"])
 def test_a_number_that_is_what_a_picture_shows(question):
     assert plan(question, now=NOW).facts == ()
+
+
+@pytest.mark.parametrize("question", ["between 2 and 4 swans on the lake", "a mural that says open 24 hours",
+                                      "a shop sign saying 50% off 4 stars"])
+def test_numbers_and_words_written_in_a_picture_are_no_filter(question):
+    p = plan(question, now=NOW)
+    assert p.facts == () and p.date_ranges == ()
 
 
 # -- negation: its scope is whatever follows ---------------------------------------------
@@ -103,6 +116,10 @@ def test_negation_of_every_kind(places):
     assert plan("not the ones that are 3 stars", now=NOW).facts[0].label == "not 3 stars"
     assert plan("boats other than those from 2018", now=NOW).exclude_date_ranges == (("2018-01-01", "2018-12-31"),)
     assert plan("parades but nothing shot on the iphone", now=NOW).facts[0].label == "not on the iphone"
+    assert plan("the party, but not the ones we rejected", now=NOW).facts[0].label == "not rejects"
+    # a bare number after a negation counts what the fact before it counted
+    assert facts(plan("at least 2 stars, not 4", now=NOW))[1][2][0].label == "4 stars"
+    assert plan("over 24mm but not 35", now=NOW).facts[1].label == "not 35 mm"
 
 
 # -- holidays and festivals of any calendar ---------------------------------------------------
@@ -123,6 +140,7 @@ def test_negation_of_every_kind(places):
     ("the day after thanksgiving 2020", [("2020-11-27", "2020-11-27")]),
     ("the night before christmas 3 years ago", [("2023-12-24", "2023-12-24")]),  # the year said after it
     ("halloween the year before last", [("2024-10-31", "2024-10-31")]),
+    ("the day of german unity 2019", [("2019-10-03", "2019-10-03")]),  # "the day of X" is "X day"
 ])
 def test_holidays_of_every_calendar(question, ranges):
     assert plan(question, now=NOW).date_ranges == tuple(ranges)
@@ -198,6 +216,26 @@ def test_dates_of_any_form(question, ranges):
     assert plan(question, now=NOW).date_ranges == tuple(ranges)
 
 
+@pytest.mark.parametrize("question, ranges", [
+    ("between 2 and 9 july 2018", [("2018-07-02", "2018-07-09")]),  # the month said once
+    ("between june 3rd and 7th 2020", [("2020-06-03", "2020-06-07")]),
+    ("2019-02-01..2019-02-10", [("2019-02-01", "2019-02-10")]),
+    ("two decades back", [("2006-01-01", "2006-12-31")]),
+    ("3 weeks ago on tuesday", [("2026-11-10", "2026-11-10")]),  # a week and a weekday: the day
+    ("last week, the weekend", [("2026-11-28", "2026-11-29")]),
+])
+def test_dates_said_in_parts(question, ranges):
+    p = plan(question, now=NOW)
+    assert p.date_ranges == tuple(ranges) and p.weekdays == ()
+
+
+@pytest.mark.parametrize("question", ["all the easters in the garden", "christmases at grandma's",
+                                      "diwali lamps, every year"])
+def test_every_one_of_a_holiday(question):
+    p = plan(question, now=NOW)
+    assert len(p.date_ranges) > 20 and p.group_by is None
+
+
 @pytest.mark.parametrize("question, text", [("may flowers", "may flowers"), ("winter coats", "winter coats"),
                                             ("a 1967 mustang", "a 1967 mustang"), ("the 30s", "")])
 def test_words_that_are_only_sometimes_dates(question, text):
@@ -249,6 +287,11 @@ def test_a_word_the_dictionary_knows_is_never_corrected(question):
     ("compare 2018 and 2023", None, "year", None),
     ("12 horizontals", 12, None, None),
     ("queens by neighbourhood", None, "place", None),
+    ("about 40 tram photos", 40, None, None),  # a count said roughly
+    ("like 8 sunsets", 8, None, None),
+    ("one shot from every year of the garden", 1, "year", None),
+    ("harbour photos arranged after season", None, "season", None),
+    ("a per-camera breakdown", None, "camera", None),
 ])
 def test_counts_groupings_and_orders(question, limit, group_by, order):
     p = plan(question, now=NOW)

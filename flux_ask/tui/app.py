@@ -342,12 +342,14 @@ class FluxAskApp(App):
         elif message.step > 0:
             self.prompt.focus()
 
-    def on_result_grid_leave(self, message: ResultGrid.Leave) -> None:
+    async def on_result_grid_leave(self, message: ResultGrid.Leave) -> None:
         self.prompt.focus()
         if message.typed == "/" and message.first:  # a command starts afresh, whatever the line held
             self.prompt.value = ""
         if message.typed:
             self.prompt.insert_text_at_cursor(message.typed)
+        if message.submit and self.prompt.value.strip():  # typed in the grid, then Enter: the question is sent
+            await self.prompt.action_submit()
 
     def on_result_grid_opened(self, message: ResultGrid.Opened) -> None:
         self.push_screen(DetailScreen(message.grid, self.conversation, self.image_class, self.marked))

@@ -211,9 +211,9 @@ class ResultGrid(Vertical, can_focus=True):
     class Leave(Message):
         """Back to the prompt, with what was typed here (a follow-up started in the grid)."""
 
-        def __init__(self, typed: str = "", first: bool = True):
+        def __init__(self, typed: str = "", first: bool = True, submit: bool = False):
             super().__init__()
-            self.typed, self.first = typed, first
+            self.typed, self.first, self.submit = typed, first, submit
 
     def __init__(self, results: list[Result], marked: set[int], image_class, first_number: int = 1,
                  tile: TileSize = TILE_SIZES["small"], cell_aspect: float = 2.0):
@@ -398,7 +398,13 @@ class ResultGrid(Vertical, can_focus=True):
         """Typing a follow-up ("more like this", "/similar") goes to the prompt; the keys
         that move stay here. Once one letter has gone, every printable key after it follows
         until the prompt has the focus (keys come faster than focus moves), so "/select"
-        arrives whole rather than its "l" moving the cursor."""
+        arrives whole rather than its "l" moving the cursor, and an Enter after them sends the
+        question rather than opening a photo."""
+        if self.typing and event.key == "enter":
+            event.stop()
+            event.prevent_default()
+            self.post_message(self.Leave(submit=True))
+            return
         if not (event.is_printable and event.character):
             return
         if self.typing or event.key not in self._bindings.key_to_bindings:

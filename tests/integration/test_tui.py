@@ -627,6 +627,12 @@ def test_the_chat_in_a_real_terminal(chat_settings):
         assert screen and "› red squares" in screen and "of 20 photos searched" in screen
         subprocess.run([*tmux, "send-keys", "-t", "chat", "Tab"], check=True)  # into the grid
         time.sleep(0.5)
+        # a burst with Enter in it, as a paste or a fast typist sends it: the question is asked, no photo opens
+        subprocess.run([*tmux, "send-keys", "-t", "chat", "only the ones from 2020", "Enter"], check=True)
+        screen = _screen_shows(tmux, "› only the ones from 2020", 60)
+        assert screen and "refining" in screen and "sha256" not in screen, screen
+        subprocess.run([*tmux, "send-keys", "-t", "chat", "Tab"], check=True)  # into the grid
+        time.sleep(0.5)
         subprocess.run([*tmux, "send-keys", "-t", "chat", "-l", "/select"], check=True)  # in one burst
         assert _screen_shows(tmux, "/select", 30)
         subprocess.run([*tmux, "send-keys", "-t", "chat", "Enter"], check=True)

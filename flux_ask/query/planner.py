@@ -301,6 +301,9 @@ def plan(
     camera by its model, and weighs a name that may or may not be a place."""
     ctx = Context(now=now, places=places or _no_places, hemisphere=hemisphere, block_m=block_m, walk_m=walk_m,
                   date_order=date_order, country=country)
+    if not text.strip():
+        raise ImpossibleQuestion("an empty question: say what the photos show, or when or where they were "
+                                 "taken (\"dogs in the snow\", \"photos from 2019\")")
     draft = _read(text, ctx, holdings)
     implied = _calendar_implied(draft, ctx)
     if implied:  # "tet in hanoi", "thanksgiving in toronto": the place's calendar, read again
@@ -1117,6 +1120,10 @@ def _notes(p: QueryPlan, draft: Draft) -> list[str]:
     notes, said = list(draft.notes), place_notes(p)
     if p.text:
         notes.append(f"looking for: {p.text}")
+        words = re.findall(r"[^\W\d_]+", p.text)
+        if words and not any(english.known(w) for w in words):  # "zxqv blorf": the best of no match at all
+            notes.append(f"no word of '{p.text}' is one the dictionaries know: the best matches for it may match "
+                         "nothing; check its spelling")
     if p.negative_text:
         notes.append(f"leaving out pictures of: {p.negative_text}")
     if p.similar_to:

@@ -1,0 +1,100 @@
+"""A newcomer's first hour, replayed: the program's own help and version, then the
+questions a new user types in the CLI and follow-ups in the chat's conversation, on a real
+catalog made by the real ingest. Nothing said may mislead: counts count what they say,
+"all" never answers 0 where the best few exist, advice works when typed, and a follow-up
+refines whatever its wording."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from flux_ask.archive.home import Archive
+from flux_ask.chat.conversation import Conversation
+from flux_ask.query.plan import DEFAULT_LIMIT
+from tests.conftest import subprocess_env
+
+
+def flux(home, *args):
+    return subprocess.run([sys.executable, "-m", "flux_ask", *args], env=subprocess_env(home),
+                          capture_output=True, text=True, timeout=300)
+
+
+@pytest.fixture
+def chat(chat_settings, tiny):
+    conversation = Conversation(Archive(chat_settings, encoder=tiny))
+    yield conversation
+    conversation.close()
+
+
+def ask(chat, question):
+    turn = chat.ask(question)
+    chat.accept(turn)
+    return turn
+
+
+def test_the_programs_own_help_and_version(tmp_path):
+    helped = flux(tmp_path / "h", "--help")
+    assert helped.returncode == 0 and helped.stdout.startswith("usage: flux-ask [-h] [--version] COMMAND")
+    assert "ask " in helped.stdout and "index " in helped.stdout
+    version = flux(tmp_path / "h", "--version")
+    assert version.returncode == 0 and version.stdout.startswith("flux-ask ")
+
+
+def test_counts_that_count_what_they_say(chat_settings):
+    home = chat_settings.home
+    few = flux(home, "ask", "umbrellas in fog", "--limit", "3")
+    assert "the best 3 of 20 photos searched, page 1 of 7" in few.stdout and "20 matches" not in few.stdout
+    assert few.stdout.rstrip().endswith("· more: --page 2")
+    past = flux(home, "ask", "umbrellas in fog", "--limit", "3", "--page", "9")
+    assert "page 9 is past the end: the answer has 7 pages" in past.stdout and "more broadly" not in past.stdout
+    empty = flux(home, "ask", "")
+    assert empty.returncode != 0 and "an empty question" in empty.stderr and not empty.stdout
+    zero = flux(home, "ask", "top 0 dogs")
+    assert zero.returncode != 0 and "a count of 0" in zero.stderr
+    nonsense = flux(home, "ask", "zxqv blorf")
+    assert "no word of 'zxqv blorf' is one the dictionaries know" in nonsense.stdout
+
+
+def test_all_is_never_fewer_than_the_best_few_and_strong_is_asked_for(chat_settings):
+    home = chat_settings.home
+    for question in ("show all umbrellas in fog", "find all umbrellas in fog", "everything with umbrellas in fog"):
+        answer = json.loads(flux(home, "ask", question, "--json").stdout)
+        assert answer["plan"]["mode"] == "all" and len(answer["results"]) >= DEFAULT_LIMIT, question
+        assert answer["strong"] == sum(r["score"] >= answer["threshold"] for r in answer["results"])
+    said = flux(home, "ask", "show all umbrellas in fog").stdout
+    assert "strong match" in said and "0 matches" not in said
+    strong = json.loads(flux(home, "ask", "every strong match of umbrellas in fog", "--json").stdout)
+    assert strong["plan"]["mode"] == "strong" and len(strong["results"]) == strong["strong"]
+    if not strong["results"]:  # the advice it gives works when typed
+        advice = flux(home, "ask", "every strong match of umbrellas in fog").stdout
+        assert "ask again without 'strong'" in advice
+    rome = json.loads(flux(home, "ask", "show me everything from my trip to Rome in 2019", "--json").stdout)
+    assert rome["results"], rome["plan"]["notes"]  # photos from Rome in 2019 exist: never 0
+
+
+def test_follow_ups_refine_whatever_their_wording(chat):
+    ask(chat, "umbrellas in fog")
+    for follow_up in ("only the ones from Rome", "only the ones in Rome", "just the Rome ones", "those from Rome",
+                      "narrow it to Rome", "same but in Rome"):
+        turn = chat.ask(follow_up)
+        assert turn.plan.text == "umbrellas in fog" and turn.plan.near.label.startswith("Rome"), follow_up
+        assert turn.chips[0].kind == "refines", follow_up
+    added = chat.ask("just those in black and white")
+    assert added.plan.text.startswith("umbrellas in fog, ") and "black and white" in added.plan.text
+    assert added.chips[0].kind == "refines"
+    swapped = chat.ask("what about dogs")
+    assert swapped.plan.text == "dogs" and swapped.chips[0].kind == "refines"
+    good = chat.ask("only the good ones")
+    assert good.plan.text == "umbrellas in fog" and good.plan.rank == "keeper"
+    fresh = chat.ask("now show me cats")
+    assert fresh.plan.text == "cats" and fresh.chips[0].kind == "fresh"  # a new question says so
+
+
+def test_a_count_after_every_match_asks_for_the_best_few(chat):
+    every = ask(chat, "show all umbrellas in fog")
+    assert every.plan.mode == "all"
+    best = ask(chat, "the top 5 instead")
+    assert best.plan.mode == "top_k" and best.plan.count == 5 and len(best.answer.results) == 5
+    assert best.plan.text == "umbrellas in fog" and best.plan.rank == "similarity"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import apsw
 
 from flux_ask.db.postgres import one_writer_at_a_time
@@ -40,6 +42,19 @@ def register_model(conn: apsw.Connection, name: str, pretrained: str, dim: int) 
             )
         create_vec_table(conn, model)
     return model
+
+
+def asked_model(conn: apsw.Connection) -> dict | None:
+    """The model the first index asked for ({"name", "pretrained", "weights"}), kept from its
+    start: a run stopped before its first vector still continues with it."""
+    row = conn.execute("SELECT value FROM settings WHERE key = 'asked_model'").fetchone()
+    return json.loads(row[0]) if row else None
+
+
+def ask_model(conn: apsw.Connection, asked: dict) -> None:
+    with conn:
+        conn.execute("INSERT INTO settings (key, value) VALUES ('asked_model', ?) "
+                     "ON CONFLICT(key) DO UPDATE SET value = excluded.value", (json.dumps(asked),))
 
 
 def active_model(conn: apsw.Connection) -> ModelRow | None:

@@ -24,7 +24,7 @@ from flux_ask.archive.keeper_model import KeeperError
 from flux_ask.db import keeper as keeper_store
 from flux_ask.db.files import files_under, known_file, mark_missing, record_file, set_sidecar_stamp
 from flux_ask.db.hashes import store_hash
-from flux_ask.db.models import activate_model, active_model, find_model, register_model
+from flux_ask.db.models import activate_model, active_model, ask_model, asked_model, find_model, register_model
 from flux_ask.db.photos import (
     count_photos,
     has_photos,
@@ -101,6 +101,14 @@ class Indexer:
         active = active_model(self.conn) if embedder is None else None
         if active is not None and not settings.model_named:  # a catalog keeps to its own model
             self.spec = spec_for(active, settings)
+        elif active is None and embedder is None:  # a first index: its model is kept before any vector is
+            asked = asked_model(self.conn)
+            if asked is not None and not settings.model_named:
+                self.spec = ModelSpec(asked["name"], asked["pretrained"],
+                                      Path(asked["weights"]) if asked["weights"] else None)
+            else:
+                ask_model(self.conn, {"name": self.spec.name, "pretrained": self.spec.pretrained,
+                                      "weights": str(self.spec.weights) if self.spec.weights else None})
 
     # -- set-up -----------------------------------------------------------------------
 

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 
-from flux_ask.db.models import active_model
+from flux_ask.db.models import active_model, asked_model
 from flux_ask.db.status import integrity_ok
 from flux_ask.db.vectors import vectors_by_content
 from tests.conftest import open_catalog, subprocess_env
@@ -141,3 +141,29 @@ def test_sigterm_ends_a_run_like_ctrl_c_and_leaves_no_process(tmp_path):
     assert_gone(workers)
     conn = open_catalog(home)
     assert conn.execute("SELECT status FROM runs ORDER BY id DESC LIMIT 1").fetchone()[0] == "interrupted"
+
+
+def test_a_first_index_stopped_before_its_first_vector_continues_with_the_model_it_asked_for(tmp_path, home):
+    """Ctrl-C while the first index is still loading its model leaves no vector; the suggested
+    rerun, without --model, must not fall back to the default model (offline, it cannot load)."""
+    archive = tmp_path / "archive"
+    make_archive(archive, 3)
+    env = subprocess_env(home)
+    first = subprocess.Popen(index_command(archive), env=env, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and first.poll() is None and not _asked(home):
+        time.sleep(0.05)  # until the catalog is made, before the model is loaded
+    first.send_signal(signal.SIGINT)
+    first.communicate(timeout=120)
+    rerun = subprocess.run([sys.executable, "-m", "flux_ask", "index", str(archive), "--quiet"], env=env,
+                           capture_output=True, text=True, timeout=300)
+    assert rerun.returncode == 0, rerun.stderr
+    model = active_model(open_catalog(home))
+    assert model.name == "tiny-test" and snapshot(home)["unembedded"] == 0
+
+
+def _asked(home) -> bool:
+    try:
+        return asked_model(open_catalog(home)) is not None
+    except Exception:  # not made yet
+        return False

@@ -40,6 +40,7 @@ from flux_ask.query.facts import Holdings
 from flux_ask.query.geocode import OnlineGeocoder, misses_since
 from flux_ask.query.places import AreaBook, CityBook, PlaceBook, chain
 from flux_ask.query.plan import QueryPlan, Rank
+from flux_ask.query.reader import UnknownPlace
 
 USEFUL_ROC_AUC = 0.55  # a keeper model ranking no better than this in cross-validation is chance
 
@@ -207,12 +208,16 @@ class Archive:
 
     def plan(self, question: str, *, previous: QueryPlan | None = None, limit: int | None = None,
              rank: Rank | None = None) -> QueryPlan:
-        query_plan = plan(question, now=date.today(), places=self.places(), previous=previous,
-                          hemisphere=self.settings.hemisphere, block_m=self.settings.block_m,
-                          walk_m=self.settings.walk_m,
-                          date_order=self.settings.date_order, country=self.settings.country,
-                          holdings=Holdings(load=lambda: holdings(self.conn), near=self._photos_near)
-                          if self.exists() else None)
+        try:
+            query_plan = plan(question, now=date.today(), places=self.places(), previous=previous,
+                              hemisphere=self.settings.hemisphere, block_m=self.settings.block_m,
+                              walk_m=self.settings.walk_m,
+                              date_order=self.settings.date_order, country=self.settings.country,
+                              holdings=Holdings(load=lambda: holdings(self.conn), near=self._photos_near)
+                              if self.exists() else None)
+        except UnknownPlace as exc:  # said with the names it may have meant, and where the user's places go
+            near = CityBook(self.settings.place_index_dir, AreaBook(self.settings.place_index_dir)).near_names(exc.name)
+            raise UnknownPlace(exc.name, exc.why, tuple(near), str(self.settings.places_path)) from None
         if limit:
             query_plan = query_plan.with_limit(limit)
         if rank:

@@ -57,7 +57,7 @@ class OnlineGeocoder:
         try:
             location = self._nominatim().geocode(name, exactly_one=True, timeout=TIMEOUT_S)
         except GeopyError as exc:
-            self.unreachable = f"{urlsplit(self.url).netloc} could not be reached ({type(exc).__name__})"
+            self.unreachable = f"the online map, {urlsplit(self.url).netloc}, could not be reached"
             raise LookupUnavailable(self.unreachable) from None
         if location is None:
             return None

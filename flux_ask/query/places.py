@@ -347,6 +347,24 @@ class CityBook:
                 and f"{label}, {region or code}" != chosen.label
                 and name_key(label.split(", ")[0]) == key][:3]  # by their own name: Lomé is no "Rome"
 
+    def near_names(self, name: str, limit: int = 3) -> list[str]:
+        """Towns of 100,000 people or more whose names are a letter or two from a name that
+        matched none ("berln": Berlin), the most populous first: said when a place is unknown."""
+        from rapidfuzz import fuzz, process  # deferred: only for a name no list has
+
+        keys, _ = self.index()
+        key = name_key(name)
+        if len(key) < 4:
+            return []
+        names = np.unique(np.asarray(keys))
+        near = process.extract(key, [k.decode() for k in names], scorer=fuzz.ratio, score_cutoff=80, limit=20)
+        found = {}
+        for said, _, _ in near:
+            for label, _, _, population, code, region, _ in self.named(said)[:1]:
+                if population >= OTHER_READING_POPULATION:
+                    found.setdefault(label if region in (None, label) else f"{label}, {region}", population)
+        return sorted(found, key=lambda k: -found[k])[:limit]
+
     def named(self, name: str) -> list[list]:
         """Every city of the name, the most populous first."""
         keys, cities = self.index()

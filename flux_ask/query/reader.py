@@ -49,12 +49,17 @@ class ImpossibleQuestion(FluxAskError):
 
 
 class UnknownPlace(FluxAskError):
-    def __init__(self, name: str, why: str = ""):
-        super().__init__(
-            f"unknown place {name!r}{f' ({why})' if why else ''}: add it to places.toml in the archive home "
-            "(a [name] table with lat, lon and optional radius_m and aliases)"
-        )
-        self.name = name
+    """A name that is surely a place, and none the lists (or the online map) know. `near`: names
+    a letter or two from it; `places_file`: where the user's own places are kept."""
+
+    def __init__(self, name: str, why: str = "", near: tuple[str, ...] = (), places_file: str = ""):
+        quoted = [f"'{n}'" for n in near]
+        meant = f"; did you mean {' or '.join([', '.join(quoted[:-1]), quoted[-1]] if len(quoted) > 1 else quoted)}?" \
+            if near else "."
+        where = places_file or "places.toml in the archive home"
+        super().__init__(f"unknown place {name!r}{f' ({why})' if why else ''}{meant} To name it yourself, add it to "
+                         f"{where} (a [name] table with lat, lon and optional radius_m and aliases)")
+        self.name, self.why = name, why
 
 
 # -- the grammar ------------------------------------------------------------------------

@@ -13,7 +13,7 @@ import pytest
 from flux_ask.archive.home import Archive
 from flux_ask.chat.conversation import Conversation
 from flux_ask.query.plan import DEFAULT_LIMIT
-from tests.conftest import subprocess_env
+from tests.conftest import dead_url, subprocess_env
 
 
 def flux(home, *args):
@@ -98,3 +98,18 @@ def test_a_count_after_every_match_asks_for_the_best_few(chat):
     best = ask(chat, "the top 5 instead")
     assert best.plan.mode == "top_k" and best.plan.count == 5 and len(best.answer.results) == 5
     assert best.plan.text == "umbrellas in fog" and best.plan.rank == "similarity"
+
+
+def test_an_unknown_place_says_what_it_may_have_meant_and_where_places_go(chat_settings):
+    home = chat_settings.home
+    config = home / "config.toml"
+    config.write_text(f'geocoder = "{dead_url()}"\n')  # the online map, unreachable: as offline
+    try:
+        typo = flux(home, "ask", "dogs in Berln")
+        assert typo.returncode == 1 and "did you mean 'Berlin'" in typo.stderr
+        assert str(home / "places.toml") in typo.stderr and "Error" not in typo.stderr
+        corner = flux(home, "ask", "umbrellas near 49th and Chestnut")  # only a map knows it
+        assert corner.returncode == 1 and str(home / "places.toml") in corner.stderr
+        assert "could not be reached" in corner.stderr and "Error" not in corner.stderr
+    finally:
+        config.unlink()

@@ -11,3 +11,9 @@ def counted(n: int, noun: str) -> str:
         return f"{n:,} {noun}"
     head, _, last = noun.rpartition(" ")  # "strong match": the last word takes the plural
     return f"{n:,} {head + ' ' if head else ''}{IRREGULAR.get(last, last + 's')}"
+
+
+def a_score(x: float) -> str:
+    """A score to read: three decimals, or two significant digits where three decimals would
+    say 0.000 of a score that is not nothing (a motif's coherence times its spread)."""
+    return f"{x:.3f}" if x == 0 or abs(x) >= 0.005 else f"{x:.2g}"

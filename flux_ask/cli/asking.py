@@ -14,7 +14,7 @@ from flux_ask.cli.common import (
     print_json,
     settings_from,
 )
-from flux_ask.words import counted
+from flux_ask.words import a_score, counted
 
 
 def register(sub) -> None:
@@ -106,9 +106,9 @@ def print_answer(a: dict[str, Any], page: int, ranked: str | None = None, *, tal
 
     def table(results: list[dict[str, Any]], first: int) -> None:
         keeper_heading = f"{'keeper':>6}  " if keeper else ""
-        print(f"{'rank':>4}  {'score':>5}  {keeper_heading}{'taken':<10}  {'photo':>7}  path")
+        print(f"{'rank':>4}  {'score':>6}  {keeper_heading}{'taken':<10}  {'photo':>7}  path")
         for i, r in enumerate(results, start=first):
-            row = f"{i:>4}  " + (f"{r['score']:.3f}" if r["score"] is not None else "").rjust(5) + "  "
+            row = f"{i:>4}  " + (f"{r['score']:.3f}" if r["score"] is not None else "").rjust(6) + "  "
             if keeper:
                 row += (f"{r['keeper_score']:.2f}" if r["keeper_score"] is not None else "").rjust(6) + "  "
             when = (r["taken_at"] or "undated")[:10]
@@ -118,17 +118,19 @@ def print_answer(a: dict[str, Any], page: int, ranked: str | None = None, *, tal
         if not a["groups"]:
             print("nothing recurs enough to show: try fewer years, or a broader concept"
                   if a["plan"]["group_by"] == "motif" else empty_groups(a["plan"]["group_by"]))
+        number = 1  # one numbering across the groups, as the chat's "the third one" counts
         for g in a["groups"]:
             if "years" in g:
-                print(f"\n{g['label']}  (coherence x spread: {g['score']:.3f})")
+                print(f"\n{g['label']}  (coherence x spread: {a_score(g['score'])})")
             elif g["score"] is None:
                 print(f"\n{g['label']}")
             elif g["period"] not in PERIODS:
-                print(f"\n{g['label']}  (mean of best: {g['score']:.3f})")
+                print(f"\n{g['label']}  (mean of best: {a_score(g['score'])})")
             else:
-                print(f"\n{g['label']}  (mean of best: {g['score']:.3f}, share above threshold: "
+                print(f"\n{g['label']}  (mean of best: {a_score(g['score'])}, share above threshold: "
                       f"{g['share_above_threshold']:.1%})")
-            table(g["members"], 1)
+            table(g["members"], number)
+            number += len(g["members"])
         return
     paging = f", page {page} of {pages}" if pages > 1 and a["results"] else ""
     print(f"{tally}{paging} ({a['seconds'] * 1000:.0f} ms)")

@@ -15,7 +15,7 @@ from flux_ask.search.answer import empty_groups
 from flux_ask.tui.chart import ScoreChart
 from flux_ask.tui.grid import TILE_SIZES, ResultGrid, TileSize
 from flux_ask.tui.transcript import Note
-from flux_ask.words import counted
+from flux_ask.words import a_score, counted
 
 
 def chip_text(chips: list[Chip]) -> Text:
@@ -57,11 +57,13 @@ class AnswerView(Vertical):
             if len(answer.groups) > 1 and turn.plan.group_by in (*PERIODS, "motif") \
                     and answer.groups[0].score is not None:
                 yield ScoreChart(turn)  # a score over time: of periods and motifs only
+            number = 1  # one numbering across the groups: "the third one" is the third shown
             for group in answer.groups:
-                score = Text(f"score {group.score:.3f}", "dim") if group.score is not None else Text()
+                score = Text(f"score {a_score(group.score)}", "dim") if group.score is not None else Text()
                 yield Static(Text(f"{group.label}  ", "bold") + score, classes="group-label")
-                yield ResultGrid(list(group.members), self.marked, self.image_class, tile=self.tile,
-                                 cell_aspect=self.cell_aspect)
+                yield ResultGrid(list(group.members), self.marked, self.image_class, first_number=number,
+                                 tile=self.tile, cell_aspect=self.cell_aspect)
+                number += len(group.members)
         elif answer.results:
             yield ResultGrid(answer.results, self.marked, self.image_class, first_number=answer.offset + 1,
                              tile=self.tile, cell_aspect=self.cell_aspect)

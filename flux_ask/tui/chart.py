@@ -41,14 +41,22 @@ def score_chart(groups: list[Group], width: int, height: int = 9) -> Text:
                 years += [x for x, _ in dated]
         plt.title("score of each photo over time")
     else:
-        placed = [(when, g) for g in groups if (when := _when(g)) is not None]
+        placed, apart = _clipped(sorted(((when, g) for g in groups if (when := _when(g)) is not None),
+                                        key=lambda p: p[0]))
         years = [when for when, _ in placed]
-        plt.plot(years, [g.score for _, g in placed], marker="braille", color=SERIES[0][0])
+        shares = any(g.share_above_threshold is not None for _, g in placed)
+        for run in _runs(placed):  # no line is drawn through periods with no photo
+            xs = [when for when, _ in run]
+            plt.plot(xs, [g.score for _, g in run], marker="braille", color=SERIES[0][0])
+            if shares:
+                plt.plot(xs, [g.share_above_threshold or 0.0 for _, g in run], marker="braille",
+                         color=SERIES[1][0], yside="right")
         legend.append(("mean score of its best (left)", SERIES[0][1]))
-        if any(g.share_above_threshold is not None for _, g in placed):
-            plt.plot(years, [g.share_above_threshold or 0.0 for _, g in placed], marker="braille",
-                     color=SERIES[1][0], yside="right")
+        if shares:
+            plt.ylim(0, 1, yside="right")  # a share runs from none to all
             legend.append(("share of its photos above the threshold (right)", SERIES[1][1]))
+        if apart:
+            legend.append((f"not drawn, far from the rest: {', '.join(g.label for g in apart)}", "dim"))
         plt.title(f"score by {groups[0].period if groups else 'period'}")
     ticks = whole_years(years)
     if ticks:
@@ -73,6 +81,43 @@ def whole_years(years: list[float]) -> list[int]:
     step = next((s for s in NICE_STEPS if (high - low) / s <= MAX_TICKS - 1), NICE_STEPS[-1])
     first = int(low) // step * step
     return list(range(first, int(high) + 1, step))
+
+
+FAR_YEARS = 10  # a period this far from the others is left off the axis, and said
+FEW_APART = 2  # ... when no more than this many lie out there
+
+
+def _clipped(placed: list[tuple[float, Group]]) -> tuple[list[tuple[float, Group]], list[Group]]:
+    """The periods to draw, and the few far from the rest (one 1919 scan beside 2015-2026):
+    eighty empty years would squeeze the rest into a corner."""
+    if len(placed) < FEW_APART + 2:
+        return placed, []
+    gaps = [(placed[k + 1][0] - placed[k][0], k + 1) for k in range(len(placed) - 1)]
+    gap, cut = max(gaps)
+    if gap < FAR_YEARS:
+        return placed, []
+    if cut <= FEW_APART:
+        return placed[cut:], [g for _, g in placed[:cut]]
+    if len(placed) - cut <= FEW_APART:
+        return placed[:cut], [g for _, g in placed[cut:]]
+    return placed, []
+
+
+PERIOD_YEARS = {"year": 1.0, "season": 0.25, "month": 1 / 12}
+
+
+def _runs(placed: list[tuple[float, Group]]) -> list[list[tuple[float, Group]]]:
+    """The periods in runs without a gap: where a whole period with no photo lies between two,
+    the line breaks."""
+    if not placed:
+        return []
+    step = PERIOD_YEARS.get(placed[0][1].period, 1.0)
+    runs = [[placed[0]]]
+    for before, here in zip(placed, placed[1:]):
+        if here[0] - before[0] > 1.9 * step:
+            runs.append([])
+        runs[-1].append(here)
+    return runs
 
 
 def _when(group: Group) -> float | None:

@@ -113,3 +113,12 @@ def test_an_unknown_place_says_what_it_may_have_meant_and_where_places_go(chat_s
         assert "could not be reached" in corner.stderr and "Error" not in corner.stderr
     finally:
         config.unlink()
+
+
+def test_a_grouped_answer_numbers_its_photos_once_across_the_groups(chat_settings, chat):
+    lines = flux(chat_settings.home, "ask", "umbrellas by year").stdout.splitlines()
+    ranks = [int(line.split()[0]) for line in lines if line[:4].strip().isdigit() and line.startswith(" ")]
+    assert len(ranks) > 6 and ranks == list(range(1, len(ranks) + 1))  # not 1, 2, 1, 2 in each year
+    grouped = ask(chat, "umbrellas by year")
+    third = [r for g in grouped.answer.groups for r in g.members][2]
+    assert ask(chat, "more like the third one").plan.similar_to.photo_id == third.photo_id

@@ -681,3 +681,23 @@ def test_index_in_the_chat_in_a_real_terminal(tmp_path):
         subprocess.run([*tmux, "send-keys", "-t", "chat", "C-q"], check=True)
     finally:
         subprocess.run([*tmux, "kill-server"], capture_output=True)
+
+
+def test_the_chart_draws_no_line_through_empty_years_and_leaves_a_far_year_off():
+    from flux_ask.search.answer import Group
+    from flux_ask.tui.chart import score_chart
+
+    def group(year: int, score: float, share: float = 0.0) -> Group:
+        member = Result(1, None, score, 1 - score, f"{year}-06-01", None, None, None, "", "0" * 64)
+        return Group(str(year), "year", score, share, (member,))
+
+    years = [2015, 2016, 2017, 2021, 2022, 2023]
+    chart = score_chart([group(1919, 0.2), *[group(y, 0.1 + 0.01 * k) for k, y in enumerate(years)]], 80).plain
+    assert "1919" not in chart.splitlines()[-2] and "not drawn, far from the rest: 1919" in chart  # said, not drawn
+    rows = [line[line.index("┤") + 1:line.rindex("├")] for line in chart.splitlines() if "┤" in line]
+    # 2018-2020 held no photo: both lines break there, a blank stretch across every row
+    blank = [all(not row[i].strip() for row in rows) for i in range(len(rows[0]))]
+    first, last = blank.index(False), len(blank) - blank[::-1].index(False)
+    assert max(len(run) for run in "".join(" " if b else "x" for b in blank[first:last]).split("x")) >= 10
+    shares = [line[line.rindex("├") + 1:].strip() for line in chart.splitlines() if "├" in line]
+    assert float(shares[0]) == 1.0 and float(shares[-1]) == 0.0  # a share runs from none to all, never below

@@ -28,6 +28,7 @@ from flux_ask.atomic import atomic_folder
 from flux_ask.curation import CurationError, recipes
 from flux_ask.db.curation import selection
 from flux_ask.db.runs import indexed_roots
+from flux_ask.picture.scan import CONTACT_SHEET
 from flux_ask.query.plan import QueryPlan
 from flux_ask.search.answer import Answer, Result, results_for, rounded
 from flux_ask.search.engine import Searcher
@@ -120,10 +121,10 @@ def write_draft(issues_dir: Path, picks: list[Pick], *, order: str, source: dict
         contact_sheet(picks, f"{name} — {source_in_words(source)}",
                       f"{counted(len(picks), 'photo')}, by {ORDER_WORDS.get(order, order)}, drafted "
                       f"{datetime.now().strftime('%Y-%m-%d %H:%M')}").save(
-            _inside(work, "contact_sheet.jpg"), "JPEG", quality=88)
+            _inside(work, CONTACT_SHEET), "JPEG", quality=88)
     return {"issue": name, "folder": str(final), "photos": len(picks), "order": order, "links": not copy,
             "manifest": [str(final / "manifest.json"), str(final / "manifest.csv")],
-            "contact_sheet": str(final / "contact_sheet.jpg")}
+            "contact_sheet": str(final / CONTACT_SHEET)}
 
 
 def _inside(folder: Path, name: str) -> Path:

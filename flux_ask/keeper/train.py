@@ -59,6 +59,8 @@ def fit(kind: str, x: np.ndarray, y: np.ndarray, seed: int = SEED) -> Fitted:
     z = scaler.transform(x).astype(np.float32)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)  # capped epochs are a choice, not a fault
+        # a batch larger than the training part (early stopping holds a tenth back) is clipped to it: as meant
+        warnings.filterwarnings("ignore", message="Got `batch_size` less than 1 or larger than sample size")
         if kind == "logistic":
             clf = LogisticRegression(C=1.0, class_weight="balanced", max_iter=500).fit(z, y)
         elif kind == "mlp":

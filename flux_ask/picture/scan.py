@@ -18,8 +18,9 @@ RAW_EXTENSIONS = frozenset(
 )
 # Pictures we recognise but cannot decode: recorded as unsupported, not silently dropped.
 UNSUPPORTED_EXTENSIONS = frozenset(".jxl .jp2 .j2k .psd .psb .exr .bmp .gif .svg .xcf".split())
-# Sidecars and system litter: not photographs, not errors.
-IGNORED_NAMES = frozenset({"thumbs.db", "desktop.ini", "icon\r"})
+# System litter, and the contact sheet flux-ask draws in each drafted issue: not photographs, not errors.
+CONTACT_SHEET = "contact_sheet.jpg"
+IGNORED_NAMES = frozenset({"thumbs.db", "desktop.ini", "icon\r", CONTACT_SHEET})
 IGNORED_DIRS = frozenset({"@eadir", "__macosx", "$recycle.bin", "system volume information"})
 
 

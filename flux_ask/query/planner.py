@@ -1155,7 +1155,7 @@ def _notes(p: QueryPlan, draft: Draft) -> list[str]:
         notes.append("only strong matches (above the score threshold), in pages")
     elif p.mode != "top_k":
         notes.append(f"every strong match, and at least the best {DEFAULT_LIMIT}, in pages" if p.needs_vector
-                     else "every match, in time order")
+                     else "every match" if p.rank == "keeper" else "every match, in time order")
     elif not p.needs_vector and p.rank != "keeper":
         notes.append(f"the first {p.count}, in time order")
     else:

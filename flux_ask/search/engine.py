@@ -75,7 +75,7 @@ class Searcher:
         else:
             answer = self._filter_only(plan, page, size, keeper_asked)
         ranking = answer.ranking
-        if plan.rank == "keeper" and ranking is None:
+        if plan.rank == "keeper" and ranking is None and (answer.results or answer.groups):
             ranking = {"by": "similarity", "note": self._why_not_keeper(plan)}
         return replace(answer, seconds=time.perf_counter() - started, ranking=ranking,
                        offset=0 if plan.group_by else page * size, page_size=0 if plan.group_by else size)

@@ -7,6 +7,7 @@ refines whatever its wording."""
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -122,3 +123,17 @@ def test_a_grouped_answer_numbers_its_photos_once_across_the_groups(chat_setting
     grouped = ask(chat, "umbrellas by year")
     third = [r for g in grouped.answer.groups for r in g.members][2]
     assert ask(chat, "more like the third one").plan.similar_to.photo_id == third.photo_id
+
+
+def test_keeper_match_passes_over_the_contact_sheets_flux_ask_drew(chat_settings, tmp_path):
+    import shutil
+
+    issue = tmp_path / "FLUX_001"
+    issue.mkdir()
+    found = json.loads(flux(chat_settings.home, "ask", "photos from 2019", "--json").stdout)["results"][0]["path"]
+    photo = Path(found)
+    shutil.copy(photo, issue / photo.name)
+    shutil.copy(photo, issue / "contact_sheet.jpg")  # as `issue draft` writes one beside the picks
+    out = flux(chat_settings.home, "keeper", "match", str(tmp_path), "--json")
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout)["counts"]["unmatched"] == 0 and json.loads(out.stdout)["counts"]["matched"] == 1

@@ -113,18 +113,22 @@ def write_query_bundle(encoder: Embedder, cache_dir: Path) -> None:
             pass  # a read-only home or an export torch cannot do: questions load torch instead
 
 
-def available_models() -> dict[str, list[str]]:
-    """open_clip architectures with their pretrained tags."""
+def available_models() -> dict[str, dict[str, dict]]:
+    """open_clip architectures with their pretrained tags (and where each tag's weights come
+    from), kept in the install's cache: listing them imports torch, seconds of every `models`."""
+    from flux_ask.atomic import kept_pickled
+    from flux_ask.config import package_stamp, static_cache_dir
     from flux_ask.embed.openclip import available_models as listing
 
-    return listing()
+    return kept_pickled(static_cache_dir() / f"open-clip-models-{package_stamp('open_clip')}.pickle", listing)
 
 
-def weights_present(name: str, tag: str) -> bool:
-    """Whether a pretrained tag's weights are on this machine (open_clip's cache)."""
+def weights_present(where: dict) -> bool:
+    """Whether a pretrained tag's weights are on this machine (open_clip's cache); `where`:
+    the tag's entry in `available_models`."""
     from flux_ask.embed.openclip import weights_present as present
 
-    return present(name, tag)
+    return present(where)
 
 
 def l2_normalise(vectors: np.ndarray) -> np.ndarray:

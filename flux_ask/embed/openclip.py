@@ -85,17 +85,19 @@ class OpenClipEmbedder:
             return int(self.model.encode_image(torch.zeros(1, 3, size, size)).shape[-1])
 
 
-def available_models() -> dict[str, list[str]]:
+def available_models() -> dict[str, dict[str, dict]]:
+    """Each architecture's pretrained tags, with where each tag's weights come from."""
     import open_clip
 
-    return {name: open_clip.list_pretrained_tags_by_model(name) for name in open_clip.list_models()}
+    return {name: {tag: {k: v for k, v in (open_clip.get_pretrained_cfg(name, tag) or {}).items()
+                         if k in ("hf_hub", "url")}
+                   for tag in open_clip.list_pretrained_tags_by_model(name)}
+            for name in open_clip.list_models()}
 
 
-def weights_present(name: str, tag: str) -> bool:
-    """Whether open_clip would find these weights in its cache without a download."""
-    import open_clip
-
-    cfg = open_clip.get_pretrained_cfg(name, tag) or {}
+def weights_present(cfg: dict) -> bool:
+    """Whether open_clip would find a tag's weights (`cfg`: where they come from) in its cache
+    without a download."""
     if cfg.get("hf_hub"):
         from huggingface_hub import try_to_load_from_cache
 

@@ -44,6 +44,7 @@ from flux_ask.db.postgres import is_postgres, one_writer_at_a_time
 from flux_ask.db.runs import claimed_elsewhere, finish_run, release_claims, set_run_model, start_run
 from flux_ask.db.vectors import photos_to_embed, reconcile, store_embedding
 from flux_ask.embed import Embedder, ModelSpec, load_embedder, write_query_bundle
+from flux_ask.embed.bundle import OnnxEmbedder, has_bundle
 from flux_ask.errors import PASSING, DiskFull
 from flux_ask.ingest.lock import WriterLock
 from flux_ask.ingest.report import IndexReport
@@ -115,10 +116,14 @@ class Indexer:
     @property
     def embedder(self) -> Embedder:
         if self._embedder is None:
-            self._embedder = load_embedder(self.spec, runtime=self.settings.runtime,
-                                           cache_dir=self.settings.models_dir, device=self.settings.device,
-                                           say=self.notes.append)
-            write_query_bundle(self._embedder, self.settings.models_dir)  # questions then need no torch
+            models, identity = self.settings.models_dir, self.spec.identity()
+            if self.settings.runtime == "onnx" and has_bundle(models, self.spec.name, identity):
+                # both towers were exported by an earlier run: no torch, a cold `add` in a second
+                self._embedder = OnnxEmbedder(models, self.spec.name, identity, self.settings.device)
+                return self._embedder
+            self._embedder = load_embedder(self.spec, runtime=self.settings.runtime, cache_dir=models,
+                                           device=self.settings.device, say=self.notes.append)
+            write_query_bundle(self._embedder, models)  # questions then need no torch
         return self._embedder
 
     @property

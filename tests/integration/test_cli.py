@@ -139,3 +139,21 @@ def test_a_name_that_may_be_a_place_is_one_where_the_archive_has_photos_and_else
     assert plan["other_readings"] == [{"label": "'florence' as the place Florence", "question": "streets in Florence"}]
     said = flux(home, "ask", "florence streets")
     assert "· also fair: 'florence' as the place Florence (ask: streets in Florence)" in said.stdout
+
+
+def test_add_and_models_start_without_torch_once_the_model_is_exported(tmp_path, home):
+    archive = tmp_path / "archive"
+    make_archive(archive, 2)
+    assert flux(home, "index", str(archive), "--model", "tiny-test").returncode == 0  # exports both towers
+    one = make_archive(tmp_path / "more", 1, start_seed=60)[0]
+    probe = ("import sys; from flux_ask.cli import main; code = main(sys.argv[1:]); "
+             "print('torch' in sys.modules, file=sys.stderr); sys.exit(code)")
+    out = subprocess.run([sys.executable, "-c", probe, "add", str(one), "--json"], env=subprocess_env(home),
+                         capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0 and json.loads(out.stdout)["counts"]["embedded"] == 1, out.stderr
+    assert out.stderr.strip().endswith("False")  # the ONNX towers embedded it
+    flux(home, "models")  # the first lists open_clip's models once for the install
+    out = subprocess.run([sys.executable, "-c", probe, "models"], env=subprocess_env(home),
+                         capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0 and out.stderr.strip().endswith("False"), out.stderr
+    assert "tiny-test " in out.stdout and "the catalog's model: tiny-test (random-init-seed0, 64-d)" in out.stdout

@@ -7,6 +7,7 @@ import argparse
 import difflib
 import json
 import sys
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -115,11 +116,14 @@ def print_json(data: Any) -> None:
 class ProgressBars:
     """tqdm bars with rate and ETA, one per stage, on stderr."""
 
+    TICK_S = 0.5  # the clock keeps moving while a stage waits (a model loading, names built)
+
     def __init__(self, enabled: bool, unit: str = "file"):
         self.enabled = enabled
         self.unit = unit
         self.bar = None
         self.stage = None
+        self._ticking: threading.Event | None = None
 
     @classmethod
     def unless(cls, quiet: bool, unit: str = "file") -> ProgressBars:
@@ -130,18 +134,34 @@ class ProgressBars:
             return
         from tqdm import tqdm
 
-        from flux_ask.ingest.report import STAGE_LABELS
+        from flux_ask.ingest.report import STAGE_LABELS, WAITING_STAGES
 
         if stage != self.stage:
             self.close()
             label = STAGE_LABELS.get(stage, stage)
-            self.bar = tqdm(total=total or None, desc=label, unit=self.unit, dynamic_ncols=True, smoothing=0.1)
+            waiting = stage in WAITING_STAGES  # nothing to count: the time it takes
+            self.bar = tqdm(total=total or None, desc=label, unit=self.unit, dynamic_ncols=True, smoothing=0.1,
+                            bar_format="{desc}… {elapsed}" if waiting else None)
             self.stage = stage
+            self._tick(self.bar)
         if total:
             self.bar.total = total
         self.bar.update(done - self.bar.n)
 
+    def _tick(self, bar) -> None:
+        """Redraw the bar every TICK_S until it closes: its clock never stands still."""
+        stop = self._ticking = threading.Event()
+
+        def tick() -> None:
+            while not stop.wait(self.TICK_S):
+                bar.refresh()
+
+        threading.Thread(target=tick, daemon=True, name="progress-clock").start()
+
     def close(self) -> None:
+        if self._ticking is not None:
+            self._ticking.set()
+            self._ticking = None
         if self.bar is not None:
             self.bar.close()
             self.bar = None

@@ -326,6 +326,7 @@ class Indexer:
         atlas is named again. No picture is read and nothing is embedded."""
         todo = unplaced(self.conn, atlas.VERSION)
         if todo:  # the names of places, worked out now rather than at the first question
+            self.progress("places", 0, len(todo))  # the first time on a machine, the names take a minute
             areas = AreaBook(self.archive.settings.place_index_dir)
             areas.names()
             CityBook(self.archive.settings.place_index_dir, areas).index()
@@ -335,6 +336,7 @@ class Indexer:
             set_places(self.conn, atlas.VERSION, [
                 (pid, *(w and (w.country_code, w.country, w.region, w.locality) or (None,) * 4))
                 for (pid, _, _), w in zip(batch, found, strict=True)])
+            self.progress("places", start + len(batch), len(todo))
         return len(todo)
 
     def _place_the_sun(self) -> None:
@@ -369,6 +371,8 @@ class Indexer:
     def _process(self, tasks: list[Task], report: IndexReport, stage: str) -> None:
         if not tasks:
             return
+        if self._model is None:
+            self.progress("model", 0, 0)  # seconds of loading weights (or exporting them), said as such
         self.model  # noqa: B018 - the model's preprocessing configures the workers
         if self._run_id is not None and is_postgres(self.conn):  # other indexers may share the catalog
             tasks = [replace(t, claim_for=self._run_id) for t in tasks]

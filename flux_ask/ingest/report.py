@@ -11,7 +11,9 @@ from flux_ask.picture.scan import printable
 from flux_ask.words import counted
 
 STAGE_LABELS = {"scan": "scanning", "index": "indexing", "embed-missing": "embedding",
-                "thumbnails": "thumbnails"}  # for progress lines
+               "thumbnails": "thumbnails", "model": "loading the model", "places": "naming places",
+               "facts": "reading the files' facts"}  # for progress lines
+WAITING_STAGES = ("model",)  # stages with nothing to count: their line shows the time they take
 
 
 @dataclass

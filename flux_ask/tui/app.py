@@ -531,12 +531,17 @@ class FluxAskApp(App):
         if self.indexing is not None:
             raise CommandError("an index is already running; this one can start when it ends")
         self.indexing = self.add(Progress(Text(f"indexing {path}…", "dim")))
-        self._index(path)
+        meter = ProgressMeter()
+        # the clock keeps moving while a stage waits (a model loading, place names built the first time)
+        ticking = self.set_interval(ProgressMeter.TICK_S, lambda: self._tick(meter))
+        self._index(path, meter, ticking)
+
+    def _tick(self, meter: ProgressMeter) -> None:
+        if self.indexing is not None and (line := meter.again()):
+            self.indexing.update(Text(line))
 
     @work(thread=True, group="index", exit_on_error=False)
-    def _index(self, path: Path) -> None:
-        meter = ProgressMeter()
-
+    def _index(self, path: Path, meter: ProgressMeter, ticking) -> None:
         def progress(stage: str, done: int, total: int) -> None:
             line = meter(stage, done, total)
             if line:
@@ -545,12 +550,12 @@ class FluxAskApp(App):
         try:
             report = self.conversation.index(path, progress)
         except Exception as exc:  # noqa: BLE001 - never a crash: say it and go on
-            self.call_from_thread(self._indexed, None,
-                                  f"indexing {path} stopped: {self.in_words(exc)}")
+            self.call_from_thread(self._indexed, None, f"indexing {path} stopped: {self.in_words(exc)}", ticking)
             return
-        self.call_from_thread(self._indexed, report, None)
+        self.call_from_thread(self._indexed, report, None, ticking)
 
-    def _indexed(self, report: dict[str, Any] | None, error: str | None) -> None:
+    def _indexed(self, report: dict[str, Any] | None, error: str | None, ticking) -> None:
+        ticking.stop()
         if error:
             self.indexing.update(Text(error, "red"))
         else:
@@ -561,19 +566,33 @@ class FluxAskApp(App):
 class ProgressMeter:
     """A progress line with rate and ETA (tqdm's own format), at most four a second."""
 
+    TICK_S = 0.5
+
     def __init__(self, every: float = 0.25):
         self.every, self.stage, self.started, self.shown = every, None, 0.0, 0.0
+        self.last: tuple[str, int, int] | None = None
 
     def __call__(self, stage: str, done: int, total: int) -> str | None:
-        from tqdm import tqdm
-
-        from flux_ask.ingest.report import STAGE_LABELS
-
         now = time.monotonic()
         if stage != self.stage:
             self.stage, self.started = stage, now
+        self.last = (stage, done, total)
         if now - self.shown < self.every and done != total:
             return None
         self.shown = now
-        return tqdm.format_meter(done, total or None, now - self.started, ncols=90, unit="file",
-                                 prefix=STAGE_LABELS.get(stage, stage))
+        return self._line(now)
+
+    def again(self) -> str | None:
+        """The last line with the clock moved on; None before the first."""
+        return self._line(time.monotonic()) if self.last else None
+
+    def _line(self, now: float) -> str:
+        from tqdm import tqdm
+
+        from flux_ask.ingest.report import STAGE_LABELS, WAITING_STAGES
+
+        stage, done, total = self.last
+        label = STAGE_LABELS.get(stage, stage)
+        if stage in WAITING_STAGES:  # nothing to count: the time it takes
+            return f"{label}… {tqdm.format_interval(now - self.started)}"
+        return tqdm.format_meter(done, total or None, now - self.started, ncols=90, unit="file", prefix=label)

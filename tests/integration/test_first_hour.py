@@ -137,3 +137,22 @@ def test_keeper_match_passes_over_the_contact_sheets_flux_ask_drew(chat_settings
     out = flux(chat_settings.home, "keeper", "match", str(tmp_path), "--json")
     assert out.returncode == 0, out.stderr
     assert json.loads(out.stdout)["counts"]["unmatched"] == 0 and json.loads(out.stdout)["counts"]["matched"] == 1
+
+
+def test_index_says_what_it_waits_for_and_its_clock_moves(tmp_path, settings):
+    import time
+
+    from flux_ask.ingest.pipeline import Indexer
+    from flux_ask.tui.app import ProgressMeter
+    from tests.photos import ROME, exif_for, write_photo
+
+    write_photo(tmp_path / "a" / "rome.jpg", seed=3, exif=exif_for(taken="2021:05:01 10:00:00", lat=ROME[0], lon=ROME[1]))
+    stages = []
+    with Indexer(Archive(settings, create=True), progress=lambda s, d, t: stages.append(s)) as indexer:
+        indexer.index([tmp_path / "a"])
+    said = list(dict.fromkeys(stages))
+    assert "model" in said and said.index("model") < said.index("index") and "places" in said
+    meter = ProgressMeter()
+    assert meter("model", 0, 0).startswith("loading the model… 00:00")
+    time.sleep(1.1)
+    assert meter.again() == "loading the model… 00:01"  # the chat redraws it while nothing else is said

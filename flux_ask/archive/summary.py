@@ -6,7 +6,8 @@ from typing import Any
 
 from flux_ask.archive.home import USEFUL_ROC_AUC, Archive
 from flux_ask.db import keeper as keeper_store
-from flux_ask.db.files import error_files
+from flux_ask.db.files import error_files, files_counted_under
+from flux_ask.db.runs import indexed_roots
 from flux_ask.db.facts import camera_name, fact_counts
 from flux_ask.db.photos import places_visited
 from flux_ask.db.status import catalog_counts
@@ -17,6 +18,8 @@ def status(archive: Archive, *, errors: bool = False) -> dict[str, Any]:
     settings, conn = archive.settings, archive.conn
     report = catalog_counts(conn)
     report["keeper"] = keeper_status(conn)
+    report["folders"] = [{"path": root, "files": n} for root in indexed_roots(conn)
+                         if (n := files_counted_under(conn, root))]
     report["problems"] = archive.vector_problems()
     report["paths"] = {"home": str(settings.home), "thumbs": str(settings.thumbs_dir)} | (
         {"catalog": settings.catalog_name} if settings.catalog else
@@ -59,11 +62,14 @@ def status_rows(s: dict[str, Any]) -> list[tuple[str, str]]:
     run = s["last_run"]
     if run:
         rate = f", {run['rate']:.1f} photos/s" if run["rate"] else ""
-        rows.append(("last run", f"#{run['id']} {run['status']} {run['started_at']} "
+        when = f"since {run['started_at']}" if run["status"] == "running" or not run["ended_at"] \
+            else f"at {run['ended_at']}"
+        rows.append(("last run", f"#{run['id']} {run['status']} {when} "
                      f"({run['seconds'] or 0:.1f} s, {run['embedded']} embedded{rate})"))
         if run.get("lonely_sidecars"):
             rows.append(("sidecars", f"{run['lonely_sidecars']:,} beside no photo in the last run "
                          "(`flux-ask index --json` lists them)"))
+    rows += [("folder", f"{f['path']} ({counted(f['files'], 'file')})") for f in s.get("folders", ())]
     rows += [(key, s["paths"][key]) for key in ("catalog", "db", "vec", "thumbs") if key in s["paths"]]
     return rows
 

@@ -19,6 +19,7 @@ from flux_ask.config import (
     Settings,
     load_settings,
 )
+from flux_ask.errors import FluxAskError
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 
@@ -107,6 +108,19 @@ def archive_from(args: argparse.Namespace, *, create: bool = False):
 
     archive = Archive(settings_from(args), create=create)
     return archive if create else archive.require()
+
+
+def confirmed(question: str, yes: bool) -> bool:
+    """Whether the user agrees to something that cannot be undone: `--yes`, else asked at the
+    terminal; with no terminal to ask at, it is refused in one line."""
+    if yes:
+        return True
+    if not sys.stdin.isatty():
+        raise FluxAskError(f"nothing was changed: nobody is at a terminal to answer '{question}' (add --yes)")
+    try:
+        return input(f"{question} [y/N] ").strip().lower() in ("y", "yes")
+    except EOFError:
+        return False
 
 
 def print_json(data: Any) -> None:

@@ -22,6 +22,13 @@ def files_under(conn: apsw.Connection, root: str) -> dict[str, KnownFile]:
     }
 
 
+def files_counted_under(conn: apsw.Connection, root: str) -> int:
+    """How many files the catalog holds under a folder (or the file itself)."""
+    return sum(conn.execute("SELECT count(*) FROM files WHERE path >= ? AND path < ?", (low, high)).fetchone()[0]
+               for low, high in under_either(root)) + \
+        conn.execute("SELECT count(*) FROM files WHERE path = ?", (path_in(root),)).fetchone()[0]
+
+
 def known_file(conn: apsw.Connection, path: str) -> KnownFile | None:
     row = conn.execute(
         "SELECT id, photo_id, size, mtime_ns, state, error_reason, sidecar_mtime_ns FROM files WHERE path = ?",

@@ -21,6 +21,13 @@ def thumb_path(thumbs_dir: Path, sha256: str, size: int) -> Path:
     return thumbs_dir / str(size) / sha256[:2] / f"{sha256}.jpg"
 
 
+def remove_thumbnails(thumbs_dir: Path, sha256s: list[str]) -> None:
+    """The thumbnails of photos taken out of the catalog, at every size kept."""
+    for sha in sha256s:
+        for found in thumbs_dir.glob(f"*/{sha[:2]}/{sha}.jpg"):
+            found.unlink(missing_ok=True)
+
+
 def shrink(image: Image.Image, size: int) -> Image.Image:
     """Long side `size`, aspect kept, RGB."""
     small = image.copy()

@@ -156,3 +156,37 @@ def test_index_says_what_it_waits_for_and_its_clock_moves(tmp_path, settings):
     assert meter("model", 0, 0).startswith("loading the model… 00:00")
     time.sleep(1.1)
     assert meter.again() == "loading the model… 00:01"  # the chat redraws it while nothing else is said
+
+
+def test_forget_takes_a_folder_out_and_keeps_everything_else(tmp_path, home, catalog_backend):
+    import shutil
+
+    from tests.photos import make_archive
+
+    kept = make_archive(tmp_path / "photos" / "kept", 3)
+    gone = make_archive(tmp_path / "photos" / "gone", 3, start_seed=30)
+    shutil.copy(kept[0], tmp_path / "photos" / "gone" / "copy.jpg")  # a photo held by a file in both
+    assert flux(home, "index", str(tmp_path / "photos"), "--model", "tiny-test").returncode == 0
+    asked = json.loads(flux(home, "ask", "top 50 photos", "--json").stdout)
+    goner = next(r for r in asked["results"] if "/gone/" in r["path"] and "copy" not in r["path"])
+    flux(home, "recipe", "save", "everything", "top 50 photos")
+    status = json.loads(flux(home, "status", "--json").stdout)
+    assert [f["files"] for f in status["folders"]] == [7]
+
+    refused = flux(home, "forget", str(tmp_path / "photos" / "gone"))  # no terminal to ask at
+    assert refused.returncode == 1 and "add --yes" in refused.stderr and "nothing was changed" in refused.stderr
+    shutil.move(tmp_path / "photos" / "gone", tmp_path / "elsewhere")  # moved away: swept by its old path
+    moved = flux(home, "index", str(tmp_path / "photos" / "gone"))
+    assert moved.returncode == 1 and "flux-ask forget" in moved.stderr and "add" not in moved.stderr
+    out = flux(home, "forget", str(tmp_path / "photos" / "gone"), "--yes", "--json")
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout) | {"path": None} == {"path": None, "files": 4, "photos": 3,
+                                                      "photos_kept_by_other_files": 1, "in_basket": 0,
+                                                      "keeper_labels": 0}
+    status = json.loads(flux(home, "status", "--json").stdout)
+    assert status["photos"] == status["embedded"] == 3 and status["files"] == 3
+    after = json.loads(flux(home, "ask", "top 50 photos", "--json").stdout)
+    assert len(after["results"]) == 3 and goner["photo_id"] not in {r["photo_id"] for r in after["results"]}
+    assert not Path(goner["thumbnail"]).exists() and all(Path(r["thumbnail"]).exists() for r in after["results"])
+    assert "everything" in flux(home, "recipe", "list").stdout  # recipes stay
+    assert all(Path(p).exists() for p in (tmp_path / "elsewhere").iterdir())  # the files are never touched

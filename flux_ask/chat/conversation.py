@@ -228,7 +228,7 @@ class Conversation:
                 if self.last is None or self.last.question == "/select":
                     raise CommandError("ask a question first, or mark photos with space")
                 question, plan = self.last.asked, self.last.plan
-            order = request.order or ("hand" if source == "selection" else "score")
+            order = request.order or issue.default_order(source)
             return issue.draft_issue(self.archive, "question" if source == "answer" else source,
                                      count=request.count, order=order, issues_dir=self.settings.issues_dir,
                                      copy=request.copy, recipe=request.recipe, question=question, plan=plan)

@@ -10,6 +10,7 @@ from flux_ask.cli.common import (
     archive_from,
     catalog_flags,
     catalog_weights_flag,
+    confirmed,
     positive,
     print_json,
     steps_of,
@@ -27,6 +28,7 @@ def register(sub) -> None:
     save.add_argument("question", metavar="QUESTION")
     save.add_argument("--limit", type=positive, metavar="N", help="how many results it gives")
     save.add_argument("--rank", choices=("similarity", "keeper"), help="how it orders them")
+    save.add_argument("--yes", action="store_true", help="replace a recipe of that name without asking")
     run = recipe_steps.add_parser("run", help="run a saved recipe on the archive as it is now")
     run.add_argument("name", metavar="NAME")
     run.add_argument("--limit", type=positive, metavar="N", help="how many results (default: the recipe's)")
@@ -56,6 +58,7 @@ def register(sub) -> None:
     for p in basket_steps.choices.values():
         catalog_flags(p)
         p.add_argument("--json", action="store_true", help="print as JSON")
+    basket_steps.choices["clear"].add_argument("--yes", action="store_true", help="empty it without asking")
 
     issue = sub.add_parser("issue", help="draft the next issue (FLUX_###)")
     issue_steps = steps_of(issue)
@@ -70,8 +73,9 @@ def register(sub) -> None:
     source.add_argument("--question", metavar="QUESTION", help="the top results of a question")
     source.add_argument("--from-selection", action="store_true", help="the selection basket")
     draft.add_argument("--count", type=positive, default=12, metavar="N", help="how many photos (default: 12)")
-    draft.add_argument("--order", choices=("time", "score", "keeper", "hand"), default="time",
-                       help="time (default), score, keeper score, or hand (as selected / as answered)")
+    draft.add_argument("--order", choices=("time", "score", "keeper", "hand"),
+                       help="time, score, keeper score, or hand (as selected / as answered); by default the "
+                       "basket as selected, a recipe or a question in time order (as the chat drafts)")
     draft.add_argument("--copy", action="store_true", help="copy the originals instead of linking to them")
     draft.add_argument("--issues-dir", type=Path, metavar="DIR",
                        help="where FLUX_### folders live (default: HOME/issues, or `issues` in config.toml)")
@@ -83,10 +87,16 @@ def register(sub) -> None:
 
 def cmd_recipe_save(args: argparse.Namespace) -> int:
     from flux_ask.curation import recipes
+    from flux_ask.db import curation
 
     with archive_from(args) as archive:
         query_plan = archive.plan(args.question, limit=args.limit, rank=args.rank)
         params = {k: v for k, v in (("limit", args.limit), ("rank", args.rank)) if v}
+        held = curation.recipe(archive.conn, args.name.strip())
+        if held and held["question"] != args.question and \
+                not confirmed(f"Replace the recipe {args.name!r} ({held['question']})?", args.yes):
+            print("nothing was changed")
+            return EXIT_OK
         said = recipes.save(archive.conn, args.name, args.question, query_plan, params)
     print(said)
     for note in query_plan.notes:
@@ -135,6 +145,7 @@ def cmd_recipe_rm(args: argparse.Namespace) -> int:
 def cmd_select(args: argparse.Namespace) -> int:
     from flux_ask.curation import CurationError
     from flux_ask.db import curation
+    from flux_ask.search.answer import results_for
 
     with archive_from(args) as archive:
         conn = archive.conn
@@ -142,22 +153,36 @@ def cmd_select(args: argparse.Namespace) -> int:
         if unknown and args.action == "add":
             raise CurationError(f"no photo {', '.join(map(str, unknown))} in the catalog: nothing was added "
                                 "(`flux-ask ask ... --json` gives photo ids)")
+        held = {p for p, _ in curation.selection(conn)}
         if args.action == "add":
+            already = [p for p in args.photo_ids if p in held]
             changed = curation.select(conn, args.photo_ids)
+        elif args.action == "clear" and held and \
+                not confirmed(f"Take all {counted(len(held), 'photo')} out of the basket?", args.yes):
+            print("nothing was changed")
+            return EXIT_OK
         elif args.action in ("rm", "clear"):
             changed = curation.unselect(conn, args.photo_ids)
-        basket = [{"photo_id": p, "question": q} for p, q in curation.selection(conn)]
+        selected = curation.selection(conn)
+        shown = {r.photo_id: r for r in results_for(archive, [p for p, _ in selected])}
+    basket = [{"photo_id": p, "question": q, "path": shown[p].path, "taken_at": shown[p].taken_at,
+               "place": shown[p].place} for p, q in selected]
     if args.json:
         print_json({"selection": basket})
         return EXIT_OK
+    if args.action == "add" and already:
+        print(f"already in the basket: {', '.join(map(str, already))}")
     if args.action != "list":
         print(f"{changed} {'added' if args.action == 'add' else 'removed'}; the basket holds {len(basket)}")
     else:
         for item in basket:
-            print(f"{item['photo_id']:>7}  {item['question'] or ''}".rstrip())
+            asked = f"  (“{item['question']}”)" if item["question"] else ""
+            print(f"{item['photo_id']:>7}  {(item['taken_at'] or 'undated')[:10]:<10}  {item['place'] or '':<28.28}  "
+                  f"{item['path'] or ''}{asked}")
         if not basket:
             print("the basket is empty")
     return EXIT_OK
+
 
 
 def cmd_issue_draft(args: argparse.Namespace) -> int:
@@ -168,14 +193,15 @@ def cmd_issue_draft(args: argparse.Namespace) -> int:
         if args.order == "keeper":
             archive.required_keeper()  # no keeper model: said before anything is searched
         plan = archive.plan(args.question) if args.question else None
-        report = issue.draft_issue(archive, source, count=args.count, order=args.order,
+        order = args.order or issue.default_order(source)
+        report = issue.draft_issue(archive, source, count=args.count, order=order,
                                    issues_dir=args.issues_dir or archive.settings.issues_dir, copy=args.copy,
                                    recipe=args.from_recipe, question=args.question, plan=plan)
     if args.json:
         print_json(report)
     else:
         how = "copies" if args.copy else "links"
-        print(f"drafted {report['issue']}: {counted(report['photos'], 'photo')} ({how}, by {args.order}) "
+        print(f"drafted {report['issue']}: {counted(report['photos'], 'photo')} ({how}, by {order}) "
               f"in {report['folder']}")
         print(f"manifest: {', '.join(report['manifest'])}; contact sheet: {report['contact_sheet']}")
     return EXIT_OK

@@ -251,6 +251,13 @@ def answer_picks(answer: Answer, question: str, count: int) -> list[Pick]:
     return picks_of(list(results), scores=ranked, questions=[question] * len(results))
 
 
+def default_order(source: str) -> str:
+    """How a draft is ordered when nobody said, the same in the CLI and the chat: the basket as
+    it was filled, the chat's answer on screen as it was shown, a question's or a recipe's
+    photos in time order."""
+    return {"selection": "hand", "answer": "score"}.get(source, "time")
+
+
 def draft_issue(archive: Archive, source: str, *, count: int, order: str, issues_dir: Path, copy: bool = False,
                 recipe: str | None = None, question: str | None = None, plan: QueryPlan | None = None) -> dict[str, Any]:
     """Write the next FLUX_### from the basket (`source` "selection"), a saved recipe

@@ -136,6 +136,8 @@ class FluxAskApp(App):
         self.cell_aspect = 2.0 if images == "halfcell" else cell_height / cell_width  # a half-block: 1 x 2 pixels
         self.timings, self.warm, self.blink = timings, warm, blink
         self.marked: set[int] = set()
+        self.asking_again: str | None = None  # a command that cannot be undone, said once: said again, it is done
+        self.asked_twice = False
         self.recipe_names: list[str] = []
         self.highlighted: Result | None = None
         self.pending: Static | None = None
@@ -237,6 +239,8 @@ class FluxAskApp(App):
 
     def submit(self, text: str) -> None:
         """A question or a command, typed or clicked (a chip)."""
+        self.asked_twice = text == self.asking_again  # what cannot be undone is typed a second time
+        self.asking_again = None
         self.prompt.remember(text)
         self.question = self.add(Question(text))
         if text.startswith("/"):
@@ -429,6 +433,10 @@ class FluxAskApp(App):
         name = " ".join(args)
         if not name:
             raise CommandError("/recipe save NAME: what shall it be called?")
+        if name.strip() in self.recipe_names and not self.asked_twice:
+            self._ask_again(f"/recipe save {name}", f"a recipe {name.strip()!r} exists: /recipe save {name} again "
+                                                    "replaces it with the last question")
+            return
         self._background(lambda: self.conversation.save_recipe(name), lambda said: self._recipe_saved(name, said))
 
     def _recipe_saved(self, name: str, said: str) -> None:
@@ -463,12 +471,19 @@ class FluxAskApp(App):
         self.say(table)
 
     def cmd_select(self, args) -> None:
-        if args == ("clear",):
+        if args == ("clear",) and self.marked and not self.asked_twice:
+            self._ask_again("/select clear", f"the basket holds {counted(len(self.marked), 'photo')}: "
+                                             "/select clear again empties it")
+        elif args == ("clear",):
             self._background(self.conversation.clear_basket, self._basket_cleared)
         elif args:
             raise CommandError("/select shows the basket; /select clear empties it")
         else:
             self.search(self.conversation.basket_turn)
+
+    def _ask_again(self, command: str, said: str) -> None:
+        self.asking_again = command
+        self.say(said)
 
     def _basket_cleared(self, removed: int) -> None:
         for photo_id in list(self.marked):

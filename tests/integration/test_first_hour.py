@@ -190,3 +190,24 @@ def test_forget_takes_a_folder_out_and_keeps_everything_else(tmp_path, home, cat
     assert not Path(goner["thumbnail"]).exists() and all(Path(r["thumbnail"]).exists() for r in after["results"])
     assert "everything" in flux(home, "recipe", "list").stdout  # recipes stay
     assert all(Path(p).exists() for p in (tmp_path / "elsewhere").iterdir())  # the files are never touched
+
+
+def test_the_basket_and_recipes_say_what_they_hold_and_ask_before_they_lose_it(chat_settings):
+    home = chat_settings.home
+    ids = [r["photo_id"] for r in json.loads(flux(home, "ask", "photos from 2019", "--json").stdout)["results"][:2]]
+    flux(home, "select", "clear", "--yes")
+    assert flux(home, "select", "add", str(ids[0])).returncode == 0
+    again = flux(home, "select", "add", *map(str, ids))
+    assert f"already in the basket: {ids[0]}" in again.stdout and "1 added; the basket holds 2" in again.stdout
+    listed = flux(home, "select", "list").stdout.splitlines()
+    assert len(listed) == 2 and all("2019-" in line and "/p" in line and ".jpg" in line for line in listed)
+    refused = flux(home, "select", "clear")
+    assert refused.returncode == 1 and "add --yes" in refused.stderr
+    assert len(json.loads(flux(home, "select", "list", "--json").stdout)["selection"]) == 2  # nothing lost
+    assert "holds 0" in flux(home, "select", "clear", "--yes").stdout
+    assert flux(home, "recipe", "save", "first hour", "dogs").returncode == 0
+    kept = flux(home, "recipe", "save", "first hour", "cats")
+    assert kept.returncode == 1 and "add --yes" in kept.stderr
+    assert "dogs" in flux(home, "recipe", "list").stdout
+    assert "replaced" in flux(home, "recipe", "save", "first hour", "cats", "--yes").stdout
+    flux(home, "recipe", "rm", "first hour")

@@ -324,6 +324,8 @@ async def test_space_marks_and_the_basket_outlives_the_app(app, chat_settings, t
         await submit(pilot, "/select")
         shown = again.query_one(ResultGrid)
         assert [r.photo_id for r in shown.results] == marked and all("-marked" in t.classes for t in shown.tiles)
+        await submit(pilot, "/select clear")  # asked first: said again, it is done
+        assert again.marked == set(marked) and "/select clear again empties it" in notes(again)[-1]
         await submit(pilot, "/select clear")
         assert not again.marked and "emptied the basket (2 photos)" in notes(again)[-1]
 
@@ -334,6 +336,8 @@ async def test_recipes_save_complete_and_run(app):
         first = app.query_one(ResultGrid).results
         await submit(pilot, "/recipe save purple 22")
         assert "saved the recipe 'purple 22': purple from 2022" in notes(app)[-1]
+        await submit(pilot, "/recipe save purple 22")  # one that exists is replaced only when said twice
+        assert "/recipe save purple 22 again replaces it" in notes(app)[-1]
         await pilot.press(*"/recipe run pu")
         await pilot.pause()
         await pilot.press("tab")

@@ -130,6 +130,8 @@ def fact_rows(found: dict[str, list[dict[str, Any]]], most: int | None = None) -
     them, and a line for the rest)."""
     rows = []
     for kind, entries in found.items():
+        if kind == "cameras":  # "Canon" and "CANON" beside the same "Canon EOS R5": one camera
+            entries = _by_camera(entries)
         if entries:
             rows.append((0, FACT_TITLES[kind], sum(e["photos"] for e in entries), ""))
             rows += [(1, _fact_name(kind, e), e["photos"], "") for e in entries[:most]]
@@ -138,6 +140,14 @@ def fact_rows(found: dict[str, list[dict[str, Any]]], most: int | None = None) -
                 rows.append((1, f"… {len(rest)} more (`flux-ask facts` lists them)", sum(e["photos"] for e in rest),
                              ""))
     return rows
+
+
+def _by_camera(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    merged: dict[str, dict[str, Any]] = {}
+    for e in entries:
+        name = camera_name(e["make"], e["model"])
+        merged.setdefault(name.casefold(), {"make": None, "model": name, "photos": 0})["photos"] += e["photos"]
+    return sorted(merged.values(), key=lambda e: -e["photos"])
 
 
 def _fact_name(kind: str, entry: dict[str, Any]) -> str:

@@ -152,12 +152,26 @@ class Conversation:
             refines = self.last is not None and _refines(plan, self.last.plan)
             asked = f"{self.last.asked} · {question}" if refines else question
             shown = chips(understood, self.last.plan if refines else None)
+            if plan.similar_to != understood.similar_to:  # "this one", "the third one": which photo it was
+                meant = self._which(plan.similar_to.photo_id)
+                shown = [replace(c, label=f"like {meant}") if c.kind == "like" else c for c in shown]
+                plan = replace(plan, notes=tuple(f"similar to {meant}" if n.startswith("similar to ") else n
+                                                 for n in plan.notes))
+                answer = replace(answer, plan=plan)
             if refines:  # a follow-up says which question it narrows; a whole question says it starts afresh
                 shown.insert(0, Chip("refines", f"refining “{self.last.asked}”"))
             elif self.last is not None and typed:
-                shown.insert(0, Chip("fresh", f"a new question (to narrow “{self.last.asked}”, begin with "
-                                              "'only' or 'those')"))
+                shown.insert(0, Chip("fresh", "a new question" if plan.similar_to else
+                                     f"a new question (to narrow “{self.last.asked}”, begin with 'only' or 'those')"))
             return Turn(question, plan, answer, shown, page, asked)
+
+    def _which(self, photo_id: int) -> str:
+        """A photo as the chat names it: "photo 42 (IMG_0042.jpg, 2019-06-03)"."""
+        record = photo_record(self.archive.conn, photo_id) or {}
+        files = record.get("files") or []
+        name = Path(files[0]["path"]).name if files else None
+        said = ", ".join(filter(None, (name, (record.get("taken_at") or "")[:10])))
+        return f"photo {photo_id}" + (f" ({said})" if said else "")
 
     def _resolve(self, plan: QueryPlan, selected: int | None) -> QueryPlan:
         """ "This one" is the highlighted photo, "the third one" the third of the answer on

@@ -15,6 +15,7 @@ from flux_ask.cli.common import (
     steps_of,
 )
 from flux_ask.config import without_password
+from flux_ask.words import counted
 
 
 def register(sub) -> None:
@@ -52,8 +53,10 @@ def cmd_catalog_copy(args: argparse.Namespace) -> int:
     if args.json:
         print_json({"to": where, "copied": copied, "differ": differ})
     else:
-        print(f"copied {archive.settings.catalog_name} to {where}: "
-              + ", ".join(f"{n:,} {table}" for table, n in copied.items() if n))
+        said = [counted(n, "vector") if table.startswith("vec_") else
+                counted(n, table.replace("_", " ").removesuffix("s")) if table.endswith("s") else
+                f"{counted(n, 'row')} of {table}" for table, n in copied.items() if n]
+        print(f"copied {archive.settings.catalog_name} to {where}: " + (", ".join(said) or "nothing new"))
         for table, (a, b) in differ.items():
             print(f"{table}: {a:,} rows here, {b:,} there")
     return EXIT_ERROR if differ else EXIT_OK

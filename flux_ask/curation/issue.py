@@ -152,7 +152,7 @@ def contact_sheet(picks: list[Pick], title: str, subtitle: str = "") -> Image.Im
     title_font, font = sheet_font(TITLE_SIZE, bold=True), sheet_font(TEXT_SIZE)
     line = TEXT_SIZE + 5
     header = MARGIN + TITLE_SIZE + 6 + (line if subtitle else 0) + MARGIN
-    step_x, step_y = CELL_W + MARGIN, CELL_H + 6 + 2 * line + MARGIN
+    step_x, step_y = CELL_W + MARGIN, CELL_H + 6 + (1 + CAPTION_LINES) * line + MARGIN
     rows = -(-len(picks) // SHEET_COLUMNS)
     sheet = Image.new("RGB", (MARGIN + SHEET_COLUMNS * step_x, header + rows * step_y), "white")
     draw = ImageDraw.Draw(sheet)
@@ -177,8 +177,27 @@ def contact_sheet(picks: list[Pick], title: str, subtitle: str = "") -> Image.Im
         indent = draw.textlength(number, font=font)
         draw.text((x + indent, below), fitted(os.path.basename(pick.path), font, CELL_W - indent), font=font,
                   fill="black")
-        draw.text((x, below + line), fitted(when_and_where(pick), font, CELL_W), font=font, fill="#555555")
+        for k, said in enumerate(wrapped(when_and_where(pick), font, CELL_W, CAPTION_LINES), start=1):
+            draw.text((x, below + k * line), said, font=font, fill="#555555")
     return sheet
+
+
+CAPTION_LINES = 2  # a photo's date and place, wrapped at words over this many lines
+
+
+def wrapped(text: str, font: ImageFont.FreeTypeFont, width: float, lines: int) -> list[str]:
+    """The text in lines that fit, broken between words; what does not fit in `lines` ends the last."""
+    out: list[str] = []
+    words = text.split(" ")
+    while words and len(out) < lines - 1:
+        k = len(words)
+        while k > 1 and font.getlength(" ".join(words[:k])) > width:
+            k -= 1
+        out.append(" ".join(words[:k]))
+        words = words[k:]
+    if words:
+        out.append(fitted(" ".join(words), font, width))
+    return [fitted(said, font, width) for said in out]
 
 
 def when_and_where(pick: Pick) -> str:

@@ -73,7 +73,8 @@ def _copy_table(source, target, table: str, key: tuple[str, ...], progress: Prog
     (start,) = target.execute(f"SELECT max({key[0]}) FROM {table} WHERE {own}").fetchone()
     where, args = (f"{key[0]} >= ?", [start]) if start is not None else ("TRUE", [])
     at = [columns.index(c) for c in key]
-    copied = done = 0
+    held = _count(target, table)  # what was there: rows sent again on a resume are no rows copied
+    done = 0
     if start is not None:
         (done,) = source.execute(f"SELECT count(*) FROM {table} WHERE {own} AND {key[0]} < ?", (start,)).fetchone()
     while True:
@@ -83,12 +84,11 @@ def _copy_table(source, target, table: str, key: tuple[str, ...], progress: Prog
             break
         with target:
             target.executemany(insert, rows)
-        copied += len(rows)
         done += len(rows)
         progress(table, min(done, total), total)
         last = [rows[-1][i] for i in at]
         where, args = f"({order}) > ({', '.join('?' * len(key))})", last
-    return copied
+    return _count(target, table) - held
 
 
 def _copy_vectors(source, target, model: ModelRow, progress: Progress) -> int:

@@ -385,11 +385,11 @@ class FluxAskApp(App):
         self.action_help()
 
     def action_help(self) -> None:
-        table = Table.grid(padding=(0, 2))  # the names in a narrow column, the rest wraps: fits 80 columns
-        table.add_column(style="bold", no_wrap=True)
+        table = Table.grid(padding=(0, 2))  # each command with its arguments, then what it does: fits 80 columns
+        table.add_column(style="bold", max_width=34)
         table.add_column()
         for name, (usage, what) in COMMANDS.items():
-            table.add_row(Text(name), Text.assemble((usage, "italic"), "  " if usage else "", what))
+            table.add_row(Text.assemble(name, " " if usage else "", (usage, "italic not bold")), Text(what))
         table.add_row("", "")
         for keys, what in KEYS:
             table.add_row(Text(keys), Text(what))

@@ -16,6 +16,7 @@ from flux_ask.archive.home import Archive
 from flux_ask.config import load_settings
 from flux_ask.curation import CurationError, recipes
 from flux_ask.curation.issue import (
+    CAPTION_LINES,
     CELL_H,
     CELL_W,
     MARGIN,
@@ -27,6 +28,7 @@ from flux_ask.curation.issue import (
     next_number,
     sheet_font,
     when_and_where,
+    wrapped,
     ordered,
     picks_of,
     safe_name,
@@ -161,7 +163,7 @@ def test_the_contact_sheet_says_what_each_picture_is_in_a_real_font(tmp_path):
              Pick(2, str(tall), "b" * 64, None, None, None, None, None)]
     sheet = contact_sheet(picks, "FLUX_007 — red squares", "2 photos, by hand")
     line = TEXT_SIZE + 5
-    top = sheet.height - (CELL_H + 6 + 2 * line + MARGIN)  # the one row's cells
+    top = sheet.height - (CELL_H + 6 + (1 + CAPTION_LINES) * line + MARGIN)  # the one row's cells
     cell = sheet.crop((MARGIN, top, MARGIN + CELL_W, top + CELL_H))
     assert all(cell.getpixel((x, CELL_H // 2))[0] > 150 for x in range(2, CELL_W - 2))  # the panorama's width whole
     assert min(cell.getpixel((CELL_W // 2, 5))) > 240  # white above it: letterboxed
@@ -176,6 +178,10 @@ def test_the_contact_sheet_says_what_each_picture_is_in_a_real_font(tmp_path):
     assert when_and_where(replace(picks[1], file_time="2018-02-01T09:00:00")) == "undated (file 2018-02-01)"
     assert fitted("IMG_20190603_aurora_over_the_fjord_panorama_stitched_final.jpg", ImageFont.load_default(13),
                   150).endswith("final.jpg")
+    font = sheet_font(TEXT_SIZE)
+    place = "2019-06-03 · Sankt Gallenkirch, Vorarlberg, Austria"  # wrapped between words, not cut in the middle
+    said = wrapped(place, font, CELL_W, CAPTION_LINES)
+    assert len(said) == 2 and " ".join(said) == place and all(font.getlength(s) <= CELL_W for s in said)
 
 
 def test_the_cli_saves_runs_and_drafts(archive, tmp_path):

@@ -122,7 +122,10 @@ def test_a_grouped_answer_numbers_its_photos_once_across_the_groups(chat_setting
     assert len(ranks) > 6 and ranks == list(range(1, len(ranks) + 1))  # not 1, 2, 1, 2 in each year
     grouped = ask(chat, "umbrellas by year")
     third = [r for g in grouped.answer.groups for r in g.members][2]
-    assert ask(chat, "more like the third one").plan.similar_to.photo_id == third.photo_id
+    like = ask(chat, "more like the third one")
+    assert like.plan.similar_to.photo_id == third.photo_id
+    said = f"photo {third.photo_id} ({Path(third.path).name}, {third.taken_at[:10]})"  # which photo it meant
+    assert f"like {said}" in [c.label for c in like.chips] and f"similar to {said}" in like.plan.notes
 
 
 def test_keeper_match_passes_over_the_contact_sheets_flux_ask_drew(chat_settings, tmp_path):

@@ -240,9 +240,10 @@ async def test_follow_ups_show_what_changed(app):
         assert app.focused is app.prompt and app.prompt.value == "more like this"
         await submit(pilot, "more like this")
         last = list(app.query(AnswerView))[-1]
-        assert "like the highlighted photo" in text_of(last.query_one(".chips"))
+        assert "like photo " in text_of(last.query_one(".chips"))  # the highlighted photo, by its id and file
         await submit(pilot, "more like the second one")
-        assert "like result 2" in text_of(list(app.query(AnswerView))[-1].query_one(".chips"))
+        second = last.query_one(ResultGrid).results[1].photo_id  # of the answer before
+        assert f"like photo {second} (" in text_of(list(app.query(AnswerView))[-1].query_one(".chips"))
 
 
 async def test_a_click_on_an_other_reading_switches_the_place(app):

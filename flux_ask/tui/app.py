@@ -20,6 +20,7 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.suggester import Suggester
+from textual.widget import Widget
 from textual.widgets import Footer, Input, Static
 from textual.worker import get_current_worker
 
@@ -42,6 +43,7 @@ WELCOME = ("Ask the archive what the pictures show: “umbrellas in fog”, “s
            "40th and Walnut”, “evolution of layering over time”. Follow up with “only 2023”, “not in Rome”, "
            "“more like the third one”, “show more”. Tab moves to the results; /help lists the commands.")
 FACTS_SHOWN = 8  # of each kind in /facts: the CLI lists them all
+REFLOW_S = 0.5  # after a resize, the grids reflow their rows for this long: the place in the transcript is kept
 NO_ARCHIVE = "no archive here yet: /index FOLDER adds one, and you can ask while it runs"
 KEYS = [("arrows, hjkl", "move through the results"), ("enter, click", "open a photo"),
         ("space", "mark it for the basket"), ("esc", "back (to the prompt, from a photo)"),
@@ -136,6 +138,9 @@ class FluxAskApp(App):
         self.cell_aspect = 2.0 if images == "halfcell" else cell_height / cell_width  # a half-block: 1 x 2 pixels
         self.timings, self.warm, self.blink = timings, warm, blink
         self.marked: set[int] = set()
+        self._view_size = None  # the size the place in the transcript was remembered at ...
+        self._view: tuple[bool, Widget | None, float] = (True, None, 0.0)  # ... and the place (_place_in_view)
+        self._keeping: tuple[float, tuple] = (0.0, self._view)  # until when a resize puts that place back
         self.asking_again: str | None = None  # a command that cannot be undone, said once: said again, it is done
         self.asked_twice = False
         self.recipe_names: list[str] = []
@@ -164,6 +169,7 @@ class FluxAskApp(App):
         self.prompt.cursor_blink = self.blink
         self.prompt.focus()
         self.watch(self.transcript, "scroll_y", self._scrolled, init=False)
+        self.watch(self.transcript, "virtual_size", self._keep_place, init=False)
         self.collector.start()
         self.set_interval(0.5, self.collector.tick)
         self.call_after_refresh(self._start)  # after the first frame: torch's import holds the GIL for seconds
@@ -177,10 +183,44 @@ class FluxAskApp(App):
         await super().on_event(event)
 
     def _scrolled(self, y: float) -> None:
-        """Grids fill the rows that came into view and give back those that left it."""
+        """Grids fill the rows that came into view and give back those that left it; the place
+        in the transcript is remembered, for a resize to keep."""
         for grid in self.query(ResultGrid):
             grid.follow_view()
+        if self.size == self._view_size:  # not before on_resize: the clamp to the new size is no place
+            self._view = self._place_in_view()
 
+    def _place_in_view(self) -> tuple[bool, Widget | None, float]:
+        """(at the newest, the widget at the top of the view, how far into it the view starts)."""
+        t = self.transcript
+        if t.scroll_y >= t.max_scroll_y - 1:
+            return True, None, 0.0
+        for child in t.children:
+            top = child.virtual_region.y
+            if top + child.virtual_region.height > t.scroll_y:
+                return False, child, (t.scroll_y - top) / max(child.virtual_region.height, 1)
+        return True, None, 0.0
+
+    def on_resize(self, event: events.Resize) -> None:
+        """A resize keeps the place in the transcript: at the newest answer when it was there,
+        else the same answer at the top, at the same share of its height. Grids reflow their
+        rows over the frames after it, and each reflow puts the place back."""
+        if self._view_size is not None and event.size != self._view_size:
+            self._keeping = (time.monotonic() + REFLOW_S, self._view)
+            self.call_after_refresh(self._keep_place)
+        self._view_size = event.size
+
+    def _keep_place(self, _=None) -> None:
+        until, place = self._keeping
+        if time.monotonic() > until:
+            return
+        at_end, widget, share = place
+        t = self.transcript
+        if at_end or widget is None or not widget.is_mounted:
+            t.scroll_end(animate=False)
+        else:
+            t.scroll_to(y=widget.virtual_region.y + share * widget.virtual_region.height, animate=False)
+        self._view = place  # the place kept, not where a reflow scrolled on the way
     # -- background work --------------------------------------------------------------
 
     @work(thread=True, group="start", exit_on_error=False)

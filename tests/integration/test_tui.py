@@ -706,3 +706,22 @@ def test_the_chart_draws_no_line_through_empty_years_and_leaves_a_far_year_off()
     assert max(len(run) for run in "".join(" " if b else "x" for b in blank[first:last]).split("x")) >= 10
     shares = [line[line.rindex("├") + 1:].strip() for line in chart.splitlines() if "├" in line]
     assert float(shares[0]) == 1.0 and float(shares[-1]) == 0.0  # a share runs from none to all, never below
+
+
+async def test_a_resize_keeps_the_place_in_the_transcript(app):
+    async with app.run_test(size=SIZE) as pilot:
+        for question in ("red squares", "blue", "purple from 2022"):
+            await submit(pilot, question)
+        t = app.transcript
+        for size in ((90, 30), (170, 45), (110, 40)):  # at the newest answer: there still, its rows reflowed
+            await pilot.resize_terminal(*size)
+            await settle(pilot)
+            assert t.scroll_y == t.max_scroll_y > 0, size
+            assert all(g.columns == max(1, g.size.width // g.tile.width) for g in app.query(ResultGrid))
+        first = list(app.query(AnswerView))[0]
+        t.scroll_to(y=first.virtual_region.y, animate=False)
+        await settle(pilot)
+        await pilot.pause(0.6)
+        await pilot.resize_terminal(90, 30)  # an older answer read at the top: it stays there
+        await settle(pilot)
+        assert abs(t.scroll_y - first.virtual_region.y) <= 1 and t.scroll_y < t.max_scroll_y

@@ -604,6 +604,8 @@ def _grammar(words: Words, i: int, ctx: Context):
         except UnknownPlace as exc:
             unknown.append(exc)
             continue
+        except (OverflowError, ValueError):  # "9223372036854775808 winters ago": past the calendar's end
+            raise ImpossibleQuestion(f"'{span}' lies beyond the calendar (years 1 to 9999)") from None
         if phrase is None or isinstance(phrase, (int, str, tuple)):
             continue
         if isinstance(phrase, Near) and unknown and _name_goes_on(words, j, "the" in words.words[i:j]):

@@ -37,7 +37,7 @@ from flux_ask.query.phrases import (
 )
 from flux_ask.query.places import LookupUnavailable, Resolver, plausible_name
 from flux_ask.query.plan import FileRef, OtherReading, Place, PhotoRef, PlaceReading, ResultRef, SelectedRef
-from flux_ask.query.text import holiday_of
+from flux_ask.query.text import MAX_WORD_CHARS, holiday_of
 
 MAX_PHRASE_WORDS = 9
 Range = tuple[date, date]
@@ -146,7 +146,13 @@ def may_end(span: str) -> bool:
 @lru_cache(maxsize=4096)
 def parse(phrase: str) -> Tree | int:
     """The phrase's tree, or the character where no phrase of the grammar can go on: no
-    longer span from the same word parses past it."""
+    longer span from the same word parses past it. A word longer than any word of any language
+    ends a phrase before it: the parser reads a letter at a time."""
+    start = 0
+    for word in phrase.split(" "):
+        if len(word) > MAX_WORD_CHARS:
+            return start
+        start += len(word) + 1
     try:
         return parser().parse(phrase)
     except UnexpectedCharacters as exc:

@@ -5,6 +5,7 @@ and a holiday named in several words made one ("⟪lunar_new_year⟫")."""
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -114,6 +115,8 @@ def _undo_unread(out: Words, corrected: list[tuple[str, str, str]]) -> None:
 
 def _normalised(text: str) -> str:
     text = text.replace("⟪", " ").replace("⟫", " ")
+    # "１２ weeks ago", "٣ weeks ago": full-width forms folded, every script's digits as ASCII ones
+    text = re.sub(r"\d", lambda m: str(unicodedata.decimal(m.group(), 0)), unicodedata.normalize("NFKC", text))
     spelled = vocabulary.table("spelled_out")  # "b&w", "wknd", "w/": written out, before "&" is "and"
     text = " ".join(spelled.get(w.lower().rstrip(",;:.!?"), None) and spelled[w.lower().rstrip(",;:.!?")] +
                     w[len(w.rstrip(",;:.!?")):] or w for w in text.split())

@@ -96,7 +96,11 @@ def test_usage_errors(tmp_path, home, capsys):
     assert main(["status"]) == 1
     assert "no catalog" in capsys.readouterr().err
     assert main(["index", str(tmp_path / "nope"), "--model", "tiny-test"]) == 1
-    assert "not a folder" in capsys.readouterr().err
+    assert "no such folder" in capsys.readouterr().err
+    (tmp_path / "one.jpg").write_bytes(b"")
+    assert main(["index", str(tmp_path / "one.jpg"), "--model", "tiny-test"]) == 1
+    said = capsys.readouterr().err
+    assert "not a folder" in said and "flux-ask add" in said
     home.mkdir(parents=True, exist_ok=True)
     (home / "config.toml").write_text("batch_size = 'big'\n")
     assert main(["status"]) == 1

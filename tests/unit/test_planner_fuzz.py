@@ -2,8 +2,12 @@
 breaks its own rules (a range that ends before it starts, a radius of nothing)."""
 
 import json
+import random
+import time
+import unicodedata
 from datetime import date
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -29,7 +33,7 @@ def check(question: str) -> None:
         assert start <= end, (question, p.date_ranges)
     for where in (p.near, p.exclude_near, p.echoes_of):
         assert where is None or where.radius_m > 0, (question, where)
-    assert p.count >= 1 and p.mode in ("top_k", "all")
+    assert p.count >= 1 and p.mode in ("top_k", "all", "strong")
     assert QueryPlan.from_dict(json.loads(p.to_json())) == p
 
 
@@ -44,3 +48,52 @@ def test_a_question_longer_than_clip_reads_is_cut_and_says_so():
     assert any(f"first {MAX_QUESTION_WORDS} of its 600 words" in n for n in p.notes)
     assert len(p.text.split()) <= MAX_QUESTION_WORDS
     check("x" * 21_000)
+
+
+# every script's decimal digits, combining marks, and words no question holds
+DIGITS = [chr(c) for c in range(0x110000) if unicodedata.category(chr(c)) == "Nd"]
+MARKS = [chr(c) for c in range(0x300, 0x370)]
+HOSTILE_SECONDS = 1.0  # each question, however hostile, plans in this long at most ...
+HOSTILE_MB = 200  # ... and this much more memory
+
+
+def hostile_question(rng: random.Random) -> str:
+    """A question of words people type, with hostile parts: a word tens of thousands of
+    letters long, digits of any script, letters under a pile of combining marks, numbers past
+    any calendar, control characters."""
+    parts = []
+    for _ in range(rng.randint(1, 12)):
+        kind = rng.random()
+        if kind < 0.45:
+            parts.append(rng.choice(WORDS))
+        elif kind < 0.6:
+            parts.append("".join(rng.choice(DIGITS) for _ in range(rng.randint(1, 4))))
+        elif kind < 0.7:
+            parts.append(rng.choice("aeoué写") + "".join(rng.choice(MARKS) for _ in range(rng.randint(1, 500))))
+        elif kind < 0.8:
+            parts.append(str(rng.choice([10 ** rng.randint(4, 40), 2 ** 63, -(2 ** 63), 9999, 10000])))
+        elif kind < 0.85:
+            parts.append(rng.choice("abzé") * rng.choice([1000, 20000, 60000]))
+        elif kind < 0.9:
+            parts.append("".join(chr(rng.randint(0, 31)) for _ in range(3)) + "\x1b]0;title\x07")
+        else:
+            parts.append(rng.choice(["weeks ago", "winters ago", "years ago", "km of paris", "stars", "mm",
+                                     "iso", "f/", "blocks of", "top", "since", "before", "between", "and"]))
+    return " ".join(parts)
+
+
+@pytest.mark.slow
+def test_two_thousand_hostile_questions_plan_quickly_in_little_memory_or_fail_in_words():
+    import resource
+
+    rng = random.Random(34)
+    questions = [hostile_question(rng) for _ in range(2000)]
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    slowest = (0.0, "")
+    for question in questions:
+        started = time.perf_counter()
+        check(question)  # a plan that keeps its rules, or a FluxAskError: never anything else
+        slowest = max(slowest, (time.perf_counter() - started, question[:80]))
+    grown = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 - before
+    assert slowest[0] <= HOSTILE_SECONDS, slowest
+    assert grown <= HOSTILE_MB, grown

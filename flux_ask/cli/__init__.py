@@ -17,6 +17,7 @@ from flux_ask import __version__
 from flux_ask.cli import asking, catalog, chat, curation, indexing, keeper, models, status
 from flux_ask.cli.common import EXIT_ERROR, EXIT_OK, EXIT_USAGE, Parser
 from flux_ask.errors import FluxAskError, in_words
+from flux_ask.words import visible
 
 COMMANDS = (indexing, status, chat, asking, keeper, curation, catalog, models)  # in the order `--help` lists them
 
@@ -45,6 +46,19 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return EXIT_OK
     signal.signal(signal.SIGTERM, _interrupt)  # `kill` ends a run as Ctrl-C does: cleanly
+    if args.run is chat.cmd_chat:
+        return _run(args)  # the chat draws the terminal itself, and shows file text escaped
+    streams = sys.stdout, sys.stderr
+    # names and fields from files are shown, never obeyed by the terminal (JSON escapes them itself)
+    sys.stdout, sys.stderr = Visible(sys.stdout), Visible(sys.stderr)
+    try:
+        return _run(args)
+    finally:
+        sys.stdout, sys.stderr = streams
+
+
+def _run(args: argparse.Namespace) -> int:
+    """A command, with whatever escapes it as one line."""
     try:
         return args.run(args)
     except FluxAskError as exc:
@@ -79,6 +93,19 @@ def mistyped(word: str, commands: list[str]) -> str | None:
 
     plural = len(singular) > 3 and is_everyday_word(singular)  # 'stairs', not 'aks'
     return None if is_everyday_word(word) or plural else near[0]
+
+
+class Visible:
+    """A text stream whose control characters are written as \\xNN (words.visible)."""
+
+    def __init__(self, stream):
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        return self._stream.write(visible(text))
+
+    def __getattr__(self, name: str):
+        return getattr(self._stream, name)
 
 
 def _interrupt(signum, frame) -> None:

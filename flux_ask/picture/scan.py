@@ -7,6 +7,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from flux_ask.words import visible
+
 # Decoded by Pillow (with pillow-heif for HEIC/HEIF; AVIF is built into Pillow).
 IMAGE_EXTENSIONS = frozenset(
     ".jpg .jpeg .jpe .jfif .png .tif .tiff .webp .heic .heif .hif .avif".split()
@@ -136,8 +138,9 @@ def _entries(folder: str) -> list[os.DirEntry]:
 
 
 def printable(path: str) -> str:
-    """A path as a person can read it anywhere: bytes that are not UTF-8 shown as \\xNN."""
-    return os.fsencode(path).decode("utf-8", "backslashreplace")
+    """A path as a person can read it anywhere: bytes that are not UTF-8, and control
+    characters a terminal would obey, shown as \\xNN."""
+    return visible(os.fsencode(path).decode("utf-8", "backslashreplace"))
 
 
 def _candidate(path: str, name: str, st: os.stat_result) -> Candidate | None:

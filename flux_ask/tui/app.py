@@ -37,7 +37,7 @@ from flux_ask.tui.grid import ResultGrid, tile_size
 from flux_ask.tui.idle_gc import IdleCollector
 from flux_ask.tui.images import cell_pixels, image_class
 from flux_ask.tui.transcript import Note, Progress, Question
-from flux_ask.words import counted
+from flux_ask.words import counted, visible
 
 WELCOME = ("Ask the archive what the pictures show: “umbrellas in fog”, “silhouettes from winter 2022 near "
            "40th and Walnut”, “evolution of layering over time”. Follow up with “only 2023”, “not in Rome”, "
@@ -578,7 +578,7 @@ class FluxAskApp(App):
         table.add_column(justify="right")
         table.add_column(style="dim")
         for depth, name, photos, note in rows:
-            table.add_row(Text("  " * depth + name, "bold" if depth == 0 else ""), f"{photos:,}", note)
+            table.add_row(Text("  " * depth + visible(name), "bold" if depth == 0 else ""), f"{photos:,}", note)
         self.say(table)
 
     def cmd_index(self, args) -> None:

@@ -21,6 +21,7 @@ from flux_ask.errors import FluxAskError
 from flux_ask.picture.scan import printable
 from flux_ask.search.answer import Result
 from flux_ask.tui.images import cell_pixels
+from flux_ask.words import visible
 
 
 CLIPBOARD_TOOLS = (["pbcopy"], ["wl-copy"], ["xclip", "-selection", "clipboard"], ["xsel", "--clipboard", "--input"])
@@ -158,7 +159,7 @@ class DetailScreen(Screen):
         else:
             rows.append(("path", printable(r.path) if r.path else "—"))
         for key, value in rows:
-            table.add_row(Text(key), Text(value))  # paths and names are shown as they are, never as markup
+            table.add_row(Text(key), Text(visible(value)))  # as they are, never as markup nor as terminal codes
         return table
 
     def action_open(self) -> None:

@@ -122,3 +122,33 @@ def test_a_config_value_of_the_wrong_type_says_what_it_should_be(tmp_path):
     (home / "config.toml").write_text('batch_size = "big"\n')
     out = run(home, "status")
     assert out.returncode == 1 and "batch_size must be a whole number, not 'big'" in out.stderr
+
+
+ESCAPES = "\x1b]0;PWNED\x07\x1b[2J"  # retitles a terminal and clears it, if printed raw
+
+
+def test_terminal_codes_in_names_and_fields_are_shown_not_obeyed(tmp_path, home):
+    import json
+    import subprocess
+    import sys
+
+    from tests.conftest import subprocess_env
+    from tests.photos import exif_for, write_photo
+
+    archive = tmp_path / "archive"
+    write_photo(archive / f"evil{ESCAPES}.jpg", seed=1,
+                exif=exif_for(taken="2021:05:01 10:00:00", make="Evil", model=f"Cam{ESCAPES}"))
+    (archive / f"broken{ESCAPES}.jpg").write_bytes(b"\xff\xd8\xff not a jpeg")
+
+    def flux(*args):
+        return subprocess.run([sys.executable, "-m", "flux_ask", *args], env=subprocess_env(home),
+                              capture_output=True, text=True, timeout=300)
+
+    assert flux("index", str(archive), "--model", "tiny-test").returncode == 0
+    for args in (("ask", "photos from may 2021"), ("facts",), ("status", "--errors")):
+        out = flux(*args)
+        said = out.stdout + out.stderr
+        assert "\x1b" not in said and "\x07" not in said, args
+        assert "\\x1b]0;PWNED\\x07" in said, (args, said)  # shown, escaped
+    exact = json.loads(flux("ask", "photos from may 2021", "--json").stdout)  # JSON keeps the name exact
+    assert any(ESCAPES in r["path"] for r in exact["results"])

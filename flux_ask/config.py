@@ -14,6 +14,7 @@ import tomllib
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 from flux_ask.errors import ConfigError
 
@@ -99,8 +100,22 @@ def env_catalog(home: Path) -> str | None:
 
 
 def without_password(url: str) -> str:
-    """A database URL fit to print: its password blotted out."""
-    return re.sub(r"(://[^:/@]+:)[^@]*@", r"\1***@", url)
+    """A database URL fit to print, or any text holding one: its password blotted out, to the
+    last "@" before the host (a password may hold "@" itself)."""
+    return re.sub(r"(://[^:/@\s]+:)\S*@", r"\1***@", url)
+
+
+def without_secret(text: str, url: str) -> str:
+    """Text a driver wrote about `url` (which may quote the URL, or only its password, raw or
+    percent-decoded), fit to print: the password blotted out wherever it appears."""
+    found = re.search(r"://[^:/@\s]+:(\S*)@", url)
+    text = without_password(text)
+    if found and found.group(1):
+        whole = {found.group(1), unquote(found.group(1))}
+        parts = {p for w in whole for p in w.split("@") if len(p) >= 3}  # a driver may read an "@" as the host's
+        for secret in sorted(whole | parts, key=len, reverse=True):
+            text = text.replace(secret, "***")
+    return text
 
 
 def file_stamp(path: str | Path) -> str:

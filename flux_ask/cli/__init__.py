@@ -62,7 +62,7 @@ def _run(args: argparse.Namespace) -> int:
     try:
         return args.run(args)
     except FluxAskError as exc:
-        print(f"flux-ask: {exc}", file=sys.stderr)
+        print(f"flux-ask: {_secret_kept(str(exc), args)}", file=sys.stderr)
         return EXIT_ERROR
     except BrokenPipeError:  # `flux-ask ... | head` closed the pipe: not an error
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
@@ -74,7 +74,7 @@ def _run(args: argparse.Namespace) -> int:
     except Exception as exc:  # the edge: what escaped the library is still one line, never a traceback
         if os.environ.get("FLUX_ASK_DEBUG"):
             raise
-        print(f"flux-ask: {in_words(exc, getattr(args, 'home', None))}", file=sys.stderr)
+        print(f"flux-ask: {_secret_kept(in_words(exc, getattr(args, 'home', None)), args)}", file=sys.stderr)
         return EXIT_ERROR
 
 
@@ -93,6 +93,17 @@ def mistyped(word: str, commands: list[str]) -> str | None:
 
     plural = len(singular) > 3 and is_everyday_word(singular)  # 'stairs', not 'aks'
     return None if is_everyday_word(word) or plural else near[0]
+
+
+def _secret_kept(said: str, args: argparse.Namespace) -> str:
+    """An error's words with the catalog's password blotted out, whatever wrote them: the
+    URLs given by flag, by environment or in config.toml."""
+    from flux_ask.config import without_password, without_secret
+
+    for url in filter(None, (getattr(args, "catalog", None), getattr(args, "to", None),
+                             os.environ.get("FLUX_ASK_CATALOG"))):
+        said = without_secret(said, str(url))
+    return without_password(said)
 
 
 class Visible:

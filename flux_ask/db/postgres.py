@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from flux_ask.config import CATALOG_SCHEMES, without_password
+from flux_ask.config import CATALOG_SCHEMES, without_password, without_secret
 from flux_ask.errors import CatalogError
 
 WRITE_LOCK = 0x666C7577  # advisory lock keys: 'fluw'
@@ -101,7 +101,8 @@ def connect_postgres(url: str, *, create: bool = True) -> PostgresCatalog:
     try:
         raw = psycopg.connect(url, autocommit=True, connect_timeout=10, application_name="flux-ask")
     except psycopg.Error as exc:
-        raise CatalogError(f"cannot reach the catalog at {without_password(url)}: {_first_line(exc)}") from None
+        raise CatalogError(f"cannot reach the catalog at {without_password(url)}: "
+                           f"{without_secret(_first_line(exc), url)}") from None
     try:
         _numbers_as_python(raw)
         if not create and not _has_catalog(raw):
@@ -132,7 +133,7 @@ def _create_extension(raw, url: str) -> None:
             raw.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
             raw.execute("CREATE EXTENSION IF NOT EXISTS vector")
     except psycopg.Error as exc:
-        raise CatalogError(f"{without_password(url)} has no pgvector ({_first_line(exc)}): install it on the "
+        raise CatalogError(f"{without_password(url)} has no pgvector ({without_secret(_first_line(exc), url)}): install it on the "
                            "server, or ask its owner to run CREATE EXTENSION vector") from None
 
 

@@ -1,6 +1,7 @@
 """Bad input a user can type gets one clear line and an exit code (2: the command line
 was wrong, 1: the request cannot be done), never a traceback, and changes nothing."""
 
+import os
 import subprocess
 import sys
 
@@ -152,3 +153,19 @@ def test_terminal_codes_in_names_and_fields_are_shown_not_obeyed(tmp_path, home)
         assert "\\x1b]0;PWNED\\x07" in said, (args, said)  # shown, escaped
     exact = json.loads(flux("ask", "photos from may 2021", "--json").stdout)  # JSON keeps the name exact
     assert any(ESCAPES in r["path"] for r in exact["results"])
+
+
+@pytest.mark.parametrize("url", ["postgresql://flux:sup3rs3cret@[::1/flux",  # a malformed IPv6 host
+                                 "postgresql://flux:sup%3rs3cret@localhost:1/flux",  # a bad "%" in it
+                                 "postgresql://flux:sup3r@s3cret@localhost:1/flux",  # an "@" in it
+                                 "postgresql://flux:sup3rs3cret@localhost:1/flux"])  # nobody listening
+def test_the_catalogs_password_never_reaches_a_message(tmp_path, url):
+    import subprocess
+    import sys
+
+    for how in (["--catalog", url], []):  # by flag, and by environment
+        env = dict(os.environ, FLUX_ASK_HOME=str(tmp_path)) | ({} if how else {"FLUX_ASK_CATALOG": url})
+        out = subprocess.run([sys.executable, "-m", "flux_ask", "status", *how], env=env, capture_output=True,
+                             text=True, timeout=60)
+        said = out.stdout + out.stderr
+        assert out.returncode == 1 and "s3cret" not in said and "sup3r" not in said and "Traceback" not in said, said

@@ -48,7 +48,7 @@ def connect(db_path: Path, vec_path: Path, *, create: bool = True) -> apsw.Conne
         conn.execute("SELECT count(*) FROM vec.sqlite_master").fetchone()
     except (apsw.CorruptError, apsw.NotADBError) as exc:
         conn.close()
-        raise DamagedVectors(vec_path, exc) from None
+        raise _damaged_or_foreign(vec_path, exc) from None
     except apsw.Error as exc:
         conn.close()
         raise CatalogError(f"cannot open the vector database {vec_path}: {exc}") from exc
@@ -72,7 +72,7 @@ def _read_only(db_path: Path, vec_path: Path) -> apsw.Connection:
         conn.execute("ATTACH DATABASE ? AS vec", (vec,))
         conn.execute("SELECT count(*) FROM vec.sqlite_master").fetchone()
     except (apsw.CorruptError, apsw.NotADBError) as exc:
-        raise DamagedVectors(vec_path, exc) from None
+        raise _damaged_or_foreign(vec_path, exc) from None
     except apsw.Error as exc:
         raise CatalogError(f"cannot read the catalog {db_path}: {exc}") from exc
     return conn
@@ -86,6 +86,24 @@ class DamagedVectors(CatalogError):
         super().__init__(f"the vector database {path} is damaged ({exc}): `flux-ask index FOLDER` sets it aside "
                          "and embeds the photos again; recipes, the basket and keeper labels are kept")
         self.path = path
+
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def _damaged_or_foreign(path: Path, exc: Exception) -> CatalogError:
+    """A vector database that is damaged, to be set aside and made again; or a file that is no
+    database at all (`--vec ~/notes.txt`), which is the user's and never moved."""
+    try:
+        with open(path, "rb") as f:
+            ours = f.read(len(SQLITE_HEADER)) == SQLITE_HEADER
+    except OSError:
+        ours = False
+    if ours:
+        return DamagedVectors(path, exc)
+    return CatalogError(f"{path} is no vector database (not an SQLite file): flux-ask leaves it alone. Name "
+                        "another file with --vec (or `vec` in config.toml); if it was the vector database, "
+                        "overwritten, move it away and `flux-ask index FOLDER` makes it again")
 
 
 def set_aside(path: Path) -> Path:

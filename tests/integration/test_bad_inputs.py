@@ -169,3 +169,18 @@ def test_the_catalogs_password_never_reaches_a_message(tmp_path, url):
                              text=True, timeout=60)
         said = out.stdout + out.stderr
         assert out.returncode == 1 and "s3cret" not in said and "sup3r" not in said and "Traceback" not in said, said
+
+
+@pytest.mark.sqlite_only
+def test_a_file_named_as_the_vector_database_that_is_none_is_never_moved(tmp_path, home):
+    from tests.conftest import subprocess_env
+    from tests.photos import make_archive
+
+    make_archive(tmp_path / "archive", 2)
+    notes = tmp_path / "notes.txt"
+    notes.write_text("my notes\n")
+    out = subprocess.run([sys.executable, "-m", "flux_ask", "index", str(tmp_path / "archive"), "--model",
+                          "tiny-test", "--vec", str(notes)], env=subprocess_env(home), capture_output=True,
+                         text=True, timeout=300)
+    assert out.returncode == 1 and "no vector database" in out.stderr
+    assert notes.read_text() == "my notes\n" and not list(tmp_path.glob("notes.txt.*"))  # nothing set aside

@@ -187,4 +187,6 @@ def place_label(d: dict[str, Any]) -> str | None:
 
 
 def rounded(value) -> float | None:
-    return None if value is None else round(float(value), 4)
+    """A score as stored: four decimals; None where there is none (or NaN: a photo past the pool
+    the keeper ranked)."""
+    return None if value is None or value != value else round(float(value), 4)

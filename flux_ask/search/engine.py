@@ -194,8 +194,9 @@ class Searcher:
             chosen, chosen_scores, total = row_ids[order], scores[order], len(scores)
         else:
             wanted = (page + 1) * size + len(skip)
-            pool = max(KEEPER_POOL, KEEPER_POOL_PER_RESULT * wanted) if keeper_id else wanted
-            chosen, chosen_scores, how = m.best(query, rows, pool)
+            # the keeper reorders a pool fixed by the page's size, never by its number: pages tile one order
+            pool = max(KEEPER_POOL, KEEPER_POOL_PER_RESULT * (size + len(skip))) if keeper_id else 0
+            chosen, chosen_scores, how = m.best(query, rows, max(pool, wanted))
             keep = np.array([r not in skip for r in chosen], dtype=bool)
             chosen, chosen_scores = chosen[keep], chosen_scores[keep]
             total = _count(rows) - len(skip)
@@ -203,7 +204,11 @@ class Searcher:
             cut = {}
         ranking = rank_scores = None
         if keeper_id is not None and len(chosen):
-            order, rank_scores, ranking = self._blend(keeper_id, m.photo_ids[chosen], chosen_scores)
+            blended = len(chosen) if plan.mode != "top_k" else min(pool, len(chosen))  # past the pool: by similarity
+            order, rank_scores, ranking = self._blend(keeper_id, m.photo_ids[chosen[:blended]],
+                                                      chosen_scores[:blended])
+            order = np.concatenate([order, np.arange(blended, len(chosen))])
+            rank_scores = np.concatenate([rank_scores, np.full(len(chosen) - blended, np.nan)])
             chosen, chosen_scores = chosen[order], chosen_scores[order]
         window = slice(page * size, (page + 1) * size)
         chosen, chosen_scores = chosen[window], chosen_scores[window]

@@ -313,3 +313,22 @@ def test_a_keeper_model_no_better_than_chance_is_said_and_not_used(trained, tiny
     finally:
         with conn:
             conn.execute("UPDATE keeper_models SET metrics = ? WHERE id = ?", (json.dumps(metrics), row["id"]))
+
+
+def test_keeper_ranked_pages_tile_one_order(trained, tiny, monkeypatch):
+    """The keeper reorders a pool that the page's size fixes, not its number: page 2 goes on
+    where page 1 stopped, never repeating or dropping a photo."""
+    from flux_ask.search import engine
+
+    settings, _, _ = trained
+    monkeypatch.setattr(engine, "KEEPER_POOL", 1)  # a pool smaller than the pages ask for, as in a big archive
+    monkeypatch.setattr(engine, "KEEPER_POOL_PER_RESULT", 1)
+    from dataclasses import replace
+
+    searcher = Searcher(Archive(replace(settings, keeper_weight=0.9), encoder=tiny))  # the keeper's order prevails
+    plan = QueryPlan(text="a red square", limit=5, rank="keeper")
+    pages = [[r.photo_id for r in searcher.run(plan, page=k, keeper_asked=True).results] for k in range(6)]
+    shown = [p for page in pages for p in page]
+    assert len(shown) == len(set(shown)) == 30  # none twice, none left out between pages
+    first = searcher.run(plan, page=0, keeper_asked=True)
+    assert first.ranking["by"] == "keeper" and [r.photo_id for r in first.results] == pages[0]

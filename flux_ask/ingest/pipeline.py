@@ -12,6 +12,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import replace
 from pathlib import Path
 
@@ -412,17 +413,51 @@ class Indexer:
                 self._inline_ready = True
             yield prepare(tasks[0]), False
             return
-        pool = self.pool()
         ahead = max(2 * self.settings.batch_size, 4 * self.settings.workers)
-        queue: deque[Future] = deque()
+        queue: deque[tuple[Task, Future]] = deque()
         for task in tasks:
-            queue.append(pool.submit(prepare, task))
+            queue.append((task, self._submit(task)))
             if len(queue) >= ahead:
-                result = queue.popleft().result()
-                yield result, queue[0].done()
+                result = self._take(queue)
+                yield result, not queue or queue[0][1].done()
         while queue:
-            result = queue.popleft().result()
-            yield result, not queue or queue[0].done()
+            result = self._take(queue)
+            yield result, not queue or queue[0][1].done()
+
+    def _submit(self, task: Task) -> Future:
+        try:
+            return self.pool().submit(prepare, task)
+        except BrokenProcessPool:
+            self._new_pool()
+            return self.pool().submit(prepare, task)
+
+    def _take(self, queue: deque[tuple[Task, Future]]) -> Prepared:
+        """The next result. A worker that died (killed, or out of memory on one file) breaks the
+        pool and every task in flight with it: those are done again, the first alone, so that
+        the file that kills its worker is the one recorded, and the others are not blamed."""
+        task, future = queue.popleft()
+        try:
+            return future.result()
+        except BrokenProcessPool:
+            rest = [t for t, _ in queue]
+            queue.clear()
+            self._new_pool()
+            result = self._alone(task)
+            queue.extend((t, self._submit(t)) for t in rest)
+            return result
+
+    def _alone(self, task: Task) -> Prepared:
+        try:
+            return self.pool().submit(prepare, task).result()
+        except BrokenProcessPool:
+            self._new_pool()
+            return Prepared(task.path, task.size, task.mtime_ns, sha256=task.sha256, reason="worker_died",
+                            detail="reading it ended the process that read it (out of memory?), twice")
+
+    def _new_pool(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)  # its workers are gone or stopped: none left behind
+            self._pool = None
 
     def _worker_config(self) -> WorkerConfig:
         pre = self.embedder.preprocess

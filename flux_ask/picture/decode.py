@@ -168,6 +168,9 @@ def to_rgb(image: Image.Image) -> Image.Image:
     return image.convert("RGB")
 
 
+STRIP_RATIO = 16  # a picture longer than this many times its width (or the reverse) is a strip
+
+
 def center_crop_square(image: Image.Image, size: int, *, resample: int = Image.Resampling.BICUBIC) -> np.ndarray:
     """What open_clip's eval preprocess does before normalising: resize the short side
     to `size` (torchvision's rounding), then crop the centre. HxWx3 uint8."""
@@ -176,10 +179,15 @@ def center_crop_square(image: Image.Image, size: int, *, resample: int = Image.R
         new_w, new_h = size, int(size * height / width)
     else:
         new_w, new_h = int(size * width / height), size
-    resized = image.resize((new_w, new_h), resample)
     top = int(round((new_h - size) / 2.0))
     left = int(round((new_w - size) / 2.0))
-    return np.asarray(resized.crop((left, top, left + size, top + size)), dtype=np.uint8)
+    if new_w * new_h <= STRIP_RATIO * size * size:  # as torchvision does it, pixel for pixel
+        resized = image.resize((new_w, new_h), resample)
+        return np.asarray(resized.crop((left, top, left + size, top + size)), dtype=np.uint8)
+    # a strip (1x20,000 pixels) would be resized to 224x4,480,000 (gigabytes) for the 224x224
+    # kept of it: only the source region under the crop is resampled
+    box = (left * width / new_w, top * height / new_h, (left + size) * width / new_w, (top + size) * height / new_h)
+    return np.asarray(image.resize((size, size), resample, box=box), dtype=np.uint8)
 
 
 def squash(image: Image.Image, size: int, *, resample: int = Image.Resampling.BICUBIC) -> np.ndarray:

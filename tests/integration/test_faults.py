@@ -232,3 +232,29 @@ def test_a_damaged_catalog_is_one_line_that_names_it(indexed, archive):
     for command in (("status",), ("ask", "red things"), ("index", str(archive), "--model", "tiny-test", "--quiet")):
         line = one_line(flux(home, *command))
         assert "damaged" in line or "malformed" in line, line
+
+
+def test_a_worker_killed_mid_run_ends_nothing_and_blames_no_file(tmp_path, settings):
+    """SIGKILL one decoding worker while a run is under way (the OOM killer's way): the tasks it
+    and its pool held are done again, every photo is catalogued, and no file is recorded as
+    faulty for it."""
+    import os
+    import signal
+
+    from flux_ask.archive.home import Archive
+    from flux_ask.ingest.pipeline import Indexer
+    from tests.photos import make_archive
+
+    make_archive(tmp_path / "archive", 24)
+    killed = []
+
+    def kill_a_worker(stage, done, total):
+        pool = indexer._pool
+        if stage == "index" and not killed and pool is not None and pool._processes:
+            pid = next(iter(pool._processes))
+            os.kill(pid, signal.SIGKILL)
+            killed.append(pid)
+
+    with Indexer(Archive(settings, create=True), progress=kill_a_worker) as indexer:
+        report = indexer.index([tmp_path / "archive"])
+    assert killed and report.counts["embedded"] == 24 and not report.errors

@@ -119,3 +119,17 @@ def test_a_vanished_file_is_the_moments_fault_not_the_files(tmp_path):
     broken.write_bytes(b"\xff\xd8\xff" + b"\x00" * 64)
     bad = prepare(Task(str(broken), "image", broken.stat().st_size, broken.stat().st_mtime_ns))
     assert bad.reason not in PASSING and bad.reason in ("undecodable", "truncated")
+
+
+def test_a_strip_of_pixels_is_cropped_without_resizing_it_whole(tmp_path):
+    """A 163-byte 1x20000 PNG resized whole to a 224 short side would take gigabytes; its
+    centre crop is made from the region under it alone, in little memory."""
+    import resource
+
+    path = tmp_path / "strip.png"
+    Image.new("RGB", (1, 20000), (200, 10, 10)).save(path)
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    decoded = decode(str(path), "image", 0, min_side=224, max_pixels=BIG)
+    pixels = center_crop_square(decoded.image, 224)
+    assert pixels.shape == (224, 224, 3) and tuple(pixels[112, 112]) == (200, 10, 10)
+    assert (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024 < 200  # MB, not gigabytes

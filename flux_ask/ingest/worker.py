@@ -21,6 +21,7 @@ from flux_ask.errors import RejectedFile, is_passing, passing_reason
 from flux_ask.picture.decode import register_plugins
 from flux_ask.picture.look import Crop, look
 from flux_ask.picture.metadata import META_VERSION, read_meta
+from flux_ask.picture.scan import NOT_A_FILE, what_it_is
 from flux_ask.picture.sha256 import sha256_file
 from flux_ask.picture.thumbs import save_thumbnail, thumb_path
 
@@ -127,6 +128,8 @@ def prepare(task: Task) -> Prepared:
                    sidecar_mtime_ns=task.sidecar_mtime_ns)
     clock = time.perf_counter
     try:
+        if task.kind == NOT_A_FILE:
+            raise RejectedFile(NOT_A_FILE, what_it_is(task.path))
         if task.size == 0:
             raise RejectedFile("empty_file", "the file is empty")
         t0 = clock()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +21,7 @@ RAW_EXTENSIONS = frozenset(
 )
 # Pictures we recognise but cannot decode: recorded as unsupported, not silently dropped.
 UNSUPPORTED_EXTENSIONS = frozenset(".jxl .jp2 .j2k .psd .psb .exr .bmp .gif .svg .xcf".split())
+NOT_A_FILE = "not_a_file"  # a name of a photo on something no regular file: never opened (a FIFO would block)
 # System litter, and the contact sheet flux-ask draws in each drafted issue: not photographs, not errors.
 CONTACT_SHEET = "contact_sheet.jpg"
 IGNORED_NAMES = frozenset({"thumbs.db", "desktop.ini", "icon\r", CONTACT_SHEET})
@@ -31,7 +33,7 @@ class Candidate:
     path: str  # absolute
     size: int
     mtime_ns: int
-    kind: str  # "image" | "raw" | "unsupported"; "lonely_sidecar" for an .xmp beside no photo
+    kind: str  # "image" | "raw" | "unsupported"; "lonely_sidecar" for an .xmp beside no photo; NOT_A_FILE
     sidecar: str | None = None  # the photographer's edits beside it: NAME.EXT.xmp or NAME.xmp
     sidecar_mtime_ns: int | None = None
 
@@ -84,8 +86,11 @@ def _walk(top: str) -> Iterator[Candidate]:
                 found = _candidate(entry.path, name, entry.stat())
                 if found:
                     yield _with_sidecar(found, name, sidecars, claimed)
-        except OSError:
-            continue
+            elif kind_of(name):  # a FIFO, a device, a link that leads nowhere: named as a photo, recorded
+                yield Candidate(entry.path, 0, 0, NOT_A_FILE)
+        except OSError:  # a link in a loop, among others
+            if kind_of(name):
+                yield Candidate(entry.path, 0, 0, NOT_A_FILE)
 
 
 def candidates(paths: list[str]) -> list[Candidate]:
@@ -135,6 +140,20 @@ def _entries(folder: str) -> list[os.DirEntry]:
             return sorted(it, key=lambda e: e.name)
     except OSError:
         return []  # an unreadable folder holds nothing we can index
+
+
+def what_it_is(path: str) -> str:
+    """What stands at a path that is named as a photo and is no regular file, looked at
+    without opening it."""
+    try:
+        mode = os.lstat(path).st_mode
+    except OSError as exc:
+        return f"cannot be looked at ({exc.strerror})"
+    if stat.S_ISLNK(mode):
+        return "a symbolic link that leads nowhere, or round in a loop"
+    kinds = ((stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a device"),
+             (stat.S_ISBLK, "a device"))
+    return next((said for test, said in kinds if test(mode)), "no regular file")
 
 
 def printable(path: str) -> str:

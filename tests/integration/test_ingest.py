@@ -300,3 +300,24 @@ def test_a_name_that_is_not_utf8_is_catalogued_found_and_swept(tmp_path, setting
     os.unlink(bad)
     gone, conn = run(settings, tiny, root)
     assert gone.counts["missing"] == 1 and files_under(conn, str(root))[os.fsdecode(bad)].state == "missing"
+
+
+def test_a_fifo_and_links_that_lead_nowhere_are_recorded_never_opened(tmp_path, settings, tiny):
+    """A named pipe named as a photo would block a reader forever; a link in a loop or to
+    nothing raises. Each is recorded with what it is, and the run goes on."""
+    import os
+
+    from flux_ask.db.files import error_files
+
+    archive = tmp_path / "archive"
+    make_archive(archive, 2)
+    os.mkfifo(archive / "pipe.jpg")
+    (archive / "loop.jpg").symlink_to("loop.jpg")
+    (archive / "dangling.jpg").symlink_to("nowhere.jpg")
+    with Indexer(Archive(settings, create=True), embedder=tiny) as indexer:
+        report = indexer.index([archive])
+    assert report.counts["embedded"] == 2
+    found = {os.path.basename(e["path"]): e for e in error_files(Archive(settings).require().conn)}
+    assert {k: v["reason"] for k, v in found.items()} == {"pipe.jpg": "not_a_file", "loop.jpg": "not_a_file",
+                                                          "dangling.jpg": "not_a_file"}
+    assert "named pipe" in found["pipe.jpg"]["detail"] and "symbolic link" in found["loop.jpg"]["detail"]

@@ -16,6 +16,7 @@ import json
 import os
 import re
 import shutil
+import time
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -96,6 +97,7 @@ def write_draft(issues_dir: Path, picks: list[Pick], *, order: str, source: dict
         raise CurationError("nothing to draft: the question found no photos, or the selection is empty")
     issues_dir = issues_dir.expanduser().resolve()
     issues_dir.mkdir(parents=True, exist_ok=True)
+    _clear_abandoned_drafts(issues_dir)
     number = number or next_number(issues_dir)
     name = f"FLUX_{number:03d}"
     final = issues_dir / name
@@ -105,8 +107,11 @@ def write_draft(issues_dir: Path, picks: list[Pick], *, order: str, source: dict
         rows = []
         for position, pick in enumerate(picks, start=1):
             target = _inside(work, safe_name(position, pick.path))
-            if copy:
-                shutil.copy2(pick.path, target)  # reads the original; never writes it
+            if copy:  # reads the original, never writes it; the copy's mode is the umask's, its times the original's
+                with open(pick.path, "rb") as original, open(target, "xb") as copied:
+                    shutil.copyfileobj(original, copied)
+                made = os.stat(pick.path)
+                os.utime(target, ns=(made.st_atime_ns, made.st_mtime_ns))
             else:
                 os.symlink(pick.path, target)
             rows.append({"position": position, "file": target.name, **asdict(pick)})
@@ -114,7 +119,8 @@ def write_draft(issues_dir: Path, picks: list[Pick], *, order: str, source: dict
             timespec="seconds"), "order": order, "source": source, "links": not copy,
             "photos": [{k: r[k] for k in MANIFEST_COLUMNS} for r in rows]}
         _inside(work, "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
-        with _inside(work, "manifest.csv").open("w", newline="", encoding="utf-8") as f:
+        # a name that is not UTF-8 goes out byte for byte, as the file system has it
+        with _inside(work, "manifest.csv").open("w", newline="", encoding="utf-8", errors="surrogateescape") as f:
             writer = csv.DictWriter(f, fieldnames=MANIFEST_COLUMNS, extrasaction="ignore")
             writer.writeheader()
             writer.writerows(rows)
@@ -125,6 +131,21 @@ def write_draft(issues_dir: Path, picks: list[Pick], *, order: str, source: dict
     return {"issue": name, "folder": str(final), "photos": len(picks), "order": order, "links": not copy,
             "manifest": [str(final / "manifest.json"), str(final / "manifest.csv")],
             "contact_sheet": str(final / CONTACT_SHEET)}
+
+
+ABANDONED_S = 600  # a draft's temporary folder untouched this long was left by a killed run
+
+
+def _clear_abandoned_drafts(issues_dir: Path) -> None:
+    """The hidden .tmp- folders of drafts a kill stopped (a draft at work adds a file every few
+    seconds, which keeps its folder's time recent)."""
+    now = time.time()
+    for leftover in issues_dir.glob(".tmp-*"):
+        try:
+            if leftover.is_dir() and now - leftover.stat().st_mtime > ABANDONED_S:
+                shutil.rmtree(leftover, ignore_errors=True)
+        except OSError:
+            continue
 
 
 def _inside(folder: Path, name: str) -> Path:

@@ -221,3 +221,32 @@ def test_the_cli_saves_runs_and_drafts(archive, tmp_path):
     assert code == 1 and "keeper train" in err
     code, _, err = flux("recipe", "run", "nope")
     assert code == 1 and "no recipe named 'nope'" in err
+
+
+def test_a_copied_draft_keeps_the_umask_names_any_bytes_and_clears_what_kills_left(tmp_path):
+    import os
+    import time
+
+    old = os.umask(0o077)
+    try:
+        odd = os.fsdecode(b"caf\xe9.jpg")  # a Latin-1 name: no UTF-8
+        source = tmp_path / "photos"
+        source.mkdir()
+        Image.new("RGB", (60, 40), (10, 200, 10)).save(source / odd, "JPEG")
+        os.chmod(source / odd, 0o644)
+        issues = tmp_path / "issues"
+        issues.mkdir()
+        left = issues / ".tmp-abandoned"
+        left.mkdir()
+        (left / "01_x.jpg").write_bytes(b"half")
+        os.utime(left, (time.time() - 3600, time.time() - 3600))  # a killed draft's, an hour ago
+        pick = Pick(1, str(source / odd), "c" * 64, "2020-01-01T10:00:00", None, None, None, None)
+        report = write_draft(issues, [pick], order="hand", source={"kind": "selection"}, copy=True)
+        folder = Path(report["folder"])
+        copied = next(p for p in folder.iterdir() if p.name.startswith("01_"))
+        assert oct(copied.stat().st_mode & 0o777) == "0o600"  # the umask's mode, not the original's 644
+        assert copied.stat().st_mtime_ns == (source / odd).stat().st_mtime_ns
+        assert os.fsencode(str(source / odd)) in (folder / "manifest.csv").read_bytes()  # the name byte for byte
+        assert not left.exists()
+    finally:
+        os.umask(old)

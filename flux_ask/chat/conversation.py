@@ -161,8 +161,8 @@ class Conversation:
             if refines:  # a follow-up says which question it narrows; a whole question says it starts afresh
                 shown.insert(0, Chip("refines", f"refining “{self.last.asked}”"))
             elif self.last is not None and typed:
-                shown.insert(0, Chip("fresh", "a new question" if plan.similar_to else
-                                     f"a new question (to narrow “{self.last.asked}”, begin with 'only' or 'those')"))
+                how = "" if plan.similar_to else f" (to narrow “{self.last.asked}”, begin with 'only' or 'those')"
+                shown.insert(0, Chip("fresh", f"a new question{how}"))
             return Turn(question, plan, answer, shown, page, asked)
 
     def _which(self, photo_id: int) -> str:
@@ -281,7 +281,8 @@ class Conversation:
 
 def _refines(plan: QueryPlan, before: QueryPlan) -> bool:
     """A follow-up says so, or keeps the subject ("only 2023", "not in Rome", "show more")."""
-    return plan.refines or (plan.text, plan.similar_to, plan.echoes_of) == (before.text, before.similar_to, before.echoes_of)
+    subject = (plan.text, plan.similar_to, plan.echoes_of)
+    return plan.refines or subject == (before.text, before.similar_to, before.echoes_of)
 
 
 def _asks_for_more(plan: QueryPlan, before: QueryPlan | None) -> bool:

@@ -24,10 +24,11 @@ def cmd_models(args: argparse.Namespace) -> int:
         raise FluxAskError(f"unknown model {args.name!r} (`flux-ask models` lists them)")
 
     def tag(name: str, t: str) -> str:
-        marks = ("*" if weights_present(models[name][t]) else "") + (" (default)" if DEFAULT_TAGS.get(name) == t else "")
-        return t + marks
+        here = "*" if weights_present(models[name][t]) else ""
+        return t + here + (" (default)" if DEFAULT_TAGS.get(name) == t else "")
 
-    tiny = f"{TINY_TEST:<32} random weights, 64-d, no download: to try flux-ask and to test it (its answers mean nothing)"
+    tiny = (f"{TINY_TEST:<32} random weights, 64-d, no download: to try flux-ask and to test it "
+            "(its answers mean nothing)")
     if args.name == TINY_TEST:
         print(tiny)
     elif args.name:

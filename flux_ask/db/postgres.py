@@ -133,8 +133,8 @@ def _create_extension(raw, url: str) -> None:
             raw.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
             raw.execute("CREATE EXTENSION IF NOT EXISTS vector")
     except psycopg.Error as exc:
-        raise CatalogError(f"{without_password(url)} has no pgvector ({without_secret(_first_line(exc), url)}): install it on the "
-                           "server, or ask its owner to run CREATE EXTENSION vector") from None
+        raise CatalogError(f"{without_password(url)} has no pgvector ({without_secret(_first_line(exc), url)}): "
+                           "install it on the server, or ask its owner to run CREATE EXTENSION vector") from None
 
 
 def _numbers_as_python(raw) -> None:

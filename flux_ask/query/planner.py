@@ -353,7 +353,7 @@ def _read(text: str, ctx: Context, holdings: Holdings | None) -> Draft:
     # "find all photographs made within ..." is a question of its own; "only 2019", "those from 2020",
     # "now show me dogs" and "just the vertical photos" say which they are
     asked_anew = any(w in ASKING_VERBS for w in words.words[at:start])
-    draft.fresh = not pointing and asked_anew if draft.follows else \
+    draft.fresh = (not pointing and asked_anew) if draft.follows else \
         any(w in ASKING_VERBS or w in PICTURE_NOUNS for w in words.words[:start])
     # Capitals mark names only where most words have none ("Show All Umbrellas In Fog").
     ctx.case_speaks = sum(w[:1].isupper() for w in words.originals) <= len(words.originals) / 2
@@ -498,7 +498,7 @@ def _negatable(words: Words, j: int, draft: Draft, ctx: Context, holdings, start
     return None, 0
 
 
-UNIT_SAID = {"rating": (False, "stars"), "focal": (False, "mm"), "iso": (True, "iso")}
+UNIT_SAID = {"rating": "{} stars", "focal": "{} mm", "iso": "iso {}"}  # a bare number, as its fact says it
 
 
 def _counted_as_before(words: Words, k: int, draft: Draft, holdings):
@@ -506,8 +506,7 @@ def _counted_as_before(words: Words, k: int, draft: Draft, holdings):
     but not 5", "over 35mm, not 50"."""
     if not re.fullmatch(r"\d+(\.\d+)?", words.words[k]) or not draft.facts or draft.facts[-1].name not in UNIT_SAID:
         return None
-    first, unit = UNIT_SAID[draft.facts[-1].name]
-    said = [unit, words.words[k]] if first else [words.words[k], unit]
+    said = UNIT_SAID[draft.facts[-1].name].format(words.words[k]).split()
     found = read_fact(said, said, 0, holdings)
     return replace(found, words=1) if found is not None and found.words == 2 else None
 

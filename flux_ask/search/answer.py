@@ -90,7 +90,7 @@ class Answer:
             if not self.results:
                 return f"{counted(self.total, 'photo')} searched"
             if self.total <= len(self.results):
-                return f"the best {len(self.results)}: all the photos searched"
+                return f"{counted(self.total, 'photo')} searched, all shown"
             return f"the best {len(self.results):,} of {counted(self.total, 'photo')} searched"
         return counted(self.total, "match")
 

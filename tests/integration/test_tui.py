@@ -682,7 +682,7 @@ def test_index_in_the_chat_in_a_real_terminal(tmp_path):
         said = " ".join((screen or _screen_now(tmux)).split())  # the line wraps where the folder's path is long
         assert "12 new photos, 12 embedded" in said and "stopped" not in said
         subprocess.run([*tmux, "send-keys", "-t", "chat", "red squares", "Enter"], check=True)
-        assert _screen_shows(tmux, "the best 12: all the photos searched", 90)
+        assert _screen_shows(tmux, "12 photos searched, all shown", 90)
         subprocess.run([*tmux, "send-keys", "-t", "chat", "C-q"], check=True)
     finally:
         subprocess.run([*tmux, "kill-server"], capture_output=True)

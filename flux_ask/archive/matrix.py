@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -43,6 +44,10 @@ GROWN_ROWS = 10_000  # vectors read by id to grow an earlier matrix, past which 
 MEAN_DRIFT = 1.25  # the sketches' centre is worked out again once the archive has grown or shrunk this much
 
 
+# what reading a copy that a kill or a full disk truncated, or anything overwrote, raises: made again
+DAMAGED = (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile)
+
+
 @dataclass
 class VectorMatrix:
     model: ModelRow
@@ -66,7 +71,7 @@ class VectorMatrix:
         if folder is not None and folder.is_dir():
             try:
                 return cls._read(conn, folder, model, version)
-            except (OSError, ValueError, KeyError):
+            except DAMAGED:
                 shutil.rmtree(folder, ignore_errors=True)  # damaged: rebuild below
         # SQLite reads its vectors whole about as fast as a grown copy would be written back
         earlier = cls._earlier(conn, cache, model, version) if is_postgres(conn) else None
@@ -84,7 +89,7 @@ class VectorMatrix:
         for number, folder in sorted(earlier, reverse=True):
             try:
                 return cls._read(conn, folder, model, (version[0], number))
-            except (OSError, ValueError, KeyError):
+            except DAMAGED:
                 continue
         return None
 

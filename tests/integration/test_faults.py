@@ -3,6 +3,7 @@ truncated or loses its WAL, a run dies between the two databases' commits. Each 
 said in one line, and repaired by the next index without losing recipes, the basket
 or keeper labels, and without embedding anything that was not lost."""
 
+import json
 import shutil
 import subprocess
 import sys
@@ -258,3 +259,20 @@ def test_a_worker_killed_mid_run_ends_nothing_and_blames_no_file(tmp_path, setti
     with Indexer(Archive(settings, create=True), progress=kill_a_worker) as indexer:
         report = indexer.index([tmp_path / "archive"])
     assert killed and report.counts["embedded"] == 24 and not report.errors
+
+
+@pytest.mark.parametrize("damage", ["truncated", "overwritten"])
+def test_a_damaged_search_cache_is_made_again(indexed, archive, damage):
+    """The search matrix's copy on disk (cache/.../vectors.npy, rows.npz), truncated by a kill or
+    a full disk, or overwritten: the next question makes it again from the catalog."""
+    home, _ = indexed
+    first = flux(home, "ask", "red things", "--json")
+    assert first.returncode == 0, first.stderr
+    files = [f for f in (home / "cache").rglob("*") if f.name in ("vectors.npy", "rows.npz")]
+    assert files
+    for f in files:
+        data = f.read_bytes()
+        f.write_bytes(data[:len(data) // 3] if damage == "truncated" else b"\0" * len(data))
+    again = flux(home, "ask", "red things", "--json")
+    assert again.returncode == 0 and "unexpected" not in again.stderr, again.stderr
+    assert json.loads(again.stdout)["results"] == json.loads(first.stdout)["results"]

@@ -112,15 +112,19 @@ def archive_from(args: argparse.Namespace, *, create: bool = False):
 
 def confirmed(question: str, yes: bool) -> bool:
     """Whether the user agrees to something that cannot be undone: `--yes`, else asked at the
-    terminal; with no terminal to ask at, it is refused in one line."""
+    terminal (a no is said: "nothing was changed"); with no terminal to ask at, it is refused
+    in one line."""
     if yes:
         return True
     if not sys.stdin.isatty():
         raise FluxAskError(f"nothing was changed: nobody is at a terminal to answer '{question}' (add --yes)")
     try:
-        return input(f"{question} [y/N] ").strip().lower() in ("y", "yes")
+        agreed = input(f"{question} [y/N] ").strip().lower() in ("y", "yes")
     except EOFError:
-        return False
+        agreed = False
+    if not agreed:
+        print("nothing was changed")
+    return agreed
 
 
 def print_json(data: Any) -> None:

@@ -95,7 +95,6 @@ def cmd_recipe_save(args: argparse.Namespace) -> int:
         held = curation.recipe(archive.conn, args.name.strip())
         if held and held["question"] != args.question and \
                 not confirmed(f"Replace the recipe {args.name!r} ({held['question']})?", args.yes):
-            print("nothing was changed")
             return EXIT_OK
         said = recipes.save(archive.conn, args.name, args.question, query_plan, params)
     print(said)
@@ -159,7 +158,6 @@ def cmd_select(args: argparse.Namespace) -> int:
             changed = curation.select(conn, args.photo_ids)
         elif args.action == "clear" and held and \
                 not confirmed(f"Take all {counted(len(held), 'photo')} out of the basket?", args.yes):
-            print("nothing was changed")
             return EXIT_OK
         elif args.action in ("rm", "clear"):
             changed = curation.unselect(conn, args.photo_ids)

@@ -108,7 +108,6 @@ def cmd_forget(args: argparse.Namespace) -> int:
         if not args.json:
             print(plan)
         if not confirmed("Go ahead?", args.yes):
-            print("nothing was changed")
             return EXIT_OK
         forget(archive.conn, what)
         remove_thumbnails(archive.settings.thumbs_dir, [sha for _, sha in what.photos])

@@ -22,11 +22,16 @@ def files_under(conn: apsw.Connection, root: str) -> dict[str, KnownFile]:
     }
 
 
+def at_or_under(root: str) -> list[tuple[str, tuple]]:
+    """(WHERE clause, its values) for the files rows at `root` or below it: a folder's files, or
+    a file named itself."""
+    return [("path >= ? AND path < ?", bounds) for bounds in under_either(root)] + [("path = ?", (path_in(root),))]
+
+
 def files_counted_under(conn: apsw.Connection, root: str) -> int:
     """How many files the catalog holds under a folder (or the file itself)."""
-    return sum(conn.execute("SELECT count(*) FROM files WHERE path >= ? AND path < ?", (low, high)).fetchone()[0]
-               for low, high in under_either(root)) + \
-        conn.execute("SELECT count(*) FROM files WHERE path = ?", (path_in(root),)).fetchone()[0]
+    return sum(conn.execute(f"SELECT count(*) FROM files WHERE {where}", values).fetchone()[0]
+               for where, values in at_or_under(root))
 
 
 def known_file(conn: apsw.Connection, path: str) -> KnownFile | None:

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 
 import apsw
 
+from flux_ask.db.files import at_or_under
 from flux_ask.db.postgres import one_writer_at_a_time
-from flux_ask.db.sql import path_in, under_either
 
 
 @dataclass(frozen=True)
@@ -28,13 +28,10 @@ def forgettable(conn: apsw.Connection, root: str) -> Forgetting:
     """What `forget(root)` would remove, read without changing anything; `root` need not exist
     any more (a folder moved away is swept by its old path)."""
     file_ids, photo_ids = [], set()
-    for low, high in under_either(root):
-        for fid, pid in conn.execute("SELECT id, photo_id FROM files WHERE path >= ? AND path < ?", (low, high)):
+    for where, values in at_or_under(root):
+        for fid, pid in conn.execute(f"SELECT id, photo_id FROM files WHERE {where}", values):
             file_ids.append(fid)
             photo_ids.add(pid)
-    for fid, pid in conn.execute("SELECT id, photo_id FROM files WHERE path = ?", (path_in(root),)):
-        file_ids.append(fid)  # a single file, named itself
-        photo_ids.add(pid)
     photo_ids.discard(None)
     forgotten = set(file_ids)
     only_here = []

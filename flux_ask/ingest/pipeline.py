@@ -174,9 +174,7 @@ class Indexer:
         return self._pool
 
     def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(cancel_futures=True)
-            self._pool = None
+        self._drop_pool()
         if self._lock:
             self._lock.release()
 
@@ -428,7 +426,7 @@ class Indexer:
         try:
             return self.pool().submit(prepare, task)
         except BrokenProcessPool:
-            self._new_pool()
+            self._drop_pool()
             return self.pool().submit(prepare, task)
 
     def _take(self, queue: deque[tuple[Task, Future]]) -> Prepared:
@@ -441,7 +439,7 @@ class Indexer:
         except BrokenProcessPool:
             rest = [t for t, _ in queue]
             queue.clear()
-            self._new_pool()
+            self._drop_pool()
             result = self._alone(task)
             queue.extend((t, self._submit(t)) for t in rest)
             return result
@@ -450,13 +448,15 @@ class Indexer:
         try:
             return self.pool().submit(prepare, task).result()
         except BrokenProcessPool:
-            self._new_pool()
+            self._drop_pool()
             return Prepared(task.path, task.size, task.mtime_ns, sha256=task.sha256, reason="worker_died",
                             detail="reading it ended the process that read it (out of memory?), twice")
 
-    def _new_pool(self) -> None:
+    def _drop_pool(self) -> None:
+        """Stop the pool and wait for its workers (a broken one's are gone or stopped): none left
+        behind; the next task starts a fresh one."""
         if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)  # its workers are gone or stopped: none left behind
+            self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
 
     def _worker_config(self) -> WorkerConfig:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import gzip
 import json
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -21,7 +22,7 @@ from importlib import resources
 import numpy as np
 
 # Stored with each photo's place: a newer atlas fills the catalog again on the next index
-VERSION = "tz+geonames1000:1"
+VERSION = "tz+geonames1000:2"  # 2: names with their accents ("Baden-Württemberg")
 LOCALITY_M = 30_000.0  # the nearest place farther than this names no locality
 REGION_M = 150_000.0  # ... and farther than this no region either
 NEIGHBOURS = 16  # nearest places looked through for one in the position's country
@@ -96,18 +97,53 @@ def _places() -> _Places:
     countries = {code: name.strip().strip('"') for code, name in countries.items()}
     lat = np.array([r["latitude"] for r in rows], dtype=np.float64)
     lon = np.array([r["longitude"] for r in rows], dtype=np.float64)
+    accents = _iso_accents()
     return _Places(
-        name=[r["city"] for r in rows], region=[r.get("state", "") for r in rows],
+        name=[r["city"] for r in rows],
+        region=[_accented(r.get("state", ""), accents.get(r["country_code"], {})) for r in rows],
         country=[r["country_code"] for r in rows],
         population=np.array([r.get("population", 0) for r in rows], dtype=np.int64),
-        lat=lat, lon=lon, tree=cKDTree(_unit(lat, lon)), countries={**countries, **COUNTRY_NAMES})
+        lat=lat, lon=lon, tree=cKDTree(_unit(lat, lon)),
+        countries={code: _accented(name, accents[""]) for code, name in {**countries, **COUNTRY_NAMES}.items()})
+
+
+# Marks of romanisation, not of a Latin-script spelling: English writes Tehran and Maharashtra,
+# not Tehrān and Mahārāshtra (macron, dot below, breve below, macron below, dot above)
+_ROMANISATION_MARKS = {"\u0304", "\u0323", "\u032e", "\u0331", "\u0307"}
+
+
+def _iso_accents() -> dict[str, dict[str, str]]:
+    """ISO 3166's names of countries ("") and of each country's regions, by their spelling
+    without accents: GeoNames' admin-1 and country tables are plain ASCII ("Reunion")."""
+    import pycountry
+
+    table: dict[str, dict[str, str]] = {"": {}}
+    for country in pycountry.countries:
+        table[""][_unaccented(country.name)] = country.name
+    for region in pycountry.subdivisions:
+        table.setdefault(region.country_code, {})[_unaccented(region.name)] = region.name
+    return table
+
+
+def _unaccented(name: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFD", name) if not unicodedata.combining(c))
+
+
+def _accented(name: str, accents: dict[str, str]) -> str:
+    """The name with the accents that ISO gives it ("Baden-Württemberg", "Réunion"), where they are
+    all that differs and they belong to a Latin-script spelling."""
+    iso = accents.get(name)
+    if not iso or iso == name or _ROMANISATION_MARKS & set(unicodedata.normalize("NFD", iso)):
+        return name
+    return unicodedata.normalize("NFC", iso)
 
 
 # Shorter names than the data's ("Holy See (Vatican City State)")
 COUNTRY_NAMES = {"VA": "Vatican City", "GB": "United Kingdom", "US": "United States", "KR": "South Korea",
                  "KP": "North Korea", "RU": "Russia", "IR": "Iran", "SY": "Syria", "LA": "Laos", "VN": "Vietnam",
                  "BO": "Bolivia", "VE": "Venezuela", "TZ": "Tanzania", "MD": "Moldova", "TW": "Taiwan",
-                 "CZ": "Czechia", "MK": "North Macedonia", "PS": "Palestine", "FM": "Micronesia"}
+                 "CZ": "Czechia", "MK": "North Macedonia", "PS": "Palestine", "FM": "Micronesia",
+                 "BL": "Saint Barthelemy"}  # ... and "Bartelemey" mistyped
 
 
 @lru_cache(maxsize=1)

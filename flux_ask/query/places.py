@@ -448,7 +448,7 @@ class _JsonLines(Sequence):
         return json.loads(self.blob[int(self.starts[row]):int(self.starts[row + 1])])
 
 
-CITY_INDEX_VERSION = "6"  # 4: cities as JSON lines; 5: towns of 5,000, districts, own names first
+CITY_INDEX_VERSION = "7"  # 4: cities as JSON lines; 5: towns of 5,000, districts, own names first; 7: accents
 MAX_NAME_CHARS = 40  # longer alternate names are official forms nobody types
 # What people write for a place, which GeoNames keeps as codes too short to trust
 CITY_ABBREVIATIONS: dict[str, str] = vocabulary.table("places.abbreviations")

@@ -256,6 +256,9 @@ def test_the_cli_matches_trains_scores_and_reports(tiny, tmp_path_factory, tmp_p
     chance = keeper["model"]["cross_validation"]["roc_auc"] < USEFUL_ROC_AUC
     if chance:  # arbitrary keepers: "best" keeps to similarity, and says why
         assert answer["ranking"]["by"] == "similarity" and "no better than chance" in answer["ranking"]["note"]
+    for question in ("best red squares", "all the best red squares"):  # the few best and every match alike
+        code, out, _ = flux("ask", question)
+        assert code == 0 and ("no better than chance" if chance else "blended with the keeper score") in out, out
     code, out, _ = flux("ask", "red squares", "--rank", "keeper", "--json")
     answer = json.loads(out)
     assert answer["plan"]["rank"] == "keeper" and answer["ranking"]["formula"] == BLEND

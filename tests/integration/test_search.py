@@ -375,7 +375,7 @@ def test_a_country_or_a_region_is_a_membership_exact_at_its_borders(tmp_path, ti
                             capture_output=True, text=True, timeout=120)
     countries = {c["country"]: c for c in json.loads(listed.stdout)}
     assert listed.returncode == 0 and countries["Germany"]["photos"] == 4 and countries["Germany"]["code"] == "DE"
-    assert [r["region"] for r in countries["Germany"]["regions"]] == ["Baden-Wurttemberg", "Bavaria"]
+    assert [r["region"] for r in countries["Germany"]["regions"]] == ["Baden-Württemberg", "Bavaria"]
     assert countries["Italy"]["first"].startswith("2020-06-01") and len(countries) == 5
     text = subprocess.run([sys.executable, "-m", "flux_ask", "places"], env=subprocess_env(settings.home),
                           capture_output=True, text=True, timeout=120).stdout

@@ -11,23 +11,26 @@ from flux_ask.query.places import AreaBook
 
 # (lat, lon) -> (country code, region, locality), either side of borders and in enclaves
 TRUTH = [
-    ((48.5729, 7.8157), ("DE", "Baden-Wurttemberg", "Kehl")),
+    ((48.5729, 7.8157), ("DE", "Baden-Württemberg", "Kehl")),
     ((48.5734, 7.7521), ("FR", "Grand Est", "Strasbourg")),
     ((42.3314, -83.0458), ("US", "Michigan", "Detroit")),
     ((42.3149, -83.0364), ("CA", "Ontario", "Windsor")),
     ((32.5556, -117.0470), ("US", "California", None)),  # San Ysidro: the nearest town is Tijuana
     ((32.5149, -117.0382), ("MX", "Baja California", "Tijuana")),
-    ((47.6969, 8.6880), ("DE", "Baden-Wurttemberg", "Büsingen")),  # a German exclave in Switzerland
+    ((47.6969, 8.6880), ("DE", "Baden-Württemberg", "Büsingen")),  # a German exclave in Switzerland
     ((51.4396, 4.9296), ("BE", "Flanders", "Baarle-Hertog")),  # a Belgian enclave in the Netherlands
     ((41.9029, 12.4534), ("VA", None, "Vatican City")),
     ((43.7747, 7.4975), ("FR", "Provence-Alpes-Côte d'Azur", "Menton")),
     ((43.7914, 7.6076), ("IT", "Liguria", "Ventimiglia")),
-    ((48.5200, 9.0550), ("DE", "Baden-Wurttemberg", "Tübingen")),
+    ((48.5200, 9.0550), ("DE", "Baden-Württemberg", "Tübingen")),
     ((55.70584, 13.19321), ("SE", "Skåne", "Lund")),
     ((43.3180, 11.3310), ("IT", "Tuscany", "Siena")),
     ((55.9530, -3.1880), ("GB", "Scotland", "Edinburgh")),
     ((54.8900, -2.9300), ("GB", "England", "Carlisle")),
     ((48.1370, 11.5750), ("DE", "Bavaria", "Munich")),
+    ((47.3769, 8.5417), ("CH", "Zürich", None)),  # the region as ISO spells it
+    ((19.0760, 72.8777), ("IN", "Maharashtra", "Mumbai")),  # not ISO's romanisation, Mahārāshtra
+    ((-20.8789, 55.4481), ("RE", None, "Saint-Denis")),
 ]
 
 
@@ -37,6 +40,12 @@ def test_places_are_right_either_side_of_borders():
         assert found is not None and found.country_code == code, position
         assert found.region == region or region is None, (position, found)
         assert locality is None or found.locality == locality, (position, found)
+
+
+def test_names_keep_their_accents_and_not_a_romanisation():
+    found = atlas.where(np.array([-20.8789, 5.3600, 12.1696]), np.array([55.4481, -4.0083, -68.9900]))
+    assert [w.country for w in found] == ["Réunion", "Côte d'Ivoire", "Curaçao"]
+    assert atlas.where(np.array([35.6892]), np.array([51.3890]))[0].region == "Tehran"
 
 
 def test_no_place_at_sea_or_without_a_position():

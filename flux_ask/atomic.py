@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import pickle
 import secrets
@@ -58,6 +59,34 @@ def _fresh(folder: Path, suffix: str, make: Callable[[Path], None]) -> Path:
             return path
         except FileExistsError:
             continue
+
+
+def seal(files: list[Path]) -> dict[str, list]:
+    """Each file's size and SHA-256 by name, kept beside files made once and read often (the
+    place index, a model's ONNX bundle), so that a copy a disk damaged is noticed on opening."""
+    out = {}
+    for path in files:
+        with open(path, "rb") as f:
+            out[path.name] = [os.fstat(f.fileno()).st_size, hashlib.file_digest(f, "sha256").hexdigest()]
+    return out
+
+
+def broken_seal(folder: Path, sealed: dict[str, list], deep: bool = True) -> str | None:
+    """How the files in `folder` differ from their seal ("cities.jsonl: 1,024 bytes, made as
+    4,894,295"), or None when they are whole. Sizes cost nothing; `deep` reads every byte too
+    (~1 ms a megabyte), which big files skip: a cut is the damage a kill or a full disk does."""
+    for name, (size, digest) in sorted(sealed.items()):
+        path = folder / name
+        try:
+            with open(path, "rb") as f:
+                found = os.fstat(f.fileno()).st_size
+                if found != size:
+                    return f"{name}: {found:,} bytes, made as {size:,}"
+                if deep and hashlib.file_digest(f, "sha256").hexdigest() != digest:
+                    return f"{name}: its bytes changed since it was made"
+        except OSError as exc:
+            return f"{name}: {exc.strerror or exc}"
+    return None
 
 
 def clear_leftovers(folder: Path, suffix: str) -> int:

@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import html
 import json
-import logging
 import os
 import threading
 from pathlib import Path
 
 import numpy as np
 
+from flux_ask.atomic import broken_seal
 from flux_ask.embed import Preprocess, l2_normalise
+from flux_ask.errors import remark
 
 # Bump when what is written changes: older bundles are written again.
 # 2: each graph's weights in a file beside it; a question's tokens cut after its end of text.
@@ -38,14 +39,31 @@ def bundle_stem(cache_dir: Path, name: str, pretrained: str) -> Path:
     return cache_dir / safe
 
 
+PARTS = ("visual.onnx", "visual.onnx.data", "text.onnx", "text.onnx.data", "tokenizer.json")
+
+
+def bundle_parts(stem: Path) -> list[Path]:
+    return [Path(f"{stem}.{part}") for part in PARTS]
+
+
 def has_bundle(cache_dir: Path, name: str, pretrained: str) -> bool:
+    """Whether the model's bundle is there, whole. One that a disk cut short is said, and
+    removed, so that the next export (indexing, or the first question) writes it again."""
     stem = bundle_stem(cache_dir, name, pretrained)
     try:
         meta = json.loads(Path(f"{stem}.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return False
-    return meta.get("format") == BUNDLE_FORMAT and all(
-        Path(f"{stem}.{part}").is_file() for part in ("visual.onnx", "text.onnx", "text.onnx.data", "tokenizer.json"))
+    if meta.get("format") != BUNDLE_FORMAT or not all(p.is_file() for p in bundle_parts(stem)):
+        return False
+    # sizes only: reading ~600 MB of weights would cost each question a second
+    broken = broken_seal(stem.parent, meta.get("files", {}), deep=False)
+    if broken:
+        remark(f"the model files {stem}.* were damaged ({broken}): they are written again from the model")
+        for path in [Path(f"{stem}.json"), *bundle_parts(stem)]:
+            path.unlink(missing_ok=True)
+        return False
+    return True
 
 
 def weights_beside(graph: Path) -> Path:
@@ -150,6 +168,6 @@ def session(path: Path, device: str = "auto", say=None):
     # Spinning threads would burn the cores the decode workers need between batches.
     options.add_session_config_entry("session.intra_op.allow_spinning", "0")
     providers, said = providers_for(device, ort.get_available_providers())
-    if said:  # to the caller's report, or one line on stderr (logging's last resort prints just the line)
-        (say or logging.getLogger("flux_ask").warning)(said if say else f"flux-ask: {said}")
+    if said:  # to the caller's report, or one line on stderr
+        (say or remark)(said)
     return ort.InferenceSession(str(path), options, providers=providers)

@@ -21,9 +21,9 @@ from urllib.parse import urlparse
 
 import numpy as np
 
-from flux_ask.atomic import atomic_output, clear_leftovers
+from flux_ask.atomic import atomic_output, clear_leftovers, seal
 from flux_ask.embed import TINY_TEST, ModelSpec, Preprocess, l2_normalise
-from flux_ask.embed.bundle import BUNDLE_FORMAT, bundle_stem, has_bundle, session, weights_beside
+from flux_ask.embed.bundle import BUNDLE_FORMAT, bundle_parts, bundle_stem, has_bundle, session, weights_beside
 from flux_ask.errors import ModelUnavailable
 
 TINY_TEST_SEED = 0
@@ -256,7 +256,8 @@ def write_bundle(embedder: OpenClipEmbedder, cache_dir: Path | None) -> bool:
     meta = {"format": BUNDLE_FORMAT, "name": embedder.name, "pretrained": embedder.pretrained, "dim": embedder.dim,
             "context_length": tokenizer.context_length, "sot": tokenizer.sot_token_id, "eot": tokenizer.eot_token_id,
             "trim": trims,
-            "preprocess": dataclasses.asdict(embedder.preprocess)}
+            "preprocess": dataclasses.asdict(embedder.preprocess),
+            "files": seal([p for p in bundle_parts(stem) if p.exists()])}
     with atomic_output(Path(f"{stem}.json"), ".json") as tmp:  # last: its presence says the bundle is whole
         Path(tmp).write_text(json.dumps(meta, indent=1), encoding="utf-8")
     return True

@@ -18,8 +18,8 @@ from typing import Any
 import numpy as np
 
 from flux_ask import atlas
-from flux_ask.atomic import atomic_folder, atomic_output
-from flux_ask.errors import ConfigError
+from flux_ask.atomic import atomic_folder, atomic_output, broken_seal, seal
+from flux_ask.errors import ConfigError, remark
 from flux_ask.geo import haversine_m
 from flux_ask.query import english, vocabulary
 from flux_ask.query.plan import Place
@@ -174,7 +174,10 @@ class AreaBook:
                 if self.cache else None
             try:
                 self._names = json.loads(path.read_text(encoding="utf-8")) if path else None
-            except (OSError, ValueError):
+            except OSError:
+                self._names = None
+            except ValueError as exc:  # cut short by a kill or a full disk
+                remark(f"the place index {path} was damaged ({exc}): making it again")
                 self._names = None
             if self._names is None:
                 self._names = _area_names()
@@ -396,12 +399,18 @@ class CityBook:
             try:
                 self._load()
             except (OSError, ValueError, TypeError):
+                if self.folder is not None:
+                    shutil.rmtree(self.folder, ignore_errors=True)  # damaged or half there: made whole below
                 self._build()
         return self._keys, self._cities
 
     def _load(self) -> None:
         if self.folder is None:
             raise OSError("no cache")
+        sealed = json.loads((self.folder / SEAL).read_text(encoding="utf-8"))
+        if broken := broken_seal(self.folder, sealed):  # ~15 ms: a damaged index would answer wrongly for good
+            remark(f"the place index {self.folder} was damaged ({broken}): making it again")
+            raise ValueError(broken)
         self._keys = np.load(self.folder / "keys.npy", mmap_mode="r")
         self._rows = np.load(self.folder / "rows.npy", mmap_mode="r")
         self._cities = _JsonLines((self.folder / "cities.jsonl").read_bytes(),
@@ -425,6 +434,8 @@ class CityBook:
                 lines = [json.dumps(city).encode() + b"\n" for city in self._cities]
                 (tmp / "cities.jsonl").write_bytes(b"".join(lines))
                 np.save(tmp / "starts.npy", np.cumsum([0, *map(len, lines)], dtype=np.int64))
+                made = seal([tmp / name for name in ("keys.npy", "rows.npy", "cities.jsonl", "starts.npy")])
+                (tmp / SEAL).write_text(json.dumps(made), encoding="utf-8")
             for older in self.folder.parent.glob("cities-*"):  # an earlier layout's index
                 if older.name != self.folder.name and older.is_dir():
                     shutil.rmtree(older, ignore_errors=True)
@@ -448,7 +459,8 @@ class _JsonLines(Sequence):
         return json.loads(self.blob[int(self.starts[row]):int(self.starts[row + 1])])
 
 
-CITY_INDEX_VERSION = "7"  # 4: cities as JSON lines; 5: towns of 5,000, districts, own names first; 7: accents
+CITY_INDEX_VERSION = "7"  # 4: cities as JSON lines; 5: towns of 5,000, districts, own names first; 7: accents, seal
+SEAL = "seal.json"  # each file's size and SHA-256
 MAX_NAME_CHARS = 40  # longer alternate names are official forms nobody types
 # What people write for a place, which GeoNames keeps as codes too short to trust
 CITY_ABBREVIATIONS: dict[str, str] = vocabulary.table("places.abbreviations")

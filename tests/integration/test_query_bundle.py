@@ -94,6 +94,27 @@ def test_the_weights_lie_beside_each_graph_and_an_older_bundle_is_written_again(
     assert (again.encode_text(texts) * torch_model.encode_text(texts)).sum(axis=1).min() >= 0.9999
 
 
+def test_a_bundle_cut_short_is_said_and_written_again(torch_and_bundle, tmp_path, caplog):
+    from flux_ask.embed.bundle import bundle_parts, bundle_stem
+
+    torch_model, _, folder = torch_and_bundle
+    stem, copy = bundle_stem(folder, torch_model.name, torch_model.pretrained), \
+        bundle_stem(tmp_path, torch_model.name, torch_model.pretrained)
+    for part in [Path(f"{stem}.json"), *bundle_parts(stem)]:
+        Path(str(part).replace(str(stem), str(copy))).write_bytes(part.read_bytes())
+    weights = Path(f"{copy}.text.onnx.data")
+    weights.write_bytes(weights.read_bytes()[:1000])  # a full disk, a kill while copying a home
+    caplog.clear()
+    encoder = load_query_encoder(torch_model.name, torch_model.pretrained, lambda: ModelSpec("tiny-test"),
+                                 cache_dir=tmp_path)
+    assert not isinstance(encoder, OnnxEmbedder)  # this question on torch ...
+    assert any("were damaged (" in r.getMessage() and "text.onnx.data" in r.getMessage() for r in caplog.records)
+    assert has_bundle(tmp_path, torch_model.name, torch_model.pretrained)  # ... and the bundle whole for the next
+    texts = ["fog", "a dog on a red sofa"]
+    again = OnnxEmbedder(tmp_path, torch_model.name, torch_model.pretrained)
+    assert (again.encode_text(texts) * torch_model.encode_text(texts)).sum(axis=1).min() >= 0.9999
+
+
 def test_a_question_in_a_fresh_process_imports_no_torch(tmp_path, home):
     archive = tmp_path / "archive"
     make_archive(archive, 4)

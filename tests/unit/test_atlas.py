@@ -105,6 +105,22 @@ def test_cities_by_native_and_english_names_from_an_index_kept_once(tmp_path):
     assert again("london ontario").lon < -80 and again("paris texas", sure=False).label == "Paris, Texas"
 
 
+
+def test_a_damaged_city_index_is_said_and_made_again(tmp_path, caplog):
+    from flux_ask.atomic import broken_seal
+    from flux_ask.query.places import CITY_INDEX_VERSION, SEAL, CityBook
+
+    CityBook(tmp_path)("Lisboa")
+    folder = tmp_path / f"cities-{CITY_INDEX_VERSION}"
+    cities = folder / "cities.jsonl"
+    for damage in (lambda b: b[:len(b) // 2], lambda b: b[:1000] + bytes([b[1000] ^ 0x20]) + b[1001:]):
+        cities.write_bytes(damage(cities.read_bytes()))  # cut by a full disk; a bit flipped on the disk
+        caplog.clear()
+        assert CityBook(tmp_path)("Lisboa").label == "Lisbon"
+        assert [r.getMessage() for r in caplog.records if "place index" in r.getMessage()], caplog.records
+        assert broken_seal(folder, json.loads((folder / SEAL).read_text())) is None  # whole again
+
+
 def test_an_ambiguous_name_is_read_one_way_and_the_plan_names_the_others(tmp_path):
     from datetime import date
 

@@ -1,6 +1,13 @@
 """Typed errors. Library code raises these; only the shells (cli, tui) decide how to show them."""
 
 import errno
+import logging
+
+
+def remark(line: str) -> None:
+    """One line for the user from below the shells, where work goes on (a damaged cache made
+    again): logging's last resort prints it alone on stderr, unless a shell routes it."""
+    logging.getLogger("flux_ask").warning("flux-ask: %s", line)
 
 
 class FluxAskError(Exception):
@@ -76,9 +83,9 @@ def in_words(exc: BaseException, home: object = None) -> str:
         kind = type(exc).__name__
         if kind == "FullError":
             return f"the disk holding the catalog is full ({exc}): free some space and run the command again"
-        if kind in ("CorruptError", "NotADBError"):
-            return (f"the catalog in {home} is damaged ({exc}): restore catalog.db from a backup "
-                    "(vectors.db alone can be rebuilt by `flux-ask index FOLDER`)")
+        if kind in ("CorruptError", "NotADBError"):  # which of its files, only reading every page tells
+            return (f"the catalog in {home} is damaged ({exc}): `flux-ask status` names the file and "
+                    "what to do")
         if kind == "BusyError":
             return "the catalog is busy: another flux-ask is writing it; try again in a moment"
         if kind in ("ReadOnlyError", "CantOpenError"):

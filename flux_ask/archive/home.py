@@ -32,6 +32,7 @@ from flux_ask.db.postgres import connect_postgres
 from flux_ask.db.photos import has_photos
 from flux_ask.db.rows import ModelRow
 from flux_ask.db.status import catalog_version
+from flux_ask.db.status import damage as catalog_damage
 from flux_ask.db.vectors import vector_problems
 from flux_ask.embed import TINY_TEST, TINY_TEST_TAG, Embedder, ModelSpec, load_query_encoder
 from flux_ask.errors import CatalogError, ModelMismatch, NothingToSearch
@@ -42,6 +43,9 @@ from flux_ask.query.places import AreaBook, CityBook, PlaceBook, chain
 from flux_ask.query.plan import QueryPlan, Rank
 from flux_ask.query.reader import UnknownPlace
 
+# what a damaged catalog.db needs: its recipes, basket and labels are nowhere else
+RESTORE_CATALOG = ("restore catalog.db from a backup (or move it away, and `flux-ask index` makes the photos, "
+                   "places and vectors again, though not recipes, the basket or keeper labels)")
 USEFUL_ROC_AUC = 0.55  # a keeper model ranking no better than this in cross-validation is chance
 
 
@@ -110,6 +114,34 @@ class Archive:
             migrate(conn)
             self._conn = conn
         return self._conn
+
+    def damage(self) -> list[str]:
+        """Each catalog file whose pages do not hold together, in a line that names it and says
+        what to do."""
+        found = catalog_damage(self.conn)
+        out = []
+        if "main" in found:
+            out.append(f"the catalog {self.settings.db_path} is damaged ({found['main']}): {RESTORE_CATALOG}")
+        if "vec" in found:
+            out.append(f"the vector database {self.settings.vec_path} is damaged ({found['vec']}): "
+                       "`flux-ask index FOLDER` sets it aside and embeds the photos again")
+        return out
+
+    def mend(self) -> str | None:
+        """Before a folder's run: a vector file whose pages do not hold together is set aside
+        and started again (the catalog says what to embed again), and a damaged catalog is
+        refused before anything is written. Returns what was done, in words."""
+        found = catalog_damage(self.conn)
+        if "main" in found:
+            raise CatalogError(f"the catalog {self.settings.db_path} is damaged ({found['main']}): "
+                               f"{RESTORE_CATALOG}; nothing was indexed")
+        if "vec" not in found:
+            return None
+        self._conn.close()
+        self._conn = None
+        aside = set_aside(self.settings.vec_path)
+        self.conn  # noqa: B018 - a new, empty vector file
+        return f"the vector database was damaged ({found['vec']}): set aside as {aside.name}, its photos embedded again"
 
     def vector_problems(self) -> list[str]:
         """Where the vector file disagrees with the catalog (deleted, lost its WAL)."""

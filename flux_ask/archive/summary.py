@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import apsw
+
 from flux_ask.archive.home import USEFUL_ROC_AUC, Archive
 from flux_ask.db import keeper as keeper_store
 from flux_ask.db.files import error_files, files_counted_under
@@ -11,10 +13,21 @@ from flux_ask.db.runs import indexed_roots
 from flux_ask.db.facts import camera_name, fact_counts
 from flux_ask.db.photos import places_visited
 from flux_ask.db.status import catalog_counts
+from flux_ask.errors import CatalogError
 from flux_ask.words import counted
 
 
 def status(archive: Archive, *, errors: bool = False) -> dict[str, Any]:
+    damage = archive.damage()
+    try:
+        return _report(archive, errors) | {"damage": damage}
+    except apsw.Error as exc:  # pages too broken to count: the damage, named, is the report
+        if damage:
+            raise CatalogError("; ".join(damage)) from exc
+        raise
+
+
+def _report(archive: Archive, errors: bool) -> dict[str, Any]:
     settings, conn = archive.settings, archive.conn
     report = catalog_counts(conn)
     report["keeper"] = keeper_status(conn)
@@ -42,6 +55,7 @@ def status_rows(s: dict[str, Any]) -> list[tuple[str, str]]:
         ("errors", ", ".join(f"{r} {n}" for r, n in s["errors"].items()) or "none"),
     ]
     rows += [("problem", f"{p}: `flux-ask index FOLDER` embeds those photos again") for p in s.get("problems", ())]
+    rows += [("damaged", line) for line in s.get("damage", ())]
     keeper = s["keeper"]
     if keeper["model"]:
         k, cv = keeper["model"], keeper["model"]["cross_validation"]

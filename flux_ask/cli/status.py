@@ -6,6 +6,7 @@ import argparse
 from typing import Any
 
 from flux_ask.cli.common import (
+    EXIT_ERROR,
     EXIT_OK,
     archive_from,
     catalog_flags,
@@ -47,7 +48,7 @@ def cmd_status(args: argparse.Namespace) -> int:
         print_json(report)
     else:
         print_status(report)
-    return EXIT_OK
+    return EXIT_ERROR if report["damage"] else EXIT_OK
 
 
 def print_status(s: dict[str, Any]) -> None:

@@ -56,8 +56,25 @@ def catalog_counts(conn: apsw.Connection) -> dict[str, Any]:
     return report
 
 
+def damage(conn: apsw.Connection) -> dict[str, str]:
+    """The first problem of each database file whose pages do not hold together, by schema
+    ("main": the catalog, "vec": its vectors). SQLite's quick_check reads every page, about
+    0.25 s for 400 MB; a server checks its own pages."""
+    if is_postgres(conn):
+        return {}
+    found = {}
+    for schema in ("main", "vec"):
+        try:
+            first = conn.execute(f"PRAGMA {schema}.quick_check(1)").fetchone()[0]
+        except apsw.Error as exc:  # a header or a root page too broken to walk
+            first = str(exc)
+        if first != "ok":
+            found[schema] = first
+    return found
+
+
 def integrity_ok(conn: apsw.Connection) -> bool:
-    if is_postgres(conn):  # the server checks its own pages; a query that runs is what we can see
+    if is_postgres(conn):  # a query that runs is what we can see
         return conn.execute("SELECT count(*) FROM photos").fetchone() is not None
     return all(
         conn.execute(f"PRAGMA {schema}.integrity_check").fetchone()[0] == "ok" for schema in ("main", "vec")

@@ -61,7 +61,7 @@ from flux_ask.ingest.worker import (
 from flux_ask.picture.look import Crop
 from flux_ask.picture.metadata import META_VERSION
 from flux_ask.picture.scan import candidates, kind_of, printable, scan
-from flux_ask.picture.thumbs import thumb_path
+from flux_ask.picture.thumbs import is_whole, thumb_path
 from flux_ask.processes import spawn_pool
 from flux_ask.query.places import AreaBook, CityBook
 from flux_ask.words import counted
@@ -190,6 +190,10 @@ class Indexer:
         """Catalog every photograph under `inputs` (folders or files)."""
         started = time.perf_counter()
         roots = [str(Path(p).expanduser().resolve()) for p in inputs]
+        if sweep and not self._checked:  # a folder's run reads every page first: ~1 s at 400,000 photos
+            if mended := self.archive.mend():
+                self.conn = self.archive.conn
+                self.notes.append(mended)
         repaired = reconcile(self.conn, check=not self._checked)
         self._checked = True
         self._ensure_model_if_known()
@@ -357,7 +361,7 @@ class Indexer:
         size, folder = self.settings.thumb_size, self.settings.thumbs_dir
         tasks = []
         for sha, path in readable_photos(self.conn):
-            if thumb_path(folder, sha, size).exists():
+            if is_whole(thumb_path(folder, sha, size)):  # ~10 µs: 4 s at 400,000 photos
                 continue
             try:
                 st = Path(path).stat()

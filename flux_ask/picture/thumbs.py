@@ -6,6 +6,7 @@ ingest from the already decoded image; detail views are made on first use.
 
 from __future__ import annotations
 
+import io
 import os
 from pathlib import Path
 
@@ -36,23 +37,38 @@ def shrink(image: Image.Image, size: int) -> Image.Image:
 
 
 def save_thumbnail(small: Image.Image, path: Path) -> Path:
-    """Write atomically, so a killed ingest never leaves half a JPEG in the cache."""
-    if path.exists():
+    """Encoded in memory, then written whole and renamed into place. Pillow writes to a file's
+    descriptor itself and misses a short write, so a nearly full disk left half a JPEG that
+    looked made; a killed ingest leaves none either."""
+    if is_whole(path):
         return path
-    with atomic_output(path, ".jpg") as tmp:
-        small.save(tmp, "JPEG", quality=QUALITY)
+    encoded = io.BytesIO()
+    small.save(encoded, "JPEG", quality=QUALITY)
+    with atomic_output(path, ".jpg") as tmp, open(tmp, "wb") as f:
+        f.write(encoded.getbuffer())  # all of it, or an error
     return path
 
 
+def is_whole(path: Path) -> bool:
+    """Whether a thumbnail is there and ends as every JPEG does: one an earlier version cut
+    short is made again."""
+    try:
+        with open(path, "rb") as f:
+            f.seek(-2, os.SEEK_END)
+            return f.read(2) == b"\xff\xd9"
+    except OSError:
+        return False
+
+
 def write_thumbnail(image: Image.Image, path: Path, size: int) -> Path:
-    return path if path.exists() else save_thumbnail(shrink(image, size), path)
+    return path if is_whole(path) else save_thumbnail(shrink(image, size), path)
 
 
 def detail_thumbnail(thumbs_dir: Path, sha256: str, source: str, kind: str, size: int, max_pixels: int) -> Path:
     """The large preview for a detail view, decoded from the original on first use."""
 
     path = thumb_path(thumbs_dir, sha256, size)
-    if path.exists():
+    if is_whole(path):
         return path
     decoded = decode(source, kind, os.stat(source).st_mtime_ns, min_side=size, max_pixels=max_pixels)
     return write_thumbnail(decoded.image, path, size)

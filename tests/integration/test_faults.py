@@ -4,12 +4,14 @@ said in one line, and repaired by the next index without losing recipes, the bas
 or keeper labels, and without embedding anything that was not lost."""
 
 import json
+import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 from flux_ask.db import connect
 from tests.conftest import subprocess_env
@@ -91,6 +93,29 @@ def test_a_truncated_vector_file_is_set_aside_and_embedded_again(indexed, archiv
     assert catalog(home) == before and list(home.glob("vectors.db.damaged-*"))
 
 
+def test_a_vector_file_with_flipped_bytes_is_named_and_made_again(indexed, archive):
+    """Its header intact, so it opens: reading every page finds the damage and the right file."""
+    home, before = indexed
+    flux(home, "status")  # the WAL folded into the file
+    vec = home / "vectors.db"
+    data = bytearray(vec.read_bytes())
+    for page in range(1, len(data) // 4096):
+        data[page * 4096:page * 4096 + 12] = bytes(b ^ 0x5A for b in data[page * 4096:page * 4096 + 12])
+    vec.write_bytes(bytes(data))
+    status = flux(home, "status")
+    said = status.stdout + status.stderr
+    assert status.returncode == 1 and "Traceback" not in said
+    assert f"{vec} is damaged" in said and "catalog.db is damaged" not in said, said
+    asked = one_line(flux(home, "ask", "red things"))
+    assert "damaged" in asked and "status" in asked
+    again = index(home, archive)
+    assert again.returncode == 0 and "set aside" in again.stdout + again.stderr, again
+    assert catalog(home) == before and list(home.glob("vectors.db.damaged-*"))
+    status = flux(home, "status")
+    assert status.returncode == 0 and "damaged" not in status.stdout
+    assert flux(home, "ask", "red things").returncode == 0
+
+
 def test_a_lost_wal_loses_only_the_vectors_it_held(tmp_path, archive):
     home = tmp_path / "home"
     first = tmp_path / "first"
@@ -135,6 +160,30 @@ def small_disk(tmp_path):
     subprocess.run(["umount", "-l", str(mount)], check=False)
 
 
+def test_a_thumbnail_the_disk_has_no_room_for_is_not_left_half_written(small_disk):
+    """Pillow misses a short write: the JPEG is written by us, whole or with an error."""
+    import errno
+
+    import numpy as np
+
+    from flux_ask.picture.thumbs import is_whole, save_thumbnail
+
+    free = os.statvfs(small_disk).f_bavail * os.statvfs(small_disk).f_frsize
+    (small_disk / "filler").write_bytes(b"\0" * (free - 12 * 1024))  # room for a quarter of one
+    noise = Image.fromarray(np.random.default_rng(0).integers(0, 256, (256, 256, 3), dtype=np.uint8))
+    path = small_disk / "thumbs" / "ab" / "ab.jpg"
+    with pytest.raises(OSError) as full:
+        save_thumbnail(noise, path)
+    assert full.value.errno == errno.ENOSPC and not path.exists() and not list(path.parent.iterdir())
+    (small_disk / "filler").unlink()
+    path.write_bytes(b"\xff\xd8\xff\xe0" + b"\0" * 5000)  # cut short by an earlier version
+    assert not is_whole(path)
+    save_thumbnail(noise, path)
+    with Image.open(path) as image:
+        image.load()
+    assert is_whole(path)
+
+
 @pytest.mark.parametrize("on_the_small_disk", ["thumbs", "db"])
 def test_a_full_disk_stops_the_run_in_one_line_and_a_resume_completes_it(small_disk, tmp_path, on_the_small_disk):
     archive = tmp_path / "big"
@@ -155,6 +204,11 @@ def test_a_full_disk_stops_the_run_in_one_line_and_a_resume_completes_it(small_d
     want = catalog(reference)
     assert got["photos"] == want["photos"] and got["unembedded"] == 0
     assert [f[1:] for f in got["files"]] == [f[1:] for f in want["files"]]  # none remembered as broken
+    thumbs = small_disk / "thumbs" if on_the_small_disk == "thumbs" else home / "thumbs"
+    for thumb in thumbs.rglob("*.jpg"):  # none cut short by the full disk, and left so
+        assert thumb.read_bytes().endswith(b"\xff\xd9"), thumb
+        with Image.open(thumb) as image:
+            image.load()
 
 
 def test_a_read_only_home_is_searched_and_refuses_writes_in_one_line(tmp_path, archive):
@@ -233,6 +287,7 @@ def test_a_damaged_catalog_is_one_line_that_names_it(indexed, archive):
     for command in (("status",), ("ask", "red things"), ("index", str(archive), "--model", "tiny-test", "--quiet")):
         line = one_line(flux(home, *command))
         assert "damaged" in line or "malformed" in line, line
+        assert command[0] == "ask" or (str(db) in line and "vectors.db" not in line.split("(")[0]), line
 
 
 def test_a_worker_killed_mid_run_ends_nothing_and_blames_no_file(tmp_path, settings):

@@ -46,7 +46,7 @@ from flux_ask.db.runs import claimed_elsewhere, finish_run, release_claims, set_
 from flux_ask.db.vectors import photos_to_embed, reconcile, store_embedding
 from flux_ask.embed import Embedder, ModelSpec, load_embedder, write_query_bundle
 from flux_ask.embed.bundle import OnnxEmbedder, has_bundle
-from flux_ask.errors import PASSING, DiskFull
+from flux_ask.errors import PASSING, DiskFull, passing_reason
 from flux_ask.ingest.lock import WriterLock
 from flux_ask.ingest.report import IndexReport
 from flux_ask.ingest.worker import (
@@ -60,7 +60,17 @@ from flux_ask.ingest.worker import (
 )
 from flux_ask.picture.look import Crop
 from flux_ask.picture.metadata import META_VERSION
-from flux_ask.picture.scan import candidates, kind_of, printable, scan
+from flux_ask.picture.scan import (
+    BIG_SIDECAR,
+    MAX_SIDECAR_BYTES,
+    NOT_PHOTOS,
+    UNLISTED,
+    Candidate,
+    candidates,
+    kind_of,
+    printable,
+    scan,
+)
 from flux_ask.picture.thumbs import is_whole, thumb_path
 from flux_ask.processes import spawn_pool
 from flux_ask.query.places import AreaBook, CityBook
@@ -243,6 +253,15 @@ class Indexer:
                     report.lonely_sidecars.append(cand.path)
                     report.counts["lonely_sidecars"] += 1
                     continue
+                if cand.kind == UNLISTED:
+                    self._unlisted(cand, seen, report)
+                    continue
+                if cand.kind == BIG_SIDECAR:
+                    report.counts["big_sidecars"] += 1
+                    self.notes.append(f"the sidecar {printable(cand.path)} holds {cand.size:,} bytes, past the "
+                                      f"{MAX_SIDECAR_BYTES >> 20} MB a sidecar may have: its photo is catalogued "
+                                      "without it")
+                    continue
                 seen.add(cand.path)
                 report.counts["files_seen"] += 1
                 prior = lookup(cand.path)
@@ -260,6 +279,24 @@ class Indexer:
                     self.progress("scan", report.counts["files_seen"], 0)
         return tasks, reread
 
+    def _unlisted(self, folder: Candidate, seen: set[str], report: IndexReport) -> None:
+        """A folder that could not be listed (its permissions, a NAS that dropped it): the files
+        the catalog knows in it are recorded with the reason, a passing one tried again next
+        run, and never taken for missing."""
+        reason = passing_reason(folder.error)
+        detail = f"its folder could not be listed ({folder.error.strerror or folder.error})"
+        known = {p: f for p, f in files_under(self.conn, folder.path).items() if f.state != "missing"}
+        with self.conn:
+            for path, f in known.items():
+                record_file(self.conn, path, photo_id=f.photo_id, size=f.size, mtime_ns=f.mtime_ns, state="error",
+                            reason=reason, detail=detail, sidecar_mtime_ns=f.sidecar_mtime_ns)
+        seen.update(known)
+        report.counts["retry"] += len(known)
+        report.counts["unlisted_folders"] += 1
+        report.errors.append((folder.path, reason, f"a folder that could not be listed "
+                              f"({folder.error.strerror or folder.error}): its {counted(len(known), 'catalogued file')} "
+                              "kept, and tried again next run"))
+
     def _refresh_facts(self, reread: list[Task], report: IndexReport) -> None:
         """Metadata read again, pixels not: files whose sidecar changed, and photos an older
         reader read. A photo that turns out to lie on its side is embedded again."""
@@ -267,7 +304,7 @@ class Indexer:
         stale = [path for _, path in stale_facts(self.conn, META_VERSION) if path not in by_path]
         todo = reread + [Task(c.path, c.kind, c.size, c.mtime_ns, sidecar=c.sidecar,
                               sidecar_mtime_ns=c.sidecar_mtime_ns)
-                         for c in candidates(stale)]  # gone since the last scan: the sweep will say so
+                         for c in candidates(stale) if c.kind not in NOT_PHOTOS]  # gone since: the sweep says so
         if not todo:
             return
         self.progress("facts", 0, len(todo))

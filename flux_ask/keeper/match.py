@@ -32,7 +32,7 @@ from flux_ask.picture import look as pictures
 from flux_ask.picture.decode import decode
 from flux_ask.picture.look import Crop
 from flux_ask.picture.phash import aligned_distance, distances, phash
-from flux_ask.picture.scan import kind_of, scan
+from flux_ask.picture.scan import NOT_PHOTOS, kind_of, scan
 from flux_ask.picture.sha256 import sha256_file
 from flux_ask.picture.thumbs import detail_thumbnail, shrink, thumb_path
 from flux_ask.processes import spawn_pool
@@ -165,7 +165,7 @@ class KeeperMatcher:
         if not root.is_dir():
             raise FluxAskError(f"not a folder: {root}")
         self.archive.model()  # raises when the corpus is empty
-        files = [c for c in scan(root) if c.kind != "lonely_sidecar"]
+        files = [c for c in scan(root) if c.kind not in NOT_PHOTOS]
         if not files:
             raise KeeperError(f"no photographs in {root}: nothing to match")
         report = MatchReport(str(root), [])

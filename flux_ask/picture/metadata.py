@@ -204,12 +204,17 @@ class Tags:
             return None
 
 
+MAX_TEXT_CHARS = 2_000  # IPTC's longest field (a caption); a longer text is cut there
+MAX_KEYWORDS = 500
+
+
 def clean_text(value: Any) -> str | None:
-    """Text cut at its first NUL (what follows is a fixed-size field's garbage), trimmed."""
+    """Text cut at its first NUL (what follows is a fixed-size field's garbage), trimmed, and
+    no longer than MAX_TEXT_CHARS."""
     text = text_of(value)
     if text is None:
         return None
-    text = text.split("\x00", 1)[0].strip()
+    text = text.split("\x00", 1)[0][:MAX_TEXT_CHARS].strip()
     return text if text and text.lower() not in JUNK_TEXT and "\ufffd" not in text else None
 
 
@@ -600,4 +605,4 @@ def _keywords(tags: Tags) -> tuple[str, ...]:
         keyword = keyword.strip().strip("/")
         if keyword and keyword.lower() not in seen:
             seen[keyword.lower()] = keyword
-    return tuple(seen.values())
+    return tuple(seen.values())[:MAX_KEYWORDS]

@@ -22,6 +22,10 @@ RAW_EXTENSIONS = frozenset(
 # Pictures we recognise but cannot decode: recorded as unsupported, not silently dropped.
 UNSUPPORTED_EXTENSIONS = frozenset(".jxl .jp2 .j2k .psd .psb .exr .bmp .gif .svg .xcf".split())
 NOT_A_FILE = "not_a_file"  # a name of a photo on something no regular file: never opened (a FIFO would block)
+UNLISTED = "unlisted_folder"  # a folder that could not be listed: what it held is unknown, not gone
+BIG_SIDECAR = "big_sidecar"  # a sidecar past MAX_SIDECAR_BYTES: its photo is catalogued without it
+MAX_SIDECAR_BYTES = 8 << 20  # darktable's longest edit histories are ~1 MB; past this it is no sidecar
+NOT_PHOTOS = frozenset({"lonely_sidecar", BIG_SIDECAR, UNLISTED})  # said in a run's report, never opened as photos
 # System litter, and the contact sheet flux-ask draws in each drafted issue: not photographs, not errors.
 CONTACT_SHEET = "contact_sheet.jpg"
 IGNORED_NAMES = frozenset({"thumbs.db", "desktop.ini", "icon\r", CONTACT_SHEET})
@@ -33,9 +37,10 @@ class Candidate:
     path: str  # absolute
     size: int
     mtime_ns: int
-    kind: str  # "image" | "raw" | "unsupported"; "lonely_sidecar" for an .xmp beside no photo; NOT_A_FILE
+    kind: str  # "image" | "raw" | "unsupported"; "lonely_sidecar" for an .xmp beside no photo; NOT_A_FILE; UNLISTED
     sidecar: str | None = None  # the photographer's edits beside it: NAME.EXT.xmp or NAME.xmp
     sidecar_mtime_ns: int | None = None
+    error: OSError | None = None  # why an UNLISTED folder could not be listed
 
 
 SIDECAR_EXTENSION = ".xmp"
@@ -64,9 +69,13 @@ def scan(root: Path) -> Iterator[Candidate]:
 
 def _walk(top: str) -> Iterator[Candidate]:
     """Depth first in name order, with a stack of its own: a folder a thousand levels
-    deep is walked like any other. Each folder's sidecars are matched to its photos."""
+    deep is walked like any other. Each folder's sidecars are matched to its photos; a
+    folder that cannot be listed is named (UNLISTED), its photos not taken for gone."""
     stack = [_folder(top)]
     while stack:
+        if isinstance(stack[-1], Candidate):
+            yield stack.pop()
+            continue
         entries, sidecars, claimed = stack[-1]
         entry = next(entries, None)
         if entry is None:
@@ -85,7 +94,7 @@ def _walk(top: str) -> Iterator[Candidate]:
             elif entry.is_file():
                 found = _candidate(entry.path, name, entry.stat())
                 if found:
-                    yield _with_sidecar(found, name, sidecars, claimed)
+                    yield from _with_sidecar(found, name, sidecars, claimed)
             elif kind_of(name):  # a FIFO, a device, a link that leads nowhere: named as a photo, recorded
                 yield Candidate(entry.path, 0, 0, NOT_A_FILE)
         except OSError:  # a link in a loop, among others
@@ -105,41 +114,42 @@ def candidates(paths: list[str]) -> list[Candidate]:
             continue
         if entry is not None:
             if folder not in folders:
-                folders[folder] = _folder(folder)[1]
-            out.append(_with_sidecar(entry, name, folders[folder], set()))
+                listed = _folder(folder)
+                folders[folder] = {} if isinstance(listed, Candidate) else listed[1]  # no sidecar to be seen
+            out += _with_sidecar(entry, name, folders[folder], set())
     return out
 
 
-def _folder(path: str) -> tuple[Iterator[os.DirEntry], dict[str, os.DirEntry], set[str]]:
-    """A folder's entries, its sidecars by lower-case name, and those a photo claimed."""
-    entries = _entries(path)
+def _folder(path: str) -> tuple[Iterator[os.DirEntry], dict[str, os.DirEntry], set[str]] | Candidate:
+    """A folder's entries, its sidecars by lower-case name, and those a photo claimed; or, where
+    it cannot be listed, an UNLISTED candidate that says why."""
+    try:
+        with os.scandir(path) as it:
+            entries = sorted(it, key=lambda e: e.name)
+    except OSError as exc:
+        return Candidate(path, 0, 0, UNLISTED, error=exc)
     sidecars = {e.name.lower(): e for e in entries if e.name.lower().endswith(SIDECAR_EXTENSION)
                 and not e.name.startswith(".")}
     return iter(entries), sidecars, set()
 
 
-def _with_sidecar(found: Candidate, name: str, sidecars: dict[str, os.DirEntry], claimed: set[str]) -> Candidate:
-    """NAME.EXT.xmp (darktable, digiKam) before NAME.xmp (Lightroom, Capture One, which a RAW
-    and its JPEG share)."""
+def _with_sidecar(found: Candidate, name: str, sidecars: dict[str, os.DirEntry],
+                  claimed: set[str]) -> list[Candidate]:
+    """The photo with its sidecar, NAME.EXT.xmp (darktable, digiKam) before NAME.xmp (Lightroom,
+    Capture One, which a RAW and its JPEG share); and a sidecar too big to read, to be said."""
     low = name.lower()
     for key in (low + SIDECAR_EXTENSION, os.path.splitext(low)[0] + SIDECAR_EXTENSION):
         entry = sidecars.get(key)
         if entry is not None:
             try:
-                stamp = entry.stat().st_mtime_ns
+                st = entry.stat()
             except OSError:
                 continue
             claimed.add(key)
-            return Candidate(found.path, found.size, found.mtime_ns, found.kind, entry.path, stamp)
-    return found
-
-
-def _entries(folder: str) -> list[os.DirEntry]:
-    try:
-        with os.scandir(folder) as it:
-            return sorted(it, key=lambda e: e.name)
-    except OSError:
-        return []  # an unreadable folder holds nothing we can index
+            if st.st_size > MAX_SIDECAR_BYTES:
+                return [found, Candidate(entry.path, st.st_size, st.st_mtime_ns, BIG_SIDECAR)]
+            return [Candidate(found.path, found.size, found.mtime_ns, found.kind, entry.path, st.st_mtime_ns)]
+    return [found]
 
 
 def what_it_is(path: str) -> str:

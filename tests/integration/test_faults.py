@@ -116,6 +116,39 @@ def test_a_vector_file_with_flipped_bytes_is_named_and_made_again(indexed, archi
     assert flux(home, "ask", "red things").returncode == 0
 
 
+def without_root_powers() -> list[str]:
+    """A command prefix under which a folder's permissions hold: root reads any folder, unless
+    its capabilities to override them are dropped."""
+    if os.geteuid() != 0:
+        return []
+    if not shutil.which("setpriv"):
+        pytest.skip("root reads every folder, and setpriv is not here to drop that power")
+    return ["setpriv", "--bounding-set=-dac_override,-dac_read_search"]
+
+
+def test_a_folder_that_cannot_be_listed_keeps_its_photos_as_permission_not_missing(indexed, archive):
+    home, before = indexed
+    prefix = without_root_powers()
+    locked = archive / "2016"
+    inside = sorted(str(p) for p in locked.glob("*.jpg"))
+    locked.chmod(0)
+    try:
+        run = subprocess.run([*prefix, sys.executable, "-m", "flux_ask", "index", str(archive), "--model", "tiny-test",
+                              "--quiet", "--json"], env=subprocess_env(home), capture_output=True, text=True)
+    finally:
+        locked.chmod(0o755)
+    assert run.returncode == 0 and "Traceback" not in run.stderr, run.stderr
+    report = json.loads(run.stdout)
+    assert report["counts"].get("missing", 0) == 0 and report["counts"]["unlisted_folders"] == 1
+    assert [(e["path"], e["reason"]) for e in report["errors"]] == [(str(locked), "permission")]
+    states = {path: (state, reason) for path, state, reason in catalog(home)["files"]}
+    assert {states[p] for p in inside} == {("error", "permission")}
+    assert sum(s == ("ok", None) for s in states.values()) == 40 - len(inside)
+    again = index(home, archive)  # readable again: tried again, nothing embedded again
+    assert again.returncode == 0 and "0 embedded" in again.stdout, again.stdout
+    assert catalog(home) == before
+
+
 def test_a_lost_wal_loses_only_the_vectors_it_held(tmp_path, archive):
     home = tmp_path / "home"
     first = tmp_path / "first"

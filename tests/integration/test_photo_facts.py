@@ -156,6 +156,34 @@ def test_each_editors_sidecar_gives_the_photographers_marks(tmp_path, editor):
     assert (photo.read_bytes(), sidecar.read_bytes()) == before  # read, never written
 
 
+def test_texts_and_keywords_are_bounded(tmp_path):
+    photo = write_photo(tmp_path / "IMG_0002.jpg", exif=exif_for(taken="2021:08:01 10:00:00"))
+    words = [f"tag{i}" for i in range(2_000)]
+    (tmp_path / "IMG_0002.xmp").write_text(xmp('xmp:Rating="4"', alt("dc:description", "fog " * 50_000)
+                                               + bag("dc:subject", *words)), encoding="utf-8")
+    meta = meta_of(photo, tmp_path / "IMG_0002.xmp").meta
+    assert meta.rating == 4 and len(meta.caption) <= 2_000 and meta.caption.startswith("fog fog")
+    assert meta.keywords == tuple(words[:500])
+
+
+def test_a_sidecar_too_big_to_be_one_is_said_and_its_photo_catalogued_without_it(tmp_path, tiny):
+    import time
+
+    root = tmp_path / "photos"
+    write_photo(root / "IMG_0003.jpg", exif=exif_for(taken="2021:08:01 10:00:00"))
+    padding = " " * (9 << 20)  # whitespace XMP allows: a packet of 9 MB that says Rating 5
+    (root / "IMG_0003.xmp").write_text(xmp(f'xmp:Rating="5"{padding}'), encoding="utf-8")
+    settings = load_settings(tmp_path / "home", model="tiny-test", geocoder="off")
+    started = time.perf_counter()
+    with Indexer(Archive(settings, create=True), embedder=tiny) as indexer:
+        report = indexer.index([root])
+    assert time.perf_counter() - started < 30
+    assert report.counts["embedded"] == 1 and report.lonely_sidecars == [] and report.errors == []
+    assert [n for n in report.notes if str(root / "IMG_0003.xmp") in n and "catalogued without it" in n]
+    with Archive(settings) as archive:
+        assert archive.conn.execute("SELECT rating FROM photos").fetchall() == [(None,)]
+
+
 # -- HEIF orientation (the shared photos) ---------------------------------------------
 
 @pytest.mark.shared

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import sys
 import threading
 import time
@@ -46,6 +47,10 @@ def _stderr_with_a_descriptor() -> Iterator[None]:
 
 
 def _start(parent: int, initializer: Callable[..., Any] | None, initargs: tuple) -> None:
+    # A terminal's Ctrl-C reaches the whole group: a worker interrupted inside the pool's queue
+    # can hold its lock for good, and the parent's shutdown then waits on it forever. The parent
+    # stops the pool in order; a parent that died is noticed by the orphan check.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     threading.Thread(target=_end_when_orphaned, args=(parent,), name="orphan-check", daemon=True).start()
     if initializer is not None:
         initializer(*initargs)

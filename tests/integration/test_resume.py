@@ -1,5 +1,6 @@
 """SIGKILL an ingest at random points; the rerun must end where an uninterrupted run does."""
 
+import os
 import random
 import signal
 import subprocess
@@ -141,6 +142,30 @@ def test_sigterm_ends_a_run_like_ctrl_c_and_leaves_no_process(tmp_path):
     assert_gone(workers)
     conn = open_catalog(home)
     assert conn.execute("SELECT status FROM runs ORDER BY id DESC LIMIT 1").fetchone()[0] == "interrupted"
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_ctrl_c_in_a_terminal_stops_the_run_and_its_workers(tmp_path, sig):
+    """A terminal's Ctrl-C signals the whole foreground group, decoders included, not just the
+    parent: the run still ends at once, says so, and leaves no process behind."""
+    archive = tmp_path / "archive"
+    make_archive(archive, 120)
+    home = tmp_path / "home"
+    proc = subprocess.Popen(index_command(archive), env=subprocess_env(home), stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
+    deadline = time.monotonic() + 60
+    while photo_count(home) == 0 and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    workers = children(proc.pid)
+    assert workers, "the run should have started its decoders"
+    os.killpg(proc.pid, sig)
+    try:
+        _, err = proc.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        raise AssertionError("the run hung after the signal") from None
+    assert proc.returncode == 130 and "interrupted; committed batches are kept" in err and "Traceback" not in err, err
+    assert_gone(workers)
 
 
 def test_a_first_index_stopped_before_its_first_vector_continues_with_the_model_it_asked_for(tmp_path, home):

@@ -144,3 +144,20 @@ def test_the_shared_photos_get_their_real_places(indexed):
     assert tuscany and {(c, r) for c, r, _ in tuscany} == {("Italy", "Tuscany")}
     unnamed = conn.execute("SELECT count(*) FROM photos WHERE lat IS NOT NULL AND place_version IS NULL").fetchone()
     assert unnamed == (0,) and report.counts["placed"] > 50
+
+
+@pytest.mark.sqlite_only
+def test_nothing_but_flux_asks_own_lines_reach_the_terminal(shared_photos, tmp_path):
+    """Warnings of Pillow, exiv2, multiprocessing and the rest stay out of the user's terminal,
+    with Python's default warning filters (the other tests' subprocesses turn them off)."""
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONWARNINGS"} | {
+        "FLUX_ASK_HOME": str(tmp_path / "home"), "HF_HUB_OFFLINE": "1"}
+    for command in (["index", str(shared_photos), "--model", "tiny-test", "--quiet"], ["facts"],
+                    ["ask", "a dog on a red sofa"], ["keeper", "match", str(shared_photos / "coco-val2017")]):
+        run = subprocess.run([sys.executable, "-m", "flux_ask", *command], env=env, capture_output=True,
+                             text=True, timeout=600)
+        assert run.returncode == 0, (command, run.stderr)
+        assert [line for line in run.stderr.splitlines() if not line.startswith("flux-ask: ")] == [], command

@@ -149,6 +149,25 @@ def test_a_folder_that_cannot_be_listed_keeps_its_photos_as_permission_not_missi
     assert catalog(home) == before
 
 
+def test_strips_of_pixels_are_catalogued_under_a_memory_limit(indexed, tmp_path):
+    """1x100000 and 100000x1 PNGs of a few hundred bytes, resized whole, would take 15 GB each;
+    under a 3 GB address-space limit (decoders and all) they are catalogued like any photo."""
+    import resource
+
+    home, _ = indexed  # its query bundle is written: this run needs no torch, which maps more than 3 GB
+    strips = tmp_path / "strips"
+    strips.mkdir()
+    for size in ((1, 100_000), (100_000, 1)):
+        Image.new("RGB", size, (200, 10, 10)).save(strips / f"strip-{size[0]}x{size[1]}.png")
+    limit = 3 << 30
+    run = subprocess.run([sys.executable, "-m", "flux_ask", "index", str(strips), "--quiet", "--json"],
+                         env=subprocess_env(home), capture_output=True, text=True, timeout=300,
+                         preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_AS, (limit, limit)))
+    assert run.returncode == 0, run.stderr
+    report = json.loads(run.stdout)
+    assert report["counts"]["embedded"] == 2 and report["errors"] == []
+
+
 def test_a_lost_wal_loses_only_the_vectors_it_held(tmp_path, archive):
     home = tmp_path / "home"
     first = tmp_path / "first"

@@ -32,6 +32,7 @@ from flux_ask.db.postgres import is_postgres
 from flux_ask.db.rows import ModelRow
 from flux_ask.db.status import catalog_version
 from flux_ask.db.vectors import model_vectors, server_mean, server_vector_batches, server_vectors
+from flux_ask.errors import remark
 
 EPOCH = date(1970, 1, 1).toordinal()
 UNDATED = np.inf  # sorts after every date
@@ -71,8 +72,10 @@ class VectorMatrix:
         if folder is not None and folder.is_dir():
             try:
                 return cls._read(conn, folder, model, version)
-            except DAMAGED:
-                shutil.rmtree(folder, ignore_errors=True)  # damaged: rebuild below
+            except DAMAGED as exc:
+                remark(f"the search cache {folder} was damaged ({type(exc).__name__}: {exc}): "
+                       "making it again from the catalog")
+                shutil.rmtree(folder, ignore_errors=True)
         # SQLite reads its vectors whole about as fast as a grown copy would be written back
         earlier = cls._earlier(conn, cache, model, version) if is_postgres(conn) else None
         matrix = cls._from_catalog(conn, model, version, earlier)

@@ -383,3 +383,5 @@ def test_a_damaged_search_cache_is_made_again(indexed, archive, damage):
     again = flux(home, "ask", "red things", "--json")
     assert again.returncode == 0 and "unexpected" not in again.stderr, again.stderr
     assert json.loads(again.stdout)["results"] == json.loads(first.stdout)["results"]
+    assert "the search cache" in again.stderr and "making it again" in again.stderr  # said, once
+    assert "search cache" not in flux(home, "ask", "red things", "--json").stderr

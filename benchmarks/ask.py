@@ -189,7 +189,7 @@ def chat_first_answer(home: Path, runs: int) -> float | None:
         try:
             wait_for_pane(tmux, "Ask the archive")
             subprocess.run([*tmux, "send-keys", "-t", "chat", QUESTION, "Enter"], check=True)
-            seconds.append(wait_for_pane(tmux, "matches") - started)
+            seconds.append(wait_for_pane(tmux, "photos searched") - started)  # the answer's tally
         finally:
             subprocess.run([*tmux, "kill-server"], capture_output=True)
     return statistics.median(seconds)

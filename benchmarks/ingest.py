@@ -32,7 +32,7 @@ from flux_ask.archive.home import Archive  # noqa: E402
 from flux_ask.config import load_settings  # noqa: E402
 from flux_ask.db.models import active_model  # noqa: E402
 from flux_ask.db.vectors import vectors_by_content  # noqa: E402
-from flux_ask.embed import ModelSpec, load_embedder  # noqa: E402
+from flux_ask.embed import TINY_TEST, ModelSpec, load_embedder  # noqa: E402
 from flux_ask.ingest.pipeline import Indexer  # noqa: E402
 from flux_ask.picture.scan import scan  # noqa: E402
 
@@ -101,7 +101,8 @@ def main() -> int:
         return 2
 
     work = Path(tempfile.mkdtemp(prefix="flux-bench-"))
-    weights = random_checkpoint(args.model, work)
+    # any open_clip architecture with random weights (none can be downloaded here); tiny-test has its own
+    weights = None if args.model == TINY_TEST else random_checkpoint(args.model, work)
     spec = ModelSpec(args.model, weights=weights)
     paths = [c.path for c in scan(args.photos) if c.kind != "unsupported"]
     print(f"{len(paths)} files under {args.photos}, {args.model} (random weights), "

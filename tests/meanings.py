@@ -394,7 +394,7 @@ def _accepts(fact, name: str, value) -> bool | None:
             return True
         return _fold(str(v)) == _fold(str(value)) or {str(v).lower(), str(value).lower()} <= {"raw", "dng"} or \
             (str(v).lower(), str(value).lower()) in {("jpeg", "jpg"), ("jpg", "jpeg")}
-    return _fold(str(v)) == _fold(str(value))
+    return _fold(str(v)).replace("_", " ") == _fold(str(value)).replace("_", " ")  # "blue_hour" is blue hour
 
 
 def _squash(text: str) -> str:

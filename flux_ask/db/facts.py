@@ -50,8 +50,10 @@ def _clause(fact) -> tuple[str, list[Any]]:
         words = value.replace("-", "").split()
         return " AND ".join(["replace(coalesce(p.camera_make, '') || ' ' || coalesce(p.camera_model, ''), '-', '') "
                              "LIKE ?"] * len(words)), [f"%{w}%" for w in words]
-    if name == "lens":
-        return "p.lens LIKE ?", [f"%{value}%"]
+    if name == "lens":  # every word somewhere in the name, "70.0-200.0 mm" as "70-200mm"
+        words = value.split()
+        return " AND ".join(["replace(replace(coalesce(p.lens, ''), '.0', ''), ' mm', 'mm') LIKE ?"] * len(words)), \
+            [f"%{w}%" for w in words]
     if name == "focal":
         if op == "is":
             return {"wide": "p.focal_35mm <= 28", "ultra wide": "p.focal_35mm <= 20",

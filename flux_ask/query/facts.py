@@ -25,6 +25,8 @@ BRANDS_ONLY_AFTER_A_PREPOSITION = vocabulary.terms("cameras.only_after_a_preposi
 MODEL_WORDS = vocabulary.terms("cameras.model_words")
 COLOURS = tuple(vocabulary.entry("marks.colours"))
 PICTURE = r"(?:photos?|photographs?|pictures?|pics?|images?|shots?|ones|files?)"
+PICTURE_WORDS = ("photo", "photos", "photograph", "photographs", "picture", "pictures", "pic", "pics", "image",
+                 "images", "shot", "shots", "ones", "file", "files")
 # Words that end a keyword or a title ("tagged family from 2019")
 ENDS_A_NAME = vocabulary.terms("marks.ends_a_name")
 
@@ -331,6 +333,45 @@ FOCAL_CLASSES = {"wide": "wide angle (35 mm equivalent 28 mm or less)", "ultra w
                  "telephoto": "telephoto (70 mm or longer)"}
 
 
+LENS_FAMILIES: dict[str, str] = vocabulary.table("lenses.families")
+_ZOOM = re.compile(r"(?P<short>\d{1,3})-(?P<long>\d{1,3})(?P<mm>mm)?")
+
+
+def _lens(words, originals, i, holdings) -> Found | None:
+    """A lens by what its name says: a zoom's range marked as gear ("on the 16-35", "the 70-200
+    at 200", "24-70mm"), or a lens line ("the 35 summilux", "50 cron", "a nokton"); the lens's
+    name holds every word ("Summilux-M 1:1.4/35 ASPH.", "EF70-200mm f/2.8L")."""
+    start = i
+    while i < len(words) and words[i] in vocabulary.terms("lenses.zoom_before") and i - start < 2:
+        i += 1
+    if i >= len(words):
+        return None
+    zoom = _ZOOM.fullmatch(words[i])
+    if zoom:
+        short, long = int(zoom.group("short")), int(zoom.group("long"))
+        after = words[i + 1] if i + 1 < len(words) else ""
+        if not (8 <= short < long <= 1200 and long >= 1.4 * short):
+            return None
+        if not (i > start or zoom.group("mm") or after in vocabulary.terms("lenses.zoom_after")):
+            return None  # "20-30 photos" is a count
+        taken = i + 1 - start + (after in ("mm", "lens", "zoom"))
+        name = f"{short}-{long}"
+        return Found(Fact("lens", "like", name, f"the {name} lens"), taken)
+    length = words[i] if words[i].isdigit() and i + 1 < len(words) else None
+    family_word = words[i + 1] if length else words[i]
+    family = LENS_FAMILIES.get(family_word) or (
+        vocabulary.table("lenses.after_a_length").get(family_word) if length else None)
+    if family is None:
+        return None
+    name = f"{length} {family}" if length else family
+    taken = i - start + (2 if length else 1)
+    if words[start + taken:start + taken + 1] == ["lens"] and _an_object(words, start, taken + 1, False) \
+            or _an_object(words, start, taken, False) or words[start - 1:start] in (["a"], ["an"]):
+        return None  # "a summicron lens on a desk": the lens is in the picture
+    said = " ".join(originals[i:i + (2 if length else 1)])
+    return Found(Fact("lens", "like", name, f"the {said}"), taken)
+
+
 def _focal(words, originals, i, holdings) -> Found | None:
     """ "wide angle", "telephoto", "with the Summilux" (lengths are quantities: query/quantities.py)."""
     match = _match(_FOCAL_CLASS, words, i)
@@ -354,8 +395,9 @@ _WIDE_OPEN = _phrase(r"(?:shot )?wide open")
 _ISO = _phrase(r"(?P<level>high|low) iso")
 _LONG = _phrase(r"long[ -]?exposures?|slow shutter(?: speed)?s?")
 _FLASH = _phrase(r"(?P<without>without|no|with no|w/o|with out) (?:a |the |any )?flash|"
-                 r"(?:with|using) (?:a |the )?flash|flash "
-                    + PICTURE)
+                 r"(?:(?:with|using) (?:a |the |my )?)?flash (?:(?:turned |switched |set )?(?P<off>off|disabled)|"
+                 r"(?P<on>on|turned on|fired|firing))|"
+                 r"(?:with|using) (?:a |the )?flash|flash " + PICTURE)
 
 
 def _quantity(words, originals, i, holdings) -> Found | None:
@@ -384,7 +426,10 @@ def _exposure(words, originals, i, holdings) -> Found | None:
         return Found(Fact("exposure_s", ">=", 1.0, "exposures of 1 s or longer"), _taken(match))
     match = _match(_FLASH, words, i)
     if match is not None:
-        fired = not match.group("without")
+        if match.group("on") and not match.group(0).startswith(("with", "using")) and \
+                words[i + _taken(match):i + _taken(match) + 1] not in ([], *([w] for w in PICTURE_WORDS)):
+            return None  # "flash on the wall" is no flash that fired
+        fired = not (match.group("without") or match.group("off"))
         return Found(Fact("flash", "=", int(fired), "with flash" if fired else "without flash"), _taken(match))
     return None
 
@@ -568,7 +613,7 @@ def _after_a_day(words: list[str], i: int) -> bool:
     return before.rstrip("s") in vocabulary.terms("dates.weekdays") or before in ("weekend", "weekday", "weekends")
 
 
-READERS: tuple[Reader, ...] = (_state, _quantity, _marks, _exposure, _shape, _focal, _daytime, _camera)
+READERS: tuple[Reader, ...] = (_state, _lens, _quantity, _marks, _exposure, _shape, _focal, _daytime, _camera)
 
 
 def _squash(text: str) -> str:

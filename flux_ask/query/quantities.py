@@ -15,7 +15,7 @@ f-number); "under 1/30" speaks of the shutter's speed, so it is slower than 1/30
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from flux_ask.query import vocabulary
@@ -359,7 +359,15 @@ def read_clock(words: list[str], i: int) -> Read | None:
         read = _until(words, j, hour, said, i)
         if read is not None and not said and not _hour(words, j + 1)[2] and not _of_the_clock(words, i, i + read.words):
             return None  # "between 3 and 5 dogs": numbers, not hours
-        return read
+        half = _half_said(words, i + read.words) if read is not None and not said else None
+        if half and half[0] == "pm" and read.fact.value[0] < 12 and read.fact.value[1] < 12:  # "in the afternoon"
+            first, last = read.fact.value[0] + 12, read.fact.value[1] + 12
+            return Read(Fact("hour", "between", (first, last), f"{first:02d}:00-{last + 1:02d}:00"),
+                        read.words + half[1])
+        return replace(read, words=read.words + half[1]) if half else read
+    if not said and (half := _half_said(words, j)):  # "before 7 in the morning", "at 5 in the afternoon"
+        hour, said = (hour % 12 + 12, "pm") if half[0] == "pm" else (hour % 12, "am")
+        j += half[1]
     if not said and not ":" in words[j - n]:
         return None  # "after 10": no time of day
     if after and hour == 0:  # "after midnight": the small hours
@@ -369,6 +377,17 @@ def read_clock(words: list[str], i: int) -> Read | None:
     if before:
         return Read(Fact("hour", "between", (0, max(hour - 1, 0)), f"before {hour:02d}:00"), j - i)
     return Read(Fact("hour", "between", (hour, hour), f"{hour:02d}:00-{hour:02d}:59"), j - i)
+
+
+def _half_said(words: list[str], j: int) -> tuple[str, int] | None:
+    """ "in the afternoon", "in the morning", "at night" after hours said bare: which half of the
+    day ("am", "pm"), and its words."""
+    halves = {"morning": "am", "afternoon": "pm", "evening": "pm", "night": "pm"}
+    for n in (3, 2):
+        said = words[j:j + n]
+        if len(said) == n and said[0] in ("in", "at") and said[-1] in halves and (n == 2 or said[1] == "the"):
+            return halves[said[-1]], n
+    return None
 
 
 RANGE_WORDS = ("to", "-", "until", "till", "through", "thru")

@@ -31,9 +31,13 @@ class Words:
         return len(self.words)
 
     def spoken(self, i: int) -> str:
-        """The word as it goes to CLIP: a holiday's words as said."""
+        """The word as it goes to CLIP: a holiday's words, and a number said in words, as said."""
         match = TAG.fullmatch(self.words[i])
-        return match.group(1).replace("_", " ") if match else self.words[i]
+        if match:
+            return match.group(1).replace("_", " ")
+        if self.words[i].isdigit() and not self.originals[i].isdigit():
+            return self.originals[i].lower()
+        return self.words[i]
 
     def free(self, i: int, j: int) -> bool:
         """Whether words i..j-1 may be read as a phrase: none of them is kept as a word."""
@@ -69,7 +73,8 @@ def holiday_of(word: str) -> str | None:
 def read(text: str) -> Words:
     out = Words()
     quoted = False
-    for raw in _normalised(text).split():
+    normalised, said = _normalised(text)
+    for raw in normalised.split():
         if raw[:1] in "~/." and len(raw) > 1 and ("/" in raw or "." in raw[1:]):  # a file path, as typed
             out._put(raw, raw, False)
             continue
@@ -90,6 +95,8 @@ def read(text: str) -> Words:
                 number, unit = glued.group(1) or glued.group(3), glued.group(2) or glued.group(4)
                 out._put(number, number.lower(), False)
                 out._put(unit, unit.lower(), False, glued=True, ends=ends)
+            elif said.get(clean):  # a number said in words: read as a figure, kept as said
+                out._put(said[clean].pop(0), clean, inside, ends=ends)
             else:
                 out._put(clean, clean.lower().replace("’", "'"), inside, ends=ends)
         quoted = inside and not closes
@@ -113,10 +120,12 @@ def _undo_unread(out: Words, corrected: list[tuple[str, str, str]]) -> None:
             out.notes.remove(note)
 
 
-def _normalised(text: str) -> str:
+def _normalised(text: str) -> tuple[str, dict[str, list[str]]]:
+    """The text, and the words each number said in words was written in (_spoken_numbers)."""
     text = text.replace("⟪", " ").replace("⟫", " ")
     # "１２ weeks ago", "٣ weeks ago": full-width forms folded, every script's digits as ASCII ones
     text = re.sub(r"\d", lambda m: str(unicodedata.decimal(m.group(), 0)), unicodedata.normalize("NFKC", text))
+    text, said = _spoken_numbers(text)
     spelled = vocabulary.table("spelled_out")  # "b&w", "wknd", "w/": written out, before "&" is "and"
     text = " ".join(spelled.get(w.lower().rstrip(",;:.!?"), None) and spelled[w.lower().rstrip(",;:.!?")] +
                     w[len(w.rstrip(",;:.!?")):] or w for w in text.split())
@@ -145,7 +154,55 @@ def _normalised(text: str) -> str:
     text = re.sub(r"\s*(>=|<=|=>|=<|(?<![\w/])>|<(?![\w/]))\s*", r" \1 ", text)  # "iso<=400"
     text = re.sub(r"(\d)\+(?=[\s,;.!?)]|$|[a-z])", r"\1 + ", text, flags=re.I)  # "6400+", "4+ stars"
     text = re.sub(r"([a-z])\+(?=[\s,;.!?)]|$)", r"\1 +", text, flags=re.I)  # "4 stars+", "400mm+,"
-    return text
+    return text, said
+
+
+_UNITS = "one|two|three|four|five|six|seven|eight|nine"
+_TEENS = "ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen"
+_TENS = "twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety"
+# a year as it is said: "twenty twenty three", "nineteen ninety-five", "twenty oh five", "twenty ten"
+SPOKEN_YEAR = re.compile(rf"(?<![\w-])(nineteen|twenty)[\s-]+(?:(oh)[\s-]+({_UNITS})|({_TEENS})|({_TENS})(?:[\s-]+({_UNITS}))?)\b",
+                         re.I)
+
+
+_NUMBER_WORD = rf"(?:{_UNITS}|{_TEENS}|{_TENS}|hundred|thousand|million|zero|one|two|point)"
+# not inside a name written with a hyphen: "7-eleven", "eleven-ish"
+_NUMBER_RUN = re.compile(rf"(?<![\w-]){_NUMBER_WORD}(?:(?:[\s-]+|(?:(?<=hundred)|(?<=thousand))\s+and\s+)"
+                         rf"{_NUMBER_WORD})*\b(?!-)", re.I)  # "and" only inside one: "a hundred and five"
+
+
+def _spoken_numbers(text: str) -> tuple[str, dict[str, list[str]]]:
+    """Numbers said in words, as a phone's dictation writes them, in figures: years first
+    ("march twenty twenty three" is March 2023, where a reader of cardinals makes "20 23"),
+    then every other number from three up (text2num: "iso over three thousand two hundred",
+    "wider than twenty four millimeters"); "one" and "two" stay words ("the one with the dog").
+    Returns the text and, for each figure made, the words it was said in, in order: what no
+    filter takes goes to CLIP as said ("five guys", not "5 guys")."""
+    from text_to_num import alpha2digit  # deferred: only a question that has number words needs it
+
+    words = {w: n for n, w in enumerate(_UNITS.split("|"), 1)} | {w: n for n, w in enumerate(_TEENS.split("|"), 10)} \
+        | {w: n for n, w in enumerate(_TENS.split("|"), 2)}
+    said: dict[str, list[str]] = {}
+
+    def year(m: re.Match) -> str:
+        century = 1900 if m.group(1).lower() == "nineteen" else 2000
+        if m.group(2):
+            figure = century + words[m.group(3).lower()]
+        elif m.group(4):
+            figure = century + words[m.group(4).lower()]
+        else:
+            figure = century + 10 * words[m.group(5).lower()] + (words[m.group(6).lower()] if m.group(6) else 0)
+        said.setdefault(str(figure), []).append(m.group(0))
+        return str(figure)
+
+    def cardinal(m: re.Match) -> str:
+        figures = alpha2digit(m.group(0), "en")
+        if figures == m.group(0) or " " in figures:
+            return m.group(0)  # no number, or no one number: "seven eleven", "fifty fifty"
+        said.setdefault(figures, []).append(m.group(0))
+        return figures
+
+    return _NUMBER_RUN.sub(cardinal, SPOKEN_YEAR.sub(year, text)), said
 
 
 DAY = r"(?:the )?\d{1,2}(?:st|nd|rd|th)?"

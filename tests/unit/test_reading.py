@@ -229,6 +229,76 @@ def test_dates_said_in_parts(question, ranges):
     assert p.date_ranges == tuple(ranges) and p.weekdays == ()
 
 
+# -- numbers said in words, as dictation writes them --------------------------------------
+
+@pytest.mark.parametrize("question, ranges", [
+    ("pictures from march twenty twenty three", [("2023-03-01", "2023-03-31")]),
+    ("sept eighteen twenty twenty one", [("2021-09-18", "2021-09-18")]),
+    ("the summer of nineteen ninety-nine", [("1999-06-01", "1999-08-31")]),
+    ("christmas twenty oh eight", [("2008-12-25", "2008-12-25")]),
+    ("photos from ten years ago", [("2016-01-01", "2016-12-31")]),
+    ("the first week of april twenty twenty two", [("2022-04-01", "2022-04-07")]),
+    ("the last week of the august 2020", [("2020-08-25", "2020-08-31")]),
+])
+def test_years_and_numbers_said_in_words(question, ranges):
+    p = plan(question, now=NOW)
+    assert p.date_ranges == tuple(ranges) and not p.text.strip(), p
+
+
+@pytest.mark.parametrize("question, expected, limit", [
+    ("iso over three thousand two hundred", [("iso", ">", 3200)], None),
+    ("street photos wider than twenty four millimeters", [("focal", "<", 24.0)], None),
+    ("forty pictures of the dog", [], 40),
+    ("between three and five in the afternoon", [("hour", "between", (15, 16))], None),
+    ("before 7 in the morning", [("hour", "between", (0, 6))], None),
+])
+def test_quantities_said_in_words(question, expected, limit):
+    p = plan(question, now=NOW)
+    assert facts(p) == expected and (limit is None or p.limit == limit), p
+
+
+@pytest.mark.parametrize("question, kept", [
+    ("five guys bag on the sidewalk", "five guys bag on the sidewalk"),
+    ("a five star hotel sign", "a five star hotel sign"),
+    ("seven eleven sign", "seven eleven sign"),
+    ("a 7-eleven sign", "7-eleven"),
+    ("nine to five office workers", "nine to five office workers"),
+])
+def test_a_number_said_in_words_that_no_filter_takes_stays_as_said(question, kept):
+    p = plan(question, now=NOW)
+    assert kept in p.text and not p.facts and not p.date_ranges, p
+
+
+# -- lenses and the flash ------------------------------------------------------------------
+
+@pytest.mark.parametrize("question, value", [
+    ("waterfalls on the 16-35", "16-35"), ("parade, the 70-200 at 200", "70-200"),
+    ("birds with my 100-400mm", "100-400"), ("the 35 summilux at night", "35 summilux"),
+    ("wide open on the 50 cron", "50 summicron"), ("portraits on a nokton", "nokton"),
+])
+def test_a_lens_by_what_its_name_says(question, value):
+    assert ("lens", "like", value) in facts(plan(question, now=NOW))
+
+
+@pytest.mark.parametrize("question", ["20-30 photos of dogs", "a summicron lens on a desk",
+                                      "a leica summicron lying on the table"])
+def test_a_range_or_a_lens_that_is_no_lens_filter(question):
+    assert not any(f.name == "lens" for f in plan(question, now=NOW).facts)
+
+
+@pytest.mark.parametrize("question, fired", [
+    ("pictures made with flash off inside the church", 0), ("portraits with the flash turned off", 0),
+    ("no flash portraits", 0), ("portraits with flash on", 1), ("flash photos", 1),
+])
+def test_the_flash_on_and_off(question, fired):
+    assert facts(plan(question, now=NOW)) == [("flash", "=", fired)]
+
+
+def test_an_apple_iphone_is_one_camera():
+    p = plan("Photographs of the coast, excluding any made with an Apple iPhone.", now=NOW)
+    assert [f.name for f in p.facts] == ["not"] and p.text == "coast"
+
+
 @pytest.mark.parametrize("question", ["all the easters in the garden", "christmases at grandma's",
                                       "diwali lamps, every year"])
 def test_every_one_of_a_holiday(question):

@@ -959,6 +959,8 @@ def _take_maybe_dates(draft: Draft) -> None:
     """A holiday said as a word ("halloween costumes last year") is a date beside another date;
     alone, it stays what the picture shows, and the plan offers the date."""
     for at, length, phrase in reversed(draft.maybe_dates):
+        if draft.date_ranges and not _overlaps(list(phrase.ranges), draft.date_ranges):
+            continue  # "carnival costumes during the Notting Hill Carnival of 2019": no day of both, words
         if draft.date_ranges or draft.every_dates:
             del draft.text[at:at + length]
             draft.every_dates.extend(phrase.ranges)

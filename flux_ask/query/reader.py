@@ -232,18 +232,20 @@ class PhraseReader(Transformer):
             vocabulary.terms("grouping.versus") & {self.ctx.before, self.ctx.after} or \
             self.ctx.after in EXCEPTING or \
             vocabulary.terms("grouping.comparing") & {w.lower() for w in self.ctx.question_before}
+        if first == "of" and span.holiday and _a_word_follows(self.ctx):
+            introduced = False  # "images of carnival costumes": what the picture shows, not "photos of christmas"
         # "summer vs winter", "winter but not december", "compare summer and winter"
         if span.bare and "the" in (w.lower() for w in self.ctx.originals) and _a_noun_follows(self.ctx):
             return None  # "the winter issue", "the summer house": a season that names a thing
         if span.bare and not introduced and not _month_for_sure(span.said):
             return None  # "may flowers", "march of the penguins", "winter coats": words; "october leaves" a date
         if span.holiday and span.every and not introduced and _a_word_follows(self.ctx):
-            said = self.ctx.originals[0]
+            said, *rest = self.ctx.originals[1:] if first == "of" else self.ctx.originals
             if festivals.key_of(said) in vocabulary.terms("festivals_settings.adjectives"):
                 # "christmas markets", "easter eggs": what the picture shows; a date only beside another date
                 return Dates(span.ranges, span.note, every=True, tentative=True, holiday=span.holiday)
             # "songkran water fights", "holi colours": the days, and the words offered
-            self._offer(f"'{said}' as words of the picture, not its days", f'"{said}"', *self.ctx.originals[1:])
+            self._offer(f"'{said}' as words of the picture, not its days", f'"{said}"', *rest)
         in_year = None
         if span.in_year is not None and not span.year_said and not span.every:
             def in_year(y: int, span=span) -> tuple[tuple[Range, ...], str]:

@@ -341,8 +341,7 @@ def _correct_typos(out: Words) -> list[tuple[str, str, str]]:
             continue
         if len(word) < 3 or len(word) > MAX_WORD_CHARS or not word.isalpha() or not word.isascii() or word in known:
             continue
-        if k and out.originals[k][:1].isupper() and not out.originals[k].isupper():
-            continue  # a name, inside the question
+        named = k and out.originals[k][:1].isupper() and not out.originals[k].isupper()
         if len(word) < 4 or not VOWELS.search(word[1:]):
             meant = _unvowelled().get(word)  # "lst", "nxt wknd", "smmr": the vowels left out
         else:
@@ -350,12 +349,21 @@ def _correct_typos(out: Words) -> list[tuple[str, str, str]]:
         # a form of a word ("chrismas" of the rare "chrisma") gives way only to a long word of ours
         if meant is None or english.listed(word) or english.known(word) and len(meant) < 7:
             continue
+        if named and meant not in _written_with_a_capital():
+            continue  # a name, inside the question; "Januray", "Chirstmas" are written with a capital too
         if k and out.words[k - 1] in PLACE_BEFORE and meant in _name_parts():
             continue  # "in wien": a place's name after a preposition of place, not a festival's
         out.words[k] = meant
         out.notes.append(f"read '{out.originals[k]}' as '{meant}'")
         corrected.append((out.originals[k], meant, out.notes[-1]))
     return corrected
+
+
+@lru_cache(maxsize=1)
+def _written_with_a_capital() -> frozenset[str]:
+    """Words of ours that English writes with a capital: months, weekdays, holidays' names."""
+    return frozenset(vocabulary.terms("dates.months")) | frozenset(vocabulary.terms("dates.weekdays")) \
+        | frozenset(w for name in (*festivals.festivals(), *festivals.names()) for w in name.split())
 
 
 PLACE_BEFORE = ("in", "at", "near", "from", "around", "to")

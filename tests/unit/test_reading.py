@@ -294,6 +294,20 @@ def test_the_flash_on_and_off(question, fired):
     assert facts(plan(question, now=NOW)) == [("flash", "=", fired)]
 
 
+@pytest.mark.parametrize("question, ranges", [
+    ("Photographs made on Chirstmas Day 2021.", [("2021-12-25", "2021-12-25")]),
+    ("Photographs made in Januray 2016.", [("2016-01-01", "2016-01-31")]),
+])
+def test_a_misspelt_month_or_holiday_written_with_a_capital(question, ranges):
+    assert plan(question, now=NOW).date_ranges == tuple(ranges)
+
+
+def test_a_holiday_that_names_a_thing_gives_way_to_the_day_named(places):
+    p = plan("Images of carnival costumes in London during the Notting Hill Carnival of 2019.", now=NOW,
+             places=places)
+    assert p.date_ranges == (("2019-08-25", "2019-08-26"),) and "carnival costumes" in p.text
+
+
 def test_an_apple_iphone_is_one_camera():
     p = plan("Photographs of the coast, excluding any made with an Apple iPhone.", now=NOW)
     assert [f.name for f in p.facts] == ["not"] and p.text == "coast"

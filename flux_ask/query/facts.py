@@ -222,6 +222,10 @@ CAMERA_NOUNS = vocabulary.terms("cameras.nouns")  # "with the Fuji camera", "Can
 _MY_CAMERA = _phrase(r"(?:my|our) (?P<name>[\w\-+.]+)")
 
 
+_UNIT_WORDS = frozenset(w for key in ("mm", "seconds", "minutes", "stars") for w in vocabulary.terms(f"measure.{key}")) \
+    | {"iso", "f", "mp", "megapixels", "x"}
+
+
 def _mine(words: list[str], j: int) -> bool:
     """ "my fuji shots", "my canon", "my iphone photos": a camera of one's own before what it took."""
     after = words[j + 1] if j + 1 < len(words) else ""
@@ -251,6 +255,9 @@ def _camera(words, originals, i, holdings) -> Found | None:
         if n < len(name_words) and name_words[n] in CAMERA_NOUNS:
             n += 1
         taken = _taken(match) - (len(name_words) - n)
+        if said.split()[-1].replace(".", "", 1).isdigit() and words[i + taken:i + taken + 1] and \
+                words[i + taken] in _UNIT_WORDS:
+            continue  # "the hasselblad, 4 stars up": the number counts stars, it names no model
         if _an_object(words, i, taken, after_preposition):
             return None  # "an old man with a leica around his neck": the camera is in the picture
         label = " ".join(originals[i + taken - n:i + taken]) if n else said
@@ -484,6 +491,9 @@ def _shape(words, originals, i, holdings) -> Found | None:
             return Found(Fact("format", "is", "raw", "RAW"), _taken(match))
         name = "jpeg" if name.startswith("jp") else name
         return Found(Fact("format", "=", FORMATS.get(name, name.upper()), name.upper()), _taken(match))
+    if words[i] == "raw" and words[i - 1:i] in (["not"], ["no"], ["except"], ["excluding"]) and \
+            words[i + 1:i + 2] in ([], ["only"], ["and"], ["or"]):
+        return Found(Fact("format", "is", "raw", "RAW"), 1)  # "..., not raw": the file's kind, said last
     return None
 
 

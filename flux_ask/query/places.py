@@ -109,6 +109,13 @@ class AreaBook:
     def __call__(self, name: str, sure: bool = True) -> Place | None:
         names = self.names()
         key = _area_key(name)
+        state = re.fullmatch(r"(?:the )?(?:state|province|land|region|canton|prefecture) of (.+)", key)
+        if state:  # "the state of georgia": the region of the name, never the country
+            regions = names["regions"].get(state.group(1), [])
+            if not regions:
+                return None
+            label, code, region, lat, lon, radius = regions[0]  # the most populous of the name
+            return Place(label, lat, lon, radius, area=f"{code}/{region}")
         if key in REGIONS:  # "provence", "patagonia", "scandinavia": several areas of the atlas
             return self._union(name, REGIONS[key])
         found = names["areas"].get(key) or self._qualified(key)

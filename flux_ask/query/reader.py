@@ -909,8 +909,8 @@ class PhraseReader(Transformer):
         return None if len(words) > 1 or any(not english.ordinary(w) and w.isalpha() for w in words) else False
 
     # ---- similarity and echoes --------------------------------------------------------
-    def similar(self, c) -> Similar:
-        return Similar(c[0])
+    def similar(self, c) -> Similar | None:
+        return Similar(c[0]) if c[0] is not None else None  # "like 4 stars": a word of speech, no photo
 
     def this_one(self, c) -> SelectedRef:
         return SelectedRef()

@@ -142,6 +142,7 @@ def _normalised(text: str) -> tuple[str, dict[str, list[str]]]:
     text = text.replace("≥", " >= ").replace("≤", " <= ")
     text = re.sub(r"(\d)\.\.(?=\d)", r"\1 to ", text)  # "2024-05-01..2024-05-15"
     text = re.sub(r"\bper-(?=[a-z])", "per ", text, flags=re.I)  # "a per-lens breakdown"
+    text = re.sub(r"\b([a-z]+)-by-\1\b", r"\1 by \1", text, flags=re.I)  # "an hour-by-hour breakdown"
     text = _between_days(text)
     text = re.sub(r"\bw (?=(the|my|a|an|his|her|their|our)\b)", "with ", text, flags=re.I)  # "w the r5"
     numbers = vocabulary.table("numbers")

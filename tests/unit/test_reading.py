@@ -308,6 +308,35 @@ def test_a_holiday_that_names_a_thing_gives_way_to_the_day_named(places):
     assert p.date_ranges == (("2019-08-25", "2019-08-26"),) and "carnival costumes" in p.text
 
 
+@pytest.mark.parametrize("question, expected", [
+    ("square crops from the hasselblad, 4 stars up", [("shape", "is", "square"), ("camera", "like", "hasselblad"),
+                                                      ("rating", ">=", 4)]),
+    ("bird pics like 4 stars or more", [("rating", ">=", 4)]),  # "like": a word of speech, no photo 4
+    ("everything pushed past 6400", [("iso", ">", 6400)]),
+    ("focal lengths in excess of 300 mm", [("focal", ">", 300.0)]),
+    ("long exposures 2s and longer", [("exposure_s", ">=", 2.0)]),
+    ("songkran in bangkok with iso under 400, not raw", [("iso", "<", 400), ("not", None, None)]),
+])
+def test_what_photographers_say_of_their_settings(question, expected):
+    got = [(f.name, f.op, f.value) if f.name != "not" else ("not", None, None) for f in plan(question, now=NOW).facts]
+    assert got == expected
+
+
+@pytest.mark.parametrize("question, group, limit", [
+    ("photos of cats grouped by the country", "country", None),
+    ("hour-by-hour breakdown of the street work", "hour", None),
+    ("photos of sky, 3 for every month", "month", 3),
+])
+def test_groupings_as_people_say_them(question, group, limit):
+    p = plan(question, now=NOW)
+    assert p.group_by == group and (limit is None or p.limit == limit), p
+
+
+def test_the_state_of_a_name_is_the_region_not_the_country(places):
+    p = plan("Photographs made in the state of Georgia.", now=NOW, places=places)
+    assert p.near.area == "US/Georgia"
+
+
 def test_an_apple_iphone_is_one_camera():
     p = plan("Photographs of the coast, excluding any made with an Apple iPhone.", now=NOW)
     assert [f.name for f in p.facts] == ["not"] and p.text == "coast"

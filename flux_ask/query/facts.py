@@ -528,7 +528,7 @@ _RATED = _phrase(r"(?P<starred>starred|rated)(?= |$)|(?P<unrated>unrated|not rat
 _PICKS = _phrase(rf"(?:my |the )?(?P<pick>picks|flagged|picked {PICTURE}|picked(?= (?:yet|already|before|by|in|from|"
                  rf"since|on|at|last|this|and|or|but|with)(?: |$))|picked$)|"
                     rf"(?P<reject>rejected|rejects)(?: {PICTURE})?")
-_LABEL = _phrase(rf"(?:with (?:a |the )?)?(?P<c1>{'|'.join(COLOURS)})[ -]label(?:s|led|ed)?|"
+_LABEL = _phrase(rf"(?:with (?:a |the )?)?(?P<c1>{'|'.join(COLOURS)})(?: colou?r)?[ -]label(?:s|led|ed)?|"
                     rf"(?:labell?ed|marked) (?P<c2>{'|'.join(COLOURS)})")
 _KEYWORD = _phrase(r"(?:tagged|tagged with|tagged as|with the (?:tag|keyword)|with (?:tag|keyword)|keywords?) "
                       r"(?P<rest>.+)")

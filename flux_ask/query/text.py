@@ -143,6 +143,8 @@ def _normalised(text: str) -> tuple[str, dict[str, list[str]]]:
     text = re.sub(r"(\d)\.\.(?=\d)", r"\1 to ", text)  # "2024-05-01..2024-05-15"
     text = re.sub(r"\bper-(?=[a-z])", "per ", text, flags=re.I)  # "a per-lens breakdown"
     text = re.sub(r"\b([a-z]+)-by-\1\b", r"\1 by \1", text, flags=re.I)  # "an hour-by-hour breakdown"
+    # "within 5 km of the centre of Reykjavík": the place's centre is where its circle is drawn from
+    text = re.sub(r"\b(?:the )?(?:centre|center|heart|middle) of (?=[A-Z])", "", text)
     text = _between_days(text)
     text = re.sub(r"\bw (?=(the|my|a|an|his|her|their|our)\b)", "with ", text, flags=re.I)  # "w the r5"
     numbers = vocabulary.table("numbers")
@@ -203,7 +205,23 @@ def _spoken_numbers(text: str) -> tuple[str, dict[str, list[str]]]:
         said.setdefault(figures, []).append(m.group(0))
         return figures
 
+    text = _ordinal_days().sub(lambda m: (m.group("month") or "") + alpha2digit(m.group("day") or m.group("before"),
+                                                                                "en", threshold=0), text)
     return _NUMBER_RUN.sub(cardinal, SPOKEN_YEAR.sub(year, text)), said
+
+
+_ORDINALS = ("first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|thirteenth|"
+             "fourteenth|fifteenth|sixteenth|seventeenth|eighteenth|nineteenth|twentieth|thirtieth")
+
+
+@lru_cache(maxsize=1)
+def _ordinal_days() -> re.Pattern:
+    """A day of the month said as an ordinal word beside its month: "the third of march",
+    "june twenty-first" (which the cardinals' threshold leaves as words)."""
+    months = "|".join(sorted(map(re.escape, vocabulary.terms("dates.months")), key=len, reverse=True))
+    day = rf"(?:(?:twenty|thirty)[\s-])?(?:{_ORDINALS})"
+    return re.compile(rf"(?<![\w-])(?P<before>{day})(?= of (?:the )?(?:{months})\b)|"
+                      rf"(?P<month>\b(?:{months}) (?:the )?)(?P<day>{day})\b", re.I)
 
 
 DAY = r"(?:the )?\d{1,2}(?:st|nd|rd|th)?"
@@ -383,6 +401,8 @@ def _in_context(words: list[str], k: int) -> str | None:
         wanted = AFTER_A_NUMBER
     elif k + 1 < len(words) and (A_DATE.fullmatch(words[k + 1]) or words[k + 1] in vocabulary.terms("dates.months")):
         wanted = BEFORE_A_DATE
+    elif words[k + 1:k + 2] == ["of"] and words[k + 2:k + 3] and words[k + 2] in vocabulary.terms("dates.months"):
+        wanted = tuple(vocabulary.table("ordinals"))  # "the forth of july": a day of the month
     else:
         return None
     if word in wanted or len(word) < 4 or not word.isalpha():

@@ -337,6 +337,28 @@ def test_the_state_of_a_name_is_the_region_not_the_country(places):
     assert p.near.area == "US/Georgia"
 
 
+@pytest.mark.parametrize("question, ranges", [
+    ("the third of march 2020", [("2020-03-03", "2020-03-03")]),
+    ("march twenty-first 2021", [("2021-03-21", "2021-03-21")]),
+    ("photos from the forth of july 2023", [("2023-07-04", "2023-07-04")]),
+])
+def test_a_day_said_as_an_ordinal_word(question, ranges):
+    assert plan(question, now=NOW).date_ranges == tuple(ranges)
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("Photographs not bearing the red colour label.", "not"),
+    ("photos with the red color label", "color_label"),
+])
+def test_a_colour_label_as_archivists_write_it(question, expected):
+    assert [f.name for f in plan(question, now=NOW).facts] == [expected]
+
+
+def test_the_centre_of_a_place_is_the_place(places):
+    p = plan("Photographs made within 5 km of the centre of Reykjavík.", now=NOW, places=places)
+    assert p.near.label.startswith("Reykjav") and p.near.radius_m == 5000
+
+
 def test_an_apple_iphone_is_one_camera():
     p = plan("Photographs of the coast, excluding any made with an Apple iPhone.", now=NOW)
     assert [f.name for f in p.facts] == ["not"] and p.text == "coast"

@@ -244,8 +244,9 @@ def _camera(words, originals, i, holdings) -> Found | None:
         match = _match(_FROM_CAMERA, words, i)
         led = match is not None and words[i + 1:i + 2] == ["the"]
         match = match or _match(_BARE_CAMERA, words, i)
-    if match is None or not after_preposition and words[i - 1:i] in (["a"], ["an"]):
-        return None  # "a selfie with an iphone", "an old leica": a camera in the picture
+    if match is None or not after_preposition and words[i - 1:i] in (["a"], ["an"], ["his"], ["her"], ["their"],
+                                                                     ["your"]):
+        return None  # "a selfie with an iphone", "an old leica", "staring at their iphones": in the picture
     name_words = match.group("name").split()
     for n in range(len(name_words), 0, -1):
         said = " ".join(name_words[:n])

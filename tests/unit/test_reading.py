@@ -359,6 +359,11 @@ def test_the_centre_of_a_place_is_the_place(places):
     assert p.near.label.startswith("Reykjav") and p.near.radius_m == 5000
 
 
+@pytest.mark.parametrize("question", ["people staring at their iphones on the train", "grandpa with his leica"])
+def test_someone_elses_camera_is_in_the_picture(question):
+    assert not plan(question, now=NOW).facts
+
+
 def test_an_apple_iphone_is_one_camera():
     p = plan("Photographs of the coast, excluding any made with an Apple iPhone.", now=NOW)
     assert [f.name for f in p.facts] == ["not"] and p.text == "coast"

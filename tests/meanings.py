@@ -295,7 +295,8 @@ def _facts(plan, m: dict, missed: list, wrong: list) -> None:
     hours = m.get("hours")
     asked = [(f, False) for f in m.get("facts", [])] + [(f, True) for f in m.get("exclude_facts", [])]
     for want, negated in asked:
-        if want["field"] == "rating" and want["value"] == -1 and want["op"] == "=":
+        if want["field"] == "rating" and want["value"] == -1 and want["op"] == "=" or \
+                want["field"] == "picked" and want["value"] in ("rejected", "reject", -1):
             want = {"field": "picked", "op": "=", "value": False}  # rejected: the catalog's pick of -1
         name = FIELD_OF.get(want["field"], want["field"])
         found = [k for k, f in enumerate(facts) if name in _names(f)]

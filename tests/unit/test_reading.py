@@ -359,7 +359,8 @@ def test_the_centre_of_a_place_is_the_place(places):
     assert p.near.label.startswith("Reykjav") and p.near.radius_m == 5000
 
 
-@pytest.mark.parametrize("question", ["people staring at their iphones on the train", "grandpa with his leica"])
+@pytest.mark.parametrize("question", ["people staring at their iphones on the train", "grandpa with his leica",
+                                      "leica poster in a shop window", "canon banner at the marathon"])
 def test_someone_elses_camera_is_in_the_picture(question):
     assert not plan(question, now=NOW).facts
 

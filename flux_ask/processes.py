@@ -47,10 +47,11 @@ def _stderr_with_a_descriptor() -> Iterator[None]:
 
 
 def _start(parent: int, initializer: Callable[..., Any] | None, initargs: tuple) -> None:
-    # A terminal's Ctrl-C reaches the whole group: a worker interrupted inside the pool's queue
-    # can hold its lock for good, and the parent's shutdown then waits on it forever. The parent
-    # stops the pool in order; a parent that died is noticed by the orphan check.
+    # A terminal's Ctrl-C, and a service manager's stop, reach the whole group: a worker that
+    # stops inside the pool's queue can hold its lock for good, and the parent's shutdown then
+    # waits on it forever. The parent stops the pool in order; its death is the orphan check's.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     threading.Thread(target=_end_when_orphaned, args=(parent,), name="orphan-check", daemon=True).start()
     if initializer is not None:
         initializer(*initargs)

@@ -91,6 +91,15 @@ def test_killed_runs_resume_to_the_same_catalog(tmp_path):
         assert np.allclose(final["vectors"][sha], vector, atol=1e-5)
 
 
+def decoding(proc: subprocess.Popen, home: Path) -> set[int]:
+    """The run's processes, once a batch is written and its decoders are up (under load they
+    start after the first batch, which the run decodes itself)."""
+    deadline = time.monotonic() + 60
+    while (photo_count(home) == 0 or not children(proc.pid)) and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return children(proc.pid)
+
+
 def children(pid: int) -> set[int]:
     """The processes `pid` started, and theirs (Linux's /proc; empty elsewhere)."""
     found, frontier = set(), {pid}
@@ -131,11 +140,8 @@ def test_sigterm_ends_a_run_like_ctrl_c_and_leaves_no_process(tmp_path):
     make_archive(archive, 120)
     home = tmp_path / "home"
     proc = subprocess.Popen(index_command(archive), env=subprocess_env(home), stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 60
-    while photo_count(home) == 0 and proc.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.05)
-    workers = children(proc.pid)
-    assert workers, "the run should have started its decoders"
+    workers = decoding(proc, home)
+    assert workers, ("the run should have started its decoders", proc.poll(), photo_count(home))
     proc.send_signal(signal.SIGTERM)
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 130 and "interrupted; committed batches are kept" in err and "Traceback" not in err
@@ -153,11 +159,8 @@ def test_ctrl_c_in_a_terminal_stops_the_run_and_its_workers(tmp_path, sig):
     home = tmp_path / "home"
     proc = subprocess.Popen(index_command(archive), env=subprocess_env(home), stderr=subprocess.PIPE, text=True,
                             start_new_session=True)
-    deadline = time.monotonic() + 60
-    while photo_count(home) == 0 and proc.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.05)
-    workers = children(proc.pid)
-    assert workers, "the run should have started its decoders"
+    workers = decoding(proc, home)
+    assert workers, ("the run should have started its decoders", proc.poll(), photo_count(home))
     os.killpg(proc.pid, sig)
     try:
         _, err = proc.communicate(timeout=60)

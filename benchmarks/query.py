@@ -206,7 +206,8 @@ def main() -> int:
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"memory: {rss_mb():.0f} MiB resident now ({rss_mb() - base_rss:+.0f} MiB since the catalog opened, "
           f"of which {vectors.nbytes / 2**20:.0f} MiB is the benchmark's own copy for (b)), peak {peak:.0f} MiB; "
-          f"the matrix is {m.vectors.array.nbytes / 2**20:.0f} MiB of vectors + {m.sketch.words.nbytes / 2**20:.0f} MiB "
+          f"the matrix is {m.vectors.array.nbytes / 2**20:.0f} MiB of vectors + "
+          f"{m.sketch.words.nbytes / 2**20:.0f} MiB "
           f"of sketches")
 
     # (d) time in the archive: evolution by year and season, recurrence over six years

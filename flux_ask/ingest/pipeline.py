@@ -283,8 +283,8 @@ class Indexer:
         """A folder that could not be listed (its permissions, a NAS that dropped it): the files
         the catalog knows in it are recorded with the reason, a passing one tried again next
         run, and never taken for missing."""
-        reason = passing_reason(folder.error)
-        detail = f"its folder could not be listed ({folder.error.strerror or folder.error})"
+        reason, why = passing_reason(folder.error), folder.error.strerror or folder.error
+        detail = f"its folder could not be listed ({why})"
         known = {p: f for p, f in files_under(self.conn, folder.path).items() if f.state != "missing"}
         with self.conn:
             for path, f in known.items():
@@ -293,9 +293,8 @@ class Indexer:
         seen.update(known)
         report.counts["retry"] += len(known)
         report.counts["unlisted_folders"] += 1
-        report.errors.append((folder.path, reason, f"a folder that could not be listed "
-                              f"({folder.error.strerror or folder.error}): its {counted(len(known), 'catalogued file')} "
-                              "kept, and tried again next run"))
+        report.errors.append((folder.path, reason, f"a folder that could not be listed ({why}): its "
+                              f"{counted(len(known), 'catalogued file')} kept, and tried again next run"))
 
     def _refresh_facts(self, reread: list[Task], report: IndexReport) -> None:
         """Metadata read again, pixels not: files whose sidecar changed, and photos an older

@@ -222,8 +222,8 @@ CAMERA_NOUNS = vocabulary.terms("cameras.nouns")  # "with the Fuji camera", "Can
 _MY_CAMERA = _phrase(r"(?:my|our) (?P<name>[\w\-+.]+)")
 
 
-_UNIT_WORDS = frozenset(w for key in ("mm", "seconds", "minutes", "stars") for w in vocabulary.terms(f"measure.{key}")) \
-    | {"iso", "f", "mp", "megapixels", "x"}
+_UNIT_WORDS = frozenset(w for key in ("mm", "seconds", "minutes", "stars")
+                        for w in vocabulary.terms(f"measure.{key}")) | {"iso", "f", "mp", "megapixels", "x"}
 
 
 def _mine(words: list[str], j: int) -> bool:
@@ -346,9 +346,9 @@ _ZOOM = re.compile(r"(?P<short>\d{1,3})-(?P<long>\d{1,3})(?P<mm>mm)?")
 
 
 def _lens(words, originals, i, holdings) -> Found | None:
-    """A lens by what its name says: a zoom's range marked as gear ("on the 16-35", "the 70-200
-    at 200", "24-70mm"), or a lens line ("the 35 summilux", "50 cron", "a nokton"); the lens's
-    name holds every word ("Summilux-M 1:1.4/35 ASPH.", "EF70-200mm f/2.8L")."""
+    """A lens by what its name says: a zoom's range marked as gear ("on the 16-35", "the 70-200",
+    "24-70mm"), or a lens line ("the 35 summilux", "50 cron", "a nokton"); the lens's name
+    holds every word ("Summilux-M 1:1.4/35 ASPH.", "EF70-200mm f/2.8L")."""
     start = i
     while i < len(words) and words[i] in vocabulary.terms("lenses.zoom_before") and i - start < 2:
         i += 1

@@ -164,11 +164,11 @@ _UNITS = "one|two|three|four|five|six|seven|eight|nine"
 _TEENS = "ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen"
 _TENS = "twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety"
 # a year as it is said: "twenty twenty three", "nineteen ninety-five", "twenty oh five", "twenty ten"
-SPOKEN_YEAR = re.compile(rf"(?<![\w-])(nineteen|twenty)[\s-]+(?:(oh)[\s-]+({_UNITS})|({_TEENS})|({_TENS})(?:[\s-]+({_UNITS}))?)\b",
-                         re.I)
+SPOKEN_YEAR = re.compile(rf"(?<![\w-])(nineteen|twenty)[\s-]+"
+                         rf"(?:(oh)[\s-]+({_UNITS})|({_TEENS})|({_TENS})(?:[\s-]+({_UNITS}))?)\b", re.I)
 
 
-_NUMBER_WORD = rf"(?:{_UNITS}|{_TEENS}|{_TENS}|hundred|thousand|million|zero|one|two|point)"
+_NUMBER_WORD = rf"(?:{_UNITS}|{_TEENS}|{_TENS}|hundred|thousand|million|zero|point)"
 # not inside a name written with a hyphen: "7-eleven", "eleven-ish"
 _NUMBER_RUN = re.compile(rf"(?<![\w-]){_NUMBER_WORD}(?:(?:[\s-]+|(?:(?<=hundred)|(?<=thousand))\s+and\s+)"
                          rf"{_NUMBER_WORD})*\b(?!-)", re.I)  # "and" only inside one: "a hundred and five"

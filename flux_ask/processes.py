@@ -48,8 +48,9 @@ def _stderr_with_a_descriptor() -> Iterator[None]:
 
 def _start(parent: int, initializer: Callable[..., Any] | None, initargs: tuple) -> None:
     # A terminal's Ctrl-C, and a service manager's stop, reach the whole group: a worker that
-    # stops inside the pool's queue can hold its lock for good, and the parent's shutdown then
-    # waits on it forever. The parent stops the pool in order; its death is the orphan check's.
+    # stops inside the pool's queue can hold its lock, or leave half a result, for good. The
+    # parent stops the pool in order (and kills what is left of a broken one); its own death is
+    # the orphan check's.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     threading.Thread(target=_end_when_orphaned, args=(parent,), name="orphan-check", daemon=True).start()

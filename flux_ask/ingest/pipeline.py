@@ -466,7 +466,7 @@ class Indexer:
         try:
             return self.pool().submit(prepare, task)
         except BrokenProcessPool:
-            self._drop_pool()
+            self._drop_pool(kill=True)
             return self.pool().submit(prepare, task)
 
     def _take(self, queue: deque[tuple[Task, Future]]) -> Prepared:
@@ -479,7 +479,7 @@ class Indexer:
         except BrokenProcessPool:
             rest = [t for t, _ in queue]
             queue.clear()
-            self._drop_pool()
+            self._drop_pool(kill=True)
             result = self._alone(task)
             queue.extend((t, self._submit(t)) for t in rest)
             return result
@@ -488,14 +488,20 @@ class Indexer:
         try:
             return self.pool().submit(prepare, task).result()
         except BrokenProcessPool:
-            self._drop_pool()
+            self._drop_pool(kill=True)
             return Prepared(task.path, task.size, task.mtime_ns, sha256=task.sha256, reason="worker_died",
                             detail="reading it ended the process that read it (out of memory?), twice")
 
-    def _drop_pool(self) -> None:
-        """Stop the pool and wait for its workers (a broken one's are gone or stopped): none left
-        behind; the next task starts a fresh one."""
+    def _drop_pool(self, kill: bool = False) -> None:
+        """Stop the pool and wait for its workers: none left behind; the next task starts a fresh
+        one. `kill`: the pool is broken (a worker died, maybe holding the queue's lock), and the
+        workers left, which ignore SIGTERM, are killed so that they cannot wait on it for good.
+        An orderly stop (an interrupted run too) lets each finish its file: killing one as it
+        writes its result would leave half a message for the pool to wait on instead."""
         if self._pool is not None:
+            if kill:
+                for process in list((getattr(self._pool, "_processes", None) or {}).values()):
+                    process.kill()
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
 

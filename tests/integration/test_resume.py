@@ -141,7 +141,8 @@ def test_sigterm_ends_a_run_like_ctrl_c_and_leaves_no_process(tmp_path):
     home = tmp_path / "home"
     proc = subprocess.Popen(index_command(archive), env=subprocess_env(home), stderr=subprocess.PIPE, text=True)
     workers = decoding(proc, home)
-    assert workers, ("the run should have started its decoders", proc.poll(), photo_count(home))
+    assert workers, ("the run should have started its decoders", proc.poll(),
+                     proc.communicate()[1] if proc.poll() is not None else "")
     proc.send_signal(signal.SIGTERM)
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 130 and "interrupted; committed batches are kept" in err and "Traceback" not in err
@@ -160,7 +161,8 @@ def test_ctrl_c_in_a_terminal_stops_the_run_and_its_workers(tmp_path, sig):
     proc = subprocess.Popen(index_command(archive), env=subprocess_env(home), stderr=subprocess.PIPE, text=True,
                             start_new_session=True)
     workers = decoding(proc, home)
-    assert workers, ("the run should have started its decoders", proc.poll(), photo_count(home))
+    assert workers, ("the run should have started its decoders", proc.poll(),
+                     proc.communicate()[1] if proc.poll() is not None else "")
     os.killpg(proc.pid, sig)
     try:
         _, err = proc.communicate(timeout=60)

@@ -123,8 +123,7 @@ class Archive:
         if "main" in found:
             out.append(f"the catalog {self.settings.db_path} is damaged ({found['main']}): {RESTORE_CATALOG}")
         if "vec" in found:
-            out.append(f"the vector database {self.settings.vec_path} is damaged ({found['vec']}): "
-                       "`flux-ask index FOLDER` sets it aside and embeds the photos again")
+            out.append(str(DamagedVectors(self.settings.vec_path, found["vec"])))
         return out
 
     def mend(self) -> str | None:

@@ -32,6 +32,12 @@ def photos_with_facts(conn: apsw.Connection, facts) -> np.ndarray:
     return np.array([row[0] for row in conn.execute(sql, params)], dtype=np.int64)
 
 
+def _every_word(column: str, value: str) -> tuple[str, list[Any]]:
+    """Each word of `value` somewhere in `column` (an SQL expression of ours, never the user's)."""
+    words = value.split()
+    return " AND ".join([f"{column} LIKE ?"] * len(words)), [f"%{w}%" for w in words]
+
+
 def _clause(fact) -> tuple[str, list[Any]]:
     name, op, value = fact.name, fact.op, fact.value
     if name == "either":
@@ -47,13 +53,10 @@ def _clause(fact) -> tuple[str, list[Any]]:
             return (f"lower(p.camera_make) IN ({makers}) OR p.camera_model LIKE '%iphone%' "
                     "OR p.camera_model LIKE '%pixel%'", list(PHONE_MAKERS))
         # every word somewhere in make and model: "canon r5" is the "Canon" "Canon EOS R5"
-        words = value.replace("-", "").split()
-        return " AND ".join(["replace(coalesce(p.camera_make, '') || ' ' || coalesce(p.camera_model, ''), '-', '') "
-                             "LIKE ?"] * len(words)), [f"%{w}%" for w in words]
+        return _every_word("replace(coalesce(p.camera_make, '') || ' ' || coalesce(p.camera_model, ''), '-', '')",
+                           value.replace("-", ""))
     if name == "lens":  # every word somewhere in the name, "70.0-200.0 mm" as "70-200mm"
-        words = value.split()
-        return " AND ".join(["replace(replace(coalesce(p.lens, ''), '.0', ''), ' mm', 'mm') LIKE ?"] * len(words)), \
-            [f"%{w}%" for w in words]
+        return _every_word("replace(replace(coalesce(p.lens, ''), '.0', ''), ' mm', 'mm')", value)
     if name == "focal":
         if op == "is":
             return {"wide": "p.focal_35mm <= 28", "ultra wide": "p.focal_35mm <= 20",

@@ -140,6 +140,14 @@ def may_begin(span: str) -> bool:
 
 
 def may_end(span: str) -> bool:
+    # a search for an ending tries every character, so it reads only the last few words, from
+    # a word's start: no ending is longer, and a word longer than any word ends no phrase
+    if len(span) > 2 * MAX_WORD_CHARS:
+        tail = span[-2 * MAX_WORD_CHARS:]
+        space = tail.find(" ")
+        if space < 0:
+            return False
+        span = tail[space + 1:]
     return bool(_built()[2].search(span))
 
 

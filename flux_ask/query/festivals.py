@@ -20,7 +20,7 @@ from datetime import date, timedelta
 from functools import lru_cache
 from pathlib import Path
 
-from flux_ask.atomic import atomic_output
+from flux_ask.atomic import atomic_output, kept_pickled
 from flux_ask.query import vocabulary
 
 Range = tuple[date, date]
@@ -209,12 +209,34 @@ def _calendar(country: str, years, language: str | None = None) -> dict[date, st
         return {}
 
 
+CALENDAR_YEARS = range(1900, 2101)  # a country's days in these years are kept once per install
+
+
+def _country_calendar(country: str, year: int) -> dict[date, str]:
+    if year in CALENDAR_YEARS:
+        return _kept_calendar(country).get(year, {})
+    return _english_calendar(country, range(year, year + 1))
+
+
 @lru_cache(maxsize=64)
-def _country_calendar(country: str, first: int, last: int) -> dict[date, str]:
+def _kept_calendar(country: str) -> dict[int, dict[date, str]]:
+    """The country's holidays by year, from the install's cache: importing the `holidays`
+    package's calendars costs a tenth of a second, more than a question's whole plan."""
+    from flux_ask.config import package_stamp, static_cache_dir
+
+    def build() -> dict[int, dict[date, str]]:
+        by_year: dict[int, dict[date, str]] = {}
+        for day, said in _english_calendar(country, CALENDAR_YEARS).items():
+            by_year.setdefault(day.year, {})[day] = said
+        return by_year
+    stamp = package_stamp("holidays")
+    return kept_pickled(static_cache_dir() / f"calendar-{country}-{INDEX_VERSION}-{stamp}.pickle", build)
+
+
+def _english_calendar(country: str, years) -> dict[date, str]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        english = _calendar(country, range(first, last + 1), "en_US")
-        return english or _calendar(country, range(first, last + 1))
+        return _calendar(country, years, "en_US") or _calendar(country, years)
 
 
 def calendar_days(english: str, year: int, country: str, prefix: bool = False) -> list[Range]:
@@ -228,7 +250,7 @@ def calendar_days(english: str, year: int, country: str, prefix: bool = False) -
         return (key in (wanted, _other_day_name(wanted)) or prefix and key.startswith(wanted + " ")) \
             and "observed" not in part.lower() \
             and "in lieu" not in part.lower() and not HALF_DAY.search(part)  # "Eid al-Adha (from 1pm)": its eve
-    days = sorted(day for day, said in _country_calendar(country, year, year).items()
+    days = sorted(day for day, said in _country_calendar(country, year).items()
                   if any(named(part) for part in _parts(said)))
     if not days and wanted in NEXT_TO_A_HOLIDAY:  # Easter Sunday where only its neighbours are holidays
         days = [day + timedelta(days=shift) for near, shift in NEXT_TO_A_HOLIDAY[wanted]

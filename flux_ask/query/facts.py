@@ -28,7 +28,7 @@ PICTURE = r"(?:photos?|photographs?|pictures?|pics?|images?|shots?|ones|files?)"
 PICTURE_WORDS = ("photo", "photos", "photograph", "photographs", "picture", "pictures", "pic", "pics", "image",
                  "images", "shot", "shots", "ones", "file", "files")
 # Words that end a keyword or a title ("tagged family from 2019")
-ENDS_A_NAME = vocabulary.terms("marks.ends_a_name")
+ENDS_A_NAME = vocabulary.terms("marks.ends_a_name") | vocabulary.terms("negation.clause_ends")
 
 
 # Kinds of which a photo has one value: two joined by "and" can only mean either ("the Canon

@@ -250,8 +250,17 @@ def calendar_days(english: str, year: int, country: str, prefix: bool = False) -
         return (key in (wanted, _other_day_name(wanted)) or prefix and key.startswith(wanted + " ")) \
             and "observed" not in part.lower() \
             and "in lieu" not in part.lower() and not HALF_DAY.search(part)  # "Eid al-Adha (from 1pm)": its eve
-    days = sorted(day for day, said in _country_calendar(country, year).items()
-                  if any(named(part) for part in _parts(said)))
+    def named_in(y: int) -> list[date]:
+        return sorted(day for day, said in _country_calendar(country, y).items()
+                      if any(named(part) for part in _parts(said)))
+    # a holiday's year is the year it begins in: Hanukkah 2024 ends in January 2025, and is not
+    # Hanukkah 2025's first days
+    days = named_in(year)
+    if days and days[0] == date(year, 1, 1) and date(year - 1, 12, 31) in named_in(year - 1):
+        days = [d for k, d in enumerate(days) if d != date(year, 1, 1) + timedelta(days=k)]
+    if days and days[-1] == date(year, 12, 31):
+        after = named_in(year + 1)
+        days += [d for k, d in enumerate(after) if d == date(year + 1, 1, 1) + timedelta(days=k)]
     if not days and wanted in NEXT_TO_A_HOLIDAY:  # Easter Sunday where only its neighbours are holidays
         days = [day + timedelta(days=shift) for near, shift in NEXT_TO_A_HOLIDAY[wanted]
                 for day, _ in calendar_days(near, year, country)][:1]

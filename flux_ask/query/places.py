@@ -355,7 +355,7 @@ class CityBook:
         return [f"{label}, {region or code}" for label, lat, lon, population, code, region, _ in self.named(name)
                 if population >= OTHER_READING_POPULATION and (label, lat, lon) != (chosen.label, chosen.lat, chosen.lon)
                 and f"{label}, {region or code}" != chosen.label
-                and name_key(label.split(", ")[0]) == key][:3]  # by their own name: Lomé is no "Rome"
+                and _own_name(label.split(", ")[0], key)][:3]  # by their own name: Lomé is no "Rome"
 
     def near_names(self, name: str, limit: int = 3) -> list[str]:
         """Towns of 100,000 people or more whose names are a letter or two from a name that
@@ -494,6 +494,14 @@ def chain(*resolvers: Resolver) -> Resolver:
 
     resolve.others = others
     return resolve
+
+
+def _own_name(label: str, key: str) -> bool:
+    """Whether a city is called `key` in its own name: "Nara-shi" is Nara, the city."""
+    return re.sub(MUNICIPAL_SUFFIX, "", name_key(label)) == re.sub(MUNICIPAL_SUFFIX, "", key)
+
+
+MUNICIPAL_SUFFIX = r"[- ](shi|ku|machi|cho|mura|si|gu|gun)$"  # Japanese and Korean cities in GeoNames
 
 
 def is_everyday_word(word: str) -> bool:

@@ -97,6 +97,7 @@ THESE = vocabulary.phrases("ask.these")
 GOOD = vocabulary.terms("ask.good")
 STRONG = vocabulary.phrases("ask.strong")
 HEDGES = vocabulary.terms("ask.hedges")
+HOLIDAY_ADJECTIVES = vocabulary.terms("festivals_settings.adjectives")
 DATE_PREPS = vocabulary.terms("dates.prepositions")
 UNREAD_ALWAYS = vocabulary.terms("dates.unread_always")
 MONTH_WORDS = vocabulary.terms("dates.months") - {"may", "march", "mar"}
@@ -116,7 +117,7 @@ BARE_PLACE_NEVER = ASKING | PICTURE_NOUNS | CONNECTORS | AUXILIARIES | STEERING 
 # what ends the words a negation leaves out ("without leashes in Paris")
 NEGATED_WORDS_END = vocabulary.terms("places.not_in_names") | {"the", "a", "an", "one", "top", "best", "all", "made",
                                                                 "within", "around", "taken", "shot", "except"} | \
-    STEERING | {w for n in NEGATIONS for w in n}
+    STEERING | {w for n in NEGATIONS for w in n} | vocabulary.terms("negation.clause_ends")
 
 
 @dataclass
@@ -376,7 +377,25 @@ def _read(text: str, ctx: Context, holdings: Holdings | None) -> Draft:
         i += 1
     draft.notes += [n for n in ctx.notes if n not in draft.notes]
     draft.others += ctx.others
+    _offer_holiday_of_compounds(words, draft)
     return draft
+
+
+def _offer_holiday_of_compounds(words: Words, draft: Draft) -> None:
+    """"halloween costumes from 2021" are the costumes of any day of 2021, as the words say, and,
+    offered, those of Halloween 2021: a compound's holiday is a word of the picture, and its
+    days (one, or the weeks of lights and markets?) are the asker's to choose."""
+    if not draft.date_ranges or draft.holidays:
+        return
+    for k, word in enumerate(words.words):
+        if not words.kept[k] or k and words.kept[k - 1] or word not in HOLIDAY_ADJECTIVES:
+            continue
+        end = k
+        while end < len(words) and words.kept[end]:
+            end += 1
+        question = " ".join([*words.originals[:end], "on", words.originals[k], *words.originals[end:]])
+        draft.others.append(OtherReading(f"only the days of '{word}', within the dates asked",
+                                         question))
 
 
 def _one_phrase(words: Words, i: int, draft: Draft, ctx: Context, holdings, start: int) -> int:
@@ -979,7 +998,10 @@ def _narrow_every(draft: Draft) -> None:
         if not draft.date_ranges:
             draft.date_ranges = draft.every_dates
         else:
-            both = _overlaps(draft.every_dates, draft.date_ranges)
+            # a holiday is of the year it begins in: "hanukkah last year" is not the end of the one before
+            begun = [r for r in draft.every_dates
+                     if draft.holidays and any(a <= r[0] <= b for a, b in draft.date_ranges)]
+            both = _overlaps(begun or draft.every_dates, draft.date_ranges)
             if not both:
                 raise ImpossibleQuestion(f"no day is both {' and '.join(draft.date_notes)}")
             draft.date_ranges = both

@@ -25,6 +25,7 @@ NUMBER = re.compile(r"\d+(?:\.\d+)?")
 APERTURE = re.compile(r"f/?(\d+(?:\.\d+)?)")
 FRACTION = re.compile(r"1/(\d+)")
 RANGE = re.compile(r"(\d+(?:\.\d+)?)-(\d+(?:\.\d+)?)")
+SPAN_JOINERS = ("to", "-", "through", "thru", "until", "till", "til")  # "iso 800 to 3200", "iso 100 until 400"
 SANE = {"focal": (4, 2000), "f_number": (0.7, 64), "iso": (25, 10_000_000), "exposure_s": (1 / 16000, 3600),
         "rating": (0, 5)}
 LEADS = ("shot at", "shot with", "shot on", "taken at", "taken with", "taken on", "at", "with", "on", "using",
@@ -78,7 +79,7 @@ def _read(words: list[str], i: int, lead: int) -> Read | None:
     j += between
     measure = _measure(words, j, name, lead > 0)
     if measure is None and _number(words[j] if j < len(words) else "") is not None and \
-            words[j + 1:j + 2] and words[j + 1] in ("and", "to", "-"):
+            words[j + 1:j + 2] and words[j + 1] in ("and", *SPAN_JOINERS):
         second = _measure(words, j + 2, name, True)  # "between 35 and 50mm": the unit said once
         if second is not None and not isinstance(second.value, tuple):
             measure = _Measure(second.quantity, _number(words[j]), 1, second.fraction)
@@ -95,7 +96,7 @@ def _read(words: list[str], i: int, lead: int) -> Read | None:
     j += measure.words
     value: float | tuple[float, float] = measure.value
     if op is None and direction is None:  # a span: "between 35 and 50mm", "iso 800 to 3200", "f/1.2 - f/2"
-        joined = words[j:j + 1] and words[j] in (("and", "to", "-") if between else ("to", "-", "through"))
+        joined = words[j:j + 1] and words[j] in (("and", *SPAN_JOINERS) if between else SPAN_JOINERS)
         if joined:
             second = _measure(words, j + 1, quantity, True)
             if second is not None and second.quantity == quantity and not isinstance(second.value, tuple):

@@ -423,7 +423,15 @@ class PhraseReader(Transformer):
         return Span(((day, day),), self._holiday_note(named, _on(day), which), holiday=named[0].label,
                     year_said=year is not None, in_year=None if year else in_year)
 
-    def ago(self, c) -> Span:
+    def _before_something(self) -> bool:
+        """ "ten years before" is ten years ago; "ten years before 2020", "a week before christmas"
+        and "3 days before my birthday" count back from what follows, which the phrase does not hold."""
+        return self.ctx.originals[-1].lower() in ("before", "earlier") and bool(self.ctx.after) and \
+            self.ctx.after not in vocabulary.terms("dates.prepositions") | {"and", "or", "with", "near", "by"}
+
+    def ago(self, c) -> Span | None:
+        if self._before_something():
+            return None
         counts = [x for x in c if isinstance(x, int)]
         unit = _unit(_tokens(c)[-1])
         count = counts[0] if counts else 1
@@ -443,7 +451,9 @@ class PhraseReader(Transformer):
         rng = dates.around(day, window)
         return Span((rng,), _from_to(rng))
 
-    def seasons_ago(self, c) -> Span:
+    def seasons_ago(self, c) -> Span | None:
+        if self._before_something():
+            return None
         rng = dates.seasons_ago(_tokens(c)[-1], c[0], self.ctx.now, self.ctx.hemisphere)
         return Span((rng,), dates.describe(rng))
 
@@ -910,6 +920,8 @@ class PhraseReader(Transformer):
         """How surely a name after a preposition is a place: True after "near" or written as a
         name; None for a name no dictionary keeps as a word ("in jackson heights": any size will
         do); False for everyday words ("in fog": only a well-known place)."""
+        if prep == "of":  # "portraits of chelsea": people too are named after "of"; "the canals of Venice" a place
+            return None if self._capitalised(name) else False
         if prep in vocabulary.terms("places.sure_prepositions") or self._capitalised(name):
             return True
         words = [w for w in name.split() if w not in ("the", "a", "an")]

@@ -73,20 +73,23 @@ def holiday_of(word: str) -> str | None:
 def read(text: str) -> Words:
     out = Words()
     quoted = False
+    opened = 0  # the first word of the open quote
     normalised, said = _normalised(text)
     for raw in normalised.split():
         if raw[:1] in "~/." and len(raw) > 1 and ("/" in raw or "." in raw[1:]):  # a file path, as typed
             out._put(raw, raw, False)
             continue
-        opens = raw[:1] in QUOTES_OPEN and not re.fullmatch(r"['’]\d\d\w?", raw)  # "'22" is a year
+        opens = raw[:1] in QUOTES_OPEN and not re.fullmatch(r"['’‘]\d\d\w?", raw.rstrip(".,;:!?)"))  # "'22," a year
         ends = raw[-1:] in ",;:.!?)" and not re.fullmatch(r"\d+\.\d+|[a-z]\.", raw)
         closes = len(raw) > 1 and raw.rstrip(".,;:!?)")[-1:] in QUOTES_CLOSE and not raw.endswith("'s")
         clean = raw.strip(".,;:!?\"'()[]{}“”‘’«»„")
-        if re.fullmatch(r"['’]\d\d", raw.rstrip(".,;:!?)")):
+        if re.fullmatch(r"['’‘]\d\d", raw.rstrip(".,;:!?)")):
             clean = "'" + clean  # "april '22": a year written short
         if clean.endswith(("'s", "’s")):
             clean = clean[:-2]
         inside = quoted or opens
+        if opens and not quoted:
+            opened = len(out.words)
         if clean and not inside and clean.lower() in vocabulary.terms("ask.fillers"):
             pass  # "lol", "pls": chat, not a question
         elif clean:
@@ -100,6 +103,8 @@ def read(text: str) -> Words:
             else:
                 out._put(clean, clean.lower().replace("’", "'"), inside, ends=ends)
         quoted = inside and not closes
+    if quoted:  # a quote never closed was an apostrophe ("'cause"): its words are read as any others
+        out.kept[opened:] = [False] * (len(out.words) - opened)
     _drop_empty_phrases(out)
     _keep_written_words(out)
     _drop_kind_words(out)

@@ -249,7 +249,7 @@ TABLE = [
     ("parade on Christmas Day 2018", dict(text="parade", date_ranges=[["2018-12-25", "2018-12-25"]])),
     ("the day after Christmas 2019", dict(date_ranges=[["2019-12-26", "2019-12-26"]])),
     ("last Christmas", dict(date_ranges=[["2025-12-25", "2025-12-25"]])),
-    ("fireworks on New Year's Eve 2019", dict(text="fireworks", date_ranges=[["2019-12-31", "2019-12-31"]])),
+    ("fireworks on New Year's Eve 2019", dict(text="fireworks", date_ranges=[["2019-12-31", "2020-01-01"]])),
     ("Easter 2021", dict(date_ranges=[["2021-04-04", "2021-04-04"]])),
     ("Valentine's Day 2020 flowers", dict(text="flowers", date_ranges=[["2020-02-14", "2020-02-14"]])),
     ("Thanksgiving 2019", dict(date_ranges=[["2019-11-28", "2019-11-28"]])),

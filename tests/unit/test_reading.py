@@ -38,6 +38,7 @@ def facts(p) -> list[tuple]:
     ("landscapes at f/8 or narrower", [("f_number", ">=", 8.0)]),
     ("apertures from f2.8 to f5.6", [("f_number", "between", (2.8, 5.6))]),
     ("iso 6400+", [("iso", ">=", 6400)]),
+    ("pictures with iso 100 until 400", [("iso", "between", (100, 400))]),
     ("iso<=400 street", [("iso", "<=", 400)]),
     ("above iso 1600", [("iso", ">", 1600)]),
     ("faster than 1/1000", [("exposure_s", "<", 0.001)]),
@@ -103,6 +104,9 @@ def test_negation_of_every_kind(places):
     assert plan("markets in vietnam other than hanoi", now=NOW, places=places).exclude_near.label == "Hanoi"
     assert plan("anything but sunsets from hawaii", now=NOW, places=places).negative_text == "sunsets"
     assert plan("commuters, not on weekends", now=NOW).weekdays == (0, 1, 2, 3, 4)
+    assert plan("photos of snow which are not in weekend", now=NOW).weekdays == (0, 1, 2, 3, 4)
+    because = plan("pics that r NOT vertical bc grandpa's tv is sideways", now=NOW)  # the reason is no scope
+    assert [f.label for f in because.facts] == ["not vertical"] and not because.negative_text
     assert plan("snow scenes where nobody is around", now=NOW).negative_text == "people"
     assert plan("beach without people, 4+ stars", now=NOW).negative_text == "people"  # the clause ends
     assert plan("not in 2019 or 2020", now=NOW).exclude_date_ranges == (("2019-01-01", "2019-12-31"),
@@ -216,6 +220,12 @@ def test_a_holiday_said_as_a_word_stays_one_and_the_days_are_offered():
     ("photos from the forth of july 2023", [("2023-07-04", "2023-07-04")]),
     ("Photographs made on Chirstmas Day 2021.", [("2021-12-25", "2021-12-25")]),  # misspelt, with a capital
     ("Photographs made in Januray 2016.", [("2016-01-01", "2016-01-31")]),
+    ("oktoberfest '23, beer tents", [("2023-09-16", "2023-10-03")]),  # a year written short, a comma after it
+    ("xmas ‘22", [("2022-12-25", "2022-12-25")]),
+    ("hanukkah 2024", [("2024-12-25", "2025-01-02")]),  # a holiday is of the year it begins in ...
+    ("hanukkah last year", [("2025-12-14", "2025-12-22")]),  # ... not the end of the one before
+    ("nye 2019 fireworks", [("2019-12-31", "2020-01-01")]),  # the eve's night runs past midnight
+    ("photos from ten years before, at the december", [("2016-12-01", "2016-12-31")]),
 ])
 def test_dates_of_any_form(question, ranges):
     assert plan(question, now=NOW).date_ranges == tuple(ranges)
@@ -504,3 +514,27 @@ def test_places_of_every_size(places):
     assert {p.area for p in patagonia.places} >= {"AR/Santa Cruz", "CL/Magallanes"}
     assert plan("iceland waterfalls", now=NOW, places=places).near.area == "IS"
     assert plan("hk neon signs", now=NOW, places=places).near.area == "HK"
+
+
+def test_counting_back_from_something_named_is_no_time_ago():
+    assert plan("10 years before 2020", now=NOW).date_ranges != (("2016-01-01", "2016-12-31"),)
+    assert plan("3 days before my birthday", now=NOW).date_ranges == ()
+
+
+def test_a_holiday_in_a_compound_beside_a_date_offers_its_days():
+    costumes = plan("grandpa's halloween costume pics from like 2021", now=NOW)
+    assert costumes.date_ranges == (("2021-01-01", "2021-12-31"),) and "halloween costume" in costumes.text
+    offered = plan(costumes.other_readings[0].question, now=NOW)
+    assert offered.date_ranges == (("2021-10-31", "2021-10-31"),) and "halloween costume" in offered.text
+    assert plan("halloween costumes", now=NOW).other_readings == ()  # no date said: nothing to narrow
+
+
+def test_a_small_town_named_after_of_is_offered_not_taken(places):
+    skye = plan("photos of skye", now=NOW, places=places)  # a person, as likely: Skye, Victoria is offered
+    assert skye.near is None and "skye" in skye.text and skye.other_readings
+    assert plan("photos of paris", now=NOW, places=places).near.label == "Paris"
+
+
+def test_a_city_named_with_its_municipal_suffix_is_offered_beside_its_region(places):
+    nara = plan("photos in nara", now=NOW, places=places)
+    assert nara.near.area == "JP/Nara" and any(p.country_code == "JP" for p in nara.alternatives)

@@ -466,9 +466,10 @@ def _shape(words, originals, i, holdings) -> Found | None:
                                    re.fullmatch(PICTURE, before) and before not in vocabulary.terms("measure.stars"))
     if shape and not named and words[i + 1:i + 2] and words[i + 1] in PHOTO_KINDS:
         return Found(Fact("shape", "is", shape, shape), 1)  # "vertical portraits": portraits stay for CLIP
-    if shape and not named and (i + 1 == len(words) or words[i + 1] in ENDS_A_NAME) \
-            and words[i - 1:i] not in (["or"], ["and"]) and (i + 1 == len(words) or words[i + 1] not in JOINS):
-        return Found(Fact("shape", "is", shape, shape), 1)  # "..., 4+ stars, horizontal": said last
+    alone = i + 1 == len(words) or words[i + 1] not in JOINS and (
+        words[i + 1] in ENDS_A_NAME or read_fact(words, originals, i + 1, holdings) is not None)
+    if shape and not named and alone and words[i - 1:i] not in (["or"], ["and"]):
+        return Found(Fact("shape", "is", shape, shape), 1)  # "..., horizontal", "vertical, 4+ stars": said alone
     match = _match(_SHAPE, words, i)
     if match is not None and "square" in match.group(0) and i and words[i - 1] not in BEFORE_A_SHAPE:
         match = None  # "Times Square photos", "the town square at night": a place

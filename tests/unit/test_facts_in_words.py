@@ -50,6 +50,8 @@ TABLE = [
     ("square photos", "", [("shape", "is", "square")]),
     ("landscape orientation beaches", "beaches", [("shape", "is", "horizontal")]),
     ("vertical photos of trees", "trees", [("shape", "is", "vertical")]),
+    ("tuscany w the 85, vertical, 4+ stars", "tuscany", [("focal", "between", (84.5, 85.5)), ("shape", "is", "vertical"),
+                                                     ("rating", ">=", 4)]),  # a shape said alone, another fact after
     ("panoramas of the coast", "the coast", [("shape", "is", "panorama")]),
     ("RAW files", "", [("format", "is", "raw")]),
     ("heic photos", "", [("format", "=", "HEIF")]),
@@ -138,6 +140,7 @@ def test_facts_of_two_kinds_joined_by_and_both_hold(question, facts):
     ("portraits or landscapes", "portraits or landscapes", []),
     ("town square or park", "town square or park", []),
     ("square or vertical", "square or vertical", []),  # no picture noun: the words may be shapes seen
+    ("vertical lines", "vertical lines", []),
 ])
 def test_or_between_words_is_no_fact(question, text, facts):
     p = plan(question, now=NOW, holdings=HELD)

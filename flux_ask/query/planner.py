@@ -872,7 +872,8 @@ def _offer_place(words: Words, i: int, draft: Draft, ctx: Context, holdings) -> 
                                f"is kept there ({place.country_code} calendar)")
             return place, j - i  # "rosenmontag parade cologne": the festival's country is the evidence
         said = " ".join(words.originals[i:j])
-        before = i - 1 if i and words.words[i - 1] in ("in", "at", "near", "around") else i  # "in times square"
+        # "in times square", "photos of skye": the preposition said gives way to "in"
+        before = i - 1 if i and words.words[i - 1] in ("in", "at", "near", "around", "of") else i
         question = " ".join([*words.originals[:before], *words.originals[j:], "in", place.label])
         draft.others.append(OtherReading(f"'{said}' as the place {place.label}", question))
         return None

@@ -920,8 +920,8 @@ class PhraseReader(Transformer):
         """How surely a name after a preposition is a place: True after "near" or written as a
         name; None for a name no dictionary keeps as a word ("in jackson heights": any size will
         do); False for everyday words ("in fog": only a well-known place)."""
-        if prep == "of":  # "portraits of chelsea": people too are named after "of"; "the canals of Venice" a place
-            return None if self._capitalised(name) else False
+        if prep == "of" and not self._capitalised(name):  # "portraits of skye": people too are named after "of"
+            return False
         if prep in vocabulary.terms("places.sure_prepositions") or self._capitalised(name):
             return True
         words = [w for w in name.split() if w not in ("the", "a", "an")]

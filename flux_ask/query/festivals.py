@@ -334,6 +334,23 @@ def _base(base: str, year: int, country: str) -> list[date]:
 
 def _lunar(kind: str, name: str, year: int) -> list[date]:
     """A day of the lunisolar, Islamic or Hebrew calendars that the `holidays` package keeps."""
+    if year in CALENDAR_YEARS:
+        return _kept_lunar(kind, name).get(year, [])
+    return _lunar_of(kind, name, year)
+
+
+@lru_cache(maxsize=64)
+def _kept_lunar(kind: str, name: str) -> dict[int, list[date]]:
+    """A lunar day in every year, from the install's cache: the `holidays` package's import is
+    most of what reading "diwali 2023" costs a new process."""
+    from flux_ask.config import package_stamp, static_cache_dir
+
+    stamp = package_stamp("holidays")
+    return kept_pickled(static_cache_dir() / f"lunar-{kind}-{name}-{INDEX_VERSION}-{stamp}.pickle",
+                        lambda: {year: _lunar_of(kind, name, year) for year in CALENDAR_YEARS})
+
+
+def _lunar_of(kind: str, name: str, year: int) -> list[date]:
     from holidays import calendars
 
     made = {"chinese": calendars._ChineseLunisolar, "islamic": calendars._IslamicLunar,

@@ -595,8 +595,9 @@ _NIGHT_PICTURES = _phrase(rf"night {PICTURE}")
 
 
 def _daytime(words, originals, i, holdings) -> Found | None:
-    """ "at night", "night photos", "in the morning", "at sunset", "golden hour", "dusk". The
-    words stay for CLIP too: morning light, a night sky and golden hour are what a picture looks like."""
+    """ "at night", "night street", "in the morning", "at sunset", "golden hour", "dusk". The
+    words stay for CLIP too: morning light, a night bus and golden hour are what a picture looks
+    like (a night sky or a night market is a compound, words only)."""
     if _match(_NIGHT_PICTURES, words, i):
         return Found(Fact("daytime", "is", "night", "night"), 1, keep="night")
     match = _match(_DAYTIME, words, i)
@@ -605,8 +606,8 @@ def _daytime(words, originals, i, holdings) -> Found | None:
     said, whole = match.group("said"), match.group("when")
     if said in THINGS_TOO and not whole.startswith(TIME_PREPOSITIONS):
         return None  # "sunsets", "light in sunset": what the picture shows; "at sunset" is a time
-    if said == "night" and not whole.startswith(("at ", "by ", "during ")) and not _after_a_day(words, i):
-        return None  # "night market", "a night sky": what the picture shows; "friday night" is a time
+    if said == "night" and words[i + _taken(match):i + _taken(match) + 1] in (["before"], ["after"]):
+        return None  # "the night before christmas": a day, read as one
     name = DAYTIMES[said]
     keep = name if said.split()[0] in ("after", "before", "late") else whole  # "after dark": a night
     return Found(Fact("daytime", "is", name, name), _taken(match), keep=keep)

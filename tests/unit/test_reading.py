@@ -112,7 +112,7 @@ def test_negation_of_every_kind(places):
     assert plan("not in 2019 or 2020", now=NOW).exclude_date_ranges == (("2019-01-01", "2019-12-31"),
                                                                          ("2020-01-01", "2020-12-31"))
     assert plan("a cafe without anybody in it", now=NOW).negative_text == "people"
-    assert facts(plan("night streets with no flash", now=NOW)) == [("flash", "=", 0)]
+    assert facts(plan("night streets with no flash", now=NOW)) == [("daytime", "is", "night"), ("flash", "=", 0)]
     unlabelled = plan("portraits which don't have a green label", now=NOW)
     assert unlabelled.text == "portraits" and unlabelled.facts[0].label == "not green label"
     assert plan("rooms that don't show any people", now=NOW).negative_text == "people"
@@ -538,3 +538,11 @@ def test_a_small_town_named_after_of_is_offered_not_taken(places):
 def test_a_city_named_with_its_municipal_suffix_is_offered_beside_its_region(places):
     nara = plan("photos in nara", now=NOW, places=places)
     assert nara.near.area == "JP/Nara" and any(p.country_code == "JP" for p in nara.alternatives)
+
+
+@pytest.mark.parametrize("question, daytime", [
+    ("night street by lens", True), ("tokyo night 35mm or wider", True), ("leica m10 night", True),
+    ("the night sky", False), ("night market food", False), ("bonfire night 2022 fireworks", False),
+])
+def test_night_said_alone_is_the_time_of_day_and_in_a_compound_a_word(question, daytime):
+    assert (("daytime", "is", "night") in facts(plan(question, now=NOW))) == daytime

@@ -155,12 +155,18 @@ def _names() -> tuple[tuple[str, str], ...]:
 
 
 def _name(words: list[str], j: int) -> tuple[str | None, int]:
+    if words[j:j + 1] == ["f"] and words[j + 1:j + 2] and words[j + 1] in SYMBOLS:
+        return "f_number", 1  # "f >= 5.6"
     for name, quantity in _names():
         said = name.split()
         if words[j:j + len(said)] == said:
-            of = words[j + len(said):j + len(said) + 1] == ["of"]  # "a rating of 4"
-            return quantity, len(said) + of
+            # "a rating of 4", "the focal length is between 70 and 200", "iso: 800"
+            linked = words[j + len(said):j + len(said) + 1] in (["of"], ["is"], ["was"], ["were"], ["are"], [":"])
+            return quantity, len(said) + linked
     return None, 0
+
+
+SYMBOLS = (">=", "<=", ">", "<", "=", "=>", "=<")
 
 
 @lru_cache(maxsize=1)

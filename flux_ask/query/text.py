@@ -136,6 +136,10 @@ def _normalised(text: str) -> tuple[str, dict[str, list[str]]]:
                     w[len(w.rstrip(",;:.!?")):] or w for w in text.split())
     text = text.replace("&", " and ")
     text = re.sub(r"\bnon-(?=\w)", "non ", text, flags=re.I)  # "non-iphone shots"
+    text = re.sub(r"(?<=[\w/.])[–—](?=[\w/])", "-", text)  # "f/8–f/11", "6–9am": a dash as typed is a hyphen
+    text = re.sub(r"\s[–—]\s", ", ", text)  # "bastille day 2017 – défilé": a dash between words ends a clause
+    text = re.sub(r"\b(\d{1,2})-(\d{1,2}) ?([ap]m)\b", r"\1\3 to \2\3", text, flags=re.I)  # "6-9am"
+    text = text.replace("&&", " and ")
     text = re.sub(r"\b(f/?\d+(?:\.\d+)?)-(f/?\d+(?:\.\d+)?)\b", r"\1 - \2", text, flags=re.I)  # "f/16-f/22"
     text = re.sub(r"\b((?:19|20)\d\d)\s*[-–/]\s*(\d\d)\b(?![\d/.-])", r"\1 - \2", text)  # "winter 2017-18"
     text = re.sub(r"\b((?:19|20)\d\d)\s*[-–]\s*((?:19|20)\d\d)\b", r"\1 - \2", text)  # "2019-2021"

@@ -591,15 +591,20 @@ TIME_PREPOSITIONS = tuple(f"{w} " for w in vocabulary.entry("daytimes.prepositio
 _DAYTIME = _phrase("(?:(?:taken|shot|photographed) )?(?P<when>(?:at |during |in |around |by )?(?:the )?"
                    "(?P<said>" + "|".join(
     sorted((re.escape(w) for w in DAYTIMES), key=len, reverse=True)) + r"))(?= |$)")
-_NIGHT_PICTURES = _phrase(rf"night {PICTURE}")
+# "night shots", "sunrise photos", "golden hour pics": photos of a time of day are taken then
+_TIMED_PICTURES = _phrase("(?P<said>" + "|".join(sorted((re.escape(w) for w in DAYTIMES), key=len, reverse=True)) +
+                          rf") {PICTURE}")
 
 
 def _daytime(words, originals, i, holdings) -> Found | None:
     """ "at night", "night street", "in the morning", "at sunset", "golden hour", "dusk". The
     words stay for CLIP too: morning light, a night bus and golden hour are what a picture looks
     like (a night sky or a night market is a compound, words only)."""
-    if _match(_NIGHT_PICTURES, words, i):
-        return Found(Fact("daytime", "is", "night", "night"), 1, keep="night")
+    timed = _match(_TIMED_PICTURES, words, i)
+    if timed:
+        said = timed.group("said")
+        name = DAYTIMES[said]
+        return Found(Fact("daytime", "is", name, name), len(said.split()), keep=said)
     match = _match(_DAYTIME, words, i)
     if match is None:
         return None

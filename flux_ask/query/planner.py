@@ -112,6 +112,7 @@ LANDMARK_WORDS = vocabulary.terms("places.landmark_words")
 NAME_PARTICLES = vocabulary.terms("places.name_particles")
 GENERIC_AREAS = vocabulary.terms("places.generic_areas")
 GENERIC_MOTIF_WORDS = vocabulary.terms("picture.generic_motifs")
+LOWER_CASE_NEVER_BARE = vocabulary.terms("places.lower_case_never_bare")
 BARE_PLACE_NEVER = ASKING | PICTURE_NOUNS | CONNECTORS | AUXILIARIES | STEERING | \
     vocabulary.terms("places.never_bare")
 # what ends the words a negation leaves out ("without leashes in Paris")
@@ -810,7 +811,7 @@ def _bare_name(words: Words, i: int, ctx: Context, start: int, after_a_place: bo
     or a town or district whose name no dictionary keeps as a word ("lerwick", "trastevere");
     after another place and "or", any ("lisbon or porto")."""
     w = words.words
-    if w[i] in BARE_PLACE_NEVER or holiday_of(w[i]):
+    if w[i] in BARE_PLACE_NEVER or holiday_of(w[i]) or words.originals[i] in LOWER_CASE_NEVER_BARE:
         return None
     for j in range(min(len(w), i + 3), i, -1):
         name = " ".join(w[i:j])
@@ -848,7 +849,8 @@ def _offer_place(words: Words, i: int, draft: Draft, ctx: Context, holdings) -> 
     the archive holds photos there and the name is no everyday word; else the place is offered
     as the other reading, never taken without evidence."""
     w = words.words
-    if w[i] in BARE_PLACE_NEVER or w[i] in GENERIC_AREAS or holiday_of(w[i]) or not w[i].isalpha():
+    if w[i] in BARE_PLACE_NEVER or w[i] in GENERIC_AREAS or holiday_of(w[i]) or not w[i].isalpha() or \
+            words.originals[i] in LOWER_CASE_NEVER_BARE:
         return None
     for j in range(min(len(w), i + 3), i, -1):
         name = " ".join(w[i:j])

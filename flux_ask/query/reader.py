@@ -213,7 +213,8 @@ class Span:
 
 # -- one method per rule ----------------------------------------------------------------
 
-EXCEPTING = {"but", "except", "excluding", "minus", "apart"}  # after a date: "winter except december"
+EXCEPTING = {"but", "except", "excluding", "minus", "apart"}
+WEEKDAY_STARTS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # after a date: "winter except december"
 
 
 class PhraseReader(Transformer):
@@ -280,6 +281,27 @@ class PhraseReader(Transformer):
             return self.day([*c[:len(t)], y])
         return Span(((found, found),), _on(found), year_said=year is not None or bool(re.search(r"\d{4}", said)),
                     in_year=None if year else in_year)
+
+    def weekday_day(self, c) -> Span | None:
+        """ "fri dec 4": the day, which the weekday confirms; said without a year, the latest
+        year it fell on that weekday; a weekday the day does not fall on is said in the notes."""
+        said, day = str(c[0]).lower(), c[-1]
+        if not isinstance(day, Span):
+            return None
+        wanted = WEEKDAY_STARTS.index(said[:3])
+        found = day.ranges[0][0]
+        if found.weekday() == wanted:
+            return day
+        name = date(2024, 1, 1 + wanted).strftime("%A")  # 1 January 2024 was a Monday
+        if day.in_year is not None:
+            for year in range(found.year - 1, found.year - 12, -1):
+                other = day.in_year(year)
+                if other.ranges[0][0].weekday() == wanted:
+                    self.ctx.notes.append(f"'{' '.join(self.ctx.originals)}' read as {other.ranges[0][0].isoformat()}, "
+                                          f"the latest year it fell on a {name}")
+                    return other
+        self.ctx.notes.append(f"{found.isoformat()} was a {found.strftime('%A')}, not a {name}: read as the date")
+        return day
 
     def year_said(self, c) -> int:
         return dates.year_of(str(c[0]), self.ctx.now)
@@ -709,6 +731,14 @@ class PhraseReader(Transformer):
         else:
             rng = dates.past_span(count, unit, self.ctx.now)
         return Span((rng,), _from_to(rng))
+
+    def past_seasons(self, c) -> Span | None:
+        count = next(x for x in c if isinstance(x, int))
+        if not 1 <= count <= dates.EVERY_YEARS:
+            return None
+        season = _tokens(c)[-1].rstrip("s")
+        found = tuple(dates.seasons_ago(season, k, self.ctx.now, self.ctx.hemisphere) for k in range(count, 0, -1))
+        return Span(found, f"the last {count} {season}s: " + ", ".join(dates.describe(r) for r in found))
 
     # ranges: any two dates, or one end open
     def range(self, c) -> Span | None:

@@ -229,6 +229,10 @@ def test_a_holiday_said_as_a_word_stays_one_and_the_days_are_offered():
     ("hanukkah last year", [("2025-12-14", "2025-12-22")]),  # ... not the end of the one before
     ("nye 2019 fireworks", [("2019-12-31", "2020-01-01")]),  # the eve's night runs past midnight
     ("photos from ten years before, at the december", [("2016-12-01", "2016-12-31")]),
+    ("the fri dec 4 shoot", [("2026-12-04", "2026-12-04")]),  # the weekday agrees ...
+    ("sat dec 4", [("2021-12-04", "2021-12-04")]),  # ... or picks the latest year it fell on it
+    ("photos from the last three summers", [("2024-06-01", "2024-08-31"), ("2025-06-01", "2025-08-31"),
+                                            ("2026-06-01", "2026-08-31")]),
 ])
 def test_dates_of_any_form(question, ranges):
     assert plan(question, now=NOW).date_ranges == tuple(ranges)
@@ -545,7 +549,12 @@ def test_a_city_named_with_its_municipal_suffix_is_offered_beside_its_region(pla
 
 @pytest.mark.parametrize("question, daytime", [
     ("night street by lens", True), ("tokyo night 35mm or wider", True), ("leica m10 night", True),
-    ("the night sky", False), ("night market food", False), ("bonfire night 2022 fireworks", False),
+    ("sunrise photos over the ocean", True), ("the night sky", False), ("night market food", False), ("bonfire night 2022 fireworks", False),
 ])
 def test_night_said_alone_is_the_time_of_day_and_in_a_compound_a_word(question, daytime):
-    assert (("daytime", "is", "night") in facts(plan(question, now=NOW))) == daytime
+    assert any(f[0] == "daytime" for f in facts(plan(question, now=NOW))) == daytime
+
+
+def test_us_written_small_is_no_place(places):
+    assert plan("every thanksgiving except 2020, that one was just us on zoom", now=NOW, places=places).near is None
+    assert plan("US road trips", now=NOW, places=places).near.area == "US"

@@ -549,7 +549,8 @@ def test_a_city_named_with_its_municipal_suffix_is_offered_beside_its_region(pla
 
 @pytest.mark.parametrize("question, daytime", [
     ("night street by lens", True), ("tokyo night 35mm or wider", True), ("leica m10 night", True),
-    ("sunrise photos over the ocean", True), ("the night sky", False), ("night market food", False), ("bonfire night 2022 fireworks", False),
+    ("sunrise photos over the ocean", True), ("the night sky", False), ("night market food", False),
+    ("bonfire night 2022 fireworks", False),
 ])
 def test_night_said_alone_is_the_time_of_day_and_in_a_compound_a_word(question, daytime):
     assert any(f[0] == "daytime" for f in facts(plan(question, now=NOW))) == daytime

@@ -416,11 +416,43 @@ def _one_phrase(words: Words, i: int, draft: Draft, ctx: Context, holdings, star
         return fact.words
     if taken := _negation(words, i, draft, ctx, holdings, start):
         return taken
+    if setting := _setting_of_gear(words, i, draft):  # "the 70-200 at 200", "the 85 at 1.2"
+        fact, taken = setting
+        draft.add(FactPhrase(fact.fact, fact.keep, fact.note), i, _said(words, i, i + taken))
+        return taken
     if found := _grammar(words, i, ctx):
         phrase, taken = found
         draft.add(phrase, i, _said(words, i, i + taken))
         return taken
     return _bare_place(words, i, draft, ctx, holdings, start)
+
+
+def _setting_of_gear(words: Words, i: int, draft: Draft):
+    """(the fact, the words) of where a lens just named was set: "the 70-200 at 200" and "the
+    100-400 at the long end" are focal lengths, "the 85 at 1.2" an aperture; or None."""
+    if words.words[i] != "at" or not draft.facts or draft.facts[-1].name not in ("lens", "focal"):
+        return None
+    last = draft.facts[-1]
+    zoom = re.fullmatch(r"(\d+)-(\d+)", str(last.value)) if last.name == "lens" else None
+    span = (float(zoom.group(1)), float(zoom.group(2))) if zoom else \
+        tuple(last.value) if last.op == "between" else None
+    rest = words.words[i + 1:i + 4]
+    end = {"long": 1, "tele": 1, "wide": 0, "short": 0}.get(rest[1]) if rest[:1] == ["the"] and \
+        rest[2:3] == ["end"] and len(rest) > 1 else None
+    if zoom and end is not None:
+        said, taken = f"{span[end]:g}", 4
+    elif rest[:1] and re.fullmatch(r"(f/?)?\d+(\.\d+)?", rest[0]):
+        said, taken = rest[0], 2
+    else:
+        return None
+    number = float(said.lstrip("f/"))
+    if zoom and span[0] <= number <= span[1] and not said.startswith("f"):
+        found = read_fact([said, "mm"], [said, "mm"], 0, None)
+    elif number <= 22 and not (span and span[0] <= number <= span[1]):
+        found = read_fact([f"f/{said.lstrip('f/')}"], [f"f/{said.lstrip('f/')}"], 0, None)
+    else:
+        return None
+    return (found, taken) if found is not None else None
 
 
 def _said(words: Words, i: int, j: int) -> list[str]:

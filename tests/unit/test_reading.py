@@ -330,6 +330,10 @@ def test_a_holiday_that_names_a_thing_gives_way_to_the_day_named(places):
     ("focal lengths in excess of 300 mm", [("focal", ">", 300.0)]),
     ("long exposures 2s and longer", [("exposure_s", ">=", 2.0)]),
     ("songkran in bangkok with iso under 400, not raw", [("iso", "<", 400), ("not", None, None)]),
+    ("the parade, 70-200 at 200", [("lens", "like", "70-200"), ("focal", "between", (199.5, 200.5))]),
+    ("with the 100-400 at the long end", [("lens", "like", "100-400"), ("focal", "between", (399.5, 400.5))]),
+    ("portraits on the 85 at 1.2", [("focal", "between", (84.5, 85.5)), ("f_number", "between", (1.15, 1.25))]),
+    ("on the 50 at the beach", [("focal", "between", (49.5, 50.5))]),  # a place, no setting
 ])
 def test_what_photographers_say_of_their_settings(question, expected):
     got = [(f.name, f.op, f.value) if f.name != "not" else ("not", None, None) for f in plan(question, now=NOW).facts]

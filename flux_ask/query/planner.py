@@ -837,13 +837,18 @@ def _bare_place(words: Words, i: int, draft: Draft, ctx: Context, holdings, star
     return end - i
 
 
+def _a_pronoun(words: Words, i: int) -> bool:
+    """ "just us on zoom": a word written small that names a place only after "the" ("the us")."""
+    return words.originals[i] in LOWER_CASE_NEVER_BARE and not (i and words.words[i - 1] == "the")
+
+
 def _bare_name(words: Words, i: int, ctx: Context, start: int, after_a_place: bool = False,
                holdings: Holdings | None = None) -> tuple[Place, int] | None:
     """The place whose name begins at word i, and how many words it takes: a well-known one,
     or a town or district whose name no dictionary keeps as a word ("lerwick", "trastevere");
     after another place and "or", any ("lisbon or porto")."""
     w = words.words
-    if w[i] in BARE_PLACE_NEVER or holiday_of(w[i]) or words.originals[i] in LOWER_CASE_NEVER_BARE:
+    if w[i] in BARE_PLACE_NEVER or holiday_of(w[i]) or _a_pronoun(words, i):
         return None
     for j in range(min(len(w), i + 3), i, -1):
         name = " ".join(w[i:j])
@@ -882,7 +887,7 @@ def _offer_place(words: Words, i: int, draft: Draft, ctx: Context, holdings) -> 
     as the other reading, never taken without evidence."""
     w = words.words
     if w[i] in BARE_PLACE_NEVER or w[i] in GENERIC_AREAS or holiday_of(w[i]) or not w[i].isalpha() or \
-            words.originals[i] in LOWER_CASE_NEVER_BARE:
+            _a_pronoun(words, i):
         return None
     for j in range(min(len(w), i + 3), i, -1):
         name = " ".join(w[i:j])

@@ -563,3 +563,4 @@ def test_night_said_alone_is_the_time_of_day_and_in_a_compound_a_word(question, 
 def test_us_written_small_is_no_place(places):
     assert plan("every thanksgiving except 2020, that one was just us on zoom", now=NOW, places=places).near is None
     assert plan("US road trips", now=NOW, places=places).near.area == "US"
+    assert plan("street markets anywhere other than the us", now=NOW, places=places).exclude_near.area == "US"

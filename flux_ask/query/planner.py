@@ -466,7 +466,9 @@ def _said(words: Words, i: int, j: int) -> list[str]:
 
 
 def _fact_at(words: Words, i: int, holdings):
-    found = read_fact(words.words, words.originals, i, holdings)
+    # a word that ends its clause is read as said last: "one per month, horizontal, nothing below 3"
+    upto = i + 1 if words.ends[i] else len(words)
+    found = read_fact(words.words[:upto], words.originals[:upto], i, holdings)
     if found is None or not words.free(i, i + found.words) and found.fact.name not in ("keyword", "title"):
         return None
     return found

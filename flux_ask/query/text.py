@@ -125,6 +125,15 @@ def _undo_unread(out: Words, corrected: list[tuple[str, str, str]]) -> None:
             out.notes.remove(note)
 
 
+def _hyphen_between_words(match: re.Match) -> str:
+    """A hyphen between words ends a clause, except between two dates' words ("jan - mar")."""
+    text = match.string
+    before = text[:match.start()].split()[-1].lower()
+    after = text[match.end():].split()[0].lower()
+    dated = vocabulary.terms("dates.months") | vocabulary.terms("dates.weekdays")
+    return match.group(0) if before in dated and after in dated else ", "
+
+
 def _normalised(text: str) -> tuple[str, dict[str, list[str]]]:
     """The text, and the words each number said in words was written in (_spoken_numbers)."""
     text = text.replace("⟪", " ").replace("⟫", " ")
@@ -138,6 +147,7 @@ def _normalised(text: str) -> tuple[str, dict[str, list[str]]]:
     text = re.sub(r"\bnon-(?=\w)", "non ", text, flags=re.I)  # "non-iphone shots"
     text = re.sub(r"(?<=[\w/.])[–—](?=[\w/])", "-", text)  # "f/8–f/11", "6–9am": a dash as typed is a hyphen
     text = re.sub(r"\s[–—]\s", ", ", text)  # "bastille day 2017 – défilé": a dash between words ends a clause
+    text = re.sub(r"(?<=[^\W\d]) - (?=[^\W\d])", _hyphen_between_words, text)  # "a calendar - philly"
     text = re.sub(r"\b(\d{1,2})-(\d{1,2}) ?([ap]m)\b", r"\1\3 to \2\3", text, flags=re.I)  # "6-9am"
     text = text.replace("&&", " and ")
     text = re.sub(r"\b(f/?\d+(?:\.\d+)?)-(f/?\d+(?:\.\d+)?)\b", r"\1 - \2", text, flags=re.I)  # "f/16-f/22"

@@ -108,6 +108,9 @@ def test_negation_of_every_kind(places):
     assert plan("anything but sunsets from hawaii", now=NOW, places=places).negative_text == "sunsets"
     assert plan("commuters, not on weekends", now=NOW).weekdays == (0, 1, 2, 3, 4)
     assert plan("photos of snow which are not in weekend", now=NOW).weekdays == (0, 1, 2, 3, 4)
+    calendar = plan("12 for a calendar - philly, one per month, horizontal, nothing rated below 3", now=NOW)
+    assert [f.label for f in calendar.facts] == ["horizontal", "not fewer than 3 stars"]  # a shape said at its comma
+    assert plan("nothing but sunsets", now=NOW).text == "sunsets"  # only sunsets
     because = plan("pics that r NOT vertical bc grandpa's tv is sideways", now=NOW)  # the reason is no scope
     assert [f.label for f in because.facts] == ["not vertical"] and not because.negative_text
     assert plan("snow scenes where nobody is around", now=NOW).negative_text == "people"

@@ -805,13 +805,22 @@ class PhraseReader(Transformer):
 
     def after(self, c) -> Span:
         span = c[0]
+        if self._edge_said(("start", "beginning", "begin")):  # "after the start of 2020": from its first day
+            return self._open((span.ranges[0][0], self.ctx.now), "since")
         end = _latest(span, self.ctx.now)[1] if span.every else span.ranges[-1][1]
         return self._open((end + timedelta(days=1), self.ctx.now), "after")
 
     def before(self, c) -> Span:
         span = c[0]
+        if self._edge_said(("end",)):  # "before the end of 2023": until its last day
+            return self._open((date(1900, 1, 1), span.ranges[-1][1]), "until")
         start = _latest(span, self.ctx.now)[0] if span.every else span.ranges[0][0]
         return self._open((date(1900, 1, 1), start - timedelta(days=1)), "before")
+
+    def _edge_said(self, edges: tuple[str, ...]) -> bool:
+        """Whether "before" or "after" is followed by the edge of a period: "before the end of 2023"."""
+        said = [w.lower() for w in self.ctx.originals[1:4]]
+        return bool(said) and (said[0] in edges or said[:1] == ["the"] and said[1:2] and said[1] in edges)
 
     def until(self, c) -> Span | None:
         said = [w.lower() for w in self.ctx.originals]

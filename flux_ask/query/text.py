@@ -125,6 +125,14 @@ def _undo_unread(out: Words, corrected: list[tuple[str, str, str]]) -> None:
             out.notes.remove(note)
 
 
+def _years_referred_back(text: str) -> str:
+    """ "after may 2023 and before the end of that year": "that year" is the last year said."""
+    def said_before(match: re.Match) -> str:
+        years = re.findall(r"\b(?:19|20)\d\d\b", text[:match.start()])
+        return years[-1] if years else match.group(0)
+    return re.sub(r"\b(?:that|the same|that same) year\b", said_before, text, flags=re.I)
+
+
 def _hyphen_between_words(match: re.Match) -> str:
     """A hyphen between words ends a clause, except between two dates' words ("jan - mar")."""
     text = match.string
@@ -165,6 +173,7 @@ def _normalised(text: str) -> tuple[str, dict[str, list[str]]]:
     # "within 5 km of the centre of Reykjavík": the place's centre is where its circle is drawn from
     text = re.sub(r"\b(?:the )?(?:centre|center|heart|middle) of (?=[A-Z])", "", text)
     text = _between_days(text)
+    text = _years_referred_back(text)
     text = re.sub(r"\bw (?=(the|my|a|an|his|her|their|our)\b)", "with ", text, flags=re.I)  # "w the r5"
     numbers = vocabulary.table("numbers")
     text = re.sub(r"\b(a|an|\w+) decades? (?=ago\b|back\b)", lambda m: f"{10 * n} years " if (

@@ -39,6 +39,9 @@ def facts(p) -> list[tuple]:
     ("apertures from f2.8 to f5.6", [("f_number", "between", (2.8, 5.6))]),
     ("iso 6400+", [("iso", ">=", 6400)]),
     ("pictures with iso 100 until 400", [("iso", "between", (100, 400))]),
+    ("top rated only, 5 stars nothing less", [("rating", ">=", 5)]),
+    ("nothing less than 4 stars", [("rating", ">=", 4)]),
+    ("iso 800, nothing higher", [("iso", "<=", 800)]),
     ("landscapes iso ≤ 200, f/8–f/11", [("iso", "<=", 200), ("f_number", "between", (8.0, 11.0))]),  # en dash
     ("where the focal length is between 70 and 200", [("focal", "between", (70.0, 200.0))]),
     ("city at night, f ≥ 5.6 && iso < 400", [("daytime", "is", "night"), ("f_number", ">=", 5.6), ("iso", "<", 400)]),

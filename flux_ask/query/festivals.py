@@ -24,7 +24,8 @@ from flux_ask.atomic import atomic_output, kept_pickled
 from flux_ask.query import vocabulary
 
 Range = tuple[date, date]
-INDEX_VERSION = "1"
+INDEX_VERSION = "2"
+MIN_NAME_CHARS = 3  # a name folded to a letter or two ("i") is what is left of another script's: no name
 INDEX_YEARS = range(2019, 2028)  # the years whose names are indexed: names change little
 MAX_NAME_WORDS = 6
 # calendar entries that name no holiday of their own
@@ -190,7 +191,7 @@ def _build_index() -> dict[str, list[list[str]]]:
                         if NOT_A_NAME.search(name.lower()) or NOT_A_NAME.search(english_name.lower()):
                             continue
                         key = key_of(name)
-                        if key and len(key.split()) <= MAX_NAME_WORDS:
+                        if len(key) >= MIN_NAME_CHARS and len(key.split()) <= MAX_NAME_WORDS:
                             index.setdefault(key, {}).setdefault(country, english_name)
     return {key: [[c, n] for c, n in by_country.items()] for key, by_country in index.items()}
 

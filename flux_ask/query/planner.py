@@ -157,6 +157,9 @@ class Draft:
     asks_how: bool = False  # "how did my portraits change": a change over time, not a picture of one
     asked: bool = False  # an asking verb came first ("show me 5 foggy bridges": a count)
     holidays: bool = False  # a calendar holiday was read
+    # a place named bare, with what it took from the text (where, its words, its note): a place
+    # named later with a preposition is the place, and the bare name's words go back
+    bare_near: tuple[int, list[str], str] | None = None
     # the last date said without its year: (the word after it, it, where its ranges and note are)
     yearless: tuple[int, Dates, int, int] | None = None
     open_dates: list[tuple[int, int, str]] = field(default_factory=list)  # (range, note, "since" or "until")
@@ -194,6 +197,18 @@ class Draft:
         self.open_dates = [d for d in self.open_dates if d[:2] != found]
         return True
 
+    def _words_back(self) -> None:
+        """ "the i love ny shirt in rome": Rome is the place, and "ny" words of the picture again."""
+        if self.bare_near is None:
+            return
+        at, said, note = self.bare_near
+        self.text[at:at] = said
+        dropped = {note, *(r.note() for r in self.readings if r.chosen == self.near)}
+        self.notes = [n for n in self.notes if n not in dropped]
+        self.readings = [r for r in self.readings if r.chosen != self.near]
+        self.others = [o for o in self.others if not o.label.startswith(f"'{' '.join(said)}' as words")]
+        self.bare_near = None
+
     def add(self, phrase: Phrase | list[Phrase], at: int, said: list[str]) -> None:
         """Take a phrase read at word `at` from the words `said`."""
         for one in phrase if isinstance(phrase, list) else [phrase]:
@@ -220,6 +235,7 @@ class Draft:
                     self.near.country_code == place.area.split("/")[0]:
                 pass  # "split in croatia": the country says which Split, it does not widen it
             case Near(place=place, readings=readings):
+                self._words_back()
                 self.near = place
                 self._read_as(readings)
                 self.kinds.append((at, "place"))
@@ -817,7 +833,7 @@ def _bare_place(words: Words, i: int, draft: Draft, ctx: Context, holdings, star
         if found[0] is None:
             return 0
     end = i + found[0][1]
-    while end + 1 < len(words) and (words.words[end] == "or" or words.words[end] in VERSUS) and \
+    while end + 1 < len(words) and (words.words[end] in ("or", "and") or words.words[end] in VERSUS) and \
             (more := _bare_name(words, end + 1, ctx, start, after_a_place=True)):
         if words.words[end] in VERSUS:  # "hanoi vs saigon": side by side
             draft.group_by = draft.group_by or "place"
@@ -825,14 +841,15 @@ def _bare_place(words: Words, i: int, draft: Draft, ctx: Context, holdings, star
         end += 1 + more[1]
     place = replace(found[0][0], either=(*found[0][0].either, *(p for p, _ in found[1:])))
     said = " ".join(words.originals[i:end])
-    draft.notes.append(f"read '{said}' as {'places' if len(found) > 1 else 'a place'}, "
-                       "not as words of the picture")
+    note = f"read '{said}' as {'places' if len(found) > 1 else 'a place'}, not as words of the picture"
+    draft.notes.append(note)
     at = i
     readings = []
     for one, length in found:
         readings += others(" ".join(words.words[at:at + length]), one, ctx.places)
         at += length + 1
     draft.add(Near(place, tuple(readings)), i, _said(words, i, end))
+    draft.bare_near = (len(draft.text), _said(words, i, end), note)
     if not _written_as_name(words, i, end, ctx, start):
         draft.others.append(OtherReading(f"'{said}' as words of the picture, not a place",
                                          _rewritten(words, i, end, f'"{said}"')))

@@ -167,6 +167,7 @@ def _normalised(text: str) -> tuple[str, dict[str, list[str]]]:
     text = re.sub(r"☆+", " ", text)
     text = re.sub(r"(\d)\s?\*(?!\w)", r"\1 stars", text)  # "4*"
     text = text.replace("≥", " >= ").replace("≤", " <= ")
+    text = re.sub(r"[♥❤♡💕💖💗💓💙💚💛💜🖤🤍]\ufe0f?", " love ", text)  # "i ♥ ny": said as read
     text = re.sub(r"(\d)\.\.(?=\d)", r"\1 to ", text)  # "2024-05-01..2024-05-15"
     text = re.sub(r"\bper-(?=[a-z])", "per ", text, flags=re.I)  # "a per-lens breakdown"
     text = re.sub(r"\b([a-z]+)-by-\1\b", r"\1 by \1", text, flags=re.I)  # "an hour-by-hour breakdown"

@@ -572,3 +572,11 @@ def test_us_written_small_is_no_place(places):
     assert plan("every thanksgiving except 2020, that one was just us on zoom", now=NOW, places=places).near is None
     assert plan("US road trips", now=NOW, places=places).near.area == "US"
     assert plan("street markets anywhere other than the us", now=NOW, places=places).exclude_near.area == "US"
+
+
+def test_a_place_said_with_a_preposition_wins_over_a_bare_name_whose_words_go_back(places):
+    shirt = plan("the pic of the guy with the i ♥ ny shirt in rome", now=NOW, places=places)
+    assert shirt.near.label == "Rome" and "i love ny shirt" in shirt.text and shirt.date_ranges == ()
+    assert not any("'ny'" in n for n in shirt.notes)  # no reading of a name the plan does not use
+    both = plan("paris and london in 2019", now=NOW, places=places)
+    assert both.near.label == "Paris" and [p.label for p in both.near.either] == ["London"]

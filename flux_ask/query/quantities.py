@@ -300,7 +300,7 @@ def _measure(words: list[str], j: int, name: str | None, led: bool) -> _Measure 
         return _sane(_Measure("exposure_s", value, 2))
     if nxt in units["minutes"] and name == "exposure_s":
         return _sane(_Measure("exposure_s", value * 60, 2))
-    if name is not None and NUMBER.fullmatch(word):
+    if name is not None and (NUMBER.fullmatch(word) or name == "rating"):  # "a star rating of two or lower"
         return _sane(_Measure(name, value, 1))
     if led and name is None and value in vocabulary.entry("measure.lens_names") and NUMBER.fullmatch(word) \
             and j > 0 and words[j - 1] in ("the", "my", "a"):

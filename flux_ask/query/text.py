@@ -153,6 +153,8 @@ def _normalised(text: str) -> tuple[str, dict[str, list[str]]]:
                     w[len(w.rstrip(",;:.!?")):] or w for w in text.split())
     text = text.replace("&", " and ")
     text = re.sub(r"\bnon-(?=\w)", "non ", text, flags=re.I)  # "non-iphone shots"
+    text = re.sub(r"\b(portrait|landscape|vertical|horizontal|square)-(?=orient|format)", r"\1 ", text,
+                  flags=re.I)  # "portrait-orientation photographs"
     text = re.sub(r"(?<=[\w/.])[–—](?=[\w/])", "-", text)  # "f/8–f/11", "6–9am": a dash as typed is a hyphen
     text = re.sub(r"\s[–—]\s", ", ", text)  # "bastille day 2017 – défilé": a dash between words ends a clause
     text = re.sub(r"(?<=[^\W\d]) - (?=[^\W\d])", _hyphen_between_words, text)  # "a calendar - philly"

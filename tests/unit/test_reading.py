@@ -42,6 +42,8 @@ def facts(p) -> list[tuple]:
     ("top rated only, 5 stars nothing less", [("rating", ">=", 5)]),
     ("nothing less than 4 stars", [("rating", ">=", 4)]),
     ("iso 800, nothing higher", [("iso", "<=", 800)]),
+    ("with a star rating of two or lower", [("rating", "<=", 2)]),
+    ("Portrait-orientation photographs of trams", [("shape", "is", "vertical")]),
     ("landscapes iso ≤ 200, f/8–f/11", [("iso", "<=", 200), ("f_number", "between", (8.0, 11.0))]),  # en dash
     ("where the focal length is between 70 and 200", [("focal", "between", (70.0, 200.0))]),
     ("city at night, f ≥ 5.6 && iso < 400", [("daytime", "is", "night"), ("f_number", ">=", 5.6), ("iso", "<", 400)]),

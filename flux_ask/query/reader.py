@@ -282,6 +282,25 @@ class PhraseReader(Transformer):
         return Span(((found, found),), _on(found), year_said=year is not None or bool(re.search(r"\d{4}", said)),
                     in_year=None if year else in_year)
 
+    def weekend_of(self, c) -> Span | None:
+        """ "the weekend of june 8 2024": the Saturday and Sunday of that day (a weekday's, the next)."""
+        day = c[-1]
+        if not isinstance(day, Span):
+            return None
+        found = day.ranges[0][0]
+        saturday = found + timedelta(days=5 - found.weekday()) if found.weekday() < 5 else \
+            found - timedelta(days=found.weekday() - 5)
+        return Span(((saturday, saturday + timedelta(days=1)),), _from_to((saturday, saturday + timedelta(days=1))))
+
+    def week_of(self, c) -> Span | None:
+        """ "the week of the 4th of july": Monday to Sunday round that day."""
+        day = c[-1]
+        if not isinstance(day, Span):
+            return None
+        found = day.ranges[0][0]
+        rng = (found - timedelta(days=found.weekday()), found + timedelta(days=6 - found.weekday()))
+        return Span((rng,), _from_to(rng))
+
     def weekday_day(self, c) -> Span | None:
         """ "fri dec 4": the day, which the weekday confirms; said without a year, the latest
         year it fell on that weekday; a weekday the day does not fall on is said in the notes."""

@@ -241,6 +241,9 @@ def test_a_holiday_said_as_a_word_stays_one_and_the_days_are_offered():
     ("sat dec 4", [("2021-12-04", "2021-12-04")]),  # ... or picks the latest year it fell on it
     ("after May 2023 and before the end of that year", [("2023-06-01", "2023-12-31")]),  # the year said before
     ("after the start of 2020", [("2020-01-01", "2026-12-06")]),
+    ("everything from the weekend of june 8 2024", [("2024-06-08", "2024-06-09")]),  # a Saturday's weekend
+    ("the weekend of june 7 2024", [("2024-06-08", "2024-06-09")]),  # a Friday's: the one after it
+    ("the week of june 8 2024", [("2024-06-03", "2024-06-09")]),
     ("photos from the last three summers", [("2024-06-01", "2024-08-31"), ("2025-06-01", "2025-08-31"),
                                             ("2026-06-01", "2026-08-31")]),
 ])

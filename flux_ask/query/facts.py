@@ -139,9 +139,11 @@ def _between_two(first: Found, words, originals, i: int, holdings) -> Found | No
             (op in LOWER_BOUNDS) == (second.fact.op in LOWER_BOUNDS):
         return None
     low, high = (first.fact, second.fact) if op in LOWER_BOUNDS else (second.fact, first.fact)
-    whole = kind == "rating"  # stars are whole: more than 1 is 2 or more
-    bottom = low.value + 1 if whole and low.op == ">" else low.value
-    top = high.value - 1 if whole and high.op == "<" else high.value
+    # stars and ISO are whole: more than 1 is 2 or more; a measure's strict bound is kept just
+    # inside ("over 28mm and 50mm or less" leaves out 28 mm)
+    step = 1 if kind in ("rating", "iso") else None
+    bottom = low.value + (step or abs(low.value) * 1e-6) if low.op == ">" else low.value
+    top = high.value - (step or abs(high.value) * 1e-6) if high.op == "<" else high.value
     if bottom > top:
         return None
     return Found(Fact(kind, "between", (bottom, top), f"{low.label} and {high.label}"), j + 1 + second.words - i)

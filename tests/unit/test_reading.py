@@ -64,7 +64,8 @@ def facts(p) -> list[tuple]:
     ("office from 9 to 5", [("hour", "between", (9, 16))]),  # the end is 5pm
     ("3 or more stars", [("rating", ">=", 3)]),  # the unit after "or more"
     ("at least 2 but fewer than 5 stars", [("rating", "between", (2, 4))]),  # two bounds: a span
-    ("iso over 400 and under 1600", [("iso", "between", (400, 1600))]),
+    ("iso over 400 and under 1600", [("iso", "between", (401, 1599))]),  # whole numbers, the bounds left out
+    ("a focal of 50 or less but more than 28", [("focal", "between", (28.000028, 50.0))]),
     ("an aperture bigger than f/4", [("f_number", "<", 4.0)]),  # the opening, not the number
     ("f-stop bigger than 4", [("f_number", ">", 4.0)]),
     ("wide open at f/1.2", [("f_number", "between", (1.15, 1.25))]),

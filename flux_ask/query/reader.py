@@ -878,6 +878,12 @@ class PhraseReader(Transformer):
             return None  # "her sunday best", "weekend trips": words
         if said in ("sat", "sun", "wed", "mon", "fri", "tue") and after not in dates.TIMES_OF_DAY:
             return None  # "sat on a bench", "sun on the water"
+        around = {self.ctx.before, *map(str.lower, self.ctx.originals)}
+        if said in dates.WEEKDAYS and not {"every", "each", "on"} & around:
+            # "all of saturday", "at tuesday": every one, or, offered, the last one
+            back = (self.ctx.now.weekday() - dates.DAY_NAMES.index(said.title())) % 7 or 7
+            last = self.ctx.now - timedelta(days=back)
+            self._offer(f"'{' '.join(self.ctx.originals)}' as last {said.title()}, {last.isoformat()}", "last", said)
         return Weekdays(frozenset(dates.WEEKDAY_SETS[dates.WEEKDAY_SHORT.get(said, said)]))
 
     def weekday_span(self, c) -> Weekdays:

@@ -586,3 +586,11 @@ def test_a_place_said_with_a_preposition_wins_over_a_bare_name_whose_words_go_ba
     assert not any("'ny'" in n for n in shirt.notes)  # no reading of a name the plan does not use
     both = plan("paris and london in 2019", now=NOW, places=places)
     assert both.near.label == "Paris" and [p.label for p in both.near.either] == ["London"]
+
+
+def test_a_weekday_said_once_is_every_one_and_the_last_is_offered():
+    market = plan("photos at tusday of the market", now=NOW)
+    assert market.weekdays == (1,)
+    assert [r.question for r in market.other_readings] == ["photos last tuesday of the market"]
+    assert plan(market.other_readings[0].question, now=NOW).date_ranges == (("2026-12-01", "2026-12-01"),)
+    assert plan("every sunday", now=NOW).other_readings == () and plan("sundays", now=NOW).other_readings == ()

@@ -524,6 +524,10 @@ def _negation(words: Words, i: int, draft: Draft, ctx: Context, holdings, start:
     said = [] if places_only else _negated_words(words, j)
     if not said:
         return 0
+    if words.words[said[0]] in ("my", "our"):  # "kids playing but not my kids": whose they are is not seen
+        draft.notes.append(f"'{' '.join(words.originals[i:said[-1] + 1])}' is not searched: a picture does not "
+                           "show whose they are")
+        return said[-1] + 1 - i
     if words.words[j] in ("in", "at", "near", "on") and words.words[said[0]] not in ("the", "a", "an") and \
             len(said) > 1 and words.words[said[-1]] in LANDMARK_WORDS:
         raise UnknownPlace(" ".join(words.words[k] for k in said))  # "not in times square": a place, not a thing

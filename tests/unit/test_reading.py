@@ -117,6 +117,8 @@ def test_negation_of_every_kind(places):
     calendar = plan("12 for a calendar - philly, one per month, horizontal, nothing rated below 3", now=NOW)
     assert [f.label for f in calendar.facts] == ["horizontal", "not fewer than 3 stars"]  # a shape said at its comma
     assert plan("nothing but sunsets", now=NOW).text == "sunsets"  # only sunsets
+    mine = plan("kids playing but not my kids", now=NOW)  # whose they are is not in the picture
+    assert mine.text == "kids playing" and not mine.negative_text and any("not my kids" in n for n in mine.notes)
     because = plan("pics that r NOT vertical bc grandpa's tv is sideways", now=NOW)  # the reason is no scope
     assert [f.label for f in because.facts] == ["not vertical"] and not because.negative_text
     assert plan("snow scenes where nobody is around", now=NOW).negative_text == "people"

@@ -469,7 +469,8 @@ def _shape(words, originals, i, holdings) -> Found | None:
     if shape and not named and words[i + 1:i + 2] and words[i + 1] in PHOTO_KINDS:
         return Found(Fact("shape", "is", shape, shape), 1)  # "vertical portraits": portraits stay for CLIP
     alone = i + 1 == len(words) or words[i + 1] not in JOINS and (
-        words[i + 1] in ENDS_A_NAME or read_fact(words, originals, i + 1, holdings) is not None)
+        words[i + 1] in ENDS_A_NAME or words[i + 1] in ("for", "please", "pls") or
+        read_fact(words, originals, i + 1, holdings) is not None)  # "that aren't vertical for once"
     if shape and not named and alone and words[i - 1:i] not in (["or"], ["and"]):
         return Found(Fact("shape", "is", shape, shape), 1)  # "..., horizontal", "vertical, 4+ stars": said alone
     match = _match(_SHAPE, words, i)

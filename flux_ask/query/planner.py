@@ -366,8 +366,9 @@ def _read(text: str, ctx: Context, holdings: Holdings | None) -> Draft:
     if at + 1 < start < len(words) and words.words[start - 2] in DATE_PREPS and words.words[start - 1] == "the" and \
             isinstance((_grammar(words, start - 2, ctx) or (None,))[0], (Dates, Near)):
         start -= 2  # "photos from the 90s", "from the city of split": the preposition and the article are the phrase's
-    elif at < start < len(words) and words.words[start - 1] in DATE_PREPS:
-        start -= 1  # "photos from summer": the preposition belongs to the date
+    elif at < start < len(words) and words.words[start - 1] in DATE_PREPS and \
+            isinstance((_grammar(words, start - 1, ctx) or (None,))[0], (Dates, Near, Weekdays)):
+        start -= 1  # "photos from summer": the preposition belongs to the date ("looking for portraits": none)
     # "find all photographs made within ..." is a question of its own; "only 2019", "those from 2020",
     # "now show me dogs" and "just the vertical photos" say which they are
     asked_anew = any(w in ASKING_VERBS for w in words.words[at:start])

@@ -384,6 +384,9 @@ class PhraseReader(Transformer):
         return f"{rng_words} ({before}{festival.label}{f' {span}' if span else ''}{where})"
 
     def holiday_year(self, c) -> Span | None:
+        if any(isinstance(x, Token) for x in c) and self.ctx.after in vocabulary.terms("picture.nouns"):
+            return None  # "christmas 12 photos": a count
+        c = [dates.year_of(str(x), self.ctx.now) if isinstance(x, Token) else x for x in c]  # "thanksgiving 22"
         named = next(x for x in c if not isinstance(x, int))
         year = next(x for x in c if isinstance(x, int))
         if named is None:

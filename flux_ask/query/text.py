@@ -125,6 +125,9 @@ def _undo_unread(out: Words, corrected: list[tuple[str, str, str]]) -> None:
             out.notes.remove(note)
 
 
+MONTH_START = "(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
+
+
 def _years_referred_back(text: str) -> str:
     """ "after may 2023 and before the end of that year": "that year" is the last year said."""
     def said_before(match: re.Match) -> str:
@@ -169,14 +172,24 @@ def _normalised(text: str) -> tuple[str, dict[str, list[str]]]:
     text = re.sub(r"☆+", " ", text)
     text = re.sub(r"(\d)\s?\*(?!\w)", r"\1 stars", text)  # "4*"
     text = text.replace("≥", " >= ").replace("≤", " <= ")
+    # "more of 3200", "longer as one second", "under of 2 stars": than, as Spanish and German speakers say it
+    number = r"(?= ?(?:\d|f/|iso\b|one\b|two\b|three\b|four\b|five\b|six\b|seven\b|eight\b|nine\b|ten\b))"
+    text = re.sub(r"\b(more|less|fewer|longer|shorter|bigger|smaller|higher|lower|wider|narrower|faster|slower|"
+                  r"greater) (?:as|of)\b" + number, r"\1 than", text, flags=re.I)
+    text = re.sub(r"\b(under|over|above|below) of\b" + number, r"\1", text, flags=re.I)
     text = re.sub(r"[♥❤♡💕💖💗💓💙💚💛💜🖤🤍]\ufe0f?", " love ", text)  # "i ♥ ny": said as read
     text = re.sub(r"(\d)\.\.(?=\d)", r"\1 to ", text)  # "2024-05-01..2024-05-15"
     text = re.sub(r"\bper-(?=[a-z])", "per ", text, flags=re.I)  # "a per-lens breakdown"
     text = re.sub(r"\b([a-z]+)-by-\1\b", r"\1 by \1", text, flags=re.I)  # "an hour-by-hour breakdown"
     # "within 5 km of the centre of Reykjavík": the place's centre is where its circle is drawn from
-    text = re.sub(r"\b(?:the )?(?:centre|center|heart|middle) of (?=[A-Z])", "", text)
+    text = re.sub(r"\b(?:the )?(?:centre|center|heart|middle) of (?=[A-Z])(?!" + MONTH_START + ")", "", text)
     text = _between_days(text)
     text = _years_referred_back(text)
+    # "around the middle of October 2021", "from the middle of 2022": mid-October, mid-2022
+    text = re.sub(r"\b(?:the )?middle of (?=" + MONTH_START + r"[a-z]*\b|(?:19|20)\d\d\b)", "mid ", text, flags=re.I)
+    text = re.sub(r"\b((?:19|20)\d\d) on(?=\s*(?:$|[,.;!?]))", r"\1 onwards", text)  # "from 2015 on"
+    decade = rf"(?:early |mid |late )?(?:'?\d0s|(?:19|20)\d0s|{'|'.join(vocabulary.terms('dates.decade_words'))})"
+    text = re.sub(rf"\b(the {decade}) and (?={decade}\b)", r"\1 and the ", text, flags=re.I)  # "the 80s and 90s"
     text = re.sub(r"\bw (?=(the|my|a|an|his|her|their|our)\b)", "with ", text, flags=re.I)  # "w the r5"
     numbers = vocabulary.table("numbers")
     text = re.sub(r"\b(a|an|\w+) decades? (?=ago\b|back\b)", lambda m: f"{10 * n} years " if (

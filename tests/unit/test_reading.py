@@ -43,6 +43,8 @@ def facts(p) -> list[tuple]:
     ("nothing less than 4 stars", [("rating", ">=", 4)]),
     ("iso 800, nothing higher", [("iso", "<=", 800)]),
     ("with a star rating of two or lower", [("rating", "<=", 2)]),
+    ("ISO of more than 3200 but less of 12800", [("iso", "between", (3201, 12799))]),  # "than" as Spanish says it
+    ("a shutter time longer as one second", [("exposure_s", ">", 1.0)]),  # ... and as German does
     ("Portrait-orientation photographs of trams", [("shape", "is", "vertical")]),
     ("landscapes iso ≤ 200, f/8–f/11", [("iso", "<=", 200), ("f_number", "between", (8.0, 11.0))]),  # en dash
     ("where the focal length is between 70 and 200", [("focal", "between", (70.0, 200.0))]),
@@ -247,6 +249,10 @@ def test_a_holiday_said_as_a_word_stays_one_and_the_days_are_offered():
     ("everything from the weekend of june 8 2024", [("2024-06-08", "2024-06-09")]),  # a Saturday's weekend
     ("the weekend of june 7 2024", [("2024-06-08", "2024-06-09")]),  # a Friday's: the one after it
     ("the week of june 8 2024", [("2024-06-03", "2024-06-09")]),
+    ("fog around the middle of October 2021", [("2021-10-11", "2021-10-20")]),  # mid-October
+    ("one a year from twenty fifteen on", [("2015-01-01", "2026-12-06")]),
+    ("the eighties and nineties scans", [("1980-01-01", "1989-12-31"), ("1990-01-01", "1999-12-31")]),
+    ("thanksgiving 22, parade balloons", [("2022-11-24", "2022-11-24")]),  # a holiday's year said short
     ("photos from the last three summers", [("2024-06-01", "2024-08-31"), ("2025-06-01", "2025-08-31"),
                                             ("2026-06-01", "2026-08-31")]),
 ])
@@ -350,6 +356,7 @@ def test_a_holiday_that_names_a_thing_gives_way_to_the_day_named(places):
     ("with the 100-400 at the long end", [("lens", "like", "100-400"), ("focal", "between", (399.5, 400.5))]),
     ("portraits on the 85 at 1.2", [("focal", "between", (84.5, 85.5)), ("f_number", "between", (1.15, 1.25))]),
     ("on the 50 at the beach", [("focal", "between", (49.5, 50.5))]),  # a place, no setting
+    ("portraits that aren't vertical for once", [("not", None, None)]),
 ])
 def test_what_photographers_say_of_their_settings(question, expected):
     got = [(f.name, f.op, f.value) if f.name != "not" else ("not", None, None) for f in plan(question, now=NOW).facts]

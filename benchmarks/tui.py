@@ -145,9 +145,14 @@ async def answers(settings) -> None:
                 app.conversation.last = None  # each question on its own, not a follow-up of the one before
                 app.prompt.value = q
                 painted = len(app.render_seconds) + 1
+                errors = len(app.query(".error"))
                 await pilot.press("enter")
                 await app.workers.wait_for_complete()
+                deadline = time.perf_counter() + 60
                 while len(app.render_seconds) < painted:
+                    if len(app.query(".error")) > errors or time.perf_counter() > deadline:
+                        said = [str(n.render()) for n in app.query(".error")][errors:]
+                        raise SystemExit(f"{q!r} was not answered: {said or 'nothing painted in 60 s'}")
                     await pilot.pause()
                 paint.setdefault(q, []).append(app.render_seconds[-1])
                 search.setdefault(q, []).append(app.conversation.last.answer.seconds)
@@ -247,7 +252,12 @@ async def every_row_mounted(settings, results) -> None:
             t = time.perf_counter()
             grid = widgets.ResultGrid(results, set(), app.image_class)
             await app.transcript.mount(grid)
+            deadline = time.perf_counter() + 30
             while not grid.tiles or not all(tile.picture.is_mounted for tile in grid.tiles):
+                if time.perf_counter() > deadline:  # a picture far off screen may wait to be mounted
+                    print(f"  ({sum(not tile.picture.is_mounted for tile in grid.tiles)} pictures of {label} "
+                          "not mounted after 30 s)")
+                    break
                 await pilot.pause()
             await pilot.pause()
             shown = frames.times[-1] - t

@@ -825,15 +825,19 @@ class PhraseReader(Transformer):
         start = _latest(span, self.ctx.now)[0]
         return self._open((start, self.ctx.now), "since")
 
-    def after(self, c) -> Span:
+    def after(self, c) -> Span | None:
         span = c[0]
+        if not isinstance(span, Span):  # a date the phrase's own reader turned down
+            return None
         if self._edge_said(("start", "beginning", "begin")):  # "after the start of 2020": from its first day
             return self._open((span.ranges[0][0], self.ctx.now), "since")
         end = _latest(span, self.ctx.now)[1] if span.every else span.ranges[-1][1]
         return self._open((end + timedelta(days=1), self.ctx.now), "after")
 
-    def before(self, c) -> Span:
+    def before(self, c) -> Span | None:
         span = c[0]
+        if not isinstance(span, Span):
+            return None
         if self._edge_said(("end",)):  # "before the end of 2023": until its last day
             return self._open((date(1900, 1, 1), span.ranges[-1][1]), "until")
         start = _latest(span, self.ctx.now)[0] if span.every else span.ranges[0][0]

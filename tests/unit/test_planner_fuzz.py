@@ -43,6 +43,11 @@ def test_any_question_plans_or_fails_with_a_typed_error(question):
     check(question)
 
 
+@pytest.mark.parametrize("question", ["after christmas 12 photos", "before the last 99999 summers"])
+def test_an_open_range_of_a_date_its_reader_turned_down_is_no_range(question):
+    check(question)
+
+
 def test_a_question_longer_than_clip_reads_is_cut_and_says_so():
     p = plan(" ".join(["umbrellas in fog"] * 200), now=NOW, places=places)
     assert any(f"first {MAX_QUESTION_WORDS} of its 600 words" in n for n in p.notes)

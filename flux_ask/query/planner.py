@@ -400,9 +400,9 @@ def _read(text: str, ctx: Context, holdings: Holdings | None) -> Draft:
 
 
 def _offer_holiday_of_compounds(words: Words, draft: Draft) -> None:
-    """"halloween costumes from 2021" are the costumes of any day of 2021, as the words say, and,
-    offered, those of Halloween 2021: a compound's holiday is a word of the picture, and its
-    days (one, or the weeks of lights and markets?) are the asker's to choose."""
+    """ "halloween costumes from 2021" are the costumes of any day of 2021, as the words say,
+    and, offered, those of Halloween 2021: a compound's holiday is a word of the picture, and
+    whether its day or the weeks around it (lights, markets) is the asker's to choose."""
     if not draft.date_ranges or draft.holidays:
         return
     for k, word in enumerate(words.words):
@@ -870,7 +870,7 @@ def _bare_name(words: Words, i: int, ctx: Context, start: int, after_a_place: bo
                holdings: Holdings | None = None) -> tuple[Place, int] | None:
     """The place whose name begins at word i, and how many words it takes: a well-known one,
     or a town or district whose name no dictionary keeps as a word ("lerwick", "trastevere");
-    after another place and "or", any ("lisbon or porto")."""
+    after another place and "or" or "and", any ("lisbon or porto")."""
     w = words.words
     if w[i] in BARE_PLACE_NEVER or holiday_of(w[i]) or _a_pronoun(words, i):
         return None

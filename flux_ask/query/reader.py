@@ -213,8 +213,7 @@ class Span:
 
 # -- one method per rule ----------------------------------------------------------------
 
-EXCEPTING = {"but", "except", "excluding", "minus", "apart"}
-WEEKDAY_STARTS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # after a date: "winter except december"
+EXCEPTING = {"but", "except", "excluding", "minus", "apart"}  # after a date: "winter except december"
 
 
 class PhraseReader(Transformer):
@@ -290,7 +289,8 @@ class PhraseReader(Transformer):
         found = day.ranges[0][0]
         saturday = found + timedelta(days=5 - found.weekday()) if found.weekday() < 5 else \
             found - timedelta(days=found.weekday() - 5)
-        return Span(((saturday, saturday + timedelta(days=1)),), _from_to((saturday, saturday + timedelta(days=1))))
+        rng = (saturday, saturday + timedelta(days=1))
+        return Span((rng,), _from_to(rng))
 
     def week_of(self, c) -> Span | None:
         """ "the week of the 4th of july": Monday to Sunday round that day."""
@@ -307,11 +307,11 @@ class PhraseReader(Transformer):
         said, day = str(c[0]).lower(), c[-1]
         if not isinstance(day, Span):
             return None
-        wanted = WEEKDAY_STARTS.index(said[:3])
+        wanted = [d[:3].lower() for d in dates.DAY_NAMES].index(said[:3])
         found = day.ranges[0][0]
         if found.weekday() == wanted:
             return day
-        name = date(2024, 1, 1 + wanted).strftime("%A")  # 1 January 2024 was a Monday
+        name = dates.DAY_NAMES[wanted]
         if day.in_year is not None:
             for year in range(found.year - 1, found.year - 12, -1):
                 other = day.in_year(year)
@@ -319,7 +319,8 @@ class PhraseReader(Transformer):
                     self.ctx.notes.append(f"'{' '.join(self.ctx.originals)}' read as {other.ranges[0][0].isoformat()}, "
                                           f"the latest year it fell on a {name}")
                     return other
-        self.ctx.notes.append(f"{found.isoformat()} was a {found.strftime('%A')}, not a {name}: read as the date")
+        self.ctx.notes.append(f"{found.isoformat()} was a {dates.DAY_NAMES[found.weekday()]}, not a {name}: "
+                              "read as the date")
         return day
 
     def year_said(self, c) -> int:

@@ -125,7 +125,7 @@ def _undo_unread(out: Words, corrected: list[tuple[str, str, str]]) -> None:
             out.notes.remove(note)
 
 
-MONTH_START = "(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
+MONTH_START = "(?i:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)"  # any case, inside patterns that are not
 
 
 def _years_referred_back(text: str) -> str:

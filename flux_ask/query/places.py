@@ -522,3 +522,31 @@ def plausible_name(name: str) -> bool:
 
 # Words that end a place name rather than belong to it.
 NOT_IN_NAMES = vocabulary.terms("places.not_in_names") - {"and", "of"}
+
+
+def lies_in(place: Place, larger: Place) -> bool:
+    """Whether a place lies inside a larger one: in its country or region, or its circle."""
+    if place.area is not None and larger.area is not None:
+        return place.area == larger.area or place.area.startswith(f"{larger.area}/")
+    if larger.area is not None and larger.region is None:
+        return place.country_code == larger.area
+    return bool(haversine_m(place.lat, place.lon, larger.lat, larger.lon) <= larger.radius_m)
+
+
+def names_a_part(place: Place, larger: Place) -> bool:
+    """Whether a place named beside a larger one is meant as a part of it ("chinatown philly",
+    "shinjuku, tokyo", "flushing, queens"): a district, a small town, or anything beside a country
+    or region. Two cities side by side are a list ("venice, rome")."""
+    if place.area is not None or place.either or larger.either:
+        return False
+    if larger.area is not None:  # a country, or a region it lies in ("lisbon, porto": two cities)
+        return larger.region is None or lies_in(place, larger)
+    return is_district(place) and larger.radius_m >= 3 * place.radius_m
+
+
+def is_district(place: Place) -> bool:
+    """A city's district ("Mong Kok, Hong Kong") or a small town: never a place of its own size."""
+    return ", " in place.label or place.radius_m <= SMALL_TOWN_RADIUS_M
+
+
+SMALL_TOWN_RADIUS_M = city_radius_m(0)  # the least reach: towns of ~10,000 people or fewer

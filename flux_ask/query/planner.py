@@ -43,7 +43,10 @@ from flux_ask.query.places import (
     FEATURE_WORDS,
     GREAT_CITY_RADIUS_M,
     Resolver,
+    is_district,
     is_everyday_word,
+    lies_in,
+    names_a_part,
     plausible_name,
 )
 from flux_ask.query.plan import (
@@ -439,6 +442,8 @@ def _one_phrase(words: Words, i: int, draft: Draft, ctx: Context, holdings, star
         return taken
     if found := _grammar(words, i, ctx):
         phrase, taken = found
+        if isinstance(phrase, Near):
+            return _place_taken(words, i, i + taken, phrase, draft, ctx, start)
         draft.add(phrase, i, _said(words, i, i + taken))
         return taken
     return _bare_place(words, i, draft, ctx, holdings, start)
@@ -830,20 +835,18 @@ def _bare_place(words: Words, i: int, draft: Draft, ctx: Context, holdings, star
     york subway"), or several ("Kyoto or Nara temples"): taken when written as a name inside the
     question, or when its words are no everyday English ("nice", "reading", "split", "turkey" stay
     words unless written "in Nice")."""
-    if draft.near is not None:
-        return 0
+    if draft.near is not None:  # "hk neon signs, mong kok": a part of the place named
+        part = _part_named(words, i, draft.near, ctx, start)
+        return _place_taken(words, i, i + part[1], Near(part[0]), draft, ctx, start) if part else 0
     found = [_bare_name(words, i, ctx, start, holdings=holdings)]
     if found[0] is None:
         found = [_offer_place(words, i, draft, ctx, holdings)]
         if found[0] is None:
             return 0
     end = i + found[0][1]
-    while end + 1 < len(words) and (words.words[end] in ("or", "and") or words.words[end] in VERSUS) and \
-            (more := _bare_name(words, end + 1, ctx, start, after_a_place=True)):
-        if words.words[end] in VERSUS:  # "hanoi vs saigon": side by side
-            draft.group_by = draft.group_by or "place"
-        found.append(more)
-        end += 1 + more[1]
+    if _larger_after(words, end, found[0][0], ctx, start):  # "williamsburg brooklyn", "chinatown, philly"
+        return _place_taken(words, i, end, Near(found[0][0]), draft, ctx, start)
+    found, end = _listed(words, end, found, draft, ctx, start)
     place = replace(found[0][0], either=(*found[0][0].either, *(p for p, _ in found[1:])))
     said = " ".join(words.originals[i:end])
     note = f"read '{said}' as {'places' if len(found) > 1 else 'a place'}, not as words of the picture"
@@ -859,6 +862,93 @@ def _bare_place(words: Words, i: int, draft: Draft, ctx: Context, holdings, star
         draft.others.append(OtherReading(f"'{said}' as words of the picture, not a place",
                                          _rewritten(words, i, end, f'"{said}"')))
     return end - i
+
+
+def _listed(words: Words, end: int, found: list, draft: Draft, ctx: Context, start: int):
+    """More places after one, joined by "or", "and", "vs" or a comma ("tokyo, kyoto and osaka"):
+    (every place with its length in words, where the list ends). After a comma a name needs the
+    evidence any bare name needs ("paris, nice light" is Paris)."""
+    while end < len(words):
+        joined = words.words[end] in ("or", "and") or words.words[end] in VERSUS
+        if joined and end + 1 < len(words) and (more := _bare_name(words, end + 1, ctx, start, after_a_place=True)):
+            if words.words[end] in VERSUS:  # "hanoi vs saigon": side by side
+                draft.group_by = draft.group_by or "place"
+            found.append(more)
+            end += 1 + more[1]
+        elif words.ends[end - 1] and (more := _bare_name(words, end, ctx, start)) and \
+                not names_a_part(found[-1][0], more[0]) and not names_a_part(more[0], found[-1][0]):
+            found.append(more)
+            end += more[1]
+        else:
+            break
+    return found, end
+
+
+def _part_named(words: Words, i: int, larger: Place, ctx: Context, start: int) -> tuple[Place, int] | None:
+    """A district or town named bare at word i that lies in the place already named ("hk neon
+    signs, mong kok", "nyc, chinatown at night"): lying there is the evidence, unless its name is
+    one everyday word written small ("nyc market").
+    """
+    w = words.words
+    if w[i] in BARE_PLACE_NEVER or holiday_of(w[i]) or _a_pronoun(words, i):
+        return None
+    for j in range(min(len(w), i + 3), i, -1):
+        name = " ".join(w[i:j])
+        if not words.free(i, j) or not plausible_name(name) or any(x in BARE_PLACE_NEVER or not x.isalpha()
+                                                                   for x in w[i:j]) or \
+                j < len(w) and w[j] in LANDMARK_WORDS:
+            continue
+        if j - i == 1 and english.everyday(name) and not _written_as_name(words, i, j, ctx, start):
+            continue
+        place = ctx.places(name, sure=None)
+        if place is not None and not lies_in(place, larger):  # "nyc, chinatown": New York's, not the likeliest
+            place = ctx.places(f"{name} {larger.label}", sure=None)
+        if place is not None and is_district(place) and names_a_part(place, larger) and lies_in(place, larger):
+            return place, j - i  # a city in a country named before is a story: "georgia, grandpa went to tbilisi"
+    return None
+
+
+def _larger_after(words: Words, j: int, place: Place, ctx: Context, start: int) -> tuple[Place, int] | None:
+    """The larger place named right after a place, that says which one it is or where it lies
+    ("williamsburg brooklyn", "shinjuku, tokyo", "chinatown philly"), and its length in words."""
+    if j >= len(words) or place.either:
+        return None
+    found = _bare_name(words, j, ctx, start)
+    return found if found is not None and names_a_part(place, found[0]) else None
+
+
+def _place_taken(words: Words, i: int, j: int, near: Near, draft: Draft, ctx: Context, start: int) -> int:
+    """Take the place read at words i..j-1, with what is said beside it: the larger place after it
+    ("williamsburg, brooklyn") or before it ("nyc ... in soho") says which place of the name is
+    meant; where none of the name lies in it, the larger place is searched and the name stays
+    words of the picture, said ("chinatown philly": Philadelphia's is none the atlas knows).
+    Several places in a list are any of them. Returns the words taken."""
+    larger, n = (_larger_after(words, j, near.place, ctx, start) or (None, 0)) if not near.place.either else (None, 0)
+    if larger is None and draft.near is not None and is_district(near.place) and names_a_part(near.place, draft.near):
+        larger = draft.near  # named before: "hk neon signs, mong kok", "nyc street photos in soho"
+    if larger is None:
+        found, end = _listed(words, j, [(near.place, j - i)], draft, ctx, start)
+        place = replace(near.place, either=(*near.place.either, *(p for p, _ in found[1:])))
+        draft.add(Near(place, near.readings), i, _said(words, i, end))
+        return end - i
+    name = " ".join(w for w in words.words[i:j] if w not in NAME_LEADS)
+    if not lies_in(near.place, larger):
+        joint = ctx.places(f"{name} {' '.join(words.words[j:j + n]) if n else larger.label}", sure=None)
+        if joint is None or not lies_in(joint, larger):
+            draft.text += _said(words, i, j)
+            draft.notes.append(f"no place called '{name}' is known in {larger.label}: it stays words of the picture")
+            if n:
+                draft.add(Near(larger), j, _said(words, j, j + n))
+            return j + n - i
+        near = Near(joint)
+    if larger is draft.near:
+        draft.bare_near = None  # narrowed, not replaced: the larger place's words stay taken
+        draft.notes.append(f"read '{name}' as {near.place.label}, in {larger.label}")
+    draft.add(Near(near.place), i, _said(words, i, j + n))  # the larger place says which: no other reading
+    return j + n - i
+
+
+NAME_LEADS = {"in", "at", "near", "around", "from", "of", "on", "the"}  # what comes before a place's name
 
 
 def _a_pronoun(words: Words, i: int) -> bool:

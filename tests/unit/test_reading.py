@@ -603,3 +603,44 @@ def test_a_weekday_said_once_is_every_one_and_the_last_is_offered():
     assert [r.question for r in market.other_readings] == ["photos last tuesday of the market"]
     assert plan(market.other_readings[0].question, now=NOW).date_ranges == (("2026-12-01", "2026-12-01"),)
     assert plan("every sunday", now=NOW).other_readings == () and plan("sundays", now=NOW).other_readings == ()
+
+
+@pytest.mark.parametrize("question, label", [
+    ("graffiti in kreuzberg, berlin", "Kreuzberg"),
+    ("fotos in Williamsburg, Brooklyn", "Williamsburg, New York City"),
+    ("hk neon signs, mong kok", "Mong Kok, Hong Kong"),
+    ("nyc street photos in chinatown", "Chinatown, New York City"),
+    ("nyc, chinatown at night", "Chinatown, New York City"),
+])
+def test_a_place_named_beside_a_larger_one_is_the_one_inside_it(places, question, label):
+    p = plan(question, now=NOW, places=places)
+    assert p.near.label.startswith(label) and not p.near.either
+    assert not {"berlin", "brooklyn", "hk", "nyc", "chinatown", "kreuzberg"} & set(p.text.split())
+
+
+@pytest.mark.parametrize("question, larger, kept", [
+    ("lion dancers, chinatown philly", "Philadelphia", "chinatown"),
+    ("chinatown, philadelphia", "Philadelphia", "chinatown"),
+    ("nyc street photos in Soho", "New York City", "soho"),
+    ("lisbon, spain", "Spain", "lisbon"),
+])
+def test_a_name_none_of_whose_places_lies_in_the_larger_place_stays_words_and_is_said(places, question, larger,
+                                                                                         kept):
+    p = plan(question, now=NOW, places=places)  # never Chinatown, San Francisco or Soho, London
+    assert p.near.label == larger and kept in p.text.split()
+    assert any(f"no place called '{kept}' is known in {larger}" in n for n in p.notes)
+
+
+@pytest.mark.parametrize("question, labels", [
+    ("tokyo, kyoto and osaka temples", ["Tokyo", "Kyoto", "Osaka"]),
+    ("harbours from Lisbon, Porto or Genoa", ["Lisbon", "Porto, Portugal", "Genoa"]),
+    ("rome, paris or london", ["Rome", "Paris", "London"]),
+])
+def test_places_listed_with_commas_are_any_of_them(places, question, labels):
+    p = plan(question, now=NOW, places=places)
+    assert [x.label for x in p.near.places] == labels
+
+
+def test_a_city_named_after_its_country_is_a_story_not_a_narrower_place(places):
+    assert plan("pics from georgia, grandpa went to tbilisi", now=NOW, places=places).near.area == "GE"
+    assert plan("paris, nice light", now=NOW, places=places).near.label == "Paris"

@@ -84,6 +84,7 @@ class Found:
     keep: str = ""  # words CLIP should still see ("sunset")
     note: str = ""
     versus: bool = False  # "the iphone vs the fuji": either, side by side
+    other: tuple[str, str] | None = None  # another fair reading: (what it is, the words that ask for it)
 
 
 Reader = Callable[[list[str], list[str], int, Holdings | None], Found | None]
@@ -212,11 +213,11 @@ def _taken(match: re.Match) -> int:
 # -- camera and lens ------------------------------------------------------------------
 
 _CAMERA = _phrase(r"(?:(?:shot|taken|photographed|made) )?(?:(?:on|with|using|by) (?:the |my |a |an |our )?|"
-                     r"from (?:my|our) )(?P<name>[\w\-+.]+(?: [\w\-+.]+){0,2})")
+                     r"from (?:my|our) )(?P<name>[\w\-+.]+(?: [\w\-+.]+){0,3})")
 # "from" names a camera only as surely as a bare word does: "from the Canon", "from Nikon",
 # but "from Apple Park" and "from the galaxy" are not
-_FROM_CAMERA = _phrase(r"from (?:the )?(?P<name>[\w\-+.]+(?: [\w\-+.]+){0,2})")
-_BARE_CAMERA = _phrase(r"(?P<name>[\w\-+.]+(?: [\w\-+.]+){0,2})")
+_FROM_CAMERA = _phrase(r"from (?:the )?(?P<name>[\w\-+.]+(?: [\w\-+.]+){0,3})")
+_BARE_CAMERA = _phrase(r"(?P<name>[\w\-+.]+(?: [\w\-+.]+){0,3})")
 # the words before "with a ..." that name the photos, not what they show: "stuff with a leica"
 TAKEN_WITH = {"shot", "taken", "made", "captured", "photographed", "snapped", "filmed", "stuff", "ones", "all",
               "me", "only", "just", "everything", "anything"}
@@ -265,6 +266,10 @@ def _camera(words, originals, i, holdings) -> Found | None:
             return None  # "an old man with a leica around his neck": the camera is in the picture
         label = " ".join(originals[i + taken - n:i + taken]) if n else said
         note = ""
+        maker, meant = said.split()[0], value.split()[0]
+        if maker != meant and _misspelt(maker, meant):  # "nikkon z6", "cannon 5d": the maker said right
+            label = " ".join([meant, *label.split()[1:]])
+            note = f"read '{maker}' as '{meant}'"
         if holdings is not None and holdings.cameras and not holdings.cameras_like(value):
             near = difflib.get_close_matches(said, holdings.cameras, n=3, cutoff=0.3) or list(holdings.cameras[:5])
             note = f"no photo in the archive was taken with a camera called '{label}'; its cameras include " \
@@ -299,9 +304,10 @@ def _camera_value(said: str, holdings: Holdings | None, after_preposition: bool,
     if said in BRANDS and (after_preposition or said not in BRANDS_ONLY_AFTER_A_PREPOSITION):
         return BRANDS[said]
     if first not in BRANDS and rest and _model(" ".join(rest)):  # "sonny a7", "leika m10": the maker misspelt
-        first = _near_brand(first) or first
+        first = near_brand(first) or first
     if first in BRANDS and rest and \
-            all(w in MODEL_WORDS or re.fullmatch(r"[a-z]{0,4}-?[a-z]{0,2}\d+[a-z\d]*", w) for w in rest):
+            all(w in MODEL_WORDS or re.fullmatch(r"[a-z]{0,4}-?[a-z]{0,2}\d+[a-z\d]*|i{1,3}|iv|vi{0,3}|ix|x", w)
+                for w in rest):  # "canon 5d mark iv"
         return " ".join([BRANDS[first], *rest])  # "iphone 12 pro", "leica m6", "fuji x100v" (Mount Fuji has no model)
     if holdings is not None and len(_squash(said)) >= 3 and any(c.isdigit() for c in said):
         if holdings.cameras_like(said):  # a model the archive holds: "x100v", "d750", "eos r5"
@@ -325,7 +331,14 @@ def _distinctive(said: str) -> bool:
     return len(said) >= 3 and bool(re.search(r"[a-z]", said)) and bool(re.search(r"\d", said)) and " " not in said
 
 
-def _near_brand(word: str) -> str | None:
+def _misspelt(said: str, meant: str) -> bool:
+    """Whether a maker's name was a letter or two off ("nikkon"), not a short name ("fuji")."""
+    from rapidfuzz.distance import OSA
+
+    return OSA.distance(said, meant) <= 2 and not meant.startswith(said)
+
+
+def near_brand(word: str) -> str | None:
     from rapidfuzz import process
     from rapidfuzz.distance import OSA
 
@@ -413,7 +426,7 @@ _FLASH = _phrase(r"(?P<without>without|no|with no|w/o|with out) (?:a |the |any )
 def _quantity(words, originals, i, holdings) -> Found | None:
     """Focal lengths, apertures, ISO, shutter times and stars, compared or not (query/quantities.py)."""
     read = read_quantity(words, i)
-    return Found(read.fact, read.words, note=read.note) if read else None
+    return Found(read.fact, read.words, note=read.note, other=read.other) if read else None
 
 
 def _exposure(words, originals, i, holdings) -> Found | None:

@@ -428,6 +428,8 @@ def _one_phrase(words: Words, i: int, draft: Draft, ctx: Context, holdings, star
         return n
     if fact := _fact_at(words, i, holdings):  # what the files say, never words for CLIP
         draft.add(FactPhrase(fact.fact, fact.keep, fact.note), i, _said(words, i, i + fact.words))
+        if fact.other:  # "aperture bigger than f/16": a wider opening, or a bigger number
+            draft.others.append(OtherReading(fact.other[0], _rewritten(words, i, i + fact.words, fact.other[1])))
         by = {"camera": "camera", "lens": "lens", "focal": "lens"}.get(fact.fact.value[0].name) if fact.versus else None
         if by:  # "the iphone vs the fuji": side by side
             draft.add(Grouping(by), i, [])

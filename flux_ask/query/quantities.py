@@ -42,6 +42,7 @@ class Read:
     fact: Fact
     words: int
     note: str = ""
+    other: tuple[str, str] | None = None  # another fair reading: (what it is, the words that ask for it)
 
 
 @dataclass(frozen=True)
@@ -122,7 +123,21 @@ def _read(words: list[str], i: int, lead: int) -> Read | None:
     if not _fits(words, i, lead, j, quantity, op):
         return None
     fact = _fact(quantity, op or "=", value)
-    return Read(fact, j - i, _note(quantity, fact.label))
+    return Read(fact, j - i, _note(quantity, fact.label), _either_way(words[i:j], quantity, fact))
+
+
+def _either_way(said: list[str], quantity: str, fact: Fact) -> tuple[str, str] | None:
+    """The other reading of a comparison whose word fits the quantity and its number both ways:
+    "an aperture bigger than f/16" is a wider opening, or an f-number above 16."""
+    either = vocabulary.entry(f"quantity.{quantity}").get("either_way", [])
+    flipped = {">": "<", "<": ">", ">=": "<=", "<=": ">="}.get(fact.op)
+    if flipped is None or not set(said) & set(either):
+        return None
+    other = _fact(quantity, flipped, fact.value)
+    return f"'{' '.join(said)}' as {other.label}", f"{UNIT_OF_SYMBOL[quantity]} {flipped} {fact.value:g}"
+
+
+UNIT_OF_SYMBOL = {"f_number": "f", "focal": "focal length", "iso": "iso", "exposure_s": "shutter", "rating": "rating"}
 
 
 def _fits(words: list[str], i: int, lead: int, j: int, quantity: str, op: str | None) -> bool:

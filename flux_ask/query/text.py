@@ -94,7 +94,7 @@ def read(text: str) -> Words:
             pass  # "lol", "pls": chat, not a question
         elif clean:
             glued = UNIT_GLUED.fullmatch(clean)
-            if glued and not inside:  # "200mm", "3km", "48hrs", "1/500s": the number and its unit
+            if glued and not inside and not _a_model(out, clean):  # "200mm", "3km", "48hrs": the number, its unit
                 number, unit = glued.group(1) or glued.group(3), glued.group(2) or glued.group(4)
                 out._put(number, number.lower(), False)
                 out._put(unit, unit.lower(), False, glued=True, ends=ends)
@@ -283,6 +283,19 @@ def _between_days(text: str) -> str:
     day_first, month_first = _days_between()
     text = day_first.sub(r"\1 to \2", text)
     return month_first.sub(r"\1 to \2", text)
+
+
+def _a_model(out: Words, word: str) -> bool:
+    """Whether a number with a letter after a camera's maker is its model ("canon 5d", "nikon
+    1x"), not a span or a count ("last 30d")."""
+    if not out.words or not re.fullmatch(r"\d+[dhxk]", word, re.I):
+        return False
+    from flux_ask.query.facts import near_brand  # deferred: only for a number that may be a model
+
+    return out.words[-1] in CAMERA_MAKERS or near_brand(out.words[-1]) is not None
+
+
+CAMERA_MAKERS = frozenset(vocabulary.table("cameras.brands"))
 
 
 # a number and its unit, written as one word: "200mm", "3km", "48hrs", "5yrs", "1/500s"; not "the 30s" (a decade)

@@ -644,3 +644,34 @@ def test_places_listed_with_commas_are_any_of_them(places, question, labels):
 def test_a_city_named_after_its_country_is_a_story_not_a_narrower_place(places):
     assert plan("pics from georgia, grandpa went to tbilisi", now=NOW, places=places).near.area == "GE"
     assert plan("paris, nice light", now=NOW, places=places).near.label == "Paris"
+
+
+@pytest.mark.parametrize("question, op, other_op", [
+    ("the pictures with aperture bigger than f/16", "<", ">"),
+    ("aperture smaller than f/11 landscapes", ">", "<"),
+    ("bigger than f/8", ">", "<"),
+])
+def test_an_aperture_compared_by_size_is_read_one_way_and_the_number_offered(question, op, other_op):
+    p = plan(question, now=NOW)
+    assert facts(p)[0][:2] == ("f_number", op)
+    offered = plan(p.other_readings[0].question, now=NOW)
+    assert facts(offered)[0][:2] == ("f_number", other_op) and offered.text == p.text
+    assert plan("f/2 or wider", now=NOW).other_readings == ()  # wider is a direction only the opening has
+
+
+@pytest.mark.parametrize("question, value, note", [
+    ("nikkon z6 wedding", "nikon z6", "read 'nikkon' as 'nikon'"),
+    ("cannon 5d portraits", "canon 5d", "read 'cannon' as 'canon'"),
+    ("canon 5d mark iv", "canon 5d mark iv", None),
+])
+def test_a_misspelt_maker_before_a_model_is_read_right_and_said(question, value, note):
+    p = plan(question, now=NOW)
+    assert facts(p) == [("camera", "like", value)] and p.facts[0].label == value
+    assert note is None or note in p.notes
+    assert plan("a cannon at the fort", now=NOW).facts == ()
+
+
+@pytest.mark.parametrize("question, start", [("past 48h", "2026-12-04"), ("last 30d of shots", "2026-11-06")])
+def test_a_span_of_hours_or_days_written_short_is_a_date(question, start):
+    p = plan(question, now=NOW)
+    assert p.date_ranges == ((start, "2026-12-06"),) and p.text == ""

@@ -501,7 +501,13 @@ def _fact_at(words: Words, i: int, holdings):
 # -- negation: its scope is whatever follows ----------------------------------------------
 
 def _negation_at(words: list[str], i: int) -> int:
+    if words[i] == "any" and i + 2 < len(words) and (words[i + 1] in KINDS_OF_FILTER or words[i + 1] == "day"):
+        n = _longest_of(words, i + 2, NEGATIONS) or (words[i + 2] == "but")  # "any year but 2020"
+        return 2 + n if n and words[i + 2] != "not" else 0
     return _longest_of(words, i, NEGATIONS)
+
+
+KINDS_OF_FILTER = frozenset(vocabulary.table("units.group"))  # year, month, season, camera, country, city...
 
 
 def _negation(words: Words, i: int, draft: Draft, ctx: Context, holdings, start: int) -> int:
@@ -518,7 +524,12 @@ def _negation(words: Words, i: int, draft: Draft, ctx: Context, holdings, start:
     if not n:
         return 0
     j = i + n
-    phrase, taken = _negatable(words, j, draft, ctx, holdings, start, same=Near if places_only else None)
+    # "outside paris", "outside of fall": a place or a time, never a thing ("people outside a cafe")
+    phrase, taken = _negatable(words, j, draft, ctx, holdings, start,
+                               same=(Near, Dates, Weekdays) if places_only else None)
+    if phrase is None and places_only and words.words[j - 1] == "of":  # "outside of fall": "of fall" is the date
+        phrase, taken = _negatable(words, j - 1, draft, ctx, holdings, start, same=(Dates, Weekdays))
+        j -= phrase is not None
     if phrase is not None:
         draft.add(Negated(phrase), i, _said(words, i, j + taken))
         j += taken

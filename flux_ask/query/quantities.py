@@ -123,21 +123,25 @@ def _read(words: list[str], i: int, lead: int) -> Read | None:
     if not _fits(words, i, lead, j, quantity, op):
         return None
     fact = _fact(quantity, op or "=", value)
-    return Read(fact, j - i, _note(quantity, fact.label), _either_way(words[i:j], quantity, fact))
+    # "under 1/1000" is a slower speed, or a shorter time: said without "faster" or "longer", either
+    speed = quantity == "exposure_s" and measure.fraction and direction is None and \
+        not {"exposure", "exposures", "time"} & set(words[i:j])  # "exposure time < 1/1000" is a time
+    return Read(fact, j - i, _note(quantity, fact.label), _either_way(words[i:j], quantity, fact, speed))
 
 
-def _either_way(said: list[str], quantity: str, fact: Fact) -> tuple[str, str] | None:
+def _either_way(said: list[str], quantity: str, fact: Fact, either: bool = False) -> tuple[str, str] | None:
     """The other reading of a comparison whose word fits the quantity and its number both ways:
     "an aperture bigger than f/16" is a wider opening, or an f-number above 16."""
-    either = vocabulary.entry(f"quantity.{quantity}").get("either_way", [])
+    either = either or bool(set(said) & set(vocabulary.entry(f"quantity.{quantity}").get("either_way", [])))
     flipped = {">": "<", "<": ">", ">=": "<=", "<=": ">="}.get(fact.op)
-    if flipped is None or not set(said) & set(either):
+    if flipped is None or not either:
         return None
     other = _fact(quantity, flipped, fact.value)
-    return f"'{' '.join(said)}' as {other.label}", f"{UNIT_OF_SYMBOL[quantity]} {flipped} {fact.value:g}"
+    value = f"1/{round(1 / fact.value)}" if quantity == "exposure_s" and fact.value < 1 else f"{fact.value:g}"
+    return f"'{' '.join(said)}' as {other.label}", f"{ASKED_AS[quantity]} {flipped} {value}"
 
 
-UNIT_OF_SYMBOL = {"f_number": "f", "focal": "focal length", "iso": "iso", "exposure_s": "shutter", "rating": "rating"}
+ASKED_AS = {"f_number": "f", "focal": "focal length", "iso": "iso", "exposure_s": "exposure time", "rating": "rating"}
 
 
 def _fits(words: list[str], i: int, lead: int, j: int, quantity: str, op: str | None) -> bool:

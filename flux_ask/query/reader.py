@@ -638,6 +638,10 @@ class PhraseReader(Transformer):
         rng = dates.month_range(dates.year_of(t[1], self.ctx.now), dates.month_number(t[0]))
         return Span((rng,), dates.describe(rng))
 
+    def year_month(self, c) -> Span:
+        year, month = _tokens(c)
+        return self.month_year([Token("MONTH", month), Token("YEAR", year)])
+
     def month_only(self, c) -> Span | None:
         """ "snow in January": every January; "may flowers" and "march of the penguins" are words."""
         word = _tokens(c)[0]

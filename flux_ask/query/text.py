@@ -395,7 +395,8 @@ def _name_parts() -> frozenset[str]:
 def _common_targets() -> frozenset[str]:
     """The planner's own words that are no part of a name: dates and the typo list's."""
     return frozenset(vocabulary.terms("typos.targets") | vocabulary.terms("dates.months") |
-                     vocabulary.terms("dates.weekdays") | vocabulary.terms("dates.seasons"))
+                     vocabulary.terms("dates.weekdays") | vocabulary.terms("dates.seasons") |
+                     vocabulary.terms("units.span"))  # "last mnoth", "chinese new yaer"
 
 
 def _correct_typos(out: Words) -> list[tuple[str, str, str]]:

@@ -675,3 +675,43 @@ def test_a_misspelt_maker_before_a_model_is_read_right_and_said(question, value,
 def test_a_span_of_hours_or_days_written_short_is_a_date(question, start):
     p = plan(question, now=NOW)
     assert p.date_ranges == ((start, "2026-12-06"),) and p.text == ""
+
+
+@pytest.mark.parametrize("question, op, other_op", [
+    ("waves under 1/1000 shutter", ">", "<"), ("skateboarders >= 1/1000s", ">=", "<="),
+])
+def test_a_shutter_speed_compared_without_faster_or_longer_offers_the_other_way(question, op, other_op):
+    p = plan(question, now=NOW)
+    assert facts(p)[0][:2] == ("exposure_s", op)
+    assert facts(plan(p.other_readings[0].question, now=NOW))[0][:2] == ("exposure_s", other_op)
+    assert plan("exposure time < 1/1000", now=NOW).other_readings == ()
+    assert plan("faster than 1/500", now=NOW).other_readings == ()
+
+
+@pytest.mark.parametrize("question, note", [
+    ("chinese new yaer parade 2024", "read 'yaer' as 'year'"), ("dog walks last mnoth", "read 'mnoth' as 'month'"),
+])
+def test_a_misspelt_unit_of_time_is_read_and_said(question, note):
+    p = plan(question, now=NOW)
+    assert note in p.notes and p.date_ranges and p.text in ("parade", "dog walks")
+
+
+@pytest.mark.parametrize("question, excluded", [
+    ("markets, any year but 2020", ("2020-01-01", "2020-12-31")),
+    ("any day but today", ("2026-12-06", "2026-12-06")),
+])
+def test_any_kind_but_a_value_leaves_the_value_out(question, excluded):
+    p = plan(question, now=NOW)
+    assert excluded in p.exclude_date_ranges and p.date_ranges == () and "year" not in p.text
+
+
+def test_outside_of_a_season_leaves_it_out_and_outside_a_thing_is_words(places):
+    assert plan("forest shots outside of fall", now=NOW).exclude_date_ranges
+    assert plan("beaches, any country but spain", now=NOW, places=places).exclude_near.area == "ES"
+    assert plan("people outside a cafe", now=NOW).text == "people outside a cafe"
+
+
+@pytest.mark.parametrize("question, month", [("2024 may, kyoto", ("2024-05-01", "2024-05-31")),
+                                             ("2022 november, autumn leaves", ("2022-11-01", "2022-11-30"))])
+def test_a_year_written_before_its_month_is_that_month(question, month):
+    assert plan(question, now=NOW).date_ranges == (month,)

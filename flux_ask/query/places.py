@@ -118,6 +118,9 @@ class AreaBook:
             return Place(label, lat, lon, radius, area=f"{code}/{region}")
         if key in REGIONS:  # "provence", "patagonia", "scandinavia": several areas of the atlas
             return self._union(name, REGIONS[key])
+        if (natural := NATURAL_REGIONS.get(key.removeprefix("the "))) is not None:  # "the alps", "cape cod"
+            lat, lon, km = natural
+            return Place(_titled(key.removeprefix("the ")), lat, lon, km * 1000.0)
         found = names["areas"].get(key) or self._qualified(key)
         if not found or (found[2] and key in names["big_cities"]) or (not sure and key in GENERIC_AREAS):
             return None  # "in the north", "in the centre" are no region unless surely meant
@@ -130,7 +133,7 @@ class AreaBook:
                   for label, code, region, lat, lon, radius in (f for f in found if f)]
         if not places:
             return None
-        return replace(places[0], label=" ".join(w[:1].upper() + w[1:] for w in name.split()), either=tuple(places[1:]))
+        return replace(places[0], label=_titled(name), either=tuple(places[1:]))
 
     def _area(self, code: str, region: str | None) -> list | None:
         """The atlas's country or region by its code and name."""
@@ -237,6 +240,11 @@ def fold(name: str) -> str:
 GENERIC_AREAS = vocabulary.terms("places.generic_areas")
 COUNTRY_ALIASES: dict[str, str] = vocabulary.table("places.country_aliases")
 REGIONS: dict[str, list[str]] = {name_key(k): v for k, v in vocabulary.table("regions").items()}
+NATURAL_REGIONS: dict[str, list[float]] = {name_key(k): v for k, v in vocabulary.table("natural_regions").items()}
+
+
+def _titled(name: str) -> str:
+    return " ".join(w[:1].upper() + w[1:] for w in name.split())
 
 
 @lru_cache(maxsize=1)

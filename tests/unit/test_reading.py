@@ -715,3 +715,19 @@ def test_outside_of_a_season_leaves_it_out_and_outside_a_thing_is_words(places):
                                              ("2022 november, autumn leaves", ("2022-11-01", "2022-11-30"))])
 def test_a_year_written_before_its_month_is_that_month(question, month):
     assert plan(question, now=NOW).date_ranges == (month,)
+
+
+@pytest.mark.parametrize("question, label, text", [
+    ("hiking in the alps", "Alps", "hiking"),
+    ("lofoten fishing villages", "Lofoten", "fishing villages"),
+    ("jersey shore boardwalks", "Jersey Shore", "boardwalks"),
+    ("foggy mornings in the catskills", "Catskills", "foggy mornings"),
+])
+def test_a_natural_region_is_a_place(places, question, label, text):
+    p = plan(question, now=NOW, places=places)
+    assert p.near.label == label and p.near.radius_m >= 20_000 and p.text == text
+
+
+def test_a_natural_region_left_out_is_left_out(places):
+    p = plan("beach in august, not the jersey shore", now=NOW, places=places)
+    assert p.exclude_near.label == "Jersey Shore" and p.near is None

@@ -30,10 +30,9 @@ sys.path.insert(0, str(ROOT))
 from flux_ask.config import static_cache_dir  # noqa: E402
 from flux_ask.errors import FluxAskError  # noqa: E402
 from flux_ask.query import planner  # noqa: E402
-from flux_ask.query.places import AreaBook, CityBook, chain  # noqa: E402
+from flux_ask.query.places import offline_places  # noqa: E402
 
-_areas = AreaBook(static_cache_dir() / "places")
-gazetteer = chain(_areas, CityBook(static_cache_dir() / "places", _areas))
+gazetteer = offline_places(static_cache_dir() / "places")
 
 NOW = date(2026, 11, 24)
 ORDINARY = [

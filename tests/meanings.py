@@ -435,10 +435,9 @@ def _fold(text: str) -> str:
 def offline_planner(index_dir: Path, **settings):
     """plan() as an archive without a catalog would call it: the offline gazetteers, no geocoder."""
     from flux_ask.query import plan
-    from flux_ask.query.places import AreaBook, CityBook, chain
+    from flux_ask.query.places import offline_places
 
-    areas = AreaBook(index_dir)
-    resolver = chain(areas, CityBook(index_dir, areas))
+    resolver = offline_places(index_dir)
     return lambda question: plan(question, now=NOW, places=resolver, **settings)
 
 

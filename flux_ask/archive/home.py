@@ -39,7 +39,7 @@ from flux_ask.errors import CatalogError, ModelMismatch, NothingToSearch
 from flux_ask.query import plan
 from flux_ask.query.facts import Holdings
 from flux_ask.query.geocode import OnlineGeocoder, misses_since
-from flux_ask.query.places import AreaBook, CityBook, PlaceBook, chain
+from flux_ask.query.places import AreaBook, CityBook, PlaceBook, chain, natural_region
 from flux_ask.query.plan import QueryPlan, Rank
 from flux_ask.query.reader import UnknownPlace
 
@@ -234,7 +234,7 @@ class Archive:
                     if not self.conn.readonly("main"):  # a read-only home asks again next time
                         store = lambda key, found: cache_place(self.conn, key, found)  # noqa: E731
                 resolvers.append(OnlineGeocoder(self.settings.geocoder, lookup, store))
-            self._places = chain(*resolvers)
+            self._places = chain(*resolvers, natural_region)
         return self._places
 
     def plan(self, question: str, *, previous: QueryPlan | None = None, limit: int | None = None,

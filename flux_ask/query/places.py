@@ -118,9 +118,6 @@ class AreaBook:
             return Place(label, lat, lon, radius, area=f"{code}/{region}")
         if key in REGIONS:  # "provence", "patagonia", "scandinavia": several areas of the atlas
             return self._union(name, REGIONS[key])
-        if (natural := NATURAL_REGIONS.get(key.removeprefix("the "))) is not None:  # "the alps", "cape cod"
-            lat, lon, km = natural
-            return Place(_titled(key.removeprefix("the ")), lat, lon, km * 1000.0)
         found = names["areas"].get(key) or self._qualified(key)
         if not found or (found[2] and key in names["big_cities"]) or (not sure and key in GENERIC_AREAS):
             return None  # "in the north", "in the centre" are no region unless surely meant
@@ -487,12 +484,37 @@ def gazetteer(name: str, sure: bool = True) -> Place | None:
     return _in_memory(name, sure)
 
 
+def natural_region(name: str, sure: bool = True) -> Place | None:
+    """A natural or historic region no border draws ("the alps", "cape cod", "the jersey
+    shore"), as a circle round its middle: after the online geocoder, whose outline is finer,
+    and in its stead offline."""
+    key = name_key(name).removeprefix("the ")
+    if (found := NATURAL_REGIONS.get(key)) is None:
+        return None
+    lat, lon, km = found
+    return Place(_titled(key), lat, lon, km * 1000.0)
+
+
+def offline_places(folder: Path | None) -> Resolver:
+    """Every offline gazetteer, in the order an archive asks them (places.toml and the online
+    geocoder aside)."""
+    areas = AreaBook(folder)
+    return chain(areas, CityBook(folder, areas), natural_region)
+
+
 def chain(*resolvers: Resolver) -> Resolver:
     def resolve(name: str, sure: bool = True) -> Place | None:
+        unreachable = None
         for resolver in resolvers:
-            place = resolver(name, sure=sure)
+            try:
+                place = resolver(name, sure=sure)
+            except LookupUnavailable as exc:  # a later gazetteer may know it offline ("the alps")
+                unreachable = exc
+                continue
             if place is not None:
                 return place
+        if unreachable is not None:
+            raise unreachable
         return None
 
     def others(name: str, chosen: Place) -> list[str]:

@@ -99,6 +99,8 @@ def test_unreachable_is_said_once_and_clearly(home):
         plan("dogs near the Zzyzx Bridge", now=NOW, places=resolve)
     message = str(caught.value)
     assert "'the zzyzx bridge'" in message and "could not be reached" in message and "places.toml" in message
+    alps = plan("cows in the Alps", now=NOW, places=resolve)  # a region the offline table knows still answers
+    assert alps.near.label == "Alps" and alps.near.radius_m > 100_000
 
 
 def test_off_means_offline_only(home, server):

@@ -10,7 +10,7 @@ import pytest
 from flux_ask.config import static_cache_dir
 from flux_ask.errors import FluxAskError
 from flux_ask.query import plan
-from flux_ask.query.places import AreaBook, CityBook, chain
+from flux_ask.query.places import offline_places
 from flux_ask.query.planner import UnknownPlace
 
 NOW = date(2026, 12, 6)  # a Sunday
@@ -18,9 +18,7 @@ NOW = date(2026, 12, 6)  # a Sunday
 
 @pytest.fixture(scope="module")
 def places():
-    folder = static_cache_dir() / "places"
-    areas = AreaBook(folder)
-    return chain(areas, CityBook(folder, areas))
+    return offline_places(static_cache_dir() / "places")
 
 
 def facts(p) -> list[tuple]:

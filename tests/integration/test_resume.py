@@ -156,7 +156,7 @@ def test_ctrl_c_in_a_terminal_stops_the_run_and_its_workers(tmp_path, sig):
     """A terminal's Ctrl-C signals the whole foreground group, decoders included, not just the
     parent: the run still ends at once, says so, and leaves no process behind."""
     archive = tmp_path / "archive"
-    make_archive(archive, 120)
+    make_archive(archive, 320)  # under load the decoders start after the first batch: batches must remain
     home = tmp_path / "home"
     proc = subprocess.Popen(index_command(archive), env=subprocess_env(home), stderr=subprocess.PIPE, text=True,
                             start_new_session=True)

@@ -141,7 +141,7 @@ def _either_way(said: list[str], quantity: str, fact: Fact, either: bool = False
     return f"'{' '.join(said)}' as {other.label}", f"{ASKED_AS[quantity]} {flipped} {value}"
 
 
-ASKED_AS = {"f_number": "f", "focal": "focal length", "iso": "iso", "exposure_s": "exposure time", "rating": "rating"}
+ASKED_AS = {"f_number": "f", "exposure_s": "exposure time"}  # how the other reading is asked for
 
 
 def _fits(words: list[str], i: int, lead: int, j: int, quantity: str, op: str | None) -> bool:

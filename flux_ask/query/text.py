@@ -290,9 +290,8 @@ def _a_model(out: Words, word: str) -> bool:
     1x"), not a span or a count ("last 30d")."""
     if not out.words or not re.fullmatch(r"\d+[dhxk]", word, re.I):
         return False
-    from flux_ask.query.facts import near_brand  # deferred: only for a number that may be a model
-
-    return out.words[-1] in CAMERA_MAKERS or near_brand(out.words[-1]) is not None
+    maker = out.words[-1]
+    return maker in CAMERA_MAKERS or len(maker) >= 4 and _nearest(maker, tuple(sorted(CAMERA_MAKERS))) is not None
 
 
 CAMERA_MAKERS = frozenset(vocabulary.table("cameras.brands"))

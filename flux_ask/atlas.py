@@ -165,11 +165,25 @@ def _unit(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
     return np.column_stack([np.cos(la) * np.cos(lo), np.cos(la) * np.sin(lo), np.sin(la)])
 
 
-def big_cities(population: int = 500_000) -> list[str]:
-    """The names of places of at least `population` people ("New York" is the city, not the state)."""
+def big_cities(population: int = 500_000, without_city: int = 5_000_000) -> list[str]:
+    """The names of places of at least `population` people, and of the greatest without "City"
+    ("New York" is the city, not the state; "Oklahoma" is the state)."""
     places = _places()
     names = {places.name[i] for i in np.flatnonzero(places.population >= population)}
-    return sorted(names | {n.removesuffix(" City") for n in names})  # "New York City" is New York
+    greatest = {places.name[i] for i in np.flatnonzero(places.population >= without_city)}
+    return sorted(names | {n.removesuffix(" City") for n in greatest})
+
+
+def region_cities(population: int = 100_000) -> list[tuple[str, str]]:
+    """(city, region) where a city of at least `population` people lies in the region of its own
+    name: Nara in Nara, Porto in Porto, Oaxaca in Oaxaca."""
+    places = _places()
+    out = set()
+    for i in np.flatnonzero(places.population >= population):
+        region = _region_name(places.region[i]) if places.region[i] else None
+        if region:
+            out.add((places.name[i], region))
+    return sorted(out)
 
 
 def areas() -> list[tuple[str, str, str | None, float, float, int]]:

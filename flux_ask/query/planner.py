@@ -43,6 +43,7 @@ from flux_ask.query.places import (
     FEATURE_WORDS,
     GREAT_CITY_RADIUS_M,
     Resolver,
+    called,
     is_district,
     is_everyday_word,
     lies_in,
@@ -851,7 +852,7 @@ def _bare_place(words: Words, i: int, draft: Draft, ctx: Context, holdings, star
     if draft.near is not None:  # "hk neon signs, mong kok": a part of the place named
         part = _part_named(words, i, draft.near, ctx, start)
         return _place_taken(words, i, i + part[1], Near(part[0]), draft, ctx, start) if part else 0
-    found = [_bare_name(words, i, ctx, start, holdings=holdings)]
+    found = [_bare_name(words, i, ctx, start, holdings=holdings) or _first_listed(words, i, ctx, start)]
     if found[0] is None:
         found = [_offer_place(words, i, draft, ctx, holdings)]
         if found[0] is None:
@@ -888,13 +889,44 @@ def _listed(words: Words, end: int, found: list, draft: Draft, ctx: Context, sta
                 draft.group_by = draft.group_by or "place"
             found.append(more)
             end += 1 + more[1]
-        elif words.ends[end - 1] and (more := _bare_name(words, end, ctx, start)) and \
-                not names_a_part(found[-1][0], more[0]) and not names_a_part(more[0], found[-1][0]):
+        elif words.ends[end - 1] and (more := _bare_name(words, end, ctx, start) or _closed_list(words, end, ctx, start)) \
+                and not names_a_part(found[-1][0], more[0]) and not names_a_part(more[0], found[-1][0]):
             found.append(more)
             end += more[1]
         else:
             break
     return found, end
+
+
+def _first_listed(words: Words, i: int, ctx: Context, start: int) -> tuple[Place, int] | None:
+    """The first of places listed with commas, "or" or "and", when a later one is a place by
+    itself ("venice, split or dubrovnik"): the list is the evidence for the names that are also
+    words or other towns."""
+    first = _bare_name(words, i, ctx, start, after_a_place=True)
+    k = i + first[1] if first else i
+    while first and k < len(words):
+        joined = words.words[k] in ("or", "and")
+        if not (joined or words.ends[k - 1]):
+            return None
+        at = k + 1 if joined else k
+        if at < len(words) and _bare_name(words, at, ctx, start):
+            return first
+        more = at < len(words) and _bare_name(words, at, ctx, start, after_a_place=True)
+        if not more:
+            return None
+        k = at + more[1]
+    return None
+
+
+def _closed_list(words: Words, i: int, ctx: Context, start: int) -> tuple[Place, int] | None:
+    """A place after a comma in a list that "or" or "and" closes with another place ("lisbon, porto
+    or genoa"): the list is the evidence that a name which is also a word is the place."""
+    more = _bare_name(words, i, ctx, start, after_a_place=True)
+    k = i + more[1] if more else i
+    if more and k + 1 < len(words) and words.words[k] in ("or", "and") and \
+            _bare_name(words, k + 1, ctx, start, after_a_place=True):
+        return more
+    return None
 
 
 def _part_named(words: Words, i: int, larger: Place, ctx: Context, start: int) -> tuple[Place, int] | None:
@@ -987,7 +1019,9 @@ def _bare_name(words: Words, i: int, ctx: Context, start: int, after_a_place: bo
             continue  # "venice beach", "union square": a landmark only a map knows; "portland maine lighthouse" not
         if name in NAME_PARTICLES and j < len(w) and w[j].isalpha() and not english.known(w[j]):
             continue  # "la boca": a name in another language, not Los Angeles
-        place = ctx.places(name, sure=False)
+        place = ctx.places(name, sure=None if after_a_place else False)  # in a list of places, a town too
+        if after_a_place and place is not None and not called(place, name):
+            place = None
         if place is not None and (after_a_place or
                                   _bare_name_is_place(name, place, _written_as_name(words, i, j, ctx, start)) or
                                   holdings is not None and name not in EVERYDAY_PLACE_WORDS and

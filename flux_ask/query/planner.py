@@ -155,6 +155,7 @@ class Draft:
     facts: list[Fact] = field(default_factory=list)
     others: list[OtherReading] = field(default_factory=list)
     kinds: list[tuple[int, str]] = field(default_factory=list)  # (word, what was read there): for "x vs y"
+    date_order: str = "MDY"  # how "11/12" reads
     fresh: bool = False  # asked as a whole question, not as a follow-up
     follows: str | None = None  # how it says it follows the question before: "narrow" or "swap"
     every: bool = False  # "all", "every", "everything" said ("any" asks whether there are some)
@@ -360,7 +361,7 @@ def _calendar_implied(draft: Draft, ctx: Context) -> str | None:
 
 def _read(text: str, ctx: Context, holdings: Holdings | None) -> Draft:
     words = read(text)
-    draft = Draft(notes=list(words.notes))
+    draft = Draft(notes=list(words.notes), date_order=ctx.date_order)
     if len(words) > MAX_QUESTION_WORDS:
         draft.notes.append(f"only the first {MAX_QUESTION_WORDS} of its {len(words)} words were read: "
                            "CLIP reads no more")
@@ -1129,6 +1130,7 @@ def _finish(draft: Draft, previous: QueryPlan | None) -> QueryPlan:
     _take_maybe_dates(draft)
     draft.text = [w for k, w in enumerate(draft.text) if k not in dropped]
     _narrow_every(draft)
+    _days_of_the_month(draft)
     _days_of_the_week(draft)
     _clock_within_daytime(draft)
     _versus(draft)
@@ -1216,6 +1218,53 @@ def _narrow_every(draft: Draft) -> None:
                                 else f"{len(narrowed)} spans"] if narrowed else []
     else:
         draft.excluded_dates += draft.excluded_every
+
+
+ORDINAL_DAY = re.compile(r"(0?[1-9]|[12]\d|3[01])(st|nd|rd|th)")
+SLASHED_DAY = re.compile(r"(\d{1,2})/(\d{1,2})")
+DAYS_JOINED = {"and": False, "&": False, "to": True, "through": True, "thru": True, "till": True, "until": True,
+               "-": True, "–": True}  # True: every day between
+
+
+def _days_of_the_month(draft: Draft) -> None:
+    """ "sept 2021, the 25th and 26th", "the nov 2022 trip, 11/12 through 11/20": days said apart
+    from the one month or year named are those days of it, not words of the picture."""
+    if len(draft.date_ranges) != 1 or draft.every_dates:
+        return
+    (a, b), text = draft.date_ranges[0], draft.text
+    month = a.day == 1 and (b + timedelta(days=1)).day == 1 and (a.year, a.month) == (b.year, b.month)
+    if not month and (a, b) != (date(a.year, 1, 1), date(a.year, 12, 31)):
+        return
+
+    def day(word: str) -> date | None:
+        ordinal, slashed = ORDINAL_DAY.fullmatch(word), SLASHED_DAY.fullmatch(word)
+        try:
+            if ordinal and month:
+                found = date(a.year, a.month, int(ordinal.group(1)))
+            elif slashed:
+                m, d = map(int, slashed.groups())
+                found = date(a.year, *((m, d) if draft.date_order == "MDY" else (d, m)))
+            else:
+                return None
+        except ValueError:  # "the 31st" of a month of 30 days, "13/40"
+            return None
+        return found if a <= found <= b else None
+
+    for k, word in enumerate(text):
+        first = day(word)
+        if first is None or k + 1 < len(text) and text[k + 1] not in DAYS_JOINED:
+            continue  # "may 2023, 5th ave": a street; "the 4th floor"
+        start, end, days = k - (k > 0 and text[k - 1] == "the"), k + 1, [(first, first)]
+        n = k + 2 + (k + 2 < len(text) and text[k + 2] == "the")
+        second = day(text[n]) if k + 1 < len(text) and text[k + 1] in DAYS_JOINED and n < len(text) else None
+        if second is not None and second > first:
+            every_day = DAYS_JOINED[text[k + 1]] or (second - first).days == 1
+            days, end = [(first, second)] if every_day else [(first, first), (second, second)], n + 1
+        draft.date_ranges = days
+        draft.date_notes = [f"{', '.join(dates.describe(r) for r in days)} (the days said of "
+                            f"{dates.describe((a, b))})"]
+        draft.text = text[:start] + text[end:]
+        return
 
 
 def _days_of_the_week(draft: Draft) -> None:

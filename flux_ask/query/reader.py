@@ -415,6 +415,8 @@ class PhraseReader(Transformer):
             return None
         if which == "this":
             found = [r for r in found if r[0].year == now.year] or found[-1:]
+        elif len(found) > 1 and found[-1][1] >= now:  # "last hanukkah" while it lasts: the one before
+            found = found[:-1]
         rng = found[-1]
         return Span((rng,), self._holiday_note(named, _from_to(rng)), holiday=named[0].label)
 
@@ -535,6 +537,11 @@ class PhraseReader(Transformer):
             self._offer(f"'{' '.join(self.ctx.originals)}' as the weekend before, {_from_to(rng)}",
                         f"from {rng[0].isoformat()} to {rng[1].isoformat()}")
             rng = this
+        return Span((rng,), _from_to(rng))
+
+    def weekend_before_last(self, c) -> Span:
+        last = dates.last_weekend(self.ctx.now)
+        rng = (last[0] - timedelta(days=7), last[1] - timedelta(days=7))
         return Span((rng,), _from_to(rng))
 
     def recently(self, c) -> Span:
@@ -692,6 +699,13 @@ class PhraseReader(Transformer):
     def relative_period(self, c) -> Span:
         which, period = _tokens(c)
         rng = dates.relative_period(which if which != "previous" else "last", _unit(period), self.ctx.now)
+        said = [w.lower() for w in self.ctx.originals]
+        if which == "last" and "the" in said[:said.index("last") if "last" in said else 0]:
+            # "in the last year": last calendar year, or the twelve months up to today
+            rolling = dates.past_span(1, _unit(period), self.ctx.now)
+            self._offer(f"'{' '.join(self.ctx.originals)}' as the {_unit(period).rstrip('s')} up to today, "
+                        f"{_from_to(rolling)}",
+                        f"from {rolling[0].isoformat()} to {rolling[1].isoformat()}")
         return Span((rng,), dates.describe(rng))
 
     def before_last(self, c) -> Span:

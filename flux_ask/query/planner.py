@@ -111,6 +111,7 @@ NOBODY_TAILS = vocabulary.phrases("negation.nobody_tails")
 NOBODY = vocabulary.phrases("negation.nobody")
 PLACES_ONLY = vocabulary.phrases("negation.places_only")
 NEGATION_FILLERS = vocabulary.phrases("negation.fillers")
+SHOWS_NOTHING = vocabulary.terms("negation.shows_nothing")
 VERSUS = vocabulary.terms("grouping.versus")
 LANDMARK_WORDS = vocabulary.terms("places.landmark_words")
 NAME_PARTICLES = vocabulary.terms("places.name_particles")
@@ -523,6 +524,8 @@ def _negation(words: Words, i: int, draft: Draft, ctx: Context, holdings, start:
     n, places_only = _negation_at(words.words, i), False
     if not n:
         n, places_only = _longest_of(words.words, i, PLACES_ONLY), True
+        if n and i + n < len(words) and words.words[i + n] in ("on", "in", "at", "during", "for", "with"):
+            return 0  # "eating outside on weekdays": outdoors, and then the days
     if not n:
         return 0
     j = i + n
@@ -543,8 +546,9 @@ def _negation(words: Words, i: int, draft: Draft, ctx: Context, holdings, start:
             j += 1 + more_taken
         return j - i
     said = [] if places_only else _negated_words(words, j)
-    if not said:
-        return 0
+    if not any(words.words[k].isalpha() and words.words[k] not in SHOWS_NOTHING for k in said) or \
+            said and words.words[said[0]] in ("what", "who", "how", "why", "whatever", "whoever"):
+        return 0  # "not what it shot", "isn't 😂": nothing a picture could show is left out
     if words.words[said[0]] in ("my", "our"):  # "kids playing but not my kids": whose they are is not seen
         draft.notes.append(f"'{' '.join(words.originals[i:said[-1] + 1])}' is not searched: a picture does not "
                            "show whose they are")
@@ -1335,7 +1339,7 @@ def _versus(draft: Draft) -> None:
         return
     by = "season" if "season" in kinds else "year" if "year" in kinds and len(draft.date_ranges) > 1 else \
         "camera" if "camera" in kinds else "lens" if {"lens", "focal"} & kinds else "place" if "place" in kinds \
-        else None
+        else "hour" if {"daytime", "hour"} & kinds else None  # "morning vs night": by the hour
     if by is None:
         return
     draft.text = [w for w in draft.text if w not in VERSUS and w not in COMPARING]

@@ -76,6 +76,8 @@ def _read(words: list[str], i: int, lead: int) -> Read | None:
     op, n, direction = _before(words, j, name if opening else None)
     symbol = n == 1 and not words[j][:1].isalpha()  # "<= 1/2000" is arithmetic on the number, "under 1/30" speech
     j += n
+    if (op or direction) and words[j:j + 1] in (["a"], ["an"]) and _number(words[j + 1] if j + 1 < len(words) else ""):
+        j += 1  # "rated at least a 3", "more than a 4"
     between = words[j:j + 1] in (["between"], ["from"])
     j += between
     measure = _measure(words, j, name, lead > 0)
@@ -429,8 +431,13 @@ def _of_the_clock(words: list[str], i: int, end: int) -> bool:
 
 
 def _clock_range(words: list[str], i: int) -> Read | None:
-    """ "midnight to 3am", "10pm-2am": two times said as times, no preposition before."""
+    """ "midnight to 3am", "10pm-2am": two times said as times, no preposition before; or one
+    said with its half of the day ("3am stuff")."""
     first = _hour(words, i)
+    if first is not None and first[2] in ("am", "pm") and \
+            (i + first[1] >= len(words) or words[i + first[1]] not in RANGE_WORDS):
+        hour = first[0]
+        return Read(Fact("hour", "between", (hour, hour), f"{hour:02d}:00-{hour:02d}:59"), first[1])
     if first is None or i + first[1] >= len(words) or words[i + first[1]] not in RANGE_WORDS:
         return None
     second = _hour(words, i + first[1] + 1)

@@ -764,6 +764,12 @@ def _drop_asking(words: Words, draft: Draft, holdings: Holdings | None = None, i
         if word in ("every", "each") and i + 1 < len(w) and \
                 (w[i + 1] in vocabulary.table("units.group") or holiday_of(w[i + 1])):
             break  # "one picture from every year", "every christmas": a phrase begins
+        unit = _unit_asked_about(w, i)
+        if unit is not None:  # "which camera did i use most", "how many cams have i used": by that unit
+            draft.group_by, i = vocabulary.table("units.group")[w[unit]], unit + 1
+            while i < len(w) and w[i] in USE_ASKED:
+                i += 1
+            continue
         if word in EVERY_WORDS:
             draft.mode = "all"
             draft.every = draft.every or word not in ("any", "anything")
@@ -789,6 +795,22 @@ def _drop_asking(words: Words, draft: Draft, holdings: Holdings | None = None, i
     while i < len(w) and w[i] in AUXILIARIES:  # "where a person is ..." keeps "a person"
         i += 1
     return i
+
+
+def _unit_asked_about(w: list[str], i: int) -> int | None:
+    """Where the unit is, in "which camera", "what lenses", "how many cities" at word i: a
+    question about a kind of thing the catalog keeps is answered side by side by it."""
+    n = 2 if w[i:i + 2] == ["how", "many"] else 1 if w[i] in ("which", "what") else 0
+    unit = i + n
+    if n and unit < len(w) and w[unit] in vocabulary.table("units.group") and \
+            vocabulary.table("units.group")[w[unit]] not in ("year", "month", "hour") and \
+            (unit + 1 == len(w) or w[unit + 1] in AUXILIARIES_ASKING):
+        return unit  # "what year was it", "how many hours", "what city lights": no grouping asked
+    return None
+
+
+AUXILIARIES_ASKING = {"did", "do", "does", "have", "has", "had", "is", "was", "are", "were"}
+USE_ASKED = AUXILIARIES_ASKING | {"i", "we", "use", "used", "shoot", "shot", "the", "most", "often", "mostly"}
 
 
 def _is_asking(word: str, position: int) -> bool:
@@ -832,6 +854,9 @@ def _front_count(words: list[str], i: int, asked: bool) -> tuple[int, int] | Non
         return None
     if words[j:j + 2] == ["or", "so"]:
         j += 2
+    elif words[j:j + 1] in (["or"], ["to"]) and words[j + 1:j + 2] and dates.is_count(words[j + 1]) and \
+            words[j + 1] not in COLLECTIVES and not re.fullmatch(r"(19|20)\d\d", words[j + 1]):
+        count, j = max(count, dates.count_of(words[j + 1])), j + 2  # "2 or 3 good pigeon shots": up to 3
     if words[j:j + 1] == ["of"]:
         if words[i] == "a" and words[j + 1:j + 2] and words[j + 1] not in PICTURE_NOUNS:
             return count, j + 1  # "a couple of sunsets"

@@ -346,7 +346,8 @@ def _unit_after_comparator(words: list[str], j: int) -> str | None:
 SPOKEN_TIMES = {("a", "second"): 1.0, ("one", "second"): 1.0, ("a", "quarter", "second"): 0.25,
                 ("quarter", "second"): 0.25, ("a", "quarter", "of", "a", "second"): 0.25, ("half", "a", "second"): 0.5,
                 ("a", "half", "second"): 0.5, ("half", "second"): 0.5, ("a", "minute"): 60.0, ("one", "minute"): 60.0,
-                ("a", "few", "seconds"): 3.0, ("a", "couple", "of", "seconds"): 2.0}
+                ("a", "few", "seconds"): 3.0, ("a", "couple", "of", "seconds"): 2.0, ("a", "sec"): 1.0,
+                ("one", "sec"): 1.0, ("a", "min"): 60.0}
 
 
 def _spoken_time(words: list[str], j: int) -> tuple[float, int] | None:

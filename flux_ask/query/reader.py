@@ -649,6 +649,11 @@ class PhraseReader(Transformer):
         year, month = _tokens(c)
         return self.month_year([Token("MONTH", month), Token("YEAR", year)])
 
+    def numeric_month(self, c) -> Span:
+        month, year = _tokens(c)[0].split("/")
+        rng = dates.month_range(int(year), int(month))
+        return Span((rng,), dates.describe(rng))
+
     def month_only(self, c) -> Span | None:
         """ "snow in January": every January; "may flowers" and "march of the penguins" are words."""
         word = _tokens(c)[0]

@@ -734,3 +734,96 @@ def test_a_natural_region_is_a_place(places, question, label, text):
 def test_a_natural_region_left_out_is_left_out(places):
     p = plan("beach in august, not the jersey shore", now=NOW, places=places)
     assert p.exclude_near.label == "Jersey Shore" and p.near is None
+
+
+def test_a_list_of_places_is_the_evidence_for_a_name_that_is_also_a_word(places):
+    assert [p.label for p in plan("bath, bristol or cardiff pubs", now=NOW, places=places).near.places] == \
+        ["Bath", "Bristol", "Cardiff"]
+    p = plan("paris or bust", now=NOW, places=places)  # "bust" is only an old name of Lashkar Gah
+    assert [x.label for x in p.near.places] == ["Paris"] and "bust" in p.text
+    assert plan("nice or split", now=NOW, places=places).near is None  # two words, no place said as one
+
+
+@pytest.mark.parametrize("question, group", [
+    ("dawn vs dusk on the river", "hour"), ("the x100 versus the iphone, street", "camera"),
+])
+def test_two_of_a_kind_compared_are_side_by_side(question, group):
+    assert plan(question, now=NOW).group_by == group
+
+
+@pytest.mark.parametrize("question, days", [
+    ("the aug 2019 road trip, 8/3 through 8/11", [("2019-08-03", "2019-08-11")]),
+    ("feb 2024, the 10th and 11th, snow", [("2024-02-10", "2024-02-11")]),
+    ("june 2018 the 2nd and the 30th", [("2018-06-02", "2018-06-02"), ("2018-06-30", "2018-06-30")]),
+    ("june 2018 the 31st", [("2018-06-01", "2018-06-30")]),  # no such day: the month stays
+    ("may 2023 crowds on 5th avenue", [("2023-05-01", "2023-05-31")]),  # a street, not a day
+])
+def test_days_said_apart_from_their_month_are_those_days(question, days):
+    assert list(plan(question, now=NOW).date_ranges) == days
+
+
+def test_a_negation_of_nothing_a_picture_shows_leaves_nothing_out():
+    assert plan("the lens itself on a table, not what it sees", now=NOW).negative_text == ""
+    assert plan("doors without handles", now=NOW).negative_text == "handles"
+
+
+def test_outside_then_a_preposition_is_outdoors():
+    p = plan("dinner outside on saturdays", now=NOW)
+    assert p.weekdays == (5,) and "outside" in p.text and p.exclude_date_ranges == ()
+
+
+@pytest.mark.parametrize("question, hours", [("4pm light on the river", (16, 16)), ("11 am market", (11, 11))])
+def test_a_clock_time_said_with_its_half_of_the_day_is_the_hour(question, hours):
+    p = plan(question, now=NOW)
+    assert [f.value for f in p.facts if f.name == "hour"] == [hours] and p.limit is None
+
+
+def test_last_of_a_holiday_that_is_on_today_is_the_one_before():
+    # 6 December 2026 falls in Hanukkah 2026 (4-12 December)
+    assert plan("last hanukkah candles", now=NOW).date_ranges == (("2025-12-14", "2025-12-22"),)
+
+
+@pytest.mark.parametrize("question, dates", [
+    ("snow up til 2016", (("1900-01-01", "2016-12-31"),)),
+    ("the weekend before last, markets", (("2026-11-21", "2026-11-22"),)),
+])
+def test_open_ranges_and_weekends_said_casually(question, dates):
+    assert plan(question, now=NOW).date_ranges == dates
+
+
+def test_the_last_month_is_the_calendar_month_and_the_month_to_today_is_offered():
+    p = plan("portraits from the last month", now=NOW)
+    assert p.date_ranges == (("2026-11-01", "2026-11-30"),)
+    assert any("2026-11-06" in o.question for o in p.other_readings)
+
+
+@pytest.mark.parametrize("question, count", [("choose 6 dogs on the beach", 6), ("select like 9 from summer", 9),
+                                             ("rated more than a 3", None)])
+def test_picking_verbs_ask_and_an_article_before_a_number_is_no_bar(question, count):
+    p = plan(question, now=NOW)
+    assert p.limit == count
+    if count is None:
+        assert [(f.op, f.value) for f in p.facts] == [(">", 3)]
+
+
+@pytest.mark.parametrize("question, group, text", [
+    ("which lens did i use most in lisbon", "lens", ""), ("how many bodies have i shot with", "camera", ""),
+    ("what neighborhoods did i walk in 2019", "place", "walk"), ("what city lights at night", None, "city lights"),
+])
+def test_a_question_about_a_kind_the_catalog_keeps_is_answered_by_it(question, group, text):
+    p = plan(question, now=NOW)
+    assert p.group_by == group and p.text.startswith(text)
+
+
+def test_a_month_written_with_its_year_in_numbers_is_that_month():
+    assert plan("subway from 9/2017 to 1/2018", now=NOW).date_ranges == (("2017-09-01", "2018-01-31"),)
+
+
+@pytest.mark.parametrize("question, limit", [("4 or 5 photos of swans", 5), ("3 or 4 dogs on a porch", None)])
+def test_a_count_said_as_two_is_the_larger(question, limit):
+    assert plan(question, now=NOW).limit == limit
+
+
+def test_spoken_units_and_nobody_said_with_zero():
+    assert [f.label for f in plan("waterfalls longer than a sec", now=NOW).facts] == ["longer than 1 s"]
+    assert plan("a pier with zero people", now=NOW).negative_text == "people"

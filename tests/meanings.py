@@ -8,7 +8,9 @@ or must not, stay for CLIP), `dates`, `dates_every`, `exclude_dates`, `weekdays`
 leaves out must not be in the plan.
 
 Each plan is judged one of:
-- right: every part of the meaning holds, and nothing else is filtered;
+- right: every part of the meaning holds, and nothing else is filtered (two things compared side
+  by side, "summer vs winter", "leica vs fuji", may be filtered to the two; a number bounded from
+  both sides, "over 16 but under 28mm", is judged as one span);
 - missed: a filter that was asked for is not there (the words went to CLIP instead), or a count
   or grouping is off: wrong, but what the person sees is not narrowed behind their back;
 - silent: a filter nobody asked for, or a wrong place, date or fact, with nothing in the plan
@@ -294,6 +296,21 @@ def _facts(plan, m: dict, missed: list, wrong: list) -> None:
     used: set[int] = set()
     hours = m.get("hours")
     asked = [(f, False) for f in m.get("facts", [])] + [(f, True) for f in m.get("exclude_facts", [])]
+    both = _bounds_together(asked)
+    if both:  # "less than 28mm but more than 16": one span in the plan holds for both bounds, or two facts do
+        name, wants = both
+        found = [k for k, f in enumerate(facts) if name in _names(f)]
+        used.update(found)
+        if not found:
+            missed.append(f"fact {wants} not read")
+        else:
+            for x in sorted({x for w in wants for x, _ in _probes(w, name)}):
+                expected = all(_compare(x, w["op"], w["value"], tolerant=name != "rating") for w in wants)
+                said = [_accepts(facts[k], name, x) for k in found]  # the plan's facts all hold, or it is no
+                if all(a is None for a in said) or all(a is not False for a in said) != expected:
+                    wrong.append(f"fact {[facts[k].label for k in found]} is not {wants} at {x}")
+                    break
+        asked = [(w, neg) for w, neg in asked if not (not neg and FIELD_OF.get(w["field"]) == name)]
     for want, negated in asked:
         if want["field"] == "rating" and want["value"] == -1 and want["op"] == "=" or \
                 want["field"] == "picked" and want["value"] in ("rejected", "reject", -1):
@@ -315,9 +332,22 @@ def _facts(plan, m: dict, missed: list, wrong: list) -> None:
         elif clock and not any(abs(facts[k].value[0] - hours[0]) <= 1 and abs(facts[k].value[1] + 1 - hours[1]) <= 1
                                for k in clock):
             wrong.append(f"hours {[facts[k].value for k in clock]} != {hours}")
+    compared = [_fold(str(c)) for c in (m.get("group_by") or {}).get("compare", [])] \
+        if isinstance(m.get("group_by"), dict) else []
     for k, f in enumerate(facts):
-        if k not in used:
+        # "leica vs fuji": the two compared, and only they, side by side, as with seasons
+        if k not in used and not (compared and all(c in _fold(f.label) for c in compared)):
             wrong.append(f"fact {f.label!r} not asked for")
+
+
+def _bounds_together(asked: list) -> tuple[str, list[dict]] | None:
+    """(the field, its bounds) when a meaning bounds one number from both sides."""
+    by_field: dict[str, list[dict]] = {}
+    for want, negated in asked:
+        name = FIELD_OF.get(want["field"], want["field"])
+        if not negated and name in NUMERIC and want["op"] in (">", ">=", "<", "<="):
+            by_field.setdefault(name, []).append(want)
+    return next(((name, wants) for name, wants in by_field.items() if len(wants) > 1), None)
 
 
 def _names(fact) -> set[str]:
@@ -421,7 +451,8 @@ def _count_and_group(plan, m: dict, missed: list, wrong: list) -> None:
                  "fall": "season"}
         want = next((kinds.get(str(c).lower(), "year" if str(c).isdigit() else None)
                      for c in want.get("compare", [])), None) or "compare"
-    if want != have and not (want == "place" and have in ("place", "locality", "city")):
+    if want != have and not (want == "place" and have in ("place", "locality", "city")) and \
+            not (want == "compare" and have is not None):  # side by side by what the two are
         missed.append(f"grouped by {have}, not {want}")
 
 

@@ -272,8 +272,7 @@ def _cities() -> dict[str, list[tuple]]:
     radius, metro = _reach(lat, lon, population, country)
     table: dict[str, list[tuple[float, tuple]]] = {}
     for k, (city, region) in enumerate(zip(cities, regions, strict=True)):
-        named = re.sub(MUNICIPAL_SUFFIX, "", city["name"], flags=re.IGNORECASE)  # "Nara-shi" is Nara
-        label = named if metro[k] < 0 else f"{named}, {re.sub(MUNICIPAL_SUFFIX, '', cities[metro[k]]['name'], flags=re.IGNORECASE)}"
+        label = _plain(city["name"]) if metro[k] < 0 else f"{_plain(city['name'])}, {_plain(cities[metro[k]]['name'])}"
         entry = (label, float(city["latitude"]), float(city["longitude"]), int(city["population"]),
                  city["countrycode"], region, int(radius[k]))
         # native and English names alike (München, Köln, Lisboa), less airport codes ("FOG" is
@@ -288,6 +287,11 @@ def _cities() -> dict[str, list[tuple]]:
             if len(key) >= 3 and all(e != entry for _, e in table.get(key, ())):
                 table.setdefault(key, []).append((entry[3] * weight, entry))
     return {key: [e for _, e in sorted(found, key=lambda f: -f[0])] for key, found in table.items()}
+
+
+def _plain(name: str) -> str:
+    """A town's name as people say it: "Nara-shi" is Nara, "Shibuya-ku" Shibuya."""
+    return re.sub(MUNICIPAL_SUFFIX, "", name, flags=re.IGNORECASE)
 
 
 def _latin(name: str) -> bool:
@@ -477,7 +481,8 @@ class _JsonLines(Sequence):
         return json.loads(self.blob[int(self.starts[row]):int(self.starts[row + 1])])
 
 
-CITY_INDEX_VERSION = "8"  # 4: cities as JSON lines; 5: towns of 5,000, districts, own names first; 7: accents, seal; 8: "Nara-shi" is Nara, by name and label
+# 4: cities as JSON lines; 5: towns of 5,000, districts, own names first; 7: accents, seal; 8: Nara-shi is Nara
+CITY_INDEX_VERSION = "8"
 SEAL = "seal.json"  # each file's size and SHA-256
 MAX_NAME_CHARS = 40  # longer alternate names are official forms nobody types
 # What people write for a place, which GeoNames keeps as codes too short to trust

@@ -919,8 +919,9 @@ def _listed(words: Words, end: int, found: list, draft: Draft, ctx: Context, sta
                 draft.group_by = draft.group_by or "place"
             found.append(more)
             end += 1 + more[1]
-        elif words.ends[end - 1] and (more := _bare_name(words, end, ctx, start) or _closed_list(words, end, ctx, start)) \
-                and not names_a_part(found[-1][0], more[0]) and not names_a_part(more[0], found[-1][0]):
+        elif words.ends[end - 1] and \
+                (more := _bare_name(words, end, ctx, start) or _closed_list(words, end, ctx, start)) and \
+                not names_a_part(found[-1][0], more[0]) and not names_a_part(more[0], found[-1][0]):
             found.append(more)
             end += more[1]
         else:

@@ -137,13 +137,18 @@ class Answer:
 
 
 def _group_dict(g: Group) -> dict[str, Any]:
-    out: dict[str, Any] = {"label": g.label, "period": g.period, "score": round(g.score, 4)}
+    out: dict[str, Any] = {"label": g.label, "period": g.period, "score": _rounded(g.score)}
     if g.years is not None:
         out["years"] = list(g.years)
     else:
-        out["share_above_threshold"] = round(g.share_above_threshold, 4)
+        out["share_above_threshold"] = _rounded(g.share_above_threshold)
     out["members"] = [asdict(m) for m in g.members]
     return out
+
+
+def _rounded(value: float | None) -> float | None:
+    """A score as answered: None where there was nothing to rank by ("by camera" alone)."""
+    return None if value is None else round(value, 4)
 
 
 def results_for(archive: Archive, photo_ids: list[int], scores=None, rank_scores=None) -> list[Result]:

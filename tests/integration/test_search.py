@@ -380,3 +380,11 @@ def test_a_country_or_a_region_is_a_membership_exact_at_its_borders(tmp_path, ti
     text = subprocess.run([sys.executable, "-m", "flux_ask", "places"], env=subprocess_env(settings.home),
                           capture_output=True, text=True, timeout=120).stdout
     assert "Germany" in text and "    Büsingen" in text and "1 photo " in text
+
+
+def test_a_grouping_with_nothing_to_rank_by_is_answered_whole(searcher):
+    """ "2019 by month", "which camera did i use most": groups with no score, answered as none."""
+    answer = searcher.run(plan("2019 by month", now=NOW))
+    assert answer.plan.group_by == "month" and answer.plan.text == "" and answer.groups
+    groups = answer.as_dict()["groups"]
+    assert all(g["score"] is None for g in groups) and all(g["members"] for g in groups)

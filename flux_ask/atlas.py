@@ -174,9 +174,9 @@ def big_cities(population: int = 500_000, without_city: int = 5_000_000) -> list
     return sorted(names | {n.removesuffix(" City") for n in greatest})
 
 
-def region_cities(population: int = 100_000) -> list[tuple[str, str]]:
-    """(city, region) where a city of at least `population` people lies in the region of its own
-    name: Nara in Nara, Porto in Porto, Oaxaca in Oaxaca."""
+def city_regions(population: int = 100_000) -> list[tuple[str, str]]:
+    """(city, the first-level region it lies in) of every place of at least `population` people:
+    what tells Nara the city, in Nara, from Nara the prefecture."""
     places = _places()
     out = set()
     for i in np.flatnonzero(places.population >= population):

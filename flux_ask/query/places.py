@@ -229,7 +229,8 @@ def _area_names() -> dict[str, Any]:
     countries = {code: label for label, code, region, *_ in every if region is None}
     return {"areas": areas, "named": named, "regions": regions, "us_states": states, "countries": countries,
             "big_cities": sorted({name_key(n) for n in atlas.big_cities()}),
-            "region_cities": sorted({name_key(region) for city, region in atlas.region_cities()
+            # regions with a city of their own name inside ("nara", "porto"): the city is meant
+            "region_cities": sorted({name_key(region) for city, region in atlas.city_regions()
                                      if _own_name(city, name_key(region))})}
 
 
@@ -272,14 +273,15 @@ def _cities() -> dict[str, list[tuple]]:
     radius, metro = _reach(lat, lon, population, country)
     table: dict[str, list[tuple[float, tuple]]] = {}
     for k, (city, region) in enumerate(zip(cities, regions, strict=True)):
-        label = _plain(city["name"]) if metro[k] < 0 else f"{_plain(city['name'])}, {_plain(cities[metro[k]]['name'])}"
+        named = _plain(city["name"])
+        label = named if metro[k] < 0 else f"{named}, {_plain(cities[metro[k]]['name'])}"
         entry = (label, float(city["latitude"]), float(city["longitude"]), int(city["population"]),
                  city["countrycode"], region, int(radius[k]))
         # native and English names alike (München, Köln, Lisboa), less airport codes ("FOG" is
         # Foggia, not weather), landmarks a town was once named after ("Central Park" is an old
         # name of Bethpage, New York) and names of another script: written without accents too
         own = set(name_key(city["name"]).split())
-        plain = re.sub(MUNICIPAL_SUFFIX, "", name_key(city["name"]))  # "Nara-shi" is Nara by its own name
+        plain = name_key(named)  # "Nara-shi" is Nara by its own name
         others = [n for n in city.get("alternatenames", []) if len(n) > 3 and not n.isupper() and _latin(n)
                   and not set(name_key(n).split()) & FEATURE_WORDS - own]
         for name, weight in [(city["name"], 1.0), *[(n, 1.0 if name_key(n) == plain else 1 / 20) for n in others]]:

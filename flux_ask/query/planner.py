@@ -156,7 +156,6 @@ class Draft:
     facts: list[Fact] = field(default_factory=list)
     others: list[OtherReading] = field(default_factory=list)
     kinds: list[tuple[int, str]] = field(default_factory=list)  # (word, what was read there): for "x vs y"
-    date_order: str = "MDY"  # how "11/12" reads
     fresh: bool = False  # asked as a whole question, not as a follow-up
     follows: str | None = None  # how it says it follows the question before: "narrow" or "swap"
     every: bool = False  # "all", "every", "everything" said ("any" asks whether there are some)
@@ -334,7 +333,7 @@ def plan(
         ctx = Context(now=now, places=places or _no_places, hemisphere=hemisphere, block_m=block_m,
                       walk_m=walk_m, date_order=date_order, country=country, asked_country=implied)
         draft = _read(text, ctx, holdings)
-    return _festival_place(_finish(draft, previous), ctx)
+    return _festival_place(_finish(draft, previous, ctx.date_order), ctx)
 
 
 def _festival_place(p: QueryPlan, ctx: Context) -> QueryPlan:
@@ -362,7 +361,7 @@ def _calendar_implied(draft: Draft, ctx: Context) -> str | None:
 
 def _read(text: str, ctx: Context, holdings: Holdings | None) -> Draft:
     words = read(text)
-    draft = Draft(notes=list(words.notes), date_order=ctx.date_order)
+    draft = Draft(notes=list(words.notes))
     if len(words) > MAX_QUESTION_WORDS:
         draft.notes.append(f"only the first {MAX_QUESTION_WORDS} of its {len(words)} words were read: "
                            "CLIP reads no more")
@@ -510,7 +509,8 @@ def _negation_at(words: list[str], i: int) -> int:
     return _longest_of(words, i, NEGATIONS)
 
 
-KINDS_OF_FILTER = frozenset(vocabulary.table("units.group"))  # year, month, season, camera, country, city...
+GROUP_UNITS = vocabulary.table("units.group")  # what a unit is called when it groups: "cams" is camera
+KINDS_OF_FILTER = frozenset(GROUP_UNITS)  # year, month, season, camera, country, city...
 
 
 def _negation(words: Words, i: int, draft: Draft, ctx: Context, holdings, start: int) -> int:
@@ -762,11 +762,11 @@ def _drop_asking(words: Words, draft: Draft, holdings: Holdings | None = None, i
         if words.kept[i] or read_fact(w, words.originals, i, holdings) or _negation_at(w, i) > 1:
             break  # "with flash", "picks" (not a typo of "pics"), "anything but ...": a phrase begins
         if word in ("every", "each") and i + 1 < len(w) and \
-                (w[i + 1] in vocabulary.table("units.group") or holiday_of(w[i + 1])):
+                (w[i + 1] in GROUP_UNITS or holiday_of(w[i + 1])):
             break  # "one picture from every year", "every christmas": a phrase begins
         unit = _unit_asked_about(w, i)
         if unit is not None:  # "which camera did i use most", "how many cams have i used": by that unit
-            draft.group_by, i = vocabulary.table("units.group")[w[unit]], unit + 1
+            draft.group_by, i = GROUP_UNITS[w[unit]], unit + 1
             while i < len(w) and w[i] in USE_ASKED:
                 i += 1
             continue
@@ -802,8 +802,7 @@ def _unit_asked_about(w: list[str], i: int) -> int | None:
     question about a kind of thing the catalog keeps is answered side by side by it."""
     n = 2 if w[i:i + 2] == ["how", "many"] else 1 if w[i] in ("which", "what") else 0
     unit = i + n
-    if n and unit < len(w) and w[unit] in vocabulary.table("units.group") and \
-            vocabulary.table("units.group")[w[unit]] not in ("year", "month", "hour") and \
+    if n and unit < len(w) and GROUP_UNITS.get(w[unit]) not in (None, "year", "month", "hour") and \
             (unit + 1 == len(w) or w[unit + 1] in AUXILIARIES_ASKING):
         return unit  # "what year was it", "how many hours", "what city lights": no grouping asked
     return None
@@ -1147,7 +1146,7 @@ def _clean_text(words: list[str]) -> str:
     return " ".join(words)
 
 
-def _finish(draft: Draft, previous: QueryPlan | None) -> QueryPlan:
+def _finish(draft: Draft, previous: QueryPlan | None, date_order: str = "MDY") -> QueryPlan:
     unread = [k for k, w in enumerate(draft.text) if w in UNREAD_ALONE or w in MONTH_WORDS]
     # inside the words of a picture ("june bug on a leaf", "her sunday best") a time word is a word;
     # at the end or alone ("snow january", "trains before") it is a date no phrase could read
@@ -1160,7 +1159,7 @@ def _finish(draft: Draft, previous: QueryPlan | None) -> QueryPlan:
     _take_maybe_dates(draft)
     draft.text = [w for k, w in enumerate(draft.text) if k not in dropped]
     _narrow_every(draft)
-    _days_of_the_month(draft)
+    _days_of_the_month(draft, date_order)
     _days_of_the_week(draft)
     _clock_within_daytime(draft)
     _versus(draft)
@@ -1256,9 +1255,10 @@ DAYS_JOINED = {"and": False, "&": False, "to": True, "through": True, "thru": Tr
                "-": True, "–": True}  # True: every day between
 
 
-def _days_of_the_month(draft: Draft) -> None:
+def _days_of_the_month(draft: Draft, date_order: str) -> None:
     """ "sept 2021, the 25th and 26th", "the nov 2022 trip, 11/12 through 11/20": days said apart
-    from the one month or year named are those days of it, not words of the picture."""
+    from the one month or year named are those days of it, not words of the picture ("11/12"
+    read in the `date_order` setting's order)."""
     if len(draft.date_ranges) != 1 or draft.every_dates:
         return
     (a, b), text = draft.date_ranges[0], draft.text
@@ -1273,7 +1273,7 @@ def _days_of_the_month(draft: Draft) -> None:
                 found = date(a.year, a.month, int(ordinal.group(1)))
             elif slashed:
                 m, d = map(int, slashed.groups())
-                found = date(a.year, *((m, d) if draft.date_order == "MDY" else (d, m)))
+                found = date(a.year, *((m, d) if date_order == "MDY" else (d, m)))
             else:
                 return None
         except ValueError:  # "the 31st" of a month of 30 days, "13/40"
@@ -1286,7 +1286,7 @@ def _days_of_the_month(draft: Draft) -> None:
             continue  # "may 2023, 5th ave": a street; "the 4th floor"
         start, end, days = k - (k > 0 and text[k - 1] == "the"), k + 1, [(first, first)]
         n = k + 2 + (k + 2 < len(text) and text[k + 2] == "the")
-        second = day(text[n]) if k + 1 < len(text) and text[k + 1] in DAYS_JOINED and n < len(text) else None
+        second = day(text[n]) if n < len(text) else None  # past the last word: no second day
         if second is not None and second > first:
             every_day = DAYS_JOINED[text[k + 1]] or (second - first).days == 1
             days, end = [(first, second)] if every_day else [(first, first), (second, second)], n + 1

@@ -405,7 +405,12 @@ def read_clock(words: list[str], i: int) -> Read | None:
         return Read(Fact("hour", "between", (hour, 23), f"after {hour:02d}:00"), j - i)
     if before:
         return Read(Fact("hour", "between", (0, max(hour - 1, 0)), f"before {hour:02d}:00"), j - i)
-    return Read(Fact("hour", "between", (hour, hour), f"{hour:02d}:00-{hour:02d}:59"), j - i)
+    return _one_hour(hour, j - i)
+
+
+def _one_hour(hour: int, words: int) -> Read:
+    """The hour a clock time said alone names: "at 5pm", "3am stuff"."""
+    return Read(Fact("hour", "between", (hour, hour), f"{hour:02d}:00-{hour:02d}:59"), words)
 
 
 def _half_said(words: list[str], j: int) -> tuple[str, int] | None:
@@ -437,8 +442,7 @@ def _clock_range(words: list[str], i: int) -> Read | None:
     first = _hour(words, i)
     if first is not None and first[2] in ("am", "pm") and \
             (i + first[1] >= len(words) or words[i + first[1]] not in RANGE_WORDS):
-        hour = first[0]
-        return Read(Fact("hour", "between", (hour, hour), f"{hour:02d}:00-{hour:02d}:59"), first[1])
+        return _one_hour(first[0], first[1])
     if first is None or i + first[1] >= len(words) or words[i + first[1]] not in RANGE_WORDS:
         return None
     second = _hour(words, i + first[1] + 1)

@@ -98,7 +98,7 @@ def _against(plan, m: dict[str, Any]) -> Verdict:
     wrong: list[str] = []  # done, but not asked for, or not as asked
     text = " " + _fold(plan.text) + " "
     for word in m.get("text_has", []):
-        if _fold(word) not in text:
+        if _fold(word) not in text and _singular(word) not in _singular(plan.text):  # "singular ok"
             missed.append(f"text {plan.text!r} lacks {word!r}")
     # the words of a time of day stay for CLIP beside its fact: a night sky looks like night
     daytime = {_fold(w) for f in plan.facts if f.name == "daytime" for w in str(f.value).split()}
@@ -459,6 +459,18 @@ def _count_and_group(plan, m: dict, missed: list, wrong: list) -> None:
 def _fold(text: str) -> str:
     text = re.sub(r"['’]s\b|['’]", "", text or "")  # "women's march" is "women march" to the planner
     return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+
+
+def _singular(text: str) -> str:
+    """Each word as its singular, near enough to compare: "church ladies" is "church lady"."""
+    words = []
+    for w in _fold(text).split():
+        for plural, one in (("ies", "y"), ("men", "man"), ("ches", "ch"), ("shes", "sh"), ("sses", "ss"), ("s", "")):
+            if w.endswith(plural) and len(w) > len(plural) + 2 and not w.endswith("ss"):
+                w = w[: -len(plural)] + one
+                break
+        words.append(w)
+    return " " + " ".join(words) + " "
 
 
 # -- the command ------------------------------------------------------------------------

@@ -106,6 +106,7 @@ class AreaBook:
     def __init__(self, cache: Path | None = None):
         self.cache = cache
         self._names: dict[str, list] | None = None
+        self._famous: list[str] | None = None
 
     def __call__(self, name: str, sure: bool = True) -> Place | None:
         names = self.names()
@@ -177,6 +178,13 @@ class AreaBook:
             found.append(("US", names["us_states"][key]))
         return found
 
+    def misspelt(self, name: str) -> str | None:
+        """The country, US state or region of the word list a letter off a name no place has
+        ("itlay", "californa"): see `nearest_name`."""
+        if self._famous is None:
+            self._famous = sorted(set(self.names()["well_known"]) | set(REGIONS) | set(NATURAL_REGIONS))
+        return nearest_name(name, self._famous)
+
     def names(self) -> dict[str, Any]:
         if self._names is None:
             path = self.cache / f"areas-{AREA_INDEX_VERSION}-{atlas.VERSION.replace(':', '-')}.json" \
@@ -199,7 +207,7 @@ class AreaBook:
         return self._names
 
 
-AREA_INDEX_VERSION = "5"  # bump when the file's layout or its keys change
+AREA_INDEX_VERSION = "6"  # bump when the file's layout or its keys change
 
 
 def _area_key(name: str) -> str:
@@ -231,7 +239,26 @@ def _area_names() -> dict[str, Any]:
             "big_cities": sorted({name_key(n) for n in atlas.big_cities()}),
             # regions with a city of their own name inside ("nara", "porto"): the city is meant
             "region_cities": sorted({name_key(region) for city, region in atlas.city_regions()
-                                     if _own_name(city, name_key(region))})}
+                                     if _own_name(city, name_key(region))}),
+            # what a misspelt name may be meant for (cities are the city index's)
+            "well_known": sorted({name_key(n) for n in countries.values()} | {name_key(n) for n in states.values()})}
+
+
+def nearest_name(name: str, names: Sequence[str], owners: Sequence | None = None) -> str | None:
+    """The one of `names` a letter off `name` (one left out, added, changed or two swapped), with
+    the same first letter and as many words; None when none is, or when the nearest are several
+    places' (`owners`: whose name each is, when a place has several)."""
+    key = name_key(name)
+    if len(key) < 5:
+        return None  # "nite", "pics": too short to tell a typo from another word
+    from rapidfuzz import process  # deferred: only for a name no place has
+    from rapidfuzz.distance import OSA
+
+    near = [(n, d, owners[at] if owners is not None else n)
+            for n, d, at in process.extract(key, names, scorer=OSA.distance, score_cutoff=1, limit=8)
+            if n[0] == key[0] and n.count(" ") == key.count(" ")]
+    best = {owner: n for n, d, owner in near if d == min(d for _, d, _ in near)}
+    return next(iter(best.values())) if len(best) == 1 else None
 
 
 def fold(name: str) -> str:
@@ -350,6 +377,7 @@ class CityBook:
         self._keys: np.ndarray | None = None
         self._rows: np.ndarray | None = None
         self._cities: Sequence[list] | None = None
+        self._famous: tuple[list[str], np.ndarray] | None = None
 
     def __call__(self, name: str, sure: bool = True) -> Place | None:
         found = self.named(CITY_ABBREVIATIONS.get(name_key(name), name))
@@ -391,6 +419,21 @@ class CityBook:
                 if population >= OTHER_READING_POPULATION:
                     found.setdefault(label if region in (None, label) else f"{label}, {region}", population)
         return sorted(found, key=lambda k: -found[k])[:limit]
+
+    def misspelt(self, name: str) -> str | None:
+        """The city of 100,000 people or more a letter off a name no place has ("veince": Venice,
+        "new orelans"), by any of its names: see `nearest_name`."""
+        if self._famous is None:
+            keys, cities = self.index()
+            # rows run from the most populous down: the well known are the first
+            lo, hi = 0, len(cities)
+            while lo < hi:
+                mid = (lo + hi) // 2
+                lo, hi = (mid + 1, hi) if cities[mid][3] >= WELL_KNOWN_POPULATION else (lo, mid)
+            famous = np.flatnonzero(np.asarray(self._rows) < lo)
+            self._famous = ([k.decode() for k in np.asarray(keys)[famous]], np.asarray(self._rows)[famous])
+        names, rows = self._famous
+        return nearest_name(name, names, rows)
 
     def named(self, name: str) -> list[list]:
         """Every city of the name, the most populous first."""
@@ -535,7 +578,12 @@ def chain(*resolvers: Resolver) -> Resolver:
         found = [label for r in resolvers if hasattr(r, "others") for label in r.others(name, chosen)]
         return list(dict.fromkeys(found))
 
+    def misspelt(name: str) -> str | None:
+        """The well-known place a name no place has is a typo of, by the first resolver that knows."""
+        return next((found for r in resolvers if hasattr(r, "misspelt") and (found := r.misspelt(name))), None)
+
     resolve.others = others
+    resolve.misspelt = misspelt
     return resolve
 
 

@@ -74,6 +74,7 @@ from flux_ask.query.reader import (
     UnknownPlace,
     may_begin,
     may_end,
+    misspelt_place,
     others,
     parse,
 )
@@ -883,7 +884,7 @@ def _bare_place(words: Words, i: int, draft: Draft, ctx: Context, holdings, star
         return _place_taken(words, i, i + part[1], Near(part[0]), draft, ctx, start) if part else 0
     found = [_bare_name(words, i, ctx, start, holdings=holdings) or _first_listed(words, i, ctx, start)]
     if found[0] is None:
-        found = [_offer_place(words, i, draft, ctx, holdings)]
+        found = [_offer_place(words, i, draft, ctx, holdings) or _misspelt_name(words, i, draft, ctx)]
         if found[0] is None:
             return 0
     end = i + found[0][1]
@@ -1063,6 +1064,24 @@ def _bare_name(words: Words, i: int, ctx: Context, start: int, after_a_place: bo
         named = not cut_off and _a_name(name) and ctx.places(name, sure=None)
         if named and (", " in named.label or not any(english.known(w) for w in name.split())):
             return named, j - i  # "trastevere after dark", "lerwick", "mong kok markets"
+    return None
+
+
+def _misspelt_name(words: Words, i: int, draft: Draft, ctx: Context) -> tuple[Place, int] | None:
+    """A well-known place misspelt, beginning at word i ("veince gondolas", "new orelans jazz"):
+    no place has the name as typed, no dictionary keeps it, and one well-known place is a letter
+    off. Said in the notes; the words as typed are offered too."""
+    w = words.words
+    if w[i] in BARE_PLACE_NEVER or holiday_of(w[i]) or _a_pronoun(words, i):
+        return None
+    for j in range(min(len(w), i + 2), i, -1):
+        name = " ".join(w[i:j])
+        if not words.free(i, j) or any(x in BARE_PLACE_NEVER for x in w[i:j]) or ctx.places(name, sure=None):
+            continue
+        if (place := misspelt_place(name, ctx.places)) is not None:
+            said = " ".join(words.originals[i:j])
+            draft.notes.append(f"read '{said}' as {place.label}: no place is called '{said}'")
+            return place, j - i
     return None
 
 

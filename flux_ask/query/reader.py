@@ -35,7 +35,7 @@ from flux_ask.query.phrases import (
     Similar,
     Weekdays,
 )
-from flux_ask.query.places import LookupUnavailable, Resolver, plausible_name
+from flux_ask.query.places import LookupUnavailable, Resolver, called, plausible_name
 from flux_ask.query.plan import FileRef, OtherReading, Place, PhotoRef, PlaceReading, ResultRef, SelectedRef
 from flux_ask.query.text import MAX_WORD_CHARS, holiday_of
 
@@ -1007,9 +1007,28 @@ class PhraseReader(Transformer):
         first = words[1] if len(words) > 1 and words[0].lower() == "the" else words[0]  # "in the Alps"
         return self.ctx.case_speaks and first[:1].isupper() and not first.isupper()
 
-    def _near(self, name: str, sure: bool) -> Near | None:
-        place, readings = resolve(name, self.ctx.places, sure=sure)
+    def _near(self, name: str, sure: bool | None) -> Near | None:
+        try:
+            place, readings = resolve(name, self.ctx.places, sure=sure)
+        except UnknownPlace:
+            if sure is False or (place := self._misspelt(name)) is None:
+                raise
+            return Near(place)
+        if place is None and sure is not False:  # "in tokoyo", "around amsterdamn"
+            place, readings = self._misspelt(name), ()
         return Near(place, readings) if place else None
+
+    def _misspelt(self, name: str) -> Place | None:
+        """The well-known place a name no place has is a typo of, said in the notes, with the
+        words as typed offered as the other reading."""
+        if (place := misspelt_place(name, self.ctx.places)) is None:
+            return None
+        n = len(name.split())
+        said = " ".join(self.ctx.originals[-n:])
+        self.ctx.notes.append(f"read '{said}' as {place.label}: no place is called '{said}'")
+        question = [*self.ctx.question_before, *self.ctx.originals[:-n], f'"{said}"', *self.ctx.question_after]
+        self.ctx.others.append(OtherReading(f"'{said}' as words of the picture, not {place.label}", " ".join(question)))
+        return place
 
     def _sureness(self, name: str, prep: str) -> bool | None:
         """How surely a name after a preposition is a place: True after "near" or written as a
@@ -1119,6 +1138,20 @@ def resolve(name: str, places: Resolver, *, sure: bool) -> tuple[Place | None, t
     if place is None:
         return None, ()
     return place, others(name, place, places)
+
+
+def misspelt_place(name: str, places: Resolver) -> Place | None:
+    """The well-known place `name` is a typo of ("veince": Venice), where no place has the name
+    itself and the resolvers know one a letter off; else None."""
+    find = getattr(places, "misspelt", None)
+    if find is None or not all(w.isalpha() for w in name.split()) or all(english.known(w) for w in name.split()):
+        return None  # "parks", "strangers": words, not typos of Paris or Stanger
+    meant = find(name)
+    try:
+        place = places(meant, sure=None) if meant else None
+    except LookupUnavailable:
+        return None
+    return place if place is not None and called(place, meant) else None  # "cayes" is no name of Les Cayes
 
 
 def others(name: str, place: Place, places: Resolver) -> tuple[PlaceReading, ...]:

@@ -435,6 +435,28 @@ def test_a_word_the_dictionary_knows_is_never_corrected(question):
     assert not any(n.startswith("read '") and "' as '" in n for n in plan(question, now=NOW).notes)
 
 
+@pytest.mark.parametrize("question, label", [
+    ("veince gondolas", "Venice"), ("kyotto geishas", "Kyoto"), ("tokoy subway", "Tokyo"),
+    ("new orelans jazz funeral", "New Orleans"), ("mexcio city murals", "Mexico City"), ("lisbn", "Lisbon"),
+    ("rainy days in seatle", "Seattle"), ("itlay beaches", "Italy"), ("reykavik houses", "Reykjavík"),
+])
+def test_a_misspelt_well_known_place_is_read_said_and_the_words_offered(question, label, places):
+    p = plan(question, now=NOW, places=places)
+    assert p.near is not None and p.near.label == label
+    said = next(n for n in p.notes if n.startswith("read '") and f"' as {label}: no place is called" in n)
+    assert said and any("as words of the picture" in o.label for o in p.other_readings)
+
+
+@pytest.mark.parametrize("question", [
+    "selfies with strangers", "doggos in parks", "leica poster in a shop window", "cafes but not starbucks",
+    "diwali diyas on the windowsill", "my favourite tube pics", "nite market", "puppys playing",
+])
+def test_a_word_a_letter_off_a_place_stays_a_word_unless_it_is_no_word_and_the_place_is_called_so(question, places):
+    """"parks" is no typo of Paris, nor "cafes" of Les Cayes (by an old name), nor "favourite" of Favoriten."""
+    p = plan(question, now=NOW, places=places)
+    assert p.near is None and not any("no place is called" in n for n in p.notes), p.notes
+
+
 # -- counts, groupings, orders ------------------------------------------------------------
 
 @pytest.mark.parametrize("question, limit, group_by, order", [

@@ -604,6 +604,7 @@ def _name_at(originals: list[str], start: int, *, one_word: bool) -> tuple[str, 
 DAYTIMES: dict[str, str] = vocabulary.table("daytimes.words")
 THINGS_TOO = vocabulary.terms("daytimes.things_too")  # a time only after "at", "during", "around"
 TIME_PREPOSITIONS = tuple(f"{w} " for w in vocabulary.entry("daytimes.prepositions"))
+NAME_OF = vocabulary.terms("daytimes.name_of")
 _DAYTIME = _phrase("(?:(?:taken|shot|photographed) )?(?P<when>(?:at |during |in |around |by )?(?:the )?"
                    "(?P<said>" + "|".join(
     sorted((re.escape(w) for w in DAYTIMES), key=len, reverse=True)) + r"))(?= |$)")
@@ -625,6 +626,8 @@ def _daytime(words, originals, i, holdings) -> Found | None:
     if match is None:
         return None
     said, whole = match.group("said"), match.group("when")
+    if words[i + _taken(match):i + _taken(match) + 1] and words[i + _taken(match)] in NAME_OF:
+        return None  # "the sunrise diner", "sunset blvd": a name
     if said in THINGS_TOO and not whole.startswith(TIME_PREPOSITIONS):
         return None  # "sunsets", "light in sunset": what the picture shows; "at sunset" is a time
     if said == "night" and words[i + _taken(match):i + _taken(match) + 1] in (["before"], ["after"]):

@@ -24,6 +24,7 @@ class Dates:
     # a date said without its year, in the year said next: "the day after thanksgiving | last year"
     in_year: Callable[[int], tuple[tuple[Range, ...], str]] | None = field(default=None, compare=False)
     open: str | None = None  # "since" or "until": open at one end, closed by the other ("after 2015 and before 2019")
+    unit: str = "year"  # what two of them side by side are grouped by: "june and july compared" by month
 
 
 @dataclass(frozen=True)

@@ -122,8 +122,9 @@ class AreaBook:
             return self._union(name, REGIONS[key])
         found = names["areas"].get(key) or self._qualified(key)
         if not found or (found[2] and (key in names["big_cities"] or key in names["region_cities"])) \
-                or (not sure and key in GENERIC_AREAS):
-            return None  # "in the north", "in the centre" are no region unless surely meant
+                or (not sure and key in GENERIC_AREAS) or (sure is not True and found[2] and found[5] <= SMALL_REGION_M
+                                                           and all(english.ordinary(w) for w in key.split())):
+            return None  # "in the north", "in the centre", "in the west end" (of Anguilla): not unless surely meant
         label, code, region, lat, lon, radius = found
         return Place(label, lat, lon, radius, area=f"{code}/{region}" if region else code)
 
@@ -207,7 +208,8 @@ class AreaBook:
         return self._names
 
 
-AREA_INDEX_VERSION = "6"  # bump when the file's layout or its keys change
+AREA_INDEX_VERSION = "6"
+SMALL_REGION_M = 20_000  # the reach of a region of 100,000 people or fewer: too small to read from everyday words  # bump when the file's layout or its keys change
 
 
 def _area_key(name: str) -> str:

@@ -112,6 +112,9 @@ NOBODY_TAILS = vocabulary.phrases("negation.nobody_tails")
 NOBODY = vocabulary.phrases("negation.nobody")
 PLACES_ONLY = vocabulary.phrases("negation.places_only")
 NEGATION_FILLERS = vocabulary.phrases("negation.fillers")
+SIGNS = vocabulary.terms("negation.signs")
+SIGN_WORDS = vocabulary.terms("negation.sign_words")
+SIGN_NEGATIONS = frozenset({"no", "dont", "don't", "do not", "not"})
 SHOWS_NOTHING = vocabulary.terms("negation.shows_nothing")
 VERSUS = vocabulary.terms("grouping.versus")
 LANDMARK_WORDS = vocabulary.terms("places.landmark_words")
@@ -232,7 +235,7 @@ class Draft:
                 self.date_notes.append(phrase.note)
                 self.yearless = (at + len(said), phrase, len(self.date_ranges) - len(phrase.ranges),
                                  len(self.date_notes) - 1) if phrase.in_year else None
-                self.kinds.append((at, "season" if "meteorological" in phrase.note else "year"))
+                self.kinds.append((at, phrase.unit))
                 self.holidays = self.holidays or phrase.holiday is not None
             case Weekdays(days=days):
                 self.weekdays |= days
@@ -527,7 +530,7 @@ def _negation(words: Words, i: int, draft: Draft, ctx: Context, holdings, start:
         n, places_only = _longest_of(words.words, i, PLACES_ONLY), True
         if n and i + n < len(words) and words.words[i + n] in ("on", "in", "at", "during", "for", "with"):
             return 0  # "eating outside on weekdays": outdoors, and then the days
-    if not n:
+    if not n or _written_on_a_sign(words.words, i, i + n):
         return 0
     j = i + n
     # "outside paris", "outside of fall": a place or a time, never a thing ("people outside a cafe")
@@ -635,6 +638,17 @@ def _fillers(words: list[str], j: int, k: int) -> bool:
 # "not at the beach", "that don't have people", "that don't show any cars"
 SKIPPED_BEFORE_NEGATED = {"the", "a", "an", "any", "at", "single", "of", "in", "have", "has", "had", "show", "shows",
                           "contain", "contains", "include", "includes", "feature", "features"}
+
+
+def _written_on_a_sign(w: list[str], i: int, j: int) -> bool:
+    """Whether the negation at i..j-1 is what a sign says: "no parking signs", "a dont walk
+    sign", "no dogs allowed sign" (up to three words, one a verb in -ing or of the sign list,
+    then the sign)."""
+    if " ".join(w[i:j]) not in SIGN_NEGATIONS:
+        return False
+    sign = next((k for k in range(j + 1, min(len(w), j + 4)) if w[k] in SIGNS), None)
+    return sign is not None and all(x.isalpha() and x not in ("and", "or", "in", "on", "at", "with") for x in w[j:sign]) \
+        and any(x.endswith("ing") or x in SIGN_WORDS for x in w[j:sign])
 
 
 def _negated_words(words: Words, j: int) -> list[int]:
@@ -758,6 +772,8 @@ def _follow_lead(words: list[str]) -> tuple[str | None, int, bool]:
 
 def _drop_asking(words: Words, draft: Draft, holdings: Holdings | None = None, i: int = 0) -> int:
     w = words.words
+    # "a dozen umbrellas pls": a request, so a count at the front is what is asked
+    draft.asked = draft.asked or words.polite or "please" in w
     while i < len(w):
         word = w[i]
         if words.kept[i] or read_fact(w, words.originals, i, holdings) or _negation_at(w, i) > 1:
@@ -1382,7 +1398,8 @@ def _versus(draft: Draft) -> None:
         draft.text = [w for w in draft.text if w not in VERSUS]
         draft.group_by = draft.group_by or "weekday"
         return
-    by = "season" if "season" in kinds else "year" if "year" in kinds and len(draft.date_ranges) > 1 else \
+    by = "season" if "season" in kinds else "month" if "month" in kinds else \
+        "year" if "year" in kinds and len(draft.date_ranges) > 1 else \
         "camera" if "camera" in kinds else "lens" if {"lens", "focal"} & kinds else "place" if "place" in kinds \
         else "hour" if {"daytime", "hour"} & kinds else None  # "morning vs night": by the hour
     if by is None:

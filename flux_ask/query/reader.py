@@ -207,6 +207,7 @@ class Span:
     holiday: str | None = None
     bare: bool = False  # a month, season or short year that is a date only after a preposition
     said: str = ""  # the word, for a bare one: "october" is a date, "may" a word
+    unit: str = "year"  # what two of them side by side are grouped by (phrases.Dates)
     daytime: str | None = None  # "this morning", "last night": the time of day too
     open: str | None = None  # "since" or "until": a range open at one end ("after 2015", "before 2019")
 
@@ -260,7 +261,7 @@ class PhraseReader(Transformer):
                 found = span.in_year(y)
                 return found.ranges, found.note
         dates_read = Dates(span.ranges, span.note, every=span.every, holiday=span.holiday, in_year=in_year,
-                           open=span.open)
+                           open=span.open, unit="season" if "meteorological" in span.note else span.unit)
         if span.daytime:  # "this morning": today, in the morning
             from flux_ask.query.facts import daytime_fact
 
@@ -662,6 +663,26 @@ class PhraseReader(Transformer):
         return Span(tuple(every), f"in {date(2000, month, 1):%B}, every year ({len(every)} of them)", every=True,
                     year_said=False, bare=True, said=word,
                     in_year=lambda y: self.month_year([Token("MONTH", word), Token("YEAR", str(y))]))
+
+    def month_list(self, c) -> Span:
+        months = [dates.month_number(w) for w in _tokens(c)]
+        return replace(self._listed([lambda y, m=m: dates.month_range(y, m) for m in months],
+                                    [f"{date(2000, m, 1):%B}" for m in months], _year_child(c)), unit="month")
+
+    def season_list(self, c) -> Span:
+        seasons = _tokens(c)
+        return self._listed([lambda y, s=s: dates.season_range(s, y, self.ctx.hemisphere) for s in seasons],
+                            [s.rstrip("s") for s in seasons], _year_child(c),
+                            f" (meteorological, {self.ctx.hemisphere}ern hemisphere)")
+
+    def _listed(self, each: list[Callable[[int], Range]], names: list[str], year: int | None, how: str = "") -> Span:
+        """Months or seasons listed ("june and july", "spring or fall 2021"): each in the year said,
+        or each of them every year."""
+        said = f"{', '.join(names[:-1])} and {names[-1]}"
+        if year is not None:
+            return Span(tuple(sorted(one(year) for one in each)), f"in {said} {year}{how}")
+        every = sorted(r for one in each for r in dates.every_year(one, self.ctx.now))
+        return Span(tuple(every), f"in {said}, every year ({len(every)} spans){how}", every=True, year_said=False)
 
     def season_only(self, c) -> Span | None:
         word = _tokens(c)[0]

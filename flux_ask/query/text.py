@@ -26,6 +26,7 @@ class Words:
     glued: list[bool] = field(default_factory=list)  # written onto the word before: the "mm" of "35mm"
     ends: list[bool] = field(default_factory=list)  # a comma or a stop after it: the end of a clause
     notes: list[str] = field(default_factory=list)  # what was corrected
+    polite: bool = False  # "pls", "plz" said: a request ("a dozen umbrellas pls")
 
     def __len__(self) -> int:
         return len(self.words)
@@ -91,7 +92,7 @@ def read(text: str) -> Words:
         if opens and not quoted:
             opened = len(out.words)
         if clean and not inside and clean.lower() in vocabulary.terms("ask.fillers"):
-            pass  # "lol", "pls": chat, not a question
+            out.polite = out.polite or clean.lower() in ("pls", "plz")  # "lol", "pls": chat, not a question
         elif clean:
             glued = UNIT_GLUED.fullmatch(clean)
             if glued and not inside and not _a_model(out, clean):  # "200mm", "3km", "48hrs": the number, its unit
@@ -198,7 +199,9 @@ def _normalised(text: str) -> tuple[str, dict[str, list[str]]]:
     comparatives = vocabulary.table("comparatives")  # "more long than": as "longer than"
     text = re.sub(r"\bmore (\w+)(?= than\b)", lambda m: comparatives.get(m.group(1).lower(), m.group(0)), text,
                   flags=re.I)
-    text = re.sub(r"\s*(>=|<=|=>|=<|(?<![\w/])>|<(?![\w/]))\s*", r" \1 ", text)  # "iso<=400"
+    # "iso<=400", "<135"; "<3" alone is a heart ("28mm street <3"), "<3 stars" a bound
+    text = re.sub(r"\s*(>=|<=|=>|=<|(?<![\w/])>|<(?![a-z_/]|3(?!\d)(?!\s*(?:stars?|★))))\s*", r" \1 ", text,
+                  flags=re.I)
     text = re.sub(r"(\d)\+(?=[\s,;.!?)]|$|[a-z])", r"\1 + ", text, flags=re.I)  # "6400+", "4+ stars"
     text = re.sub(r"([a-z])\+(?=[\s,;.!?)]|$)", r"\1 +", text, flags=re.I)  # "4 stars+", "400mm+,"
     return text, said

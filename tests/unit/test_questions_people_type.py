@@ -82,9 +82,7 @@ def _every_misses(want: str, ranges) -> list[str]:
 
 
 # Read otherwise on purpose, or not yet: each fails until it is read as written (strict)
-KNOWN = {
-    "a dozen sunsets please": "'a dozen' without a picture noun is what the picture shows, as in 'a dozen roses'",
-}
+KNOWN: dict[str, str] = {}
 
 
 @pytest.mark.parametrize("row", [pytest.param(r, marks=pytest.mark.xfail(reason=KNOWN[r["q"]], strict=True))

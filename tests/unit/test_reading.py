@@ -253,6 +253,14 @@ def test_a_holiday_said_as_a_word_stays_one_and_the_days_are_offered():
     ("thanksgiving 22, parade balloons", [("2022-11-24", "2022-11-24")]),  # a holiday's year said short
     ("photos from the last three summers", [("2024-06-01", "2024-08-31"), ("2025-06-01", "2025-08-31"),
                                             ("2026-06-01", "2026-08-31")]),
+    ("from oct 3rd thru the 9th, 2022", [("2022-10-03", "2022-10-09")]),  # "the" before the last day
+    ("from the 3rd to the 9th of october 2022", [("2022-10-03", "2022-10-09")]),
+    ("in june and july 2019", [("2019-06-01", "2019-06-30"), ("2019-07-01", "2019-07-31")]),  # the year is both's
+    ("june, july and august 2020 beaches", [("2020-06-01", "2020-06-30"), ("2020-07-01", "2020-07-31"),
+                                            ("2020-08-01", "2020-08-31")]),
+    ("spring or fall 2021", [("2021-03-01", "2021-05-31"), ("2021-09-01", "2021-11-30")]),
+    ("beach crowds in the summertime 2025", [("2025-06-01", "2025-08-31")]),
+    ("yesterdays walk", [("2026-12-05", "2026-12-05")]),  # the apostrophe left out
 ])
 def test_dates_of_any_form(question, ranges):
     assert plan(question, now=NOW).date_ranges == tuple(ranges)
@@ -455,6 +463,58 @@ def test_a_word_a_letter_off_a_place_stays_a_word_unless_it_is_no_word_and_the_p
     """"parks" is no typo of Paris, nor "cafes" of Les Cayes (by an old name), nor "favourite" of Favoriten."""
     p = plan(question, now=NOW, places=places)
     assert p.near is None and not any("no place is called" in n for n in p.notes), p.notes
+
+
+def test_months_or_seasons_listed_are_each_every_year_and_side_by_side_when_compared():
+    every = plan("sunrise over the river in june and july", now=NOW)
+    assert {r[0][5:7] for r in every.date_ranges} == {"06", "07"} and len(every.date_ranges) > 20
+    assert plan("june and july compared", now=NOW).group_by == "month"
+    assert plan("compare summer and winter", now=NOW).group_by == "season"
+    assert not plan("may flowers and june bugs", now=NOW).date_ranges  # words of the picture
+
+
+@pytest.mark.parametrize("question, fact", [
+    ("focal length >50 and <135", ("focal", "between")), ("iso >800 and <3200", ("iso", "between")),
+    ("<3 stars", ("rating", "<")),
+])
+def test_a_second_bound_said_without_its_quantity_is_the_first_ones(question, fact):
+    assert [(f.name, f.op) for f in plan(question, now=NOW).facts] == [fact]
+
+
+def test_a_heart_is_no_bound():
+    assert not plan("28mm street <3", now=NOW).facts[1:]
+
+
+@pytest.mark.parametrize("question", ["no parking signs", "dont walk sign", "a do not enter sign at night",
+                                      "no dogs allowed sign", "no smoking signs on a fence"])
+def test_what_a_sign_says_is_no_negation(question):
+    p = plan(question, now=NOW)
+    assert not p.negative_text and not any(f.name == "not" for f in p.facts) and "sign" in p.text
+
+
+@pytest.mark.parametrize("question, negative", [("beach with no signs", "signs"), ("streets without signs", "signs")])
+def test_signs_left_out_are_still_left_out(question, negative):
+    assert plan(question, now=NOW).negative_text == negative
+
+
+def test_hiding_is_leaving_out():
+    assert [f.label for f in plan("hide the rejects", now=NOW).facts] == ["not rejects"]
+
+
+@pytest.mark.parametrize("question", ["neon sign at the sunrise diner", "sunset blvd", "the midnight lounge"])
+def test_a_time_of_day_in_a_name_is_no_time(question):
+    assert not [f for f in plan(question, now=NOW).facts if f.name == "daytime"]
+
+
+def test_a_small_region_named_by_everyday_words_is_not_taken(places):
+    """Anguilla's West End (some 1,000 people) is no reading of "the west end" nobody capitalised."""
+    p = plan("theatre queues in the west end", now=NOW, places=places)
+    assert p.near is None or "Anguilla" not in p.near.label
+
+
+def test_a_request_asks_for_the_count_it_begins_with():
+    assert plan("a dozen umbrellas pls", now=NOW).limit == 12
+    assert plan("3 dogs", now=NOW).limit is None  # what the picture shows
 
 
 # -- counts, groupings, orders ------------------------------------------------------------

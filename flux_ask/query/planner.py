@@ -817,8 +817,11 @@ def _drop_asking(words: Words, draft: Draft, holdings: Holdings | None = None, i
 def _unit_asked_about(w: list[str], i: int) -> int | None:
     """Where the unit is, in "which camera", "what lenses", "how many cities" at word i: a
     question about a kind of thing the catalog keeps is answered side by side by it."""
-    n = 2 if w[i:i + 2] == ["how", "many"] else 1 if w[i] in ("which", "what") else 0
+    n = 2 if w[i:i + 2] == ["how", "many"] else 1 if w[i] in ("which", "what", "whats") else 0
     unit = i + n
+    if n and w[i] != "how":  # "what's my most shot weekday", "which is my favourite lens"
+        while unit < len(w) - 1 and w[unit] in UNIT_ASKED_BEFORE:
+            unit += 1
     if n and unit < len(w) and GROUP_UNITS.get(w[unit]) not in (None, "year", "month", "hour") and \
             (unit + 1 == len(w) or w[unit + 1] in AUXILIARIES_ASKING):
         return unit  # "what year was it", "how many hours", "what city lights": no grouping asked
@@ -826,6 +829,8 @@ def _unit_asked_about(w: list[str], i: int) -> int | None:
 
 
 AUXILIARIES_ASKING = {"did", "do", "does", "have", "has", "had", "is", "was", "are", "were"}
+UNIT_ASKED_BEFORE = {"is", "was", "are", "my", "our", "the", "most", "least", "often", "shot", "used", "photographed",
+                     "favourite", "favorite", "common", "usual", "frequent", "popular"}
 USE_ASKED = AUXILIARIES_ASKING | {"i", "we", "use", "used", "shoot", "shot", "the", "most", "often", "mostly"}
 
 

@@ -185,6 +185,7 @@ def _normalised(text: str) -> tuple[str, dict[str, list[str]]]:
     # "within 5 km of the centre of Reykjavík": the place's centre is where its circle is drawn from
     text = re.sub(r"\b(?:the )?(?:centre|center|heart|middle) of (?=[A-Z])(?!" + MONTH_START + ")", "", text)
     text = _between_days(text)
+    text = _days_in_ranges().sub(r"\2 \1 \3 \5 \4", text)  # "from the 15th of march until the 2nd of april"
     text = _years_referred_back(text)
     # "around the middle of October 2021", "from the middle of 2022": mid-October, mid-2022
     text = re.sub(r"\b(?:the )?middle of (?=" + MONTH_START + r"[a-z]*\b|(?:19|20)\d\d\b)", "mid ", text, flags=re.I)
@@ -279,6 +280,15 @@ def _days_between() -> tuple[re.Pattern, re.Pattern]:
     months = "|".join(sorted(map(re.escape, vocabulary.terms("dates.months")), key=len, reverse=True))
     return (re.compile(rf"\bbetween ({DAY}) (?:and|-) ({DAY} (?:of )?(?:{months})\b)", re.I),
             re.compile(rf"\bbetween ((?:{months}) {DAY}) (?:and|-) ({DAY})\b", re.I))
+
+
+@lru_cache(maxsize=1)
+def _days_in_ranges() -> re.Pattern:
+    """A range of two days said "the 15th of march until the 2nd of april", each as "march 15th":
+    said so, it is longer than the longest phrase the planner tries."""
+    months = "|".join(sorted(map(re.escape, vocabulary.terms("dates.months")), key=len, reverse=True))
+    day = rf"(?:the )?(\d{{1,2}}(?:st|nd|rd|th)?) of (?:the )?({months})"
+    return re.compile(rf"\b{day} (to|until|till|til|through|thru|and|-|–) {day}\b", re.I)
 
 
 def _between_days(text: str) -> str:

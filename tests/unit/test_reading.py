@@ -261,6 +261,7 @@ def test_a_holiday_said_as_a_word_stays_one_and_the_days_are_offered():
     ("spring or fall 2021", [("2021-03-01", "2021-05-31"), ("2021-09-01", "2021-11-30")]),
     ("beach crowds in the summertime 2025", [("2025-06-01", "2025-08-31")]),
     ("yesterdays walk", [("2026-12-05", "2026-12-05")]),  # the apostrophe left out
+    ("fotos from the 15 of march until the 2 of april of 2025", [("2025-03-15", "2025-04-02")]),  # 12 words
 ])
 def test_dates_of_any_form(question, ranges):
     assert plan(question, now=NOW).date_ranges == tuple(ranges)
@@ -510,6 +511,13 @@ def test_a_small_region_named_by_everyday_words_is_not_taken(places):
     """Anguilla's West End (some 1,000 people) is no reading of "the west end" nobody capitalised."""
     p = plan("theatre queues in the west end", now=NOW, places=places)
     assert p.near is None or "Anguilla" not in p.near.label
+
+
+@pytest.mark.parametrize("question, unit", [("whats my most shot weekday", "weekday"),
+                                            ("what's my most used lens", "lens"), ("which is my favourite camera", "camera")])
+def test_a_question_about_the_unit_most_used_groups_by_it(question, unit):
+    p = plan(question, now=NOW)
+    assert p.group_by == unit and not p.weekdays  # never Monday to Friday for "weekday"
 
 
 def test_a_request_asks_for_the_count_it_begins_with():

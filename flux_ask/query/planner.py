@@ -118,6 +118,7 @@ SIGN_NEGATIONS = frozenset({"no", "dont", "don't", "do not", "not"})
 SHOWS_NOTHING = vocabulary.terms("negation.shows_nothing")
 VERSUS = vocabulary.terms("grouping.versus")
 LANDMARK_WORDS = vocabulary.terms("places.landmark_words")
+AREA_FEATURES = vocabulary.terms("places.area_features")
 NAME_PARTICLES = vocabulary.terms("places.name_particles")
 GENERIC_AREAS = vocabulary.terms("places.generic_areas")
 GENERIC_MOTIF_WORDS = vocabulary.terms("picture.generic_motifs")
@@ -934,12 +935,15 @@ def _listed(words: Words, end: int, found: list, draft: Draft, ctx: Context, sta
     (every place with its length in words, where the list ends). After a comma a name needs the
     evidence any bare name needs ("paris, nice light" is Paris)."""
     while end < len(words):
-        joined = words.words[end] in ("or", "and") or words.words[end] in VERSUS
-        if joined and end + 1 < len(words) and (more := _bare_name(words, end + 1, ctx, start, after_a_place=True)):
+        joined = words.words[end] in ("or", "and", "&", "+", "plus") or words.words[end] in VERSUS
+        # "london and then edinburgh", "red hook and also dumbo"
+        step = 2 if joined and words.words[end + 1:end + 2] in (["then"], ["also"]) else 1
+        if joined and end + step < len(words) and \
+                (more := _bare_name(words, end + step, ctx, start, after_a_place=True)):
             if words.words[end] in VERSUS:  # "hanoi vs saigon": side by side
                 draft.group_by = draft.group_by or "place"
             found.append(more)
-            end += 1 + more[1]
+            end += step + more[1]
         elif words.ends[end - 1] and \
                 (more := _bare_name(words, end, ctx, start) or _closed_list(words, end, ctx, start)) and \
                 not names_a_part(found[-1][0], more[0]) and not names_a_part(more[0], found[-1][0]):
@@ -1063,12 +1067,15 @@ def _bare_name(words: Words, i: int, ctx: Context, start: int, after_a_place: bo
         return None
     for j in range(min(len(w), i + 3), i, -1):
         name = " ".join(w[i:j])
-        if not words.free(i, j) or not plausible_name(name) or any(x in BARE_PLACE_NEVER or x.isdigit()
-                                                                   for x in w[i:j]):
-            continue
+        if not words.free(i, j) or not plausible_name(name) or any(x in BARE_PLACE_NEVER or x.isdigit() or
+                                                                   not any(c.isalpha() for c in x) for x in w[i:j]):
+            continue  # "tokyo +" is Tokyo and a joiner
         if j < len(w) and w[j] in LANDMARK_WORDS and not (
-                j - i > 1 and (qualified := ctx.places(name, sure=False)) and ", " in qualified.label):
-            continue  # "venice beach", "union square": a landmark only a map knows; "portland maine lighthouse" not
+                j - i > 1 and (qualified := ctx.places(name, sure=False)) and ", " in qualified.label) and not (
+                w[j] in AREA_FEATURES and (area := ctx.places(name, sure=False)) and area.area is not None
+                and not ctx.places(f"{name} {w[j]}", sure=None)):  # "virginia beach" is a city
+            continue  # "venice beach", "union square": a landmark only a map knows; "portland maine lighthouse",
+            # "the maine coast", "patagonia mountains" (a country or region, and what lies in it) not
         if name in NAME_PARTICLES and j < len(w) and w[j].isalpha() and not english.known(w[j]):
             continue  # "la boca": a name in another language, not Los Angeles
         place = ctx.places(name, sure=None if after_a_place else False)  # in a list of places, a town too

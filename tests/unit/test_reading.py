@@ -520,6 +520,27 @@ def test_a_question_about_the_unit_most_used_groups_by_it(question, unit):
     assert p.group_by == unit and not p.weekdays  # never Monday to Friday for "weekday"
 
 
+@pytest.mark.parametrize("question, label", [("fog on the maine coast", "Maine, United States"),
+                                             ("patagonia mountains", "Patagonia"), ("italy beaches", "Italy")])
+def test_a_country_or_region_before_what_lies_in_it_is_the_place(question, label, places):
+    assert plan(question, now=NOW, places=places).near.label == label
+
+
+@pytest.mark.parametrize("question", ["virginia beach boardwalk", "victoria station", "washington square park"])
+def test_a_landmark_named_after_a_region_is_not_the_region(question, places):
+    """Virginia Beach is a city, and a station or a square is what only a map knows."""
+    p = plan(question, now=NOW, places=places)
+    assert p.near is None or p.near.area is None
+
+
+@pytest.mark.parametrize("question, labels", [
+    ("tokyo + seoul neon", ["Tokyo", "Seoul"]), ("lisbon & porto trams", ["Lisbon", "Porto"]),
+    ("london and then edinburgh, summer 2019", ["London", "Edinburgh"]),
+])
+def test_places_joined_by_any_conjunction_are_each_taken(question, labels, places):
+    assert [p.label for p in plan(question, now=NOW, places=places).places] == labels
+
+
 def test_a_request_asks_for_the_count_it_begins_with():
     assert plan("a dozen umbrellas pls", now=NOW).limit == 12
     assert plan("3 dogs", now=NOW).limit is None  # what the picture shows

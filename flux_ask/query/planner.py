@@ -244,6 +244,9 @@ class Draft:
             case Near(place=place) if self.near is not None and place.area and \
                     self.near.country_code == place.area.split("/")[0]:
                 pass  # "split in croatia": the country says which Split, it does not widen it
+            case Near(place=place) if self.near is not None and is_district(self.near) and \
+                    names_a_part(self.near, place) and lies_in(self.near, place):
+                pass  # "the alfama in lisbon": the district said, in the city that says which
             case Near(place=place, readings=readings):
                 self._words_back()
                 self.near = place

@@ -732,8 +732,8 @@ def test_a_place_named_beside_a_larger_one_is_the_one_inside_it(places, question
 
 
 @pytest.mark.parametrize("question, larger, kept", [
-    ("lion dancers, chinatown philly", "Philadelphia", "chinatown"),
-    ("chinatown, philadelphia", "Philadelphia", "chinatown"),
+    ("lion dancers, chinatown lisbon", "Lisbon", "chinatown"),
+    ("chinatown, lisbon", "Lisbon", "chinatown"),
     ("nyc street photos in Soho", "New York City", "soho"),
     ("lisbon, spain", "Spain", "lisbon"),
 ])
@@ -742,6 +742,19 @@ def test_a_name_none_of_whose_places_lies_in_the_larger_place_stays_words_and_is
     p = plan(question, now=NOW, places=places)  # never Chinatown, San Francisco or Soho, London
     assert p.near.label == larger and kept in p.text.split()
     assert any(f"no place called '{kept}' is known in {larger}" in n for n in p.notes)
+
+
+@pytest.mark.parametrize("question, label", [
+    ("lion dancers, chinatown philly", "Chinatown, Philadelphia"), ("trams in alfama", "Alfama, Lisbon"),
+    ("main street manayunk", "Manayunk, Philadelphia"), ("in the Alfama in Lisbon", "Alfama, Lisbon"),
+])
+def test_a_district_of_a_few_thousand_people_in_a_great_city_is_known(places, question, label):
+    """GeoNames' places of 500 people or more, where they lie inside a city of half a million."""
+    assert plan(question, now=NOW, places=places).near.label == label
+
+
+def test_a_village_is_no_district_and_a_park_no_place(places):
+    assert plan("snow in central park january 2016", now=NOW, places=places).near is None
 
 
 @pytest.mark.parametrize("question, labels", [

@@ -25,6 +25,8 @@ class Dates:
     in_year: Callable[[int], tuple[tuple[Range, ...], str]] | None = field(default=None, compare=False)
     open: str | None = None  # "since" or "until": open at one end, closed by the other ("after 2015 and before 2019")
     unit: str = "year"  # what two of them side by side are grouped by: "june and july compared" by month
+    # said with its year, the same date in another: "christmas 2024 | and 2025"
+    again: Callable[[int], tuple[tuple[Range, ...], str]] | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)

@@ -173,6 +173,26 @@ class Draft:
     # the last date said without its year: (the word after it, it, where its ranges and note are)
     yearless: tuple[int, Dates, int, int] | None = None
     open_dates: list[tuple[int, int, str]] = field(default_factory=list)  # (range, note, "since" or "until")
+    dated: tuple[int, Dates] | None = None  # the last date said with its year, and the word after it
+
+    def _again_in_year(self, phrase: Dates, at: int) -> bool:
+        """A year said after a dated phrase and "and" or "or" is that phrase in the year:
+        "christmas 2024 and 2025", "oktoberfest 2019 or 2022", "june 2019 & 2021"."""
+        year = dates.whole_year(phrase.ranges)
+        if self.dated is None or year is None or phrase.every:
+            return False
+        joined = self.dated[0] + 1 == at and self.text and self.text[-1] in ("and", "or", "&")
+        if not joined and self.dated[0] != at:  # "christmas 2022, 2023 and 2024": a comma
+            return False
+        ranges, note = self.dated[1].again(year)
+        if not ranges:
+            return False
+        if joined:
+            self.text.pop()
+        self.date_ranges.extend(ranges)
+        self.date_notes.append(note)
+        self.dated = (at + 1, self.dated[1])
+        return True
 
     def _in_year_said(self, phrase: Dates, at: int) -> bool:
         """A year said right after a date said without one puts it in that year: "the day after
@@ -229,9 +249,10 @@ class Draft:
             case Dates(tentative=True):  # the words stay for CLIP, and may become a date at the end
                 self.maybe_dates.append((len(self.text), len(said), phrase))
                 self.text += said
-            case Dates() if self._in_year_said(phrase, at) or self._closes(phrase):
+            case Dates() if self._in_year_said(phrase, at) or self._closes(phrase) or self._again_in_year(phrase, at):
                 pass
             case Dates():
+                self.dated = (at + len(said), phrase) if phrase.again else None
                 (self.every_dates if phrase.every else self.date_ranges).extend(phrase.ranges)
                 self.date_notes.append(phrase.note)
                 self.yearless = (at + len(said), phrase, len(self.date_ranges) - len(phrase.ranges),
@@ -619,9 +640,10 @@ def _counted_as_before(words: Words, k: int, draft: Draft, holdings):
 
 
 def _fact_led(words: Words, k: int, holdings):
-    """A fact said after a negation without its preposition: "anything but the fuji"."""
+    """A fact said after a negation without its preposition: "anything but the fuji", "did not use the
+    flash"."""
     found = read_fact(["with", *words.words[k:]], ["with", *words.originals[k:]], 0, holdings)
-    if found is None or found.words < 2 or found.fact.name not in ("camera", "lens", "focal"):
+    if found is None or found.words < 2 or found.fact.name not in ("camera", "lens", "focal", "flash"):
         return None
     return replace(found, words=found.words - 1)
 

@@ -203,6 +203,8 @@ class Span:
     note: str
     every: bool = False  # every one of them (a month, season or holiday said without a year)
     in_year: Callable[[int], Span] | None = None  # the same words in another year: "3 march" of "... 2023"
+    # a date said with its year, in another: "christmas 2024 | and 2025", "june 2019 | or 2021"
+    again: Callable[[int], Span] | None = field(default=None, compare=False)
     year_said: bool = True
     holiday: str | None = None
     bare: bool = False  # a month, season or short year that is a date only after a preposition
@@ -237,7 +239,7 @@ class PhraseReader(Transformer):
             return None
         first = self.ctx.originals[0].lower()
         introduced = first in vocabulary.terms("dates.prepositions") | {"the", "every", "each", "this", "last"} or \
-            self.ctx.before in vocabulary.terms("negation.words") or \
+            _after_a_negation(self.ctx.question_before) or \
             vocabulary.terms("grouping.versus") & {self.ctx.before, self.ctx.after} or \
             self.ctx.after in EXCEPTING or \
             vocabulary.terms("grouping.comparing") & {w.lower() for w in self.ctx.question_before}
@@ -260,8 +262,14 @@ class PhraseReader(Transformer):
             def in_year(y: int, span=span) -> tuple[tuple[Range, ...], str]:
                 found = span.in_year(y)
                 return found.ranges, found.note
+        again = None
+        if span.again is not None:
+            def again(y: int, span=span) -> tuple[tuple[Range, ...], str]:
+                found = span.again(y)
+                return found.ranges, found.note
         dates_read = Dates(span.ranges, span.note, every=span.every, holiday=span.holiday, in_year=in_year,
-                           open=span.open, unit="season" if "meteorological" in span.note else span.unit)
+                           open=span.open, unit="season" if "meteorological" in span.note else span.unit,
+                           again=again)
         if span.daytime:  # "this morning": today, in the morning
             from flux_ask.query.facts import daytime_fact
 
@@ -401,7 +409,7 @@ class PhraseReader(Transformer):
             raise ImpossibleQuestion(f"{named[0].label} is not in the {self._calendar(named[0])} calendar in {year}: "
                                      "set `country` in config.toml for another calendar")
         return Span(tuple(found), self._holiday_note(named, ", ".join(_from_to(r) for r in found)),
-                    holiday=named[0].label)
+                    holiday=named[0].label, again=lambda y: self.holiday_year([named, y]))
 
     def holiday_relative(self, c) -> Span | None:
         which, named = str(c[0]), c[1]
@@ -615,7 +623,8 @@ class PhraseReader(Transformer):
     def season_year(self, c) -> Span:
         t = _tokens(c)
         rng = dates.season_range(t[0], dates.year_of(t[1], self.ctx.now), self.ctx.hemisphere)
-        return Span((rng,), f"{dates.describe(rng)}{self._season_note(t[0])}")
+        return Span((rng,), f"{dates.describe(rng)}{self._season_note(t[0])}",
+                    again=lambda y: self.season_year([Token("SEASON", t[0]), Token("YEAR", str(y))]))
 
     def year_season(self, c) -> Span:
         year, season = _tokens(c)
@@ -644,7 +653,8 @@ class PhraseReader(Transformer):
     def month_year(self, c) -> Span:
         t = _tokens(c)
         rng = dates.month_range(dates.year_of(t[1], self.ctx.now), dates.month_number(t[0]))
-        return Span((rng,), dates.describe(rng))
+        return Span((rng,), dates.describe(rng),
+                    again=lambda y: self.month_year([Token("MONTH", t[0]), Token("YEAR", str(y))]))
 
     def year_month(self, c) -> Span:
         year, month = _tokens(c)
@@ -1262,6 +1272,12 @@ def _holiday_span(start: date, end: date, span: str | None, said: str) -> Range:
     if span in (None, "day"):
         return start, end
     return dates.holiday_span(start, said, span)[0], max(end, dates.holiday_span(start, said, span)[1])
+
+
+def _after_a_negation(before: list[str]) -> bool:
+    """Whether the words before end with a negation ("not", "anything but", "except for")."""
+    said = [w.lower().strip(",.;:!?") for w in before[-3:]]
+    return any(" ".join(said[k:]) in vocabulary.terms("negation.words") for k in range(len(said)))
 
 
 def _month_for_sure(word: str) -> bool:

@@ -185,6 +185,7 @@ def _normalised(text: str) -> tuple[str, dict[str, list[str]]]:
     # "within 5 km of the centre of Reykjavík": the place's centre is where its circle is drawn from
     text = re.sub(r"\b(?:the )?(?:centre|center|heart|middle) of (?=[A-Z])(?!" + MONTH_START + ")", "", text)
     text = _between_days(text)
+    text = re.sub(r"\b([0-5])\s*[-–]\s*([0-5])(?=\s*(?:stars?|★))", r"\1 to \2", text, flags=re.I)  # "4-5 stars"
     text = _days_in_ranges().sub(r"\2 \1 \3 \5 \4", text)  # "from the 15th of march until the 2nd of april"
     text = _years_referred_back(text)
     # "around the middle of October 2021", "from the middle of 2022": mid-October, mid-2022
@@ -528,10 +529,18 @@ def _compounds() -> dict[str, tuple[tuple[str, ...], ...]]:
 
 
 def _keep_compounds(out: Words) -> None:
+    """Compounds ("new york strip", "f1 cars": the last word singular or plural) and a class by its
+    year ("class of 2020 banners") stay words."""
     compounds = _compounds()
     for k, word in enumerate(out.words):
+        if out.words[k:k + 2] == ["class", "of"] and k + 2 < len(out.words) and \
+                re.fullmatch(r"(19|20)\d\d|'\d\d", out.words[k + 2]):
+            out.kept[k:k + 3] = [True] * 3
+            continue
         for words in compounds.get(word, ()):
-            if tuple(out.words[k:k + len(words)]) == words:
+            said = out.words[k:k + len(words)]
+            if len(said) == len(words) and tuple(said[:-1]) == words[:-1] and \
+                    said[-1] in (words[-1], f"{words[-1]}s", f"{words[-1]}es"):
                 for j in range(k, k + len(words)):
                     out.kept[j] = True
                 break

@@ -262,6 +262,11 @@ def test_a_holiday_said_as_a_word_stays_one_and_the_days_are_offered():
     ("beach crowds in the summertime 2025", [("2025-06-01", "2025-08-31")]),
     ("yesterdays walk", [("2026-12-05", "2026-12-05")]),  # the apostrophe left out
     ("fotos from the 15 of march until the 2 of april of 2025", [("2025-03-15", "2025-04-02")]),  # 12 words
+    ("christmas 2024 and 2025, the tree at city hall", [("2024-12-25", "2024-12-25"), ("2025-12-25", "2025-12-25")]),
+    ("oktoberfest 2019 or 2022", [("2019-09-21", "2019-10-06"), ("2022-09-17", "2022-10-03")]),
+    ("christmas 2022, 2023 and 2024", [("2022-12-25", "2022-12-25"), ("2023-12-25", "2023-12-25"),
+                                       ("2024-12-25", "2024-12-25")]),
+    ("summer 2019 & 2021", [("2019-06-01", "2019-08-31"), ("2021-06-01", "2021-08-31")]),
 ])
 def test_dates_of_any_form(question, ranges):
     assert plan(question, now=NOW).date_ranges == tuple(ranges)
@@ -539,6 +544,35 @@ def test_a_landmark_named_after_a_region_is_not_the_region(question, places):
 ])
 def test_places_joined_by_any_conjunction_are_each_taken(question, labels, places):
     assert [p.label for p in plan(question, now=NOW, places=places).places] == labels
+
+
+@pytest.mark.parametrize("question", ["class of 2020 banners on lampposts", "tgi fridays sign", "f1 cars",
+                                      "date night couples at the movies"])
+def test_compounds_with_a_date_a_day_or_a_number_in_them_are_words(question):
+    p = plan(question, now=NOW)
+    assert not p.date_ranges and not p.weekdays and not p.facts and p.text == question
+
+
+def test_a_holiday_of_three_words_said_with_a_number_word():
+    assert "Three Kings Day" in " ".join(plan("three kings day parade", now=NOW).notes)
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("rated 2-3 stars", ("rating", "between", (2, 3))), ("my best stuff (4-5 stars)", ("rating", "between", (4, 5))),
+])
+def test_a_span_of_stars_with_a_hyphen(question, expected):
+    assert facts(plan(question, now=NOW)) == [expected]
+
+
+def test_a_season_left_out_after_any_negation_is_its_days():
+    p = plan("city stuff, anything but winter", now=NOW)
+    assert p.exclude_date_ranges and not p.negative_text
+
+
+@pytest.mark.parametrize("question, label", [("portraits where I did not use the flash", "not with flash"),
+                                             ("dogs, not the ones taken with my telephone", "not on the telephone")])
+def test_what_was_not_used_is_left_out(question, label):
+    assert [f.label for f in plan(question, now=NOW).facts] == [label]
 
 
 def test_a_request_asks_for_the_count_it_begins_with():

@@ -1039,6 +1039,13 @@ class PhraseReader(Transformer):
         return self.ctx.case_speaks and first[:1].isupper() and not first.isupper()
 
     def _near(self, name: str, sure: bool | None) -> Near | None:
+        if self.ctx.after == "of" and name.split()[-1] in ("isle", "island", "islands"):
+            return None  # "the isle | of skye": the first words of a longer name
+        if self.ctx.originals[0].lower() == "of" and self.ctx.question_before[-1:] and \
+                self.ctx.question_before[-1].lower() in ("isle", "island", "islands"):
+            place, _ = resolve(name, self.ctx.places, sure=False)
+            # "the isle of skye": the island, or a region named so (Crete), never a town of its name
+            return Near(place) if place is not None and place.area is not None else None
         try:
             place, readings = resolve(name, self.ctx.places, sure=sure)
         except UnknownPlace:

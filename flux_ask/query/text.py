@@ -458,6 +458,7 @@ def _written_with_a_capital() -> frozenset[str]:
 
 PLACE_BEFORE = ("in", "at", "near", "from", "around", "to")
 AFTER_A_NUMBER = ("stars", "star")
+BEFORE_A_NUMBER = ("iso",)
 BEFORE_A_DATE = ("from", "since", "until", "before", "after", "during")
 A_DATE = re.compile(r"(19|20)\d\d|'\d\d")
 
@@ -471,7 +472,9 @@ def _in_context(words: list[str], k: int) -> str | None:
     if k and words[k - 1].isdigit():
         wanted = AFTER_A_NUMBER
     elif k + 1 < len(words) and (A_DATE.fullmatch(words[k + 1]) or words[k + 1] in vocabulary.terms("dates.months")):
-        wanted = BEFORE_A_DATE
+        wanted = BEFORE_A_DATE + BEFORE_A_NUMBER * words[k + 1].isdigit()
+    elif k + 1 < len(words) and words[k + 1].isdigit() and len(words[k + 1]) >= 2:
+        wanted = BEFORE_A_NUMBER  # "isso 1600": "iso" a letter off before a number
     elif words[k + 1:k + 2] == ["of"] and words[k + 2:k + 3] and words[k + 2] in vocabulary.terms("dates.months"):
         wanted = tuple(vocabulary.table("ordinals"))  # "the forth of july": a day of the month
     else:

@@ -575,6 +575,21 @@ def test_what_was_not_used_is_left_out(question, label):
     assert [f.label for f in plan(question, now=NOW).facts] == [label]
 
 
+def test_iso_a_letter_off_before_a_number():
+    assert [f.label for f in plan("isso 1600 grain", now=NOW).facts] == ["ISO 1600"]
+    assert plan("pics form 2018", now=NOW).date_ranges == (("2018-01-01", "2018-12-31"),)
+
+
+def test_the_isle_of_a_name_is_never_a_town_of_the_name(places):
+    """No Skye (a suburb of Melbourne) for the Isle of Skye; the island of Crete is Crete."""
+    try:
+        p = plan("What do I have from the Isle of Skye? I remember sheep on the road.", now=NOW, places=places)
+        assert p.near is None or "Skye" not in p.near.label
+    except UnknownPlace as exc:
+        assert "skye" in str(exc)
+    assert plan("the island of crete", now=NOW, places=places).near.label == "Crete, Greece"
+
+
 def test_a_request_asks_for_the_count_it_begins_with():
     assert plan("a dozen umbrellas pls", now=NOW).limit == 12
     assert plan("3 dogs", now=NOW).limit is None  # what the picture shows

@@ -807,9 +807,9 @@ def _drop_asking(words: Words, draft: Draft, holdings: Holdings | None = None, i
         if word in ("every", "each") and i + 1 < len(w) and \
                 (w[i + 1] in GROUP_UNITS or holiday_of(w[i + 1])):
             break  # "one picture from every year", "every christmas": a phrase begins
-        unit = _unit_asked_about(w, i)
-        if unit is not None:  # "which camera did i use most", "how many cams have i used": by that unit
-            draft.group_by, i = GROUP_UNITS[w[unit]], unit + 1
+        asked = _unit_asked_about(w, i)
+        if asked is not None:  # "which camera did i use most", "how many cams have i used": by that unit
+            draft.group_by, i = asked
             while i < len(w) and w[i] in USE_ASKED:
                 i += 1
             continue
@@ -840,21 +840,26 @@ def _drop_asking(words: Words, draft: Draft, holdings: Holdings | None = None, i
     return i
 
 
-def _unit_asked_about(w: list[str], i: int) -> int | None:
-    """Where the unit is, in "which camera", "what lenses", "how many cities" at word i: a
-    question about a kind of thing the catalog keeps is answered side by side by it."""
+def _unit_asked_about(w: list[str], i: int) -> tuple[str, int] | None:
+    """(the unit, the word after it) in "which camera", "what lenses", "how many cities", "what
+    hour of the day" at word i: a question about a kind of thing the catalog keeps is answered
+    side by side by it; a unit of time only when asked of the most ("what year was it" is not)."""
     n = 2 if w[i:i + 2] == ["how", "many"] else 1 if w[i] in ("which", "what", "whats") else 0
     unit = i + n
     if n and w[i] != "how":  # "what's my most shot weekday", "which is my favourite lens"
         while unit < len(w) - 1 and w[unit] in UNIT_ASKED_BEFORE:
             unit += 1
-    if n and unit < len(w) and GROUP_UNITS.get(w[unit]) not in (None, "year", "month", "hour") and \
-            (unit + 1 == len(w) or w[unit + 1] in AUXILIARIES_ASKING):
-        return unit  # "what year was it", "how many hours", "what city lights": no grouping asked
-    return None
+    if not n or unit >= len(w) or (kind := GROUP_UNITS.get(w[unit])) is None:
+        return None
+    after = unit + 1 + 3 * (tuple(w[unit + 1:unit + 4]) == OF_THE.get(w[unit]))
+    asked = after == len(w) or w[after] in AUXILIARIES_ASKING
+    if kind in ("year", "month", "hour"):  # "how many hours", "what city lights": no grouping asked
+        asked = after < len(w) and w[after] in AUXILIARIES_ASKING and bool({"most", "more", "often"} & set(w[after:]))
+    return (kind, after) if asked else None
 
 
 AUXILIARIES_ASKING = {"did", "do", "does", "have", "has", "had", "is", "was", "are", "were"}
+OF_THE = {"hour": ("of", "the", "day"), "month": ("of", "the", "year"), "day": ("of", "the", "week")}
 UNIT_ASKED_BEFORE = {"is", "was", "are", "my", "our", "the", "most", "least", "often", "shot", "used", "photographed",
                      "favourite", "favorite", "common", "usual", "frequent", "popular"}
 USE_ASKED = AUXILIARIES_ASKING | {"i", "we", "use", "used", "shoot", "shot", "the", "most", "often", "mostly"}

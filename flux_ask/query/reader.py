@@ -1145,6 +1145,16 @@ class PhraseReader(Transformer):
     def oldest(self, c) -> Order:
         return Order("oldest", next((x for x in c if isinstance(x, int)), None))
 
+    def first_one(self, c) -> Order:
+        return Order("oldest", self._one_said())
+
+    def last_one(self, c) -> Order:
+        return Order("newest", self._one_said())
+
+    def _one_said(self) -> int | None:
+        """1 for "the first photo", none for "the first pics" (the oldest, as many as shown)."""
+        return None if self.ctx.originals[-1].lower().endswith("s") else 1
+
     def in_time(self, c) -> Order:
         return Order("time")
 

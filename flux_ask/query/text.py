@@ -186,6 +186,7 @@ def _normalised(text: str) -> tuple[str, dict[str, list[str]]]:
     text = re.sub(r"\b(?:the )?(?:centre|center|heart|middle) of (?=[A-Z])(?!" + MONTH_START + ")", "", text)
     text = _between_days(text)
     text = re.sub(r"\b([0-5])\s*[-–]\s*([0-5])(?=\s*(?:stars?|★))", r"\1 to \2", text, flags=re.I)  # "4-5 stars"
+    text = re.sub(r"\b(f/?\d{1,2}),(\d)\b", r"\1.\2", text, flags=re.I)  # "f/1,4", "f2,8": a decimal comma
     text = _days_in_ranges().sub(r"\2 \1 \3 \5 \4", text)  # "from the 15th of march until the 2nd of april"
     text = _years_referred_back(text)
     # "around the middle of October 2021", "from the middle of 2022": mid-October, mid-2022

@@ -518,7 +518,24 @@ def test_a_small_region_named_by_everyday_words_is_not_taken(places):
     assert p.near is None or "Anguilla" not in p.near.label
 
 
+@pytest.mark.parametrize("question, limit, order", [
+    ("the last photo i took", 1, "newest"), ("the very first frame i ever made with the q2", 1, "oldest"),
+    ("first pics i ever took in nyc", None, "oldest"),  # the oldest, as many as are shown
+])
+def test_the_first_or_last_photo(question, limit, order):
+    p = plan(question, now=NOW)
+    assert (p.limit, p.order) == (limit, order)
+
+
+@pytest.mark.parametrize("question, value", [("the vicoli in the night with f/1,4", 1.4), ("f2,8 portraits", 2.8)])
+def test_an_aperture_with_a_decimal_comma(question, value):
+    [(low, high)] = [f.value for f in plan(question, now=NOW).facts if f.name == "f_number"]
+    assert low < value < high
+
+
 @pytest.mark.parametrize("question, unit", [("whats my most shot weekday", "weekday"),
+                                            ("what hour of the day do i shoot the most", "hour"),
+                                            ("which month do i shoot most", "month"),
                                             ("what's my most used lens", "lens"), ("which is my favourite camera", "camera")])
 def test_a_question_about_the_unit_most_used_groups_by_it(question, unit):
     p = plan(question, now=NOW)

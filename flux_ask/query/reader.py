@@ -257,19 +257,10 @@ class PhraseReader(Transformer):
                 return Dates(span.ranges, span.note, every=True, tentative=True, holiday=span.holiday)
             # "songkran water fights", "holi colours": the days, and the words offered
             self._offer(f"'{said}' as words of the picture, not its days", f'"{said}"', *rest)
-        in_year = None
-        if span.in_year is not None and not span.year_said and not span.every:
-            def in_year(y: int, span=span) -> tuple[tuple[Range, ...], str]:
-                found = span.in_year(y)
-                return found.ranges, found.note
-        again = None
-        if span.again is not None:
-            def again(y: int, span=span) -> tuple[tuple[Range, ...], str]:
-                found = span.again(y)
-                return found.ranges, found.note
+        in_year = _as_ranges(span.in_year) if not span.year_said and not span.every else None
         dates_read = Dates(span.ranges, span.note, every=span.every, holiday=span.holiday, in_year=in_year,
                            open=span.open, unit="season" if "meteorological" in span.note else span.unit,
-                           again=again)
+                           again=_as_ranges(span.again))
         if span.daytime:  # "this morning": today, in the morning
             from flux_ask.query.facts import daytime_fact
 
@@ -1039,10 +1030,10 @@ class PhraseReader(Transformer):
         return self.ctx.case_speaks and first[:1].isupper() and not first.isupper()
 
     def _near(self, name: str, sure: bool | None) -> Near | None:
-        if self.ctx.after == "of" and name.split()[-1] in ("isle", "island", "islands"):
+        if self.ctx.after == "of" and name.split()[-1] in ISLE_WORDS:
             return None  # "the isle | of skye": the first words of a longer name
         if self.ctx.originals[0].lower() == "of" and self.ctx.question_before[-1:] and \
-                self.ctx.question_before[-1].lower() in ("isle", "island", "islands"):
+                self.ctx.question_before[-1].lower() in ISLE_WORDS:
             place, _ = resolve(name, self.ctx.places, sure=False)
             # "the isle of skye": the island, or a region named so (Crete), never a town of its name
             return Near(place) if place is not None and place.area is not None else None
@@ -1168,6 +1159,9 @@ class PhraseReader(Transformer):
         return Order("score")
 
 
+ISLE_WORDS = ("isle", "island", "islands")  # "the isle of skye": the island, never a town called Skye
+
+
 class _Ambiguous(Exception):
     """A holiday several calendars keep, and nothing in the question says whose."""
 
@@ -1291,6 +1285,17 @@ def _holiday_span(start: date, end: date, span: str | None, said: str) -> Range:
     if span in (None, "day"):
         return start, end
     return dates.holiday_span(start, said, span)[0], max(end, dates.holiday_span(start, said, span)[1])
+
+
+def _as_ranges(in_year: Callable[[int], Span] | None) -> Callable[[int], tuple[tuple[Range, ...], str]] | None:
+    """A span's words in another year, as the plan's phrases keep them: (ranges, note)."""
+    if in_year is None:
+        return None
+
+    def ranges(y: int) -> tuple[tuple[Range, ...], str]:
+        found = in_year(y)
+        return found.ranges, found.note
+    return ranges
 
 
 def _after_a_negation(before: list[str]) -> bool:

@@ -268,7 +268,7 @@ _ORDINALS = ("first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|e
 def _ordinal_days() -> re.Pattern:
     """A day of the month said as an ordinal word beside its month: "the third of march",
     "june twenty-first" (which the cardinals' threshold leaves as words)."""
-    months = "|".join(sorted(map(re.escape, vocabulary.terms("dates.months")), key=len, reverse=True))
+    months = vocabulary.pattern("dates.months")
     day = rf"(?:(?:twenty|thirty)[\s-])?(?:{_ORDINALS})"
     return re.compile(rf"(?<![\w-])(?P<before>{day})(?= of (?:the )?(?:{months})\b)|"
                       rf"(?P<month>\b(?:{months}) (?:the )?)(?P<day>{day})\b", re.I)
@@ -279,7 +279,7 @@ DAY = r"(?:the )?\d{1,2}(?:st|nd|rd|th)?"
 
 @lru_cache(maxsize=1)
 def _days_between() -> tuple[re.Pattern, re.Pattern]:
-    months = "|".join(sorted(map(re.escape, vocabulary.terms("dates.months")), key=len, reverse=True))
+    months = vocabulary.pattern("dates.months")
     return (re.compile(rf"\bbetween ({DAY}) (?:and|-) ({DAY} (?:of )?(?:{months})\b)", re.I),
             re.compile(rf"\bbetween ((?:{months}) {DAY}) (?:and|-) ({DAY})\b", re.I))
 
@@ -288,7 +288,7 @@ def _days_between() -> tuple[re.Pattern, re.Pattern]:
 def _days_in_ranges() -> re.Pattern:
     """A range of two days said "the 15th of march until the 2nd of april", each as "march 15th":
     said so, it is longer than the longest phrase the planner tries."""
-    months = "|".join(sorted(map(re.escape, vocabulary.terms("dates.months")), key=len, reverse=True))
+    months = vocabulary.pattern("dates.months")
     day = rf"(?:the )?(\d{{1,2}}(?:st|nd|rd|th)?) of (?:the )?({months})"
     return re.compile(rf"\b{day} (to|until|till|til|through|thru|and|-|–) {day}\b", re.I)
 
@@ -537,8 +537,7 @@ def _keep_compounds(out: Words) -> None:
     year ("class of 2020 banners") stay words."""
     compounds = _compounds()
     for k, word in enumerate(out.words):
-        if out.words[k:k + 2] == ["class", "of"] and k + 2 < len(out.words) and \
-                re.fullmatch(r"(19|20)\d\d|'\d\d", out.words[k + 2]):
+        if out.words[k:k + 2] == ["class", "of"] and k + 2 < len(out.words) and A_DATE.fullmatch(out.words[k + 2]):
             out.kept[k:k + 3] = [True] * 3
             continue
         for words in compounds.get(word, ()):

@@ -291,8 +291,8 @@ class ResultGrid(Vertical, can_focus=True):
 
     def _mount_rows(self, wanted: range) -> None:
         """Show rows `wanted`: rows that left it are filled again where rows entered it."""
-        if wanted == self.window:
-            return
+        if wanted == self.window or self.below.parent is not self:
+            return  # nothing to do, or the grid is being removed: its own children went first
         kept = range(max(wanted.start, self.window.start), min(wanted.stop, self.window.stop))
         if not kept:
             kept = range(wanted.start, wanted.start)

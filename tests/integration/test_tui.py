@@ -2,6 +2,7 @@
 save and run recipes, draft issues, index in the background, and errors as messages.
 Snapshots use the deterministic half-block renderer, no timings and a still cursor."""
 
+import asyncio
 import gc
 import os
 import shutil
@@ -728,3 +729,26 @@ async def test_a_resize_keeps_the_place_in_the_transcript(app):
         await pilot.resize_terminal(90, 30)  # an older answer read at the top: it stays there
         await settle(pilot)
         assert abs(t.scroll_y - first.virtual_region.y) <= 1 and t.scroll_y < t.max_scroll_y
+
+
+async def test_a_grid_being_removed_ignores_the_scrolling(app, chat_settings):
+    """Scrolling while an answer is taken away: its rows were being pruned, and the grid went
+    on moving them about its own spacers, which were gone (a crash, seen once in the benchmark)."""
+    thumb = next(chat_settings.thumbs_dir.rglob("*.jpg"))
+    results = [Result(i, f"/p/{i}.jpg", 0.5, 0.5, "2020-01-01T00:00:00", None, None, None, str(thumb), f"{i:064x}")
+               for i in range(500)]
+    async with app.run_test(size=SIZE) as pilot:
+        grid = ResultGrid(results, set(), app.image_class)
+        await app.transcript.mount(grid)
+        await pilot.pause()
+        app.transcript.scroll_to(y=300, animate=False, immediate=True)
+        await pilot.pause()
+        assert grid.window.start > 0
+        removed = grid.remove()
+        while grid.below.is_attached:  # the moment the grid's own children are gone, and it not yet
+            await asyncio.sleep(0)
+        assert grid.is_attached
+        app.transcript.scroll_home(animate=False, immediate=True)
+        app._scrolled(0)
+        await removed
+        assert not grid.is_attached and not app.query(".error")

@@ -212,6 +212,7 @@ class Span:
     unit: str = "year"  # what two of them side by side are grouped by (phrases.Dates)
     daytime: str | None = None  # "this morning", "last night": the time of day too
     open: str | None = None  # "since" or "until": a range open at one end ("after 2015", "before 2019")
+    numeric: str = ""  # a day written in digits ("20/07/2019"), for its range to read both ends alike
 
 
 # -- one method per rule ----------------------------------------------------------------
@@ -279,7 +280,7 @@ class PhraseReader(Transformer):
         def in_year(y: int) -> Span:
             return self.day([*c[:len(t)], y])
         return Span(((found, found),), _on(found), year_said=year is not None or bool(re.search(r"\d{4}", said)),
-                    in_year=None if year else in_year)
+                    in_year=None if year else in_year, numeric=said if DAY_IN_DIGITS.fullmatch(said) else "")
 
     def weekend_of(self, c) -> Span | None:
         """ "the weekend of june 8 2024": the Saturday and Sunday of that day (a weekday's, the next)."""
@@ -827,11 +828,24 @@ class PhraseReader(Transformer):
             return self._every_span(first, last)
         if last.every or first.every:
             return None
+        if first.numeric and last.numeric:  # "20/07/2019 - 05/08/2019": one end shows the order of both
+            first, last = self._in_one_order(first, last)
         rng = (first.ranges[0][0], last.ranges[-1][1])
         if rng[0] > rng[1]:
             raise ImpossibleQuestion(f"the dates in '{' '.join(self.ctx.originals)}' end before they begin")
         return Span((rng,), _from_to(rng) if not _whole(rng) else dates.describe(rng), year_said=in_year is None,
                     in_year=in_year)
+
+    def _in_one_order(self, first: Span, last: Span) -> tuple[Span, Span]:
+        """Two days in digits, read in the one order that can read both: a day past the 12th
+        says which number is the day ("20/07" is day first, so "05/08" is the 5th of August)."""
+        orders = {order for day in (first, last) if (order := _only_order(day.numeric))}
+        if len(orders) != 1 or (order := orders.pop()) == self.ctx.date_order:
+            return first, last
+        read = [dates.parsed_day(day.numeric, self.ctx.now, order) for day in (first, last)]
+        if None in read:
+            return first, last
+        return tuple(replace(day, ranges=((found, found),), note=_on(found)) for day, found in zip((first, last), read))
 
     def _every_span(self, first: Span, last: Span) -> Span | None:
         def in_year(y: int) -> Range:
@@ -1260,6 +1274,16 @@ def _unit(word: str) -> str | None:
         if word in forms:
             return unit
     return None
+
+
+DAY_IN_DIGITS = re.compile(r"(\d{1,2})[/.](\d{1,2})[/.](\d{2}|\d{4})")
+
+
+def _only_order(said: str) -> str | None:
+    """The one order a day in digits can be read in: "20/07/2019" only day first, "07/20/2019"
+    only month first; "05/08/2019" either (None)."""
+    a, b = (int(n) for n in DAY_IN_DIGITS.fullmatch(said).groups()[:2])
+    return "DMY" if a > 12 >= b else "MDY" if b > 12 >= a else None
 
 
 def _on(day: date) -> str:

@@ -129,6 +129,10 @@ TABLE = [
     ("Feb 14th, 2021 parade", dict(text="parade", date_ranges=[["2021-02-14", "2021-02-14"]])),
     ("kites on the 14th of February", dict(text="kites", date_ranges=[["2026-02-14", "2026-02-14"]])),
     ("14.2.2021", dict(date_ranges=[["2021-02-14", "2021-02-14"]])),
+    # a range's days in digits read in one order: the end that can only be day first decides both
+    ("20/07/2019 - 05/08/2019", dict(date_ranges=[["2019-07-20", "2019-08-05"]])),
+    ("strikes 05/08/2019 to 20/08/2019", dict(text="strikes", date_ranges=[["2019-08-05", "2019-08-20"]])),
+    ("from 3/4/2020 to 3/20/2020", dict(date_ranges=[["2020-03-04", "2020-03-20"]])),
     # relative dates
     ("harbour pictures from 2 weeks ago", dict(text="harbour", date_ranges=[["2026-11-09", "2026-11-15"]])),
     ("portraits from 3 years ago", dict(text="portraits", date_ranges=[["2023-01-01", "2023-12-31"]])),

@@ -751,6 +751,25 @@ class PhraseReader(Transformer):
         rng = (then - days, min(then + days, self.ctx.now))
         return Span((rng,), f"{_from_to(rng)} (this time of year in {year})")
 
+    def on_this_day(self, c) -> Span:
+        return self._every_year_round_today(0)
+
+    def this_time_every_year(self, c) -> Span:
+        return self._every_year_round_today(vocabulary.entry("dates.this_time_days"))
+
+    def _every_year_round_today(self, days: int) -> Span:
+        """Today's date in every year, or the weeks round it."""
+        now, either_side = self.ctx.now, timedelta(days=days)
+
+        def round_today(year: int) -> Range:
+            then = dates.safe_date(year, now.month, now.day)
+            return then - either_side, then + either_side
+        found = dates.every_year(round_today, now)
+        first, last = round_today(now.year)
+        said = f"from {first:%-d %B} to {last:%-d %B}" if days else f"on {first:%-d %B}"
+        return Span(tuple(found), f"{said}, every year ({len(found)} of them)", every=True, year_said=False,
+                    in_year=lambda y: Span((round_today(y),), _from_to(round_today(y))))
+
     def named_before_last(self, c) -> Span:
         word = _tokens(c)[0]
         if word.rstrip("s") in ("winter", "spring", "summer", "autumn", "fall"):

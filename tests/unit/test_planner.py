@@ -409,6 +409,16 @@ def test_a_month_or_season_without_a_year_is_every_one_of_them():
     assert all(b <= NOW.isoformat() for _, b in plan("rain in december", now=NOW, places=places).date_ranges)
 
 
+def test_on_this_day_and_this_time_of_year_are_every_year_round_today():
+    p = plan("street photos on this day in past years", now=NOW, places=places)
+    assert p.text == "street" and len(p.date_ranges) == 40 and ("2019-11-24", "2019-11-24") in p.date_ranges
+    assert all(a == b and a[5:] == "11-24" for a, b in p.date_ranges) and "on 24 November, every year" in p.notes[1]
+    p = plan("fog this time of year", now=NOW, places=places)
+    assert p.text == "fog" and ("2019-11-10", "2019-12-08") in p.date_ranges and p.date_ranges[-1][1] <= "2026-11-24"
+    assert plan("fog this time last year", now=NOW, places=places).date_ranges == (("2025-11-10", "2025-12-08"),)
+    assert plan("from 2019 to this day", now=NOW, places=places).date_ranges == (("2019-01-01", "2026-11-24"),)
+
+
 def test_time_words_no_phrase_took_are_said_and_kept_from_clip():
     p = plan("boats ago", now=NOW, places=places)
     assert p.text == "boats" and any(n.startswith("not understood: ago") for n in p.notes)

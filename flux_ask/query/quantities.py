@@ -365,7 +365,7 @@ def _sane(m: _Measure) -> _Measure | None:
 
 # -- times of day by the clock ------------------------------------------------------------
 
-CLOCK = re.compile(r"(\d{1,2})(?::(\d\d))?")
+CLOCK = re.compile(r"(\d{1,2})(?::(\d\d))?(-?ish)?")
 
 
 def read_clock(words: list[str], i: int) -> Read | None:
@@ -393,12 +393,21 @@ def read_clock(words: list[str], i: int) -> Read | None:
             first, last = read.fact.value[0] + 12, read.fact.value[1] + 12
             return Read(Fact("hour", "between", (first, last), f"{first:02d}:00-{last + 1:02d}:00"),
                         read.words + half[1])
-        return replace(read, words=read.words + half[1]) if half else read
+        if half:
+            return replace(read, words=read.words + half[1])
+        first, last = read.fact.value
+        if not said and not _hour(words, j + 1)[2] and first in BARE_HOURS_PM["at"] and first < last <= 12:
+            # "between 5 and 7": the evening's, more likely than the small hours'; those offered
+            evening = Fact("hour", "between", (first + 12, last + 12), f"{first + 12:02d}:00-{last + 13:02d}:00")
+            other = " ".join(words[i:i + read.words - 1] + [f"{words[i + read.words - 1]}am"])
+            return Read(evening, read.words, note=f"'{first}' and '{last + 1}' read as pm",
+                        other=(f"am: {read.fact.label}", other))
+        return read
     if not said and (half := _half_said(words, j)):  # "before 7 in the morning", "at 5 in the afternoon"
         hour, said = (hour % 12 + 12, "pm") if half[0] == "pm" else (hour % 12, "am")
         j += half[1]
-    if not said and not ":" in words[j - n]:
-        return None  # "after 10": no time of day
+    if not said or said == "ish":
+        return _bare_hour(words, i, j, hour, said, "after" if after else "before" if before else "at")
     if after and hour == 0:  # "after midnight": the small hours
         return Read(Fact("hour", "between", (0, 4), "00:00-04:59"), j - i)
     if after:
@@ -406,6 +415,38 @@ def read_clock(words: list[str], i: int) -> Read | None:
     if before:
         return Read(Fact("hour", "between", (0, max(hour - 1, 0)), f"before {hour:02d}:00"), j - i)
     return _one_hour(hour, j - i)
+
+
+# a bare hour's half of the day, by the word before it: the waking day's reading ("after 5",
+# "before 9", "at 6ish"); the other half offered
+BARE_HOURS_PM = {"after": range(1, 12), "before": range(1, 5), "at": range(1, 7)}
+
+
+def _bare_hour(words: list[str], i: int, j: int, hour: int, said: str, lead: str) -> Read | None:
+    """ "fridays after 5", "before 9 on weekdays", "at 5ish": an hour without am or pm, read
+    as one when it ends the question or a clause, or is said roughly ("5ish"). Which half of the
+    day is a guess, so the other is offered."""
+    rough = said == "ish" or words[i] in ("around", "about")
+    if hour == 12 or not (said == "ish" or (lead != "at" or rough) and _of_the_clock(words, i, j)):
+        return None  # "after 10 years", "kids at 5": no time of day
+    pm = hour in BARE_HOURS_PM[lead]
+    hour24, other24 = (hour + 12, hour) if pm else (hour, hour + 12)
+    half, other = ("pm", "am") if pm else ("am", "pm")
+    read = _hour_read(lead, hour24, rough)
+    note = f"'{hour}' read as {hour} {half}"
+    alt = " ".join(words[i:i + (1 if lead != "at" or words[i] in ("at", "around", "about") else 0)] + [f"{hour}{other}"])
+    return Read(read.fact, j - i, note=note, other=(f"{hour} {other}: {_hour_read(lead, other24, rough).fact.label}",
+                                                    alt))
+
+
+def _hour_read(lead: str, hour: int, rough: bool) -> Read:
+    if lead == "after":
+        return Read(Fact("hour", "between", (hour, 23), f"after {hour:02d}:00"), 0)
+    if lead == "before":
+        return Read(Fact("hour", "between", (0, max(hour - 1, 0)), f"before {hour:02d}:00"), 0)
+    if rough:  # "around 6", "5ish": the hour before it too (whole hours: 5:00 to 6:59)
+        return Read(Fact("hour", "between", (hour - 1, hour), f"{hour - 1:02d}:00-{hour:02d}:59"), 0)
+    return _one_hour(hour, 0)
 
 
 def _one_hour(hour: int, words: int) -> Read:
@@ -476,6 +517,8 @@ def _hour(words: list[str], j: int) -> tuple[int, int, str] | None:
     if not match:
         return None
     hour = int(match.group(1))
+    if match.group(3) or words[j + 1:j + 2] == ["ish"]:  # "5ish", "5-ish", "5 ish": roughly then
+        return (hour, 1 + (not match.group(3)), "ish") if 1 <= hour <= 12 and not match.group(2) else None
     half = words[j + 1] if j + 1 < len(words) and words[j + 1] in ("am", "pm", "a.m.", "p.m.") else ""
     if half:
         if not 1 <= hour <= 12:

@@ -85,6 +85,24 @@ def test_comparisons_over_any_quantity(question, expected):
     assert facts(plan(question, now=NOW)) == expected
 
 
+@pytest.mark.parametrize("question, hours, other", [
+    ("fridays after 5", (17, 23), "fridays after 5am"),  # an hour without am or pm: the waking day's
+    ("before 9 on weekdays", (0, 8), "before 9pm on weekdays"),
+    ("the market at 5ish", (16, 17), "the market at 5am"),  # roughly: the hour before it too
+    ("commuters around 8", (7, 8), "commuters around 8pm"),
+    ("drinks between 5 and 7", (17, 18), "drinks between 5 and 7am"),
+])
+def test_an_hour_said_bare_is_read_and_the_other_half_of_the_day_offered(question, hours, other):
+    p = plan(question, now=NOW)
+    assert [f.value for f in p.facts if f.name == "hour"] == [hours]
+    assert [o.question for o in p.other_readings] == [other]
+
+
+@pytest.mark.parametrize("question", ["kids at 5", "after 10 years of rain", "between 3 and 5 dogs"])
+def test_a_bare_number_that_is_no_hour(question):
+    assert not [f for f in plan(question, now=NOW).facts if f.name == "hour"]
+
+
 @pytest.mark.parametrize("question", ["35mm film scans", "a 5-star hotel lobby", "a 50mm lens lying on a desk",
                                       "three kids on a bench", "route 66 diner", "a canon ae-1 on a shelf",
                                       "old man reading with an iphone", "blue label on a whisky bottle",

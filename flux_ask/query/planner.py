@@ -89,6 +89,8 @@ PICTURE_NOUNS = vocabulary.terms("picture.nouns")
 SHAPED_PHOTOS = vocabulary.terms("picture.shaped")
 ONE_PICTURE = vocabulary.terms("picture.one")
 COLLECTIVES = vocabulary.terms("picture.collectives")
+LARGE_COUNT: int = vocabulary.entry("picture.large_count")
+BY_THE_DOZEN = vocabulary.terms("picture.by_the_dozen")
 STEERING = vocabulary.terms("ask.steering")
 CONNECTORS = vocabulary.terms("ask.connectors")
 AUXILIARIES = vocabulary.terms("ask.auxiliaries")
@@ -831,6 +833,9 @@ def _drop_asking(words: Words, draft: Draft, holdings: Holdings | None = None, i
                 raise ImpossibleQuestion(f"a count of {taken[0]} shows no photo: ask for 1 or more")
             draft.limit, i = taken
             continue
+        elif (j := _count_or_things(words, i, draft)) is not None:  # "a dozen doorways"
+            i = j
+            continue
         elif not (_is_asking(word, i) or draft.asks_how and word in HOW_AUXILIARIES) or _date_begins(words, i):
             break  # "up to 2017": an asking word that begins a date
         draft.asks_how = draft.asks_how or word == "how"
@@ -919,10 +924,50 @@ def _front_count(words: list[str], i: int, asked: bool) -> tuple[int, int] | Non
     if words[i:i + 2] == ["a", "few"] or any(w in PICTURE_NOUNS or w in PHOTO_KINDS or w in SHAPED_PHOTOS
                                              for w in words[j:j + 3]):
         return count, j  # "10 beach photos", "20 vertical portraits", "20 verticals"
-    if asked and j < len(words) and 0 < count <= 1000 and \
-            words[j] not in vocabulary.terms("units.span") | vocabulary.terms("measure.stars") | {"mm"}:
+    if asked and j < len(words) and 0 < count <= 1000 and not _unit_at(words, j):
         return count, j  # "show me 5 foggy bridges"
     return None  # "a dozen roses in a vase", "a couple dancing": what the picture shows
+
+
+def _unit_at(words: list[str], j: int) -> bool:
+    return words[j] in vocabulary.terms("units.span") | vocabulary.terms("measure.stars") | {"mm"}
+
+
+def _things_after(words: list[str], j: int) -> str | None:
+    """The plural noun within three words of j that a count at the front counts ("a hundred
+    street portraits"), if one is: none after a unit ("10 years of ...", "5 stars")."""
+    if j >= len(words) or _unit_at(words, j):
+        return None
+    for word in words[j:j + 3]:
+        if re.fullmatch(r"[a-z\-]{2,}[^su]s", word) and word not in CONNECTORS:
+            return word
+    return None
+
+
+def _count_or_things(words: Words, i: int, draft: Draft) -> int | None:
+    """A count at the front that no picture noun or asking verb makes a count: a large one
+    before things is how many photos are asked ("a dozen doorways", "a hundred street
+    portraits"), the things offered as what the picture shows; a small one is what it shows
+    ("3 dogs on a bench"), the count offered. The index after the count, when it is taken."""
+    w = words.words
+    if w[i] == "a" and w[i + 1:i + 2] and (w[i + 1] == "dozen" or w[i + 1] in ("100", "1000")):
+        count, j = dates.count_of(w[i + 1]), i + 2  # "a dozen", "a hundred" (written "a 100" by now)
+    elif dates.is_count(w[i]) and w[i] not in COLLECTIVES and not re.fullmatch(r"(19|20)\d\d", w[i]):
+        count, j = dates.count_of(w[i]), i + 1
+    else:
+        return None
+    things = _things_after(w, j)
+    if things is None or count is None or not 1 < count <= 1000:
+        return None
+    said = " ".join(words.originals[i:j])
+    if count >= LARGE_COUNT and things not in BY_THE_DOZEN:
+        draft.others.append(OtherReading(f"{said} {things} in one picture, not {said} photos",
+                                         _rewritten(words, i, j, f'"{said}"')))
+        draft.limit = count
+        return j
+    draft.others.append(OtherReading(f"the best {count} photos of {things}, not {said} {things} in one picture",
+                                     f"show me {' '.join(words.originals[i:])}"))
+    return None
 
 
 # -- places named without a preposition ------------------------------------------------

@@ -636,6 +636,21 @@ def test_a_request_asks_for_the_count_it_begins_with():
     assert plan("3 dogs", now=NOW).limit is None  # what the picture shows
 
 
+@pytest.mark.parametrize("question, limit, text, other", [
+    ("a dozen doorways", 12, "doorways", '"a dozen" doorways'),  # a large count: how many photos
+    ("a hundred street portraits for the grid", 100, "street portraits for the grid",
+     '"a hundred" street portraits for the grid'),
+    ("3 dogs on a bench", None, "3 dogs on a bench", "show me 3 dogs on a bench"),  # a small one: in the picture
+    ("two nuns on a park bench", None, "two nuns on a park bench", "show me two nuns on a park bench"),
+    ("a dozen eggs in a carton", None, "a dozen eggs in a carton", None),  # bought by the dozen
+    ("10 years of rain", None, None, None),  # a span of time, no count
+])
+def test_a_count_at_the_front_is_read_by_its_size_and_the_other_reading_offered(question, limit, text, other):
+    p = plan(question, now=NOW)
+    assert p.limit == limit and (text is None or p.text == text)
+    assert [o.question for o in p.other_readings] == ([other] if other else [])
+
+
 # -- counts, groupings, orders ------------------------------------------------------------
 
 @pytest.mark.parametrize("question, limit, group_by, order", [

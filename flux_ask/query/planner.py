@@ -1170,9 +1170,9 @@ def _bare_name(words: Words, i: int, ctx: Context, start: int, after_a_place: bo
         cut_off = any(0 <= k < len(w) and (w[k] in NAME_PARTICLES or w[k].isalpha() and not english.known(w[k])
                                            and not holiday_of(w[k])) for k in (i - 1, j))
         # "torres del paine", "promenade des anglais": part of a longer name
-        named = not cut_off and _a_name(name) and ctx.places(name, sure=None)
-        if named and (", " in named.label or not any(english.known(w) for w in name.split())):
-            return named, j - i  # "trastevere after dark", "lerwick", "mong kok markets"
+        named = not cut_off and (_a_name(name) or _part_a_name(name)) and ctx.places(name, sure=None)
+        if named and (", " in named.label or _a_name(name) and not any(english.known(w) for w in name.split())):
+            return named, j - i  # "trastevere after dark", "lerwick", "mong kok markets" (a district: "X, City")
     return None
 
 
@@ -1190,6 +1190,12 @@ def _misspelt_name(words: Words, i: int, ctx: Context) -> tuple[Place, int] | No
         if (place := misspelt_place(name, ctx.places)) is not None:
             return place, j - i
     return None
+
+
+def _part_a_name(name: str) -> bool:
+    """Words of which one, not the first, is no English word: "mong kok", "san telmo"."""
+    said = name.split()
+    return len(said) > 1 and any(w.isalpha() and not english.known(w) for w in said[1:])
 
 
 def _a_name(name: str) -> bool:

@@ -197,6 +197,12 @@ def _comparators() -> tuple[tuple[tuple[str, ...], str], ...]:
     return tuple(sorted(pairs, key=lambda p: -len(p[0])))
 
 
+COMPARATOR_WORDS = frozenset(phrase.split()[0] for key in ("more", "at_least", "less", "at_most")
+                             for phrase in vocabulary.entry(f"compare.{key}"))
+COMPARATOR_ENDS = frozenset(phrase.split()[-1] for key in ("more", "at_least", "less", "at_most")
+                            for phrase in vocabulary.entry(f"compare.{key}"))
+
+
 @lru_cache(maxsize=1)
 def _directions() -> frozenset[str]:
     return frozenset(w for spec in vocabulary.entry("quantity").values() for key in ("more", "less")
@@ -300,8 +306,11 @@ def _measure(words: list[str], j: int, name: str | None, led: bool) -> _Measure 
     if seconds and (name == "exposure_s" or _after(words, j + 1, "exposure_s")[0] or j and words[j - 1] in
                     [w for ws in _comparators() for w in ws[0]] + ["than"]):
         return _sane(_Measure("exposure_s", float(seconds.group(1)), 1))
-    spoken = _spoken_time(words, j)
-    if spoken is not None:  # "a quarter second", "half a second", "a minute"
+    spoken = _spoken_fraction(words, j)
+    if spoken is not None:  # "a hundredth of a second": a speed, as 1/100 is
+        return _sane(_Measure("exposure_s", spoken[0], spoken[1], True))
+    spoken = _spoken_time(words, j) if name == "exposure_s" or led or j and words[j - 1] in COMPARATOR_ENDS else None
+    if spoken is not None:  # "a quarter second", "half a second", "a minute"; "a second line parade" is none
         return _sane(_Measure("exposure_s", spoken[0], spoken[1]))
     stars = re.fullmatch(r"([0-5]|one|two|three|four|five)-?stars?", word)
     if stars:
@@ -315,8 +324,9 @@ def _measure(words: list[str], j: int, name: str | None, led: bool) -> _Measure 
         return _sane(_Measure("focal", value, 2))
     if nxt in units["stars"] or nxt == "+" and words[j + 2:j + 3] and words[j + 2] in units["stars"]:
         return _sane(_Measure("rating", value, 2 if nxt != "+" else 3, plus=nxt == "+"))
-    if nxt in ("iso", "asa"):
-        return _sane(_Measure("iso", value, 2))
+    if nxt in ("iso", "asa") and not (words[j + 2:j + 3] and (_number(words[j + 2]) is not None or
+                                                              words[j + 2] in COMPARATOR_WORDS)):
+        return _sane(_Measure("iso", value, 2))  # "800 iso"; not "concerts 2025 iso over 3200"
     if nxt in units["seconds"] and (name in (None, "exposure_s")):
         return _sane(_Measure("exposure_s", value, 2))
     if nxt in units["minutes"] and name == "exposure_s":
@@ -348,6 +358,28 @@ SPOKEN_TIMES = {("a", "second"): 1.0, ("one", "second"): 1.0, ("a", "quarter", "
                 ("a", "half", "second"): 0.5, ("half", "second"): 0.5, ("a", "minute"): 60.0, ("one", "minute"): 60.0,
                 ("a", "few", "seconds"): 3.0, ("a", "couple", "of", "seconds"): 2.0, ("a", "sec"): 1.0,
                 ("one", "sec"): 1.0, ("a", "min"): 60.0}
+
+
+ORDINAL_PARTS = {"third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "eighth": 8, "tenth": 10, "fifteenth": 15,
+                 "twentieth": 20, "thirtieth": 30, "sixtieth": 60, "hundredth": 100, "thousandth": 1000}
+
+
+def _spoken_fraction(words: list[str], j: int) -> tuple[float, int] | None:
+    """ "a hundredth of a second", "one thousandth of a sec", "two thousandth of a second",
+    "a 250th of a second": a shutter speed said as a part of a second."""
+    k = j + (words[j] in ("a", "one", "1"))
+    times = 1.0
+    if k + 1 < len(words) and (value := _number(words[k])) is not None and words[k + 1] in ("hundredth", "thousandth"):
+        times, k = value, k + 1  # "two thousandth"
+    ordinal = re.fullmatch(r"(\d+)(?:st|nd|rd|th)", words[k]) if k < len(words) else None
+    part = int(ordinal.group(1)) if ordinal else ORDINAL_PARTS.get(words[k]) if k < len(words) else None
+    if not part:
+        return None
+    k += 1
+    k += (words[k:k + 2] == ["of", "a"]) * 2
+    if k >= len(words) or words[k] not in vocabulary.terms("measure.seconds"):
+        return None
+    return 1 / (part * times), k + 1 - j
 
 
 def _spoken_time(words: list[str], j: int) -> tuple[float, int] | None:
@@ -403,10 +435,10 @@ def read_clock(words: list[str], i: int) -> Read | None:
             return Read(evening, read.words, note=f"'{first}' and '{last + 1}' read as pm",
                         other=(f"am: {read.fact.label}", other))
         return read
-    if not said and (half := _half_said(words, j)):  # "before 7 in the morning", "at 5 in the afternoon"
+    if said in ("", "ish", "spoken") and (half := _half_said(words, j)):  # "before 7 in the morning"
         hour, said = (hour % 12 + 12, "pm") if half[0] == "pm" else (hour % 12, "am")
         j += half[1]
-    if not said or said == "ish":
+    if said in ("", "ish", "spoken"):
         return _bare_hour(words, i, j, hour, said, "after" if after else "before" if before else "at")
     if after and hour == 0:  # "after midnight": the small hours
         return Read(Fact("hour", "between", (0, 4), "00:00-04:59"), j - i)
@@ -427,7 +459,8 @@ def _bare_hour(words: list[str], i: int, j: int, hour: int, said: str, lead: str
     as one when it ends the question or a clause, or is said roughly ("5ish"). Which half of the
     day is a guess, so the other is offered."""
     rough = said == "ish" or words[i] in ("around", "about")
-    if hour == 12 or not (said == "ish" or (lead != "at" or rough) and _of_the_clock(words, i, j)):
+    if hour == 12 and said != "spoken" or \
+            not (said in ("ish", "spoken") or (lead != "at" or rough) and _of_the_clock(words, i, j)):
         return None  # "after 10 years", "kids at 5": no time of day
     pm = hour in BARE_HOURS_PM[lead]
     hour24, other24 = (hour + 12, hour) if pm else (hour, hour + 12)
@@ -484,6 +517,10 @@ def _clock_range(words: list[str], i: int) -> Read | None:
     if first is not None and first[2] in ("am", "pm") and \
             (i + first[1] >= len(words) or words[i + first[1]] not in RANGE_WORDS):
         return _one_hour(first[0], first[1])
+    if first is not None and first[2] == "spoken":  # "quarter past 7": a time, whatever follows
+        if (half := _half_said(words, i + first[1])) is not None:
+            return _one_hour(first[0] % 12 + (12 if half[0] == "pm" else 0), first[1] + half[1])
+        return _bare_hour(words, i, i + first[1], first[0], "spoken", "at")
     if first is None or i + first[1] >= len(words) or words[i + first[1]] not in RANGE_WORDS:
         return None
     second = _hour(words, i + first[1] + 1)
@@ -513,6 +550,8 @@ def _hour(words: list[str], j: int) -> tuple[int, int, str] | None:
     named = vocabulary.table("daytimes.clock_words")
     if words[j] in named:
         return named[words[j]], 1, "named"
+    if (spoken := _spoken_clock(words, j)) is not None:
+        return spoken
     match = CLOCK.fullmatch(words[j])
     if not match:
         return None
@@ -528,6 +567,21 @@ def _hour(words: list[str], j: int) -> tuple[int, int, str] | None:
     if match.group(2) and 0 <= hour <= 23:
         return hour, 1, "24h"
     return (hour, 1, "") if 1 <= hour <= 12 else None
+
+
+def _spoken_clock(words: list[str], j: int) -> tuple[int, int, str] | None:
+    """ "quarter past 7", "half past 6", "20 past 5", "quarter to 8" (7:45): the hour the time is
+    in, as a time said the way people speak one ("10 to 5" is no time: a range)."""
+    minutes = {"quarter": 15, "half": 30}.get(words[j]) or (int(words[j]) if words[j] in ("5", "10", "20", "25") else 0)
+    side = words[j + 1] if j + 1 < len(words) else ""
+    if not minutes or side not in ("past", "after", "to", "till") or j + 2 >= len(words):
+        return None
+    before = side in ("to", "till")
+    hour = CLOCK.fullmatch(words[j + 2])
+    if hour is None or hour.group(2) or hour.group(3) or not 1 <= int(hour.group(1)) <= 12 or \
+            before and words[j] != "quarter":
+        return None  # "10 to 5" is a range
+    return (int(hour.group(1)) - before) or 12, 3, "spoken"
 
 
 # -- the facts and their labels ---------------------------------------------------------

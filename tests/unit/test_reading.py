@@ -80,6 +80,12 @@ def facts(p) -> list[tuple]:
     ("iso 1600 or mroe", [("iso", ">=", 1600)]),  # a typo in a comparison word
     ("owls 600mm+, at dusk", [("focal", ">=", 600.0), ("daytime", "is", "dusk")]),  # "+" before a comma
     ("commute between 7 and 9 in the morning", [("hour", "between", (7, 8))]),  # the hours say the morning
+    ("from around quarter past seven in the morning", [("hour", "between", (7, 7))]),  # not "past 7": after 7
+    ("commuters at quarter to 8 in the morning", [("hour", "between", (7, 7))]),
+    ("everything faster than a thousandth of a second", [("exposure_s", "<", 0.001)]),  # a part of a second
+    ("two thousandth of a second", [("exposure_s", "between", (0.0005 * 0.95, 0.0005 * 1.05))]),
+    ("blur under a hundredth of a second", [("exposure_s", ">", 0.01)]),  # as "under 1/100" is
+    ("concerts 2025 iso over 3200", [("iso", ">", 3200)]),  # a year before "iso", whose value follows
 ])
 def test_comparisons_over_any_quantity(question, expected):
     assert facts(plan(question, now=NOW)) == expected
@@ -103,7 +109,7 @@ def test_a_bare_number_that_is_no_hour(question):
     assert not [f for f in plan(question, now=NOW).facts if f.name == "hour"]
 
 
-@pytest.mark.parametrize("question", ["35mm film scans", "a 5-star hotel lobby", "a 50mm lens lying on a desk",
+@pytest.mark.parametrize("question", ["35mm film scans", "a 5-star hotel lobby", "a second line parade", "a 50mm lens lying on a desk",
                                       "three kids on a bench", "route 66 diner", "a canon ae-1 on a shelf",
                                       "old man reading with an iphone", "blue label on a whisky bottle",
                                       "pentax k1000 lying on the bed", "washington square in the rain"])

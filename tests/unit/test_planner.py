@@ -131,6 +131,7 @@ TABLE = [
     ("14.2.2021", dict(date_ranges=[["2021-02-14", "2021-02-14"]])),
     # a range's days in digits read in one order: the end that can only be day first decides both
     ("20/07/2019 - 05/08/2019", dict(date_ranges=[["2019-07-20", "2019-08-05"]])),
+    ("made between the autumn of 2016 and the spring of 2017", dict(date_ranges=[["2016-09-01", "2017-05-31"]])),
     ("strikes 05/08/2019 to 20/08/2019", dict(text="strikes", date_ranges=[["2019-08-05", "2019-08-20"]])),
     ("from 3/4/2020 to 3/20/2020", dict(date_ranges=[["2020-03-04", "2020-03-20"]])),
     # relative dates

@@ -318,7 +318,8 @@ def _cities() -> dict[str, list[tuple]]:
     lon = np.array([float(c["longitude"]) for c in cities])
     population = np.array([int(c["population"]) for c in cities], dtype=np.int64)
     country = np.array([c["countrycode"] for c in cities])
-    radius, metro = _reach(lat, lon, population, country)
+    region = np.array([c.get("admin1code") or "" for c in cities])
+    radius, metro = _reach(lat, lon, population, country, region)
     kept = np.flatnonzero((np.arange(len(cities)) < len(towns)) | (metro >= 0))
     regions = dict(zip(kept.tolist(), (w.region if w else None for w in atlas.where(lat[kept], lon[kept])),
                        strict=True))
@@ -359,6 +360,7 @@ FEATURE_WORDS = vocabulary.terms("places.feature_words")
 CITY_DENSITY = 3_000  # people per km² of a city and its edges
 DISTRICT_DENSITY = 10_000  # ... of a district inside a city
 METRO_POPULATION = 500_000  # a place this large has districts: the smaller places inside its reach
+OWN_CITY_POPULATION = 50_000  # a place this large in another state or region than its metro's is a city
 
 
 def city_radius_m(population: int) -> float:
@@ -372,15 +374,19 @@ def district_radius_m(population: int) -> float:
     return float(min(6_000, max(800, 1_200 * math.sqrt(population / DISTRICT_DENSITY / math.pi))))
 
 
-def _reach(lat: np.ndarray, lon: np.ndarray, population: np.ndarray, country: np.ndarray):
+def _reach(lat: np.ndarray, lon: np.ndarray, population: np.ndarray, country: np.ndarray, region: np.ndarray):
     """(radius in metres, the metro a place is a district of or -1) of every place: a place inside
-    the reach of a city four times its size in its country is a district of it."""
+    the reach of a city four times its size is a district of it; across a state's or region's
+    border only when small, as regions' borders cut capitals off their districts (Lima's) but a
+    city in another state is a city of its own (Jersey City is no district of New York City)."""
     radius = np.array([city_radius_m(int(p)) for p in population])
     metro = np.full(len(lat), -1, dtype=np.int64)
     for m in np.argsort(-population):
         if population[m] < METRO_POPULATION:
             break
-        near = np.flatnonzero((country == country[m]) & (population * 4 <= population[m]) & (metro < 0))
+        same = (country == country[m]) & ((region == region[m]) | (region[m] in ("", "00")) |
+                                          (population < OWN_CITY_POPULATION))
+        near = np.flatnonzero(same & (population * 4 <= population[m]) & (metro < 0))
         if not len(near):
             continue
         inside = near[haversine_m(lat[m], lon[m], lat[near], lon[near]) <= radius[m]]
@@ -552,8 +558,8 @@ class _JsonLines(Sequence):
 
 
 # 4: cities as JSON lines; 5: towns of 5,000, districts, own names first; 7: accents, seal; 8: Nara-shi is Nara;
-# 9: districts of 500 people or more inside great cities
-CITY_INDEX_VERSION = "9"
+# 9: districts of 500 people or more inside great cities; 10: districts only in their city's own state or region
+CITY_INDEX_VERSION = "10"
 SEAL = "seal.json"  # each file's size and SHA-256
 MAX_NAME_CHARS = 40  # longer alternate names are official forms nobody types
 # What people write for a place, which GeoNames keeps as codes too short to trust

@@ -89,7 +89,7 @@ PICTURE_NOUNS = vocabulary.terms("picture.nouns")
 SHAPED_PHOTOS = vocabulary.terms("picture.shaped")
 ONE_PICTURE = vocabulary.terms("picture.one")
 COLLECTIVES = vocabulary.terms("picture.collectives")
-LARGE_COUNT: int = vocabulary.entry("picture.large_count")
+LARGE_COUNT = range(vocabulary.entry("picture.large_count")[0], vocabulary.entry("picture.large_count")[1] + 1)
 BY_THE_DOZEN = vocabulary.terms("picture.by_the_dozen")
 STEERING = vocabulary.terms("ask.steering")
 CONNECTORS = vocabulary.terms("ask.connectors")
@@ -950,6 +950,8 @@ def _count_or_things(words: Words, i: int, draft: Draft) -> int | None:
     portraits"), the things offered as what the picture shows; a small one is what it shows
     ("3 dogs on a bench"), the count offered. The index after the count, when it is taken."""
     w = words.words
+    if i and w[i - 1] == "the":
+        return None  # "the 10 commandments", "the 7 train": a name
     if w[i] == "a" and w[i + 1:i + 2] and (w[i + 1] == "dozen" or w[i + 1] in ("100", "1000")):
         count, j = dates.count_of(w[i + 1]), i + 2  # "a dozen", "a hundred" (written "a 100" by now)
     elif dates.is_count(w[i]) and w[i] not in COLLECTIVES and not re.fullmatch(r"(19|20)\d\d", w[i]):
@@ -958,9 +960,9 @@ def _count_or_things(words: Words, i: int, draft: Draft) -> int | None:
         return None
     things = _things_after(w, j)
     if things is None or count is None or not 1 < count <= 1000:
-        return None
+        return None  # "10 years of rain", "1 dog"
     said = " ".join(words.originals[i:j])
-    if count >= LARGE_COUNT and things not in BY_THE_DOZEN:
+    if count in LARGE_COUNT and things not in BY_THE_DOZEN:
         draft.others.append(OtherReading(f"{said} {things} in one picture, not {said} photos",
                                          _rewritten(words, i, j, f'"{said}"')))
         draft.limit = count

@@ -309,9 +309,12 @@ def _measure(words: list[str], j: int, name: str | None, led: bool) -> _Measure 
     spoken = _spoken_fraction(words, j)
     if spoken is not None:  # "a hundredth of a second": a speed, as 1/100 is
         return _sane(_Measure("exposure_s", spoken[0], spoken[1], True))
-    spoken = _spoken_time(words, j) if name == "exposure_s" or led or j and words[j - 1] in COMPARATOR_ENDS else None
-    if spoken is not None:  # "a quarter second", "half a second", "a minute"; "a second line parade" is none
-        return _sane(_Measure("exposure_s", spoken[0], spoken[1]))
+    spoken = _spoken_time(words, j)
+    if spoken is not None and (name == "exposure_s" or led or j and words[j - 1] in COMPARATOR_ENDS or
+                               _after(words, j + spoken[1], "exposure_s")[0] or
+                               _name(words, j + spoken[1])[0] == "exposure_s"):
+        return _sane(_Measure("exposure_s", spoken[0], spoken[1]))  # "half second exposures", "a minute or
+        # longer"; "a second line parade" is none
     stars = re.fullmatch(r"([0-5]|one|two|three|four|five)-?stars?", word)
     if stars:
         return _sane(_Measure("rating", _number(stars.group(1)), 1))
@@ -425,8 +428,8 @@ def read_clock(words: list[str], i: int) -> Read | None:
             first, last = read.fact.value[0] + 12, read.fact.value[1] + 12
             return Read(Fact("hour", "between", (first, last), f"{first:02d}:00-{last + 1:02d}:00"),
                         read.words + half[1])
-        if half:
-            return replace(read, words=read.words + half[1])
+        if read is None or half:
+            return read and replace(read, words=read.words + half[1])
         first, last = read.fact.value
         if not said and not _hour(words, j + 1)[2] and first in BARE_HOURS_PM["at"] and first < last <= 12:
             # "between 5 and 7": the evening's, more likely than the small hours'; those offered

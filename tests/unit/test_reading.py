@@ -835,11 +835,16 @@ def test_a_weekday_said_once_is_every_one_and_the_last_is_offered():
     ("hk neon signs, mong kok", "Mong Kok, Hong Kong"),
     ("nyc street photos in chinatown", "Chinatown, New York City"),
     ("nyc, chinatown at night", "Chinatown, New York City"),
+    ("barranco lima", "Barranco, Lima"),  # across a region's border from its capital, as Lima's districts are
 ])
 def test_a_place_named_beside_a_larger_one_is_the_one_inside_it(places, question, label):
     p = plan(question, now=NOW, places=places)
     assert p.near.label.startswith(label) and not p.near.either
-    assert not {"berlin", "brooklyn", "hk", "nyc", "chinatown", "kreuzberg"} & set(p.text.split())
+    assert not {"berlin", "brooklyn", "hk", "nyc", "chinatown", "kreuzberg", "lima"} & set(p.text.split())
+
+
+def test_a_city_across_a_state_line_is_no_district_of_its_neighbour(places):
+    assert plan("the boardwalk in jersey city", now=NOW, places=places).near.label == "Jersey City"
 
 
 @pytest.mark.parametrize("question, larger, kept", [

@@ -53,13 +53,16 @@ def everyday(word: str) -> bool:
     return word.isascii() and _has(_arrays()[0], word.lower())
 
 
+ES_PLURALS = ("s", "x", "z", "ch", "sh", "o")  # "boxes", "churches", "tomatoes"; "lewes" is no plural of "lew"
+
+
 def ordinary(word: str) -> bool:
     """Whether a word is everyday English or a plural or past of one ("cars", "farmers", "walked")."""
     word = word.lower()
     if everyday(word):
         return True
     stems = [word[:-1]] if word.endswith("s") and not word.endswith("ss") else []
-    stems += [word[:-2]] if word.endswith(("es", "ed")) else []
+    stems += [word[:-2]] if word.endswith("ed") or word.endswith("es") and word[:-2].endswith(ES_PLURALS) else []
     stems += [word[:-3] + "y"] if word.endswith("ies") else []
     stems += [word[:-3], word[:-3] + "e"] if word.endswith("ing") else []
     return any(len(stem) > 2 and everyday(stem) for stem in stems)

@@ -426,10 +426,16 @@ class CityBook:
         return Place(label, lat, lon, radius, country=code)
 
     def others(self, name: str, chosen: Place) -> list[str]:
-        """Other cities of the name, of 100,000 people or more ("Athens, Georgia" beside Athens)."""
+        """Other towns of the name, of 40,000 people or more ("Athens, Georgia" beside Athens), or
+        a tenth of the chosen one's size when that is a town (Wildwood, New Jersey, beside Wildwood,
+        Missouri)."""
         key = name_key(name)
-        return [f"{label}, {region or code}" for label, lat, lon, population, code, region, _ in self.named(name)
-                if population >= OTHER_READING_POPULATION and (label, lat, lon) != (chosen.label, chosen.lat, chosen.lon)
+        named = self.named(name)
+        size = next((p for label, lat, lon, p, *_ in named if (label, lat, lon) == (chosen.label, chosen.lat, chosen.lon)),
+                    None)
+        least = OTHER_READING_POPULATION if size is None else min(OTHER_READING_POPULATION, size // 10)
+        return [f"{label}, {region or code}" for label, lat, lon, population, code, region, _ in named
+                if population >= least and (label, lat, lon) != (chosen.label, chosen.lat, chosen.lon)
                 and f"{label}, {region or code}" != chosen.label
                 and _own_name(label.split(", ")[0], key)][:3]  # by their own name: Lomé is no "Rome"
 

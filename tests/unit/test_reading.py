@@ -1067,3 +1067,9 @@ def test_a_count_said_as_two_is_the_larger(question, limit):
 def test_spoken_units_and_nobody_said_with_zero():
     assert [f.label for f in plan("waterfalls longer than a sec", now=NOW).facts] == ["longer than 1 s"]
     assert plan("a pier with zero people", now=NOW).negative_text == "people"
+
+
+def test_a_town_the_size_of_others_of_its_name_offers_them(places):
+    p = plan("the boardwalk in wildwood", now=NOW, places=places)
+    assert any("Wildwood, New Jersey" in n for n in p.notes) and p.alternatives
+    assert plan("castle in lewes", now=NOW, places=places).near.label == "Lewes"  # no plural of "lew"

@@ -635,6 +635,14 @@ def called(place: Place, name: str) -> bool:
         key.startswith(name_key(own) + " ")  # "paris texas"
 
 
+def takes_the(place: Place) -> bool:
+    """Whether "the" may come before the place's name: a country or region ("the netherlands"),
+    a natural region ("the catskills"), a town called so ("the hague", "the bronx"), a district
+    of a great city, as people say ("the alfama"); "the metro" is a thing, not Metro, Indonesia."""
+    return place.area is not None or place.country is None or place.label.lower().startswith("the ") or \
+        ", " in place.label
+
+
 def _own_name(label: str, key: str) -> bool:
     """Whether a city is called `key` in its own name: "Nara-shi" is Nara, the city."""
     return re.sub(MUNICIPAL_SUFFIX, "", name_key(label)) == re.sub(MUNICIPAL_SUFFIX, "", key)

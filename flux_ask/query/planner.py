@@ -48,6 +48,7 @@ from flux_ask.query.places import (
     is_everyday_word,
     lies_in,
     names_a_part,
+    takes_the,
     plausible_name,
 )
 from flux_ask.query.plan import (
@@ -89,6 +90,7 @@ PICTURE_NOUNS = vocabulary.terms("picture.nouns")
 SHAPED_PHOTOS = vocabulary.terms("picture.shaped")
 ONE_PICTURE = vocabulary.terms("picture.one")
 COLLECTIVES = vocabulary.terms("picture.collectives")
+NOT_IN_NAMES = vocabulary.terms("places.not_in_names")  # prepositions, negations: a name ends before them
 LARGE_COUNT = range(vocabulary.entry("picture.large_count")[0], vocabulary.entry("picture.large_count")[1] + 1)
 BY_THE_DOZEN = vocabulary.terms("picture.by_the_dozen")
 STEERING = vocabulary.terms("ask.steering")
@@ -128,7 +130,7 @@ LOWER_CASE_NEVER_BARE = vocabulary.terms("places.lower_case_never_bare")
 BARE_PLACE_NEVER = ASKING | PICTURE_NOUNS | CONNECTORS | AUXILIARIES | STEERING | \
     vocabulary.terms("places.never_bare")
 # what ends the words a negation leaves out ("without leashes in Paris")
-NEGATED_WORDS_END = vocabulary.terms("places.not_in_names") | {"the", "a", "an", "one", "top", "best", "all", "made",
+NEGATED_WORDS_END = NOT_IN_NAMES | {"the", "a", "an", "one", "top", "best", "all", "made",
                                                                 "within", "around", "taken", "shot", "except"} | \
     STEERING | {w for n in NEGATIONS for w in n} | vocabulary.terms("negation.clause_ends")
 
@@ -1164,6 +1166,9 @@ def _bare_name(words: Words, i: int, ctx: Context, start: int, after_a_place: bo
         place = ctx.places(name, sure=None if after_a_place else False)  # in a list of places, a town too
         if after_a_place and place is not None and not called(place, name):
             place = None
+        if i and w[i - 1] == "the" and not (j < len(w) and english.ordinary(w[j]) and w[j] not in NOT_IN_NAMES) \
+                and (place := place or ctx.places(name, sure=None)) and not takes_the(place):
+            return None  # "the metro at night": a thing, not Metro, Indonesia; "the tokyo subway" is Tokyo's
         if place is not None and (after_a_place or
                                   _bare_name_is_place(name, place, _written_as_name(words, i, j, ctx, start)) or
                                   holdings is not None and name not in EVERYDAY_PLACE_WORDS and

@@ -35,7 +35,7 @@ from flux_ask.query.phrases import (
     Similar,
     Weekdays,
 )
-from flux_ask.query.places import LookupUnavailable, Resolver, called, plausible_name
+from flux_ask.query.places import LookupUnavailable, Resolver, called, plausible_name, takes_the
 from flux_ask.query.plan import FileRef, OtherReading, Place, PhotoRef, PlaceReading, ResultRef, SelectedRef
 from flux_ask.query.text import MAX_WORD_CHARS, holiday_of
 
@@ -1002,6 +1002,9 @@ class PhraseReader(Transformer):
         bare = words[1:] if words[0] in ("the", "a", "an", "my", "our", "his", "her", "their") else words
         if bare and bare[0] in vocabulary.terms("marks.colours") | {"black", "white", "grey", "gray", "brown"}:
             return False  # "everyone in orange": a colour
+        if len(bare) == 1 and words[0] == "the" and not english.everyday(bare[0]):
+            place = self.ctx.places(bare[0], sure=None)
+            return place is None or takes_the(place)  # "in the metro" is a thing; "in the bronx" a place
         if len(bare) != 1 or not english.everyday(bare[0]):
             return True
         area = self.ctx.places(" ".join(bare), sure=False)

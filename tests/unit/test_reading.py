@@ -1073,3 +1073,15 @@ def test_a_town_the_size_of_others_of_its_name_offers_them(places):
     p = plan("the boardwalk in wildwood", now=NOW, places=places)
     assert any("Wildwood, New Jersey" in n for n in p.notes) and p.alternatives
     assert plan("castle in lewes", now=NOW, places=places).near.label == "Lewes"  # no plural of "lew"
+
+
+@pytest.mark.parametrize("question, place, negative", [
+    ("street, not in the metro", None, "metro"),  # a thing, not Metro, Indonesia
+    ("the metro at night", None, ""),
+    ("photos from the shinjuku at night", "Shinjuku, Tokyo", ""),  # a district, as people say it
+    ("a yankees cap on the tokyo subway", "Tokyo", ""),  # the place names the thing after it
+    ("in the bronx", "The Bronx, New York City", ""),
+])
+def test_the_before_a_name_is_a_thing_unless_the_place_takes_it(places, question, place, negative):
+    p = plan(question, now=NOW, places=places)
+    assert (p.near.label if p.near else None) == place and p.exclude_near is None and p.negative_text == negative

@@ -517,11 +517,14 @@ def _shape(words, originals, i, holdings) -> Found | None:
 
 # -- what the catalog knows -----------------------------------------------------------
 
-_LOCATED = _phrase(r"(?P<without>without|with no|no|w/o|missing) (?:a |any )?(?:gps|locations?|positions?|"
+# "that don't have a location", "lacking gps": without it
+_LACK = r"(?:(?:that|which) )?(?:(?:do|does|did)(?: not|n'?t)|dont|doesnt|didnt) (?:have|has|show)|lacking|lack"
+_LOCATED = _phrase(rf"(?P<without>without|with no|no|w/o|missing|{_LACK}) (?:a |any )?(?:gps|locations?|positions?|"
                       r"coordinates|geotags?)(?: data| info(?:rmation)?)?|(?P<not>not|un)[ -]?geotagged|"
                       r"(?:with|having) (?:a |any )?(?:gps|locations?|positions?|coordinates|geotags?)(?: data)?|"
                       r"geotagged")
-_DATED = _phrase(r"(?P<without>undated|without (?:a |any )?dates?|with no dates?|no dates?|missing dates?|"
+_DATED = _phrase(rf"(?P<without>undated|without (?:a |any )?dates?|with no dates?|no dates?|missing dates?|"
+                    rf"(?:{_LACK}) (?:a |any )?dates?|"
                     r"(?:with )?unknown dates?)|(?:with (?:a )?dates?|dated)(?= |$)")
 
 

@@ -661,6 +661,9 @@ def test_a_count_at_the_front_is_read_by_its_size_and_the_other_reading_offered(
 
 @pytest.mark.parametrize("question, limit, group_by, order", [
     ("show me 5 foggy bridges", 5, None, None),
+    ("trams, sorted from old to new", None, None, "oldest"),
+    ("beach pics newest on top", None, None, "newest"),
+    ("the protests, sort by date", None, None, "time"),
     ("100 photos of trees", 100, None, None),
     ("12 per year of dogs", 12, "year", None),
     ("portraits grouped by camera", None, "camera", None),

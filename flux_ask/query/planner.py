@@ -90,6 +90,7 @@ PICTURE_NOUNS = vocabulary.terms("picture.nouns")
 SHAPED_PHOTOS = vocabulary.terms("picture.shaped")
 ONE_PICTURE = vocabulary.terms("picture.one")
 COLLECTIVES = vocabulary.terms("picture.collectives")
+WEEKDAY_IDIOMS = vocabulary.terms("dates.weekday_idioms")  # "sunday best", "taco tuesday"
 NOT_IN_NAMES = vocabulary.terms("places.not_in_names")  # prepositions, negations: a name ends before them
 LARGE_COUNT = range(vocabulary.entry("picture.large_count")[0], vocabulary.entry("picture.large_count")[1] + 1)
 BY_THE_DOZEN = vocabulary.terms("picture.by_the_dozen")
@@ -1289,7 +1290,8 @@ def _finish(draft: Draft, previous: QueryPlan | None, date_order: str = "MDY") -
     unread = [k for k, w in enumerate(draft.text) if w in UNREAD_ALONE or w in MONTH_WORDS]
     # inside the words of a picture ("june bug on a leaf", "her sunday best") a time word is a word;
     # at the end or alone ("snow january", "trains before") it is a date no phrase could read
-    dropped = [k for k in unread if k == len(draft.text) - 1 or draft.text[k] in UNREAD_ALWAYS]
+    dropped = [k for k in unread if (k == len(draft.text) - 1 or draft.text[k] in UNREAD_ALWAYS) and
+               not (k and f"{draft.text[k - 1]} {draft.text[k]}" in WEEKDAY_IDIOMS)]  # "throwback thursday"
     if dropped:  # said, and kept from CLIP
         draft.notes.append(f"not understood: {', '.join(draft.text[k] for k in dropped)} (dates are read as in "
                            "'14 February 2021', 'last Tuesday', 'since 2019')")

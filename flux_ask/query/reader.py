@@ -959,7 +959,7 @@ class PhraseReader(Transformer):
     def weekday_filter(self, c) -> Weekdays | None:
         said = _tokens(c)[-1]
         after = self.ctx.after
-        if f"{said} {after}" in vocabulary.terms("dates.weekday_idioms") or \
+        if {f"{said} {after}", f"{self.ctx.before} {said}"} & vocabulary.terms("dates.weekday_idioms") or \
                 said == "weekend" and after in vocabulary.terms("dates.weekend_things"):
             return None  # "her sunday best", "weekend trips": words
         if said in ("sat", "sun", "wed", "mon", "fri", "tue") and after not in dates.TIMES_OF_DAY:

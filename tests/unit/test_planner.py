@@ -441,6 +441,13 @@ def test_a_weekday_without_a_date_is_every_one_of_them():
     assert last.weekdays == () and last.date_ranges == (("2026-11-23", "2026-11-23"),)
 
 
+@pytest.mark.parametrize("question", ["taco tuesday chalkboard", "throwback thursday", "her sunday best",
+                                      "casual friday at the office"])
+def test_a_weekday_in_an_idiom_is_a_word(question):
+    p = plan(question, now=NOW, places=places)
+    assert p.weekdays == () and p.date_ranges == () and p.text == question
+
+
 def test_a_day_not_on_the_calendar_is_one_line():
     with pytest.raises(FluxAskError, match="no day on the calendar"):
         plan("rain on 31 February 2021", now=NOW, places=places)

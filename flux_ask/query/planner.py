@@ -90,6 +90,7 @@ PICTURE_NOUNS = vocabulary.terms("picture.nouns")
 SHAPED_PHOTOS = vocabulary.terms("picture.shaped")
 ONE_PICTURE = vocabulary.terms("picture.one")
 COLLECTIVES = vocabulary.terms("picture.collectives")
+LONG_SPANS = {w for w in vocabulary.terms("units.span") if not w.startswith(("d", "h", "min"))}  # weeks and longer
 WEEKDAY_IDIOMS = vocabulary.terms("dates.weekday_idioms")  # "sunday best", "taco tuesday"
 NOT_IN_NAMES = vocabulary.terms("places.not_in_names")  # prepositions, negations: a name ends before them
 LARGE_COUNT = range(vocabulary.entry("picture.large_count")[0], vocabulary.entry("picture.large_count")[1] + 1)
@@ -590,6 +591,11 @@ def _negation(words: Words, i: int, draft: Draft, ctx: Context, holdings, start:
     if words.words[j] in ("in", "at", "near", "on") and words.words[said[0]] not in ("the", "a", "an") and \
             len(said) > 1 and words.words[said[-1]] in LANDMARK_WORDS:
         raise UnknownPlace(" ".join(words.words[k] for k in said))  # "not in times square": a place, not a thing
+    if words.words[said[-1]] in LONG_SPANS and (draft.date_ranges or draft.every_dates):
+        # "2020 except the lockdown months": a time no phrase could read, no thing a picture shows ("rainy days" are)
+        draft.notes.append(f"not understood: '{' '.join(words.originals[i:said[-1] + 1])}' (no dates are left out; "
+                           "name them, as in '2020 except march to may')")
+        return said[-1] + 1 - i
     draft.add(Without(" ".join(_said(words, said[0], said[-1] + 1))), i, _said(words, i, said[-1] + 1))
     return said[-1] + 1 - i
 

@@ -448,6 +448,13 @@ def test_a_weekday_in_an_idiom_is_a_word(question):
     assert p.weekdays == () and p.date_ranges == () and p.text == question
 
 
+def test_a_time_left_out_that_no_phrase_reads_is_said_not_searched():
+    p = plan("2020 except the lockdown months", now=NOW, places=places)
+    assert p.negative_text == "" and p.date_ranges == (("2020-01-01", "2020-12-31"),)
+    assert any(n.startswith("not understood: 'except the lockdown months'") for n in p.notes)
+    assert plan("2019 without the rainy days", now=NOW, places=places).negative_text == "rainy days"  # seen
+
+
 def test_a_day_not_on_the_calendar_is_one_line():
     with pytest.raises(FluxAskError, match="no day on the calendar"):
         plan("rain on 31 February 2021", now=NOW, places=places)

@@ -124,6 +124,7 @@ SIGN_NEGATIONS = frozenset({"no", "dont", "don't", "do not", "not"})
 SHOWS_NOTHING = vocabulary.terms("negation.shows_nothing")
 VERSUS = vocabulary.terms("grouping.versus")
 LANDMARK_WORDS = vocabulary.terms("places.landmark_words")
+CITY_FEATURES = vocabulary.terms("places.city_features")
 AREA_FEATURES = vocabulary.terms("places.area_features")
 NAME_PARTICLES = vocabulary.terms("places.name_particles")
 GENERIC_AREAS = vocabulary.terms("places.generic_areas")
@@ -1165,9 +1166,10 @@ def _bare_name(words: Words, i: int, ctx: Context, start: int, after_a_place: bo
         if j < len(w) and w[j] in LANDMARK_WORDS and not (
                 j - i > 1 and (qualified := ctx.places(name, sure=False)) and ", " in qualified.label) and not (
                 w[j] in AREA_FEATURES and (area := ctx.places(name, sure=False)) and area.area is not None
-                and not ctx.places(f"{name} {w[j]}", sure=None)):  # "virginia beach" is a city
+                and not ctx.places(f"{name} {w[j]}", sure=None)) and not _great_city_and_its_feature(w, j, name, ctx):
             continue  # "venice beach", "union square": a landmark only a map knows; "portland maine lighthouse",
-            # "the maine coast", "patagonia mountains" (a country or region, and what lies in it) not
+            # "the maine coast", "patagonia mountains" (a country or region, and what lies in it), "reykjavik
+            # harbour" (a great city, and what lies in it) not
         if name in NAME_PARTICLES and j < len(w) and w[j].isalpha() and not english.known(w[j]):
             continue  # "la boca": a name in another language, not Los Angeles
         place = ctx.places(name, sure=None if after_a_place else False)  # in a list of places, a town too
@@ -1204,6 +1206,14 @@ def _misspelt_name(words: Words, i: int, ctx: Context) -> tuple[Place, int] | No
         if (place := misspelt_place(name, ctx.places)) is not None:
             return place, j - i
     return None
+
+
+def _great_city_and_its_feature(w: list[str], j: int, name: str, ctx: Context) -> bool:
+    """ "reykjavik harbour", "kyoto station": a well-known city, called so, and a thing that lies in it."""
+    if w[j] not in CITY_FEATURES and " ".join(w[j:j + 2]) not in CITY_FEATURES:
+        return False
+    city = ctx.places(name, sure=False)
+    return city is not None and city.area is None and called(city, name) and not ctx.places(f"{name} {w[j]}", sure=None)
 
 
 def _part_a_name(name: str) -> bool:

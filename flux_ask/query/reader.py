@@ -990,9 +990,14 @@ class PhraseReader(Transformer):
             prep, name = "the city of", kind.group(1)
         sure = self._sureness(name, prep)
         if not sure and (not self._may_be_a_place(name, prep) or
-                         self.ctx.after in vocabulary.terms("places.landmark_words")):
+                         self.ctx.after in vocabulary.terms("places.landmark_words") and not self._its_feature(name)):
             return None  # "in the bath", "in reading glasses"; "in jackson heights" is not Jackson
         return self._near(name, sure)
+
+    def _its_feature(self, name: str) -> bool:
+        """ "in reykjavik harbour": a well-known city, and a thing that lies in it."""
+        city = self.ctx.places(name, sure=False) if self.ctx.after in vocabulary.terms("places.city_features") else None
+        return city is not None and city.area is None and called(city, name)
 
     def _may_be_a_place(self, name: str, prep: str = "in") -> bool:
         """Whether a name written in lower case after "in", "at" or "from" may be a place: "in the

@@ -1088,3 +1088,14 @@ def test_a_town_the_size_of_others_of_its_name_offers_them(places):
 def test_the_before_a_name_is_a_thing_unless_the_place_takes_it(places, question, place, negative):
     p = plan(question, now=NOW, places=places)
     assert (p.near.label if p.near else None) == place and p.exclude_near is None and p.negative_text == negative
+
+
+@pytest.mark.parametrize("question, place, text", [
+    ("reykjavík harbour", "Reykjavík", "harbour"),  # a well-known city, and what lies in it
+    ("boats in lisbon harbour", "Lisbon", "boats harbour"),
+    ("kyoto station at rush hour", "Kyoto", "station at rush hour"),
+    ("venice beach skaters", None, "venice beach skaters"),  # a landmark only a map knows
+])
+def test_a_city_and_what_lies_in_it(places, question, place, text):
+    p = plan(question, now=NOW, places=places)
+    assert (p.near.label if p.near else None) == place and p.text == text

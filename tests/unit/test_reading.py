@@ -86,6 +86,7 @@ def facts(p) -> list[tuple]:
     ("two thousandth of a second", [("exposure_s", "between", (0.0005 * 0.95, 0.0005 * 1.05))]),
     ("blur under a hundredth of a second", [("exposure_s", ">", 0.01)]),  # as "under 1/100" is
     ("concerts 2025 iso over 3200", [("iso", ">", 3200)]),  # a year before "iso", whose value follows
+    ("ratings 2 to 4", [("rating", "between", (2, 4))]),
 ])
 def test_comparisons_over_any_quantity(question, expected):
     assert facts(plan(question, now=NOW)) == expected
@@ -662,6 +663,7 @@ def test_a_count_at_the_front_is_read_by_its_size_and_the_other_reading_offered(
 @pytest.mark.parametrize("question, limit, group_by, order", [
     ("show me 5 foggy bridges", 5, None, None),
     ("trams, sorted from old to new", None, None, "oldest"),
+    ("all of 2019 grouped by where", None, "place", None),
     ("beach pics newest on top", None, None, "newest"),
     ("the protests, sort by date", None, None, "time"),
     ("100 photos of trees", 100, None, None),

@@ -90,6 +90,8 @@ PICTURE_NOUNS = vocabulary.terms("picture.nouns")
 SHAPED_PHOTOS = vocabulary.terms("picture.shaped")
 ONE_PICTURE = vocabulary.terms("picture.one")
 COLLECTIVES = vocabulary.terms("picture.collectives")
+NEAR_WORDS = {"distance", "block", "blocks", "km", "kms", "mile", "miles", "m", "meters", "metres", "minutes", "walk",
+              "steps", "kilometers", "kilometres", "yards", "feet"}  # how far from a place
 LONG_SPANS = {w for w in vocabulary.terms("units.span") if not w.startswith(("d", "h", "min"))}  # weeks and longer
 WEEKDAY_IDIOMS = vocabulary.terms("dates.weekday_idioms")  # "sunday best", "taco tuesday"
 NOT_IN_NAMES = vocabulary.terms("places.not_in_names")  # prepositions, negations: a name ends before them
@@ -765,7 +767,14 @@ def _grammar(words: Words, i: int, ctx: Context):
         return phrase, j - i
     plausible = [e for e in unknown if plausible_name(e.name)]
     if unknown:
-        raise plausible[0] if plausible else unknown[-1]
+        exc = plausible[0] if plausible else unknown[-1]
+        if words.words[i] in ("of", "from", "in", "at") and (words.words[i] == "of" or exc.name.startswith("the ")) \
+                and not NEAR_WORDS & set(words.words[max(0, i - 3):i]):
+            # "pictures of the Hamburger", "from the Berlin trip": a thing named, more likely than a place;
+            # "within 5 km of the eiffel tower", "walking distance of the ferry building" are places
+            ctx.notes.append(f"no place is called '{exc.name}': read as words of the picture")
+            return None
+        raise exc
     return None
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from flux_ask.query import vocabulary
 from flux_ask.query.plan import Fact, Place
@@ -167,6 +167,10 @@ def _before_or(words, originals, i: int, holdings) -> Found | None:
     if second is None:
         return None
     found = _one_fact([words[i], *words[i + 3:]], [originals[i], *originals[i + 3:]], 0, holdings)
+    if found is None and second.fact.name == "camera" and words[i + 1] not in ("or", "and"):
+        # "fuji vs leica": beside another camera compared, a maker that is a word too is the camera
+        led = _one_fact(["with", words[i], *words[i + 3:]], ["with", originals[i], *originals[i + 3:]], 0, holdings)
+        found = led and replace(led, words=led.words - 1)
     if found is None or found.fact.name != second.fact.name or found.words != second.words \
             or not _either(words[i + 1], found.fact.name, second.fact.name):
         return None

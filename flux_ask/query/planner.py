@@ -1329,8 +1329,8 @@ def _finish(draft: Draft, previous: QueryPlan | None, date_order: str = "MDY") -
     _days_of_the_week(draft)
     _clock_within_daytime(draft)
     _versus(draft)
-    if draft.group_by:  # "break down my 2023 photos by place": the verb said apart from "by"
-        draft.text = _without_phrases(draft.text, GROUPING_VERBS)
+    if draft.group_by:  # "break down my 2023 photos by place": the verb said apart from "by"; "side by side"
+        draft.text = _without_phrases(draft.text, (*GROUPING_VERBS, ("side", "by", "side")))
     if draft.asks_how and CHANGE_WORDS & set(draft.text):  # "how did my street photography change"
         draft.text = [w for w in draft.text if w not in CHANGE_WORDS | {"has", "have", "did", "do"}]
         draft.group_by = draft.group_by or "year"

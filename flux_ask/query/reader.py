@@ -218,6 +218,9 @@ class Span:
 # -- one method per rule ----------------------------------------------------------------
 
 EXCEPTING = {"but", "except", "excluding", "minus", "apart"}  # after a date: "winter except december"
+# after a season or month said bare, a time of it: "summer evenings", "august nights", "winter days"
+TIMES_OF_THE_SEASON = {"mornings", "afternoons", "evenings", "nights", "days", "weekends", "sunsets", "sunrises",
+                       "morning", "afternoon", "evening", "night", "sunset", "sunrise", "dusk", "dawn"}
 
 
 class PhraseReader(Transformer):
@@ -246,6 +249,10 @@ class PhraseReader(Transformer):
             vocabulary.terms("grouping.comparing") & {w.lower() for w in self.ctx.question_before}
         if first == "of" and span.holiday and _a_word_follows(self.ctx):
             introduced = False  # "images of carnival costumes": what the picture shows, not "photos of christmas"
+        if span.holiday and self.ctx.after in vocabulary.terms("places.landmark_words"):
+            return None  # "st patrick's cathedral", "easter island": a place named for the day
+        if span.bare and self.ctx.after in TIMES_OF_THE_SEASON:
+            introduced = True  # "summer evenings", "august nights": the time of day, in that season or month
         # "summer vs winter", "winter but not december", "compare summer and winter"
         if span.bare and "the" in (w.lower() for w in self.ctx.originals) and _a_noun_follows(self.ctx):
             return None  # "the winter issue", "the summer house": a season that names a thing

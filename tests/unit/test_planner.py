@@ -455,6 +455,19 @@ def test_a_time_left_out_that_no_phrase_reads_is_said_not_searched():
     assert plan("2019 without the rainy days", now=NOW, places=places).negative_text == "rainy days"  # seen
 
 
+def test_a_season_or_month_before_a_time_of_it_is_a_date():
+    p = plan("summer evenings on the boardwalk", now=NOW, places=places)
+    assert p.text == "evenings on the boardwalk" and len(p.date_ranges) == 40 and p.date_ranges[-1][0][5:7] == "06"
+    assert len(plan("august nights on the stoop", now=NOW, places=places).date_ranges) == 40
+    assert plan("winter coats", now=NOW, places=places).date_ranges == ()  # a thing
+    assert plan("st patrick's cathedral", now=NOW, places=places).date_ranges == ()  # a place named for the day
+
+
+def test_cameras_compared_are_all_cameras():
+    p = plan("fuji vs leica street shots side by side", now=NOW, places=places)
+    assert p.text == "street" and p.group_by == "camera" and "fuji" in p.facts[0].label
+
+
 def test_a_day_not_on_the_calendar_is_one_line():
     with pytest.raises(FluxAskError, match="no day on the calendar"):
         plan("rain on 31 February 2021", now=NOW, places=places)

@@ -967,8 +967,9 @@ class PhraseReader(Transformer):
         said = _tokens(c)[-1]
         after = self.ctx.after
         if {f"{said} {after}", f"{self.ctx.before} {said}"} & vocabulary.terms("dates.weekday_idioms") or \
+                after in vocabulary.terms("places.landmark_words") or \
                 said == "weekend" and after in vocabulary.terms("dates.weekend_things"):
-            return None  # "her sunday best", "weekend trips": words
+            return None  # "her sunday best", "weekend trips", "friday harbor", "sunday river": words
         if said in ("sat", "sun", "wed", "mon", "fri", "tue") and after not in dates.TIMES_OF_DAY:
             return None  # "sat on a bench", "sun on the water"
         around = {self.ctx.before, *map(str.lower, self.ctx.originals)}

@@ -442,7 +442,7 @@ def test_a_weekday_without_a_date_is_every_one_of_them():
 
 
 @pytest.mark.parametrize("question", ["taco tuesday chalkboard", "throwback thursday", "her sunday best",
-                                      "casual friday at the office"])
+                                      "casual friday at the office", "skiing at sunday river"])
 def test_a_weekday_in_an_idiom_is_a_word(question):
     p = plan(question, now=NOW, places=places)
     assert p.weekdays == () and p.date_ranges == () and p.text == question

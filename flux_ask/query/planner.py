@@ -69,6 +69,8 @@ from flux_ask.query.plan import (
 )
 from flux_ask.query.reader import (
     MAX_PHRASE_WORDS,
+    MAX_RANGE_WORDS,
+    RANGE_STARTS,
     Context,
     ImpossibleQuestion,
     PhraseReader,
@@ -733,7 +735,7 @@ def _grammar(words: Words, i: int, ctx: Context):
     """(the longest sensible phrase of the grammar at word i, its words), or None. A phrase that
     surely names a place ("near X", "within 1 block of X") and names none we know is an error,
     reported with the longest plausible name."""
-    longest = min(len(words), i + MAX_PHRASE_WORDS)
+    longest = min(len(words), i + (MAX_RANGE_WORDS if words.words[i] in RANGE_STARTS else MAX_PHRASE_WORDS))
     while longest > i and not words.free(i, longest):
         longest -= 1
     if longest <= i or not may_begin(" ".join(words.words[i:longest])):

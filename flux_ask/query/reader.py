@@ -39,7 +39,9 @@ from flux_ask.query.places import LookupUnavailable, Resolver, called, plausible
 from flux_ask.query.plan import FileRef, OtherReading, Place, PhotoRef, PlaceReading, ResultRef, SelectedRef
 from flux_ask.query.text import MAX_WORD_CHARS, holiday_of
 
-MAX_PHRASE_WORDS = 11  # "between the autumn of 2016 and the spring of 2017"
+MAX_PHRASE_WORDS = 9
+# a range may run longer: "between the autumn of 2016 and the spring of 2017"
+RANGE_STARTS, MAX_RANGE_WORDS = frozenset({"between", "from"}), 11
 Range = tuple[date, date]
 
 

@@ -48,8 +48,8 @@ from flux_ask.query.places import (
     is_everyday_word,
     lies_in,
     names_a_part,
-    takes_the,
     plausible_name,
+    takes_the,
 )
 from flux_ask.query.plan import (
     DEFAULT_LIMIT,
@@ -137,8 +137,8 @@ LOWER_CASE_NEVER_BARE = vocabulary.terms("places.lower_case_never_bare")
 BARE_PLACE_NEVER = ASKING | PICTURE_NOUNS | CONNECTORS | AUXILIARIES | STEERING | \
     vocabulary.terms("places.never_bare")
 # what ends the words a negation leaves out ("without leashes in Paris")
-NEGATED_WORDS_END = NOT_IN_NAMES | {"the", "a", "an", "one", "top", "best", "all", "made",
-                                                                "within", "around", "taken", "shot", "except"} | \
+NEGATED_WORDS_END = NOT_IN_NAMES | {"the", "a", "an", "one", "top", "best", "all", "made", "within", "around",
+                                   "taken", "shot", "except"} | \
     STEERING | {w for n in NEGATIONS for w in n} | vocabulary.terms("negation.clause_ends")
 
 
@@ -1177,10 +1177,10 @@ def _bare_name(words: Words, i: int, ctx: Context, start: int, after_a_place: bo
         if j < len(w) and w[j] in LANDMARK_WORDS and not (
                 j - i > 1 and (qualified := ctx.places(name, sure=False)) and ", " in qualified.label) and not (
                 w[j] in AREA_FEATURES and (area := ctx.places(name, sure=False)) and area.area is not None
-                and not ctx.places(f"{name} {w[j]}", sure=None)) and not _great_city_and_its_feature(w, j, name, ctx):
+                and not ctx.places(f"{name} {w[j]}", sure=None)) and not _city_and_what_lies_in_it(w, j, name, ctx):
             continue  # "venice beach", "union square": a landmark only a map knows; "portland maine lighthouse",
             # "the maine coast", "patagonia mountains" (a country or region, and what lies in it), "reykjavik
-            # harbour" (a great city, and what lies in it) not
+            # harbour" (a well-known city, and what lies in it) not
         if name in NAME_PARTICLES and j < len(w) and w[j].isalpha() and not english.known(w[j]):
             continue  # "la boca": a name in another language, not Los Angeles
         place = ctx.places(name, sure=None if after_a_place else False)  # in a list of places, a town too
@@ -1219,7 +1219,7 @@ def _misspelt_name(words: Words, i: int, ctx: Context) -> tuple[Place, int] | No
     return None
 
 
-def _great_city_and_its_feature(w: list[str], j: int, name: str, ctx: Context) -> bool:
+def _city_and_what_lies_in_it(w: list[str], j: int, name: str, ctx: Context) -> bool:
     """ "reykjavik harbour", "kyoto station": a well-known city, called so, and a thing that lies in it."""
     if w[j] not in CITY_FEATURES and " ".join(w[j:j + 2]) not in CITY_FEATURES:
         return False

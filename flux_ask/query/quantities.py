@@ -309,12 +309,13 @@ def _measure(words: list[str], j: int, name: str | None, led: bool) -> _Measure 
     spoken = _spoken_fraction(words, j)
     if spoken is not None:  # "a hundredth of a second": a speed, as 1/100 is
         return _sane(_Measure("exposure_s", spoken[0], spoken[1], True))
+    # "a quarter second", "half second exposures", "a minute or longer": a time beside what says it
+    # is one ("a second line parade" is none)
     spoken = _spoken_time(words, j)
     if spoken is not None and (name == "exposure_s" or led or j and words[j - 1] in COMPARATOR_ENDS or
                                _after(words, j + spoken[1], "exposure_s")[0] or
                                _name(words, j + spoken[1])[0] == "exposure_s"):
-        return _sane(_Measure("exposure_s", spoken[0], spoken[1]))  # "half second exposures", "a minute or
-        # longer"; "a second line parade" is none
+        return _sane(_Measure("exposure_s", spoken[0], spoken[1]))
     stars = re.fullmatch(r"([0-5]|one|two|three|four|five)-?stars?", word)
     if stars:
         return _sane(_Measure("rating", _number(stars.group(1)), 1))

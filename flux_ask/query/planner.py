@@ -770,10 +770,10 @@ def _grammar(words: Words, i: int, ctx: Context):
     plausible = [e for e in unknown if plausible_name(e.name)]
     if unknown:
         exc = plausible[0] if plausible else unknown[-1]
-        if words.words[i] in ("of", "from", "in", "at") and (words.words[i] == "of" or exc.name.startswith("the ")) \
-                and not NEAR_WORDS & set(words.words[max(0, i - 3):i]):
+        if (words.words[i] == "of" or words.words[i] == "from" and exc.name.startswith("the ")) and \
+                not NEAR_WORDS & set(words.words[max(0, i - 3):i]) and not LANDMARK_WORDS & set(exc.name.split()):
             # "pictures of the Hamburger", "from the Berlin trip": a thing named, more likely than a place;
-            # "within 5 km of the eiffel tower", "walking distance of the ferry building" are places
+            # "within 5 km of the eiffel tower", "of the shibuya crossing", "at the Kurfürstendamm" are places
             ctx.notes.append(f"no place is called '{exc.name}': read as words of the picture")
             return None
         raise exc

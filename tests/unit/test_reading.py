@@ -765,15 +765,21 @@ def test_an_unknown_landmark_is_refused_never_swapped(places):
         plan("near the brooklyn bridge", now=NOW, places=places)
     with pytest.raises(UnknownPlace):
         plan("within 5 km of the eiffel tower", now=NOW, places=places)
+    with pytest.raises(UnknownPlace):
+        plan("images of the Shibuya crossing", now=NOW, places=places)  # a landmark's word: a place
+    with pytest.raises(UnknownPlace):
+        plan("photos at the Kurfürstendamm in Berlin", now=NOW, places=places)
 
 
 @pytest.mark.parametrize("question, text", [
     ("pictures of the Hamburger at the diner", "hamburger at the diner"),  # a thing, though written as a name
     ("fotos of the Champagne bottles on the table", "champagne bottles on the table"),
 ])
-def test_an_unknown_name_after_of_or_the_is_a_thing_and_said(places, question, text):
+def test_an_unknown_name_after_of_is_a_thing_and_said(places, question, text):
     p = plan(question, now=NOW, places=places)
     assert p.near is None and p.text == text and any(n.startswith("no place is called") for n in p.notes)
+    trip = plan("anything in colour from the Berlin trip", now=NOW, places=places)  # "from the" too
+    assert trip.near.label == "Berlin" and "trip" in trip.text
 
 
 def test_places_of_every_size(places):

@@ -526,6 +526,9 @@ class PhraseReader(Transformer):
         day = dates.parsed_day(said, self.ctx.now, self.ctx.date_order)
         if day is None:
             raise ImpossibleQuestion(f"'{said}' is no day on the calendar")
+        if " ".join(_tokens(c)) == "last night":  # from yesterday evening into the small hours of today
+            rng = (day, self.ctx.now)
+            return Span((rng,), _from_to(rng), daytime=daytime)
         return Span(((day, day),), _on(day), daytime=daytime)
 
     def this_weekend(self, c) -> Span:

@@ -468,6 +468,11 @@ def test_cameras_compared_are_all_cameras():
     assert p.text == "street" and p.group_by == "camera" and "fuji" in p.facts[0].label
 
 
+def test_last_night_runs_into_the_small_hours_of_today():
+    p = plan("pics from last night", now=NOW, places=places)
+    assert p.date_ranges == (("2026-11-23", "2026-11-24"),) and [f.value for f in p.facts] == ["night"]
+
+
 def test_a_day_not_on_the_calendar_is_one_line():
     with pytest.raises(FluxAskError, match="no day on the calendar"):
         plan("rain on 31 February 2021", now=NOW, places=places)

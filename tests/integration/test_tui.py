@@ -62,9 +62,15 @@ async def steady(pilot, frames: int = 50) -> None:
         await pilot.pause(0.05)
         await settle(pilot)
         now = pilot.app.export_screenshot()
-        if now == shown:
+        if now == shown and laid_out(pilot.app):
             return
         shown = now
+
+
+def laid_out(app) -> bool:
+    """Every answer's grid has had its size: before that it is no rows high, and two frames alike
+    on a loaded machine would show its heading with no pictures under it."""
+    return all(grid.columns for grid in app.query(ResultGrid))
 
 
 def text_of(widget) -> str:

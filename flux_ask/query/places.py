@@ -635,6 +635,18 @@ def called(place: Place, name: str) -> bool:
         key.startswith(name_key(own) + " ")  # "paris texas"
 
 
+CITY_FEATURES = vocabulary.terms("places.city_features")
+
+
+def city_and_what_lies_in_it(places: Resolver, name: str, after: list[str]) -> bool:
+    """ "reykjavik harbour", "kyoto station", "lisbon old town": a well-known city called `name`,
+    then a thing that lies in it, which is no place of its own with the city's name before it."""
+    if not after or after[0] not in CITY_FEATURES and " ".join(after[:2]) not in CITY_FEATURES:
+        return False
+    city = places(name, sure=False)
+    return city is not None and city.area is None and called(city, name) and not places(f"{name} {after[0]}", sure=None)
+
+
 def takes_the(place: Place) -> bool:
     """Whether "the" may come before the place's name: a country or region ("the netherlands"),
     a natural region ("the catskills"), a town called so ("the hague", "the bronx"), a district

@@ -44,6 +44,7 @@ from flux_ask.query.places import (
     GREAT_CITY_RADIUS_M,
     Resolver,
     called,
+    city_and_what_lies_in_it,
     is_district,
     is_everyday_word,
     lies_in,
@@ -128,7 +129,6 @@ SIGN_NEGATIONS = frozenset({"no", "dont", "don't", "do not", "not"})
 SHOWS_NOTHING = vocabulary.terms("negation.shows_nothing")
 VERSUS = vocabulary.terms("grouping.versus")
 LANDMARK_WORDS = vocabulary.terms("places.landmark_words")
-CITY_FEATURES = vocabulary.terms("places.city_features")
 AREA_FEATURES = vocabulary.terms("places.area_features")
 NAME_PARTICLES = vocabulary.terms("places.name_particles")
 GENERIC_AREAS = vocabulary.terms("places.generic_areas")
@@ -950,8 +950,11 @@ def _front_count(words: list[str], i: int, asked: bool) -> tuple[int, int] | Non
     return None  # "a dozen roses in a vase", "a couple dancing": what the picture shows
 
 
+UNITS_AFTER_A_NUMBER = vocabulary.terms("units.span") | vocabulary.terms("measure.stars") | {"mm"}
+
+
 def _unit_at(words: list[str], j: int) -> bool:
-    return words[j] in vocabulary.terms("units.span") | vocabulary.terms("measure.stars") | {"mm"}
+    return words[j] in UNITS_AFTER_A_NUMBER
 
 
 def _things_after(words: list[str], j: int) -> str | None:
@@ -1177,7 +1180,7 @@ def _bare_name(words: Words, i: int, ctx: Context, start: int, after_a_place: bo
         if j < len(w) and w[j] in LANDMARK_WORDS and not (
                 j - i > 1 and (qualified := ctx.places(name, sure=False)) and ", " in qualified.label) and not (
                 w[j] in AREA_FEATURES and (area := ctx.places(name, sure=False)) and area.area is not None
-                and not ctx.places(f"{name} {w[j]}", sure=None)) and not _city_and_what_lies_in_it(w, j, name, ctx):
+                and not ctx.places(f"{name} {w[j]}", sure=None)) and not city_and_what_lies_in_it(ctx.places, name, w[j:j + 2]):
             continue  # "venice beach", "union square": a landmark only a map knows; "portland maine lighthouse",
             # "the maine coast", "patagonia mountains" (a country or region, and what lies in it), "reykjavik
             # harbour" (a well-known city, and what lies in it) not
@@ -1217,14 +1220,6 @@ def _misspelt_name(words: Words, i: int, ctx: Context) -> tuple[Place, int] | No
         if (place := misspelt_place(name, ctx.places)) is not None:
             return place, j - i
     return None
-
-
-def _city_and_what_lies_in_it(w: list[str], j: int, name: str, ctx: Context) -> bool:
-    """ "reykjavik harbour", "kyoto station": a well-known city, called so, and a thing that lies in it."""
-    if w[j] not in CITY_FEATURES and " ".join(w[j:j + 2]) not in CITY_FEATURES:
-        return False
-    city = ctx.places(name, sure=False)
-    return city is not None and city.area is None and called(city, name) and not ctx.places(f"{name} {w[j]}", sure=None)
 
 
 def _part_a_name(name: str) -> bool:

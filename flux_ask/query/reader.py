@@ -35,7 +35,14 @@ from flux_ask.query.phrases import (
     Similar,
     Weekdays,
 )
-from flux_ask.query.places import LookupUnavailable, Resolver, called, plausible_name, takes_the
+from flux_ask.query.places import (
+    LookupUnavailable,
+    Resolver,
+    called,
+    city_and_what_lies_in_it,
+    plausible_name,
+    takes_the,
+)
 from flux_ask.query.plan import FileRef, OtherReading, Place, PhotoRef, PlaceReading, ResultRef, SelectedRef
 from flux_ask.query.text import MAX_WORD_CHARS, holiday_of
 
@@ -1003,14 +1010,10 @@ class PhraseReader(Transformer):
             prep, name = "the city of", kind.group(1)
         sure = self._sureness(name, prep)
         if not sure and (not self._may_be_a_place(name, prep) or
-                         self.ctx.after in vocabulary.terms("places.landmark_words") and not self._its_feature(name)):
+                         self.ctx.after in vocabulary.terms("places.landmark_words") and
+                         not city_and_what_lies_in_it(self.ctx.places, name, [self.ctx.after])):
             return None  # "in the bath", "in reading glasses"; "in jackson heights" is not Jackson
         return self._near(name, sure)
-
-    def _its_feature(self, name: str) -> bool:
-        """ "in reykjavik harbour": a well-known city, and a thing that lies in it."""
-        city = self.ctx.places(name, sure=False) if self.ctx.after in vocabulary.terms("places.city_features") else None
-        return city is not None and city.area is None and called(city, name)
 
     def _may_be_a_place(self, name: str, prep: str = "in") -> bool:
         """Whether a name written in lower case after "in", "at" or "from" may be a place: "in the

@@ -30,6 +30,7 @@ import re
 import sys
 import unicodedata
 from collections import Counter
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -37,8 +38,10 @@ from typing import Any
 
 from flux_ask.errors import FluxAskError
 
-NOW = date(2026, 12, 6)  # the day the sets were written for: a Sunday
-KNOWN_KEYS = {"q", "kind", "text_has", "text_not", "dates", "date_slack_days", "dates_every", "exclude_dates",
+NOW = date(2026, 12, 6)  # the day most sets were written for: a Sunday
+# the day a question was written for, where its set says another ("today": a later set's Monday)
+TODAY: ContextVar[date] = ContextVar("TODAY", default=NOW)
+KNOWN_KEYS = {"q", "kind", "today", "text_has", "text_not", "dates", "date_slack_days", "dates_every", "exclude_dates",
               "weekdays", "hours", "place", "exclude_place", "facts", "exclude_facts", "negative", "count",
               "group_by", "order", "similar", "ambiguous", "also", "note"}
 FIELD_OF = {"focal_mm": "focal", "aperture_f": "f_number", "iso": "iso", "shutter_s": "exposure_s",
@@ -63,7 +66,16 @@ def load(path: Path) -> list[dict[str, Any]]:
 
 
 def judge(question: str, meaning: dict[str, Any], planner) -> Verdict:
-    """The verdict on `planner(question)` (a callable returning a QueryPlan)."""
+    """The verdict on `planner(question)` (a callable returning a QueryPlan), on the day the
+    question was written for."""
+    token = TODAY.set(date.fromisoformat(meaning["today"]) if meaning.get("today") else NOW)
+    try:
+        return _judged(question, meaning, planner)
+    finally:
+        TODAY.reset(token)
+
+
+def _judged(question: str, meaning: dict[str, Any], planner) -> Verdict:
     try:
         plan = planner(question)
     except FluxAskError as exc:
@@ -186,7 +198,7 @@ ALL = frozenset({"all"})
 def _span_days(ranges) -> set[date]:
     out: set[date] = set()
     for a, b in ranges:
-        a, b = max(date.fromisoformat(str(a)), WINDOW_START), min(date.fromisoformat(str(b)), NOW)
+        a, b = max(date.fromisoformat(str(a)), WINDOW_START), min(date.fromisoformat(str(b)), TODAY.get())
         out.update(_days(a, b))
     return out
 
@@ -194,7 +206,7 @@ def _span_days(ranges) -> set[date]:
 def _plan_days(plan):
     if not plan.date_ranges and not plan.exclude_date_ranges:
         return ALL
-    days = _span_days(plan.date_ranges) if plan.date_ranges else set(_days(WINDOW_START, NOW))
+    days = _span_days(plan.date_ranges) if plan.date_ranges else set(_days(WINDOW_START, TODAY.get()))
     return frozenset(days - _span_days(plan.exclude_date_ranges))
 
 
@@ -205,7 +217,7 @@ def _meant_days(m: dict):
     if every and "holiday" in every:
         return None
     if every:
-        allowed = set(_days(WINDOW_START, NOW))
+        allowed = set(_days(WINDOW_START, TODAY.get()))
         if "months" in every:
             allowed = {d for d in allowed if d.month in every["months"]}
         elif "season" in every:
@@ -218,7 +230,7 @@ def _meant_days(m: dict):
         if m.get("dates"):
             allowed &= _span_days(m["dates"])
     else:
-        allowed = _span_days(m["dates"]) if m.get("dates") else set(_days(WINDOW_START, NOW))
+        allowed = _span_days(m["dates"]) if m.get("dates") else set(_days(WINDOW_START, TODAY.get()))
     return frozenset(allowed - _span_days(m.get("exclude_dates") or []))
 
 
@@ -489,7 +501,7 @@ def offline_planner(index_dir: Path, **settings):
     from flux_ask.query.places import offline_places
 
     resolver = offline_places(index_dir)
-    return lambda question: plan(question, now=NOW, places=resolver, **settings)
+    return lambda question: plan(question, now=TODAY.get(), places=resolver, **settings)
 
 
 def score(rows: list[dict], planner) -> tuple[Counter, list[tuple[dict, Verdict]]]:

@@ -280,6 +280,11 @@ GENERIC_AREAS = vocabulary.terms("places.generic_areas")
 COUNTRY_ALIASES: dict[str, str] = vocabulary.table("places.country_aliases")
 REGIONS: dict[str, list[str]] = {name_key(k): v for k, v in vocabulary.table("regions").items()}
 NATURAL_REGIONS: dict[str, list[float]] = {name_key(k): v for k, v in vocabulary.table("natural_regions").items()}
+# "skye" is the Isle of Skye, "adirondack" the Adirondack Mountains: the name people use alone,
+# which names people and things as well ("portraits of skye"), so only where surely a place
+SHORT_NATURAL_NAMES = {short: v for k, v in NATURAL_REGIONS.items()
+                       if (short := re.sub(r"^(?:isle|island) of |(?: islands?| mountains)$", "", k)) != k
+                       and short not in NATURAL_REGIONS}
 
 
 def _titled(name: str) -> str:
@@ -423,6 +428,9 @@ class CityBook:
             sure = True  # "Paris, Texas" names itself plainly enough
         if sure is False and population < WELL_KNOWN_POPULATION:
             return None
+        if population < OWN_CITY_POPULATION and name_key(name).removeprefix("the ") in \
+                NATURAL_REGIONS.keys() | SHORT_NATURAL_NAMES.keys():
+            return None  # "skye": the island people travel to, not a suburb of Melbourne
         return Place(label, lat, lon, radius, country=code)
 
     def others(self, name: str, chosen: Place) -> list[str]:
@@ -583,7 +591,8 @@ def natural_region(name: str, sure: bool = True) -> Place | None:
     shore"), as a circle round its middle: after the online geocoder, whose outline is finer,
     and in its stead offline."""
     key = name_key(name).removeprefix("the ")
-    if (found := NATURAL_REGIONS.get(key)) is None:
+    found = NATURAL_REGIONS.get(key) or (SHORT_NATURAL_NAMES.get(key) if sure is not False else None)
+    if found is None:
         return None
     lat, lon, km = found
     return Place(_titled(key), lat, lon, km * 1000.0)
@@ -698,8 +707,9 @@ def names_a_part(place: Place, larger: Place) -> bool:
     or region. Two cities side by side are a list ("venice, rome")."""
     if place.area is not None or place.either or larger.either:
         return False
-    if larger.area is not None:  # a country, or a region it lies in ("lisbon, porto": two cities)
-        return larger.region is None or lies_in(place, larger)
+    if larger.area is not None:  # a country, a region it lies in ("lisbon, porto": two cities), or a
+        # region that says which town of a name is meant ("new hope, pa"), even where none lies
+        return larger.region is None or lies_in(place, larger) or is_district(place)
     return is_district(place) and larger.radius_m >= 3 * place.radius_m
 
 

@@ -100,6 +100,7 @@ WEEKDAY_IDIOMS = vocabulary.terms("dates.weekday_idioms")  # "sunday best", "tac
 NOT_IN_NAMES = vocabulary.terms("places.not_in_names")  # prepositions, negations: a name ends before them
 LARGE_COUNT = range(vocabulary.entry("picture.large_count")[0], vocabulary.entry("picture.large_count")[1] + 1)
 BY_THE_DOZEN = vocabulary.terms("picture.by_the_dozen")
+SEEN_IN_FESTIVALS = vocabulary.terms("picture.in_festival_names")
 STEERING = vocabulary.terms("ask.steering")
 CONNECTORS = vocabulary.terms("ask.connectors")
 AUXILIARIES = vocabulary.terms("ask.auxiliaries")
@@ -250,6 +251,17 @@ class Draft:
         self.others = [o for o in self.others if not o.label.startswith(f"'{' '.join(said)}' as words")]
         self.bare_near = None
 
+    def put_back(self, said: list[str]) -> None:
+        """The place just read is no filter after all: its words go back to the picture's."""
+        if self.bare_near is not None:
+            self._words_back()
+        else:
+            self.text += said
+        self.notes = [n for n in self.notes if n not in {r.note() for r in self.readings if r.chosen == self.near}]
+        self.readings = [r for r in self.readings if r.chosen != self.near]
+        self.kinds = [(at, kind) for at, kind in self.kinds if kind != "place"]
+        self.near = None
+
     def add(self, phrase: Phrase | list[Phrase], at: int, said: list[str]) -> None:
         """Take a phrase read at word `at` from the words `said`."""
         for one in phrase if isinstance(phrase, list) else [phrase]:
@@ -270,6 +282,8 @@ class Draft:
                                  len(self.date_notes) - 1) if phrase.in_year else None
                 self.kinds.append((at, phrase.unit))
                 self.holidays = self.holidays or phrase.holiday is not None
+                if phrase.holiday is not None:  # "the mummers parade": its day, and mummers on parade
+                    self.text += [w for one in said for w in one.split() if w in SEEN_IN_FESTIVALS]
             case Weekdays(days=days):
                 self.weekdays |= days
                 self.kinds.append((at, "weekday"))
@@ -383,10 +397,13 @@ def _festival_place(p: QueryPlan, ctx: Context) -> QueryPlan:
         return p
     number = 0
     for reading in p.readings:
+        fits = []
         for other in reading.others:
             number += 1
-            if reading.chosen.country_code not in ctx.calendars and other.country_code in ctx.calendars:
-                return p.read_instead(number)
+            if other.country_code in ctx.calendars:
+                fits.append((other.area is not None, number))  # a town before its region: the festival is held there
+        if fits and (reading.chosen.country_code not in ctx.calendars or reading.chosen.area and not min(fits)[0]):
+            return p.read_instead(min(fits)[1])
     return p
 
 
@@ -424,7 +441,10 @@ def _read(text: str, ctx: Context, holdings: Holdings | None) -> Draft:
     i = start
     last = -2  # the last word that went to CLIP
     while i < len(words):
+        near = draft.near
         taken = _one_phrase(words, i, draft, ctx, holdings, start)
+        if taken and draft.near is not near and draft.near is not None:
+            _unknown_in_list(words, i, i + taken, draft, ctx)
         if taken:
             if draft.text[-2:] in (["dated", "to"], ["dating", "to"], ["dating", "from"]):
                 del draft.text[-2:]  # "material dated to the 1990s"
@@ -442,6 +462,30 @@ def _read(text: str, ctx: Context, holdings: Holdings | None) -> Draft:
     draft.others += ctx.others
     _offer_holiday_of_compounds(words, draft)
     return draft
+
+
+def _unknown_in_list(words: Words, i: int, j: int, draft: Draft, ctx: Context) -> None:
+    """ "boats in capri or positano", "the catskills or the adirondacks": a place, then "or" or
+    "and" and a name that no gazetteer knows and no dictionary keeps. The place alone would leave
+    out the other without a word: both stay words of the picture, said, and the place alone is
+    offered."""
+    w = words.words
+    if j >= len(w) or w[j] not in ("or", "and", "&", "/"):
+        return
+    k = j + 1 + (w[j + 1:j + 2] == ["the"])
+    if k >= len(w) or not words.free(k, k + 1) or not _unknown_name(w[k]) or _grammar(words, k, ctx):
+        return
+    place, said = draft.near, _said(words, i, j)
+    draft.put_back(said)
+    named = " ".join(words.originals[i:k + 1])
+    draft.notes.append(f"no place called '{words.originals[k]}' is known: '{named}' stay words of the picture, "
+                       f"not a search of {place.label} alone")
+    draft.others.append(OtherReading(f"only {place.label}", " ".join([*words.originals[:j], *words.originals[k + 1:]])))
+
+
+def _unknown_name(word: str) -> bool:
+    """A word that can only be a name: no dictionary keeps it, and it says nothing the planner reads."""
+    return len(word) >= 4 and word.isalpha() and not english.known(word) and word not in PICTURE_NOUNS
 
 
 def _offer_holiday_of_compounds(words: Words, draft: Draft) -> None:
@@ -1121,7 +1165,7 @@ def _larger_after(words: Words, j: int, place: Place, ctx: Context, start: int) 
     ("williamsburg brooklyn", "shinjuku, tokyo", "chinatown philly"), and its length in words."""
     if j >= len(words) or place.either:
         return None
-    found = _bare_name(words, j, ctx, start)
+    found = _bare_name(words, j, ctx, start, after_a_place=True)  # "new hope pa": "pa" is a state here
     return found if found is not None and names_a_part(place, found[0]) else None
 
 
@@ -1145,6 +1189,8 @@ def _place_taken(words: Words, i: int, j: int, near: Near, draft: Draft, ctx: Co
         if joint is None or not lies_in(joint, larger):
             draft.text += _said(words, i, j)
             draft.notes.append(f"no place called '{name}' is known in {larger.label}: it stays words of the picture")
+            draft.others.append(OtherReading(f"'{name}' as {near.place.label}, not in {larger.label}",
+                                             _rewritten(words, i, j + n, f"in {near.place.label}")))
             if n:
                 draft.add(Near(larger), j, _said(words, j, j + n))
             return j + n - i

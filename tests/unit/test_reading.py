@@ -629,10 +629,12 @@ def test_iso_a_letter_off_before_a_number():
 
 
 def test_the_isle_of_a_name_is_never_a_town_of_the_name(places):
-    """No Skye (a suburb of Melbourne) for the Isle of Skye; the island of Crete is Crete."""
+    """No Skye (a suburb of Melbourne) for the Isle of Skye, or for "skye" alone; the island of
+    Crete is Crete."""
     try:
         p = plan("What do I have from the Isle of Skye? I remember sheep on the road.", now=NOW, places=places)
-        assert p.near is None or "Skye" not in p.near.label
+        assert p.near is None or p.near.lat > 50  # the island in the Hebrides
+        assert plan("harbours from skye", now=NOW, places=places).near.lat > 50
     except UnknownPlace as exc:
         assert "skye" in str(exc)
     assert plan("the island of crete", now=NOW, places=places).near.label == "Crete, Greece"
@@ -1118,3 +1120,32 @@ def test_the_before_a_name_is_a_thing_unless_the_place_takes_it(places, question
 def test_a_city_and_what_lies_in_it(places, question, place, text):
     p = plan(question, now=NOW, places=places)
     assert (p.near.label if p.near else None) == place and p.text == text
+
+
+@pytest.mark.parametrize("question, kept", [
+    ("boats in capri or positano", "positano"),  # a town too small for the atlas
+    ("hikes in the catskills or the zabrinskies", "zabrinskies"),
+])
+def test_a_list_with_a_name_no_place_has_is_no_search_of_the_others_alone(places, question, kept):
+    p = plan(question, now=NOW, places=places)
+    assert p.near is None and kept in p.text
+    assert any(o.label.startswith("only ") for o in p.other_readings)
+    assert plan("boats in capri or boats", now=NOW, places=places).near is not None  # a word, not a name
+
+
+def test_a_region_that_says_which_town_leaves_no_town_elsewhere(places):
+    """ "new hope, pa": no New Hope in Pennsylvania is known, so never Minnesota's, without a word."""
+    p = plan("the canal towpath at new hope pa", now=NOW, places=places)
+    assert p.near.area == "US/Pennsylvania" and "new hope" in p.text
+    assert any("New Hope" in o.label for o in p.other_readings)
+    assert plan("barns near springfield il", now=NOW, places=places).near.label == "Springfield, Illinois"
+
+
+def test_a_festival_name_that_shows_something_stays_for_clip(places):
+    p = plan("mummers parade 2020", now=NOW, places=places)
+    assert p.date_ranges == (("2020-01-01", "2020-01-01"),) and p.text == "mummers parade"
+    assert plan("oktoberfest 2019", now=NOW, places=places).text == ""
+
+
+def test_a_festival_is_in_its_town_not_the_region_of_the_name(places):
+    assert plan("las fallas valencia 2023", now=NOW, places=places).near.area is None

@@ -381,9 +381,14 @@ def _lens(words, originals, i, holdings) -> Found | None:
             return None
         if not (i > start or zoom.group("mm") or after in vocabulary.terms("lenses.zoom_after")):
             return None  # "20-30 photos" is a count
+        if "range" in (*words[max(0, start - 2):start], after):
+            return None  # "portrait range, 85-135mm", "in the 70-200 range": lengths, on any lens
         taken = i + 1 - start + (after in ("mm", "lens", "zoom"))
         name = f"{short}-{long}"
-        return Found(Fact("lens", "like", name, f"the {name} lens"), taken)
+        # "85-135mm" said without "the" or "on": a lens of that range, or any lens set within it
+        other = None if i > start or after in ("lens", "zoom") else \
+            (f"focal lengths from {short} to {long} mm, on any lens", f"{short} to {long}mm")
+        return Found(Fact("lens", "like", name, f"the {name} lens"), taken, other=other)
     length = words[i] if words[i].isdigit() and i + 1 < len(words) else None
     family_word = words[i + 1] if length else words[i]
     family = LENS_FAMILIES.get(family_word) or (

@@ -81,6 +81,7 @@ from flux_ask.query.reader import (
     misspelt_place,
     others,
     parse,
+    worn,
 )
 from flux_ask.query.text import Words, holiday_of, read
 
@@ -799,6 +800,8 @@ def _grammar(words: Words, i: int, ctx: Context):
         ctx.before = words.words[i - 1] if i else ""
         ctx.after = words.words[j] if j < len(words) else ""
         ctx.question_before, ctx.question_after = words.originals[:i], words.originals[j:]
+        ends = next((k for k in range(j - 1, len(words)) if words.ends[k]), len(words) - 1)
+        ctx.clause_after = words.words[j:ends + 1]  # "in brooklyn, hats on": "hats" is another clause's
         try:
             phrase = reader.read(tree)
         except UnknownPlace as exc:
@@ -1047,6 +1050,8 @@ def _bare_place(words: Words, i: int, draft: Draft, ctx: Context, holdings, star
     york subway"), or several ("Kyoto or Nara temples"): taken when written as a name inside the
     question, or when its words are no everyday English ("nice", "reading", "split", "turkey" stay
     words unless written "in Nice")."""
+    if _on_clothes(words, i):
+        return 0
     if draft.near is not None:  # "hk neon signs, mong kok": a part of the place named
         part = _part_named(words, i, draft.near, ctx, start)
         return _place_taken(words, i, i + part[1], Near(part[0]), draft, ctx, start) if part else 0
@@ -1079,6 +1084,15 @@ def _bare_place(words: Words, i: int, draft: Draft, ctx: Context, holdings, star
         draft.others.append(OtherReading(f"'{said}' as words of the picture, not a place",
                                          _rewritten(words, i, end, f'"{said}"')))
     return end - i
+
+
+def _on_clothes(words: Words, i: int) -> bool:
+    """ "guys in patagonia fleeces": a name after "in" that goes on to what someone wears."""
+    before = words.words[max(0, i - 2):i]
+    if before[-1:] != ["in"] and before not in (["in", "a"], ["in", "an"], ["in", "the"]):
+        return False
+    ends = next((k for k in range(i, len(words)) if words.ends[k]), len(words) - 1)
+    return worn(words.words[i + 1:ends + 1])
 
 
 def _listed(words: Words, end: int, found: list, draft: Draft, ctx: Context, start: int):

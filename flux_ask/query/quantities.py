@@ -24,7 +24,7 @@ from flux_ask.query.plan import Fact
 NUMBER = re.compile(r"\d+(?:\.\d+)?")
 APERTURE = re.compile(r"f/?(\d+(?:\.\d+)?)")
 FRACTION = re.compile(r"1/(\d+)")
-RANGE = re.compile(r"(\d+(?:\.\d+)?)-(\d+(?:\.\d+)?)")
+RANGE = re.compile(r"(\d+(?:\.\d+)?)-(\d+(?:\.\d+)?)(mm)?")  # "85-135mm": lengths written with their unit
 SPAN_JOINERS = ("to", "-", "through", "thru", "until", "till", "til")  # "iso 800 to 3200", "iso 100 until 400"
 SANE = {"focal": (4, 2000), "f_number": (0.7, 64), "iso": (25, 10_000_000), "exposure_s": (1 / 16000, 3600),
         "rating": (0, 5)}
@@ -298,7 +298,7 @@ def _measure(words: list[str], j: int, name: str | None, led: bool) -> _Measure 
     span = RANGE.fullmatch(word)
     if span:
         low, high = float(span.group(1)), float(span.group(2))
-        quantity = "focal" if nxt in units["mm"] else name
+        quantity = "focal" if nxt in units["mm"] or span.group(3) else name
         if quantity in ("focal", "iso", "f_number") and low < high:
             return _sane(_Measure(quantity, (low, high), 1 + (nxt in units["mm"])))  # type: ignore[arg-type]
         return None

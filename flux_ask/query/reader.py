@@ -202,6 +202,7 @@ class Context:
     others: list[OtherReading] = field(default_factory=list)  # how else the question may be read
     question_before: list[str] = field(default_factory=list)  # the words before the span, as typed
     question_after: list[str] = field(default_factory=list)  # ... and after it
+    clause_after: list[str] = field(default_factory=list)  # the words after it up to a comma or a stop
 
 
 @dataclass(frozen=True)
@@ -226,6 +227,7 @@ class Span:
 
 # -- one method per rule ----------------------------------------------------------------
 
+WORN = vocabulary.terms("picture.worn")  # "in a yankees cap": what people wear
 EXCEPTING = {"but", "except", "excluding", "minus", "apart"}  # after a date: "winter except december"
 # after a season or month said bare, a time of it: "summer evenings", "august nights", "winter days"
 TIMES_OF_THE_SEASON = {"mornings", "afternoons", "evenings", "nights", "days", "weekends", "sunsets", "sunrises",
@@ -475,16 +477,14 @@ class PhraseReader(Transformer):
             return None
         if not found:
             return None
-        a, b = found[-1]
-        day = b + timedelta(days=1) if "after" in which else a - timedelta(days=1)
+        rng = _next_to(which, *found[-1])
 
         def in_year(y: int) -> Span:
             days = self._holiday_days(named, y)
-            on = (days[-1][1] + timedelta(days=1) if "after" in which else days[-1][0] - timedelta(days=1)) \
-                if days else None
-            return Span(((on, on),) if on else (), self._holiday_note(named, _on(on), which) if on else "",
+            near = _next_to(which, days[-1][0], days[-1][1]) if days else None
+            return Span((near,) if near else (), self._holiday_note(named, _from_to(near), which) if near else "",
                         holiday=named[0].label)
-        return Span(((day, day),), self._holiday_note(named, _on(day), which), holiday=named[0].label,
+        return Span((rng,), self._holiday_note(named, _from_to(rng), which), holiday=named[0].label,
                     year_said=year is not None, in_year=None if year else in_year)
 
     def _before_something(self) -> bool:
@@ -864,6 +864,9 @@ class PhraseReader(Transformer):
                 first = first.in_year(last.ranges[0][0].year - 1)
         if last.every and first.every and first.in_year and last.in_year:  # "from march until june": every year
             return self._every_span(first, last)
+        if first.holiday and first.again and not last.holiday and (end := dates.whole_year(last.ranges)) and \
+                first.ranges[0][0].year < end and self.ctx.originals[0].lower() not in ("from", "between"):
+            return self._holiday_each_year(first, end)
         if last.every or first.every:
             return None
         if first.numeric and last.numeric:  # "20/07/2019 - 05/08/2019": one end shows the order of both
@@ -873,6 +876,17 @@ class PhraseReader(Transformer):
             raise ImpossibleQuestion(f"the dates in '{' '.join(self.ctx.originals)}' end before they begin")
         return Span((rng,), _from_to(rng) if not _whole(rng) else dates.describe(rng), year_said=in_year is None,
                     in_year=in_year)
+
+    def _holiday_each_year(self, first: Span, end: int) -> Span:
+        """ "4th of july 2021-2023", "christmas 2019 to 2021": the holiday in each of the years;
+        the days from the first to the end of the last are offered."""
+        years = [first.again(y) for y in range(first.ranges[0][0].year, end + 1)]
+        ranges = tuple(r for y in years if y.ranges for r in y.ranges)
+        start, last_day = first.ranges[0][0], min(date(end, 12, 31), self.ctx.now)
+        self._offer(f"'{' '.join(self.ctx.originals)}' as every day from {start.isoformat()} to {last_day.isoformat()}",
+                    f"from {start.isoformat()} to {last_day.isoformat()}")
+        return Span(ranges, f"{first.holiday}, each year from {start.year} to {end}", holiday=first.holiday,
+                    year_said=True)
 
     def _in_one_order(self, first: Span, last: Span) -> tuple[Span, Span]:
         """Two days in digits, read in the one order that can read both: a day past the 12th
@@ -1008,12 +1022,20 @@ class PhraseReader(Transformer):
         kind = re.match(r"(?:the )?(?:city|town|village) of (.+)", name)
         if kind:  # "from the city of split": a place, whatever its name means as a word
             prep, name = "the city of", kind.group(1)
+        if prep == "in" and self._worn():  # "guys in patagonia fleeces", "a kid in a denver broncos jersey"
+            place = self.ctx.places(name, sure=None)
+            if place is not None:
+                self._offer(f"'{name}' as the place {place.label}", "in", place.label)
+            return None
         sure = self._sureness(name, prep)
         if not sure and (not self._may_be_a_place(name, prep) or
                          self.ctx.after in vocabulary.terms("places.landmark_words") and
                          not city_and_what_lies_in_it(self.ctx.places, name, [self.ctx.after])):
             return None  # "in the bath", "in reading glasses"; "in jackson heights" is not Jackson
         return self._near(name, sure)
+
+    def _worn(self) -> bool:
+        return worn(self.ctx.clause_after)
 
     def _may_be_a_place(self, name: str, prep: str = "in") -> bool:
         """Whether a name written in lower case after "in", "at" or "from" may be a place: "in the
@@ -1091,9 +1113,10 @@ class PhraseReader(Transformer):
             return None  # "the isle | of skye": the first words of a longer name
         if self.ctx.originals[0].lower() == "of" and self.ctx.question_before[-1:] and \
                 self.ctx.question_before[-1].lower() in ISLE_WORDS:
-            place, _ = resolve(name, self.ctx.places, sure=False)
+            whole = f"{self.ctx.question_before[-1].lower()} of {name}"  # "the isle of man": a country's name
+            place = self.ctx.places(whole, sure=True) or resolve(name, self.ctx.places, sure=True)[0]
             # "the isle of skye": the island, or a region named so (Crete), never a town of its name
-            return Near(place) if place is not None and place.area is not None else None
+            return Near(place) if place is not None and (place.area is not None or place.country is None) else None
         try:
             place, readings = resolve(name, self.ctx.places, sure=sure)
         except UnknownPlace:
@@ -1288,6 +1311,19 @@ def _back_in_time(found: list[Range], now: date) -> list[Range]:
     return earlier + found
 
 
+def _next_to(which: str, first: date, last: date) -> Range:
+    """The days beside a holiday's (`first` to `last`): the day, week or weekend before or after."""
+    one = timedelta(days=1)
+    if which.startswith("week "):
+        return (last + one, last + 7 * one) if "after" in which else (first - 7 * one, first - one)
+    if which.startswith("weekend"):  # the Saturday and Sunday after its last day, or before its first
+        saturday = last + timedelta(days=(5 - last.weekday()) % 7 or 7) if "after" in which else \
+            first - timedelta(days=(first.weekday() - 5) % 7 or 7)
+        return saturday, saturday + one
+    day = last + one if "after" in which else first - one
+    return day, day
+
+
 def _range_in_year(first: Span, last: Span) -> Callable[[int], Span] | None:
     """ "from june 1st to june 14th", said without a year: the same days in the year said after it."""
     if first.year_said or last.year_said or first.every or last.every or not (first.in_year and last.in_year):
@@ -1375,6 +1411,18 @@ def _month_for_sure(word: str) -> bool:
     """Whether a month said alone is surely a date: "october leaves" is, "may flowers" and
     "march of the penguins" are not (the dictionary keeps "may" and "march" as words)."""
     return word in vocabulary.terms("dates.sure_months")
+
+
+def worn(clause_after: list[str]) -> bool:
+    """Whether the words after "in" and a name go on to what someone wears ("in patagonia
+    fleeces", "in a denver broncos jersey"): the name is on the clothes, not where the photo was
+    taken. `clause_after`: the words after the name, up to a comma."""
+    for word in clause_after[:3]:
+        if word in WORN:
+            return True
+        if not _goes_on(word):
+            return False
+    return False
 
 
 def _goes_on(after: str, ends=frozenset()) -> bool:

@@ -205,9 +205,28 @@ def _normalised(text: str) -> tuple[str, dict[str, list[str]]]:
     # "iso<=400", "<135"; "<3" alone is a heart ("28mm street <3"), "<3 stars" a bound
     text = re.sub(r"\s*(>=|<=|=>|=<|(?<![\w/])>|<(?![a-z_/]|3(?!\d)(?!\s*(?:stars?|★))))\s*", r" \1 ", text,
                   flags=re.I)
+    text = _numbers_as_written(text)
+    text = re.sub(r"\b((?:19|20)\d\d)\s*\+\s*(?=(?:19|20)\d\d\b)", r"\1 and ", text)  # "2022 + 2023": both years
     text = re.sub(r"(\d)\+(?=[\s,;.!?)]|$|[a-z])", r"\1 + ", text, flags=re.I)  # "6400+", "4+ stars"
     text = re.sub(r"([a-z])\+(?=[\s,;.!?)]|$)", r"\1 +", text, flags=re.I)  # "4 stars+", "400mm+,"
     return text, said
+
+
+def _numbers_as_written(text: str) -> str:
+    """Numbers as photographers write them, as plain numbers: "12,800" and "iso 6.4k" (a
+    thousand grouped or said as k), "iso3200" (glued to its unit), "1/60th" and "slower than a
+    15th" (a part of a second said as an ordinal)."""
+    text = re.sub(r"(?<![\d,.])(\d{1,3}),(\d{3})(?![\d,])", r"\1\2", text)  # "12,800"
+    text = re.sub(r"(?<=[^\W\d]),(?=\w)|(?<=\d),(?=[^\W\d])|(?<=\d{4}),(?=\d{4})", ", ", text)  # "nyc,2019,2020": typed in haste
+    text = re.sub(r"\b(iso)(\d{2,6})\b", r"\1 \2", text, flags=re.I)  # "iso3200"
+    thousands = r"(\d{1,2}(?:\.\d)?)k\b"  # "1k", "6.4k": by an ISO word only ("4k tv" is a screen)
+    text = re.sub(r"\b(iso\W+(?:\w+\W+){0,3}?)" + thousands,
+                  lambda m: m.group(1) + f"{float(m.group(2)) * 1000:g}", text, flags=re.I)
+    text = re.sub(thousands + r"(?=\s*iso\b)", lambda m: f"{float(m.group(1)) * 1000:g}", text, flags=re.I)
+    text = re.sub(r"\b1/(\d{1,4})(?:th|s)\b", r"1/\1", text, flags=re.I)  # "1/60th"
+    # "slower than a 15th", "at a 60th": of a second; "at a 15th birthday" is no time
+    return re.sub(r"\b(than|at|over|under) an? (\d{1,4})th\b(?!\s+(?:birthday|anniversary|of|century|street|st|"
+                  r"avenue|ave|floor|place|reunion))", r"\1 1/\2", text, flags=re.I)
 
 
 _UNITS = "one|two|three|four|five|six|seven|eight|nine"

@@ -1149,3 +1149,66 @@ def test_a_festival_name_that_shows_something_stays_for_clip(places):
 
 def test_a_festival_is_in_its_town_not_the_region_of_the_name(places):
     assert plan("las fallas valencia 2023", now=NOW, places=places).near.area is None
+
+
+@pytest.mark.parametrize("question, label", [
+    ("iso3200+", "ISO 3200 or higher"),  # glued to its unit
+    ("iso under 1k", "lower than ISO 1000"),  # a thousand said as k, by an ISO word
+    ("exposed at ISO 12,800 or greater", "ISO 12800 or higher"),  # a thousand grouped
+    ("panning at 1/60th or slower", "1/60 s or longer"),
+    ("hand held slower than a 15th", "longer than 1/15 s"),  # a part of a second said as an ordinal
+])
+def test_numbers_as_photographers_write_them(question, label):
+    assert [f.label for f in plan(question, now=NOW).facts] == [label]
+
+
+def test_numbers_that_only_look_like_settings_stay_words():
+    assert plan("4k tv in a shop window", now=NOW).facts == ()
+    assert plan("a 25th birthday party", now=NOW).facts == ()
+    assert plan("2019,2020 and 2021 snow", now=NOW).date_ranges == (
+        ("2019-01-01", "2019-12-31"), ("2020-01-01", "2020-12-31"), ("2021-01-01", "2021-12-31"))
+
+
+def test_a_range_of_lengths_is_a_lens_or_any_lens_set_within_it():
+    assert [f.label for f in plan("portrait range, 85-135mm", now=NOW).facts] == ["85 mm to 135 mm"]
+    zoom = plan("24-70mm street", now=NOW)
+    assert [f.label for f in zoom.facts] == ["the 24-70 lens"] and zoom.other_readings
+    assert not plan("on the 24-70 at night", now=NOW).other_readings
+
+
+@pytest.mark.parametrize("question, ranges", [
+    ("christmas 2019-2021", (("2019-12-25", "2019-12-25"), ("2020-12-25", "2020-12-25"), ("2021-12-25", "2021-12-25"))),
+    ("diwali 2022 + 2023", (("2022-10-24", "2022-10-24"), ("2023-11-12", "2023-11-12"))),
+    ("the week after new years 2025", (("2025-01-02", "2025-01-08"),)),
+    ("the weekend after thanksgiving 2024", (("2024-11-30", "2024-12-01"),)),
+    ("the week before easter 2022", (("2022-04-10", "2022-04-16"),)),
+])
+def test_a_holiday_in_each_year_of_a_range_and_the_days_beside_it(question, ranges):
+    p = plan(question, now=NOW)
+    assert p.date_ranges == ranges
+
+
+def test_a_holiday_and_a_range_of_years_offers_every_day_between():
+    p = plan("christmas 2019-2021", now=NOW)
+    assert any("every day from 2019-12-25 to 2021-12-31" in o.label for o in p.other_readings)
+    assert plan("from christmas 2019 to 2021", now=NOW).date_ranges == (("2019-12-25", "2021-12-31"),)
+
+
+@pytest.mark.parametrize("question", ["guys in patagonia fleeces", "a kid in a denver broncos jersey",
+                                      "fans in philadelphia eagles gear"])
+def test_a_name_on_what_people_wear_is_no_place(places, question):
+    p = plan(question, now=NOW, places=places)
+    assert p.near is None
+
+
+def test_a_comma_ends_what_is_worn(places):
+    assert plan("dogs in brooklyn, hats on", now=NOW, places=places).near.label == "Brooklyn"
+
+
+def test_the_isle_of_a_country(places):
+    assert plan("photos from the isle of man", now=NOW, places=places).near.label == "Isle of Man"
+    assert plan("the island of skye, the fairy pools", now=NOW, places=places).near.lat > 50
+
+
+def test_a_picture_desks_shorthand():
+    assert [f.label for f in plan("horiz only, no verts", now=NOW).facts] == ["horizontal", "not vertical"]

@@ -408,6 +408,8 @@ def _focal(words, originals, i, holdings) -> Found | None:
     """ "wide angle", "telephoto", "with the Summilux" (lengths are quantities: query/quantities.py)."""
     match = _match(_FOCAL_CLASS, words, i)
     if match is not None:
+        if said := _bound_said(words, i, _taken(match), ["focal", "length"], "focal"):
+            return said  # "tele stuff >=300", "wide angle under 24": the bound said
         kind = match.group("kind").replace("-", " ")
         kind = "ultra wide" if kind.startswith("ultra") else "wide" if kind.startswith("wide") else "telephoto"
         return Found(Fact("focal", "is", kind, FOCAL_CLASSES[kind].split(" (")[0]), _taken(match),
@@ -438,6 +440,22 @@ def _quantity(words, originals, i, holdings) -> Found | None:
     return Found(read.fact, read.words, note=read.note, other=read.other) if read else None
 
 
+BOUND_FILLERS = {"stuff", "shots", "shot", "photos", "pics", "pictures", "ones", "frames", "like", "at", "of",
+                 "around", "about", "lens", "lenses", "zoom", "only", "images"}
+
+
+def _bound_said(words, i: int, taken: int, name: list[str], quantity: str) -> Found | None:
+    """A class of a quantity ("tele", "high iso") and then, in a few words, its bound in
+    numbers ("tele stuff >=300", "high iso like 6400 and above"): the bound said is the fact."""
+    k = i + taken
+    while k < len(words) and k - i - taken < 3 and words[k] in BOUND_FILLERS:
+        k += 1
+    said = read_quantity([*name, *words[k:]], 0) if k < len(words) else None
+    if said is None or said.fact.name != quantity or said.words <= len(name) or said.fact.op in ("=", "between"):
+        return None
+    return Found(said.fact, k - i + said.words - len(name), note=said.note)
+
+
 def _exposure(words, originals, i, holdings) -> Found | None:
     match = _match(_WIDE_OPEN, words, i)
     after = words[i + _taken(match)] if match is not None and i + _taken(match) < len(words) else ""
@@ -450,6 +468,8 @@ def _exposure(words, originals, i, holdings) -> Found | None:
                      note="wide open: f/2 or wider (the files do not say how wide each lens opens)")
     match = _match(_ISO, words, i)
     if match is not None:
+        if said := _bound_said(words, i, _taken(match), ["iso"], "iso"):
+            return said  # "high iso stuff like 6400 and above": the bound said
         high = match.group("level") == "high"
         return Found(Fact("iso", ">=" if high else "<=", 1600 if high else 200,
                           "ISO 1600 or more" if high else "ISO 200 or less"), _taken(match))

@@ -462,7 +462,21 @@ def _read(text: str, ctx: Context, holdings: Holdings | None) -> Draft:
     draft.notes += [n for n in ctx.notes if n not in draft.notes]
     draft.others += ctx.others
     _offer_holiday_of_compounds(words, draft)
+    _offer_as_typed(words, draft)
     return draft
+
+
+def _offer_as_typed(words: Words, draft: Draft) -> None:
+    """A word corrected into a filter after "the" or written with a capital ("the weeknd
+    concert" read as a weekend) may have been meant as typed, as a name: that reading is offered."""
+    for typed, meant in words.typos:
+        at = next((k for k, o in enumerate(words.originals) if o.lower() == typed.lower()), None)
+        if at is None or meant in draft.text or meant in PICTURE_NOUNS or meant in ASKING_VERBS:
+            continue  # still words of the picture, or words of the asking: nothing to offer
+        if not (at and words.words[at - 1] == "the" or at and typed[:1].isupper()):
+            continue  # "photos at tusday": a typo, no name
+        question = " ".join(f'"{o}"' if o.lower() == typed.lower() else o for o in words.originals)
+        draft.others.append(OtherReading(f"'{typed}' as typed, not '{meant}'", question))
 
 
 def _unknown_in_list(words: Words, i: int, j: int, draft: Draft, ctx: Context) -> None:

@@ -26,6 +26,7 @@ class Words:
     glued: list[bool] = field(default_factory=list)  # written onto the word before: the "mm" of "35mm"
     ends: list[bool] = field(default_factory=list)  # a comma or a stop after it: the end of a clause
     notes: list[str] = field(default_factory=list)  # what was corrected
+    typos: list[tuple[str, str]] = field(default_factory=list)  # (as typed, as read) of each word corrected
     polite: bool = False  # "pls", "plz" said: a request ("a dozen umbrellas pls")
 
     def __len__(self) -> int:
@@ -114,6 +115,7 @@ def read(text: str) -> Words:
     _keep_compounds(out)
     _tag_holidays(out)
     _undo_unread(out, corrected)
+    out.typos = [(original, meant) for original, meant, note in corrected if note in out.notes]
     return out
 
 
@@ -206,6 +208,13 @@ def _normalised(text: str) -> tuple[str, dict[str, list[str]]]:
     text = re.sub(r"\s*(>=|<=|=>|=<|(?<![\w/])>|<(?![a-z_/]|3(?!\d)(?!\s*(?:stars?|★))))\s*", r" \1 ", text,
                   flags=re.I)
     text = _numbers_as_written(text)
+    text = re.sub(r"\b(?:from |in |of )?(?:any|whichever|whatever) years?\b(?![\s,]*(?:but|except|other|apart|besides|not)\b)",
+                  " ", text, flags=re.I)  # no year at all; "any year but 2021" leaves one out
+    # "octobers", "my januaries": every one of that month ("marches" and "mays" are other words)
+    text = re.sub(r"\b(january|february|april|june|july|august|september|october|november|december|januarie)s\b",
+                  lambda m: "every " + m.group(1).replace("januarie", "january"), text, flags=re.I)
+    text = re.sub(r"\b([1-4])(?:st|nd|rd|th)(?= (?:quarter|week)\b)",  # "3rd quarter 2023", "the 2nd week of may"
+                  lambda m: ("first", "second", "third", "fourth")[int(m.group(1)) - 1], text, flags=re.I)
     text = re.sub(r"\b((?:19|20)\d\d)\s*\+\s*(?=(?:19|20)\d\d\b)", r"\1 and ", text)  # "2022 + 2023": both years
     text = re.sub(r"(\d)\+(?=[\s,;.!?)]|$|[a-z])", r"\1 + ", text, flags=re.I)  # "6400+", "4+ stars"
     text = re.sub(r"([a-z])\+(?=[\s,;.!?)]|$)", r"\1 +", text, flags=re.I)  # "4 stars+", "400mm+,"

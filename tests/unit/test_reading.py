@@ -1212,3 +1212,28 @@ def test_the_isle_of_a_country(places):
 
 def test_a_picture_desks_shorthand():
     assert [f.label for f in plan("horiz only, no verts", now=NOW).facts] == ["horizontal", "not vertical"]
+
+
+@pytest.mark.parametrize("question, label", [
+    ("tele stuff >=300", "300 mm or longer"), ("wide angle under 24", "wider than 24 mm"),
+    ("high iso stuff like 6400 and above", "ISO 6400 or higher"), ("clean low iso ones under 200", "lower than ISO 200"),
+])
+def test_a_class_of_a_quantity_gives_way_to_its_bound_said(question, label):
+    assert [f.label for f in plan(question, now=NOW).facts] == [label]
+    assert [f.label for f in plan("telephoto shots of birds", now=NOW).facts] == ["telephoto"]
+
+
+def test_a_word_corrected_into_a_filter_is_offered_as_typed():
+    p = plan("the weeknd concert", now=NOW)
+    assert p.weekdays == (5, 6) and any(o.question == 'the "weeknd" concert' for o in p.other_readings)
+
+
+@pytest.mark.parametrize("question, first", [
+    ("3rd quarter 2023", ("2023-07-01", "2023-09-30")), ("the 2nd week of may 2021", ("2021-05-08", "2021-05-14")),
+    ("everything from octobers, any year", ("1987-10-01", "1987-10-31")),
+])
+def test_ordinals_in_digits_and_months_in_the_plural(question, first):
+    p = plan(question, now=NOW)
+    assert p.date_ranges[0] == first and p.text == ""
+    assert plan("show me the mummers parade, any year but 2021", now=NOW).exclude_date_ranges == (
+        ("2021-01-01", "2021-12-31"),)

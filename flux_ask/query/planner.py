@@ -119,6 +119,7 @@ HOLIDAY_ADJECTIVES = vocabulary.terms("festivals_settings.adjectives")
 DATE_PREPS = vocabulary.terms("dates.prepositions")
 UNREAD_ALWAYS = vocabulary.terms("dates.unread_always")
 MONTH_WORDS = vocabulary.terms("dates.months") - {"may", "march", "mar"}
+SEASON_WORDS = vocabulary.terms("dates.seasons")
 UNREAD_ALONE = UNREAD_ALWAYS | vocabulary.terms("dates.weekdays") | {f"{d}s" for d in vocabulary.terms("dates.weekdays")}
 NEGATIONS = vocabulary.phrases("negation.words")
 NOBODY_TAILS = vocabulary.phrases("negation.nobody_tails")
@@ -890,8 +891,8 @@ def _drop_asking(words: Words, draft: Draft, holdings: Holdings | None = None, i
         if words.kept[i] or read_fact(w, words.originals, i, holdings) or _negation_at(w, i) > 1:
             break  # "with flash", "picks" (not a typo of "pics"), "anything but ...": a phrase begins
         if word in ("every", "each") and i + 1 < len(w) and \
-                (w[i + 1] in GROUP_UNITS or holiday_of(w[i + 1])):
-            break  # "one picture from every year", "every christmas": a phrase begins
+                (w[i + 1] in GROUP_UNITS or holiday_of(w[i + 1]) or w[i + 1] in SEASON_WORDS):
+            break  # "one picture from every year", "every christmas", "every winter": a phrase begins
         asked = _unit_asked_about(w, i)
         if asked is not None:  # "which camera did i use most", "how many cams have i used": by that unit
             draft.group_by, i = asked

@@ -153,6 +153,9 @@ def _normalised(text: str) -> tuple[str, dict[str, list[str]]]:
     text = text.replace("⟪", " ").replace("⟫", " ")
     # "１２ weeks ago", "٣ weeks ago": full-width forms folded, every script's digits as ASCII ones
     text = re.sub(r"\d", lambda m: str(unicodedata.decimal(m.group(), 0)), unicodedata.normalize("NFKC", text))
+    nouns = "|".join(sorted(vocabulary.terms("picture.nouns"), key=len, reverse=True))
+    text = re.sub(rf"\b(\d+|[a-z]+ty|dozen|hundred)-?ish(?=\s+(?:{nouns})\b)", r"about \1", text,
+                  flags=re.I)  # "twenty-ish pics", "50ish photos": about that many ("at 5ish" is a time)
     text, said = _spoken_numbers(text)
     spelled = vocabulary.table("spelled_out")  # "b&w", "wknd", "w/": written out, before "&" is "and"
     text = " ".join(spelled.get(w.lower().rstrip(",;:.!?"), None) and spelled[w.lower().rstrip(",;:.!?")] +
@@ -170,6 +173,8 @@ def _normalised(text: str) -> tuple[str, dict[str, list[str]]]:
     text = re.sub(r"\b((?:19|20)\d\d)\s*[-–/]\s*(\d\d)\b(?![\d/.-])", r"\1 - \2", text)  # "winter 2017-18"
     text = re.sub(r"\b((?:19|20)\d\d)\s*[-–]\s*((?:19|20)\d\d)\b", r"\1 - \2", text)  # "2019-2021"
     text = re.sub(r"\b(early|mid|late)-((?:19|20)\d\d)\b", r"\1 \2", text, flags=re.I)  # "mid-2018"
+    text = re.sub(r"\b(early|mid|late)[\s-]+['’‘](\d\d)\b", lambda m: f"{m.group(1)} "  # "early '17"
+                  f"{(19 if int(m.group(2)) > 50 else 20)}{m.group(2)}", text, flags=re.I)
     text = re.sub(r"(\d)\s*[★⭐]+", r"\1 stars ", text)  # "4★": four stars, not four and one
     text = re.sub(r"[★⭐]+", lambda m: f" {len(m.group(0))} stars ", text)  # "★★★★"
     text = re.sub(r"☆+", " ", text)
@@ -211,14 +216,26 @@ def _normalised(text: str) -> tuple[str, dict[str, list[str]]]:
     text = re.sub(r"\b(?:from |in |of )?(?:any|whichever|whatever) years?\b(?![\s,]*(?:but|except|other|apart|besides|not)\b)",
                   " ", text, flags=re.I)  # no year at all; "any year but 2021" leaves one out
     # "octobers", "my januaries": every one of that month ("marches" and "mays" are other words)
-    text = re.sub(r"\b(january|february|april|june|july|august|september|october|november|december|januarie)s\b",
-                  lambda m: "every " + m.group(1).replace("januarie", "january"), text, flags=re.I)
+    text = re.sub(r"\b(?:(\w+) )?(january|february|april|june|july|august|september|october|november|december|"
+                  r"januarie|summer|winter|autumn)s\b", _every_one, text, flags=re.I)  # ("falls", "springs": water)
     text = re.sub(r"\b([1-4])(?:st|nd|rd|th)(?= (?:quarter|week)\b)",  # "3rd quarter 2023", "the 2nd week of may"
                   lambda m: ("first", "second", "third", "fourth")[int(m.group(1)) - 1], text, flags=re.I)
     text = re.sub(r"\b((?:19|20)\d\d)\s*\+\s*(?=(?:19|20)\d\d\b)", r"\1 and ", text)  # "2022 + 2023": both years
     text = re.sub(r"(\d)\+(?=[\s,;.!?)]|$|[a-z])", r"\1 + ", text, flags=re.I)  # "6400+", "4+ stars"
     text = re.sub(r"([a-z])\+(?=[\s,;.!?)]|$)", r"\1 +", text, flags=re.I)  # "4 stars+", "400mm+,"
     return text, said
+
+
+COUNTED_BEFORE = {"the", "last", "past", "few", "several", "both", "these", "those", "many", "two", "three", "four",
+                  "five", "six", "seven", "eight", "nine", "ten", "some", "all", "our", "those"}
+
+
+def _every_one(m: re.Match) -> str:
+    """ "octobers", "summers": every one of them; "two winters ago", "the last three summers" count them."""
+    before, said = m.group(1), m.group(2).replace("januarie", "january")
+    if before is not None and (before.lower() in COUNTED_BEFORE or before.isdigit()):
+        return m.group(0)
+    return f"{before + ' ' if before else ''}every {said}"
 
 
 def _numbers_as_written(text: str) -> str:

@@ -1237,3 +1237,15 @@ def test_ordinals_in_digits_and_months_in_the_plural(question, first):
     assert p.date_ranges[0] == first and p.text == ""
     assert plan("show me the mummers parade, any year but 2021", now=NOW).exclude_date_ranges == (
         ("2021-01-01", "2021-12-31"),)
+
+
+@pytest.mark.parametrize("question, first, limit", [
+    ("twenty-ish pics of ppl reading on the train", None, 20), ("50ish photos of dogs", None, 50),
+    ("summers", ("1987-06-01", "1987-08-31"), None), ("every winter", ("1986-12-01", "1987-02-28"), None),
+    ("early '17", ("2017-01-01", "2017-04-30"), None),
+])
+def test_counts_about_so_many_plural_seasons_and_short_years(question, first, limit):
+    p = plan(question, now=NOW)
+    assert (p.date_ranges[0] if p.date_ranges else None) == first and p.limit == limit
+    assert [f.label for f in plan("at 5ish", now=NOW).facts] == ["16:00-17:59"]  # a time, not a count
+    assert plan("the last three summers", now=NOW).date_ranges[-1] == ("2026-06-01", "2026-08-31")

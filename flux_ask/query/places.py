@@ -442,9 +442,12 @@ class CityBook:
         size = next((p for label, lat, lon, p, *_ in named if (label, lat, lon) == (chosen.label, chosen.lat, chosen.lon)),
                     None)
         least = OTHER_READING_POPULATION if size is None else min(OTHER_READING_POPULATION, size // 10)
-        return [f"{label}, {region or code}" for label, lat, lon, population, code, region, _ in named
+        # a district by its city ("Germantown, Philadelphia"), a town by its state or country
+        said = [(label if ", " in label else f"{label}, {region or code}", population, lat, lon, label)
+                for label, lat, lon, population, code, region, _ in named]
+        return [shown for shown, population, lat, lon, label in said
                 if population >= least and (label, lat, lon) != (chosen.label, chosen.lat, chosen.lon)
-                and f"{label}, {region or code}" != chosen.label
+                and shown != chosen.label
                 and _own_name(label.split(", ")[0], key)][:3]  # by their own name: Lomé is no "Rome"
 
     def near_names(self, name: str, limit: int = 3) -> list[str]:

@@ -389,7 +389,25 @@ def plan(
         ctx = Context(now=now, places=places or _no_places, hemisphere=hemisphere, block_m=block_m,
                       walk_m=walk_m, date_order=date_order, country=country, asked_country=implied)
         draft = _read(text, ctx, holdings)
-    return _festival_place(_finish(draft, previous, ctx.date_order), ctx)
+    return _held_place(_festival_place(_finish(draft, previous, ctx.date_order), ctx), holdings)
+
+
+def _held_place(p: QueryPlan, holdings: Holdings | None) -> QueryPlan:
+    """A name several places have: the one where the archive holds photos, when the likeliest by
+    size holds none ("germantown" in a Philadelphia photographer's archive is Philadelphia's)."""
+    if holdings is None or not p.readings:
+        return p
+    number = 0
+    for reading in p.readings:
+        first, number = number + 1, number + len(reading.others)
+        if not reading.others or (holdings.photos_near(reading.chosen) or 0) > 0:
+            continue
+        held, k = max((holdings.photos_near(other) or 0, k) for k, other in enumerate(reading.others))
+        if held > 0:
+            read = p.read_instead(first + k)
+            return replace(read, notes=(*read.notes, f"'{reading.name}' read as {reading.others[k].label}: the "
+                                                     f"archive holds {held:,} photos there, none in {reading.chosen.label}"))
+    return p
 
 
 def _festival_place(p: QueryPlan, ctx: Context) -> QueryPlan:
@@ -1330,6 +1348,9 @@ def _offer_place(words: Words, i: int, draft: Draft, ctx: Context, holdings) -> 
         if place is None or is_everyday_word(name) and ctx.places(name, sure=False) is None:
             continue  # "bath toys" is no question about Bath
         held = holdings.photos_near(place) if holdings is not None else None
+        if holdings is not None and not held:  # "germantown": another town of the name, where the archive has been
+            place, held = max(((other, holdings.photos_near(other) or 0) for reading in others(name, place, ctx.places)
+                               for other in reading.others), key=lambda found: found[1], default=(place, held))
         if held and not english.ordinary(name.split()[-1]):
             draft.notes.append(f"'{' '.join(words.originals[i:j])}' read as {place.label}: the archive holds "
                                f"{held:,} photos there")

@@ -9,7 +9,9 @@ import pytest
 
 from flux_ask.config import static_cache_dir
 from flux_ask.errors import FluxAskError
+from flux_ask.geo import haversine_m
 from flux_ask.query import plan
+from flux_ask.query.facts import Holdings
 from flux_ask.query.places import offline_places
 from flux_ask.query.planner import UnknownPlace
 
@@ -1249,3 +1251,18 @@ def test_counts_about_so_many_plural_seasons_and_short_years(question, first, li
     assert (p.date_ranges[0] if p.date_ranges else None) == first and p.limit == limit
     assert [f.label for f in plan("at 5ish", now=NOW).facts] == ["16:00-17:59"]  # a time, not a count
     assert plan("the last three summers", now=NOW).date_ranges[-1] == ("2026-06-01", "2026-08-31")
+
+
+def _archive_at(*where: tuple[float, float]) -> Holdings:
+    """What an archive of photos taken at these positions holds, as the catalog counts it."""
+    return Holdings([], [], near=lambda place: sum(haversine_m(place.lat, place.lon, lat, lon) <= place.radius_m
+                                                   for lat, lon in where))
+
+
+@pytest.mark.parametrize("question", ["stone houses in germantown", "germantown stone houses"])
+def test_a_name_of_several_towns_is_the_one_the_archive_holds_photos_of(places, question):
+    """A Philadelphia photographer's "germantown" is Philadelphia's, not Maryland's larger one."""
+    held = _archive_at((40.0436, -75.1802), (40.0440, -75.1790))
+    p = plan(question, now=NOW, places=places, holdings=held)
+    assert p.near.label == "Germantown, Philadelphia" and any("holds 2 photos there" in n for n in p.notes)
+    assert plan("stone houses in germantown", now=NOW, places=places).near.label == "Germantown"  # none held

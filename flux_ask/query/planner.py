@@ -103,6 +103,7 @@ LARGE_COUNT = range(vocabulary.entry("picture.large_count")[0], vocabulary.entry
 BY_THE_DOZEN = vocabulary.terms("picture.by_the_dozen")
 SEEN_IN_FESTIVALS = vocabulary.terms("picture.in_festival_names")
 STEERING = vocabulary.terms("ask.steering")
+TRAVEL_WORDS = vocabulary.terms("ask.travel")
 CONNECTORS = vocabulary.terms("ask.connectors")
 AUXILIARIES = vocabulary.terms("ask.auxiliaries")
 MAKING_VERBS = vocabulary.terms("ask.making_verbs")
@@ -1427,6 +1428,9 @@ def _finish(draft: Draft, previous: QueryPlan | None, date_order: str = "MDY") -
     if draft.asks_how and CHANGE_WORDS & set(draft.text):  # "how did my street photography change"
         draft.text = [w for w in draft.text if w not in CHANGE_WORDS | {"has", "have", "did", "do"}]
         draft.group_by = draft.group_by or "year"
+    if draft.near is not None or draft.date_ranges or draft.every_dates:  # "the havana trip": a place and its days
+        draft.text = [w for k, w in enumerate(draft.text) if w not in TRAVEL_WORDS and
+                      not (k and draft.text[k - 1] in TRAVEL_WORDS and w in ("to", "in", "through"))]
     text = _clean_text(draft.text)
     if draft.follows and text and set(text.split()) <= GOOD | {"the", "ones", "only"}:
         text, draft.rank = "", "keeper"  # "only the good ones": the keeper's best of them

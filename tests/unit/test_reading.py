@@ -1266,3 +1266,8 @@ def test_a_name_of_several_towns_is_the_one_the_archive_holds_photos_of(places, 
     p = plan(question, now=NOW, places=places, holdings=held)
     assert p.near.label == "Germantown, Philadelphia" and any("holds 2 photos there" in n for n in p.notes)
     assert plan("stone houses in germantown", now=NOW, places=places).near.label == "Germantown"  # none held
+
+
+def test_a_journey_beside_its_place_or_days_is_no_picture_word(places):
+    assert plan("our trip to japan last fall, the temples", now=NOW, places=places).text == "the temples"
+    assert plan("road trip snacks", now=NOW, places=places).text == "road trip snacks"  # no place, no days

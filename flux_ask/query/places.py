@@ -349,6 +349,13 @@ def _cities() -> dict[str, list[tuple]]:
     return {key: [e for _, e in sorted(found, key=lambda f: -f[0])] for key, found in table.items()}
 
 
+def _named_after(own: str, said: str) -> bool:
+    """Whether a town's own name holds the name said as a part, not the whole ("cape may court
+    house", "long island city", "champagne sur seine"): the town is named after a larger thing
+    of that name (a cape, an island, a region), which the name said more likely means."""
+    return own != said and (own.startswith(f"{said} ") or own.endswith(f" {said}"))
+
+
 def _plain(name: str) -> str:
     """A town's name as people say it: "Nara-shi" is Nara, "Shibuya-ku" Shibuya."""
     return re.sub(MUNICIPAL_SUFFIX, "", name, flags=re.IGNORECASE)
@@ -416,7 +423,10 @@ class CityBook:
         self._well_known: tuple[list[str], np.ndarray] | None = None  # (names, the row each names)
 
     def __call__(self, name: str, sure: bool = True) -> Place | None:
-        found = self.named(CITY_ABBREVIATIONS.get(name_key(name), name))
+        key = name_key(name)
+        # "cape may" is no other name of Cape May Court House, but what the town is named after
+        found = [c for c in self.named(CITY_ABBREVIATIONS.get(key, name))
+                 if c[3] >= OWN_CITY_POPULATION or not _named_after(name_key(c[0].split(", ")[0]), key)]
         if found:
             label, lat, lon, population, code, region, radius = found[0]  # the likeliest of the name
         else:

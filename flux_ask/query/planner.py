@@ -1350,8 +1350,9 @@ def _offer_place(words: Words, i: int, draft: Draft, ctx: Context, holdings) -> 
             continue  # "bath toys" is no question about Bath
         held = holdings.photos_near(place) if holdings is not None else None
         if holdings is not None and not held:  # "germantown": another town of the name, where the archive has been
-            place, held = max(((other, holdings.photos_near(other) or 0) for reading in others(name, place, ctx.places)
-                               for other in reading.others), key=lambda found: found[1], default=(place, held))
+            other, most = max(((other, holdings.photos_near(other) or 0) for reading in others(name, place, ctx.places)
+                               for other in reading.others), key=lambda found: found[1], default=(place, 0))
+            place, held = (other, most) if most else (place, held)
         if held and not english.ordinary(name.split()[-1]):
             draft.notes.append(f"'{' '.join(words.originals[i:j])}' read as {place.label}: the archive holds "
                                f"{held:,} photos there")

@@ -1271,3 +1271,15 @@ def test_a_name_of_several_towns_is_the_one_the_archive_holds_photos_of(places, 
 def test_a_journey_beside_its_place_or_days_is_no_picture_word(places):
     assert plan("our trip to japan last fall, the temples", now=NOW, places=places).text == "the temples"
     assert plan("road trip snacks", now=NOW, places=places).text == "road trip snacks"  # no place, no days
+
+
+def test_no_town_of_a_name_is_taken_where_the_archive_holds_none(places):
+    p = plan("florence streets", now=NOW, places=places, holdings=_archive_at((40.0436, -75.1802)))
+    assert p.near is None and [o.question for o in p.other_readings] == ["streets in Florence"]
+
+
+def test_a_town_named_after_a_larger_thing_is_not_that_thing(places):
+    """ "cape may" is no other name of Cape May Court House; "long island" none of Long Island City."""
+    for question in ("dogs on the beach in cape may", "long island beaches"):
+        assert plan(question, now=NOW, places=places).near is None
+    assert plan("dogs in new york", now=NOW, places=places).near.label == "New York City"  # a great city keeps it

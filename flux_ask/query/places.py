@@ -209,7 +209,7 @@ class AreaBook:
         return self._names
 
 
-AREA_INDEX_VERSION = "6"  # bump when the file's layout or its keys change
+AREA_INDEX_VERSION = "7"  # bump when the file's layout, its keys or what fills them change
 SMALL_REGION_M = 20_000  # the reach of a region of 100,000 people or fewer: too small to read from everyday words
 
 

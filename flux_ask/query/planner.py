@@ -406,8 +406,9 @@ def _held_place(p: QueryPlan, holdings: Holdings | None) -> QueryPlan:
         held, k = max((holdings.photos_near(other) or 0, k) for k, other in enumerate(reading.others))
         if held > 0:
             read = p.read_instead(first + k)
-            return replace(read, notes=(*read.notes, f"'{reading.name}' read as {reading.others[k].label}: the "
-                                                     f"archive holds {held:,} photos there, none in {reading.chosen.label}"))
+            said = f"'{reading.name}' read as {reading.others[k].label}: the archive holds {held:,} photos there, " \
+                   f"none in {reading.chosen.label}"
+            return replace(read, notes=(*read.notes, said))
     return p
 
 

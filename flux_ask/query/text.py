@@ -213,8 +213,9 @@ def _normalised(text: str) -> tuple[str, dict[str, list[str]]]:
     text = re.sub(r"\s*(>=|<=|=>|=<|(?<![\w/])>|<(?![a-z_/]|3(?!\d)(?!\s*(?:stars?|★))))\s*", r" \1 ", text,
                   flags=re.I)
     text = _numbers_as_written(text)
-    text = re.sub(r"\b(?:from |in |of )?(?:any|whichever|whatever) years?\b(?![\s,]*(?:but|except|other|apart|besides|not)\b)",
-                  " ", text, flags=re.I)  # no year at all; "any year but 2021" leaves one out
+    # "any year" asks for no year at all; "any year but 2021" leaves one out
+    text = re.sub(r"\b(?:from |in |of )?(?:any|whichever|whatever) years?\b"
+                  r"(?![\s,]*(?:but|except|other|apart|besides|not)\b)", " ", text, flags=re.I)
     # "octobers", "my januaries": every one of that month ("marches" and "mays" are other words)
     text = re.sub(r"\b(?:(\w+) )?(january|february|april|june|july|august|september|october|november|december|"
                   r"januarie|summer|winter|autumn)s\b", _every_one, text, flags=re.I)  # ("falls", "springs": water)
@@ -227,7 +228,7 @@ def _normalised(text: str) -> tuple[str, dict[str, list[str]]]:
 
 
 COUNTED_BEFORE = {"the", "last", "past", "few", "several", "both", "these", "those", "many", "two", "three", "four",
-                  "five", "six", "seven", "eight", "nine", "ten", "some", "all", "our", "those"}
+                  "five", "six", "seven", "eight", "nine", "ten", "some"}
 
 
 def _every_one(m: re.Match) -> str:
@@ -243,7 +244,8 @@ def _numbers_as_written(text: str) -> str:
     thousand grouped or said as k), "iso3200" (glued to its unit), "1/60th" and "slower than a
     15th" (a part of a second said as an ordinal)."""
     text = re.sub(r"(?<![\d,.])(\d{1,3}),(\d{3})(?![\d,])", r"\1\2", text)  # "12,800"
-    text = re.sub(r"(?<=[^\W\d]),(?=\w)|(?<=\d),(?=[^\W\d])|(?<=\d{4}),(?=\d{4})", ", ", text)  # "nyc,2019,2020": typed in haste
+    # "nyc,2019,2020": a comma typed in haste, without its space
+    text = re.sub(r"(?<=[^\W\d]),(?=\w)|(?<=\d),(?=[^\W\d])|(?<=\d{4}),(?=\d{4})", ", ", text)
     text = re.sub(r"\b(iso)(\d{2,6})\b", r"\1 \2", text, flags=re.I)  # "iso3200"
     thousands = r"(\d{1,2}(?:\.\d)?)k\b"  # "1k", "6.4k": by an ISO word only ("4k tv" is a screen)
     text = re.sub(r"\b(iso\W+(?:\w+\W+){0,3}?)" + thousands,

@@ -1218,7 +1218,8 @@ def test_a_picture_desks_shorthand():
 
 @pytest.mark.parametrize("question, label", [
     ("tele stuff >=300", "300 mm or longer"), ("wide angle under 24", "wider than 24 mm"),
-    ("high iso stuff like 6400 and above", "ISO 6400 or higher"), ("clean low iso ones under 200", "lower than ISO 200"),
+    ("high iso stuff like 6400 and above", "ISO 6400 or higher"),
+    ("clean low iso ones under 200", "lower than ISO 200"),
 ])
 def test_a_class_of_a_quantity_gives_way_to_its_bound_said(question, label):
     assert [f.label for f in plan(question, now=NOW).facts] == [label]

@@ -438,8 +438,7 @@ class CityBook:
             sure = True  # "Paris, Texas" names itself plainly enough
         if sure is False and population < WELL_KNOWN_POPULATION:
             return None
-        if population < OWN_CITY_POPULATION and name_key(name).removeprefix("the ") in \
-                NATURAL_REGIONS.keys() | SHORT_NATURAL_NAMES.keys():
+        if population < OWN_CITY_POPULATION and natural_region(name, sure=None) is not None:
             return None  # "skye": the island people travel to, not a suburb of Melbourne
         return Place(label, lat, lon, radius, country=code)
 

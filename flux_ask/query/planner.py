@@ -835,8 +835,7 @@ def _grammar(words: Words, i: int, ctx: Context):
         ctx.before = words.words[i - 1] if i else ""
         ctx.after = words.words[j] if j < len(words) else ""
         ctx.question_before, ctx.question_after = words.originals[:i], words.originals[j:]
-        ends = next((k for k in range(j - 1, len(words)) if words.ends[k]), len(words) - 1)
-        ctx.clause_after = words.words[j:ends + 1]  # "in brooklyn, hats on": "hats" is another clause's
+        ctx.clause_after = words.clause_from(j)
         try:
             phrase = reader.read(tree)
         except UnknownPlace as exc:
@@ -1126,8 +1125,7 @@ def _on_clothes(words: Words, i: int) -> bool:
     before = words.words[max(0, i - 2):i]
     if before[-1:] != ["in"] and before not in (["in", "a"], ["in", "an"], ["in", "the"]):
         return False
-    ends = next((k for k in range(i, len(words)) if words.ends[k]), len(words) - 1)
-    return worn(words.words[i + 1:ends + 1])
+    return worn(words.clause_from(i + 1))
 
 
 def _listed(words: Words, end: int, found: list, draft: Draft, ctx: Context, start: int):

@@ -1022,7 +1022,7 @@ class PhraseReader(Transformer):
         kind = re.match(r"(?:the )?(?:city|town|village) of (.+)", name)
         if kind:  # "from the city of split": a place, whatever its name means as a word
             prep, name = "the city of", kind.group(1)
-        if prep == "in" and self._worn():  # "guys in patagonia fleeces", "a kid in a denver broncos jersey"
+        if prep == "in" and worn(self.ctx.clause_after):  # "guys in patagonia fleeces", "a kid in a denver broncos jersey"
             place = self.ctx.places(name, sure=None)
             if place is not None:
                 self._offer(f"'{name}' as the place {place.label}", "in", place.label)
@@ -1033,9 +1033,6 @@ class PhraseReader(Transformer):
                          not city_and_what_lies_in_it(self.ctx.places, name, [self.ctx.after])):
             return None  # "in the bath", "in reading glasses"; "in jackson heights" is not Jackson
         return self._near(name, sure)
-
-    def _worn(self) -> bool:
-        return worn(self.ctx.clause_after)
 
     def _may_be_a_place(self, name: str, prep: str = "in") -> bool:
         """Whether a name written in lower case after "in", "at" or "from" may be a place: "in the

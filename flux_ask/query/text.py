@@ -41,6 +41,12 @@ class Words:
             return self.originals[i].lower()
         return self.words[i]
 
+    def clause_from(self, j: int) -> list[str]:
+        """The words from word j to the end of its clause (a comma or a stop after a word), none
+        where the word before j ends one ("in brooklyn, hats on": "hats" is another clause's)."""
+        end = next((k for k in range(j - 1, len(self.words)) if self.ends[k]), len(self.words) - 1)
+        return self.words[j:end + 1]
+
     def free(self, i: int, j: int) -> bool:
         """Whether words i..j-1 may be read as a phrase: none of them is kept as a word."""
         return not any(self.kept[i:j])
@@ -128,6 +134,9 @@ def _undo_unread(out: Words, corrected: list[tuple[str, str, str]]) -> None:
             out.notes.remove(note)
 
 
+# "twenty-ish pics", "50ish photos": about that many ("at 5ish" is a time)
+ABOUT_SO_MANY = re.compile(r"\b(\d+|[a-z]+ty|dozen|hundred)-?ish(?=\s+(?:%s)\b)" % "|".join(
+    sorted(vocabulary.terms("picture.nouns"), key=len, reverse=True)), flags=re.I)
 MONTH_START = "(?i:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)"  # any case, inside patterns that are not
 
 
@@ -153,9 +162,7 @@ def _normalised(text: str) -> tuple[str, dict[str, list[str]]]:
     text = text.replace("⟪", " ").replace("⟫", " ")
     # "１２ weeks ago", "٣ weeks ago": full-width forms folded, every script's digits as ASCII ones
     text = re.sub(r"\d", lambda m: str(unicodedata.decimal(m.group(), 0)), unicodedata.normalize("NFKC", text))
-    nouns = "|".join(sorted(vocabulary.terms("picture.nouns"), key=len, reverse=True))
-    text = re.sub(rf"\b(\d+|[a-z]+ty|dozen|hundred)-?ish(?=\s+(?:{nouns})\b)", r"about \1", text,
-                  flags=re.I)  # "twenty-ish pics", "50ish photos": about that many ("at 5ish" is a time)
+    text = ABOUT_SO_MANY.sub(r"about \1", text)
     text, said = _spoken_numbers(text)
     spelled = vocabulary.table("spelled_out")  # "b&w", "wknd", "w/": written out, before "&" is "and"
     text = " ".join(spelled.get(w.lower().rstrip(",;:.!?"), None) and spelled[w.lower().rstrip(",;:.!?")] +

@@ -256,15 +256,18 @@ class ResultGrid(Vertical, can_focus=True):
     def follow_view(self) -> None:
         """Show the rows on screen and MARGIN rows either side. A grid out of view
         gives its rows back."""
-        if not self.columns or not self.is_mounted:
-            return
+        if self.columns and self.is_mounted:
+            self._mount_rows(self.rows_in_view())
+
+    def rows_in_view(self) -> range:
+        """The rows on screen, MARGIN rows either side; the cursor's alone for a focused grid out of view."""
         top, height = self._top_on_screen(), self.screen.size.height
         first = min(self.row_count, max(0, -top // self.tile.height - MARGIN))
         last = min(self.row_count, -(-(height - top) // self.tile.height) + MARGIN)
         cursor_row = self.cursor // self.columns
         if first >= last and self.has_focus:  # off screen but focused: keep the cursor's row
             first, last = cursor_row, cursor_row + 1
-        self._mount_rows(range(first, max(first, last)))
+        return range(first, max(first, last))
 
     def _place_in_scroller(self) -> tuple[ScrollableContainer | None, int]:
         """The container that scrolls the grid, and the line of its first row in that

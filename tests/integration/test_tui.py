@@ -68,9 +68,10 @@ async def steady(pilot, frames: int = 50) -> None:
 
 
 def laid_out(app) -> bool:
-    """Every answer's grid has had its size: before that it is no rows high, and two frames alike
-    on a loaded machine would show its heading with no pictures under it."""
-    return all(grid.columns for grid in app.query(ResultGrid))
+    """Every answer's grid has had its size and shows the rows in its view: before that it is no
+    rows high, or rows short after a scroll, and two frames alike on a loaded machine would show
+    a heading with no pictures under it."""
+    return all(grid.columns and grid.window == grid.rows_in_view() for grid in app.query(ResultGrid))
 
 
 def text_of(widget) -> str:

@@ -88,6 +88,7 @@ from flux_ask.query.text import Words, holiday_of, read
 __all__ = ["ImpossibleQuestion", "UnknownPlace", "plan", "similar_plan"]
 
 MAX_QUESTION_WORDS = 60  # CLIP reads 77 tokens: a longer question is cut, and the plan says so
+MAX_WORD_CHARS = 300  # longer than any word or file path: cut before dozens of patterns each read all of it
 ASKING = vocabulary.terms("ask.asking")
 ASKING_VERBS = vocabulary.terms("ask.verbs")
 PICTURE_NOUNS = vocabulary.terms("picture.nouns")
@@ -439,8 +440,12 @@ def _calendar_implied(draft: Draft, ctx: Context) -> str | None:
 
 
 def _read(text: str, ctx: Context, holdings: Holdings | None) -> Draft:
+    long_words = [len(w) for w in text.split() if len(w) > MAX_WORD_CHARS]
+    if long_words:
+        text = re.sub(r"\S{%d,}" % (MAX_WORD_CHARS + 1), lambda m: m.group()[:MAX_WORD_CHARS], text)
     words = read(text)
     draft = Draft(notes=list(words.notes))
+    draft.notes += [f"a word of {n:,} characters was read as its first {MAX_WORD_CHARS}" for n in long_words]
     if len(words) > MAX_QUESTION_WORDS:
         draft.notes.append(f"only the first {MAX_QUESTION_WORDS} of its {len(words)} words were read: "
                            "CLIP reads no more")

@@ -89,16 +89,28 @@ def hostile_question(rng: random.Random) -> str:
 
 @pytest.mark.slow
 def test_two_thousand_hostile_questions_plan_quickly_in_little_memory_or_fail_in_words():
+    import gc
     import resource
 
     rng = random.Random(34)
     questions = [hostile_question(rng) for _ in range(2000)]
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     slowest = (0.0, "")
-    for question in questions:
-        started = time.perf_counter()
-        check(question)  # a plan that keeps its rules, or a FluxAskError: never anything else
-        slowest = max(slowest, (time.perf_counter() - started, question[:80]))
+    gc.collect()
+    gc.freeze()  # what the tests before this one made is no question's to sweep: a pause over it is not planning
+    try:
+        for question in questions:
+            started = time.perf_counter()
+            check(question)  # a plan that keeps its rules, or a FluxAskError: never anything else
+            slowest = max(slowest, (time.perf_counter() - started, question[:80]))
+    finally:
+        gc.unfreeze()
     grown = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 - before
     assert slowest[0] <= HOSTILE_SECONDS, slowest
     assert grown <= HOSTILE_MB, grown
+
+
+def test_a_word_longer_than_any_word_is_read_as_its_start_and_the_plan_says_so():
+    p = plan("dogs " + "a" * 80_000 + " in 2019", now=NOW, places=places)
+    assert "a word of 80,000 characters was read as its first 300" in p.notes
+    assert p.date_ranges == (("2019-01-01", "2019-12-31"),) and "dogs" in p.text

@@ -76,7 +76,15 @@ def known(word: str) -> bool:
         return False
     if listed(word):
         return True
-    return len(word) > 3 and not word.endswith("ss") and ordinary(word)  # "christmass" is no plural
+    if len(word) > 3 and not word.endswith("ss") and ordinary(word):  # "christmass" is no plural
+        return True
+    return _compound(word)
+
+
+def _compound(word: str) -> bool:
+    """Two everyday words written as one, as newer words are ("rooftops", "streetlights"), which
+    the old dictionaries lack. Parts of four letters or more: "wends"+"day" is no word."""
+    return any(everyday(word[:at]) and ordinary(word[at:]) for at in range(4, len(word) - 3))
 
 
 def listed(word: str) -> bool:

@@ -251,7 +251,8 @@ def nearest_names(name: str, names: Sequence[str], owners: Sequence | None = Non
     """Those of `names` a letter off `name` (one left out, added or two swapped; changed too in a
     name of eight letters or more), with the same first letter and as many words, when they are
     all one place's (`owners`: whose name each is, where a place has several: "lisbon" and an
-    old spelling); none when they are several places'."""
+    old spelling) or one name several places share ("philadephia": the reader picks among them
+    as for the name spelt right); none when they are several places' several names."""
     key = name_key(name)
     if len(key) < 5:
         return []  # "nite", "pics": too short to tell a typo from another word
@@ -262,7 +263,8 @@ def nearest_names(name: str, names: Sequence[str], owners: Sequence | None = Non
             for n, d, at in process.extract(key, names, scorer=OSA.distance, score_cutoff=1, limit=8)
             if n[0] == key[0] and n.count(" ") == key.count(" ") and (len(key) >= 8 or not _one_changed(key, n))]
     best = [(n, owner) for n, d, owner in near if d == min(d for _, d, _ in near)]
-    return [n for n, _ in best] if len({owner for _, owner in best}) == 1 else []
+    return list(dict.fromkeys(n for n, _ in best)) if len({owner for _, owner in best}) == 1 or \
+        len({n for n, _ in best}) == 1 else []
 
 
 def _one_changed(a: str, b: str) -> bool:

@@ -841,6 +841,7 @@ def _grammar(words: Words, i: int, ctx: Context):
         ctx.after = words.words[j] if j < len(words) else ""
         ctx.question_before, ctx.question_after = words.originals[:i], words.originals[j:]
         ctx.clause_after = words.clause_from(j)
+        ctx.alone = len(words) > j - i and (i == 0 or words.ends[i - 1]) and (j == len(words) or words.ends[j - 1])
         try:
             phrase = reader.read(tree)
         except UnknownPlace as exc:

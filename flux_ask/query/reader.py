@@ -203,6 +203,7 @@ class Context:
     question_before: list[str] = field(default_factory=list)  # the words before the span, as typed
     question_after: list[str] = field(default_factory=list)  # ... and after it
     clause_after: list[str] = field(default_factory=list)  # the words after it up to a comma or a stop
+    alone: bool = False  # a clause of its own, set off by a comma or a stop from the question's others
 
 
 @dataclass(frozen=True)
@@ -227,6 +228,10 @@ class Span:
 
 # -- one method per rule ----------------------------------------------------------------
 
+PICTURE_NOUNS = vocabulary.terms("picture.nouns")
+# "first 15 from morocco", "the last 5 taken in rome": a count of photos without the noun, by
+# the word after it ("the first 2 weeks", "the first 3 of july" are no count)
+PHOTOS_FROM = {"from", "in", "at", "taken", "shot", "made", "on", "with"}
 WORN = vocabulary.terms("picture.worn")  # "in a yankees cap": what people wear
 EXCEPTING = {"but", "except", "excluding", "minus", "apart"}  # after a date: "winter except december"
 # after a season or month said bare, a time of it: "summer evenings", "august nights", "winter days"
@@ -264,6 +269,8 @@ class PhraseReader(Transformer):
             return None  # "st patrick's cathedral", "easter island": a place named for the day
         if span.bare and self.ctx.after in TIMES_OF_THE_SEASON:
             introduced = True  # "summer evenings", "august nights": the time of day, in that season or month
+        if span.bare and (self.ctx.after in PICTURE_NOUNS or self.ctx.alone):
+            introduced = True  # "summer pics", "fog in sf, summer": when the photos were taken
         # "summer vs winter", "winter but not december", "compare summer and winter"
         if span.bare and "the" in (w.lower() for w in self.ctx.originals) and _a_noun_follows(self.ctx):
             return None  # "the winter issue", "the summer house": a season that names a thing
@@ -601,6 +608,15 @@ class PhraseReader(Transformer):
         t = _tokens(c)
         return self._within_month(c, vocabulary.table("dates.month_weeks")[t[0]], f"the {t[0]} week of {t[-1]}")
 
+    def month_days(self, c) -> Span | None:
+        edge, unit = _tokens(c)[:2]
+        n = next(x for x in c if isinstance(x, int))
+        length = n * {"week": 7, "day": 1}.get(_unit(unit), 99)
+        if not 0 < length <= 28:
+            return None  # "the first 2 months of june": no part of a month
+        days = [1, length] if edge == "first" else [-length, -1]
+        return self._within_month(c, days, f"the {edge} {n} {unit} of {_tokens(c)[2]}")
+
     def _within_month(self, c, days: list[int], said: str) -> Span:
         month = dates.month_number(next(w for w in _tokens(c) if w[:3] in dates.MONTHS and w not in
                                         vocabulary.table("dates.month_weeks")))
@@ -645,8 +661,14 @@ class PhraseReader(Transformer):
         """ "winter 2017-18": the season that runs across the two years, named by the later."""
         t = _tokens(c)
         later = dates.year_of(t[-1] if len(t[-1]) == 4 else t[1][:2] + t[-1].strip("'"), self.ctx.now)
-        rng = dates.season_range(t[0], later if t[0].startswith("winter") or self.ctx.hemisphere == "south"
-                                 else int(t[1]), self.ctx.hemisphere)
+        for hemisphere in (self.ctx.hemisphere, "south" if self.ctx.hemisphere == "north" else "north"):
+            rng = dates.season_range(t[0], later, hemisphere)
+            if rng[0].year < later:  # "summer 2024/25": only the southern summer runs across the two
+                if hemisphere != self.ctx.hemisphere:
+                    self._offer(f"the {t[0]}s of {later - 1} and {later}, {self.ctx.hemisphere}ern",
+                                f"{t[0]} {later - 1} and {t[0]} {later}")
+                return Span((rng,), f"{dates.describe(rng)}{self._season_note(t[0], hemisphere)}")
+        rng = dates.season_range(t[0], int(t[1]), self.ctx.hemisphere)  # "spring 2019-20": no spring runs across
         return Span((rng,), f"{dates.describe(rng)}{self._season_note(t[0])}")
 
     def short_range(self, c) -> Span:
@@ -658,8 +680,8 @@ class PhraseReader(Transformer):
         rng = (date(first, 1, 1), date(last, 12, 31))
         return Span((rng,), dates.describe(rng))
 
-    def _season_note(self, season: str) -> str:
-        return f" (meteorological {season.rstrip('s')}, {self.ctx.hemisphere}ern hemisphere)"
+    def _season_note(self, season: str, hemisphere: str | None = None) -> str:
+        return f" (meteorological {season.rstrip('s')}, {hemisphere or self.ctx.hemisphere}ern hemisphere)"
 
     def month_year(self, c) -> Span:
         t = _tokens(c)
@@ -726,7 +748,7 @@ class PhraseReader(Transformer):
             return None
         word = _tokens(c)[0]
         rng = dates.month_range(dates.year_of(word, self.ctx.now), 1, 12)
-        return Span((rng,), dates.describe(rng), bare=word.startswith("'"))  # "in '08"; "'08" alone is words
+        return Span((rng,), dates.describe(rng))  # "in '08", "galway '18": a year however said
 
     def _era(self) -> bool:
         """ "a 1967 mustang", "1920s style dresses": what the picture shows, not when it was taken."""
@@ -1212,6 +1234,12 @@ class PhraseReader(Transformer):
 
     def oldest(self, c) -> Order:
         return Order("oldest", next((x for x in c if isinstance(x, int)), None))
+
+    def oldest_said(self, c) -> Order | None:
+        return self.oldest(c) if self.ctx.after in PHOTOS_FROM else None
+
+    def newest_said(self, c) -> Order | None:
+        return self.newest(c) if self.ctx.after in PHOTOS_FROM else None
 
     def first_one(self, c) -> Order:
         return Order("oldest", self._one_said())

@@ -138,6 +138,8 @@ def _undo_unread(out: Words, corrected: list[tuple[str, str, str]]) -> None:
 ABOUT_SO_MANY = re.compile(r"\b(\d+|[a-z]+ty|dozen|hundred)-?ish(?=\s+(?:%s)\b)" % "|".join(
     sorted(vocabulary.terms("picture.nouns"), key=len, reverse=True)), flags=re.I)
 MONTH_START = "(?i:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)"  # any case, inside patterns that are not
+MONTH_WORD = r"(?:jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)\.?|january|february|march|april|may|june|july|" \
+             r"august|september|october|november|december"
 
 
 def _years_referred_back(text: str) -> str:
@@ -168,6 +170,7 @@ def _normalised(text: str) -> tuple[str, dict[str, list[str]]]:
     text = " ".join(spelled.get(w.lower().rstrip(",;:.!?"), None) and spelled[w.lower().rstrip(",;:.!?")] +
                     w[len(w.rstrip(",;:.!?")):] or w for w in text.split())
     text = text.replace("&", " and ")
+    text = re.sub(r"\b(golden|blue|magic) hrs?\b", r"\1 hour", text, flags=re.I)  # "golden hr"; "24 hr diner" as typed
     text = re.sub(r"\bnon-(?=\w)", "non ", text, flags=re.I)  # "non-iphone shots"
     text = re.sub(r"\b(portrait|landscape|vertical|horizontal|square)-(?=orient|format)", r"\1 ", text,
                   flags=re.I)  # "portrait-orientation photographs"
@@ -178,6 +181,11 @@ def _normalised(text: str) -> tuple[str, dict[str, list[str]]]:
     text = text.replace("&&", " and ")
     text = re.sub(r"\b(f/?\d+(?:\.\d+)?)-(f/?\d+(?:\.\d+)?)\b", r"\1 - \2", text, flags=re.I)  # "f/16-f/22"
     text = re.sub(r"\b((?:19|20)\d\d)\s*[-–/]\s*(\d\d)\b(?![\d/.-])", r"\1 - \2", text)  # "winter 2017-18"
+    # "jan–mar 22": a number after a span of months whose first has no day is the year of both
+    text = re.sub(rf"\b({MONTH_WORD}) ?- ?({MONTH_WORD}) (\d\d)\b(?![\d/.:-]| ?,? ?(?:19|20)\d\d)", r"\1 - \2 '\3",
+                  text, flags=re.I)
+    text = re.sub(r"\b(winters?|summers?|autumn|fall) (\d\d)/(\d\d)\b(?![\d/.-])", lambda m: f"{m[1]} 20{m[2]} - {m[3]}"
+                  if int(m[3]) == int(m[2]) + 1 else m[0], text, flags=re.I)  # "winter 18/19": 2018 into 2019
     text = re.sub(r"\b((?:19|20)\d\d)\s*[-–]\s*((?:19|20)\d\d)\b", r"\1 - \2", text)  # "2019-2021"
     text = re.sub(r"\b(early|mid|late)-((?:19|20)\d\d)\b", r"\1 \2", text, flags=re.I)  # "mid-2018"
     text = re.sub(r"\b(early|mid|late)[\s-]+['’‘](\d\d)\b", lambda m: f"{m.group(1)} "  # "early '17"
@@ -597,7 +605,8 @@ def _keep_compounds(out: Words) -> None:
         for words in compounds.get(word, ()):
             said = out.words[k:k + len(words)]
             if len(said) == len(words) and tuple(said[:-1]) == words[:-1] and \
-                    said[-1] in (words[-1], f"{words[-1]}s", f"{words[-1]}es"):
+                    said[-1] in (words[-1], f"{words[-1]}s", f"{words[-1]}es") and \
+                    not any(out.ends[k:k + len(words) - 1]):  # "autumn, leaves on cars": two clauses
                 for j in range(k, k + len(words)):
                     out.kept[j] = True
                 break

@@ -1284,3 +1284,49 @@ def test_a_town_named_after_a_larger_thing_is_not_that_thing(places):
     for question in ("dogs on the beach in cape may", "long island beaches"):
         assert plan(question, now=NOW, places=places).near is None
     assert plan("dogs in new york", now=NOW, places=places).near.label == "New York City"  # a great city keeps it
+
+
+@pytest.mark.parametrize("question, label", [
+    ("murals in philidelphia", "Philadelphia"), ("barcelonna beach", "Barcelona"),
+])
+def test_a_typo_of_a_name_several_towns_share_is_that_name(places, question, label):
+    """Two Barcelonas a letter off "barcelonna" are one name misspelt, read as the name is."""
+    assert plan(question, now=NOW, places=places).near.label == label
+
+
+@pytest.mark.parametrize("question, first, text", [
+    ("autumn pics of the river", ("1987-09-01", "1987-11-30"), "the river"),
+    ("august shots", ("1987-08-01", "1987-08-31"), ""),
+    ("wet streets, winter", ("1986-12-01", "1987-02-28"), "wet streets"),
+    ("fall, leaves on cars", ("1987-09-01", "1987-11-30"), "leaves on cars"),
+    ("winter coats on a rack", None, "winter coats on a rack"),  # a season that names a thing stays one
+    ("may flowers", None, "may flowers"),
+    ("harbour lights '19", ("2019-01-01", "2019-12-31"), "harbour lights"),
+])
+def test_a_season_or_month_before_photos_or_in_a_clause_of_its_own_is_when(places, question, first, text):
+    p = plan(question, now=NOW, places=places)
+    assert (p.date_ranges[0] if p.date_ranges else None) == first and p.text == text
+
+
+@pytest.mark.parametrize("question, dates", [
+    ("the first two weeks of june 2020", ("2020-06-01", "2020-06-14")),
+    ("last 10 days of august 2019, beach", ("2019-08-22", "2019-08-31")),
+    ("summer 2022/23 in melbourne", ("2022-12-01", "2023-02-28")),  # only the southern summer runs across
+    ("winter 19/20", ("2019-12-01", "2020-02-29")),
+    ("sep–nov 21, fog", ("2021-09-01", "2021-11-30")),  # the year of both months, not the 21st
+])
+def test_parts_of_a_month_counted_and_seasons_across_two_years(places, question, dates):
+    assert plan(question, now=NOW, places=places).date_ranges == (dates,)
+
+
+@pytest.mark.parametrize("question, limit, order", [
+    ("first 20 from lisbon", 20, "oldest"), ("the latest 8 taken in rome", 8, "newest"),
+])
+def test_a_count_with_first_or_last_needs_no_noun_before_where(places, question, limit, order):
+    p = plan(question, now=NOW, places=places)
+    assert (p.limit, p.order) == (limit, order) and p.text == ""
+    assert plan("the first 2 weeks of may", now=NOW).limit is None
+
+
+def test_hr_is_an_hour():
+    assert [f.label for f in plan("golden hr on the pier", now=NOW).facts] == ["golden hour"]

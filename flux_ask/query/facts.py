@@ -260,6 +260,8 @@ def _camera(words, originals, i, holdings) -> Found | None:
         value = _camera_value(said, holdings, after_preposition, led)
         if value is None:
             continue
+        if not after_preposition and not led and said == value.split()[0] + "s":
+            return None  # "holding iphones up", "a shelf of leicas": cameras in the picture
         if n < len(name_words) and name_words[n] in CAMERA_NOUNS:
             n += 1
         taken = _taken(match) - (len(name_words) - n)

@@ -91,6 +91,7 @@ MAX_QUESTION_WORDS = 60  # CLIP reads 77 tokens: a longer question is cut, and t
 MAX_WORD_CHARS = 300  # longer than any word or file path: cut before dozens of patterns each read all of it
 ASKING = vocabulary.terms("ask.asking")
 ASKING_VERBS = vocabulary.terms("ask.verbs")
+ASKING_AFTER: dict[str, list[str]] = vocabulary.table("ask.after")
 PICTURE_NOUNS = vocabulary.terms("picture.nouns")
 SHAPED_PHOTOS = vocabulary.terms("picture.shaped")
 ONE_PICTURE = vocabulary.terms("picture.one")
@@ -885,6 +886,13 @@ def _name_goes_on(words: Words, j: int, the: bool = False) -> bool:
 
 # -- the front of a question: asking words and counts --------------------------------------
 
+def _count_alone(words: Words, i: int, draft: Draft) -> bool:
+    """Whether word i is a count that ends its clause after an asking word or "just": how many photos."""
+    word = words.words[i]
+    return dates.is_count(word) and not re.fullmatch(r"(19|20)\d\d", word) and \
+        (i + 1 == len(words) or words.ends[i]) and (draft.asked or i > 0 and words.words[i - 1] in ("just", "only"))
+
+
 def _date_begins(words: Words, i: int) -> bool:
     """Whether a date of two words or more begins at word i ("up to 2017")."""
     return may_begin(" ".join(words.words[i:i + 4])) and any(
@@ -934,8 +942,11 @@ def _drop_asking(words: Words, draft: Draft, holdings: Holdings | None = None, i
         elif word in ("a", "an") and i + 1 < len(w) and w[i + 1] in PICTURE_NOUNS:
             pass  # "a photo of a dog"
         elif word in HEDGES and i + 1 < len(w) and dates.is_count(w[i + 1]) and \
-                _front_count(w, i + 1, True) is not None:
+                _front_count(w, i + 1, True) is not None and not _date_begins(words, i + 1):
             draft.asked = True  # "like 15 sunsets", "about 20 foggy mornings": the count is what is asked
+        elif _count_alone(words, i, draft):  # "show me three", "just one. the best sunrise"
+            draft.limit, i = dates.count_of(word), i + 1
+            continue
         elif (taken := _front_count(w, i, draft.asked)) is not None:  # "10 beach photos", "a dozen sunsets"
             if taken[0] < 1:
                 raise ImpossibleQuestion(f"a count of {taken[0]} shows no photo: ask for 1 or more")
@@ -944,7 +955,8 @@ def _drop_asking(words: Words, draft: Draft, holdings: Holdings | None = None, i
         elif (j := _count_or_things(words, i, draft)) is not None:  # "a dozen doorways"
             i = j
             continue
-        elif not (_is_asking(word, i) or draft.asks_how and word in HOW_AUXILIARIES) or _date_begins(words, i):
+        elif not (_is_asking(word, i) or draft.asks_how and word in HOW_AUXILIARIES or
+                  i and w[i - 1] in ASKING_AFTER.get(word, ())) or _date_begins(words, i):
             break  # "up to 2017": an asking word that begins a date
         draft.asks_how = draft.asks_how or word == "how"
         draft.asked = draft.asked or word in ASKING_VERBS
@@ -1402,7 +1414,7 @@ def _rewritten(words: Words, i: int, j: int, instead: str) -> str:
 
 def _clean_text(words: list[str]) -> str:
     words = [w for w in words if w not in PICTURE_NOUNS and w not in STEERING]
-    while words and (words[0] in CONNECTORS or words[0] in AUXILIARIES):
+    while words and (words[0] in CONNECTORS or words[0] in AUXILIARIES or words[0] in ("and", "or")):
         words = words[1:]
     while words and words[-1] in CONNECTORS | MAKING_VERBS | {"and", "or", "in", "at", "on"}:
         words = words[:-1]
@@ -1586,11 +1598,20 @@ def _days_of_the_week(draft: Draft) -> None:
 
 
 def _clock_within_daytime(draft: Draft) -> None:
-    """ "in the morning between 7 and 10": the hours said; the morning they lie in says nothing more."""
-    hours = [f.value for f in draft.facts if f.name == "hour" and f.op == "between"]
-    if len(hours) != 1 or hours[0][0] > hours[0][1]:
+    """ "in the morning between 7 and 10": the hours said; the morning they lie in says nothing more.
+    "mornings before 9": the hours of both, 5:00 to 9:00."""
+    hours = [f for f in draft.facts if f.name == "hour" and f.op == "between"]
+    if len(hours) != 1 or hours[0].value[0] > hours[0].value[1]:
         return
-    first, last = hours[0]
+    first, last = hours[0].value
+    for f in draft.facts:
+        if f.name == "daytime" and f.value in CLOCK_TIMES and len(clock_hours(f.value)) == 1:
+            a, b = clock_hours(f.value)[0]
+            if a <= b and max(first, a) <= min(last, b) and not a <= first <= last <= b:
+                first, last = max(first, a), min(last, b)
+                both = Fact("hour", "between", (first, last), f"{f.label} {hours[0].label} ({first}:00-{last}:59)")
+                draft.facts = [both if g is hours[0] else g for g in draft.facts if g is not f]
+                break
     draft.facts = [f for f in draft.facts if not (f.name == "daytime" and f.value in CLOCK_TIMES and any(
         a <= first and last <= b for a, b in clock_hours(f.value)))]
 

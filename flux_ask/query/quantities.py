@@ -240,7 +240,7 @@ def _after(words: list[str], j: int, quantity: str) -> tuple[str | None, int]:
             said = phrase.split()
             if words[j:j + len(said)] == said:
                 return op, len(said)
-    if words[j:j + 1] == ["or"]:
+    if words[j:j + 1] in (["or"], ["and"]):  # "f/16 and smaller", as "or smaller"
         spec = vocabulary.entry(f"quantity.{quantity}")
         for direction in sorted(spec["more"] + spec["less"], key=lambda d: -len(d.split())):
             said = direction.split()
@@ -252,7 +252,7 @@ def _after(words: list[str], j: int, quantity: str) -> tuple[str | None, int]:
 
 
 def _said_direction(words: list[str], j: int) -> bool:
-    return words[j:j + 1] == ["or"] and bool(words[j + 1:j + 2]) and words[j + 1] in _directions()
+    return words[j:j + 1] in (["or"], ["and"]) and bool(words[j + 1:j + 2]) and words[j + 1] in _directions()
 
 
 def _direction(quantity: str, word: str, *, strict: bool) -> str | None:

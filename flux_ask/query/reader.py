@@ -287,6 +287,8 @@ class PhraseReader(Transformer):
         dates_read = Dates(span.ranges, span.note, every=span.every, holiday=span.holiday, in_year=in_year,
                            open=span.open, unit="season" if "meteorological" in span.note else span.unit,
                            again=_as_ranges(span.again))
+        if span.numeric:
+            self._offer_other_order(span.numeric)
         if span.daytime:  # "this morning": today, in the morning
             from flux_ask.query.facts import daytime_fact
 
@@ -377,7 +379,17 @@ class PhraseReader(Transformer):
             return None
         if demonym and found.rule is None:
             found = replace(found, countries=(vocabulary.table("demonyms")[demonym],))
+        self._offer_part(found, name)
         return found, t.get("HOLIDAY_SPAN"), name
+
+    def _offer_part(self, festival, name: str) -> None:
+        """A festival's name holding the name of a part of it ("passover seder": the week, or
+        the seder nights alone) is read as the whole, and the part offered."""
+        for word in name.split() if festival.rule and " " in name else ():
+            part = festivals.find(word)
+            if part is not None and part.rule and part.key != festival.key and _part_of(part, festival):
+                said = " ".join(self.ctx.originals)
+                self._offer(f"'{name}' as {part.label} alone", re.sub(re.escape(name), word, said, flags=re.I))
 
     def holiday(self, c):
         return c[0]
@@ -755,6 +767,9 @@ class PhraseReader(Transformer):
         first = self.ctx.originals[0].lower()
         if self.ctx.after in vocabulary.terms("picture.nouns"):
             return False  # "my 2019 photos", "a 1998 snapshot": when they were taken
+        if self.ctx.after in ("and", "or", "vs", "versus", "to") and \
+                re.fullmatch(r"(?:19|20)\d\d|'\d\d", "".join(self.ctx.question_after[1:2])):
+            return False  # "my 2017 and 2026 shots": years, listed
         return first not in vocabulary.terms("dates.prepositions") and \
             (self.ctx.before in vocabulary.terms("dates.era_before") or
              self.ctx.after in vocabulary.terms("dates.era_after"))
@@ -893,6 +908,7 @@ class PhraseReader(Transformer):
             return None
         if first.numeric and last.numeric:  # "20/07/2019 - 05/08/2019": one end shows the order of both
             first, last = self._in_one_order(first, last)
+            self._offer_other_order(first.numeric, last.numeric)
         rng = (first.ranges[0][0], last.ranges[-1][1])
         if rng[0] > rng[1]:
             raise ImpossibleQuestion(f"the dates in '{' '.join(self.ctx.originals)}' end before they begin")
@@ -909,6 +925,20 @@ class PhraseReader(Transformer):
                     f"from {start.isoformat()} to {last_day.isoformat()}")
         return Span(ranges, f"{first.holiday}, each year from {start.year} to {end}", holiday=first.holiday,
                     year_said=True)
+
+    def _offer_other_order(self, *said: str) -> None:
+        """Days in digits either order reads ("03/04/2019": March or April), read in the configured
+        order, are offered in the other: the plan says how it read them."""
+        if any("." in day or _only_order(day) for day in said):
+            return  # "03.07.2022": dots put the day first wherever they are written
+        other = "DMY" if self.ctx.date_order.startswith("M") else "MDY"
+        read = [dates.parsed_day(day, self.ctx.now, other) for day in said]
+        if None in read or read[0] > read[-1] or all(len(set(DAY_IN_DIGITS.fullmatch(day).groups()[:2])) == 1
+                                                     for day in said):
+            return
+        days = ["from", read[0].isoformat(), "to", read[-1].isoformat()] if len(read) > 1 else ["on", read[0].isoformat()]
+        self._offer(f"'{' - '.join(said)}' with the {'day' if other == 'DMY' else 'month'} first: {' '.join(days[1:])}",
+                    *days)
 
     def _in_one_order(self, first: Span, last: Span) -> tuple[Span, Span]:
         """Two days in digits, read in the one order that can read both: a day past the 12th
@@ -1363,6 +1393,13 @@ def _range_in_year(first: Span, last: Span) -> Callable[[int], Span] | None:
         rng = (start.ranges[0][0], end.ranges[-1][1])
         return Span((rng,), _from_to(rng))
     return in_year
+
+
+def _part_of(part, whole, year: int = 2024) -> bool:
+    """Whether a festival's days lie within another's and are fewer (the seder nights in Passover)."""
+    inner, outer = part.days(year, part.country or "US"), whole.days(year, whole.country or "US")
+    return bool(inner and outer) and all(any(a <= c and d <= b for a, b in outer) for c, d in inner) and \
+        sum((d - c).days for c, d in inner) < sum((b - a).days for a, b in outer)
 
 
 def _tokens(children) -> list[str]:

@@ -234,7 +234,14 @@ def _normalised(text: str) -> tuple[str, dict[str, list[str]]]:
     # "octobers", "my januaries": every one of that month ("marches" and "mays" are other words)
     text = re.sub(r"\b(?:(\w+) )?(january|february|april|june|july|august|september|october|november|december|"
                   r"januarie|summer|winter|autumn)s\b", _every_one, text, flags=re.I)  # ("falls", "springs": water)
-    text = re.sub(r"\b([1-4])(?:st|nd|rd|th)(?= (?:quarter|week)\b)",  # "3rd quarter 2023", "the 2nd week of may"
+    text = _weekdays_written_short(text)
+    # "rain umbrella -people", "skyline -nyc", 'bikes -"citi bike"': a search engine's minus is "not"
+    text = re.sub(r"(?:^|(?<=\s))-((?:[^\W\d]|')[\w'-]*|\"[^\"]+\"|(?:19|20)\d\d\b)(?!\s*\d)",
+                  lambda m: f"{', ' if m.start() else ''}not {m[1]},", text)
+    text = re.sub(rf"\b({MONTH_WORD})/({MONTH_WORD})\b", r"\1 and \2", text, flags=re.I)  # "march/april 2019"
+    text = re.sub(r"\b(?:exactly|precisely) (?=\d)", "", text, flags=re.I)  # "rated exactly 5": the number is exact
+    text = re.sub(r"\b(summer|winter|spring|autumn|fall) months\b", r"\1", text, flags=re.I)  # "the winter months"
+    text = re.sub(r"\b([1-4])(?:st|nd|rd|th)(?= (?:quarter|week|half)\b)",  # "3rd quarter 2023", "2nd half of 2025"
                   lambda m: ("first", "second", "third", "fourth")[int(m.group(1)) - 1], text, flags=re.I)
     text = re.sub(r"\b((?:19|20)\d\d)\s*\+\s*(?=(?:19|20)\d\d\b)", r"\1 and ", text)  # "2022 + 2023": both years
     text = re.sub(r"(\d)\+(?=[\s,;.!?)]|$|[a-z])", r"\1 + ", text, flags=re.I)  # "6400+", "4+ stars"
@@ -317,9 +324,58 @@ def _spoken_numbers(text: str) -> tuple[str, dict[str, list[str]]]:
         said.setdefault(figures, []).append(m.group(0))
         return figures
 
+    text = SPOKEN_SHUTTER.sub(_shutter_said, text)
     text = _ordinal_days().sub(lambda m: (m.group("month") or "") + alpha2digit(m.group("day") or m.group("before"),
                                                                                 "en", threshold=0), text)
     return _NUMBER_RUN.sub(cardinal, SPOKEN_YEAR.sub(year, text)), said
+
+
+# a shutter speed as dictated: "one two fiftieth" (1/250), "a sixtieth of a second", "one five hundredth"
+SPOKEN_SHUTTER = re.compile(rf"(?<![\w-])(?:one|a)[\s-]+(?P<said>(?:(?:{_UNITS}|{_TENS}|hundred|thousand)[\s-]+){{0,3}}"
+                            rf"(?:[a-z]+ieth|[a-z]+th|second|third)s?)(?P<second> of a second| of a sec\b)?", re.I)
+SHUTTER_DENOMINATORS = {2, 3, 4, 5, 8, 10, 15, 20, 25, 30, 40, 50, 60, 80, 100, 125, 160, 200, 250, 320, 400, 500, 640,
+                        800, 1000, 1250, 1600, 2000, 2500, 3200, 4000, 5000, 6400, 8000}
+CARDINAL_OF = {"second": "two", "third": "three", "fourth": "four", "fifth": "five", "eighth": "eight",
+               "ninth": "nine", "twelfth": "twelve"}
+
+
+WEEKDAY_SHORT = {"mon": "monday", "tue": "tuesday", "tues": "tuesday", "wed": "wednesday", "weds": "wednesday",
+                 "thu": "thursday", "thur": "thursday", "thurs": "thursday", "fri": "friday", "sat": "saturday",
+                 "sun": "sunday"}
+SHORT_WORDS = ("mon", "wed", "sat", "sun")  # words too: a weekday only beside another, or after "on"
+_ANY_WEEKDAY = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|" + "|".join(WEEKDAY_SHORT) + r")\.?"
+_WEEKDAY_RUN = re.compile(rf"\b{_ANY_WEEKDAY}(?:(?:\s*[-–/&,]\s*|\s+(?:and|or|to|through|thru|till|until)\s+)"
+                          rf"{_ANY_WEEKDAY})+(?![\w])", re.I)
+_SHORT_ALONE = re.compile(r"\b(tues?|weds|thu|thurs?|fri)\b\.?|\b(on|every|each|last|this|next) (mon|wed|sat|sun)\b\.?",
+                          re.I)
+
+
+def _weekdays_written_short(text: str) -> str:
+    """ "fri and sat", "mon-fri", "on sat": weekdays written short, in full; "sat" and "sun" are
+    words too, so those only beside another weekday or after "on"."""
+    def full(word: str) -> str:
+        return WEEKDAY_SHORT.get(word.lower().rstrip("."), word)
+    text = _WEEKDAY_RUN.sub(lambda m: re.sub(r"\s*[-–]\s*", " - ", re.sub(r"[a-z]+\.?", lambda w: full(w[0]), m[0],
+                                                                         flags=re.I)), text)  # "mon-fri": a range
+    return _SHORT_ALONE.sub(lambda m: full(m[1]) if m[1] else f"{m[2]} {full(m[3])}", text)
+
+
+def _shutter_said(m: re.Match) -> str:
+    """ "one two fiftieth" as 1/250: the ordinal as a cardinal, its hundreds said as photographers
+    say them ("two fifty" is 250); a fraction only of the speeds cameras set, and below an eighth
+    only "of a second" ("a fifth of the photos" is no shutter speed)."""
+    from text_to_num import alpha2digit
+
+    words = m.group("said").lower().rstrip("s").replace("-", " ").split()
+    last = words[-1]
+    last = CARDINAL_OF.get(last) or (last[:-4] + "y" if last.endswith("ieth") else last[:-2])
+    figures = alpha2digit(" ".join([*words[:-1], last]), "en", threshold=0).split()
+    if not all(f.isdigit() for f in figures) or len(figures) > 2:
+        return m.group(0)
+    n = int(figures[0]) * 100 + int(figures[1]) if len(figures) == 2 and int(figures[0]) < 10 else int(figures[-1])
+    if n not in SHUTTER_DENOMINATORS or n < 8 and not m.group("second") or len(figures) == 2 and int(figures[1]) >= 100:
+        return m.group(0)
+    return f"1/{n}" + (" s" if m.group("second") else "")
 
 
 _ORDINALS = ("first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|thirteenth|"

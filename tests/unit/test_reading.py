@@ -1330,3 +1330,74 @@ def test_a_count_with_first_or_last_needs_no_noun_before_where(places, question,
 
 def test_hr_is_an_hour():
     assert [f.label for f in plan("golden hr on the pier", now=NOW).facts] == ["golden hour"]
+
+
+def test_days_in_digits_either_order_reads_are_offered_in_the_other():
+    p = plan("market stalls 05/06/2021", now=NOW)
+    assert p.date_ranges == (("2021-05-06", "2021-05-06"),)
+    assert [o.question for o in p.other_readings] == ["market stalls on 2021-06-05"]
+    p = plan("07/03/2022 - 09/03/2022 snow", now=NOW)
+    assert [o.question for o in p.other_readings] == ["from 2022-03-07 to 2022-03-09 snow"]
+    assert plan("25/12/2019", now=NOW).other_readings == ()  # only one order reads it
+
+
+@pytest.mark.parametrize("question, first", [
+    ("the 2nd half of 2018", ("2018-07-01", "2018-12-31")), ("snow in the winter months, 2021", None),
+    ("seder plates 2023", ("2023-04-05", "2023-04-06")), ("whitsun 2022 fair", ("2022-06-04", "2022-06-06")),
+    ("august bank holiday 2021, the beach", ("2021-08-28", "2021-08-30")),
+])
+def test_more_ways_to_say_a_part_of_a_year_and_holidays_of_england_and_ireland(question, first):
+    p = plan(question, now=NOW)
+    assert p.date_ranges[0] == first if first else p.date_ranges[0][0].endswith("-12-01")
+
+
+@pytest.mark.parametrize("question, label", [
+    ("shot at one two fiftieth of a second", "1/250 s"), ("a sixtieth of a second, panning", "1/60 s"),
+    ("rated exactly 3", "3 stars"), ("f/11 and smaller, sunstars", "f/11 or narrower"),
+    ("mornings before 8, fog", "morning before 08:00 (5:00-7:59)"),
+])
+def test_facts_as_dictated_and_as_typed_in_a_hurry(question, label):
+    assert [f.label for f in plan(question, now=NOW).facts] == [label]
+
+
+def test_a_camera_in_the_plural_is_in_the_picture_and_asking_words_after_their_subject_are_dropped():
+    assert plan("kids holding up iphones at a parade", now=NOW).facts == ()
+    assert plan("could i have the pics from the beach", now=NOW).text == "beach"
+    assert plan("i would like the images of trams", now=NOW).text == "trams"
+    assert plan("have fun signs", now=NOW).text == "have fun signs"
+    assert plan("my 2018 and 2020 shots of the river", now=NOW).date_ranges == (
+        ("2018-01-01", "2018-12-31"), ("2020-01-01", "2020-12-31"))
+
+
+def test_a_search_engines_minus_is_not(places):
+    p = plan("lanterns -people -2019", now=NOW, places=places)
+    assert (p.text, p.negative_text, p.exclude_date_ranges) == ("lanterns", "people", (("2019-01-01", "2019-12-31"),))
+    assert plan("harbour -lisbon", now=NOW, places=places).exclude_near.label == "Lisbon"
+    assert plan('bikes -"cargo bike"', now=NOW).negative_text == "cargo bike"
+    assert plan("mother-in-law portraits", now=NOW).negative_text == ""
+    assert plan("may/june 2020 blossoms", now=NOW).date_ranges == (("2020-05-01", "2020-05-31"),
+                                                                    ("2020-06-01", "2020-06-30"))
+
+
+@pytest.mark.parametrize("question, weekdays", [
+    ("markets fri and sat", (4, 5)), ("mon-fri, rush hour", (0, 1, 2, 3, 4)), ("on sat, the pier", (5,)),
+    ("sun and sand", ()),  # words, beside no weekday
+])
+def test_weekdays_written_short(question, weekdays):
+    assert plan(question, now=NOW).weekdays == weekdays
+
+
+@pytest.mark.parametrize("question, limit, group", [
+    ("find me four", 4, None), ("just one. the best snowfall", 1, None), ("monthly breakdown of 2024", None, "month"),
+    ("hourly breakdown", None, "hour"),
+])
+def test_a_count_alone_and_a_breakdown_by_a_unit(question, limit, group):
+    p = plan(question, now=NOW)
+    assert (p.limit, p.group_by) == (limit, group)
+
+
+def test_a_festival_named_with_a_part_of_it_is_the_whole_and_offers_the_part():
+    p = plan("passover seder 2023", now=NOW)
+    assert p.date_ranges == (("2023-04-05", "2023-04-13"),) and p.text == "seder"
+    assert [o.question for o in p.other_readings] == ["seder 2023"]
+    assert plan("seder 2023", now=NOW).date_ranges == (("2023-04-05", "2023-04-06"),)

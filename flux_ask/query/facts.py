@@ -595,6 +595,8 @@ def _marks(words, originals, i, holdings) -> Found | None:
         if match.group("starred"):
             return Found(Fact("rating", ">=", 1, "rated"), 1)
         return Found(Fact("rating", "=", 0, "unrated"), _taken(match))
+    if words[i] in ("pick", "flag") and words[i - 1:i] in (["didnt"], ["didn't"], ["not"], ["never"]):
+        return Found(Fact("pick", "=", 1, "picks"), 1)  # "the ones i didn't pick": the negation's to take
     match = _match(_PICKS, words, i)
     if match is not None:
         picked = bool(match.group("pick"))

@@ -440,8 +440,9 @@ class CityBook:
             sure = True  # "Paris, Texas" names itself plainly enough
         if sure is False and population < WELL_KNOWN_POPULATION:
             return None
-        if population < OWN_CITY_POPULATION and natural_region(name, sure=None) is not None:
-            return None  # "skye": the island people travel to, not a suburb of Melbourne
+        if (population < OWN_CITY_POPULATION or name_key(label.split(", ")[0]) != key) and \
+                natural_region(name, sure=None) is not None:
+            return None  # "skye": the island, not a suburb of Melbourne; "tenerife" not Santa Cruz de Tenerife
         return Place(label, lat, lon, radius, country=code)
 
     def others(self, name: str, chosen: Place) -> list[str]:

@@ -873,8 +873,8 @@ def _name_goes_on(words: Words, j: int, the: bool = False) -> bool:
     bridge", "venice beach", "union square sf"; after "the", any noun ("a block from the liberty
     bell": a town's name rarely takes "the")."""
     after = words.words[j:j + 2]
-    if not after:
-        return False
+    if not after or words.ends[j - 1]:
+        return False  # "in yorkshire, england": a comma ends the name
     if after[0] in LANDMARK_WORDS or after[0] in vocabulary.table("places.abbreviations"):
         return True
     if the and after[0].isalpha() and after[0] not in NEGATED_WORDS_END and after[0] not in PICTURE_NOUNS and \
@@ -1416,7 +1416,7 @@ def _clean_text(words: list[str]) -> str:
     words = [w for w in words if w not in PICTURE_NOUNS and w not in STEERING]
     while words and (words[0] in CONNECTORS or words[0] in AUXILIARIES or words[0] in ("and", "or")):
         words = words[1:]
-    while words and words[-1] in CONNECTORS | MAKING_VERBS | {"and", "or", "in", "at", "on"}:
+    while words and words[-1] in CONNECTORS | MAKING_VERBS | {"and", "or", "in", "at", "on", "i", "we"}:
         words = words[:-1]
     if all(w in ("my", "our", "the", "a", "an", "all", "of") for w in words):
         words = []  # "break down my 2023 photos by place": nothing left to see

@@ -1281,8 +1281,8 @@ def test_no_town_of_a_name_is_taken_where_the_archive_holds_none(places):
 
 def test_a_town_named_after_a_larger_thing_is_not_that_thing(places):
     """ "cape may" is no other name of Cape May Court House; "long island" none of Long Island City."""
-    for question in ("dogs on the beach in cape may", "long island beaches"):
-        assert plan(question, now=NOW, places=places).near is None
+    assert plan("dogs on the beach in cape may", now=NOW, places=places).near is None
+    assert plan("long island beaches", now=NOW, places=places).near.label == "Long Island"  # the island itself
     assert plan("dogs in new york", now=NOW, places=places).near.label == "New York City"  # a great city keeps it
 
 
@@ -1401,3 +1401,21 @@ def test_a_festival_named_with_a_part_of_it_is_the_whole_and_offers_the_part():
     assert p.date_ranges == (("2023-04-05", "2023-04-13"),) and p.text == "seder"
     assert [o.question for o in p.other_readings] == ["seder 2023"]
     assert plan("seder 2023", now=NOW).date_ranges == (("2023-04-05", "2023-04-06"),)
+
+
+@pytest.mark.parametrize("question", ["pittsburgh steelers fans", "real madrid shirts", "a tub of philadelphia cream cheese",
+                                      "kentucky fried chicken sign", "capri pants on a line"])
+def test_teams_and_brands_named_after_places_are_what_the_picture_shows(places, question):
+    p = plan(question, now=NOW, places=places)
+    assert p.near is None and p.text == question
+
+
+@pytest.mark.parametrize("question, label", [
+    ("fog in the smokies", "Smokies"), ("tenerife beaches", "Tenerife"), ("steam trains in Yorkshire, England", "Yorkshire"),
+])
+def test_islands_ranges_and_historic_counties(places, question, label):
+    assert plan(question, now=NOW, places=places).near.label == label
+
+
+def test_what_i_did_not_pick():
+    assert [f.label for f in plan("rated ones i didn't pick", now=NOW).facts] == ["rated", "not picks"]

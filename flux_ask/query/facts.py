@@ -576,9 +576,10 @@ def _state(words, originals, i, holdings) -> Found | None:
 
 # -- the photographer's marks ---------------------------------------------------------
 
-_RATED = _phrase(r"(?P<starred>starred|rated)(?= |$)|(?P<unrated>unrated|not rated|no stars|zero stars)")
+_RATED = _phrase(r"(?P<starred>starred|rated)(?= |$)|(?P<unrated>unrated|not rated|no stars|zero stars|"
+                 r"(?:with )?no rating|without (?:a )?rating|unstarred)")
 _PICKS = _phrase(rf"(?:my |the )?(?P<pick>picks|flagged|picked {PICTURE}|picked(?= (?:yet|already|before|by|in|from|"
-                 rf"since|on|at|last|this|and|or|but|with)(?: |$))|picked$)|"
+                 rf"since|on|at|last|this|and|or|but|with|raw|jpegs?|jpg|heic|files|ones)(?: |$))|picked$)|"
                     rf"(?P<reject>rejected|rejects)(?: {PICTURE})?")
 _LABEL = _phrase(rf"(?:with (?:a |the )?)?(?P<c1>{'|'.join(COLOURS)})(?: colou?r)?[ -]label(?:s|led|ed)?|"
                     rf"(?:labell?ed|marked) (?P<c2>{'|'.join(COLOURS)})")

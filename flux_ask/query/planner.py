@@ -1075,7 +1075,9 @@ def _count_or_things(words: Words, i: int, draft: Draft) -> int | None:
     w = words.words
     if i and w[i - 1] == "the":
         return None  # "the 10 commandments", "the 7 train": a name
-    if w[i] == "a" and w[i + 1:i + 2] and (w[i + 1] == "dozen" or w[i + 1] in ("100", "1000")):
+    if w[i:i + 3] == ["half", "a", "dozen"]:
+        count, j = 6, i + 3  # "half a dozen doorways"
+    elif w[i] == "a" and w[i + 1:i + 2] and (w[i + 1] == "dozen" or w[i + 1] in ("100", "1000")):
         count, j = dates.count_of(w[i + 1]), i + 2  # "a dozen", "a hundred" (written "a 100" by now)
     elif dates.is_count(w[i]) and w[i] not in COLLECTIVES and not re.fullmatch(r"(19|20)\d\d", w[i]):
         count, j = dates.count_of(w[i]), i + 1

@@ -235,6 +235,10 @@ def _normalised(text: str) -> tuple[str, dict[str, list[str]]]:
     text = re.sub(r"\b(?:(\w+) )?(january|february|april|june|july|august|september|october|november|december|"
                   r"januarie|summer|winter|autumn)s\b", _every_one, text, flags=re.I)  # ("falls", "springs": water)
     text = _weekdays_written_short(text)
+    # "victoria day long weekend": the holiday's weekend; "a long weekend in paris" is a trip, of no weekdays
+    text = re.sub(r"\b(\w+)('s)? long (weekend|wknd)s?\b", lambda m: f"{m[1]} trip" if m[1].lower() in A_TRIP_BEFORE
+                  else m[0] if m[1].lower() in ("last", "next", "this", "every", "each")
+                  else f"{m[1]}{m[2] or ''} {m[3]}", text, flags=re.I)
     # "rain umbrella -people", "skyline -nyc", 'bikes -"citi bike"': a search engine's minus is "not"
     text = re.sub(r"(?:^|(?<=\s))-((?:[^\W\d]|')[\w'-]*|\"[^\"]+\"|(?:19|20)\d\d\b)(?!\s*\d)",
                   lambda m: f"{', ' if m.start() else ''}not {m[1]},", text)
@@ -339,6 +343,7 @@ CARDINAL_OF = {"second": "two", "third": "three", "fourth": "four", "fifth": "fi
                "ninth": "nine", "twelfth": "twelve"}
 
 
+A_TRIP_BEFORE = {"a", "the", "our", "my", "that", "one", "of", "on", "for"}
 WEEKDAY_SHORT = {"mon": "monday", "tue": "tuesday", "tues": "tuesday", "wed": "wednesday", "weds": "wednesday",
                  "thu": "thursday", "thur": "thursday", "thurs": "thursday", "fri": "friday", "sat": "saturday",
                  "sun": "sunday"}

@@ -1419,3 +1419,18 @@ def test_islands_ranges_and_historic_counties(places, question, label):
 
 def test_what_i_did_not_pick():
     assert [f.label for f in plan("rated ones i didn't pick", now=NOW).facts] == ["rated", "not picks"]
+
+
+@pytest.mark.parametrize("question, first", [
+    ("canada day long weekend 2024", ("2024-06-29", "2024-07-01")), ("mothering sunday 2025", ("2025-03-30", "2025-03-30")),
+    ("kwanzaa 2021", ("2021-12-26", "2022-01-01")),
+])
+def test_long_weekends_and_more_holidays(question, first):
+    assert plan(question, now=NOW).date_ranges[0] == first
+    p = plan("a long weekend in the city", now=NOW)
+    assert p.weekdays == () and p.date_ranges == ()  # a trip, not Saturdays and Sundays
+
+
+def test_no_rating_is_unrated():
+    assert [f.label for f in plan("picks with no rating", now=NOW).facts] == ["picks", "unrated"]
+    assert plan("night sky with no stars", now=NOW).negative_text == "stars"

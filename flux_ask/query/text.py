@@ -343,28 +343,6 @@ CARDINAL_OF = {"second": "two", "third": "three", "fourth": "four", "fifth": "fi
                "ninth": "nine", "twelfth": "twelve"}
 
 
-A_TRIP_BEFORE = {"a", "the", "our", "my", "that", "one", "of", "on", "for"}
-WEEKDAY_SHORT = {"mon": "monday", "tue": "tuesday", "tues": "tuesday", "wed": "wednesday", "weds": "wednesday",
-                 "thu": "thursday", "thur": "thursday", "thurs": "thursday", "fri": "friday", "sat": "saturday",
-                 "sun": "sunday"}
-SHORT_WORDS = ("mon", "wed", "sat", "sun")  # words too: a weekday only beside another, or after "on"
-_ANY_WEEKDAY = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|" + "|".join(WEEKDAY_SHORT) + r")\.?"
-_WEEKDAY_RUN = re.compile(rf"\b{_ANY_WEEKDAY}(?:(?:\s*[-–/&,]\s*|\s+(?:and|or|to|through|thru|till|until)\s+)"
-                          rf"{_ANY_WEEKDAY})+(?![\w])", re.I)
-_SHORT_ALONE = re.compile(r"\b(tues?|weds|thu|thurs?|fri)\b\.?|\b(on|every|each|last|this|next) (mon|wed|sat|sun)\b\.?",
-                          re.I)
-
-
-def _weekdays_written_short(text: str) -> str:
-    """ "fri and sat", "mon-fri", "on sat": weekdays written short, in full; "sat" and "sun" are
-    words too, so those only beside another weekday or after "on"."""
-    def full(word: str) -> str:
-        return WEEKDAY_SHORT.get(word.lower().rstrip("."), word)
-    text = _WEEKDAY_RUN.sub(lambda m: re.sub(r"\s*[-–]\s*", " - ", re.sub(r"[a-z]+\.?", lambda w: full(w[0]), m[0],
-                                                                         flags=re.I)), text)  # "mon-fri": a range
-    return _SHORT_ALONE.sub(lambda m: full(m[1]) if m[1] else f"{m[2]} {full(m[3])}", text)
-
-
 def _shutter_said(m: re.Match) -> str:
     """ "one two fiftieth" as 1/250: the ordinal as a cardinal, its hundreds said as photographers
     say them ("two fifty" is 250); a fraction only of the speeds cameras set, and below an eighth
@@ -381,6 +359,28 @@ def _shutter_said(m: re.Match) -> str:
     if n not in SHUTTER_DENOMINATORS or n < 8 and not m.group("second") or len(figures) == 2 and int(figures[1]) >= 100:
         return m.group(0)
     return f"1/{n}" + (" s" if m.group("second") else "")
+
+
+A_TRIP_BEFORE = {"a", "the", "our", "my", "that", "one", "of", "on", "for"}  # "a long weekend": a trip, no holiday's
+WEEKDAY_SHORT = {"mon": "monday", "tue": "tuesday", "tues": "tuesday", "wed": "wednesday", "weds": "wednesday",
+                 "thu": "thursday", "thur": "thursday", "thurs": "thursday", "fri": "friday", "sat": "saturday",
+                 "sun": "sunday"}
+_ANY_WEEKDAY = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|" + "|".join(WEEKDAY_SHORT) + r")\.?"
+_WEEKDAY_RUN = re.compile(rf"\b{_ANY_WEEKDAY}(?:(?:\s*[-–/&,]\s*|\s+(?:and|or|to|through|thru|till|until)\s+)"
+                          rf"{_ANY_WEEKDAY})+(?![\w])", re.I)
+# "sat", "sun", "mon", "wed" are words too: weekdays only beside another, or after "on"
+_SHORT_ALONE = re.compile(r"\b(tues?|weds|thu|thurs?|fri)\b\.?|\b(on|every|each|last|this|next) (mon|wed|sat|sun)\b\.?",
+                          re.I)
+
+
+def _weekdays_written_short(text: str) -> str:
+    """ "fri and sat", "mon-fri", "on sat": weekdays written short, in full; "sat" and "sun" are
+    words too, so those only beside another weekday or after "on"."""
+    def full(word: str) -> str:
+        return WEEKDAY_SHORT.get(word.lower().rstrip("."), word)
+    text = _WEEKDAY_RUN.sub(lambda m: re.sub(r"\s*[-–]\s*", " - ", re.sub(r"[a-z]+\.?", lambda w: full(w[0]), m[0],
+                                                                         flags=re.I)), text)  # "mon-fri": a range
+    return _SHORT_ALONE.sub(lambda m: full(m[1]) if m[1] else f"{m[2]} {full(m[3])}", text)
 
 
 _ORDINALS = ("first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|thirteenth|"

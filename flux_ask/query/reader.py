@@ -258,7 +258,8 @@ class PhraseReader(Transformer):
         if not isinstance(span, Span):
             return None
         first = self.ctx.originals[0].lower()
-        introduced = first in vocabulary.terms("dates.prepositions") | {"the", "every", "each", "this", "last"} or \
+        introduced = first in vocabulary.terms("dates.prepositions") | {"the", "every", "each", "this", "last", "first",
+                                                                         "final"} or \
             _after_a_negation(self.ctx.question_before) or \
             vocabulary.terms("grouping.versus") & {self.ctx.before, self.ctx.after} or \
             self.ctx.after in EXCEPTING or \
@@ -439,6 +440,17 @@ class PhraseReader(Transformer):
                                      "set `country` in config.toml for another calendar")
         return Span(tuple(found), self._holiday_note(named, ", ".join(_from_to(r) for r in found)),
                     holiday=named[0].label, again=lambda y: self.holiday_year([named, y]))
+
+    def holiday_edge(self, c) -> Span | None:
+        """ "the first night of hanukkah", "the last day of ramadan 2023": the festival's first or last day."""
+        span = c[-1]
+        if not isinstance(span, Span) or not span.ranges:
+            return None
+        edge, day = _tokens(c)[:2]
+        ranges = tuple((a, a) if edge == "first" else (b, b) for a, b in span.ranges)
+        said = f"the {edge} {day} of {span.holiday}"
+        note = f"{said}, every year ({len(ranges)} of them)" if span.every else f"{said}: {_from_to(ranges[0])}"
+        return replace(span, ranges=ranges, note=note, in_year=None, again=None)
 
     def holiday_relative(self, c) -> Span | None:
         which, named = str(c[0]), c[1]

@@ -119,6 +119,7 @@ def read(text: str) -> Words:
     _split_day_ranges(out)
     corrected = _correct_typos(out)
     _keep_compounds(out)
+    _drop_names_of_kin(out)
     _tag_holidays(out)
     _undo_unread(out, corrected)
     out.typos = [(original, meant) for original, meant, note in corrected if note in out.notes]
@@ -671,6 +672,25 @@ def _keep_compounds(out: Words) -> None:
                 for j in range(k, k + len(words)):
                     out.kept[j] = True
                 break
+
+
+KIN = vocabulary.terms("picture.kin")
+NOT_A_NAME = {"the", "a", "an", "and", "or", "in", "at", "on", "from", "of", "with", "last", "this", "next", "every",
+              "was", "is", "when", "who", "s"}
+
+
+def _drop_names_of_kin(out: Words) -> None:
+    """The word after "aunt", "grandma", "my niece" is a name ("aunt june's porch", "grandma may's
+    90th", "my niece brooklyn"): never a month or a place, and nothing CLIP can see."""
+    k = 0
+    while k + 1 < len(out.words):
+        after = out.words[k + 1]
+        if out.words[k] in KIN and not out.ends[k] and not out.kept[k + 1] and after.isalpha() and \
+                after not in NOT_A_NAME and (after in vocabulary.terms("dates.months") or
+                                             after in vocabulary.terms("dates.seasons") or not english.everyday(after)):
+            out.notes.append(f"read '{out.originals[k + 1]}' as a name: no date or place, and no word of the picture")
+            out._replace(k + 1, 1, [], [])
+        k += 1
 
 
 # -- holidays named in several words ---------------------------------------------------

@@ -1434,3 +1434,20 @@ def test_long_weekends_and_more_holidays(question, first):
 def test_no_rating_is_unrated():
     assert [f.label for f in plan("picks with no rating", now=NOW).facts] == ["picks", "unrated"]
     assert plan("night sky with no stars", now=NOW).negative_text == "stars"
+
+
+@pytest.mark.parametrize("question, text", [
+    ("uncle august on the boat", "uncle on the boat"), ("my cousin paris at graduation", "cousin at graduation"),
+])
+def test_the_name_after_kin_is_no_date_or_place(places, question, text):
+    p = plan(question, now=NOW, places=places)
+    assert (p.text, p.near, p.date_ranges) == (text, None, ())
+
+
+@pytest.mark.parametrize("question, first", [
+    ("the first night of hanukkah 2025", ("2025-12-14", "2025-12-14")),
+    ("last day of passover 2022", ("2022-04-23", "2022-04-23")),
+    ("vaisakhi 2024 parade", ("2024-04-13", "2024-04-14")), ("melbourne cup 2022", ("2022-11-01", "2022-11-01")),
+])
+def test_the_edges_of_a_festival_and_more_festivals(places, question, first):
+    assert plan(question, now=NOW, places=places).date_ranges[0] == first

@@ -253,7 +253,7 @@ def holiday_span(day: date, name: str, span: str | None) -> Range:
     weekday = day.weekday()
     if span == "week":
         return day - timedelta(days=weekday), day + timedelta(days=6 - weekday)
-    if span == "weekend":
+    if span in ("weekend", "long weekend"):
         if weekday in (3, 4):
             return day, day + timedelta(days=6 - weekday)
         if weekday in (5, 6):

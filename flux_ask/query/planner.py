@@ -125,6 +125,7 @@ MONTH_WORDS = vocabulary.terms("dates.months") - {"may", "march", "mar"}
 SEASON_WORDS = vocabulary.terms("dates.seasons")
 UNREAD_ALONE = UNREAD_ALWAYS | vocabulary.terms("dates.weekdays") | {f"{d}s" for d in vocabulary.terms("dates.weekdays")}
 NEGATIONS = vocabulary.phrases("negation.words")
+ORDERED_NEGATIONS = frozenset(vocabulary.phrases("negation.ordered"))
 NOBODY_TAILS = vocabulary.phrases("negation.nobody_tails")
 NOBODY = vocabulary.phrases("negation.nobody")
 PLACES_ONLY = vocabulary.phrases("negation.places_only")
@@ -388,8 +389,9 @@ def plan(
                                  "taken (\"dogs in the snow\", \"photos from 2019\")")
     draft = _read(text, ctx, holdings)
     implied = _calendar_implied(draft, ctx)
-    if implied:  # "tet in hanoi", "thanksgiving in toronto": the place's calendar, read again
-        ctx = Context(now=now, places=places or _no_places, hemisphere=hemisphere, block_m=block_m,
+    southern = _other_hemisphere(draft, ctx)
+    if implied or southern:  # "tet in hanoi", "summer in sydney": the place's calendar or seasons, read again
+        ctx = Context(now=now, places=places or _no_places, hemisphere=southern or hemisphere, block_m=block_m,
                       walk_m=walk_m, date_order=date_order, country=country, asked_country=implied)
         draft = _read(text, ctx, holdings)
     return _held_place(_festival_place(_finish(draft, previous, ctx.date_order), ctx), holdings)
@@ -429,6 +431,17 @@ def _festival_place(p: QueryPlan, ctx: Context) -> QueryPlan:
         if fits and (reading.chosen.country_code not in ctx.calendars or reading.chosen.area and not min(fits)[0]):
             return p.read_instead(min(fits)[1])
     return p
+
+
+def _other_hemisphere(draft: Draft, ctx: Context) -> str | None:
+    """The hemisphere of the place a question names, where its seasons were read by the other
+    ("last summer in new zealand" is December to February): clear of the tropics, whose seasons
+    are no summer and winter."""
+    place = draft.near
+    if place is None or not any(f"{ctx.hemisphere}ern hemisphere" in note for note in draft.date_notes):
+        return None
+    theirs = "south" if place.lat < -23.5 else "north" if place.lat > 23.5 else ctx.hemisphere
+    return theirs if theirs != ctx.hemisphere else None
 
 
 def _calendar_implied(draft: Draft, ctx: Context) -> str | None:
@@ -628,6 +641,12 @@ def _fact_at(words: Words, i: int, holdings):
 
 # -- negation: its scope is whatever follows ----------------------------------------------
 
+def _clause_begins(words: Words, i: int) -> bool:
+    """Whether word i begins a clause: the question's first, after a comma, or after "but", "and", "now"."""
+    return i == 0 or words.ends[i - 1] or words.words[i - 1] in ("but", "and", "now", "then", "so", "just", "pls",
+                                                                   "please", "also", "ok", "okay")
+
+
 def _negation_at(words: list[str], i: int) -> int:
     if words[i] == "any" and i + 2 < len(words) and (words[i + 1] in KINDS_OF_FILTER or words[i + 1] == "day"):
         n = _longest_of(words, i + 2, NEGATIONS) or (words[i + 2] == "but")  # "any year but 2020"
@@ -648,6 +667,8 @@ def _negation(words: Words, i: int, draft: Draft, ctx: Context, holdings, start:
         draft.add(Without("people"), i, _said(words, i, i + nobody))
         return nobody
     n, places_only = _negation_at(words.words, i), False
+    if n and tuple(words.words[i:i + n]) in ORDERED_NEGATIONS and not _clause_begins(words, i):
+        return 0  # "a water drop the size of a pea": an order to leave out only where a clause begins
     if not n:
         n, places_only = _longest_of(words.words, i, PLACES_ONLY), True
         if n and i + n < len(words) and words.words[i + n] in ("on", "in", "at", "during", "for", "with"):

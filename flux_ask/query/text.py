@@ -9,7 +9,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from flux_ask.query import english, festivals, vocabulary
+from flux_ask.query import dates, english, festivals, vocabulary
 
 TAG = re.compile(r"⟪([^⟫ ]+)⟫")
 QUOTES_OPEN = "\"“‘'«„"
@@ -236,14 +236,14 @@ def _normalised(text: str) -> tuple[str, dict[str, list[str]]]:
     text = re.sub(r"\b(?:(\w+) )?(january|february|april|june|july|august|september|october|november|december|"
                   r"januarie|summer|winter|autumn)s\b", _every_one, text, flags=re.I)  # ("falls", "springs": water)
     text = _weekdays_written_short(text)
-    # "victoria day long weekend": the holiday's weekend; "a long weekend in paris" is a trip, of no weekdays
-    text = re.sub(r"\b(\w+)('s)? long (weekend|wknd)s?\b", lambda m: f"{m[1]} trip" if m[1].lower() in A_TRIP_BEFORE
-                  else m[0] if m[1].lower() in ("last", "next", "this", "every", "each")
-                  else f"{m[1]}{m[2] or ''} {m[3]}", text, flags=re.I)
+    # "a long weekend in paris" is a trip, of no weekdays ("victoria day long weekend" is the holiday's)
+    text = re.sub(r"\b(\w+) long (?:weekend|wknd)s?\b", lambda m: f"{m[1]} trip" if m[1].lower() in A_TRIP_BEFORE
+                  else m[0], text, flags=re.I)
     # "rain umbrella -people", "skyline -nyc", 'bikes -"citi bike"': a search engine's minus is "not"
     text = re.sub(r"(?:^|(?<=\s))-((?:[^\W\d]|')[\w'-]*|\"[^\"]+\"|(?:19|20)\d\d\b)(?!\s*\d)",
                   lambda m: f"{', ' if m.start() else ''}not {m[1]},", text)
     text = re.sub(rf"\b({MONTH_WORD})/({MONTH_WORD})\b", r"\1 and \2", text, flags=re.I)  # "march/april 2019"
+    text = _direction_first().sub(r"\2 \1 than", text)  # "a wider aperture than f4": "aperture wider than f4"
     text = re.sub(r"\b(?:exactly|precisely) (?=\d)", "", text, flags=re.I)  # "rated exactly 5": the number is exact
     text = re.sub(r"\b(summer|winter|spring|autumn|fall) months\b", r"\1", text, flags=re.I)  # "the winter months"
     text = re.sub(r"\b([1-4])(?:st|nd|rd|th)(?= (?:quarter|week|half)\b)",  # "3rd quarter 2023", "2nd half of 2025"
@@ -362,11 +362,17 @@ def _shutter_said(m: re.Match) -> str:
     return f"1/{n}" + (" s" if m.group("second") else "")
 
 
+@lru_cache(maxsize=1)
+def _direction_first() -> re.Pattern:
+    """A quantity's direction said before its name: "a wider aperture than", "a faster shutter speed than"."""
+    kinds = [vocabulary.entry(f"quantity.{q}") for q in ("focal", "f_number", "iso", "exposure_s", "rating")]
+    names = sorted({n for k in kinds for n in k["name"]} - {"speed"}, key=len, reverse=True)
+    directions = sorted({d for k in kinds for d in k["more"] + k["less"] if " " not in d}, key=len, reverse=True)
+    return re.compile(rf"\b({'|'.join(map(re.escape, directions))}) ({'|'.join(map(re.escape, names))}) than(?= (?:f/?|1/)?\d)", re.I)
+
+
 A_TRIP_BEFORE = {"a", "the", "our", "my", "that", "one", "of", "on", "for"}  # "a long weekend": a trip, no holiday's
-WEEKDAY_SHORT = {"mon": "monday", "tue": "tuesday", "tues": "tuesday", "wed": "wednesday", "weds": "wednesday",
-                 "thu": "thursday", "thur": "thursday", "thurs": "thursday", "fri": "friday", "sat": "saturday",
-                 "sun": "sunday"}
-_ANY_WEEKDAY = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|" + "|".join(WEEKDAY_SHORT) + r")\.?"
+_ANY_WEEKDAY = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|" + "|".join(dates.WEEKDAY_SHORT) + r")\.?"
 _WEEKDAY_RUN = re.compile(rf"\b{_ANY_WEEKDAY}(?:(?:\s*[-–/&,]\s*|\s+(?:and|or|to|through|thru|till|until)\s+)"
                           rf"{_ANY_WEEKDAY})+(?![\w])", re.I)
 # "sat", "sun", "mon", "wed" are words too: weekdays only beside another, or after "on"
@@ -378,7 +384,7 @@ def _weekdays_written_short(text: str) -> str:
     """ "fri and sat", "mon-fri", "on sat": weekdays written short, in full; "sat" and "sun" are
     words too, so those only beside another weekday or after "on"."""
     def full(word: str) -> str:
-        return WEEKDAY_SHORT.get(word.lower().rstrip("."), word)
+        return dates.WEEKDAY_SHORT.get(word.lower().rstrip("."), word)
     text = _WEEKDAY_RUN.sub(lambda m: re.sub(r"\s*[-–]\s*", " - ", re.sub(r"[a-z]+\.?", lambda w: full(w[0]), m[0],
                                                                          flags=re.I)), text)  # "mon-fri": a range
     return _SHORT_ALONE.sub(lambda m: full(m[1]) if m[1] else f"{m[2]} {full(m[3])}", text)
@@ -598,6 +604,8 @@ def _in_context(words: list[str], k: int) -> str | None:
         wanted = AFTER_A_NUMBER
     elif k + 1 < len(words) and (A_DATE.fullmatch(words[k + 1]) or words[k + 1] in vocabulary.terms("dates.months")):
         wanted = BEFORE_A_DATE + BEFORE_A_NUMBER * words[k + 1].isdigit()
+        if re.fullmatch(r"(?:19|20)\d\d|'\d\d", words[k + 1]):
+            wanted += tuple(vocabulary.terms("dates.months"))  # "agust 2018": a month before its year
     elif k + 1 < len(words) and words[k + 1].isdigit() and len(words[k + 1]) >= 2:
         wanted = BEFORE_A_NUMBER  # "isso 1600": "iso" a letter off before a number
     elif words[k + 1:k + 2] == ["of"] and words[k + 2:k + 3] and words[k + 2] in vocabulary.terms("dates.months"):

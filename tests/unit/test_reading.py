@@ -1451,3 +1451,31 @@ def test_the_name_after_kin_is_no_date_or_place(places, question, text):
 ])
 def test_the_edges_of_a_festival_and_more_festivals(places, question, first):
     assert plan(question, now=NOW, places=places).date_ranges[0] == first
+
+
+@pytest.mark.parametrize("question, label", [
+    ("a wider aperture than f2.8", "wider than f/2.8"), ("faster shutter speed than 1/1000", "faster than 1/1000 s"),
+])
+def test_a_direction_said_before_the_quantitys_name(question, label):
+    assert [f.label for f in plan(question, now=NOW).facts] == [label]
+
+
+def test_orders_to_leave_out_where_a_clause_begins():
+    assert plan("forget the jpegs, only raw", now=NOW).facts[0].label == "not JPEG"
+    assert plan("ok now drop the weekends", now=NOW).weekdays == (0, 1, 2, 3, 4)
+    assert plan("a water drop the size of a pea", now=NOW).negative_text == ""
+
+
+def test_a_season_where_the_place_named_has_it(places):
+    p = plan("last winter in melbourne", now=NOW, places=places)
+    assert p.date_ranges == (("2026-06-01", "2026-08-31"),)  # the southern winter, this past June to August
+    assert plan("last winter in berlin", now=NOW, places=places).date_ranges == (("2025-12-01", "2026-02-28"),)
+
+
+@pytest.mark.parametrize("question, first", [
+    ("septmber 2021 rain", ("2021-09-01", "2021-09-30")), ("may two-four 2024", ("2024-05-18", "2024-05-20")),
+    ("bakrid 2024", ("2024-06-16", "2024-06-16")),
+])
+def test_a_month_misspelt_before_its_year_and_regional_holidays(question, first):
+    assert plan(question, now=NOW).date_ranges[0] == first
+    assert plan("1920s party", now=NOW).date_ranges == ()  # a theme, not a decade

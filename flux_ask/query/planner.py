@@ -16,6 +16,7 @@ another reading is fair the plan offers it (`other_readings`).
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from pathlib import Path
@@ -126,6 +127,7 @@ SEASON_WORDS = vocabulary.terms("dates.seasons")
 UNREAD_ALONE = UNREAD_ALWAYS | vocabulary.terms("dates.weekdays") | {f"{d}s" for d in vocabulary.terms("dates.weekdays")}
 NEGATIONS = vocabulary.phrases("negation.words")
 ORDERED_NEGATIONS = frozenset(vocabulary.phrases("negation.ordered"))
+FAMILY_EVENTS = vocabulary.terms("picture.family_events")
 NOBODY_TAILS = vocabulary.phrases("negation.nobody_tails")
 NOBODY = vocabulary.phrases("negation.nobody")
 PLACES_ONLY = vocabulary.phrases("negation.places_only")
@@ -1142,6 +1144,7 @@ def _bare_place(words: Words, i: int, draft: Draft, ctx: Context, holdings, star
     if _larger_after(words, end, found[0][0], ctx, start):  # "williamsburg brooklyn", "chinatown, philly"
         return _place_taken(words, i, end, Near(found[0][0]), draft, ctx, start)
     found, end = _listed(words, end, found, draft, ctx, start)
+    found = _listed_together(words, i, found, draft, ctx)
     place = replace(found[0][0], either=(*found[0][0].either, *(p for p, _ in found[1:])))
     said = " ".join(words.originals[i:end])
     note = f"read '{said}' as {'places' if len(found) > 1 else 'a place'}, not as words of the picture"
@@ -1311,6 +1314,9 @@ def _bare_name(words: Words, i: int, ctx: Context, start: int, after_a_place: bo
         if not words.free(i, j) or not plausible_name(name) or any(x in BARE_PLACE_NEVER or x.isdigit() or
                                                                    not any(c.isalpha() for c in x) for x in w[i:j]):
             continue  # "tokyo +" is Tokyo and a joiner
+        if i and w[i - 1] == "the" and w[j:j + 1] and w[j] in FAMILY_EVENTS and \
+                not ((great := ctx.places(name, sure=False)) and great.radius_m >= GREAT_CITY_RADIUS_M):
+            continue  # "the henderson wedding": a family's, not Henderson, Nevada ("the paris wedding" is Paris)
         if j < len(w) and w[j] in LANDMARK_WORDS and not (
                 j - i > 1 and (qualified := ctx.places(name, sure=False)) and ", " in qualified.label) and not (
                 w[j] in AREA_FEATURES and (area := ctx.places(name, sure=False)) and area.area is not None
@@ -1338,6 +1344,32 @@ def _bare_name(words: Words, i: int, ctx: Context, start: int, after_a_place: bo
         if named and (", " in named.label or _a_name(name) and not any(english.known(w) for w in name.split())):
             return named, j - i  # "trastevere after dark", "lerwick", "mong kok markets" (a district: "X, City")
     return None
+
+
+def _listed_together(words: Words, i: int, found: list[tuple[Place, int]], draft: Draft,
+                     ctx: Context) -> list[tuple[Place, int]]:
+    """Places listed together lie in one country where their names allow: "cambridge and boston"
+    are both Massachusetts's. The country most of them can share is taken (where as many can
+    share two, the one of the largest place chosen), and a name read elsewhere moves into it."""
+    if len(found) < 2:
+        return found
+    at, names, options = i, [], []
+    for one, length in found:
+        names.append(" ".join(words.words[at:at + length]))
+        options.append([one, *(o for r in others(names[-1], one, ctx.places) for o in r.others)])
+        at += length + 1
+    shared = Counter(c for choice in options for c in {o.country_code for o in choice} - {None})
+    country = max(shared, key=lambda c: (shared[c], max((p.radius_m for p, _ in found if p.country_code == c),
+                                                        default=0)), default=None)
+    if country is None or shared[country] < 2:
+        return found
+    out = list(found)
+    for k, (one, length) in enumerate(found):
+        better = next((o for o in options[k] if o.country_code == country), None)
+        if one.country_code != country and better is not None:
+            out[k] = (better, length)
+            draft.notes.append(f"read '{names[k]}' as {better.label}, in the country of the places named with it")
+    return out
 
 
 def _misspelt_name(words: Words, i: int, ctx: Context) -> tuple[Place, int] | None:

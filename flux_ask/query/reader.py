@@ -945,7 +945,7 @@ class PhraseReader(Transformer):
             return  # "03.07.2022": dots put the day first wherever they are written
         other = "DMY" if self.ctx.date_order.startswith("M") else "MDY"
         read = [dates.parsed_day(day, self.ctx.now, other) for day in said]
-        if None in read or read[0] > read[-1] or all(len(set(DAY_IN_DIGITS.fullmatch(day).groups()[:2])) == 1
+        if None in read or read[0] > read[-1] or all(len(set(re.findall(r"\d+", day)[:2])) == 1
                                                      for day in said):
             return
         days = ["from", read[0].isoformat(), "to", read[-1].isoformat()] if len(read) > 1 else ["on", read[0].isoformat()]
@@ -1429,13 +1429,13 @@ def _unit(word: str) -> str | None:
     return None
 
 
-DAY_IN_DIGITS = re.compile(r"(\d{1,2})[/.](\d{1,2})[/.](\d{2}|\d{4})")
+DAY_IN_DIGITS = re.compile(r"\d{1,2}[/.]\d{1,2}[/.](?:\d{2}|\d{4})|\d{1,2}-\d{1,2}-\d{4}")
 
 
 def _only_order(said: str) -> str | None:
     """The one order a day in digits can be read in: "20/07/2019" only day first, "07/20/2019"
     only month first; "05/08/2019" either (None)."""
-    a, b = (int(n) for n in DAY_IN_DIGITS.fullmatch(said).groups()[:2])
+    a, b = (int(n) for n in re.findall(r"\d+", said)[:2])
     return "DMY" if a > 12 >= b else "MDY" if b > 12 >= a else None
 
 

@@ -243,6 +243,10 @@ def _normalised(text: str) -> tuple[str, dict[str, list[str]]]:
     text = re.sub(r"(?:^|(?<=\s))-((?:[^\W\d]|')[\w'-]*|\"[^\"]+\"|(?:19|20)\d\d\b)(?!\s*\d)",
                   lambda m: f"{', ' if m.start() else ''}not {m[1]},", text)
     text = re.sub(rf"\b({MONTH_WORD})/({MONTH_WORD})\b", r"\1 and \2", text, flags=re.I)  # "march/april 2019"
+    text = re.sub(r"\bf ?(\d),(\d)\b", r"f/\1.\2", text, flags=re.I)  # "f 1,8": a decimal comma
+    text = re.sub(r"(?<![\w.])((?:1/)?\d+)(o+)\b", lambda m: m[1] + "0" * len(m[2]), text)  # "1/5oo", "iso 64oo"
+    text = re.sub(r"(?<=\d)mmm\b", "mm", text, flags=re.I)  # "35mmm"
+    text = _era_said(text)
     text = _direction_first().sub(r"\2 \1 than", text)  # "a wider aperture than f4": "aperture wider than f4"
     text = re.sub(r"\b(?:exactly|precisely) (?=\d)", "", text, flags=re.I)  # "rated exactly 5": the number is exact
     text = re.sub(r"\b(summer|winter|spring|autumn|fall) months\b", r"\1", text, flags=re.I)  # "the winter months"
@@ -369,6 +373,14 @@ def _direction_first() -> re.Pattern:
     names = sorted({n for k in kinds for n in k["name"]} - {"speed"}, key=len, reverse=True)
     directions = sorted({d for k in kinds for d in k["more"] + k["less"] if " " not in d}, key=len, reverse=True)
     return re.compile(rf"\b({'|'.join(map(re.escape, directions))}) ({'|'.join(map(re.escape, names))}) than(?= (?:f/?|1/)?\d)", re.I)
+
+
+def _era_said(text: str) -> str:
+    """Named times of everyone's life, as the dates they were ("pre covid", "the year covid hit"):
+    words.toml's [eras], each a phrase and the days it stands for."""
+    for phrase, days in vocabulary.table("eras").items():
+        text = re.sub(rf"\b{phrase}\b", days, text, flags=re.I)
+    return text
 
 
 A_TRIP_BEFORE = {"a", "the", "our", "my", "that", "one", "of", "on", "for"}  # "a long weekend": a trip, no holiday's
@@ -522,8 +534,16 @@ def _targets() -> tuple[str, ...]:
     words = set(_common_targets()) | {f"{d}s" for d in vocabulary.terms("dates.weekdays")}
     for name in festivals.festivals():  # six letters at least: "wien" is no typo of "wiesn"
         words.update(w for w in name.split() if len(w) >= 6)
-    words.update(w for w in vocabulary.terms("cameras.brands") if " " not in w and len(w) >= 5)
+    # makers by their names, not by the misspellings words.toml knows them by ("cannon" is no word to correct to)
+    words.update(w for w, meant in vocabulary.table("cameras.brands").items()
+                 if " " not in w and len(w) >= 5 and (w == meant or not _a_letter_or_two(w, meant)))
     return tuple(sorted(w for w in words if len(w) >= 4 and w.isalpha()))
+
+
+def _a_letter_or_two(a: str, b: str) -> bool:
+    from rapidfuzz.distance import OSA
+
+    return OSA.distance(a, b) <= 2
 
 
 UNIT_TYPOS = {"mn": "mm", "nm": "mm", "mmm": "mm", "kn": "km", "kms": "km"}
@@ -547,7 +567,7 @@ def _correct_typos(out: Words) -> list[tuple[str, str, str]]:
     """Misspellings of the planner's own words ("febuary", "yesteday", "thanksgving") read as
     meant, and said in the notes. A word the dictionary knows, or a name, is never changed."""
     targets = _targets()
-    known = set(targets)
+    known = set(targets) | set(vocabulary.table("cameras.brands"))  # "nikkon": the camera reader's to say
     corrected: list[tuple[str, str, str]] = []
     for k, word in enumerate(out.words):
         if out.kept[k]:

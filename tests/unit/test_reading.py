@@ -1526,3 +1526,9 @@ def test_times_of_day_said_loosely():
     assert plan("what time of day do i shoot most", now=NOW).group_by == "hour"
     assert [f.label for f in plan("early mornings on the pier", now=NOW).facts] == ["morning"]
     assert [f.label for f in plan("the small hours, 1-3am", now=NOW).facts] == ["01:00-03:00"]  # inside the night
+
+
+def test_a_maker_misspelt_by_autocorrect_and_models_of_letters():
+    assert [f.label for f in plan("everything i shot with my Nixon", now=NOW).facts] == ["on the nikon"]
+    assert plan("hasselbald 500cm portraits", now=NOW).facts[0].value == "hasselblad 500cm"
+    assert plan("couple dozen doorways", now=NOW).limit == 24

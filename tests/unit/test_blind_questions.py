@@ -13,10 +13,10 @@ from tests.meanings import load, offline_planner, score
 SETS = Path(__file__).with_name("questions")
 # at least this share read right, at most this share silently wrong
 FLOORS = {"blind_a.jsonl": (0.895, 0.02), "blind_b.jsonl": (0.855, 0.02), "blind_c.jsonl": (0.885, 0.02),
-          "blind_d.jsonl": (0.85, 0.035), "blind_e.jsonl": (0.81, 0.02), "blind_f.jsonl": (0.855, 0.035),
-          "blind_g.jsonl": (0.79, 0.05), "blind_h.jsonl": (0.735, 0.04), "blind_i.jsonl": (0.795, 0.03),
-          "blind_j.jsonl": (0.83, 0.02), "blind_k.jsonl": (0.75, 0.04), "blind_l.jsonl": (0.765, 0.03),
-          "blind_m.jsonl": (0.68, 0.045), "blind_n.jsonl": (0.83, 0.02)}
+          "blind_d.jsonl": (0.85, 0.035), "blind_e.jsonl": (0.815, 0.02), "blind_f.jsonl": (0.86, 0.03),
+          "blind_g.jsonl": (0.795, 0.05), "blind_h.jsonl": (0.74, 0.04), "blind_i.jsonl": (0.80, 0.03),
+          "blind_j.jsonl": (0.83, 0.02), "blind_k.jsonl": (0.75, 0.04), "blind_l.jsonl": (0.77, 0.03),
+          "blind_m.jsonl": (0.71, 0.045), "blind_n.jsonl": (0.83, 0.02), "blind_o.jsonl": (0.745, 0.05)}
 
 
 @pytest.mark.parametrize("name", sorted(FLOORS))

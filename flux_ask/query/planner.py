@@ -440,7 +440,7 @@ def _other_hemisphere(draft: Draft, ctx: Context) -> str | None:
     ("last summer in new zealand" is December to February): clear of the tropics, whose seasons
     are no summer and winter."""
     place = draft.near
-    if place is None or not any(f"{ctx.hemisphere}ern hemisphere" in note for note in draft.date_notes):
+    if place is None or not any(kind == "season" for _, kind in draft.kinds):
         return None
     theirs = "south" if place.lat < -23.5 else "north" if place.lat > 23.5 else ctx.hemisphere
     return theirs if theirs != ctx.hemisphere else None
@@ -1350,8 +1350,9 @@ def _bare_name(words: Words, i: int, ctx: Context, start: int, after_a_place: bo
 def _listed_together(words: Words, i: int, found: list[tuple[Place, int]], draft: Draft,
                      ctx: Context) -> list[tuple[Place, int]]:
     """Places listed together lie in one country where their names allow: "cambridge and boston"
-    are both Massachusetts's. The country most of them can share is taken (where as many can
-    share two, the one of the largest place chosen), and a name read elsewhere moves into it."""
+    are both Massachusetts's. The country most of them can share is taken (between two that as
+    many can share, the one whose chosen place is the largest), and a name read elsewhere moves
+    into it."""
     if len(found) < 2:
         return found
     at, names, options = i, [], []

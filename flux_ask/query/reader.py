@@ -426,7 +426,7 @@ class PhraseReader(Transformer):
         return f"{rng_words} ({before}{festival.label}{f' {span}' if span else ''}{where})"
 
     def holiday_year(self, c) -> Span | None:
-        if any(isinstance(x, Token) for x in c) and self.ctx.after in vocabulary.terms("picture.nouns"):
+        if any(isinstance(x, Token) for x in c) and self.ctx.after in PICTURE_NOUNS:
             return None  # "christmas 12 photos": a count
         c = [dates.year_of(str(x), self.ctx.now) if isinstance(x, Token) else x for x in c]  # "thanksgiving 22"
         named = next(x for x in c if not isinstance(x, int))
@@ -779,7 +779,7 @@ class PhraseReader(Transformer):
     def _era(self) -> bool:
         """ "a 1967 mustang", "1920s style dresses": what the picture shows, not when it was taken."""
         first = self.ctx.originals[0].lower()
-        if self.ctx.after in vocabulary.terms("picture.nouns"):
+        if self.ctx.after in PICTURE_NOUNS:
             return False  # "my 2019 photos", "a 1998 snapshot": when they were taken
         if self.ctx.after in ("and", "or", "vs", "versus", "to") and \
                 re.fullmatch(r"(?:19|20)\d\d|'\d\d", "".join(self.ctx.question_after[1:2])):
@@ -947,8 +947,7 @@ class PhraseReader(Transformer):
             return  # "03.07.2022": dots put the day first wherever they are written
         other = "DMY" if self.ctx.date_order.startswith("M") else "MDY"
         read = [dates.parsed_day(day, self.ctx.now, other) for day in said]
-        if None in read or read[0] > read[-1] or all(len(set(re.findall(r"\d+", day)[:2])) == 1
-                                                     for day in said):
+        if None in read or read[0] > read[-1] or all(a == b for a, b in map(_two_numbers, said)):
             return
         days = ["from", read[0].isoformat(), "to", read[-1].isoformat()] if len(read) > 1 else ["on", read[0].isoformat()]
         self._offer(f"'{' - '.join(said)}' with the {'day' if other == 'DMY' else 'month'} first: {' '.join(days[1:])}",
@@ -1437,8 +1436,14 @@ DAY_IN_DIGITS = re.compile(r"\d{1,2}[/.]\d{1,2}[/.](?:\d{2}|\d{4})|\d{1,2}-\d{1,
 def _only_order(said: str) -> str | None:
     """The one order a day in digits can be read in: "20/07/2019" only day first, "07/20/2019"
     only month first; "05/08/2019" either (None)."""
-    a, b = (int(n) for n in re.findall(r"\d+", said)[:2])
+    a, b = _two_numbers(said)
     return "DMY" if a > 12 >= b else "MDY" if b > 12 >= a else None
+
+
+def _two_numbers(said: str) -> tuple[int, int]:
+    """The day and the month of a day in digits, in the order written."""
+    a, b = (int(n) for n in re.findall(r"\d+", said)[:2])
+    return a, b
 
 
 def _on(day: date) -> str:
@@ -1511,7 +1516,7 @@ def _goes_on(after: str, ends=frozenset()) -> bool:
 def _a_noun_follows(ctx: Context) -> bool:
     """Whether the word after a phrase goes on its noun ("the winter issue"), rather than ending it."""
     return ctx.after.isalpha() and _goes_on(ctx.after, vocabulary.terms("places.name_stops") |
-                                            vocabulary.terms("dates.prepositions") | vocabulary.terms("picture.nouns"))
+                                            vocabulary.terms("dates.prepositions") | PICTURE_NOUNS)
 
 
 def _a_word_follows(ctx: Context) -> bool:

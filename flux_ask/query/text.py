@@ -376,11 +376,14 @@ def _direction_first() -> re.Pattern:
     return re.compile(rf"\b({'|'.join(map(re.escape, directions))}) ({'|'.join(map(re.escape, names))}) than(?= (?:f/?|1/)?\d)", re.I)
 
 
+# named times of everyone's life, as the dates they were ("pre covid", "the year covid hit"):
+# words.toml's [eras], each a pattern and the days it stands for
+ERAS = [(re.compile(rf"\b{phrase}\b", re.I), days) for phrase, days in vocabulary.table("eras").items()]
+
+
 def _era_said(text: str) -> str:
-    """Named times of everyone's life, as the dates they were ("pre covid", "the year covid hit"):
-    words.toml's [eras], each a phrase and the days it stands for."""
-    for phrase, days in vocabulary.table("eras").items():
-        text = re.sub(rf"\b{phrase}\b", days, text, flags=re.I)
+    for pattern, days in ERAS:
+        text = pattern.sub(days, text)
     return text
 
 

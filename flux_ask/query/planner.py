@@ -967,11 +967,9 @@ def _drop_asking(words: Words, draft: Draft, holdings: Holdings | None = None, i
         elif word in HEDGES and i + 1 < len(w) and dates.is_count(w[i + 1]) and \
                 _front_count(w, i + 1, True) is not None and not _date_begins(words, i + 1):
             draft.asked = True  # "like 15 sunsets", "about 20 foggy mornings": the count is what is asked
-        elif _count_alone(words, i, draft):  # "show me three", "just one. the best sunrise"
-            draft.limit, i = dates.count_of(word), i + 1
-            continue
-        elif (taken := _front_count(w, i, draft.asked)) is not None:  # "10 beach photos", "a dozen sunsets"
-            if taken[0] < 1:
+        elif (taken := _front_count(w, i, draft.asked) or (
+                (dates.count_of(word), i + 1) if _count_alone(words, i, draft) else None)) is not None:
+            if taken[0] < 1:  # "10 beach photos", "a dozen sunsets"; alone: "show me three", "just one."
                 raise ImpossibleQuestion(f"a count of {taken[0]} shows no photo: ask for 1 or more")
             draft.limit, i = taken
             continue

@@ -1394,6 +1394,8 @@ def test_weekdays_written_short(question, weekdays):
 def test_a_count_alone_and_a_breakdown_by_a_unit(question, limit, group):
     p = plan(question, now=NOW)
     assert (p.limit, p.group_by) == (limit, group)
+    with pytest.raises(FluxAskError):
+        plan("show me 0", now=NOW)  # no photo: said, as for "0 beach photos"
 
 
 def test_a_festival_named_with_a_part_of_it_is_the_whole_and_offers_the_part():

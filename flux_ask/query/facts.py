@@ -315,7 +315,8 @@ def _camera_value(said: str, holdings: Holdings | None, after_preposition: bool,
             return BRANDS[first]
     if first in BRANDS and rest and all(w in MODEL_WORDS or MODEL_PART.fullmatch(w) for w in rest):  # "canon 5d mark iv"
         return " ".join([BRANDS[first], *rest])  # "iphone 12 pro", "leica m6", "fuji x100v" (Mount Fuji has no model)
-    if holdings is not None and len(_squash(said)) >= 3 and any(c.isdigit() for c in said):
+    if holdings is not None and len(_squash(said)) >= 3 and any(c.isdigit() for c in said) and \
+            not english.everyday(first):  # "show me 3": "me" is no maker, whichever camera holds "me" and "3"
         if holdings.cameras_like(said):  # a model the archive holds: "x100v", "d750", "eos r5"
             return said
     maker = _model(said)

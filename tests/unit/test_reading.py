@@ -1534,3 +1534,9 @@ def test_a_maker_misspelt_by_autocorrect_and_models_of_letters():
     assert [f.label for f in plan("everything i shot with my Nixon", now=NOW).facts] == ["on the nikon"]
     assert plan("hasselbald 500cm portraits", now=NOW).facts[0].value == "hasselblad 500cm"
     assert plan("couple dozen doorways", now=NOW).limit == 24
+
+
+def test_an_everyday_word_and_a_number_are_no_model_the_archive_holds():
+    held = Holdings(["Samsung SM-G900 Home 3"], [])  # a camera whose name holds "me" and "3"
+    p = plan("show me three from 2019", now=NOW, holdings=held)
+    assert (p.facts, p.limit) == ((), 3)
